@@ -1,0 +1,97 @@
+package dev.tracelab.flow;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** A combination of variants, and what it must produce (SPEC §3). */
+public enum Scenario {
+  FIXED("fixed", EnumSet.noneOf(Boundary.class)),
+  BROKEN_HTTP("broken-http", EnumSet.of(Boundary.HTTP)),
+  BROKEN_ASYNC("broken-async", EnumSet.of(Boundary.ASYNC)),
+  BROKEN_KAFKA("broken-kafka", EnumSet.of(Boundary.KAFKA)),
+  ALL_BROKEN("all-broken", EnumSet.allOf(Boundary.class));
+
+  private final String id;
+  private final Set<Boundary> broken;
+
+  Scenario(String id, Set<Boundary> broken) {
+    this.id = id;
+    this.broken = broken;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Set<Boundary> brokenBoundaries() {
+    return broken;
+  }
+
+  /** The variant each service runs, in flow order of services. */
+  public Map<String, Variant> variants() {
+    Map<String, Variant> variants = new LinkedHashMap<>();
+    for (String service : Flow.SERVICES) {
+      boolean isBroken = broken.stream().anyMatch(b -> b.brokenBy().equals(service));
+      variants.put(service, isBroken ? Variant.BROKEN : Variant.FIXED);
+    }
+    return variants;
+  }
+
+  public Variant variantOf(String service) {
+    return variants().get(service);
+  }
+
+  /**
+   * The trace fragments one request must produce: lists of flow steps, each list one trace. A
+   * broken boundary makes its root step start a new fragment; {@code fixed} is one fragment of
+   * all six.
+   */
+  public List<List<Integer>> expectedFragments() {
+    Set<Integer> cuts =
+        broken.stream().map(Boundary::rootStep).collect(Collectors.toSet());
+    List<List<Integer>> fragments = new ArrayList<>();
+    List<Integer> current = new ArrayList<>();
+    for (ExpectedSpan span : Flow.SPANS) {
+      if (cuts.contains(span.step()) && !current.isEmpty()) {
+        fragments.add(List.copyOf(current));
+        current = new ArrayList<>();
+      }
+      current.add(span.step());
+    }
+    fragments.add(List.copyOf(current));
+    return List.copyOf(fragments);
+  }
+
+  /** The scenario whose variants are exactly these, if any. */
+  public static Scenario of(Variant gateway, Variant worker, Variant consumer) {
+    for (Scenario s : values()) {
+      Map<String, Variant> v = s.variants();
+      if (v.get(Flow.GATEWAY) == gateway
+          && v.get(Flow.WORKER) == worker
+          && v.get(Flow.CONSUMER) == consumer) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Parses a scenario id such as {@code broken-http}; unknown ids are a clear error. */
+  public static Scenario parse(String value) {
+    for (Scenario s : values()) {
+      if (s.id.equals(value)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown scenario '"
+            + value
+            + "' (expected one of "
+            + java.util.Arrays.stream(values()).map(Scenario::id).collect(Collectors.joining(", "))
+            + ")");
+  }
+}

@@ -1,0 +1,14 @@
+package dev.tracelab.kafka;
+
+import io.opentelemetry.context.Context;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The consumer side of the Kafka boundary: which context a record's process span is a child of.
+ * The fixed variant ({@code RecordHeadersParent}) extracts it from the record headers; the broken
+ * one ({@code broken-variants/.../IgnoredRecordHeaders}) ignores them.
+ */
+public interface RecordParent {
+
+  Context parentOf(ConsumerRecord<String, String> record);
+}
