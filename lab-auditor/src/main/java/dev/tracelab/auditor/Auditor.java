@@ -1,0 +1,251 @@
+package dev.tracelab.auditor;
+
+import dev.tracelab.auditor.orphans.OrphanRules;
+import dev.tracelab.auditor.orphans.RunStats;
+import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.auditor.otlp.OtlpDecoder;
+import dev.tracelab.auditor.otlp.OtlpDecoder.MalformedOtlpException;
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.TraceAssembler;
+import dev.tracelab.http.Problem;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The orphan auditor: receives OTLP/HTTP ({@code POST /v1/traces}, protobuf or JSON, gzip
+ * accepted) from any number of services, assembles traces, and serves what it measured: {@code
+ * GET /api/traces/{id}}, {@code GET /api/orders/{id}}, {@code GET /api/report}, {@code GET
+ * /metrics} (Prometheus text).
+ *
+ * <pre>{@code
+ * try (Auditor auditor = Auditor.builder().setOtlpPort(0).setApiPort(0).start()) {
+ *   String endpoint = auditor.otlpEndpoint(); // give this to the services' OTLP exporters
+ * }
+ * }</pre>
+ */
+public final class Auditor implements AutoCloseable {
+
+  private final TraceAssembler assembler;
+  private final RunStats run;
+  private final Javalin otlp;
+  private final Javalin api;
+  private final ScheduledExecutorService sweeper;
+  private final AtomicLong acceptedRequests = new AtomicLong();
+  private final AtomicLong rejectedRequests = new AtomicLong();
+  private final int maxBodyBytes;
+  private final String host;
+  private volatile String runName = "since-start";
+  private volatile Map<String, String> runVariants = Map.of();
+
+  private Auditor(Builder b) {
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.host = b.host;
+    this.assembler =
+        TraceAssembler.builder()
+            .setQuietWindow(b.quietWindow)
+            .setMaxTraces(b.maxTraces)
+            .setMaxClosedTraces(b.maxClosedTraces)
+            .build();
+    OrphanRules rules = new OrphanRules(b.entryPoints, assembler::tracesOfOrder);
+    this.run = new RunStats(rules, assembler::tracesOfOrder);
+    assembler.onClose(run::add);
+    b.closeListeners.forEach(assembler::onClose);
+
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "auditor-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(10, Math.min(100, b.quietWindow.toMillis() / 10));
+    sweeper.scheduleWithFixedDelay(assembler::sweep, period, period, TimeUnit.MILLISECONDS);
+
+    this.otlp =
+        Javalin.create(
+            cfg -> {
+              cfg.showJavalinBanner = false;
+              cfg.http.maxRequestSize = maxBodyBytes;
+            });
+    otlp.post("/v1/traces", this::ingest);
+    otlp.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+    this.api = Javalin.create(cfg -> cfg.showJavalinBanner = false);
+    new AuditorApi(this).register(api);
+    for (Javalin app : List.of(otlp, api)) {
+      app.error(404, ctx -> {
+        if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+          Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path()).writeTo(ctx);
+        }
+      });
+    }
+    otlp.start(host, b.otlpPort);
+    api.start(host, b.apiPort);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void ingest(Context ctx) {
+    List<ReceivedSpan> spans;
+    try {
+      byte[] body;
+      try {
+        body = ctx.bodyAsBytes();
+      } catch (RuntimeException e) {
+        throw new MalformedOtlpException("body larger than " + maxBodyBytes + " bytes");
+      }
+      String encoding = ctx.header("Content-Encoding");
+      body = OtlpDecoder.inflate(body, encoding != null && encoding.equalsIgnoreCase("gzip"), maxBodyBytes * 4);
+      String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
+      if (type.startsWith("application/x-protobuf")) {
+        spans = OtlpDecoder.decodeProtobuf(body);
+      } else if (type.startsWith("application/json")) {
+        spans = OtlpDecoder.decodeJson(body);
+      } else {
+        throw new MalformedOtlpException(
+            "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
+      }
+    } catch (MalformedOtlpException e) {
+      rejectedRequests.incrementAndGet();
+      Problem.badRequest(e.getMessage(), List.of()).writeTo(ctx);
+      return;
+    }
+    assembler.accept(spans);
+    acceptedRequests.incrementAndGet();
+    String type = ctx.contentType().toLowerCase();
+    if (type.startsWith("application/json")) {
+      ctx.contentType("application/json").result("{}");
+    } else {
+      ctx.contentType("application/x-protobuf").result(new byte[0]); // empty ExportTraceServiceResponse
+    }
+  }
+
+  /** Base URL for the services' OTLP/HTTP exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}). */
+  public String otlpEndpoint() {
+    return "http://" + loopbackIfAny() + ":" + otlp.port();
+  }
+
+  /** Base URL of the JSON API and {@code /metrics}. */
+  public String apiUrl() {
+    return "http://" + loopbackIfAny() + ":" + api.port();
+  }
+
+  private String loopbackIfAny() {
+    return host.equals("0.0.0.0") ? "127.0.0.1" : host;
+  }
+
+  public TraceAssembler assembler() {
+    return assembler;
+  }
+
+  /** Starts a new run: figures in {@link #report()} count only traces closed from now on. */
+  public void startRun(String name, Map<String, String> variants) {
+    run.reset();
+    this.runName = name;
+    this.runVariants = Map.copyOf(variants);
+  }
+
+  /** The current run as a scenario object (SPEC §5). */
+  public ScenarioReport report() {
+    return run.report(runName, new LinkedHashMap<>(runVariants));
+  }
+
+  public long rejectedRequests() {
+    return rejectedRequests.get();
+  }
+
+  public long acceptedRequests() {
+    return acceptedRequests.get();
+  }
+
+  /** The traces (fragments) of one order, as the API returns them. */
+  public List<AssembledTrace> tracesOfOrder(String orderId) {
+    return new ArrayList<>(assembler.tracesOfOrder(orderId));
+  }
+
+  @Override
+  public void close() {
+    sweeper.shutdownNow();
+    otlp.stop();
+    api.stop();
+  }
+
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int otlpPort = 4318;
+    private int apiPort = 8090;
+    private Duration quietWindow = Duration.ofSeconds(2);
+    private int maxTraces = 100_000;
+    private int maxClosedTraces = 200_000;
+    private int maxBodyBytes = 8 * 1024 * 1024;
+    private Set<String> entryPoints = Set.of("gateway-svc:SERVER");
+    private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
+
+    public Builder setHost(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder setOtlpPort(int port) {
+      this.otlpPort = port;
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder setApiPort(int port) {
+      this.apiPort = port;
+      return this;
+    }
+
+    /** A trace closes when none of its spans arrived for this long (lab default 2 s). */
+    public Builder setQuietWindow(Duration quietWindow) {
+      this.quietWindow = quietWindow;
+      return this;
+    }
+
+    /** Cap on traces in flight (like the collector's num_traces). */
+    public Builder setMaxTraces(int maxTraces) {
+      this.maxTraces = maxTraces;
+      return this;
+    }
+
+    public Builder setMaxClosedTraces(int maxClosedTraces) {
+      this.maxClosedTraces = maxClosedTraces;
+      return this;
+    }
+
+    public Builder setMaxBodyBytes(int maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Spans allowed to be roots, as {@code service:KIND}; default {@code gateway-svc:SERVER}. */
+    public Builder setEntryPoints(Set<String> entryPoints) {
+      this.entryPoints = Set.copyOf(entryPoints);
+      return this;
+    }
+
+    public Builder addCloseListener(Consumer<AssembledTrace> listener) {
+      closeListeners.add(listener);
+      return this;
+    }
+
+    public Auditor start() {
+      return new Auditor(this);
+    }
+  }
+}

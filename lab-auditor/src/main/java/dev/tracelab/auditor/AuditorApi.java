@@ -1,0 +1,116 @@
+package dev.tracelab.auditor;
+
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.TraceAssembler;
+import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.http.Problem;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The auditor's JSON API and Prometheus endpoint (SPEC §5). */
+final class AuditorApi {
+
+  private final Auditor auditor;
+
+  AuditorApi(Auditor auditor) {
+    this.auditor = auditor;
+  }
+
+  void register(Javalin app) {
+    app.get("/api/traces/{traceId}", this::trace);
+    app.get("/api/orders/{orderId}", this::order);
+    app.get("/api/report", ctx -> ctx.json(auditor.report()));
+    app.get("/metrics", this::metrics);
+    app.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+  }
+
+  private void trace(Context ctx) {
+    String traceId = ctx.pathParam("traceId");
+    AssembledTrace trace = auditor.assembler().trace(traceId.toLowerCase());
+    if (trace == null) {
+      Problem.of(404, "Not Found", "no trace " + traceId + " received").writeTo(ctx);
+      return;
+    }
+    ctx.json(traceJson(trace));
+  }
+
+  private void order(Context ctx) {
+    String orderId = ctx.pathParam("orderId");
+    List<AssembledTrace> traces = auditor.tracesOfOrder(orderId);
+    if (traces.isEmpty()) {
+      Problem.of(404, "Not Found", "no spans of order " + orderId + " received").writeTo(ctx);
+      return;
+    }
+    ctx.json(Map.of("orderId", orderId, "traces", traces.stream().map(AuditorApi::traceJson).toList()));
+  }
+
+  static Map<String, Object> traceJson(AssembledTrace trace) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("traceId", trace.traceId());
+    out.put("closed", trace.isClosed());
+    out.put("spans", trace.spans().stream().map(AuditorApi::spanJson).toList());
+    List<ReceivedSpan> late = trace.lateSpans();
+    if (!late.isEmpty()) {
+      out.put("lateSpans", late.stream().map(AuditorApi::spanJson).toList());
+    }
+    return out;
+  }
+
+  static Map<String, Object> spanJson(ReceivedSpan s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("traceId", s.traceId());
+    out.put("spanId", s.spanId());
+    out.put("parentSpanId", s.parentSpanId());
+    out.put("service", s.service());
+    out.put("kind", s.kind().name());
+    out.put("name", s.name());
+    out.put("durationMs", Math.round(s.durationMs() * 1000) / 1000.0);
+    out.put("status", s.error() ? "ERROR" : "UNSET");
+    out.put("attributes", s.attributes());
+    return out;
+  }
+
+  private void metrics(Context ctx) {
+    StringBuilder sb = new StringBuilder(2048);
+    TraceAssembler assembler = auditor.assembler();
+    ScenarioReport report = auditor.report();
+    Map<String, long[]> counts = assembler.spanCountsByService();
+    counter(sb, "tracelab_spans_received_total", "Spans received, per service.");
+    counts.forEach((svc, c) -> sample(sb, "tracelab_spans_received_total", svc, c[0]));
+    counter(sb, "tracelab_late_spans_total", "Spans that arrived after their trace closed, per service.");
+    counts.forEach((svc, c) -> sample(sb, "tracelab_late_spans_total", svc, c[1]));
+    counter(sb, "tracelab_orphan_spans_total", "Orphan spans (orphan roots + missing parent) in the current run, per service.");
+    report.services().forEach((svc, f) -> sample(sb, "tracelab_orphan_spans_total", svc, f.orphanSpans()));
+    counter(sb, "tracelab_analysed_spans_total", "Spans of closed traces analysed in the current run, per service.");
+    report.services().forEach((svc, f) -> sample(sb, "tracelab_analysed_spans_total", svc, f.spans()));
+    gaugeHeader(sb, "tracelab_orphan_rate", "Orphan spans / spans in the current run, per service.");
+    report.services().forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(svc).append("\"} ").append(f.orphanRate()).append('\n'));
+    counter(sb, "tracelab_evicted_traces_total", "Traces closed early because the in-flight cap was reached.");
+    sb.append("tracelab_evicted_traces_total ").append(assembler.evictedTraces()).append('\n');
+    gaugeHeader(sb, "tracelab_traces_in_flight", "Traces open (not yet quiet for the window).");
+    sb.append("tracelab_traces_in_flight ").append(assembler.tracesInFlight()).append('\n');
+    counter(sb, "tracelab_otlp_requests_rejected_total", "OTLP requests answered 400 (malformed or oversized).");
+    sb.append("tracelab_otlp_requests_rejected_total ").append(auditor.rejectedRequests()).append('\n');
+    counter(sb, "tracelab_otlp_requests_total", "OTLP requests accepted.");
+    sb.append("tracelab_otlp_requests_total ").append(auditor.acceptedRequests()).append('\n');
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(sb.toString());
+  }
+
+  private static void counter(StringBuilder sb, String name, String help) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" counter\n");
+  }
+
+  private static void gaugeHeader(StringBuilder sb, String name, String help) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" gauge\n");
+  }
+
+  private static void sample(StringBuilder sb, String name, String service, long value) {
+    sb.append(name).append("{service=\"").append(service).append("\"} ").append(value).append('\n');
+  }
+}

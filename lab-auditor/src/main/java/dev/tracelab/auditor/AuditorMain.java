@@ -1,0 +1,43 @@
+package dev.tracelab.auditor;
+
+import dev.tracelab.config.Env;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * {@code java -jar lab-auditor.jar}. Environment: {@code BIND_HOST} (0.0.0.0), {@code
+ * AUDITOR_OTLP_PORT} (4318), {@code AUDITOR_API_PORT} (8090), {@code AUDITOR_QUIET_MS} (2000),
+ * {@code AUDITOR_MAX_TRACES} (100000), {@code AUDITOR_ENTRY_POINTS} (gateway-svc:SERVER, comma
+ * separated).
+ */
+public final class AuditorMain {
+
+  private AuditorMain() {}
+
+  public static void main(String[] args) {
+    Env env = Env.system();
+    Auditor auditor;
+    try {
+      auditor =
+          Auditor.builder()
+              .setHost(env.get("BIND_HOST", "0.0.0.0"))
+              .setOtlpPort(env.getInt("AUDITOR_OTLP_PORT", 4318, 0, 65535))
+              .setApiPort(env.getInt("AUDITOR_API_PORT", 8090, 0, 65535))
+              .setQuietWindow(Duration.ofMillis(env.getInt("AUDITOR_QUIET_MS", 2000, 1, 3_600_000)))
+              .setMaxTraces(env.getInt("AUDITOR_MAX_TRACES", 100_000, 1, 10_000_000))
+              .setEntryPoints(
+                  Arrays.stream(env.get("AUDITOR_ENTRY_POINTS", "gateway-svc:SERVER").split(","))
+                      .map(String::trim)
+                      .collect(Collectors.toSet()))
+              .addCloseListener(TraceLog::print)
+              .start();
+    } catch (IllegalArgumentException e) {
+      System.err.println("lab-auditor: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(auditor::close));
+    System.out.println("lab-auditor: OTLP on " + auditor.otlpEndpoint() + "/v1/traces, API on " + auditor.apiUrl());
+  }
+}

@@ -1,0 +1,28 @@
+package dev.tracelab.auditor;
+
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** One log line per closed trace: id, span count, roots, order ids. */
+public final class TraceLog {
+
+  private TraceLog() {}
+
+  public static String line(AssembledTrace trace) {
+    List<ReceivedSpan> spans = trace.spans();
+    String roots =
+        spans.stream().filter(ReceivedSpan::isRoot).map(s -> s.service() + " " + s.name()).collect(Collectors.joining(", "));
+    String orders =
+        spans.stream().map(ReceivedSpan::orderId).filter(o -> o != null).distinct().collect(Collectors.joining(","));
+    return "trace " + trace.traceId() + " closed: " + spans.size() + " span(s)"
+        + (trace.wasEvicted() ? " (evicted at cap)" : "")
+        + ", root: " + (roots.isEmpty() ? "none (parent outside)" : roots)
+        + (orders.isEmpty() ? "" : ", order " + orders);
+  }
+
+  public static void print(AssembledTrace trace) {
+    System.out.println(line(trace));
+  }
+}

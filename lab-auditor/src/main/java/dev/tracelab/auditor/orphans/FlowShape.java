@@ -1,0 +1,63 @@
+package dev.tracelab.auditor.orphans;
+
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.flow.ExpectedSpan;
+import dev.tracelab.flow.Flow;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Checks a request's traces against the flow of SPEC §2. */
+public final class FlowShape {
+
+  private FlowShape() {}
+
+  /**
+   * A connected request: exactly one trace, holding exactly the six expected spans, each the
+   * child of the span SPEC §2 names (the first may continue a caller's span).
+   */
+  public static boolean isConnected(List<AssembledTrace> fragments) {
+    if (fragments.size() != 1) {
+      return false;
+    }
+    List<ReceivedSpan> spans = fragments.get(0).spans();
+    if (spans.size() != Flow.SPANS.size()) {
+      return false;
+    }
+    Map<Integer, ReceivedSpan> byStep = matchSteps(spans);
+    if (byStep == null) {
+      return false;
+    }
+    for (ExpectedSpan expected : Flow.SPANS) {
+      ReceivedSpan span = byStep.get(expected.step());
+      if (!expected.isRoot()
+          && !byStep.get(expected.parentStep()).spanId().equals(span.parentSpanId())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Maps each flow step to the one span with its identity; null if any is missing or doubled. */
+  public static Map<Integer, ReceivedSpan> matchSteps(List<ReceivedSpan> spans) {
+    Map<Integer, ReceivedSpan> byStep = new HashMap<>();
+    for (ReceivedSpan span : spans) {
+      ExpectedSpan step = stepOf(span);
+      if (step == null || byStep.put(step.step(), span) != null) {
+        return null;
+      }
+    }
+    return byStep.size() == Flow.SPANS.size() ? byStep : null;
+  }
+
+  /** The flow step a span stands for, or null. */
+  public static ExpectedSpan stepOf(ReceivedSpan span) {
+    for (ExpectedSpan e : Flow.SPANS) {
+      if (e.matches(span.service(), span.kind(), span.name())) {
+        return e;
+      }
+    }
+    return null;
+  }
+}

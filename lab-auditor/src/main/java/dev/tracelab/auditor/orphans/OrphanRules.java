@@ -1,0 +1,104 @@
+package dev.tracelab.auditor.orphans;
+
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.flow.Boundary;
+import io.opentelemetry.api.trace.SpanKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The orphan definitions of SPEC §4 applied to one closed trace: which spans are orphan roots
+ * (a root that is not an entry point), which are missing-parent orphans (parent id absent from
+ * the trace), and the diagnosis of each.
+ */
+public final class OrphanRules {
+
+  static final String MISSING_PARENT_FIX =
+      "The parent span was never exported: make sure every span is ended, the exporter queue is"
+          + " not dropping spans, and the sampler keeps whole traces (parent-based sampling).";
+
+  private final Set<String> entryPoints;
+  private final Function<String, List<AssembledTrace>> tracesOfOrder;
+
+  /**
+   * @param entryPoints spans allowed to be roots, as {@code service:KIND} (e.g. {@code
+   *     gateway-svc:SERVER}); they never count as orphans, even when they continue a caller's trace
+   * @param tracesOfOrder every trace holding spans of an order id (for the async diagnosis)
+   */
+  public OrphanRules(Set<String> entryPoints, Function<String, List<AssembledTrace>> tracesOfOrder) {
+    this.entryPoints = Set.copyOf(entryPoints);
+    this.tracesOfOrder = tracesOfOrder;
+  }
+
+  /** One orphan span of a trace with its diagnosis. */
+  public record Orphan(ReceivedSpan span, boolean root, Diagnosis diagnosis) {}
+
+  public boolean isEntryPoint(ReceivedSpan span) {
+    return entryPoints.contains(span.service() + ":" + span.kind().name());
+  }
+
+  public List<Orphan> orphansOf(AssembledTrace trace) {
+    Set<String> ids = trace.spanIds();
+    List<Orphan> orphans = new ArrayList<>(0);
+    for (ReceivedSpan span : trace.spans()) {
+      if (isEntryPoint(span)) {
+        continue;
+      }
+      if (span.isRoot()) {
+        orphans.add(new Orphan(span, true, diagnoseRoot(span, trace)));
+      } else if (!ids.contains(span.parentSpanId())) {
+        orphans.add(
+            new Orphan(
+                span,
+                false,
+                new Diagnosis("missing-parent", span.service(), span.name(), MISSING_PARENT_FIX)));
+      }
+    }
+    return orphans;
+  }
+
+  private Diagnosis diagnoseRoot(ReceivedSpan span, AssembledTrace trace) {
+    if (span.kind() == SpanKind.SERVER) {
+      return of(Boundary.HTTP, span);
+    }
+    if (span.kind() == SpanKind.CONSUMER) {
+      return of(Boundary.KAFKA, span);
+    }
+    if (span.kind() == SpanKind.INTERNAL && serverSpanElsewhere(span, trace)) {
+      return of(Boundary.ASYNC, span);
+    }
+    return new Diagnosis(
+        "unknown",
+        span.service(),
+        span.name(),
+        "A " + span.kind() + " span started with no current context: find where this code runs"
+            + " and pass the request's context to it.");
+  }
+
+  /** The same service's SERVER span for the same order sits in another trace. */
+  private boolean serverSpanElsewhere(ReceivedSpan span, AssembledTrace trace) {
+    String orderId = span.orderId();
+    if (orderId == null) {
+      return false;
+    }
+    for (AssembledTrace other : tracesOfOrder.apply(orderId)) {
+      if (other.traceId().equals(trace.traceId())) {
+        continue;
+      }
+      for (ReceivedSpan s : other.spans()) {
+        if (s.kind() == SpanKind.SERVER && s.service().equals(span.service())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Diagnosis of(Boundary boundary, ReceivedSpan span) {
+    return new Diagnosis(
+        boundary.id(), span.service(), span.name(), boundary.fix() + " Fix: " + boundary.fixFile());
+  }
+}

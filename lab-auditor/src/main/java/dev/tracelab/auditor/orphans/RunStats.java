@@ -1,0 +1,104 @@
+package dev.tracelab.auditor.orphans;
+
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.flow.Flow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Accumulates orphan figures over a run: every closed trace is analysed once, when it closes.
+ * {@link #report} turns the run into the scenario object of SPEC §5.
+ */
+public final class RunStats {
+
+  private final OrphanRules rules;
+  private final Function<String, List<AssembledTrace>> tracesOfOrder;
+  private final Map<String, long[]> perService = new TreeMap<>(); // spans, orphanRoots, missingParent
+  private final Map<List<String>, Long> diagnosisCounts = new LinkedHashMap<>();
+  private final Map<List<String>, String> diagnosisFix = new LinkedHashMap<>();
+  private final Set<String> orders = new LinkedHashSet<>();
+  private long traces;
+
+  public RunStats(OrphanRules rules, Function<String, List<AssembledTrace>> tracesOfOrder) {
+    this.rules = rules;
+    this.tracesOfOrder = tracesOfOrder;
+    reset();
+  }
+
+  public synchronized void reset() {
+    perService.clear();
+    for (String service : Flow.SERVICES) {
+      perService.put(service, new long[3]);
+    }
+    diagnosisCounts.clear();
+    diagnosisFix.clear();
+    orders.clear();
+    traces = 0;
+  }
+
+  /** Analyses a closed trace (the assembler's close listener). */
+  public synchronized void add(AssembledTrace trace) {
+    traces++;
+    for (ReceivedSpan span : trace.spans()) {
+      perService.computeIfAbsent(span.service(), s -> new long[3])[0]++;
+      if (span.orderId() != null) {
+        orders.add(span.orderId());
+      }
+    }
+    for (OrphanRules.Orphan orphan : rules.orphansOf(trace)) {
+      long[] counts = perService.get(orphan.span().service());
+      counts[orphan.root() ? 1 : 2]++;
+      Diagnosis d = orphan.diagnosis();
+      List<String> key = List.of(d.boundary(), d.service(), d.span());
+      diagnosisCounts.merge(key, 1L, Long::sum);
+      diagnosisFix.putIfAbsent(key, d.fix());
+    }
+  }
+
+  public synchronized long tracesAnalysed() {
+    return traces;
+  }
+
+  /** The run as one scenario object (SPEC §5). */
+  public synchronized ScenarioReport report(String name, Map<String, String> variants) {
+    int requests = orders.size();
+    int connected = 0;
+    long fragments = 0;
+    for (String orderId : orders) {
+      List<AssembledTrace> traces = tracesOfOrder.apply(orderId);
+      fragments += traces.size();
+      if (FlowShape.isConnected(traces)) {
+        connected++;
+      }
+    }
+    Map<String, ScenarioReport.ServiceFigures> services = new LinkedHashMap<>();
+    perService.forEach(
+        (service, c) ->
+            services.put(
+                service,
+                new ScenarioReport.ServiceFigures(
+                    c[0], c[1] + c[2], c[1], c[2], c[0] == 0 ? 0.0 : (double) (c[1] + c[2]) / c[0])));
+    List<ScenarioReport.DiagnosisCount> diagnoses = new ArrayList<>();
+    diagnosisCounts.forEach(
+        (key, count) ->
+            diagnoses.add(
+                new ScenarioReport.DiagnosisCount(
+                    key.get(0), key.get(1), key.get(2), count, diagnosisFix.get(key))));
+    return new ScenarioReport(
+        name,
+        variants,
+        requests,
+        connected,
+        requests == 0 ? 0.0 : (double) connected / requests,
+        requests == 0 ? 0.0 : (double) fragments / requests,
+        services,
+        diagnoses);
+  }
+}

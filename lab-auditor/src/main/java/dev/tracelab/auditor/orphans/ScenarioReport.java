@@ -1,0 +1,29 @@
+package dev.tracelab.auditor.orphans;
+
+import java.util.List;
+import java.util.Map;
+
+/** One scenario's measured figures; serialises to the scenario object of SPEC §5. */
+public record ScenarioReport(
+    String name,
+    Map<String, String> variants,
+    int requests,
+    int connectedRequests,
+    double connectedRate,
+    double fragmentsPerRequest,
+    Map<String, ServiceFigures> services,
+    List<DiagnosisCount> diagnoses) {
+
+  public record ServiceFigures(
+      long spans, long orphanSpans, long orphanRoots, long missingParentOrphans, double orphanRate) {}
+
+  public record DiagnosisCount(String boundary, String service, String span, long count, String fix) {}
+
+  /** Services whose orphan rate is above {@code maxOrphanRate}. */
+  public List<String> servicesAbove(double maxOrphanRate) {
+    return services.entrySet().stream()
+        .filter(e -> e.getValue().orphanRate() > maxOrphanRate)
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+}

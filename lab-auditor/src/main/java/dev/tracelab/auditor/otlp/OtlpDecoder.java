@@ -1,0 +1,191 @@
+package dev.tracelab.auditor.otlp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Decodes an OTLP/HTTP trace export ({@code /v1/traces}) into {@link ReceivedSpan}s: protobuf or
+ * JSON encoding, optionally gzip-compressed. Anything malformed is a {@link MalformedOtlpException}.
+ */
+public final class OtlpDecoder {
+
+  private static final HexFormat HEX = HexFormat.of();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+  private OtlpDecoder() {}
+
+  /** The body, gunzipped when {@code gzip}; more than {@code maxBytes} decoded is an error. */
+  public static byte[] inflate(byte[] body, boolean gzip, int maxBytes) {
+    if (!gzip) {
+      return body;
+    }
+    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, body.length * 4));
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        if (out.size() + n > maxBytes) {
+          throw new MalformedOtlpException("decompressed body exceeds " + maxBytes + " bytes");
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new MalformedOtlpException("bad gzip body: " + e.getMessage());
+    }
+  }
+
+  public static List<ReceivedSpan> decodeProtobuf(byte[] body) {
+    try {
+      return toSpans(ExportTraceServiceRequest.parseFrom(body));
+    } catch (InvalidProtocolBufferException e) {
+      throw new MalformedOtlpException("not an OTLP protobuf ExportTraceServiceRequest: " + e.getMessage());
+    }
+  }
+
+  /**
+   * OTLP/JSON differs from proto3 JSON in one way that matters: trace and span ids are hex, not
+   * base64. They are rewritten before parsing.
+   */
+  public static List<ReceivedSpan> decodeJson(byte[] body) {
+    try {
+      JsonNode root = JSON.readTree(body);
+      if (root == null || !root.isObject()) {
+        throw new MalformedOtlpException("OTLP JSON body must be an object");
+      }
+      hexIdsToBase64(root);
+      ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
+      JSON_PARSER.merge(JSON.writeValueAsString(root), builder);
+      return toSpans(builder.build());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new MalformedOtlpException("not OTLP JSON: " + e.getMessage());
+    }
+  }
+
+  private static void hexIdsToBase64(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode obj = (ObjectNode) node;
+      for (String key : List.of("traceId", "spanId", "parentSpanId")) {
+        JsonNode v = obj.get(key);
+        if (v != null && v.isTextual() && !v.asText().isEmpty()) {
+          obj.set(key, TextNode.valueOf(Base64.getEncoder().encodeToString(HEX.parseHex(v.asText()))));
+        }
+      }
+      obj.elements().forEachRemaining(OtlpDecoder::hexIdsToBase64);
+    } else if (node.isArray()) {
+      node.elements().forEachRemaining(OtlpDecoder::hexIdsToBase64);
+    }
+  }
+
+  static List<ReceivedSpan> toSpans(ExportTraceServiceRequest request) {
+    List<ReceivedSpan> out = new ArrayList<>();
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      String service = serviceName(rs.getResource());
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          out.add(toSpan(service, span));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ReceivedSpan toSpan(String service, Span span) {
+    if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
+      throw new MalformedOtlpException("span '" + span.getName() + "' has an invalid trace or span id");
+    }
+    ByteString parent = span.getParentSpanId();
+    Map<String, String> attributes = new HashMap<>(span.getAttributesCount() * 2);
+    for (KeyValue kv : span.getAttributesList()) {
+      attributes.put(kv.getKey(), render(kv.getValue()));
+    }
+    return new ReceivedSpan(
+        hex(span.getTraceId()),
+        hex(span.getSpanId()),
+        parent.isEmpty() || isZero(parent) ? null : hex(parent),
+        service,
+        kind(span.getKind()),
+        span.getName(),
+        span.getStartTimeUnixNano(),
+        span.getEndTimeUnixNano(),
+        span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
+        attributes);
+  }
+
+  private static String serviceName(Resource resource) {
+    for (KeyValue kv : resource.getAttributesList()) {
+      if (kv.getKey().equals("service.name")) {
+        return render(kv.getValue());
+      }
+    }
+    return "unknown_service";
+  }
+
+  private static SpanKind kind(Span.SpanKind kind) {
+    return switch (kind) {
+      case SPAN_KIND_SERVER -> SpanKind.SERVER;
+      case SPAN_KIND_CLIENT -> SpanKind.CLIENT;
+      case SPAN_KIND_PRODUCER -> SpanKind.PRODUCER;
+      case SPAN_KIND_CONSUMER -> SpanKind.CONSUMER;
+      default -> SpanKind.INTERNAL;
+    };
+  }
+
+  private static String render(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+      case INT_VALUE -> Long.toString(v.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+      case BYTES_VALUE -> HEX.formatHex(v.getBytesValue().toByteArray());
+      case ARRAY_VALUE -> v.getArrayValue().getValuesList().stream().map(OtlpDecoder::render).toList().toString();
+      default -> v.toString().trim();
+    };
+  }
+
+  private static boolean isZero(ByteString id) {
+    for (int i = 0; i < id.size(); i++) {
+      if (id.byteAt(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String hex(ByteString bytes) {
+    return HEX.formatHex(bytes.toByteArray());
+  }
+
+  /** The request cannot be decoded; answered with 400 and counted. */
+  public static final class MalformedOtlpException extends RuntimeException {
+    public MalformedOtlpException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.tracelab.tests;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads what the auditor received, over its HTTP API (the same way in every environment). */
+final class AuditorClient {
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final URI api;
+
+  AuditorClient(URI api) {
+    this.api = api;
+  }
+
+  record SpanView(
+      String traceId,
+      String spanId,
+      String parentSpanId,
+      String service,
+      String kind,
+      String name,
+      double durationMs,
+      String status,
+      Map<String, String> attributes) {
+    String orderId() {
+      return attributes.get("app.order_id");
+    }
+  }
+
+  record TraceView(String traceId, boolean closed, List<SpanView> spans) {}
+
+  record OrderView(String orderId, List<TraceView> traces) {}
+
+  /** Every fragment of an order; empty when none arrived yet. */
+  List<TraceView> fragmentsOf(String orderId) {
+    return get("/api/orders/" + orderId, OrderView.class).map(OrderView::traces).orElse(List.of());
+  }
+
+  Optional<TraceView> trace(String traceId) {
+    return get("/api/traces/" + traceId, TraceView.class);
+  }
+
+  private <T> Optional<T> get(String path, Class<T> type) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(HttpRequest.newBuilder(api.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 404) {
+        return Optional.empty();
+      }
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("auditor answered " + response.statusCode() + ": " + response.body());
+      }
+      return Optional.of(JSON.readValue(response.body(), type));
+    } catch (IOException e) {
+      throw new IllegalStateException("auditor unreachable at " + api, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

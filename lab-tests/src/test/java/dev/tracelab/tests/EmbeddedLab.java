@@ -1,0 +1,55 @@
+package dev.tracelab.tests;
+
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.flow.Scenario;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The embedded environment, started once per test JVM and closed when the JVM's tests end. A
+ * short quiet window keeps the suite quick; the assertions wait for traces to close.
+ */
+final class EmbeddedLab implements LabTarget {
+
+  static final Duration QUIET_WINDOW = Duration.ofMillis(600);
+  private static EmbeddedLab instance;
+
+  private final LabEnvironment env;
+
+  private EmbeddedLab(LabEnvironment env) {
+    this.env = env;
+  }
+
+  static synchronized EmbeddedLab get() {
+    if (instance == null) {
+      LabEnvironment env = LabEnvironment.builder().quietWindow(QUIET_WINDOW).start();
+      System.out.printf(
+          "embedded lab started in %d ms (Kafka broker %d ms)%n",
+          env.startupTime().toMillis(), env.kafkaStartupTime().toMillis());
+      instance = new EmbeddedLab(env);
+      Runtime.getRuntime().addShutdownHook(new Thread(env::close));
+    }
+    return instance;
+  }
+
+  LabEnvironment env() {
+    return env;
+  }
+
+  @Override
+  public URI gatewayUrl() {
+    return env.gatewayUrl();
+  }
+
+  @Override
+  public URI auditorApiUrl() {
+    return URI.create(env.auditor().apiUrl());
+  }
+
+  @Override
+  public void use(Scenario scenario) {
+    if (!env.variants().equals(scenario.variants())) {
+      env.switchTo(scenario);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.tracelab.tests;
+
+import static dev.tracelab.tests.TraceTree.assertTree;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Scenario;
+import dev.tracelab.tests.AuditorClient.SpanView;
+import dev.tracelab.tests.AuditorClient.TraceView;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The end-to-end suite against the embedded environment: real Kafka, HTTP and OTLP. */
+class EmbeddedLabTest {
+
+  private final EmbeddedLab lab = EmbeddedLab.get();
+  private final LabScenarios scenarios = new LabScenarios(lab);
+
+  @BeforeEach
+  void fixedByDefault() {
+    lab.use(Scenario.FIXED);
+  }
+
+  @Test
+  void fixedRequestIsOneTraceOfSixSpansWithTheFlowsParentChain() {
+    Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 2));
+
+    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
+
+    assertThat(traces).hasSize(1);
+    TraceView trace = traces.get(0);
+    assertTree(trace, LabScenarios.connectedTree());
+    assertThat(trace.traceId()).isEqualTo(accepted.traceId());
+    SpanView server = trace.spans().stream().filter(s -> s.parentSpanId() == null).findFirst().orElseThrow();
+    // W3C Level 2: version-traceid-spanid-flags; sampled (01), plus the random-trace-id bit (02)
+    // when the SDK sets it
+    assertThat(accepted.traceResponse()).matches("00-" + trace.traceId() + "-" + server.spanId() + "-0[13]");
+    assertThat(trace.spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
+  }
+
+  @Test
+  void callerTraceparentIsContinued() {
+    String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String callerSpan = "00f067aa0ba902b7";
+    Orders.Accepted accepted =
+        scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1), "00-" + callerTrace + "-" + callerSpan + "-01");
+
+    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
+
+    assertThat(accepted.traceId()).isEqualTo(callerTrace);
+    assertThat(traces).hasSize(1);
+    assertThat(traces.get(0).traceId()).isEqualTo(callerTrace);
+    assertTree(traces.get(0), LabScenarios.connectedTree().withParent(callerSpan));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Scenario.class)
+  void eachScenarioYieldsExactlyItsFragments(Scenario scenario) {
+    scenarios.assertScenarioFragments(scenario);
+  }
+
+  @Test
+  void fiftyConcurrentRequestsAreFiftyTracesWithoutCrossTalk() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(50);
+    List<Future<Orders.Accepted>> futures = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      int n = i;
+      futures.add(pool.submit(() -> scenarios.orders().place(Map.of("sku", "SKU-" + n, "quantity", n + 1))));
+    }
+    List<Orders.Accepted> accepted = new ArrayList<>();
+    for (Future<Orders.Accepted> f : futures) {
+      accepted.add(f.get());
+    }
+    pool.shutdown();
+
+    Set<String> traceIds = new HashSet<>();
+    for (Orders.Accepted a : accepted) {
+      List<TraceView> traces = scenarios.awaitFragments(a.orderId(), 1);
+      assertThat(traces).hasSize(1);
+      assertTree(traces.get(0), LabScenarios.connectedTree());
+      assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
+      traceIds.add(traces.get(0).traceId());
+    }
+    assertThat(traceIds).hasSize(50);
+  }
+
+  @Test
+  void failedOrderMarksTheConsumerSpanErrorInTheSameConnectedTrace() {
+    Orders.Accepted accepted =
+        scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1, "fail", true));
+
+    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
+
+    assertThat(traces).hasSize(1);
+    assertTree(traces.get(0), LabScenarios.connectedTree());
+    for (SpanView span : traces.get(0).spans()) {
+      assertThat(span.status())
+          .as("status of %s", span.name())
+          .isEqualTo(span.name().equals(Flow.PROCESS) ? "ERROR" : "UNSET");
+    }
+  }
+
+  static Stream<Arguments> badRequests() {
+    String big = "{\"sku\":\"" + "A".repeat(20_000) + "\",\"quantity\":1}";
+    return Stream.of(
+        Arguments.of("malformed JSON", "application/json", "{\"sku\": \"ABC-1\", ", "not valid JSON"),
+        Arguments.of("not an object", "application/json", "[1,2]", "JSON object"),
+        Arguments.of("missing sku", "application/json", "{\"quantity\": 1}", "sku"),
+        Arguments.of("missing quantity", "application/json", "{\"sku\": \"ABC-1\"}", "quantity"),
+        Arguments.of("quantity 0", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": 0}", "quantity"),
+        Arguments.of("quantity 1001", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": 1001}", "quantity"),
+        Arguments.of("quantity as string", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": \"2\"}", "quantity"),
+        Arguments.of("sku with space", "application/json", "{\"sku\": \"ABC 1\", \"quantity\": 1}", "sku"),
+        Arguments.of("sku too long", "application/json", "{\"sku\": \"" + "A".repeat(65) + "\", \"quantity\": 1}", "sku"),
+        Arguments.of("fail not boolean", "application/json", "{\"sku\": \"A\", \"quantity\": 1, \"fail\": \"yes\"}", "fail"),
+        Arguments.of("delayMs too big", "application/json", "{\"sku\": \"A\", \"quantity\": 1, \"delayMs\": 60001}", "delayMs"),
+        Arguments.of("wrong content type", "text/plain", "{\"sku\": \"ABC-1\", \"quantity\": 1}", "Content-Type"),
+        Arguments.of("oversized body", "application/json", big, "too large"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRequests")
+  void badInputIsA400ProblemAndLeaksNoSpan(String label, String contentType, String body, String detail) {
+    String traceId = "%032x".formatted(label.hashCode() & 0xffffffffL | 0x1000000000L);
+    Response response =
+        given()
+            .baseUri(lab.gatewayUrl().toString())
+            .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+            .contentType(contentType)
+            .body(body)
+            .post("/orders");
+
+    response.then()
+        .statusCode(400)
+        .contentType(startsWith("application/problem+json"))
+        .body("status", equalTo(400))
+        .body("title", equalTo("Bad Request"))
+        .body("detail", containsString(detail));
+    assertThat(response.asString()).doesNotContain("Exception").doesNotContain("\tat ");
+
+    // the rejected request is one gateway SERVER span (400), nothing downstream
+    AuditorClient auditor = scenarios.auditor();
+    await().atMost(LabScenarios.TRACE_TIMEOUT)
+        .until(() -> auditor.trace(traceId).map(TraceView::closed).orElse(false));
+    TraceView trace = auditor.trace(traceId).orElseThrow();
+    assertThat(trace.spans()).singleElement().satisfies(s -> {
+      assertThat(s.name()).isEqualTo(Flow.GATEWAY_SERVER);
+      assertThat(s.attributes()).containsEntry("http.response.status_code", "400");
+    });
+    given().baseUri(lab.gatewayUrl().toString()).get("/health").then().statusCode(200);
+  }
+
+  @Test
+  void healthMakesNoSpan() {
+    String traceId = "0af7651916cd43dd8448eb211c80319c";
+    given().baseUri(lab.gatewayUrl().toString())
+        .header("traceparent", "00-" + traceId + "-b7ad6b7169203331-01")
+        .get("/health").then().statusCode(200).body("status", equalTo("UP"));
+    // a request after it proves spans are flowing; the health trace id must never appear
+    Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
+    scenarios.awaitFragments(after.orderId(), 1);
+    assertThat(scenarios.auditor().trace(traceId)).isEmpty();
+  }
+
+  @Test
+  void unknownRouteIsA404Problem() {
+    given().baseUri(lab.gatewayUrl().toString()).get("/nope").then()
+        .statusCode(404).contentType(startsWith("application/problem+json"));
+  }
+}
