@@ -20,6 +20,7 @@ public final class AssembledTrace {
   long lastArrivalNanos;
   private volatile boolean closed;
   private volatile boolean evicted;
+  private volatile long closedAtNanos;
 
   AssembledTrace(String traceId, long nowNanos) {
     this.traceId = traceId;
@@ -74,7 +75,13 @@ public final class AssembledTrace {
     late.add(span);
   }
 
-  void close(boolean byEviction) {
+  /** When the trace closed, on the assembler's clock; 0 while open. */
+  public long closedAtNanos() {
+    return closedAtNanos;
+  }
+
+  void close(boolean byEviction, long nowNanos) {
+    this.closedAtNanos = nowNanos;
     this.evicted = byEviction;
     this.closed = true;
   }

@@ -83,7 +83,7 @@ public final class TraceAssembler {
             eldest.remove();
             openById.remove(victim.traceId());
             evictedTraces++;
-            toClose.add(markClosed(victim, true));
+            toClose.add(markClosed(victim, true, now));
           }
         }
         trace.add(span, now);
@@ -113,14 +113,14 @@ public final class TraceAssembler {
         }
         it.remove();
         openById.remove(trace.traceId());
-        toClose.add(markClosed(trace, false));
+        toClose.add(markClosed(trace, false, now));
       }
     }
     notifyClosed(toClose);
   }
 
-  private AssembledTrace markClosed(AssembledTrace trace, boolean evicted) {
-    trace.close(evicted);
+  private AssembledTrace markClosed(AssembledTrace trace, boolean evicted, long now) {
+    trace.close(evicted, now);
     closed.put(trace.traceId(), trace);
     if (closed.size() > maxClosedTraces) {
       Iterator<AssembledTrace> eldest = closed.values().iterator();

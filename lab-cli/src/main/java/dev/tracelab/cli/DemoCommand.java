@@ -1,0 +1,162 @@
+package dev.tracelab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tracelab.auditor.orphans.FlowShape;
+import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.ScenarioRunner;
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Scenario;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ./lab demo}: one embedded environment, every scenario from all-broken to fixed, N
+ * requests each, then the before/after table, the diagnoses and one connected span tree — every
+ * number measured by the auditor.
+ */
+final class DemoCommand {
+
+  static final List<Scenario> ORDER =
+      List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_ASYNC, Scenario.BROKEN_KAFKA, Scenario.FIXED);
+
+  private DemoCommand() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    Args args = Args.parse(argv, Set.of("requests", "report-json", "report-md"));
+    int requests = args.integer("requests", 200, 1, 100_000);
+    Path json = path(args.string("report-json", null));
+    Path md = path(args.string("report-md", null));
+
+    long t0 = System.nanoTime();
+    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services)...");
+    List<ScenarioRunner.Result> results = new ArrayList<>();
+    Map<String, Object> example;
+    List<String> tree;
+    long startupMs;
+    try (LabEnvironment env = LabEnvironment.builder().start()) {
+      startupMs = env.startupTime().toMillis();
+      err.printf(Locale.ROOT, "lab up in %.1f s%n", startupMs / 1000.0);
+      ScenarioRunner runner = new ScenarioRunner(env, 8);
+      for (Scenario scenario : ORDER) {
+        results.add(runner.run(scenario, requests, new Progress(err, scenario.id(), requests)));
+      }
+      ScenarioRunner.Result fixed = results.get(results.size() - 1);
+      AssembledTrace connected = firstConnected(env, fixed);
+      example = connected == null ? null : SpanTree.json(connected.traceId(), connected.spans());
+      tree = connected == null ? List.of("(no connected request in the fixed run)") : SpanTree.render(connected.traceId(), connected.spans());
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+
+    List<String> lines = new ArrayList<>();
+    lines.addAll(table(results));
+    lines.add("");
+    lines.addAll(diagnoses(results));
+    lines.add("");
+    lines.add("One connected request (fixed), as the auditor assembled it:");
+    lines.addAll(tree);
+    lines.add("");
+    ScenarioRunner.Result fixed = results.get(results.size() - 1);
+    lines.add(String.format(Locale.ROOT,
+        "fixed: response -> all spans received p50 %.0f ms, p99 %.0f ms; response -> trace closed p50 %.0f ms, p99 %.0f ms (quiet window 2 s)",
+        fixed.percentile(fixed.receivedMs(), 50), fixed.percentile(fixed.receivedMs(), 99),
+        fixed.percentile(fixed.closedMs(), 50), fixed.percentile(fixed.closedMs(), 99)));
+    lines.add(String.format(Locale.ROOT, "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario",
+        wall, startupMs / 1000.0, requests));
+    lines.forEach(out::println);
+
+    List<ScenarioReport> reports = results.stream().map(ScenarioRunner.Result::report).toList();
+    try {
+      if (json != null) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("tool", "tracelab");
+        doc.put("version", Lab.version());
+        doc.put("requests", requests);
+        doc.put("scenarios", reports);
+        doc.put("exampleTrace", example);
+        Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+        err.println("wrote " + json);
+      }
+      if (md != null) {
+        Files.writeString(md, "# tracelab demo\n\n```\n" + String.join("\n", lines) + "\n```\n");
+        err.println("wrote " + md);
+      }
+    } catch (IOException e) {
+      err.println("lab: cannot write report: " + e.getMessage());
+      return 1;
+    }
+    return 0;
+  }
+
+  static List<String> table(List<ScenarioRunner.Result> results) {
+    List<String> lines = new ArrayList<>();
+    String header = String.format(Locale.ROOT, "%-13s | %-26s | %11s | %11s | %12s | %9s | %9s",
+        "scenario", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc", "connected", "frag/req");
+    lines.add("Orphan rate per service, measured by the auditor:");
+    lines.add(header);
+    lines.add("-".repeat(header.length()));
+    for (ScenarioRunner.Result r : results) {
+      ScenarioReport s = r.report();
+      lines.add(String.format(Locale.ROOT, "%-13s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %9.2f",
+          s.name(),
+          s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
+          rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
+          s.connectedRate() * 100, s.fragmentsPerRequest()));
+    }
+    return lines;
+  }
+
+  private static double rate(ScenarioReport s, String service) {
+    ScenarioReport.ServiceFigures f = s.services().get(service);
+    return f == null ? 0 : f.orphanRate() * 100;
+  }
+
+  static List<String> diagnoses(List<ScenarioRunner.Result> results) {
+    List<String> lines = new ArrayList<>();
+    lines.add("Diagnoses (which boundary broke, where the fix belongs):");
+    for (ScenarioRunner.Result r : results) {
+      ScenarioReport s = r.report();
+      if (s.diagnoses().isEmpty()) {
+        lines.add(String.format("  %-13s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests()));
+        continue;
+      }
+      for (ScenarioReport.DiagnosisCount d : s.diagnoses()) {
+        lines.add(String.format(Locale.ROOT, "  %-13s %-14s %-12s %-16s x%-5d %s",
+            s.name(), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
+      }
+    }
+    return lines;
+  }
+
+  private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed) {
+    for (String orderId : fixed.orderIds()) {
+      List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
+      if (FlowShape.isConnected(traces)) {
+        return traces.get(0);
+      }
+    }
+    return null;
+  }
+
+  static Path path(String value) {
+    if (value == null) {
+      return null;
+    }
+    Path p = Path.of(value);
+    Path parent = p.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new UsageException("cannot write " + value + ": no directory " + parent);
+    }
+    return p;
+  }
+}

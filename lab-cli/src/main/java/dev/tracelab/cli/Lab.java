@@ -1,0 +1,57 @@
+package dev.tracelab.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * {@code ./lab <command> [options]}: demo, up, load, gate, trace. Exit codes: 0 ok, 1 gate failed
+ * or runtime failure, 2 bad usage (one-line message).
+ */
+public final class Lab {
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: ./lab <command> [options]",
+          "  demo     [--requests N] [--report-json F] [--report-md F]   every scenario, before/after table",
+          "  up       [--gateway V] [--worker V] [--consumer V]            run the lab until Ctrl-C (V = fixed|broken)",
+          "  load     [--requests N] [--concurrency C] [--gateway-url U]   drive a running lab",
+          "  gate     [--scenario S] [--requests N] [--max-orphan-rate R]  exit 1 when a service's orphan rate > R",
+          "  trace    [--scenario S]                                     one request's span tree",
+          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken");
+
+  private Lab() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      out.println(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      return switch (args[0]) {
+        case "demo" -> DemoCommand.run(rest, out, err);
+        case "up" -> UpCommand.run(rest, out, err);
+        case "load" -> LoadCommand.run(rest, out, err);
+        case "gate" -> GateCommand.run(rest, out, err);
+        case "trace" -> TraceCommand.run(rest, out, err);
+        default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
+      };
+    } catch (UsageException e) {
+      err.println("lab: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      err.println("lab: " + args[0] + " failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static String version() {
+    String v = Lab.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

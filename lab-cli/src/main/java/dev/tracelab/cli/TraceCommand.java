@@ -1,0 +1,38 @@
+package dev.tracelab.cli;
+
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.ScenarioRunner;
+import dev.tracelab.flow.Scenario;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Set;
+
+/** {@code ./lab trace}: one request; every fragment of it, each under its own trace id. */
+final class TraceCommand {
+
+  private TraceCommand() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    Args args = Args.parse(argv, Set.of("scenario"));
+    Scenario scenario = args.scenario("scenario", Scenario.FIXED);
+    try (LabEnvironment env = LabEnvironment.builder().scenario(scenario).start()) {
+      ScenarioRunner.Result result = new ScenarioRunner(env, 1).run(scenario, 1, n -> { });
+      if (result.orderIds().isEmpty()) {
+        err.println("lab: the gateway did not accept the request");
+        return 1;
+      }
+      String orderId = result.orderIds().get(0);
+      List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
+      out.printf("scenario %s, order %s: %d trace%s%s%n", scenario.id(), orderId, traces.size(),
+          traces.size() == 1 ? "" : "s", traces.size() == 1 ? " (connected)" : " (fragments: lineage broke)");
+      for (AssembledTrace t : traces) {
+        out.println();
+        SpanTree.render(t.traceId(), t.spans()).forEach(out::println);
+      }
+      result.report().diagnoses().forEach(d ->
+          out.printf("%ndiagnosis: %s boundary at %s '%s'. %s%n", d.boundary(), d.service(), d.span(), d.fix()));
+    }
+    return 0;
+  }
+}

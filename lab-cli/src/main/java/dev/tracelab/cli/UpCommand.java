@@ -1,0 +1,66 @@
+package dev.tracelab.cli;
+
+import dev.tracelab.auditor.TraceLog;
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Variant;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ./lab up}: the embedded lab on the default ports until Ctrl-C. */
+final class UpCommand {
+
+  private UpCommand() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    Args args = Args.parse(argv, Set.of("gateway", "worker", "consumer"));
+    Map<String, Variant> variants = new LinkedHashMap<>();
+    variants.put(Flow.GATEWAY, args.variant("gateway"));
+    variants.put(Flow.WORKER, args.variant("worker"));
+    variants.put(Flow.CONSUMER, args.variant("consumer"));
+
+    err.println("starting the lab...");
+    LabEnvironment env;
+    try {
+      env =
+          LabEnvironment.builder()
+              .variants(variants)
+              .ports(8080, 8081, 8082, 9092, 4318, 8090)
+              .onTraceClosed(t -> out.println(TraceLog.line(t)))
+              .start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          e.getMessage() + " (are ports 8080-8082, 9092, 4318, 8090 free? is another ./lab up running?)", e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  err.println("stopping the lab...");
+                  env.close();
+                  stopped.countDown();
+                }));
+    out.printf("tracelab is up in %.1f s  (gateway %s, worker %s, consumer %s)%n",
+        env.startupTime().toMillis() / 1000.0,
+        variants.get(Flow.GATEWAY).id(), variants.get(Flow.WORKER).id(), variants.get(Flow.CONSUMER).id());
+    out.println("  gateway        " + env.gatewayUrl() + "/orders");
+    out.println("  worker         " + env.workerUrl() + "/work");
+    out.println("  consumer       " + env.consumerHealthUrl());
+    out.println("  kafka          " + env.kafkaBootstrapServers());
+    out.println("  auditor OTLP   " + env.auditor().otlpEndpoint() + "/v1/traces");
+    out.println("  auditor API    " + env.auditor().apiUrl() + "/api/report  (/api/traces/{id}, /api/orders/{id}, /metrics)");
+    out.println();
+    out.println("try:  curl -i -X POST " + env.gatewayUrl() + "/orders -H 'Content-Type: application/json' -d '{\"sku\":\"ABC-1\",\"quantity\":2}'");
+    out.println("a line per closed trace follows; Ctrl-C stops everything.");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

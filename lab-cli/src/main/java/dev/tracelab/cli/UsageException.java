@@ -1,0 +1,8 @@
+package dev.tracelab.cli;
+
+/** Bad command-line usage: printed as one line, exit code 2. */
+final class UsageException extends RuntimeException {
+  UsageException(String message) {
+    super(message);
+  }
+}

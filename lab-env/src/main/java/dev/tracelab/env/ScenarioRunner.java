@@ -1,0 +1,182 @@
+package dev.tracelab.env;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tracelab.auditor.Auditor;
+import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Scenario;
+import dev.tracelab.order.OrderJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs one scenario on an embedded lab: switch variants, start an auditor run, send N requests,
+ * wait until every request's traces have closed, and report. Shared by {@code ./lab demo},
+ * {@code ./lab gate} and the gate's JUnit test.
+ */
+public final class ScenarioRunner {
+
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+  private final LabEnvironment env;
+  private final int concurrency;
+
+  public ScenarioRunner(LabEnvironment env, int concurrency) {
+    this.env = env;
+    this.concurrency = concurrency;
+  }
+
+  /**
+   * @param orderIds the orders accepted (202)
+   * @param failedRequests requests that did not get a 202
+   * @param receivedMs per request: response -> last span of its trace(s) received, in ms
+   * @param closedMs per request: response -> its last trace closed, in ms
+   */
+  public record Result(
+      ScenarioReport report,
+      List<String> orderIds,
+      int failedRequests,
+      double[] receivedMs,
+      double[] closedMs,
+      Duration wallTime) {
+
+    public double percentile(double[] values, double p) {
+      if (values.length == 0) {
+        return Double.NaN;
+      }
+      double[] sorted = values.clone();
+      Arrays.sort(sorted);
+      int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+  }
+
+  public Result run(Scenario scenario, int requests, IntConsumer progress) {
+    long t0 = System.nanoTime();
+    env.switchTo(scenario);
+    Auditor auditor = env.auditor();
+    Map<String, String> variants = new LinkedHashMap<>();
+    scenario.variants().forEach((k, v) -> variants.put(k, v.id()));
+    auditor.startRun(scenario.id(), variants);
+
+    Map<String, Long> doneAt = new ConcurrentHashMap<>();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI orders = env.gatewayUrl().resolve("/orders");
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      int n = i;
+      futures.add(
+          pool.submit(
+              () -> {
+                String orderId = place(http, orders, n);
+                if (orderId == null) {
+                  failed.incrementAndGet();
+                } else {
+                  doneAt.put(orderId, System.nanoTime());
+                }
+                progress.accept(sent.incrementAndGet());
+              }));
+    }
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (Exception e) {
+        failed.incrementAndGet();
+      }
+    }
+    pool.shutdown();
+    List<String> orderIds = List.copyOf(doneAt.keySet());
+    awaitClosed(auditor, orderIds);
+
+    double[] received = new double[orderIds.size()];
+    double[] closed = new double[orderIds.size()];
+    for (int i = 0; i < orderIds.size(); i++) {
+      String id = orderIds.get(i);
+      long lastSpan = 0;
+      long lastClose = 0;
+      for (AssembledTrace t : auditor.tracesOfOrder(id)) {
+        lastSpan = Math.max(lastSpan, t.lastArrivalNanos());
+        lastClose = Math.max(lastClose, t.closedAtNanos());
+      }
+      received[i] = (lastSpan - doneAt.get(id)) / 1e6;
+      closed[i] = (lastClose - doneAt.get(id)) / 1e6;
+    }
+    return new Result(
+        auditor.report(), orderIds, failed.get(), received, closed, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  /** Sends one order; returns its id, or null when the gateway did not answer 202. */
+  private static String place(HttpClient http, URI orders, int n) {
+    String body = "{\"sku\":\"DEMO-" + (n % 1000) + "\",\"quantity\":" + (n % 1000 + 1) + "}";
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(orders)
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 202) {
+        return null;
+      }
+      JsonNode json = OrderJson.mapper().readTree(response.body());
+      return json.get("orderId").asText();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Every order has all its spans, in traces that all closed. */
+  private static void awaitClosed(Auditor auditor, List<String> orderIds) {
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
+    List<String> pending = new ArrayList<>(orderIds);
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      pending.removeIf(id -> complete(auditor.tracesOfOrder(id)));
+      if (!pending.isEmpty()) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static boolean complete(List<AssembledTrace> traces) {
+    int spans = 0;
+    for (AssembledTrace t : traces) {
+      if (!t.isClosed()) {
+        return false;
+      }
+      for (ReceivedSpan ignored : t.spans()) {
+        spans++;
+      }
+    }
+    return spans >= Flow.SPANS.size();
+  }
+}
