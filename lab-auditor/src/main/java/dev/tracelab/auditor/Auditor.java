@@ -155,7 +155,7 @@ public final class Auditor implements AutoCloseable {
   public void startRun(String name, Map<String, String> variants) {
     run.reset();
     this.runName = name;
-    this.runVariants = Map.copyOf(variants);
+    this.runVariants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variants));
   }
 
   /** The current run as a scenario object (SPEC §5). */

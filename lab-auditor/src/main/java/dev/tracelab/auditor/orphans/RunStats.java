@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -20,7 +19,7 @@ public final class RunStats {
 
   private final OrphanRules rules;
   private final Function<String, List<AssembledTrace>> tracesOfOrder;
-  private final Map<String, long[]> perService = new TreeMap<>(); // spans, orphanRoots, missingParent
+  private final Map<String, long[]> perService = new LinkedHashMap<>(); // spans, orphanRoots, missingParent
   private final Map<List<String>, Long> diagnosisCounts = new LinkedHashMap<>();
   private final Map<List<String>, String> diagnosisFix = new LinkedHashMap<>();
   private final Set<String> orders = new LinkedHashSet<>();

@@ -1,0 +1,384 @@
+#!/usr/bin/env bash
+# build-standins.sh — local stand-ins for the official container images tracelab uses.
+#
+#   ONLY for registry-less machines (tracelab's CI): no image can be pulled there, so this
+#   builds images tagged with the official names from Debian packages and Maven Central
+#   artifacts. Workshop users pull the official images and never need this script.
+#
+# Usage: build-standins.sh [all|temurin|kafka|zipkin|otelcol]...   (default: all)
+# A tag that already exists (`docker image inspect`) is skipped; STANDINS_FORCE=1 rebuilds.
+#
+# Env:
+#   TEMURIN_TAG      eclipse-temurin:17-jre
+#   KAFKA_VERSION    4.4.0          -> apache/kafka:${KAFKA_VERSION}
+#   KAFKA_TOOLS_FALLBACK_VERSIONS "4.3.0 4.2.0"  kafka-tools(-api) versions tried when the
+#                    ${KAFKA_VERSION} ones cannot be resolved from Maven
+#   ZIPKIN_VERSION   3.6.1          -> openzipkin/zipkin:${ZIPKIN_VERSION}
+#   OTELCOL_VERSION  0.161.0        -> otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}
+#   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it)
+#   TRACELAB_CACHE   cache root (default ~/.cache/tracelab); rootfs tarball and jars under standins/
+#   DEBIAN_SUITE     bookworm;   DEBIAN_MIRROR  default: read from this machine's apt configuration
+#
+# Needs: root, docker (see ensure-docker.sh), debootstrap, mvn.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEMURIN_TAG=${TEMURIN_TAG:-eclipse-temurin:17-jre}
+KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
+KAFKA_TOOLS_FALLBACK_VERSIONS=${KAFKA_TOOLS_FALLBACK_VERSIONS:-"4.3.0 4.2.0"}
+ZIPKIN_VERSION=${ZIPKIN_VERSION:-3.6.1}
+OTELCOL_VERSION=${OTELCOL_VERSION:-0.161.0}
+OTELCOL_BIN=${OTELCOL_BIN:-}
+DEBIAN_SUITE=${DEBIAN_SUITE:-bookworm}
+CACHE=${TRACELAB_CACHE:-$HOME/.cache/tracelab}/standins
+STANDINS_FORCE=${STANDINS_FORCE:-0}
+LOG4J_VERSION=${LOG4J_VERSION:-2.24.3}
+SLF4J_VERSION=${SLF4J_VERSION:-2.0.17}
+
+KAFKA_TAG="apache/kafka:${KAFKA_VERSION}"
+ZIPKIN_TAG="openzipkin/zipkin:${ZIPKIN_VERSION}"
+OTELCOL_TAG="otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}"
+LABEL="--label dev.tracelab.standin=true"
+
+log() { printf '[standins] %s\n' "$*"; }
+die() { printf '[standins] ERROR: %s\n' "$*" >&2; exit 1; }
+have_image() { [ "$STANDINS_FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+timed() { local t0; t0=$(date +%s); "$@"; log "$1 took $(( $(date +%s) - t0 ))s"; }
+docker_build() {  # docker_build TAG CONTEXT
+  DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >"$WORK/build.log" 2>&1 \
+    || { cat "$WORK/build.log" >&2; die "docker build $1 failed"; }
+}
+image_size() { docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1000/1000}'; }
+
+mkdir -p "$CACHE"
+WORK=$(mktemp -d /var/tmp/tracelab-standins.XXXXXX)
+ROOTFS_MOUNTS=()
+cleanup() {
+  local m
+  for m in "${ROOTFS_MOUNTS[@]:-}"; do [ -n "$m" ] && umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- helpers
+# First http(s) mirror of the main Debian suite, read from this machine's apt config.
+debian_mirror() {
+  if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
+  local f uri
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # deb822 stanzas: take URIs of a stanza whose Suites contain the bare suite name
+    uri=$(awk -v suite="$DEBIAN_SUITE" '
+      BEGIN { RS=""; FS="\n" }
+      { uris=""; ok=0; deb=0
+        for (i=1;i<=NF;i++) {
+          if ($i ~ /^URIs:/)   { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uris=u[1] }
+          if ($i ~ /^Types:/ && $i ~ /(^|[ \t])deb([ \t]|$)/) deb=1
+          if ($i ~ /^Suites:/) { n=split($i, s, /[ \t]+/); for (j=2;j<=n;j++) if (s[j]==suite) ok=1 }
+        }
+        if (ok && deb && uris != "") { print uris; exit }
+      }' "$f")
+    if [ -n "$uri" ]; then echo "$uri"; return; fi
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    uri=$(awk -v suite="$DEBIAN_SUITE" '$1=="deb" { i=2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+            if ($(i+1)==suite) { print $i; exit } }' "$f")
+    if [ -n "$uri" ]; then echo "$uri"; return; fi
+  done
+  die "no Debian mirror for suite $DEBIAN_SUITE found in /etc/apt (set DEBIAN_MIRROR)"
+}
+
+# mvn_fetch GROUP:ARTIFACT:VERSION[:PACKAGING[:CLASSIFIER]] DEST_DIR — one artifact, no transitives
+mvn_fetch() {
+  local coords=$1 dest=$2 g a v p c
+  IFS=: read -r g a v p c <<<"$coords"
+  mkdir -p "$dest"
+  mvn -B -q dependency:copy -Dartifact="$coords" -DoutputDirectory="$dest" \
+      -Dmdep.overWriteReleases=true -Dmdep.useBaseVersion=true >/dev/null \
+    || die "mvn could not fetch $coords"
+}
+
+mvn_has() {  # mvn_has GROUP:ARTIFACT:VERSION — is it resolvable (pom+jar)?
+  (cd "$WORK" && mvn -B -q dependency:get -Dartifact="$1" -Dtransitive=false >/dev/null 2>&1)
+}
+
+# ---------------------------------------------------------------- eclipse-temurin:17-jre
+# Debian bookworm minbase + openjdk-17-jre-headless, laid out like the Temurin image:
+# JAVA_HOME=/opt/java/openjdk (a symlink to Debian's JRE), java on PATH, runs as root.
+build_temurin() {
+  if have_image "$TEMURIN_TAG"; then log "$TEMURIN_TAG present, skipped"; return; fi
+  local arch tarball root mirror jver
+  arch=$(dpkg --print-architecture)
+  tarball="$CACHE/rootfs-${DEBIAN_SUITE}-${arch}-jre17.tar"
+  if [ ! -s "$tarball" ]; then
+    command -v debootstrap >/dev/null 2>&1 || die "debootstrap missing (run ensure-docker.sh)"
+    mirror=$(debian_mirror)
+    root="$WORK/rootfs"
+    log "debootstrap --variant=minbase $DEBIAN_SUITE (mirror from apt config)"
+    # no docs/man/locales in the image: dpkg path excludes before any package is unpacked
+    mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
+    cat >"$root/etc/dpkg/dpkg.cfg.d/01-standin-nodoc" <<'NODOC'
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/locale/*
+path-exclude=/usr/share/lintian/*
+NODOC
+    debootstrap --variant=minbase --arch="$arch" "$DEBIAN_SUITE" "$root" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
+      || { tail -n 30 "$WORK/debootstrap.log"; die "debootstrap failed"; }
+    # install the JRE with this machine's own apt sources (incl. security updates)
+    mv "$root/etc/apt/sources.list" "$WORK/sources.list.debootstrap"
+    cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
+    [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/sources.list"
+    mount -t proc proc "$root/proc"; ROOTFS_MOUNTS+=("$root/proc")
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+      sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+               openjdk-17-jre-headless ca-certificates curl' >"$WORK/apt.log" 2>&1 \
+      || { tail -n 30 "$WORK/apt.log"; die "JRE install in the rootfs failed"; }
+    jver=$(chroot "$root" dpkg-query -W -f='${Version}' openjdk-17-jre-headless)
+    umount "$root/proc"; ROOTFS_MOUNTS=()
+    mkdir -p "$root/opt/java"
+    ln -sfn "/usr/lib/jvm/java-17-openjdk-${arch}" "$root/opt/java/openjdk"
+    echo "$jver" >"$root/opt/java/.standin-jre-version"
+    # the image carries no apt sources (nothing to reach from inside a container here)
+    rm -f "$root"/etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list"
+    echo "# tracelab stand-in image: no apt sources configured" >"$root/etc/apt/sources.list"
+    chroot "$root" apt-get clean
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/*.log \
+           "$root"/var/log/apt/* "$root"/tmp/* "$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old
+    rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
+    find "$root/usr/share/doc" -type f ! -name copyright -delete 2>/dev/null || true
+    tar --numeric-owner -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+    log "rootfs cached: $tarball ($(du -h "$tarball" | cut -f1))"
+  else
+    log "using cached rootfs $tarball"
+  fi
+  jver=$(tar -xOf "$tarball" ./opt/java/.standin-jre-version 2>/dev/null || echo 17)
+  # JAVA_VERSION like Temurin's (jdk-17.0.x+y) from Debian's 17.0.x+y-1~deb12u1
+  docker import \
+    --change 'ENV JAVA_HOME=/opt/java/openjdk' \
+    --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV LANG=C.UTF-8 LANGUAGE=C.UTF-8 LC_ALL=C.UTF-8' \
+    --change "ENV JAVA_VERSION=jdk-${jver%%-*}" \
+    --change 'LABEL dev.tracelab.standin=true' \
+    --change 'CMD ["/bin/bash"]' \
+    "$tarball" "$TEMURIN_TAG" >/dev/null
+  docker run --rm "$TEMURIN_TAG" sh -c 'java -version 2>&1 | head -1; test -x "$JAVA_HOME/bin/java"' \
+    || die "$TEMURIN_TAG smoke test failed"
+  log "built $TEMURIN_TAG ($(image_size "$TEMURIN_TAG"))"
+}
+
+# ---------------------------------------------------------------- apache/kafka
+# Kafka jars from Maven Central, upstream's container start path reproduced:
+# CMD /etc/kafka/docker/run -> configure -> launch -> kafka.docker.KafkaDockerWrapper setup
+# (Kafka's own env->properties code) -> kafka-server-start.sh; user appuser (uid 1000).
+build_kafka() {
+  if have_image "$KAFKA_TAG"; then log "$KAFKA_TAG present, skipped"; return; fi
+  docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
+  local ctx="$WORK/kafka" libs="$CACHE/kafka-${KAFKA_VERSION}-libs" tools_v="" v
+  mkdir -p "$ctx"
+  if [ ! -s "$libs/kafka_2.13-${KAFKA_VERSION}.jar" ]; then
+    # kafka-tools / kafka-tools-api are sometimes not resolvable for a fresh release:
+    # fall back to the newest older version that is (API-compatible for the CLI tools).
+    for v in "$KAFKA_VERSION" $KAFKA_TOOLS_FALLBACK_VERSIONS; do
+      if mvn_has "org.apache.kafka:kafka-tools-api:$v" && mvn_has "org.apache.kafka:kafka-tools:$v"; then
+        tools_v=$v; break
+      fi
+    done
+    [ -n "$tools_v" ] || die "no kafka-tools(-api) version resolvable (tried $KAFKA_VERSION $KAFKA_TOOLS_FALLBACK_VERSIONS)"
+    [ "$tools_v" = "$KAFKA_VERSION" ] || log "WARNING: kafka-tools/kafka-tools-api $KAFKA_VERSION not resolvable; using $tools_v"
+    mkdir -p "$WORK/kpom"
+    cat >"$WORK/kpom/pom.xml" <<POM
+<project>
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.tracelab.standin</groupId><artifactId>kafka-libs</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools-api</artifactId><version>${tools_v}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>${SLF4J_VERSION}</version></dependency>
+  </dependencies></dependencyManagement>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${tools_v}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${LOG4J_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>${LOG4J_VERSION}</version></dependency>
+  </dependencies>
+</project>
+POM
+    rm -rf "$libs.tmp"
+    (cd "$WORK/kpom" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime \
+        -DoutputDirectory="$libs.tmp" >/dev/null) || die "mvn could not resolve Kafka $KAFKA_VERSION jars"
+    if [ "$tools_v" != "$KAFKA_VERSION" ]; then
+      # classes the older kafka-tools still references under names Kafka ${KAFKA_VERSION} moved
+      # to ...utils.internals: tiny subclasses (kafka/compat/*.java), compiled only if missing.
+      local src n shim="$WORK/compat"
+      mkdir -p "$shim/src" "$shim/out"
+      for src in "$HERE"/kafka/compat/*.java; do
+        n=$(basename "$src" .java)
+        if ! unzip -Z1 "$libs.tmp/kafka-clients-${KAFKA_VERSION}.jar" | grep -qx "org/apache/kafka/common/utils/$n.class"; then
+          cp "$src" "$shim/src/"
+        fi
+      done
+      if compgen -G "$shim/src/*.java" >/dev/null; then
+        command -v javac >/dev/null 2>&1 || die "javac needed to build the kafka-tools compatibility shims"
+        javac -nowarn --release 17 -cp "$libs.tmp/*" -d "$shim/out" "$shim"/src/*.java \
+          || die "compiling kafka-tools compatibility shims failed"
+        (cd "$shim/out" && jar cf "$libs.tmp/tracelab-kafka-tools-compat.jar" .)
+        log "kafka-tools $tools_v: added compat shims for $(cd "$shim/src" && ls | sed 's/.java//' | tr '\n' ' ')"
+      fi
+    fi
+    rm -rf "$libs" && mv "$libs.tmp" "$libs"
+  fi
+  cp -r "$libs" "$ctx/libs"
+  mkdir -p "$ctx/bin" "$ctx/docker" "$ctx/config"
+  cp "$HERE"/kafka/bin/* "$ctx/bin/"
+  cp "$HERE"/kafka/docker/* "$ctx/docker/"
+  cp "$HERE"/kafka/config/* "$ctx/config/"
+  # CLI scripts for the tool classes present in libs/
+  local classes="$WORK/kafka-classes.txt" script cls
+  for j in "$ctx"/libs/*.jar; do unzip -Z1 "$j" 2>/dev/null; done | grep '\.class$' >"$classes"
+  local jar_tools_v flag
+  jar_tools_v=$(cd "$ctx/libs" && ls kafka-tools-[0-9]*.jar | sed 's/^kafka-tools-//; s/\.jar$//')
+  while read -r script cls flag; do
+    case "$script" in ''|'#'*) continue ;; esac
+    [ "${flag:-}" = same-version-only ] && [ "$jar_tools_v" != "$KAFKA_VERSION" ] && continue
+    [ -e "$ctx/bin/$script" ] && continue
+    grep -qx "${cls//.//}.class" "$classes" || continue
+    printf '#!/usr/bin/env bash\n# %s of the tracelab stand-in image\nexport KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512M}\nexec "$(dirname "$0")/kafka-run-class.sh" %s "$@"\n' \
+      "$script" "$cls" >"$ctx/bin/$script"
+  done <"$HERE/kafka/tools.txt"
+  [ -e "$ctx/bin/kafka-storage.sh" ] || die "kafka.tools.StorageTool not found in the Kafka jars"
+  grep -qx 'kafka/docker/KafkaDockerWrapper.class' "$classes" || die "KafkaDockerWrapper not in kafka_2.13 $KAFKA_VERSION"
+  chmod 755 "$ctx"/bin/* "$ctx"/docker/run "$ctx"/docker/configure "$ctx"/docker/launch
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM ${TEMURIN_TAG}
+USER root
+RUN set -eu; \\
+    useradd --uid 1000 --user-group --create-home --home-dir /home/appuser --shell /bin/bash appuser; \\
+    mkdir -p /opt/kafka/logs /var/lib/kafka/data /etc/kafka/secrets /etc/kafka/docker /usr/logs /mnt/shared/config
+COPY --chown=appuser:appuser libs /opt/kafka/libs
+COPY --chown=appuser:appuser bin /opt/kafka/bin
+COPY --chown=appuser:appuser config /opt/kafka/config
+COPY docker /etc/kafka/docker
+RUN set -eu; \\
+    echo "${KAFKA_VERSION}" > /opt/kafka/VERSION; \\
+    chown appuser:appuser /opt/kafka /opt/kafka/VERSION /opt/kafka/logs; \\
+    chown -R appuser:appuser /usr/logs /mnt/shared/config; \\
+    chown -R appuser:root /var/lib/kafka /etc/kafka/secrets /etc/kafka; \\
+    chmod -R ug+w /etc/kafka /var/lib/kafka /etc/kafka/secrets
+LABEL org.label-schema.name="kafka" org.label-schema.description="Apache Kafka (tracelab registry-less stand-in)" \\
+      dev.tracelab.standin="true" dev.tracelab.kafka.version="${KAFKA_VERSION}"
+EXPOSE 9092
+USER appuser
+VOLUME ["/etc/kafka/secrets", "/var/lib/kafka/data", "/mnt/shared/config"]
+CMD ["/etc/kafka/docker/run"]
+DOCKERFILE
+  docker_build "$KAFKA_TAG" "$ctx"
+  log "built $KAFKA_TAG ($(image_size "$KAFKA_TAG"))"
+}
+
+# ---------------------------------------------------------------- openzipkin/zipkin
+# zipkin-server exec jar (Maven Central) on the temurin stand-in; in-memory storage by
+# default, STORAGE_TYPE / JAVA_OPTS honoured, port 9411, HEALTHCHECK on /health.
+build_zipkin() {
+  if have_image "$ZIPKIN_TAG"; then log "$ZIPKIN_TAG present, skipped"; return; fi
+  docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
+  local ctx="$WORK/zipkin" jar="$CACHE/zipkin-server-${ZIPKIN_VERSION}-exec.jar"
+  mkdir -p "$ctx"
+  if [ ! -s "$jar" ]; then
+    mvn_fetch "io.zipkin:zipkin-server:${ZIPKIN_VERSION}:jar:exec" "$WORK/zjar"
+    mv "$WORK"/zjar/zipkin-server-*-exec.jar "$jar"
+  fi
+  cp "$jar" "$ctx/zipkin-server.jar"
+  cp "$HERE/zipkin/start-zipkin" "$HERE/zipkin/docker-healthcheck" "$ctx/"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM ${TEMURIN_TAG}
+USER root
+RUN useradd --uid 1000 --user-group --home-dir /zipkin --no-create-home --shell /bin/sh zipkin \\
+ && mkdir -p /zipkin && chown zipkin:zipkin /zipkin
+COPY --chown=zipkin:zipkin zipkin-server.jar /zipkin/zipkin-server.jar
+COPY start-zipkin docker-healthcheck /usr/local/bin/
+RUN chmod 755 /usr/local/bin/start-zipkin /usr/local/bin/docker-healthcheck
+LABEL dev.tracelab.standin="true" dev.tracelab.zipkin.version="${ZIPKIN_VERSION}"
+ENV STORAGE_TYPE=mem JAVA_OPTS="-Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError"
+WORKDIR /zipkin
+USER zipkin
+EXPOSE 9411
+HEALTHCHECK --interval=5s --start-period=30s --timeout=5s CMD ["docker-healthcheck"]
+ENTRYPOINT ["start-zipkin"]
+DOCKERFILE
+  docker_build "$ZIPKIN_TAG" "$ctx"
+  log "built $ZIPKIN_TAG ($(image_size "$ZIPKIN_TAG"))"
+}
+
+# ---------------------------------------------------------------- otel/opentelemetry-collector-contrib
+# >>> HOOK: fourth stand-in. The collector binary is built elsewhere (collector builder,
+# compose/collector/builder-config.yaml) and handed in via OTELCOL_BIN. Layout as upstream:
+# ENTRYPOINT /otelcol-contrib, CMD --config /etc/otelcol-contrib/config.yaml, uid 10001.
+build_otelcol() {
+  if [ -z "$OTELCOL_BIN" ] || [ ! -f "$OTELCOL_BIN" ]; then
+    log "OTELCOL_BIN not set or not a file ('${OTELCOL_BIN}'): $OTELCOL_TAG skipped"; return
+  fi
+  if have_image "$OTELCOL_TAG"; then log "$OTELCOL_TAG present, skipped"; return; fi
+  docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
+  local ctx="$WORK/otelcol"
+  mkdir -p "$ctx"
+  cp "$OTELCOL_BIN" "$ctx/otelcol-contrib"
+  # a default config like upstream's: OTLP in, debug out, health_check on 13133
+  cat >"$ctx/config.yaml" <<'YAML'
+extensions:
+  health_check:
+    endpoint: 0.0.0.0:13133
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 0.0.0.0:4317
+      http:
+        endpoint: 0.0.0.0:4318
+exporters:
+  debug:
+    verbosity: basic
+service:
+  extensions: [health_check]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [debug]
+YAML
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM ${TEMURIN_TAG}
+USER root
+COPY otelcol-contrib /otelcol-contrib
+COPY config.yaml /etc/otelcol-contrib/config.yaml
+RUN chmod 755 /otelcol-contrib && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin otel
+LABEL dev.tracelab.standin="true" dev.tracelab.otelcol.version="${OTELCOL_VERSION}"
+USER 10001
+EXPOSE 4317 4318 13133
+ENTRYPOINT ["/otelcol-contrib"]
+CMD ["--config", "/etc/otelcol-contrib/config.yaml"]
+DOCKERFILE
+  docker_build "$OTELCOL_TAG" "$ctx"
+  log "built $OTELCOL_TAG ($(image_size "$OTELCOL_TAG"))"
+}
+# <<< HOOK
+
+# ---------------------------------------------------------------- main
+[ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot)"
+docker info >/dev/null 2>&1 || die "no Docker engine answers (run ensure-docker.sh first)"
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
+for t in "${targets[@]}"; do
+  case "$t" in
+    all)     timed build_temurin; timed build_kafka; timed build_zipkin; timed build_otelcol ;;
+    temurin) timed build_temurin ;;
+    kafka)   timed build_kafka ;;
+    zipkin)  timed build_zipkin ;;
+    otelcol) timed build_otelcol ;;
+    *) die "unknown target '$t' (all|temurin|kafka|zipkin|otelcol)" ;;
+  esac
+done
+# images left untagged by a forced rebuild (only this script's, by label)
+docker image prune -f --filter label=dev.tracelab.standin=true >/dev/null 2>&1 || true

@@ -1,0 +1,76 @@
+package dev.tracelab.auditor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracelab.auditor.otlp.OtlpDecoderTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The auditor over real HTTP on loopback: ingest, rejection, the API's 404s, /metrics. */
+class AuditorHttpTest {
+
+  private final Auditor auditor =
+      Auditor.builder().setOtlpPort(0).setApiPort(0).setQuietWindow(Duration.ofSeconds(30)).setMaxBodyBytes(64 * 1024).start();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void stop() {
+    auditor.close();
+  }
+
+  private HttpResponse<String> post(String contentType, byte[] body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(auditor.otlpEndpoint() + "/v1/traces"))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(auditor.apiUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void acceptsProtobufAndServesTheTraceAndOrder() throws Exception {
+    assertThat(post("application/x-protobuf", OtlpDecoderTest.request().toByteArray()).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> trace = get("/api/traces/" + OtlpDecoderTest.TRACE);
+    assertThat(trace.statusCode()).isEqualTo(200);
+    assertThat(trace.body()).contains("\"closed\":false").contains("\"name\":\"POST /work\"");
+    assertThat(get("/api/orders/o-1").body()).contains(OtlpDecoderTest.TRACE);
+    assertThat(get("/metrics").body())
+        .contains("tracelab_spans_received_total{service=\"worker-svc\"} 1")
+        .contains("tracelab_traces_in_flight 1");
+  }
+
+  @Test
+  void malformedOversizedOrMistypedBodiesAre400AndCounted() throws Exception {
+    HttpResponse<String> garbage = post("application/x-protobuf", new byte[] {0x0a, (byte) 0xff, 0x01});
+    HttpResponse<String> oversized = post("application/x-protobuf", new byte[100 * 1024]);
+    HttpResponse<String> mistyped = post("text/plain", "hello".getBytes());
+
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(garbage.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(oversized.statusCode()).isEqualTo(400);
+    assertThat(mistyped.statusCode()).isEqualTo(400);
+    assertThat(auditor.rejectedRequests()).isEqualTo(3);
+    assertThat(get("/metrics").body()).contains("tracelab_otlp_requests_rejected_total 3");
+    assertThat(post("application/x-protobuf", OtlpDecoderTest.request().toByteArray()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknownIdsAre404Problems() throws Exception {
+    HttpResponse<String> trace = get("/api/traces/00000000000000000000000000000001");
+    HttpResponse<String> order = get("/api/orders/nope");
+
+    assertThat(trace.statusCode()).isEqualTo(404);
+    assertThat(trace.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(order.statusCode()).isEqualTo(404);
+    assertThat(order.body()).contains("\"status\":404");
+  }
+}

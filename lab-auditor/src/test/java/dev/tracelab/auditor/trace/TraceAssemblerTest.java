@@ -1,0 +1,153 @@
+package dev.tracelab.auditor.trace;
+
+import static dev.tracelab.auditor.Spans.pad;
+import static dev.tracelab.auditor.Spans.span;
+import static io.opentelemetry.api.trace.SpanKind.CLIENT;
+import static io.opentelemetry.api.trace.SpanKind.CONSUMER;
+import static io.opentelemetry.api.trace.SpanKind.INTERNAL;
+import static io.opentelemetry.api.trace.SpanKind.SERVER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracelab.auditor.orphans.OrphanRules;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class TraceAssemblerTest {
+
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final List<AssembledTrace> closed = new ArrayList<>();
+  private final TraceAssembler assembler =
+      TraceAssembler.builder()
+          .setQuietWindow(Duration.ofSeconds(2))
+          .setMaxTraces(3)
+          .setClock(now::get)
+          .build();
+  private final OrphanRules rules = new OrphanRules(Set.of("gateway-svc:SERVER"), assembler::tracesOfOrder);
+
+  TraceAssemblerTest() {
+    assembler.onClose(closed::add);
+  }
+
+  private void advance(Duration d) {
+    now.addAndGet(d.toNanos());
+    assembler.sweep();
+  }
+
+  @Test
+  void childArrivingBeforeItsParentIsNotAnOrphanOnceTheTraceCloses() {
+    assembler.accept(List.of(span("a", "2", "1", "gateway-svc", CLIENT, "POST", "o1")));
+    advance(Duration.ofMillis(1500));
+    assembler.accept(List.of(span("a", "1", null, "gateway-svc", SERVER, "POST /orders", "o1")));
+    advance(Duration.ofMillis(1999));
+    assertThat(closed).isEmpty(); // the parent's arrival restarted the quiet window
+
+    advance(Duration.ofMillis(1));
+
+    assertThat(closed).singleElement().satisfies(t -> {
+      assertThat(t.spans()).hasSize(2);
+      assertThat(rules.orphansOf(t)).isEmpty();
+    });
+  }
+
+  @Test
+  void aSpanWhoseParentNeverArrivesIsAMissingParentOrphan() {
+    assembler.accept(List.of(
+        span("a", "1", null, "gateway-svc", SERVER, "POST /orders", "o1"),
+        span("a", "3", "2", "worker-svc", SERVER, "POST /work", "o1")));
+    advance(Duration.ofSeconds(2));
+
+    List<OrphanRules.Orphan> orphans = rules.orphansOf(closed.get(0));
+
+    assertThat(orphans).singleElement().satisfies(o -> {
+      assertThat(o.root()).isFalse();
+      assertThat(o.span().spanId()).isEqualTo(pad("3", 16));
+      assertThat(o.diagnosis().boundary()).isEqualTo("missing-parent");
+    });
+  }
+
+  @Test
+  void aSpanArrivingAfterItsTraceClosedIsLateAndChangesNothing() {
+    assembler.accept(List.of(span("a", "1", null, "gateway-svc", SERVER, "POST /orders", "o1")));
+    advance(Duration.ofSeconds(2));
+    assertThat(closed).hasSize(1);
+
+    int late = assembler.accept(List.of(span("a", "2", "1", "gateway-svc", CLIENT, "POST", "o1")));
+
+    assertThat(late).isEqualTo(1);
+    assertThat(closed.get(0).spans()).hasSize(1);
+    assertThat(closed.get(0).lateSpans()).hasSize(1);
+    assertThat(assembler.spanCountsByService().get("gateway-svc")).containsExactly(2L, 1L);
+    advance(Duration.ofSeconds(5));
+    assertThat(closed).hasSize(1); // closed once only
+  }
+
+  @Test
+  void whenTheCapIsReachedTheQuietestTraceIsClosedEarlyAndCounted() {
+    for (String t : List.of("a", "b", "c")) {
+      assembler.accept(List.of(span(t, "1", null, "gateway-svc", SERVER, "POST /orders", t)));
+      advance(Duration.ofMillis(100));
+    }
+    assembler.accept(List.of(span("a", "2", "1", "gateway-svc", CLIENT, "POST", "a"))); // a is now the freshest
+
+    assembler.accept(List.of(span("d", "1", null, "gateway-svc", SERVER, "POST /orders", "d")));
+
+    assertThat(closed).singleElement().satisfies(t -> {
+      assertThat(t.traceId()).isEqualTo(pad("b", 32));
+      assertThat(t.wasEvicted()).isTrue();
+    });
+    assertThat(assembler.evictedTraces()).isEqualTo(1);
+    assertThat(assembler.tracesInFlight()).isEqualTo(3);
+  }
+
+  @Test
+  void twoInterleavedTracesAreAssembledApart() {
+    assembler.accept(List.of(
+        span("a", "1", null, "gateway-svc", SERVER, "POST /orders", "o1"),
+        span("b", "1", null, "gateway-svc", SERVER, "POST /orders", "o2")));
+    assembler.accept(List.of(
+        span("b", "2", "1", "gateway-svc", CLIENT, "POST", "o2"),
+        span("a", "2", "1", "gateway-svc", CLIENT, "POST", "o1"),
+        span("a", "3", "2", "worker-svc", SERVER, "POST /work", "o1")));
+    advance(Duration.ofSeconds(2));
+
+    assertThat(closed).hasSize(2);
+    assertThat(assembler.trace(pad("a", 32)).spans()).hasSize(3)
+        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo("o1"));
+    assertThat(assembler.trace(pad("b", 32)).spans()).hasSize(2)
+        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo("o2"));
+    assertThat(closed).allSatisfy(t -> assertThat(rules.orphansOf(t)).isEmpty());
+  }
+
+  @Test
+  void aRootThatIsAnEntryPointIsFineOneThatIsNotIsAnOrphanRoot() {
+    assembler.accept(List.of(
+        span("a", "1", null, "gateway-svc", SERVER, "POST /orders", "o1"),
+        span("b", "3", null, "worker-svc", SERVER, "POST /work", "o1"),
+        span("c", "6", null, "consumer-svc", CONSUMER, "process orders", "o1")));
+    advance(Duration.ofSeconds(2));
+
+    assertThat(rules.orphansOf(assembler.trace(pad("a", 32)))).isEmpty();
+    assertThat(rules.orphansOf(assembler.trace(pad("b", 32)))).singleElement()
+        .satisfies(o -> assertThat(o.diagnosis().boundary()).isEqualTo("http"));
+    assertThat(rules.orphansOf(assembler.trace(pad("c", 32)))).singleElement()
+        .satisfies(o -> assertThat(o.diagnosis().boundary()).isEqualTo("kafka"));
+  }
+
+  @Test
+  void aRootInternalSpanIsAsyncOnlyWhenItsServiceServerSpanSitsInAnotherTrace() {
+    assembler.accept(List.of(
+        span("a", "3", null, "worker-svc", SERVER, "POST /work", "o1"),
+        span("b", "4", null, "worker-svc", INTERNAL, "order.prepare", "o1"),
+        span("c", "4", null, "worker-svc", INTERNAL, "order.prepare", "o2")));
+    advance(Duration.ofSeconds(2));
+
+    assertThat(rules.orphansOf(assembler.trace(pad("b", 32)))).singleElement()
+        .satisfies(o -> assertThat(o.diagnosis().boundary()).isEqualTo("async"));
+    assertThat(rules.orphansOf(assembler.trace(pad("c", 32)))).singleElement()
+        .satisfies(o -> assertThat(o.diagnosis().boundary()).isEqualTo("unknown"));
+  }
+}
