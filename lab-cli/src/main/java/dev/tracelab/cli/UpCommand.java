@@ -35,6 +35,11 @@ final class UpCommand {
       throw new IllegalStateException(
           e.getMessage() + " (are ports 8080-8082, 9092, 4318, 8090 free? is another ./lab up running?)", e);
     }
+    Map<String, String> ids = new LinkedHashMap<>();
+    variants.forEach((k, v) -> ids.put(k, v.id()));
+    dev.tracelab.flow.Scenario named = dev.tracelab.flow.Scenario.of(
+        variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
+    env.auditor().startRun(named == null ? "custom" : named.id(), ids);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

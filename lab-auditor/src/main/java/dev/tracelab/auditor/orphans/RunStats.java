@@ -22,6 +22,7 @@ public final class RunStats {
   private final Map<String, long[]> perService = new LinkedHashMap<>(); // spans, orphanRoots, missingParent
   private final Map<List<String>, Long> diagnosisCounts = new LinkedHashMap<>();
   private final Map<List<String>, String> diagnosisFix = new LinkedHashMap<>();
+  private static final int MAX_ORDERS = 200_000; // memory bound; a report covers the latest orders
   private final Set<String> orders = new LinkedHashSet<>();
   private long traces;
 
@@ -47,8 +48,8 @@ public final class RunStats {
     traces++;
     for (ReceivedSpan span : trace.spans()) {
       perService.computeIfAbsent(span.service(), s -> new long[3])[0]++;
-      if (span.orderId() != null) {
-        orders.add(span.orderId());
+      if (span.orderId() != null && orders.add(span.orderId()) && orders.size() > MAX_ORDERS) {
+        orders.remove(orders.iterator().next());
       }
     }
     for (OrphanRules.Orphan orphan : rules.orphansOf(trace)) {

@@ -1,0 +1,152 @@
+package dev.tracelab.auditor.bench;
+
+import com.google.protobuf.ByteString;
+import dev.tracelab.auditor.orphans.OrphanRules;
+import dev.tracelab.auditor.orphans.RunStats;
+import dev.tracelab.auditor.otlp.OtlpDecoder;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.TraceAssembler;
+import dev.tracelab.flow.ExpectedSpan;
+import dev.tracelab.flow.Flow;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest benchmark (not a test): OTLP protobuf decode + trace assembly + orphan analysis on one
+ * thread, at the in-flight cap. Prints spans/s per round and the heap after GC, which must stay
+ * flat once the cap is reached.
+ *
+ * <p>Run: {@code scripts/bench-ingest.sh} (pins the JVM to one core). Args: {@code [seconds]
+ * [maxTraces]}.
+ */
+public final class IngestBenchmark {
+
+  private static final int TRACES_PER_REQUEST = 20; // 120 spans per export request
+  private static final int POOL = 2_000; // distinct pre-encoded requests
+
+  private IngestBenchmark() {}
+
+  public static void main(String[] args) {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int maxTraces = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+    System.out.printf(Locale.ROOT, "encoding %d requests of %d spans...%n", POOL, TRACES_PER_REQUEST * 6);
+    List<byte[]> requests = encode();
+
+    // the clock advances 1 ms per request: a trace goes quiet ~2000 requests after its last span,
+    // so thousands of traces are in flight and the cap is hit
+    AtomicLong clock = new AtomicLong();
+    TraceAssembler assembler =
+        TraceAssembler.builder()
+            .setQuietWindow(Duration.ofSeconds(2))
+            .setMaxTraces(maxTraces)
+            .setMaxClosedTraces(maxTraces * 2)
+            .setClock(clock::get)
+            .build();
+    RunStats stats =
+        new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER"), assembler::tracesOfOrder), assembler::tracesOfOrder);
+    assembler.onClose(stats::add);
+
+    long spans = 0;
+    long t0 = System.nanoTime();
+    long roundStart = t0;
+    long roundSpans = 0;
+    int round = 0;
+    int i = 0;
+    System.out.printf(Locale.ROOT, "%6s %14s %12s %14s %10s%n", "round", "spans/s", "in flight", "heap after GC", "evicted");
+    while (System.nanoTime() - t0 < seconds * 1_000_000_000L) {
+      byte[] body = requests.get(i++ % POOL);
+      List<ReceivedSpan> decoded = OtlpDecoder.decodeProtobuf(body);
+      assembler.accept(decoded);
+      clock.addAndGet(1_000_000);
+      if ((i & 63) == 0) {
+        assembler.sweep();
+      }
+      spans += decoded.size();
+      roundSpans += decoded.size();
+      long now = System.nanoTime();
+      if (now - roundStart >= 2_000_000_000L) {
+        double rate = roundSpans / ((now - roundStart) / 1e9);
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.printf(Locale.ROOT, "%6d %14.0f %12d %11.1f MiB %10d%n",
+            ++round, rate, assembler.tracesInFlight(), heap / 1048576.0, assembler.evictedTraces());
+        roundStart = System.nanoTime();
+        roundSpans = 0;
+      }
+    }
+    double total = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(Locale.ROOT, "total: %d spans in %.1f s = %.0f spans/s (incl. GC pauses of the heap probes); traces analysed %d%n",
+        spans, total, spans / total, stats.tracesAnalysed());
+  }
+
+  /** Realistic export requests: complete 6-span traces, each span with its attributes. */
+  private static List<byte[]> encode() {
+    SplittableRandom random = new SplittableRandom(42);
+    List<byte[]> out = new ArrayList<>(POOL);
+    for (int r = 0; r < POOL; r++) {
+      ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+      for (String service : Flow.SERVICES) {
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+        for (int t = 0; t < TRACES_PER_REQUEST; t++) {
+          long traceSeed = (long) r * TRACES_PER_REQUEST + t;
+          ByteString traceId = id(traceSeed * 7919 + 1, 16);
+          for (ExpectedSpan e : Flow.SPANS) {
+            if (!e.service().equals(service)) {
+              continue;
+            }
+            Span.Builder span = Span.newBuilder()
+                .setTraceId(traceId)
+                .setSpanId(id(traceSeed * 16 + e.step(), 8))
+                .setName(e.name())
+                .setKind(Span.SpanKind.forNumber(e.kind().ordinal() + 1))
+                .setStartTimeUnixNano(1_700_000_000_000_000_000L + random.nextInt(1_000_000))
+                .setEndTimeUnixNano(1_700_000_000_010_000_000L)
+                .addAttributes(kv("app.order_id", "order-" + traceSeed))
+                .addAttributes(kv("http.request.method", "POST"))
+                .addAttributes(kv("url.path", "/orders"))
+                .addAttributes(kv("server.address", "127.0.0.1"))
+                .addAttributes(kv("messaging.system", "kafka"));
+            if (!e.isRoot()) {
+              span.setParentSpanId(id(traceSeed * 16 + e.parentStep(), 8));
+            }
+            scope.addSpans(span);
+          }
+        }
+        request.addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(kv("service.name", service)))
+            .addScopeSpans(scope));
+      }
+      out.add(request.build().toByteArray());
+    }
+    return out;
+  }
+
+  private static KeyValue kv(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  private static ByteString id(long seed, int bytes) {
+    byte[] b = new byte[bytes];
+    long v = seed * 0x9E3779B97F4A7C15L + 1;
+    for (int i = 0; i < bytes; i++) {
+      b[i] = (byte) (v >>> ((i % 8) * 8));
+      if (i == 7) {
+        v = Long.rotateLeft(v, 17) ^ seed;
+      }
+    }
+    return ByteString.copyFrom(b);
+  }
+}
