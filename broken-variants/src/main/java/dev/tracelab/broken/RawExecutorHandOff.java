@@ -14,7 +14,6 @@ package dev.tracelab.broken;
 
 import dev.tracelab.async.HandOff;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 
 public final class RawExecutorHandOff implements HandOff {
 
@@ -35,12 +34,6 @@ public final class RawExecutorHandOff implements HandOff {
 
   @Override
   public void close() {
-    pool.shutdown();
-    try {
-      pool.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    pool.shutdownNow();
+    HandOff.shutdown(pool);
   }
 }

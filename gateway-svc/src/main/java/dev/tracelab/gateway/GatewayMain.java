@@ -1,10 +1,8 @@
 package dev.tracelab.gateway;
 
-import dev.tracelab.config.Env;
+import dev.tracelab.config.ServiceLauncher;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Variant;
-import dev.tracelab.telemetry.LabTelemetry;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.URI;
 
 /**
@@ -17,30 +15,16 @@ public final class GatewayMain {
   private GatewayMain() {}
 
   public static void main(String[] args) {
-    Env env = Env.system();
-    GatewayConfig config;
-    try {
-      config =
-          new GatewayConfig(
-              env.get("BIND_HOST", "0.0.0.0"),
-              env.getInt("PORT", 8080, 0, 65535),
-              URI.create(env.get("WORKER_URL", "http://127.0.0.1:8081")),
-              Variant.parse(env.get(Variant.ENV, "fixed")));
-    } catch (IllegalArgumentException e) {
-      System.err.println("gateway-svc: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    OpenTelemetrySdk otel = LabTelemetry.create(Flow.GATEWAY);
-    GatewayService service = GatewayService.start(config, otel);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  service.close();
-                  otel.close();
-                }));
-    System.out.println(
-        "gateway-svc (" + config.variant().id() + ") listening on " + config.bindHost() + ":" + service.port());
+    ServiceLauncher.launch(
+        Flow.GATEWAY,
+        env ->
+            new GatewayConfig(
+                env.get("BIND_HOST", "0.0.0.0"),
+                env.getInt("PORT", 8080, 0, 65535),
+                URI.create(env.get("WORKER_URL", "http://127.0.0.1:8081")),
+                Variant.parse(env.get(Variant.ENV, "fixed"))),
+        GatewayService::start,
+        (config, service) ->
+            "gateway-svc (" + config.variant().id() + ") listening on " + config.bindHost() + ":" + service.port());
   }
 }

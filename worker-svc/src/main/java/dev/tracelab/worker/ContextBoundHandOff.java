@@ -3,7 +3,6 @@ package dev.tracelab.worker;
 import dev.tracelab.async.HandOff;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * FIX for the async boundary. {@link Context#taskWrapping(ExecutorService)} captures
@@ -33,12 +32,6 @@ final class ContextBoundHandOff implements HandOff {
 
   @Override
   public void close() {
-    pool.shutdown();
-    try {
-      pool.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    pool.shutdownNow();
+    HandOff.shutdown(pool);
   }
 }
