@@ -49,7 +49,9 @@ final class DemoCommand {
       err.printf(Locale.ROOT, "lab up in %.1f s%n", startupMs / 1000.0);
       ScenarioRunner runner = new ScenarioRunner(env, 8);
       for (Scenario scenario : ORDER) {
-        results.add(runner.run(scenario, requests, new Progress(err, scenario.id(), requests)));
+        ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, scenario.id(), requests));
+        GateCommand.warnIfIncomplete(result, err);
+        results.add(result);
       }
       ScenarioRunner.Result fixed = results.get(results.size() - 1);
       AssembledTrace connected = firstConnected(env, fixed);

@@ -48,11 +48,14 @@ public final class ScenarioRunner {
    * @param failedRequests requests that did not get a 202
    * @param receivedMs per request: response -> last span of its trace(s) received, in ms
    * @param closedMs per request: response -> its last trace closed, in ms
+   * @param incompleteRequests accepted requests whose spans had not all arrived (in closed
+   *     traces) when the drain timeout expired; the report then undercounts them
    */
   public record Result(
       ScenarioReport report,
       List<String> orderIds,
       int failedRequests,
+      int incompleteRequests,
       double[] receivedMs,
       double[] closedMs,
       Duration wallTime) {
@@ -106,7 +109,7 @@ public final class ScenarioRunner {
     }
     pool.shutdown();
     List<String> orderIds = List.copyOf(doneAt.keySet());
-    awaitClosed(auditor, orderIds);
+    int incomplete = awaitClosed(auditor, orderIds);
 
     double[] received = new double[orderIds.size()];
     double[] closed = new double[orderIds.size()];
@@ -122,7 +125,7 @@ public final class ScenarioRunner {
       closed[i] = (lastClose - doneAt.get(id)) / 1e6;
     }
     return new Result(
-        auditor.report(), orderIds, failed.get(), received, closed, Duration.ofNanos(System.nanoTime() - t0));
+        auditor.report(), orderIds, failed.get(), incomplete, received, closed, Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /** Sends one order; returns its id, or null when the gateway did not answer 202. */
@@ -150,8 +153,8 @@ public final class ScenarioRunner {
     }
   }
 
-  /** Every order has all its spans, in traces that all closed. */
-  private static void awaitClosed(Auditor auditor, List<String> orderIds) {
+  /** Waits until every order has all its spans, in traces that all closed; returns how many did not. */
+  private static int awaitClosed(Auditor auditor, List<String> orderIds) {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
     List<String> pending = new ArrayList<>(orderIds);
     while (!pending.isEmpty() && System.nanoTime() < deadline) {
@@ -161,10 +164,11 @@ public final class ScenarioRunner {
           Thread.sleep(50);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return;
+          return pending.size();
         }
       }
     }
+    return pending.size();
   }
 
   private static boolean complete(List<AssembledTrace> traces) {

@@ -28,6 +28,7 @@ class OrphanGateTest {
     OrphanGate.Verdict verdict = OrphanGate.evaluate(result.report(), OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
 
     assertThat(result.failedRequests()).isZero();
+    assertThat(result.incompleteRequests()).isZero();
     assertThat(result.report().requests()).isEqualTo(200);
     assertThat(result.report().connectedRequests()).isEqualTo(200);
     assertThat(result.report().fragmentsPerRequest()).isEqualTo(1.0);
@@ -42,6 +43,8 @@ class OrphanGateTest {
     int requests = 40;
     ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(scenario, requests, n -> { });
     ScenarioReport report = result.report();
+    assertThat(result.failedRequests()).isZero();
+    assertThat(result.incompleteRequests()).isZero();
 
     OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
 
