@@ -66,6 +66,7 @@ final class SamplingCommand {
         LabEnvironment env = LabEnvironment.builder()
             .scenario(scenario)
             .ports(0, 0, 0, 0, auditorPort, 0)
+            .quietWindow(decisionWait) // > the slow order's gap between spans, like decision_wait
             .otlpEndpoint(tier.lbOtlpEndpoint())
             .start()) {
       tierUp = tier.startupTime();

@@ -258,6 +258,15 @@ public final class CollectorTier implements AutoCloseable {
     return startup;
   }
 
+  /** The last lines of every child's log (for error messages; the logs go with the run dir). */
+  public synchronized String logTails(int lines) {
+    StringBuilder sb = new StringBuilder();
+    for (ChildProcess c : children) {
+      sb.append("--- ").append(c.name()).append(c.isAlive() ? "" : " (exited)").append('\n').append(c.logTail(lines)).append('\n');
+    }
+    return sb.toString();
+  }
+
   /** Process ids of the running children (guards excluded), by name. */
   public synchronized Map<String, Long> pids() {
     Map<String, Long> pids = new LinkedHashMap<>();

@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * The sampling experiment behind {@code ./lab sampling} and the proof test: M baseline orders,
@@ -143,6 +144,13 @@ public final class SamplingExperiment {
     if (!env.variants().equals(scenario.variants())) {
       env.switchTo(scenario);
     }
+    Duration quiet = env.auditor().assembler().quietWindow();
+    if (withSlow && quiet.toMillis() < slowDelayMs + 1000L) {
+      // the slow order's spans arrive slowDelay apart: a shorter quiet window would close its
+      // trace at the auditor early and file the rest as late spans
+      throw new IllegalStateException("the auditor's quiet window (" + quiet.toMillis() + " ms) must exceed the slow order's delay ("
+          + slowDelayMs + " ms) by at least 1 s");
+    }
     double decidedBefore = decided();
     long t0 = System.nanoTime();
 
@@ -205,6 +213,20 @@ public final class SamplingExperiment {
             }
           }
           return true;
+        }, () -> {
+          List<String> pending = new ArrayList<>();
+          for (int i : indexes) {
+            List<AssembledTrace> traces = auditor.tracesOfOrder(accepted.get(i)[0]);
+            if (!complete(traces)) {
+              pending.add(plan.get(i).id() + " order " + accepted.get(i)[0] + " " + traces.stream()
+                  .map(t -> t.traceId() + (t.isClosed() ? " closed " : " open ") + t.spans().stream()
+                      .map(sp -> sp.service() + "/" + sp.name()).toList())
+                  .toList());
+            }
+          }
+          return pending.size() + " incomplete, e.g. " + pending.subList(0, Math.min(3, pending.size()))
+              + "; auditor accepted " + auditor.acceptedRequests() + " OTLP requests, rejected " + auditor.rejectedRequests()
+              + "\n" + tier.logTails(15);
         });
     Map<Integer, List<AssembledTrace>> fragmentsOf = new HashMap<>();
     Set<String> runIds = new HashSet<>();
@@ -234,7 +256,7 @@ public final class SamplingExperiment {
 
     // 3. What was kept reached the files (whole, as the tail held it) and then Zipkin.
     Map<String, Integer> auditorSpans = new HashMap<>();
-    fragmentsOf.values().forEach(list -> list.forEach(t -> auditorSpans.put(t.traceId(), t.spans().size())));
+    fragmentsOf.values().forEach(list -> list.forEach(t -> auditorSpans.put(t.traceId(), t.spans().size() + t.lateSpans().size())));
     Map<String, Integer> sampledSpans = new HashMap<>();
     awaitUntil("the kept traces in the tails' files", OUTPUT_TIMEOUT, () -> {
       sampledSpans.clear();
@@ -266,7 +288,8 @@ public final class SamplingExperiment {
       List<Fragment> fragments = new ArrayList<>();
       for (AssembledTrace t : fragmentsOf.get(i)) {
         List<TierProbe.ZipkinSpan> z = zipkin.getOrDefault(t.traceId(), List.of());
-        fragments.add(new Fragment(t.traceId(), t.spans().size(), t.spans().stream().anyMatch(ReceivedSpan::error),
+        fragments.add(new Fragment(t.traceId(), t.spans().size() + t.lateSpans().size(),
+            t.spans().stream().anyMatch(ReceivedSpan::error) || t.lateSpans().stream().anyMatch(ReceivedSpan::error),
             z.size(), z.stream().anyMatch(TierProbe.ZipkinSpan::error), z));
       }
       fragments.sort((a, b) -> Integer.compare(b.auditorSpans(), a.auditorSpans()));
@@ -361,17 +384,21 @@ public final class SamplingExperiment {
       if (!t.isClosed()) {
         return false;
       }
-      spans += t.spans().size();
+      spans += t.spans().size() + t.lateSpans().size();
     }
     return spans >= Flow.SPANS.size();
   }
 
-  /** Polls every 200 ms until the condition holds; a clear error at the deadline. */
-  private static void awaitUntil(String what, Duration timeout, BooleanSupplier condition) {
+  private void awaitUntil(String what, Duration timeout, BooleanSupplier condition) {
+    awaitUntil(what, timeout, condition, () -> tier.logTails(15));
+  }
+
+  /** Polls every 200 ms until the condition holds; a clear error (with details) at the deadline. */
+  private static void awaitUntil(String what, Duration timeout, BooleanSupplier condition, Supplier<String> details) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what + ": " + details.get());
       }
       try {
         Thread.sleep(200);

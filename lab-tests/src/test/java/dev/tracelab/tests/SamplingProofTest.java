@@ -60,7 +60,7 @@ class SamplingProofTest {
         .start();
     env = LabEnvironment.builder()
         .ports(0, 0, 0, 0, auditorPort, 0)
-        .quietWindow(Duration.ofSeconds(1))
+        .quietWindow(Duration.ofSeconds(4)) // > the slow order's 1.5 s gap between spans
         .otlpEndpoint(tier.lbOtlpEndpoint())
         .start();
     System.out.printf("collector tier up in %d ms (collectors %d ms), lab up in %d ms%n",
