@@ -36,7 +36,7 @@ final class SamplingCommand {
   static int run(String[] argv, PrintStream out, PrintStream err) {
     Args args = Args.parse(argv, Set.of("requests", "report-json", "threshold-ms", "scenario"));
     int requests = args.integer("requests", 2000, 1, 100_000);
-    int thresholdMs = args.integer("threshold-ms", 1000, 100, 20_000);
+    int thresholdMs = args.integer("threshold-ms", 2000, 100, 20_000);
     Scenario scenario = args.scenario("scenario", Scenario.FIXED);
     Path json = DemoCommand.path(args.string("report-json", null));
     int slowDelayMs = thresholdMs + 500;
@@ -102,6 +102,14 @@ final class SamplingCommand {
       lines.add(String.format(Locale.ROOT, "%-9s | %5d | %5d | %9.2f%% | %s (%d/%d)",
           k.id(), c.sent(), c.kept(), c.keptShare() * 100, c.complete() ? "yes" : "NO", whole, kept.size()));
     }
+    List<Outcome> fast = result.fastBaseline(thresholdMs);
+    List<Outcome> slowBaseline = result.of(Kind.BASELINE).stream().filter(o -> !fast.contains(o)).toList();
+    long fastKept = fast.stream().filter(Outcome::kept).count();
+    lines.add(String.format(Locale.ROOT,
+        "baseline split: %d of %d fast traces (<= %d ms) kept by the 1%% coin = %.2f%%; %d baseline traces were slower than %d ms"
+            + " under load (queueing, consumer lag), %d of them kept by the latency policy",
+        fastKept, fast.size(), thresholdMs, fast.isEmpty() ? 0.0 : 100.0 * fastKept / fast.size(),
+        slowBaseline.size(), thresholdMs, slowBaseline.stream().filter(Outcome::kept).count()));
     lines.add("");
     for (Kind k : List.of(Kind.ERROR, Kind.SLOW)) {
       for (Outcome o : result.of(k)) {

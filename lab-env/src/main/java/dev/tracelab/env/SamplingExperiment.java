@@ -59,8 +59,12 @@ public final class SamplingExperiment {
   }
 
   /** One trace of a request (one per request when lineage holds; more when a boundary is broken). */
-  public record Fragment(String traceId, int auditorSpans, boolean auditorError, int zipkinSpans, boolean zipkinError,
-      List<TierProbe.ZipkinSpan> zipkinSpanList) {
+  /**
+   * @param durationMs earliest start to latest end of the fragment's spans, whole ms (as the
+   *     latency policy computes it: kept when > threshold)
+   */
+  public record Fragment(String traceId, int auditorSpans, boolean auditorError, long durationMs, int zipkinSpans,
+      boolean zipkinError, List<TierProbe.ZipkinSpan> zipkinSpanList) {
     public boolean kept() {
       return zipkinSpans > 0;
     }
@@ -106,6 +110,17 @@ public final class SamplingExperiment {
 
     public List<Outcome> of(Kind kind) {
       return outcomes.stream().filter(o -> o.kind() == kind).toList();
+    }
+
+    /**
+     * Baseline requests whose trace(s) all took at most {@code thresholdMs}: only the probabilistic
+     * policy can keep these. (Under load a baseline trace can really be slower than the threshold
+     * — queueing, consumer lag — and then the latency policy keeps it, as it should.)
+     */
+    public List<Outcome> fastBaseline(int thresholdMs) {
+      return of(Kind.BASELINE).stream()
+          .filter(o -> o.fragments().stream().allMatch(f -> f.durationMs() <= thresholdMs))
+          .toList();
     }
   }
 
@@ -290,7 +305,7 @@ public final class SamplingExperiment {
         List<TierProbe.ZipkinSpan> z = zipkin.getOrDefault(t.traceId(), List.of());
         fragments.add(new Fragment(t.traceId(), t.spans().size() + t.lateSpans().size(),
             t.spans().stream().anyMatch(ReceivedSpan::error) || t.lateSpans().stream().anyMatch(ReceivedSpan::error),
-            z.size(), z.stream().anyMatch(TierProbe.ZipkinSpan::error), z));
+            durationMs(t), z.size(), z.stream().anyMatch(TierProbe.ZipkinSpan::error), z));
       }
       fragments.sort((a, b) -> Integer.compare(b.auditorSpans(), a.auditorSpans()));
       outcomes.add(new Outcome(plan.get(i), accepted.get(i)[0], accepted.get(i)[1], List.copyOf(fragments)));
@@ -376,6 +391,14 @@ public final class SamplingExperiment {
     m.put("new_trace_id_received", (long) TierProbe.sum(samples, "new_trace_id_received", Map.of()));
     m.put("early_releases_from_cache_decision", (long) TierProbe.sum(samples, "early_releases_from_cache_decision", Map.of()));
     return m;
+  }
+
+  private static long durationMs(AssembledTrace t) {
+    List<ReceivedSpan> all = new ArrayList<>(t.spans());
+    all.addAll(t.lateSpans());
+    long start = all.stream().mapToLong(ReceivedSpan::startEpochNanos).min().orElse(0);
+    long end = all.stream().mapToLong(ReceivedSpan::endEpochNanos).max().orElse(0);
+    return (end - start) / 1_000_000;
   }
 
   private static boolean complete(List<AssembledTrace> traces) {
