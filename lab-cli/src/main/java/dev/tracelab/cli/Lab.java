@@ -18,6 +18,7 @@ public final class Lab {
           "  load     [--requests N] [--concurrency C] [--gateway-url U]   drive a running lab",
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R]  exit 1 when a service's orphan rate > R",
           "  trace    [--scenario S]                                     one request's span tree",
+          "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken");
 
   private Lab() {}
@@ -39,6 +40,7 @@ public final class Lab {
         case "load" -> LoadCommand.run(rest, out, err);
         case "gate" -> GateCommand.run(rest, out, err);
         case "trace" -> TraceCommand.run(rest, out, err);
+        case "sampling" -> SamplingCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {
