@@ -26,7 +26,7 @@ import org.testcontainers.utility.DockerImageName;
  * The lab in containers on one Docker network: Kafka ({@link KafkaContainer}, official {@code
  * apache/kafka} image), the auditor and the three services from the project's images
  * (compose/build-images.sh). Switching scenario recreates the service containers whose
- * {@code TRACELAB_VARIANT} changes; {@link #freshRun} also replaces the auditor, whose report
+ * {@code TRACELAB_VARIANT} changes (and the gateway with the worker); {@link #freshRun} also replaces the auditor, whose report
  * covers everything it received since it started.
  */
 final class ContainerLab implements LabTarget, AutoCloseable {
@@ -115,6 +115,11 @@ final class ContainerLab implements LabTarget, AutoCloseable {
         changed.put(service, variant);
       }
     });
+    // a new worker container has a new address: the gateway starts afresh too, rather than
+    // trusting its resolver and connection pool to notice
+    if (changed.containsKey(Flow.WORKER) && !changed.containsKey(Flow.GATEWAY)) {
+      changed.put(Flow.GATEWAY, wanted.get(Flow.GATEWAY));
+    }
     if (!changed.isEmpty()) {
       changed.keySet().forEach(this::stopService);
       startServices(changed);
