@@ -10,9 +10,7 @@
 #
 # Env:
 #   TEMURIN_TAG      eclipse-temurin:17-jre
-#   KAFKA_VERSION    4.4.0          -> apache/kafka:${KAFKA_VERSION}
-#   KAFKA_TOOLS_FALLBACK_VERSIONS "4.3.0 4.2.0"  kafka-tools(-api) versions tried when the
-#                    ${KAFKA_VERSION} ones cannot be resolved from Maven
+#   KAFKA_VERSION    4.3.1          -> apache/kafka:${KAFKA_VERSION} (the project's kafka.version)
 #   ZIPKIN_VERSION   3.6.1          -> openzipkin/zipkin:${ZIPKIN_VERSION}
 #   OTELCOL_VERSION  0.161.0        -> otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}
 #   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it)
@@ -24,8 +22,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TEMURIN_TAG=${TEMURIN_TAG:-eclipse-temurin:17-jre}
-KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
-KAFKA_TOOLS_FALLBACK_VERSIONS=${KAFKA_TOOLS_FALLBACK_VERSIONS:-"4.3.0 4.2.0"}
+KAFKA_VERSION=${KAFKA_VERSION:-4.3.1}
 ZIPKIN_VERSION=${ZIPKIN_VERSION:-3.6.1}
 OTELCOL_VERSION=${OTELCOL_VERSION:-0.161.0}
 OTELCOL_BIN=${OTELCOL_BIN:-}
@@ -97,10 +94,6 @@ mvn_fetch() {
   mvn -B -q dependency:copy -Dartifact="$coords" -DoutputDirectory="$dest" \
       -Dmdep.overWriteReleases=true -Dmdep.useBaseVersion=true >/dev/null \
     || die "mvn could not fetch $coords"
-}
-
-mvn_has() {  # mvn_has GROUP:ARTIFACT:VERSION — is it resolvable (pom+jar)?
-  (cd "$WORK" && mvn -B -q dependency:get -Dartifact="$1" -Dtransitive=false >/dev/null 2>&1)
 }
 
 # ---------------------------------------------------------------- eclipse-temurin:17-jre
@@ -178,18 +171,9 @@ NODOC
 build_kafka() {
   if have_image "$KAFKA_TAG"; then log "$KAFKA_TAG present, skipped"; return; fi
   docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
-  local ctx="$WORK/kafka" libs="$CACHE/kafka-${KAFKA_VERSION}-libs" tools_v="" v
+  local ctx="$WORK/kafka" libs="$CACHE/kafka-${KAFKA_VERSION}-libs"
   mkdir -p "$ctx"
   if [ ! -s "$libs/kafka_2.13-${KAFKA_VERSION}.jar" ]; then
-    # kafka-tools / kafka-tools-api are sometimes not resolvable for a fresh release:
-    # fall back to the newest older version that is (API-compatible for the CLI tools).
-    for v in "$KAFKA_VERSION" $KAFKA_TOOLS_FALLBACK_VERSIONS; do
-      if mvn_has "org.apache.kafka:kafka-tools-api:$v" && mvn_has "org.apache.kafka:kafka-tools:$v"; then
-        tools_v=$v; break
-      fi
-    done
-    [ -n "$tools_v" ] || die "no kafka-tools(-api) version resolvable (tried $KAFKA_VERSION $KAFKA_TOOLS_FALLBACK_VERSIONS)"
-    [ "$tools_v" = "$KAFKA_VERSION" ] || log "WARNING: kafka-tools/kafka-tools-api $KAFKA_VERSION not resolvable; using $tools_v"
     mkdir -p "$WORK/kpom"
     cat >"$WORK/kpom/pom.xml" <<POM
 <project>
@@ -197,12 +181,11 @@ build_kafka() {
   <groupId>local.tracelab.standin</groupId><artifactId>kafka-libs</artifactId><version>1</version>
   <packaging>pom</packaging>
   <dependencyManagement><dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools-api</artifactId><version>${tools_v}</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>${SLF4J_VERSION}</version></dependency>
   </dependencies></dependencyManagement>
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${tools_v}</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version></dependency>
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${LOG4J_VERSION}</version></dependency>
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>${LOG4J_VERSION}</version></dependency>
   </dependencies>
@@ -211,25 +194,6 @@ POM
     rm -rf "$libs.tmp"
     (cd "$WORK/kpom" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime \
         -DoutputDirectory="$libs.tmp" >/dev/null) || die "mvn could not resolve Kafka $KAFKA_VERSION jars"
-    if [ "$tools_v" != "$KAFKA_VERSION" ]; then
-      # classes the older kafka-tools still references under names Kafka ${KAFKA_VERSION} moved
-      # to ...utils.internals: tiny subclasses (kafka/compat/*.java), compiled only if missing.
-      local src n shim="$WORK/compat"
-      mkdir -p "$shim/src" "$shim/out"
-      for src in "$HERE"/kafka/compat/*.java; do
-        n=$(basename "$src" .java)
-        if ! unzip -Z1 "$libs.tmp/kafka-clients-${KAFKA_VERSION}.jar" | grep -qx "org/apache/kafka/common/utils/$n.class"; then
-          cp "$src" "$shim/src/"
-        fi
-      done
-      if compgen -G "$shim/src/*.java" >/dev/null; then
-        command -v javac >/dev/null 2>&1 || die "javac needed to build the kafka-tools compatibility shims"
-        javac -nowarn --release 17 -cp "$libs.tmp/*" -d "$shim/out" "$shim"/src/*.java \
-          || die "compiling kafka-tools compatibility shims failed"
-        (cd "$shim/out" && jar cf "$libs.tmp/tracelab-kafka-tools-compat.jar" .)
-        log "kafka-tools $tools_v: added compat shims for $(cd "$shim/src" && ls | sed 's/.java//' | tr '\n' ' ')"
-      fi
-    fi
     rm -rf "$libs" && mv "$libs.tmp" "$libs"
   fi
   cp -r "$libs" "$ctx/libs"
@@ -240,11 +204,8 @@ POM
   # CLI scripts for the tool classes present in libs/
   local classes="$WORK/kafka-classes.txt" script cls
   for j in "$ctx"/libs/*.jar; do unzip -Z1 "$j" 2>/dev/null; done | grep '\.class$' >"$classes"
-  local jar_tools_v flag
-  jar_tools_v=$(cd "$ctx/libs" && ls kafka-tools-[0-9]*.jar | sed 's/^kafka-tools-//; s/\.jar$//')
-  while read -r script cls flag; do
+  while read -r script cls; do
     case "$script" in ''|'#'*) continue ;; esac
-    [ "${flag:-}" = same-version-only ] && [ "$jar_tools_v" != "$KAFKA_VERSION" ] && continue
     [ -e "$ctx/bin/$script" ] && continue
     grep -qx "${cls//.//}.class" "$classes" || continue
     printf '#!/usr/bin/env bash\n# %s of the tracelab stand-in image\nexport KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512M}\nexec "$(dirname "$0")/kafka-run-class.sh" %s "$@"\n' \

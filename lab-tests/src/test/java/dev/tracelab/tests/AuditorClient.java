@@ -2,6 +2,7 @@ package dev.tracelab.tests;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tracelab.auditor.orphans.ScenarioReport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +47,12 @@ final class AuditorClient {
   /** Every fragment of an order; empty when none arrived yet. */
   List<TraceView> fragmentsOf(String orderId) {
     return get("/api/orders/" + orderId, OrderView.class).map(OrderView::traces).orElse(List.of());
+  }
+
+  /** {@code GET /api/report}: the auditor's run, everything received since it started. */
+  ScenarioReport report() {
+    return get("/api/report", ScenarioReport.class)
+        .orElseThrow(() -> new IllegalStateException("auditor at " + api + " has no /api/report"));
   }
 
   Optional<TraceView> trace(String traceId) {

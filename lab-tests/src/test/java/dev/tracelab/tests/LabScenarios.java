@@ -13,6 +13,9 @@ import static io.opentelemetry.api.trace.SpanKind.SERVER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tracelab.auditor.orphans.OrphanGate;
+import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.flow.Boundary;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.tests.AuditorClient.SpanView;
@@ -22,7 +25,10 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 
 /**
  * The scenarios and their assertions, written once; each environment (embedded, containers)
@@ -33,19 +39,18 @@ final class LabScenarios {
   static final Duration TRACE_TIMEOUT = Duration.ofSeconds(30);
 
   private final LabTarget lab;
-  private final AuditorClient auditor;
 
   LabScenarios(LabTarget lab) {
     this.lab = lab;
-    this.auditor = new AuditorClient(lab.auditorApiUrl());
   }
 
   LabTarget lab() {
     return lab;
   }
 
+  /** A client of the target's current auditor (a container target may replace it between runs). */
   AuditorClient auditor() {
-    return auditor;
+    return new AuditorClient(lab.auditorApiUrl());
   }
 
   Orders orders() {
@@ -64,6 +69,7 @@ final class LabScenarios {
 
   /** Waits until an order's fragments all closed and there are {@code expected} of them. */
   List<TraceView> awaitFragments(String orderId, int expected) {
+    AuditorClient auditor = auditor();
     AtomicReference<List<TraceView>> seen = new AtomicReference<>(List.of());
     await("%d closed trace(s) of order %s".formatted(expected, orderId))
         .atMost(TRACE_TIMEOUT)
@@ -96,6 +102,48 @@ final class LabScenarios {
       }
     }
     assertThat(fragments.get(0).traceId()).isEqualTo(accepted.traceId());
+  }
+
+  /** The gate's verdict on a {@code fixed} run of {@code requests} requests: every request connected, passed. */
+  static void assertGatePasses(ScenarioReport report, int requests) {
+    OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
+    assertThat(report.requests()).isEqualTo(requests);
+    assertThat(report.connectedRequests()).isEqualTo(requests);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(1.0);
+    assertThat(report.services().values())
+        .allSatisfy(f -> assertThat(f.orphanRate()).isLessThan(0.01));
+    assertThat(verdict.passed()).as(String.join("\n", verdict.lines())).isTrue();
+  }
+
+  /**
+   * The gate's verdict on a broken run: failed, naming exactly the broken boundaries' services,
+   * one diagnosis per broken boundary counting every request, and the orphan rates of SPEC §5.
+   */
+  static void assertGateFails(Scenario scenario, ScenarioReport report, int requests) {
+    OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
+    assertThat(verdict.passed()).isFalse();
+    Set<String> orphanServices =
+        scenario.brokenBoundaries().stream().map(Boundary::orphanService).collect(Collectors.toSet());
+    assertThat(verdict.failingServices()).containsExactlyInAnyOrderElementsOf(orphanServices);
+    // one orphan root per request per broken boundary, at the span SPEC §3 names
+    List<ScenarioReport.DiagnosisCount> expected =
+        scenario.brokenBoundaries().stream()
+            .map(b -> new ScenarioReport.DiagnosisCount(
+                b.id(), b.orphanService(), Flow.step(b.rootStep()).name(), requests, null))
+            .toList();
+    assertThat(verdict.diagnoses())
+        .usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(verdict.diagnoses()).allSatisfy(d -> assertThat(d.fix()).contains("Fix: "));
+    assertThat(report.requests()).isEqualTo(requests);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.fragmentsPerRequest()).isEqualTo(scenario.expectedFragments().size());
+    Map<String, Double> expectedRates = Map.of(
+        Flow.GATEWAY, 0.0,
+        Flow.WORKER, scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(Flow.WORKER)).count() / 3.0,
+        Flow.CONSUMER, scenario.brokenBoundaries().contains(Boundary.KAFKA) ? 1.0 : 0.0);
+    expectedRates.forEach((service, rate) ->
+        assertThat(report.services().get(service).orphanRate()).as(service).isCloseTo(rate, Offset.offset(1e-9)));
   }
 
   private static int firstStep(TraceView trace) {

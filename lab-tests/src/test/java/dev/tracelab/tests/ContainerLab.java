@@ -1,0 +1,235 @@
+package dev.tracelab.tests;
+
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Scenario;
+import dev.tracelab.flow.Variant;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The lab in containers on one Docker network: Kafka ({@link KafkaContainer}, official {@code
+ * apache/kafka} image), the auditor and the three services from the project's images
+ * (compose/build-images.sh). Switching scenario recreates the service containers whose
+ * {@code TRACELAB_VARIANT} changes (and the gateway with the worker); {@link #freshRun} also replaces the auditor, whose report
+ * covers everything it received since it started.
+ */
+final class ContainerLab implements LabTarget, AutoCloseable {
+
+  static final String TAG = System.getProperty("tracelab.image.tag", "dev");
+  static final String KAFKA_IMAGE = "apache/kafka:" + kafkaVersion();
+  static final String AUDITOR_IMAGE = "tracelab/lab-auditor:" + TAG;
+  static final Map<String, String> SERVICE_IMAGES = Map.of(
+      Flow.GATEWAY, "tracelab/gateway-svc:" + TAG,
+      Flow.WORKER, "tracelab/worker-svc:" + TAG,
+      Flow.CONSUMER, "tracelab/consumer-svc:" + TAG);
+  /** The auditor's quiet window in the containers; as short as the embedded suite's. */
+  static final Duration QUIET_WINDOW = EmbeddedLab.QUIET_WINDOW;
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+  private static final Map<String, String> ALIASES =
+      Map.of(Flow.GATEWAY, "gateway", Flow.WORKER, "worker", Flow.CONSUMER, "consumer");
+  private static final Map<String, Integer> PORTS =
+      Map.of(Flow.GATEWAY, 8080, Flow.WORKER, 8081, Flow.CONSUMER, 8082);
+
+  private final Network network = Network.newNetwork();
+  private final KafkaContainer kafka;
+  private GenericContainer<?> auditor;
+  private final Map<String, GenericContainer<?>> services = new LinkedHashMap<>();
+  private final Map<String, Variant> variants = new LinkedHashMap<>();
+
+  private ContainerLab() {
+    kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
+        .withNetwork(network)
+        .withNetworkAliases("kafka")
+        .withListener("kafka:19092")
+        .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+        .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+        .withStartupTimeout(STARTUP_TIMEOUT);
+  }
+
+  /** Images the lab needs that the Docker engine does not have; empty when it can start. */
+  static List<String> missingImages() {
+    List<String> missing = new ArrayList<>();
+    List<String> all = new ArrayList<>(List.of(KAFKA_IMAGE, AUDITOR_IMAGE));
+    all.addAll(SERVICE_IMAGES.values());
+    for (String image : all) {
+      try {
+        DockerClientFactory.instance().client().inspectImageCmd(image).exec();
+      } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+        missing.add(image);
+      }
+    }
+    return missing;
+  }
+
+  /** Starts Kafka (plus topic {@code orders}), the auditor and the services of {@code scenario}. */
+  static ContainerLab start(Scenario scenario) {
+    ContainerLab lab = new ContainerLab();
+    long t0 = System.nanoTime();
+    try {
+      Startables.deepStart(lab.kafka, lab.auditor = lab.newAuditor()).join();
+      long kafkaMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      lab.createOrdersTopic();
+      lab.startServices(scenario.variants());
+      System.out.printf("container lab started in %d ms (Kafka + auditor %d ms)%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafkaMs);
+      return lab;
+    } catch (RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public URI gatewayUrl() {
+    GenericContainer<?> gateway = services.get(Flow.GATEWAY);
+    return URI.create("http://" + gateway.getHost() + ":" + gateway.getMappedPort(8080));
+  }
+
+  @Override
+  public URI auditorApiUrl() {
+    return URI.create("http://" + auditor.getHost() + ":" + auditor.getMappedPort(8090));
+  }
+
+  @Override
+  public void use(Scenario scenario) {
+    Map<String, Variant> wanted = scenario.variants();
+    Map<String, Variant> changed = new LinkedHashMap<>();
+    wanted.forEach((service, variant) -> {
+      if (variants.get(service) != variant) {
+        changed.put(service, variant);
+      }
+    });
+    // a new worker container has a new address: the gateway starts afresh too, rather than
+    // trusting its resolver and connection pool to notice
+    if (changed.containsKey(Flow.WORKER) && !changed.containsKey(Flow.GATEWAY)) {
+      changed.put(Flow.GATEWAY, wanted.get(Flow.GATEWAY));
+    }
+    if (!changed.isEmpty()) {
+      changed.keySet().forEach(this::stopService);
+      startServices(changed);
+    }
+  }
+
+  /**
+   * A new auditor run for {@code scenario}: the services stop (flushing their spans to the old
+   * auditor), a new auditor starts, then the services start again with the scenario's variants.
+   */
+  void freshRun(Scenario scenario) {
+    List.copyOf(services.keySet()).forEach(this::stopService);
+    stopGracefully(auditor);
+    auditor = newAuditor();
+    auditor.start();
+    startServices(scenario.variants());
+  }
+
+  private GenericContainer<?> newAuditor() {
+    return new GenericContainer<>(DockerImageName.parse(AUDITOR_IMAGE))
+        .withNetwork(network)
+        .withNetworkAliases("auditor")
+        .withEnv("AUDITOR_QUIET_MS", Long.toString(QUIET_WINDOW.toMillis()))
+        .withExposedPorts(8090, 4318)
+        .waitingFor(Wait.forHttp("/health").forPort(8090).forStatusCode(200))
+        .withStartupTimeout(STARTUP_TIMEOUT);
+  }
+
+  private void startServices(Map<String, Variant> toStart) {
+    List<GenericContainer<?>> started = new ArrayList<>();
+    toStart.forEach((service, variant) -> {
+      GenericContainer<?> c = newService(service, variant);
+      services.put(service, c);
+      variants.put(service, variant);
+      started.add(c);
+    });
+    Startables.deepStart(started).join();
+  }
+
+  private GenericContainer<?> newService(String service, Variant variant) {
+    int port = PORTS.get(service);
+    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(SERVICE_IMAGES.get(service)))
+        .withNetwork(network)
+        .withNetworkAliases(ALIASES.get(service))
+        .withEnv("TRACELAB_VARIANT", variant.name().toLowerCase(java.util.Locale.ROOT))
+        .withEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://auditor:4318")
+        .withExposedPorts(port)
+        .waitingFor(Wait.forHttp("/health").forPort(port).forStatusCode(200))
+        .withStartupTimeout(STARTUP_TIMEOUT);
+    switch (service) {
+      case Flow.GATEWAY -> c.withEnv("WORKER_URL", "http://worker:8081");
+      default -> c.withEnv("KAFKA_BOOTSTRAP_SERVERS", "kafka:19092");
+    }
+    return c;
+  }
+
+  private void stopService(String service) {
+    GenericContainer<?> c = services.remove(service);
+    variants.remove(service);
+    if (c != null) {
+      stopGracefully(c);
+    }
+  }
+
+  /**
+   * SIGTERM first (Testcontainers' stop() kills): the service's shutdown hook flushes its spans
+   * and the consumer leaves its group, so the next consumer gets the partitions at once instead
+   * of after the broker's session timeout.
+   */
+  private static void stopGracefully(GenericContainer<?> c) {
+    if (c.isRunning()) {
+      try {
+        DockerClientFactory.instance().client().stopContainerCmd(c.getContainerId()).withTimeout(15).exec();
+      } catch (RuntimeException e) {
+        System.out.println("graceful stop of " + c.getDockerImageName() + " failed (" + e + "); killing it");
+      }
+    }
+    c.stop();
+  }
+
+  private void createOrdersTopic() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin.createTopics(List.of(new NewTopic(Flow.TOPIC, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create topic " + Flow.TOPIC + " on " + kafka.getBootstrapServers(), e);
+    }
+  }
+
+  /** Container logs of the lab, for a failing test's report. */
+  String logs() {
+    StringBuilder sb = new StringBuilder();
+    services.forEach((s, c) -> sb.append("----- ").append(s).append('\n').append(c.getLogs()));
+    sb.append("----- auditor\n").append(auditor.getLogs());
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    List.copyOf(services.keySet()).forEach(this::stopService);
+    if (auditor != null) {
+      auditor.stop();
+    }
+    kafka.stop();
+    network.close();
+  }
+
+  /** The project's {@code kafka.version} (set by the lab-tests pom). */
+  private static String kafkaVersion() {
+    return System.getProperty("tracelab.kafka.version", "4.3.1");
+  }
+}

@@ -1,0 +1,101 @@
+package dev.tracelab.tests;
+
+import static dev.tracelab.tests.TraceTree.assertTree;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tracelab.flow.Scenario;
+import dev.tracelab.tests.AuditorClient.TraceView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The shared scenarios ({@link LabScenarios}) against the lab in containers: Kafka from the
+ * official image via Testcontainers, the services and the auditor from the project's images.
+ * Skipped, with the reason, without Docker or without the images.
+ */
+@ExtendWith(ContainerLabAvailable.class)
+@ExtendWith(ContainerLabTest.LogsOnFailure.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContainerLabTest {
+
+  private static final int GATE_REQUESTS = 20;
+  private static ContainerLab lab;
+  private static LabScenarios scenarios;
+
+  @BeforeAll
+  static void startLab() {
+    lab = ContainerLab.start(Scenario.FIXED);
+    scenarios = new LabScenarios(lab);
+  }
+
+  @AfterAll
+  static void stopLab() {
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void fixedRequestIsOneTraceOfSixSpansWithTheFlowsParentChain() {
+    lab.use(Scenario.FIXED);
+    Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 2));
+
+    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
+
+    assertThat(traces).hasSize(1);
+    assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
+    assertTree(traces.get(0), LabScenarios.connectedTree());
+    assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Scenario.class)
+  @Order(2)
+  void eachScenarioYieldsExactlyItsFragments(Scenario scenario) {
+    scenarios.assertScenarioFragments(scenario);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Scenario.class, names = {"FIXED", "BROKEN_ASYNC"})
+  @Order(3)
+  void orphanGateOnTheAuditorsReport(Scenario scenario) {
+    lab.freshRun(scenario);
+    List<String> orderIds = new ArrayList<>();
+    for (int i = 0; i < GATE_REQUESTS; i++) {
+      orderIds.add(scenarios.orders().place(Map.of("sku", "GATE-" + i, "quantity", i + 1)).orderId());
+    }
+    int fragments = scenario.expectedFragments().size();
+    orderIds.forEach(id -> scenarios.awaitFragments(id, fragments));
+
+    var report = scenarios.auditor().report();
+
+    if (scenario == Scenario.FIXED) {
+      LabScenarios.assertGatePasses(report, GATE_REQUESTS);
+    } else {
+      LabScenarios.assertGateFails(scenario, report, GATE_REQUESTS);
+    }
+  }
+
+  /** A failing test prints the containers' logs. */
+  static final class LogsOnFailure implements TestWatcher {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (lab != null) {
+        System.out.println("===== container logs after failure of " + context.getDisplayName() + "\n" + lab.logs());
+      }
+    }
+  }
+}
