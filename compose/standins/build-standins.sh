@@ -13,7 +13,8 @@
 #   KAFKA_VERSION    4.3.1          -> apache/kafka:${KAFKA_VERSION} (the project's kafka.version)
 #   ZIPKIN_VERSION   3.6.1          -> openzipkin/zipkin:${ZIPKIN_VERSION}
 #   OTELCOL_VERSION  0.161.0        -> otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}
-#   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it)
+#   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it):
+#                    OTELCOL_BIN=$(compose/collector/build-collector.sh | tail -1)
 #   TRACELAB_CACHE   cache root (default ~/.cache/tracelab); rootfs tarball and jars under standins/
 #   DEBIAN_SUITE     bookworm;   DEBIAN_MIRROR  default: read from this machine's apt configuration
 #
@@ -276,18 +277,25 @@ DOCKERFILE
 }
 
 # ---------------------------------------------------------------- otel/opentelemetry-collector-contrib
-# >>> HOOK: fourth stand-in. The collector binary is built elsewhere (collector builder,
-# compose/collector/builder-config.yaml) and handed in via OTELCOL_BIN. Layout as upstream:
-# ENTRYPOINT /otelcol-contrib, CMD --config /etc/otelcol-contrib/config.yaml, uid 10001.
+# The collector binary is built elsewhere (collector builder, compose/collector/build-collector.sh
+# from compose/collector/builder-config.yaml) and handed in via OTELCOL_BIN. Laid out like the
+# upstream image: FROM scratch (no shell, no curl: nothing may rely on one), the static binary at
+# /otelcol-contrib, a CA bundle, a default config at /etc/otelcol-contrib/config.yaml,
+# USER 10001:10001, ENTRYPOINT ["/otelcol-contrib"], CMD ["--config", ".../config.yaml"].
 build_otelcol() {
+  if have_image "$OTELCOL_TAG"; then log "$OTELCOL_TAG present, skipped"; return; fi
   if [ -z "$OTELCOL_BIN" ] || [ ! -f "$OTELCOL_BIN" ]; then
     log "OTELCOL_BIN not set or not a file ('${OTELCOL_BIN}'): $OTELCOL_TAG skipped"; return
   fi
-  if have_image "$OTELCOL_TAG"; then log "$OTELCOL_TAG present, skipped"; return; fi
-  docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
-  local ctx="$WORK/otelcol"
+  # scratch needs a statically linked binary (build-collector.sh builds with CGO_ENABLED=0)
+  if command -v file >/dev/null 2>&1 && ! file -L "$OTELCOL_BIN" | grep -q 'statically linked'; then
+    die "$OTELCOL_BIN is not statically linked (build it with CGO_ENABLED=0)"
+  fi
+  local ctx="$WORK/otelcol" certs=/etc/ssl/certs/ca-certificates.crt
   mkdir -p "$ctx"
   cp "$OTELCOL_BIN" "$ctx/otelcol-contrib"
+  chmod 755 "$ctx/otelcol-contrib"
+  if [ -s "$certs" ]; then cp "$certs" "$ctx/ca-certificates.crt"; else : >"$ctx/ca-certificates.crt"; fi
   # a default config like upstream's: OTLP in, debug out, health_check on 13133
   cat >"$ctx/config.yaml" <<'YAML'
 extensions:
@@ -311,21 +319,21 @@ service:
       exporters: [debug]
 YAML
   cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM ${TEMURIN_TAG}
-USER root
+FROM scratch
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY otelcol-contrib /otelcol-contrib
 COPY config.yaml /etc/otelcol-contrib/config.yaml
-RUN chmod 755 /otelcol-contrib && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin otel
 LABEL dev.tracelab.standin="true" dev.tracelab.otelcol.version="${OTELCOL_VERSION}"
-USER 10001
+USER 10001:10001
 EXPOSE 4317 4318 13133
 ENTRYPOINT ["/otelcol-contrib"]
 CMD ["--config", "/etc/otelcol-contrib/config.yaml"]
 DOCKERFILE
   docker_build "$OTELCOL_TAG" "$ctx"
-  log "built $OTELCOL_TAG ($(image_size "$OTELCOL_TAG"))"
+  docker run --rm "$OTELCOL_TAG" --version >"$WORK/otelcol-version.txt" 2>&1 \
+    || { cat "$WORK/otelcol-version.txt" >&2; docker image rm "$OTELCOL_TAG" >/dev/null 2>&1; die "$OTELCOL_TAG smoke test failed"; }
+  log "built $OTELCOL_TAG ($(image_size "$OTELCOL_TAG")): $(head -1 "$WORK/otelcol-version.txt")"
 }
-# <<< HOOK
 
 # ---------------------------------------------------------------- main
 [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot)"
