@@ -87,30 +87,26 @@ public final class CollectorTier implements AutoCloseable {
         throw new IllegalStateException("missing " + configDir(root).resolve(f));
       }
     }
-    this.zipkinPort = EmbeddedKafka.freePort();
-    this.lbGrpcPort = EmbeddedKafka.freePort();
-    this.lbHttpPort = EmbeddedKafka.freePort();
-    this.lbHealthPort = EmbeddedKafka.freePort();
-    this.lbMetricsPort = EmbeddedKafka.freePort();
-    try {
-      this.runDir = Files.createTempDirectory("tracelab-tier-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the tier's run directory", e);
-    }
+    this.zipkinPort = LocalHost.freePort();
+    this.lbGrpcPort = LocalHost.freePort();
+    this.lbHttpPort = LocalHost.freePort();
+    this.lbHealthPort = LocalHost.freePort();
+    this.lbMetricsPort = LocalHost.freePort();
+    this.runDir = LocalHost.tempDir("tracelab-tier-");
     this.shutdownHook = new Thread(this::close, "tracelab-tier-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     long t0 = System.nanoTime();
     try {
       // Zipkin first (a JVM: the slow part), collectors meanwhile.
       zipkin = spawn("zipkin", List.of(
-          javaBin(), "-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+          LocalHost.javaBin(), "-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
           "-jar", zipkinJar.toString(),
           "--armeria.ports[0].port=" + zipkinPort, "--armeria.ports[0].ip=" + HOST,
           "--armeria.ports[0].protocols=http"), Map.of());
       Path tailYaml = configDir(root).resolve("tail.yaml");
       for (String name : List.of("a", "b")) {
-        tails.add(new Tail(name, EmbeddedKafka.freePort(), EmbeddedKafka.freePort(),
-            URI.create("http://" + HOST + ":" + EmbeddedKafka.freePort() + "/metrics"), null, null));
+        tails.add(new Tail(name, LocalHost.freePort(), LocalHost.freePort(),
+            URI.create("http://" + HOST + ":" + LocalHost.freePort() + "/metrics"), null, null));
       }
       startTails(tailYaml);
       long deadline = System.nanoTime() + b.startTimeout.toNanos();
@@ -288,7 +284,7 @@ public final class CollectorTier implements AutoCloseable {
       children.get(i).stop(STOP_GRACE);
     }
     children.clear();
-    EmbeddedKafka.deleteQuietly(runDir);
+    LocalHost.deleteTree(runDir);
     if (Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -338,7 +334,7 @@ public final class CollectorTier implements AutoCloseable {
 
   /** A free loopback port (for the auditor's OTLP port, which the LB must know before it starts). */
   public static int freePort() {
-    return EmbeddedKafka.freePort();
+    return LocalHost.freePort();
   }
 
   /**
@@ -452,10 +448,6 @@ public final class CollectorTier implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   private static void write(Path file, String content) {

@@ -4,20 +4,14 @@ import dev.tracelab.flow.Flow;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,37 +21,31 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * A real Apache Kafka broker in KRaft mode (combined broker + controller, one node), run from the
  * Maven Central jars in a child JVM on loopback: free ports, a temp data dir, topic {@code orders}
- * created. {@link #close()} stops the broker and deletes the data dir.
+ * created. The JVM runs under {@link ChildProcess}'s guard, so it never outlives this one;
+ * {@link #close()} stops the broker and deletes the data dir.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
-  private final Process process;
+  private final ChildProcess broker;
   private final Path dataDir;
   private final int port;
-  private final OutputStream lifeline;
-  private final Duration startup;
+  private Duration startup = Duration.ZERO;
 
-  private EmbeddedKafka(Process process, Path dataDir, int port, Duration startup) {
-    this.process = process;
+  private EmbeddedKafka(ChildProcess broker, Path dataDir, int port) {
+    this.broker = broker;
     this.dataDir = dataDir;
     this.port = port;
-    this.lifeline = process.getOutputStream();
-    this.startup = startup;
   }
 
   /** Starts a broker on a free port (or {@code port} when > 0) and creates the lab's topic. */
   public static EmbeddedKafka start(int port) {
     long t0 = System.nanoTime();
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("tracelab-kafka-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create Kafka data dir", e);
-    }
-    int brokerPort = port > 0 ? port : freePort();
-    int controllerPort = freePort();
+    Path dir = LocalHost.tempDir("tracelab-kafka-");
+    int brokerPort = port > 0 ? port : LocalHost.freePort();
+    int controllerPort = LocalHost.freePort();
     Properties config = new Properties();
     config.putAll(
         Map.ofEntries(
@@ -83,51 +71,45 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (OutputStream out = Files.newOutputStream(propsFile)) {
       config.store(out, "tracelab embedded broker");
     } catch (IOException e) {
+      LocalHost.deleteTree(dir);
       throw new UncheckedIOException(e);
     }
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
+    List<String> command =
         List.of(
+            LocalHost.javaBin(),
             "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Djava.awt.headless=true", "-Dlog4j2.level=WARN",
             "-cp", System.getProperty("java.class.path"),
-            KafkaBrokerMain.class.getName(), propsFile.toString(), Uuid.randomUuid().toString()));
-    Process process;
+            KafkaBrokerMain.class.getName(), propsFile.toString(), Uuid.randomUuid().toString());
+    EmbeddedKafka kafka;
     try {
-      process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("broker.log").toFile())
-              .start();
-    } catch (IOException e) {
-      deleteQuietly(dir);
-      throw new UncheckedIOException("cannot start the Kafka broker JVM", e);
+      kafka = new EmbeddedKafka(ChildProcess.start("kafka", command, Map.of(), dir.resolve("broker.log")), dir, brokerPort);
+    } catch (RuntimeException e) {
+      LocalHost.deleteTree(dir);
+      throw e;
     }
-    EmbeddedKafka kafka = new EmbeddedKafka(process, dir, brokerPort, Duration.ZERO);
     try {
       kafka.createTopic();
     } catch (RuntimeException e) {
-      String log = kafka.logTail();
+      String log = kafka.broker.logTail(30);
       kafka.close();
       throw new IllegalStateException("Kafka broker did not start: " + e.getMessage() + "\n" + log, e);
     }
-    return new EmbeddedKafka(process, dir, brokerPort, Duration.ofNanos(System.nanoTime() - t0));
+    kafka.startup = Duration.ofNanos(System.nanoTime() - t0);
+    return kafka;
   }
 
   private void createTopic() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    awaitListening(deadline);
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) START_TIMEOUT.toMillis());
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    awaitListening(deadline);
     try (Admin admin = Admin.create(props)) {
       while (true) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("broker JVM exited with " + process.exitValue());
-        }
+        requireAlive();
         try {
           admin.createTopics(List.of(new NewTopic(Flow.TOPIC, 3, (short) 1))).all().get(10, TimeUnit.SECONDS);
           return;
@@ -153,9 +135,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Waits for the broker port to accept connections, so the admin client does not log retries. */
   private void awaitListening(long deadline) {
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("broker JVM exited with " + process.exitValue());
-      }
+      requireAlive();
       try (java.net.Socket s = new java.net.Socket()) {
         s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
         return;
@@ -171,6 +151,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     throw new IllegalStateException("broker not listening within " + START_TIMEOUT);
   }
 
+  private void requireAlive() {
+    if (!broker.isAlive()) {
+      throw new IllegalStateException("broker JVM exited");
+    }
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
@@ -184,47 +170,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return startup;
   }
 
-  String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(dataDir.resolve("broker.log"), StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return "(no broker log)";
-    }
-  }
-
+  /** Stops the broker (SIGTERM: Kafka's controlled shutdown) and deletes its data dir. */
   @Override
   public void close() {
-    try {
-      lifeline.close(); // the broker's watchdog sees EOF and shuts down cleanly
-    } catch (IOException ignored) {
-      // already closed
-    }
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    deleteQuietly(dataDir);
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
-  }
-
-  static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort
-    }
+    broker.stop(STOP_GRACE);
+    LocalHost.deleteTree(dataDir);
   }
 }

@@ -1,12 +1,9 @@
 package dev.tracelab.env;
 
-import java.io.IOException;
-import java.io.InputStream;
-
 /**
  * Runs in the broker's child JVM: formats the KRaft storage, then runs {@code kafka.Kafka}. The
- * broker exits when its standard input closes, so it never outlives the JVM that started it, even
- * if that one is killed.
+ * JVM is started under {@link ChildProcess}'s guard, which sends SIGTERM when the parent JVM
+ * goes away; Kafka's own shutdown hook then stops the broker cleanly.
  *
  * <p>Arguments: {@code <server.properties> <cluster-id>}.
  */
@@ -19,22 +16,6 @@ public final class KafkaBrokerMain {
       System.err.println("usage: KafkaBrokerMain <server.properties> <cluster-id>");
       System.exit(2);
     }
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try (InputStream in = System.in) {
-                while (in.read() != -1) {
-                  // nothing is sent; EOF means the parent is gone or asked us to stop
-                }
-              } catch (IOException ignored) {
-                // treat as EOF
-              }
-              System.exit(0); // runs Kafka's shutdown hook: a clean, controlled shutdown
-            },
-            "parent-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-
     int rc =
         kafka.tools.StorageTool.execute(
             new String[] {"format", "-t", args[1], "-c", args[0], "--ignore-formatted"}, System.out);
