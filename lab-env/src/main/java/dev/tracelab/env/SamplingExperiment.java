@@ -1,17 +1,11 @@
 package dev.tracelab.env;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracelab.auditor.Auditor;
+import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.order.OrderJson;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -180,39 +174,22 @@ public final class SamplingExperiment {
     for (int i = 0; i < baseline; i++) {
       plan.add(Kind.BASELINE);
     }
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI orders = env.gatewayUrl().resolve("/orders");
-    Map<Integer, String[]> accepted = new ConcurrentHashMap<>();
-    AtomicInteger failed = new AtomicInteger();
+    List<String> bodies = plan.stream().map(this::body).toList();
     AtomicInteger baselineDone = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = 0; i < plan.size(); i++) {
-      int n = i;
-      Kind kind = plan.get(i);
-      futures.add(pool.submit(() -> {
-        String[] ids = place(http, orders, body(kind, n));
-        if (ids == null) {
-          failed.incrementAndGet();
-        } else {
-          accepted.put(n, ids);
-        }
-        if (kind == Kind.BASELINE) {
-          progress.accept(baselineDone.incrementAndGet());
-        }
-      }));
-    }
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      } catch (ExecutionException e) {
-        failed.incrementAndGet();
+    Map<Integer, String[]> accepted = new HashMap<>();
+    int failed = 0;
+    for (OrderClient.Placed p :
+        OrderClient.create(env.gatewayUrl()).placeAll(bodies, concurrency, p -> {
+          if (plan.get(p.index()) == Kind.BASELINE) {
+            progress.accept(baselineDone.incrementAndGet());
+          }
+        })) {
+      if (p.accepted() == null) {
+        failed++;
+      } else {
+        accepted.put(p.index(), new String[] {p.accepted().orderId(), p.accepted().traceId()});
       }
     }
-    pool.shutdown();
     Duration sendTime = Duration.ofNanos(System.nanoTime() - t0);
     long t1 = System.nanoTime();
 
@@ -223,7 +200,7 @@ public final class SamplingExperiment {
     awaitUntil("the auditor to hold all spans of " + indexes.size() + " orders",
         AUDITOR_TIMEOUT.plusMillis(withSlow ? slowDelayMs : 0), () -> {
           for (int i : indexes) {
-            if (!complete(auditor.tracesOfOrder(accepted.get(i)[0]))) {
+            if (!FlowShape.allSpansArrived(auditor.tracesOfOrder(accepted.get(i)[0]))) {
               return false;
             }
           }
@@ -232,7 +209,7 @@ public final class SamplingExperiment {
           List<String> pending = new ArrayList<>();
           for (int i : indexes) {
             List<AssembledTrace> traces = auditor.tracesOfOrder(accepted.get(i)[0]);
-            if (!complete(traces)) {
+            if (!FlowShape.allSpansArrived(traces)) {
               pending.add(plan.get(i).id() + " order " + accepted.get(i)[0] + " " + traces.stream()
                   .map(t -> t.traceId() + (t.isClosed() ? " closed " : " open ") + t.spans().stream()
                       .map(sp -> sp.service() + "/" + sp.name()).toList())
@@ -290,7 +267,14 @@ public final class SamplingExperiment {
     Set<String> keptByTails = new HashSet<>(runIds);
     keptByTails.retainAll(sampledSpans.keySet());
     awaitUntil("Zipkin to hold the kept traces", OUTPUT_TIMEOUT, () -> {
-      queryZipkin(keptByTails, zipkin);
+      // ask again only for traces Zipkin did not yet hold whole
+      Set<String> missing = new HashSet<>();
+      for (String id : keptByTails) {
+        if (zipkin.getOrDefault(id, List.of()).size() < sampledSpans.get(id)) {
+          missing.add(id);
+        }
+      }
+      queryZipkin(missing, zipkin);
       return keptByTails.stream().allMatch(id -> zipkin.get(id).size() >= sampledSpans.get(id));
     });
     Set<String> rest = new HashSet<>(runIds);
@@ -330,12 +314,12 @@ public final class SamplingExperiment {
       inBoth.retainAll(other.receivedTraceIds());
     }
     return new Result(scenario, List.copyOf(outcomes), classes, List.copyOf(instances), inBoth, Set.copyOf(runIds),
-        failed.get(), sendTime, settle, slowDelayMs);
+        failed, sendTime, settle, slowDelayMs);
   }
 
-  private String body(Kind kind, int n) {
+  private String body(Kind kind) {
     return switch (kind) {
-      case BASELINE -> "{\"sku\":\"BASE-" + (n % 1000) + "\",\"quantity\":1}";
+      case BASELINE -> "{\"sku\":\"BASE-1\",\"quantity\":1}";
       case ERROR -> "{\"sku\":\"ERR-1\",\"quantity\":1,\"fail\":true}";
       case SLOW -> "{\"sku\":\"SLOW-1\",\"quantity\":1,\"delayMs\":" + slowDelayMs + "}";
     };
@@ -401,17 +385,6 @@ public final class SamplingExperiment {
     return (end - start) / 1_000_000;
   }
 
-  private static boolean complete(List<AssembledTrace> traces) {
-    int spans = 0;
-    for (AssembledTrace t : traces) {
-      if (!t.isClosed()) {
-        return false;
-      }
-      spans += t.spans().size() + t.lateSpans().size();
-    }
-    return spans >= Flow.SPANS.size();
-  }
-
   private void awaitUntil(String what, Duration timeout, BooleanSupplier condition) {
     awaitUntil(what, timeout, condition, () -> tier.logTails(15));
   }
@@ -429,27 +402,6 @@ public final class SamplingExperiment {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted waiting for " + what, e);
       }
-    }
-  }
-
-  /** POSTs an order; returns {orderId, traceId}, or null when the gateway did not answer 202. */
-  private static String[] place(HttpClient http, URI orders, String body) {
-    try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(10))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 202) {
-        return null;
-      }
-      JsonNode json = OrderJson.mapper().readTree(response.body());
-      return new String[] {json.get("orderId").asText(), json.get("traceId").asText()};
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
     }
   }
 }

@@ -1,28 +1,16 @@
 package dev.tracelab.env;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracelab.auditor.Auditor;
+import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
-import dev.tracelab.auditor.trace.ReceivedSpan;
-import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.order.OrderJson;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
@@ -79,35 +67,22 @@ public final class ScenarioRunner {
     scenario.variants().forEach((k, v) -> variants.put(k, v.id()));
     auditor.startRun(scenario.id(), variants);
 
-    Map<String, Long> doneAt = new ConcurrentHashMap<>();
-    AtomicInteger failed = new AtomicInteger();
-    AtomicInteger sent = new AtomicInteger();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI orders = env.gatewayUrl().resolve("/orders");
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = 0; i < requests; i++) {
-      int n = i;
-      futures.add(
-          pool.submit(
-              () -> {
-                String orderId = place(http, orders, n);
-                if (orderId == null) {
-                  failed.incrementAndGet();
-                } else {
-                  doneAt.put(orderId, System.nanoTime());
-                }
-                progress.accept(sent.incrementAndGet());
-              }));
+    List<String> bodies = new ArrayList<>(requests);
+    for (int n = 0; n < requests; n++) {
+      bodies.add("{\"sku\":\"DEMO-" + (n % 1000) + "\",\"quantity\":" + (n % 1000 + 1) + "}");
     }
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (Exception e) {
-        failed.incrementAndGet();
+    AtomicInteger sent = new AtomicInteger();
+    List<OrderClient.Placed> placed =
+        OrderClient.create(env.gatewayUrl()).placeAll(bodies, concurrency, p -> progress.accept(sent.incrementAndGet()));
+    Map<String, Long> doneAt = new LinkedHashMap<>();
+    int failed = 0;
+    for (OrderClient.Placed p : placed) {
+      if (p.accepted() == null) {
+        failed++;
+      } else {
+        doneAt.put(p.accepted().orderId(), p.doneNanos());
       }
     }
-    pool.shutdown();
     List<String> orderIds = List.copyOf(doneAt.keySet());
     int incomplete = awaitClosed(auditor, orderIds);
 
@@ -125,32 +100,7 @@ public final class ScenarioRunner {
       closed[i] = (lastClose - doneAt.get(id)) / 1e6;
     }
     return new Result(
-        auditor.report(), orderIds, failed.get(), incomplete, received, closed, Duration.ofNanos(System.nanoTime() - t0));
-  }
-
-  /** Sends one order; returns its id, or null when the gateway did not answer 202. */
-  private static String place(HttpClient http, URI orders, int n) {
-    String body = "{\"sku\":\"DEMO-" + (n % 1000) + "\",\"quantity\":" + (n % 1000 + 1) + "}";
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(orders)
-                  .timeout(Duration.ofSeconds(10))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(body))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 202) {
-        return null;
-      }
-      JsonNode json = OrderJson.mapper().readTree(response.body());
-      return json.get("orderId").asText();
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+        auditor.report(), orderIds, failed, incomplete, received, closed, Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /** Waits until every order has all its spans, in traces that all closed; returns how many did not. */
@@ -158,7 +108,7 @@ public final class ScenarioRunner {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
     List<String> pending = new ArrayList<>(orderIds);
     while (!pending.isEmpty() && System.nanoTime() < deadline) {
-      pending.removeIf(id -> complete(auditor.tracesOfOrder(id)));
+      pending.removeIf(id -> FlowShape.allSpansArrived(auditor.tracesOfOrder(id)));
       if (!pending.isEmpty()) {
         try {
           Thread.sleep(50);
@@ -169,18 +119,5 @@ public final class ScenarioRunner {
       }
     }
     return pending.size();
-  }
-
-  private static boolean complete(List<AssembledTrace> traces) {
-    int spans = 0;
-    for (AssembledTrace t : traces) {
-      if (!t.isClosed()) {
-        return false;
-      }
-      for (ReceivedSpan ignored : t.spans()) {
-        spans++;
-      }
-    }
-    return spans >= Flow.SPANS.size();
   }
 }

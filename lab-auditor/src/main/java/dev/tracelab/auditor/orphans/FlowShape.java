@@ -39,6 +39,21 @@ public final class FlowShape {
     return true;
   }
 
+  /**
+   * Every span of a request has arrived: its traces all closed and, late spans included, they
+   * hold at least the flow's six spans (however lineage split them).
+   */
+  public static boolean allSpansArrived(List<AssembledTrace> traces) {
+    int spans = 0;
+    for (AssembledTrace t : traces) {
+      if (!t.isClosed()) {
+        return false;
+      }
+      spans += t.spans().size() + t.lateSpans().size();
+    }
+    return spans >= Flow.SPANS.size();
+  }
+
   /** Maps each flow step to the one span with its identity; null if any is missing or doubled. */
   public static Map<Integer, ReceivedSpan> matchSteps(List<ReceivedSpan> spans) {
     Map<Integer, ReceivedSpan> byStep = new HashMap<>();
