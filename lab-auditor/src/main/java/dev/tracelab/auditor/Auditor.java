@@ -151,9 +151,12 @@ public final class Auditor implements AutoCloseable {
     return assembler;
   }
 
-  /** Starts a new run: figures in {@link #report()} count only traces closed from now on. */
+  /**
+   * Starts a new run: figures in {@link #report()} count only traces that begin from now on (a
+   * trace of the previous run still open keeps out of it, wherever it closes).
+   */
   public void startRun(String name, Map<String, String> variants) {
-    run.reset();
+    run.reset(assembler.now());
     this.runName = name;
     this.runVariants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variants));
   }
@@ -161,6 +164,11 @@ public final class Auditor implements AutoCloseable {
   /** The current run as a scenario object (SPEC §5). */
   public ScenarioReport report() {
     return run.report(runName, new LinkedHashMap<>(runVariants));
+  }
+
+  /** The current run's per-service figures (cheap: for /metrics). */
+  public Map<String, ScenarioReport.ServiceFigures> serviceFigures() {
+    return run.serviceFigures();
   }
 
   public long rejectedRequests() {

@@ -24,6 +24,7 @@ final class AuditorApi {
     app.get("/api/traces/{traceId}", this::trace);
     app.get("/api/orders/{orderId}", this::order);
     app.get("/api/report", ctx -> ctx.json(auditor.report()));
+    app.post("/api/runs", this::startRun);
     app.get("/metrics", this::metrics);
     app.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
   }
@@ -46,6 +47,31 @@ final class AuditorApi {
       return;
     }
     ctx.json(Map.of("orderId", orderId, "traces", traces.stream().map(AuditorApi::traceJson).toList()));
+  }
+
+  /**
+   * {@code POST /api/runs} {@code {"name": "broken-async", "variants": {"worker-svc": "broken"}}}
+   * (both optional): a new run; {@code /api/report} then covers only traces that begin after it.
+   */
+  private void startRun(Context ctx) {
+    String name = "run";
+    Map<String, String> variants = new LinkedHashMap<>();
+    String body = ctx.body();
+    if (!body.isBlank()) {
+      try {
+        com.fasterxml.jackson.databind.JsonNode json = dev.tracelab.order.OrderJson.mapper().readTree(body);
+        if (json == null || !json.isObject()) {
+          throw new IllegalArgumentException("body must be a JSON object");
+        }
+        name = json.path("name").asText(name);
+        json.path("variants").fields().forEachRemaining(e -> variants.put(e.getKey(), e.getValue().asText()));
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        Problem.badRequest("a run is {\"name\": ..., \"variants\": {...}}: " + e.getMessage(), List.of()).writeTo(ctx);
+        return;
+      }
+    }
+    auditor.startRun(name, variants);
+    ctx.status(201).json(auditor.report());
   }
 
   static Map<String, Object> traceJson(AssembledTrace trace) {
@@ -77,18 +103,18 @@ final class AuditorApi {
   private void metrics(Context ctx) {
     StringBuilder sb = new StringBuilder(2048);
     TraceAssembler assembler = auditor.assembler();
-    ScenarioReport report = auditor.report();
+    Map<String, ScenarioReport.ServiceFigures> services = auditor.serviceFigures();
     Map<String, long[]> counts = assembler.spanCountsByService();
     counter(sb, "tracelab_spans_received_total", "Spans received, per service.");
     counts.forEach((svc, c) -> sample(sb, "tracelab_spans_received_total", svc, c[0]));
     counter(sb, "tracelab_late_spans_total", "Spans that arrived after their trace closed, per service.");
     counts.forEach((svc, c) -> sample(sb, "tracelab_late_spans_total", svc, c[1]));
     counter(sb, "tracelab_orphan_spans_total", "Orphan spans (orphan roots + missing parent) in the current run, per service.");
-    report.services().forEach((svc, f) -> sample(sb, "tracelab_orphan_spans_total", svc, f.orphanSpans()));
+    services.forEach((svc, f) -> sample(sb, "tracelab_orphan_spans_total", svc, f.orphanSpans()));
     counter(sb, "tracelab_analysed_spans_total", "Spans of closed traces analysed in the current run, per service.");
-    report.services().forEach((svc, f) -> sample(sb, "tracelab_analysed_spans_total", svc, f.spans()));
+    services.forEach((svc, f) -> sample(sb, "tracelab_analysed_spans_total", svc, f.spans()));
     gaugeHeader(sb, "tracelab_orphan_rate", "Orphan spans / spans in the current run, per service.");
-    report.services().forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(svc).append("\"} ").append(f.orphanRate()).append('\n'));
+    services.forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(svc).append("\"} ").append(f.orphanRate()).append('\n'));
     counter(sb, "tracelab_evicted_traces_total", "Traces closed early because the in-flight cap was reached.");
     sb.append("tracelab_evicted_traces_total ").append(assembler.evictedTraces()).append('\n');
     gaugeHeader(sb, "tracelab_traces_in_flight", "Traces open (not yet quiet for the window).");

@@ -64,6 +64,29 @@ class AuditorHttpTest {
   }
 
   @Test
+  void postingARunStartsAnEmptyNamedReport() throws Exception {
+    post("application/x-protobuf", OtlpDecoderTest.request().toByteArray());
+    HttpResponse<String> started = http.send(
+        HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/api/runs"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"broken-async\",\"variants\":{\"worker-svc\":\"broken\"}}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> bad = http.send(
+        HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/api/runs"))
+            .POST(HttpRequest.BodyPublishers.ofString("[1]")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(started.statusCode()).isEqualTo(201);
+    assertThat(started.body())
+        .contains("\"name\":\"broken-async\"")
+        .contains("\"worker-svc\":\"broken\"")
+        .contains("\"requests\":0");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+  }
+
+  @Test
   void unknownIdsAre404Problems() throws Exception {
     HttpResponse<String> trace = get("/api/traces/00000000000000000000000000000001");
     HttpResponse<String> order = get("/api/orders/nope");

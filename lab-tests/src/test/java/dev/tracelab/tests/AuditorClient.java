@@ -55,6 +55,29 @@ final class AuditorClient {
         .orElseThrow(() -> new IllegalStateException("auditor at " + api + " has no /api/report"));
   }
 
+  /** Starts a new auditor run named after {@code scenario} ({@code POST /api/runs}). */
+  void startRun(dev.tracelab.flow.Scenario scenario) {
+    Map<String, String> variants = new java.util.LinkedHashMap<>();
+    scenario.variants().forEach((service, v) -> variants.put(service, v.id()));
+    try {
+      HttpResponse<String> response = HTTP.send(
+          HttpRequest.newBuilder(api.resolve("/api/runs"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  JSON.writeValueAsString(Map.of("name", scenario.id(), "variants", variants))))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 201) {
+        throw new IllegalStateException("auditor answered " + response.statusCode() + ": " + response.body());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("auditor unreachable at " + api, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   Optional<TraceView> trace(String traceId) {
     return get("/api/traces/" + traceId, TraceView.class);
   }

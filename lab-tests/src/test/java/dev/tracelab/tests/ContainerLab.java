@@ -26,8 +26,8 @@ import org.testcontainers.utility.DockerImageName;
  * The lab in containers on one Docker network: Kafka ({@link KafkaContainer}, official {@code
  * apache/kafka} image), the auditor and the three services from the project's images
  * (compose/build-images.sh). Switching scenario recreates the service containers whose
- * {@code TRACELAB_VARIANT} changes (and the gateway with the worker); {@link #freshRun} also replaces the auditor, whose report
- * covers everything it received since it started.
+ * {@code TRACELAB_VARIANT} changes (and the gateway with the worker); {@link #freshRun} then
+ * starts a new auditor run, so its report covers only that scenario.
  */
 final class ContainerLab implements LabTarget, AutoCloseable {
 
@@ -126,16 +126,10 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     }
   }
 
-  /**
-   * A new auditor run for {@code scenario}: the services stop (flushing their spans to the old
-   * auditor), a new auditor starts, then the services start again with the scenario's variants.
-   */
+  /** The services of {@code scenario}, and a new auditor run ({@code POST /api/runs}) for it. */
   void freshRun(Scenario scenario) {
-    List.copyOf(services.keySet()).forEach(this::stopService);
-    stopGracefully(auditor);
-    auditor = newAuditor();
-    auditor.start();
-    startServices(scenario.variants());
+    use(scenario);
+    new AuditorClient(auditorApiUrl()).startRun(scenario);
   }
 
   private GenericContainer<?> newAuditor() {

@@ -25,14 +25,20 @@ public final class RunStats {
   private static final int MAX_ORDERS = 200_000; // memory bound; a report covers the latest orders
   private final Set<String> orders = new LinkedHashSet<>();
   private long traces;
+  private long startNanos = Long.MIN_VALUE;
 
   public RunStats(OrphanRules rules, Function<String, List<AssembledTrace>> tracesOfOrder) {
     this.rules = rules;
     this.tracesOfOrder = tracesOfOrder;
-    reset();
+    reset(Long.MIN_VALUE);
   }
 
-  public synchronized void reset() {
+  /**
+   * Starts a new run at {@code startNanos} (the assembler's clock): only traces whose first span
+   * arrived from then on count, so a trace of the previous run that closes late cannot leak in.
+   */
+  public synchronized void reset(long startNanos) {
+    this.startNanos = startNanos;
     perService.clear();
     for (String service : Flow.SERVICES) {
       perService.put(service, new long[3]);
@@ -45,6 +51,9 @@ public final class RunStats {
 
   /** Analyses a closed trace (the assembler's close listener). */
   public synchronized void add(AssembledTrace trace) {
+    if (trace.firstArrivalNanos() < startNanos) {
+      return; // began before this run
+    }
     traces++;
     for (ReceivedSpan span : trace.spans()) {
       perService.computeIfAbsent(span.service(), s -> new long[3])[0]++;
@@ -66,6 +75,18 @@ public final class RunStats {
     return traces;
   }
 
+  /** Per-service figures of the run, without the per-request work of {@link #report}. */
+  public synchronized Map<String, ScenarioReport.ServiceFigures> serviceFigures() {
+    Map<String, ScenarioReport.ServiceFigures> services = new LinkedHashMap<>();
+    perService.forEach(
+        (service, c) ->
+            services.put(
+                service,
+                new ScenarioReport.ServiceFigures(
+                    c[0], c[1] + c[2], c[1], c[2], c[0] == 0 ? 0.0 : (double) (c[1] + c[2]) / c[0])));
+    return services;
+  }
+
   /** The run as one scenario object (SPEC §5). */
   public synchronized ScenarioReport report(String name, Map<String, String> variants) {
     int requests = orders.size();
@@ -78,13 +99,7 @@ public final class RunStats {
         connected++;
       }
     }
-    Map<String, ScenarioReport.ServiceFigures> services = new LinkedHashMap<>();
-    perService.forEach(
-        (service, c) ->
-            services.put(
-                service,
-                new ScenarioReport.ServiceFigures(
-                    c[0], c[1] + c[2], c[1], c[2], c[0] == 0 ? 0.0 : (double) (c[1] + c[2]) / c[0])));
+    Map<String, ScenarioReport.ServiceFigures> services = serviceFigures();
     List<ScenarioReport.DiagnosisCount> diagnoses = new ArrayList<>();
     diagnosisCounts.forEach(
         (key, count) ->

@@ -187,6 +187,11 @@ public final class TraceAssembler {
     return Set.copyOf(byOrder.keySet());
   }
 
+  /** Now, on the assembler's clock (the one {@link AssembledTrace} times use). */
+  public long now() {
+    return clock.getAsLong();
+  }
+
   public Duration quietWindow() {
     return Duration.ofNanos(quietNanos);
   }
