@@ -103,6 +103,17 @@ smoke_up() {
   log "all containers healthy"
 }
 
+# await_auditor_connected ORDER_ID: within 30 s, the auditor (API on $AUDITOR_API_PORT) holds the
+# order as one trace of 6 spans
+await_auditor_connected() {
+  local deadline=$(( $(date +%s) + 30 ))
+  until curl -sf "http://127.0.0.1:$AUDITOR_API_PORT/api/orders/$1" \
+        | python3 -c 'import json,sys; t=json.load(sys.stdin)["traces"]; sys.exit(0 if len(t)==1 and len(t[0]["spans"])==6 else 1)' 2>/dev/null; do
+    [ "$(date +%s)" -ge "$deadline" ] && { log "auditor: order $1 is not one trace of 6 spans"; return 1; }
+    sleep 1
+  done
+}
+
 smoke_request() {
   local body status trace_id order_id deadline zipkin n=0
   body=$(curl -sS -o /dev/stdout -w '\n%{http_code}' -X POST "http://127.0.0.1:$GATEWAY_PORT/orders" \
@@ -143,12 +154,7 @@ print(f"[ci-containers] Zipkin: trace {trace_id} connected, 6 spans: " +
       ", ".join(f'{s["localEndpoint"]["serviceName"]}/{s.get("kind","INTERNAL")}' for s in spans))
 PY
   # the auditor saw the same request as one trace
-  deadline=$(( $(date +%s) + 30 ))
-  until curl -sf "http://127.0.0.1:$AUDITOR_API_PORT/api/orders/$order_id" \
-        | python3 -c 'import json,sys; t=json.load(sys.stdin)["traces"]; sys.exit(0 if len(t)==1 and len(t[0]["spans"])==6 else 1)' 2>/dev/null; do
-    [ "$(date +%s)" -ge "$deadline" ] && { log "auditor: order $order_id is not one trace of 6 spans"; return 1; }
-    sleep 1
-  done
+  await_auditor_connected "$order_id" || return 1
   log "auditor: order $order_id is one trace of 6 spans"
 }
 
@@ -290,12 +296,7 @@ PY
   log "Zipkin: plain trace $plain_trace absent (dropped by the tail sampler)"
   # the auditor, fed by the LB before sampling, has both orders complete
   for order in "$err_order" "$plain_order"; do
-    deadline=$(( $(date +%s) + 30 ))
-    until curl -sf "http://127.0.0.1:$AUDITOR_API_PORT/api/orders/$order" \
-          | python3 -c 'import json,sys; t=json.load(sys.stdin)["traces"]; sys.exit(0 if len(t)==1 and len(t[0]["spans"])==6 else 1)' 2>/dev/null; do
-      [ "$(date +%s)" -ge "$deadline" ] && { log "auditor: order $order is not one trace of 6 spans"; return 1; }
-      sleep 1
-    done
+    await_auditor_connected "$order" || return 1
   done
   log "auditor: orders $err_order and $plain_order are one trace of 6 spans each (100%, before sampling)"
 }

@@ -17,7 +17,6 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MODE="${1:-serve}"
 export HOME="${HOME:-/root}"
-CACHE_ROOT="${TRACELAB_CACHE:-$HOME/.cache/tracelab}"
 ZIPKIN_VERSION="${ZIPKIN_VERSION:-3.6.1}"
 RUN_DIR="${RUN_DIR:-$(mktemp -d /tmp/tracelab-tier.XXXXXX)}"
 mkdir -p "$RUN_DIR"
@@ -47,13 +46,7 @@ done
 
 # ---------------------------------------------------------------- binaries
 BIN="$("$HERE/build-collector.sh" | tail -1)"
-ZIPKIN_JAR="$CACHE_ROOT/zipkin/zipkin-server-$ZIPKIN_VERSION-exec.jar"
-if [ ! -f "$ZIPKIN_JAR" ]; then
-  log "fetching zipkin-server $ZIPKIN_VERSION exec jar with mvn"
-  mkdir -p "$CACHE_ROOT/zipkin"
-  mvn -q -B dependency:copy -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
-      -DoutputDirectory="$CACHE_ROOT/zipkin" >&2
-fi
+ZIPKIN_JAR="$(ZIPKIN_VERSION="$ZIPKIN_VERSION" "$HERE/fetch-zipkin.sh" | tail -1)"
 
 # ---------------------------------------------------------------- process control
 PIDS=()

@@ -248,12 +248,10 @@ DOCKERFILE
 build_zipkin() {
   if have_image "$ZIPKIN_TAG"; then log "$ZIPKIN_TAG present, skipped"; return; fi
   docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
-  local ctx="$WORK/zipkin" jar="$CACHE/zipkin-server-${ZIPKIN_VERSION}-exec.jar"
+  local ctx="$WORK/zipkin" jar
   mkdir -p "$ctx"
-  if [ ! -s "$jar" ]; then
-    mvn_fetch "io.zipkin:zipkin-server:${ZIPKIN_VERSION}:jar:exec" "$WORK/zjar"
-    mv "$WORK"/zjar/zipkin-server-*-exec.jar "$jar"
-  fi
+  # the same cached jar the process-mode tier uses (fetched once, by fetch-zipkin.sh)
+  jar=$(ZIPKIN_VERSION="$ZIPKIN_VERSION" bash "$HERE/../collector/fetch-zipkin.sh" | tail -1)
   cp "$jar" "$ctx/zipkin-server.jar"
   cp "$HERE/zipkin/start-zipkin" "$HERE/zipkin/docker-healthcheck" "$ctx/"
   cat >"$ctx/Dockerfile" <<DOCKERFILE
