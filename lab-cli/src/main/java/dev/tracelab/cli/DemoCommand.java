@@ -50,7 +50,7 @@ final class DemoCommand {
       ScenarioRunner runner = new ScenarioRunner(env, 8);
       for (Scenario scenario : ORDER) {
         ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, scenario.id(), requests));
-        GateCommand.warnIfIncomplete(result, err);
+        result.incompleteWarning().ifPresent(err::println);
         results.add(result);
       }
       ScenarioRunner.Result fixed = results.get(results.size() - 1);

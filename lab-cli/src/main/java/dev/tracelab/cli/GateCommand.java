@@ -23,19 +23,11 @@ final class GateCommand {
       ScenarioRunner.Result result =
           new ScenarioRunner(env, 8).run(scenario, requests, new Progress(err, scenario.id(), requests));
       verdict = OrphanGate.evaluate(result.report(), max);
-      warnIfIncomplete(result, err);
+      result.incompleteWarning().ifPresent(err::println);
     }
     out.printf(Locale.ROOT, "gate %s: scenario %s, %d requests, max orphan rate %.2f%%%n",
         verdict.passed() ? "PASSED" : "FAILED", scenario.id(), requests, max * 100);
     verdict.lines().forEach(l -> out.println("  " + l));
     return verdict.passed() ? 0 : 1;
-  }
-
-  static void warnIfIncomplete(ScenarioRunner.Result result, PrintStream err) {
-    if (result.failedRequests() > 0 || result.incompleteRequests() > 0) {
-      err.printf("warning: %s: %d request(s) not accepted, %d accepted request(s) still missing spans when the"
-              + " drain timeout expired; figures cover what arrived%n",
-          result.report().name(), result.failedRequests(), result.incompleteRequests());
-    }
   }
 }

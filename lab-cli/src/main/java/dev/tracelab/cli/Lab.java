@@ -28,9 +28,13 @@ public final class Lab {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+    if (args.length == 0) {
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling; ./lab help)");
+      return 2;
+    }
+    if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
       out.println(USAGE);
-      return args.length == 0 ? 2 : 0;
+      return 0;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     try {

@@ -3,6 +3,7 @@ package dev.tracelab.cli;
 import dev.tracelab.auditor.TraceLog;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ final class UpCommand {
     }
     Map<String, String> ids = new LinkedHashMap<>();
     variants.forEach((k, v) -> ids.put(k, v.id()));
-    dev.tracelab.flow.Scenario named = dev.tracelab.flow.Scenario.of(
+    Scenario named = Scenario.of(
         variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
     env.auditor().startRun(named == null ? "custom" : named.id(), ids);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -91,9 +91,12 @@ public final class ServerTracing {
     };
   }
 
-  /** W3C Trace Context Level 2 {@code traceresponse}: version-traceid-spanid-flags. */
+  /**
+   * W3C Trace Context Level 2 {@code traceresponse}: version-traceid-spanid-flags, with the
+   * sampled flag only ({@code 01} or {@code 00}) as SPEC §1 shows it.
+   */
   static String traceResponse(SpanContext sc) {
-    return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
+    return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + (sc.isSampled() ? "-01" : "-00");
   }
 
   private static String hostOnly(String hostHeader) {

@@ -48,6 +48,17 @@ public final class ScenarioRunner {
       double[] closedMs,
       Duration wallTime) {
 
+    /** A one-line warning when the figures cover fewer requests than were sent, else empty. */
+    public java.util.Optional<String> incompleteWarning() {
+      if (failedRequests == 0 && incompleteRequests == 0) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(String.format(
+          "warning: %s: %d request(s) not accepted, %d accepted request(s) still missing spans when the"
+              + " drain timeout expired; figures cover what arrived",
+          report.name(), failedRequests, incompleteRequests));
+    }
+
     public double percentile(double[] values, double p) {
       if (values.length == 0) {
         return Double.NaN;
@@ -61,7 +72,9 @@ public final class ScenarioRunner {
 
   public Result run(Scenario scenario, int requests, IntConsumer progress) {
     long t0 = System.nanoTime();
-    env.switchTo(scenario);
+    if (!env.variants().equals(scenario.variants())) {
+      env.switchTo(scenario); // a lab already running these variants is used as it is
+    }
     Auditor auditor = env.auditor();
     Map<String, String> variants = new LinkedHashMap<>();
     scenario.variants().forEach((k, v) -> variants.put(k, v.id()));

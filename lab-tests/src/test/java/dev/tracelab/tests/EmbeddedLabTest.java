@@ -52,9 +52,7 @@ class EmbeddedLabTest {
     assertTree(trace, LabScenarios.connectedTree());
     assertThat(trace.traceId()).isEqualTo(accepted.traceId());
     SpanView server = trace.spans().stream().filter(s -> s.parentSpanId() == null).findFirst().orElseThrow();
-    // W3C Level 2: version-traceid-spanid-flags; sampled (01), plus the random-trace-id bit (02)
-    // when the SDK sets it
-    assertThat(accepted.traceResponse()).matches("00-" + trace.traceId() + "-" + server.spanId() + "-0[13]");
+    assertThat(accepted.traceResponse()).isEqualTo("00-" + trace.traceId() + "-" + server.spanId() + "-01");
     assertThat(trace.spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
   }
 
