@@ -2,7 +2,6 @@ package dev.tracelab.consumer;
 
 import dev.tracelab.config.ServiceLauncher;
 import dev.tracelab.flow.Flow;
-import dev.tracelab.flow.Variant;
 
 /**
  * {@code java -jar consumer-svc.jar}. Environment: {@code PORT} (8082, health only),
@@ -17,11 +16,7 @@ public final class ConsumerMain {
     ServiceLauncher.launch(
         Flow.CONSUMER,
         env ->
-            new ConsumerConfig(
-                env.get("BIND_HOST", "0.0.0.0"),
-                env.getInt("PORT", 8082, 0, 65535),
-                env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-                Variant.parse(env.get(Variant.ENV, "fixed"))),
+            new ConsumerConfig(env.bindHost(), env.port(8082), env.kafkaBootstrapServers(), env.variant()),
         ConsumerService::start,
         (config, service) ->
             "consumer-svc (" + config.variant().id() + ") consuming " + Flow.TOPIC

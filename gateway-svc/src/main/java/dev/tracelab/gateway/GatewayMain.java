@@ -2,7 +2,6 @@ package dev.tracelab.gateway;
 
 import dev.tracelab.config.ServiceLauncher;
 import dev.tracelab.flow.Flow;
-import dev.tracelab.flow.Variant;
 import java.net.URI;
 
 /**
@@ -19,10 +18,7 @@ public final class GatewayMain {
         Flow.GATEWAY,
         env ->
             new GatewayConfig(
-                env.get("BIND_HOST", "0.0.0.0"),
-                env.getInt("PORT", 8080, 0, 65535),
-                URI.create(env.get("WORKER_URL", "http://127.0.0.1:8081")),
-                Variant.parse(env.get(Variant.ENV, "fixed"))),
+                env.bindHost(), env.port(8080), URI.create(env.get("WORKER_URL", "http://127.0.0.1:8081")), env.variant()),
         GatewayService::start,
         (config, service) ->
             "gateway-svc (" + config.variant().id() + ") listening on " + config.bindHost() + ":" + service.port());

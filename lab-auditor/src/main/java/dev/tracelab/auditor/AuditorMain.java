@@ -21,7 +21,7 @@ public final class AuditorMain {
     try {
       auditor =
           Auditor.builder()
-              .setHost(env.get("BIND_HOST", "0.0.0.0"))
+              .setHost(env.bindHost())
               .setOtlpPort(env.getInt("AUDITOR_OTLP_PORT", 4318, 0, 65535))
               .setApiPort(env.getInt("AUDITOR_API_PORT", 8090, 0, 65535))
               .setQuietWindow(Duration.ofMillis(env.getInt("AUDITOR_QUIET_MS", 2000, 1, 3_600_000)))

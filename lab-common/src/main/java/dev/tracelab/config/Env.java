@@ -1,5 +1,6 @@
 package dev.tracelab.config;
 
+import dev.tracelab.flow.Variant;
 import java.util.Map;
 
 /** Reads a service process's configuration from environment variables, with clear errors. */
@@ -22,6 +23,26 @@ public final class Env {
   public String get(String name, String defaultValue) {
     String value = env.get(name);
     return value == null || value.isBlank() ? defaultValue : value.trim();
+  }
+
+  /** {@code BIND_HOST}, default all interfaces (what a container needs). */
+  public String bindHost() {
+    return get("BIND_HOST", "0.0.0.0");
+  }
+
+  /** {@code PORT}, 0 (a free port) to 65535. */
+  public int port(int defaultPort) {
+    return getInt("PORT", defaultPort, 0, 65535);
+  }
+
+  /** {@code KAFKA_BOOTSTRAP_SERVERS}, default the local broker of {@code ./lab up}. */
+  public String kafkaBootstrapServers() {
+    return get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+  }
+
+  /** {@code TRACELAB_VARIANT}: fixed (default) or broken. */
+  public Variant variant() {
+    return Variant.parse(get(Variant.ENV, "fixed"));
   }
 
   /** An integer setting in {@code [min, max]}; anything else names the variable in the error. */

@@ -2,7 +2,6 @@ package dev.tracelab.worker;
 
 import dev.tracelab.config.ServiceLauncher;
 import dev.tracelab.flow.Flow;
-import dev.tracelab.flow.Variant;
 
 /**
  * {@code java -jar worker-svc.jar}. Environment: {@code PORT} (8081), {@code BIND_HOST} (0.0.0.0),
@@ -17,11 +16,7 @@ public final class WorkerMain {
     ServiceLauncher.launch(
         Flow.WORKER,
         env ->
-            new WorkerConfig(
-                env.get("BIND_HOST", "0.0.0.0"),
-                env.getInt("PORT", 8081, 0, 65535),
-                env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-                Variant.parse(env.get(Variant.ENV, "fixed"))),
+            new WorkerConfig(env.bindHost(), env.port(8081), env.kafkaBootstrapServers(), env.variant()),
         WorkerService::start,
         (config, service) ->
             "worker-svc (" + config.variant().id() + ") listening on " + config.bindHost() + ":" + service.port());
