@@ -110,8 +110,13 @@ final class LabScenarios {
     assertThat(report.requests()).isEqualTo(requests);
     assertThat(report.connectedRequests()).isEqualTo(requests);
     assertThat(report.fragmentsPerRequest()).isEqualTo(1.0);
-    assertThat(report.services().values())
-        .allSatisfy(f -> assertThat(f.orphanRate()).isLessThan(0.01));
+    // exact: every span of every service is accounted for, none is an orphan
+    for (String service : Flow.SERVICES) {
+      ScenarioReport.ServiceFigures figures = report.services().get(service);
+      assertThat(figures.spans()).as("%s spans", service).isEqualTo(Flow.spansOf(service) * requests);
+      assertThat(figures.orphanSpans()).as("%s orphan spans", service).isZero();
+      assertThat(figures.orphanRate()).as("%s orphan rate", service).isEqualTo(0.0);
+    }
     assertThat(verdict.passed()).as(String.join("\n", verdict.lines())).isTrue();
   }
 
@@ -144,6 +149,14 @@ final class LabScenarios {
         Flow.CONSUMER, scenario.brokenBoundaries().contains(Boundary.KAFKA) ? 1.0 : 0.0);
     expectedRates.forEach((service, rate) ->
         assertThat(report.services().get(service).orphanRate()).as(service).isCloseTo(rate, Offset.offset(1e-9)));
+    for (String service : Flow.SERVICES) {
+      long orphansPerRequest =
+          scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(service)).count();
+      ScenarioReport.ServiceFigures figures = report.services().get(service);
+      assertThat(figures.spans()).as("%s spans", service).isEqualTo(Flow.spansOf(service) * requests);
+      assertThat(figures.orphanSpans()).as("%s orphan spans", service).isEqualTo(orphansPerRequest * requests);
+      assertThat(figures.missingParentOrphans()).as("%s missing-parent orphans", service).isZero();
+    }
   }
 
   private static int firstStep(TraceView trace) {
