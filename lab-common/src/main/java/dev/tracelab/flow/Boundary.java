@@ -1,44 +1,40 @@
 package dev.tracelab.flow;
 
 /**
- * A place where trace context must cross from one execution to another. Each has one deliberate
- * defect in {@code broken-variants/}; when broken, the span at {@link #rootStep()} starts a new
- * trace.
+ * A place where trace context must cross from one execution to another (docs/design.md §3). Each
+ * has one deliberate defect per language in {@code broken-variants/}; when broken, one span of the
+ * next execution starts a new trace. Which span, and which file holds the fix, depends on the
+ * implementations: ask {@link ExpectedFlow#orphanStep} and {@link ExpectedFlow#fixFile}.
  */
 public enum Boundary {
   HTTP(
       "http",
       Flow.GATEWAY,
-      3,
-      "gateway-svc/src/main/java/dev/tracelab/gateway/TracingHttpClient.java",
+      Flow.WORKER,
       "Inject the context into the outgoing request with the propagator (OTel-aware HTTP client"
           + " wrapper on the caller); the server extracts it."),
   ASYNC(
       "async",
       Flow.WORKER,
-      4,
-      "worker-svc/src/main/java/dev/tracelab/worker/ContextBoundHandOff.java",
-      "Bind the current context to the task at submit time (Context.taskWrapping /"
-          + " Context.current().wrap) at the executor hand-off."),
+      Flow.WORKER,
+      "Bind the current context to the task at submit time (Java: Context.taskWrapping /"
+          + " Context.current().wrap; Node.js: context.bind(context.active(), job)) at the hand-off."),
   KAFKA(
       "kafka",
       Flow.CONSUMER,
-      6,
-      "consumer-svc/src/main/java/dev/tracelab/consumer/RecordHeadersParent.java",
+      Flow.CONSUMER,
       "Extract the context from the record headers (the producer injects it) and make it the"
           + " process span's parent.");
 
   private final String id;
   private final String brokenBy;
-  private final int rootStep;
-  private final String fixFile;
+  private final String orphanService;
   private final String fix;
 
-  Boundary(String id, String brokenBy, int rootStep, String fixFile, String fix) {
+  Boundary(String id, String brokenBy, String orphanService, String fix) {
     this.id = id;
     this.brokenBy = brokenBy;
-    this.rootStep = rootStep;
-    this.fixFile = fixFile;
+    this.orphanService = orphanService;
     this.fix = fix;
   }
 
@@ -52,18 +48,19 @@ public enum Boundary {
     return brokenBy;
   }
 
-  /** The flow step that becomes an orphan root when this boundary is broken. */
-  public int rootStep() {
-    return rootStep;
-  }
-
   /** The service that owns the orphan span when this boundary breaks. */
   public String orphanService() {
-    return Flow.step(rootStep).service();
+    return orphanService;
   }
 
+  /** The all-Java flow's step that becomes an orphan root when this boundary is broken. */
+  public int rootStep() {
+    return Flow.JAVA.orphanStep(this);
+  }
+
+  /** The all-Java fix file; for other implementations see {@link ExpectedFlow#fixFile}. */
   public String fixFile() {
-    return fixFile;
+    return Flow.JAVA.fixFile(this);
   }
 
   /** Where the fix belongs, in one sentence. */

@@ -1,11 +1,12 @@
 package dev.tracelab.flow;
 
-import io.opentelemetry.api.trace.SpanKind;
 import java.util.List;
 
 /**
- * The one definition of the request flow (SPEC §2): six spans across three services, in order,
- * each with its parent. Tests, the auditor and the CLI all read it from here.
+ * The request flow (docs/design.md §1, §2): the roles, the topic, the span names, and the all-Java
+ * flow — six spans across three services, in order, each with its parent. Other combinations of
+ * implementations are composed by {@link ExpectedFlow} from what each {@link Implementation}
+ * declares. Tests, the auditor and the CLI read shapes only from these two classes.
  *
  * <pre>
  * 1 gateway-svc  SERVER   POST /orders
@@ -33,24 +34,21 @@ public final class Flow {
   public static final String PRODUCE = "send " + TOPIC;
   public static final String PROCESS = "process " + TOPIC;
 
-  /** The spans of one connected request; {@code step} is 1-based, parent 0 means root. */
-  public static final List<ExpectedSpan> SPANS =
-      List.of(
-          new ExpectedSpan(1, GATEWAY, SpanKind.SERVER, GATEWAY_SERVER, 0),
-          new ExpectedSpan(2, GATEWAY, SpanKind.CLIENT, GATEWAY_CLIENT, 1),
-          new ExpectedSpan(3, WORKER, SpanKind.SERVER, WORKER_SERVER, 2),
-          new ExpectedSpan(4, WORKER, SpanKind.INTERNAL, DEFERRED_WORK, 3),
-          new ExpectedSpan(5, WORKER, SpanKind.PRODUCER, PRODUCE, 4),
-          new ExpectedSpan(6, CONSUMER, SpanKind.CONSUMER, PROCESS, 5));
+  /** The all-Java flow ({@link Implementations#JAVA}). */
+  public static final ExpectedFlow JAVA = ExpectedFlow.of(Implementations.JAVA);
+
+  /** The spans of one connected all-Java request; {@code step} is 1-based, parent 0 means root. */
+  public static final List<ExpectedSpan> SPANS = JAVA.spans();
 
   private Flow() {}
 
+  /** The all-Java flow's span at {@code step}. */
   public static ExpectedSpan step(int step) {
-    return SPANS.get(step - 1);
+    return JAVA.step(step);
   }
 
-  /** Spans of the flow produced by one service. */
+  /** Spans of the all-Java flow produced by one service. */
   public static long spansOf(String service) {
-    return SPANS.stream().filter(s -> s.service().equals(service)).count();
+    return JAVA.spansOf(service);
   }
 }

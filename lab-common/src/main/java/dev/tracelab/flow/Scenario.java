@@ -1,6 +1,5 @@
 package dev.tracelab.flow;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** A combination of variants, and what it must produce (SPEC §3). */
+/** A combination of variants, and what it must produce (docs/design.md §3). */
 public enum Scenario {
   FIXED("fixed", EnumSet.noneOf(Boundary.class)),
   BROKEN_HTTP("broken-http", EnumSet.of(Boundary.HTTP)),
@@ -47,24 +46,17 @@ public enum Scenario {
   }
 
   /**
-   * The trace fragments one request must produce: lists of flow steps, each list one trace. A
-   * broken boundary makes its root step start a new fragment; {@code fixed} is one fragment of
-   * all six.
+   * The trace fragments one all-Java request must produce: lists of flow steps, each list one
+   * trace. A broken boundary makes its orphan step start a new fragment; {@code fixed} is one
+   * fragment of all six.
    */
   public List<List<Integer>> expectedFragments() {
-    Set<Integer> cuts =
-        broken.stream().map(Boundary::rootStep).collect(Collectors.toSet());
-    List<List<Integer>> fragments = new ArrayList<>();
-    List<Integer> current = new ArrayList<>();
-    for (ExpectedSpan span : Flow.SPANS) {
-      if (cuts.contains(span.step()) && !current.isEmpty()) {
-        fragments.add(List.copyOf(current));
-        current = new ArrayList<>();
-      }
-      current.add(span.step());
-    }
-    fragments.add(List.copyOf(current));
-    return List.copyOf(fragments);
+    return expectedFragments(Flow.JAVA);
+  }
+
+  /** The trace fragments one request must produce in {@code flow}'s implementations. */
+  public List<List<Integer>> expectedFragments(ExpectedFlow flow) {
+    return flow.fragments(broken);
   }
 
   /** The scenario whose variants are exactly these, if any. */
