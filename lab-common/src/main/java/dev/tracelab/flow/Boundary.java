@@ -24,7 +24,18 @@ public enum Boundary {
       Flow.CONSUMER,
       Flow.CONSUMER,
       "Extract the context from the record headers (the producer injects it) and make it the"
-          + " process span's parent.");
+          + " process span's parent."),
+  /**
+   * Not a code defect: both sides propagate, in formats the other does not read (the caller
+   * injects only B3, the server extracts only W3C {@code traceparent}). Broken by configuration.
+   */
+  PROPAGATORS(
+      "propagators",
+      Flow.GATEWAY,
+      Flow.WORKER,
+      "Align OTEL_PROPAGATORS on both sides of the hop (both tracecontext), or, during a migration,"
+          + " run a composite propagator (tracecontext,b3multi) on both: inject both formats, extract"
+          + " either.");
 
   private final String id;
   private final String brokenBy;
@@ -56,6 +67,11 @@ public enum Boundary {
   /** The all-Java flow's step that becomes an orphan root when this boundary is broken. */
   public int rootStep() {
     return Flow.JAVA.orphanStep(this);
+  }
+
+  /** True when the defect is configuration (no variant of any service's code breaks it). */
+  public boolean isConfiguration() {
+    return this == PROPAGATORS;
   }
 
   /** The all-Java fix file; for other implementations see {@link ExpectedFlow#fixFile}. */

@@ -92,6 +92,9 @@ public final class ExpectedFlow {
 
   /** The file holding the fix of {@code boundary} in the implementation that can break it. */
   public String fixFile(Boundary boundary) {
+    if (boundary.isConfiguration()) {
+      return "OTEL_PROPAGATORS of " + boundary.brokenBy() + " and " + boundary.orphanService() + " (configuration)";
+    }
     return implementations.of(boundary.brokenBy()).fixFile();
   }
 

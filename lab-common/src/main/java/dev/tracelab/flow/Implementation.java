@@ -37,7 +37,7 @@ public enum Implementation {
           new Declared(SpanKind.SERVER, Flow.WORKER_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.INTERNAL, Flow.DEFERRED_WORK, 0),
           new Declared(SpanKind.PRODUCER, Flow.PRODUCE, 1)),
-      Map.of(Boundary.HTTP, 0, Boundary.ASYNC, 1),
+      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1),
       "worker-svc/src/main/java/dev/tracelab/worker/ContextBoundHandOff.java"),
   WORKER_NODE(
       Flow.WORKER,
@@ -46,7 +46,7 @@ public enum Implementation {
           new Declared(SpanKind.SERVER, Flow.WORKER_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.INTERNAL, Flow.DEFERRED_WORK, 0),
           new Declared(SpanKind.PRODUCER, Flow.PRODUCE, 1)),
-      Map.of(Boundary.HTTP, 0, Boundary.ASYNC, 1),
+      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1),
       "worker-svc/node/src/job-queue.js"),
   CONSUMER_JAVA(
       Flow.CONSUMER,

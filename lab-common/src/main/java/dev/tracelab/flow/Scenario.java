@@ -13,7 +13,12 @@ public enum Scenario {
   BROKEN_HTTP("broken-http", EnumSet.of(Boundary.HTTP)),
   BROKEN_ASYNC("broken-async", EnumSet.of(Boundary.ASYNC)),
   BROKEN_KAFKA("broken-kafka", EnumSet.of(Boundary.KAFKA)),
-  ALL_BROKEN("all-broken", EnumSet.allOf(Boundary.class));
+  ALL_BROKEN("all-broken", EnumSet.of(Boundary.HTTP, Boundary.ASYNC, Boundary.KAFKA)),
+  /** Every service fixed; the gateway propagates only B3 (b3multi), the worker reads only W3C. */
+  BROKEN_PROPAGATORS("broken-propagators", EnumSet.of(Boundary.PROPAGATORS));
+
+  /** The propagators every service runs unless a scenario says otherwise (OTEL_PROPAGATORS). */
+  public static final String DEFAULT_PROPAGATORS = "tracecontext,baggage";
 
   private final String id;
   private final Set<Boundary> broken;
@@ -35,10 +40,24 @@ public enum Scenario {
   public Map<String, Variant> variants() {
     Map<String, Variant> variants = new LinkedHashMap<>();
     for (String service : Flow.SERVICES) {
-      boolean isBroken = broken.stream().anyMatch(b -> b.brokenBy().equals(service));
+      boolean isBroken =
+          broken.stream().anyMatch(b -> !b.isConfiguration() && b.brokenBy().equals(service));
       variants.put(service, isBroken ? Variant.BROKEN : Variant.FIXED);
     }
     return variants;
+  }
+
+  /** OTEL_PROPAGATORS per service (flow order) in this scenario. */
+  public Map<String, String> propagators() {
+    Map<String, String> propagators = new LinkedHashMap<>();
+    for (String service : Flow.SERVICES) {
+      propagators.put(service, DEFAULT_PROPAGATORS);
+    }
+    if (broken.contains(Boundary.PROPAGATORS)) {
+      propagators.put(Boundary.PROPAGATORS.brokenBy(), "b3multi");
+      propagators.put(Boundary.PROPAGATORS.orphanService(), "tracecontext");
+    }
+    return propagators;
   }
 
   public Variant variantOf(String service) {
