@@ -20,7 +20,14 @@ try {
   process.exit(2);
 }
 
-const worker = await startWorker(config, telemetry, new OrderProducer(config.kafkaBootstrapServers));
+let worker;
+try {
+  worker = await startWorker(config, telemetry, new OrderProducer(config.kafkaBootstrapServers));
+} catch (e) {
+  console.error(`worker-svc: cannot start on ${config.bindHost}:${config.port}: ${e.message}`);
+  await telemetry.shutdown();
+  process.exit(1);
+}
 console.log(`worker-svc (${config.variant}) listening on ${config.bindHost}:${worker.port}`);
 
 let stopping = false;
