@@ -1,0 +1,35 @@
+import { trace } from '@opentelemetry/api';
+
+/** The lab's own span attribute: on every span of the flow, so a request's fragments can be found. */
+export const ATTR_APP_ORDER_ID = 'app.order_id';
+
+/**
+ * Copies `app.order_id` from an in-process parent span onto each new child, so spans made by
+ * generic code (the Kafka producer instrumentation) carry the order id without knowing it.
+ * Spans that start the service's part of the flow (the server span, the deferred work) set it
+ * themselves from the payload, which keeps fragments findable when lineage breaks.
+ *
+ * @implements {import('@opentelemetry/sdk-trace-base').SpanProcessor}
+ */
+export class OrderIdSpanProcessor {
+  onStart(span, parentContext) {
+    const parent = trace.getSpan(parentContext);
+    // a local SDK span exposes its attributes; a remote parent (NonRecordingSpan) does not
+    const orderId = parent?.attributes?.[ATTR_APP_ORDER_ID];
+    if (orderId !== undefined && span.attributes[ATTR_APP_ORDER_ID] === undefined) {
+      span.setAttribute(ATTR_APP_ORDER_ID, orderId);
+    }
+  }
+
+  onEnding() {}
+
+  onEnd() {}
+
+  forceFlush() {
+    return Promise.resolve();
+  }
+
+  shutdown() {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,50 @@
+/** Test helpers: a worker on a free loopback port with a recording producer, and an HTTP client. */
+import { startWorker } from '../src/worker-service.js';
+import { telemetry } from './instrument.js';
+
+/** A producer that records what it is given; `failWith` makes every send reject. */
+export function recordingProducer({ failWith } = {}) {
+  const sent = [];
+  let notify = () => {};
+  return {
+    sent,
+    /** Resolves once `count` orders were sent. */
+    waitForSent(count) {
+      return sent.length >= count
+        ? Promise.resolve(sent)
+        : new Promise((resolve) => {
+            notify = () => sent.length >= count && resolve(sent);
+          });
+    },
+    async send(order) {
+      if (failWith) {
+        throw failWith;
+      }
+      sent.push(order);
+      notify();
+    },
+    async close() {},
+  };
+}
+
+/** Starts the worker on 127.0.0.1 and a free port. */
+export function startTestWorker({ variant = 'fixed', producer = recordingProducer(), shutdownGraceMs } = {}) {
+  return startWorker({ bindHost: '127.0.0.1', port: 0, variant }, telemetry, producer, { shutdownGraceMs });
+}
+
+/** POSTs `body` (a string is sent as is, anything else as JSON) and reads the answer. */
+export async function post(worker, path, body, headers = {}) {
+  const response = await fetch(`http://127.0.0.1:${worker.port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, contentType: response.headers.get('content-type'), json: await response.json() };
+}
+
+export async function get(worker, path) {
+  const response = await fetch(`http://127.0.0.1:${worker.port}${path}`);
+  return { status: response.status, contentType: response.headers.get('content-type'), json: await response.json() };
+}
+
+export const ORDER = Object.freeze({ orderId: 'order-1', sku: 'ABC-1', quantity: 2, fail: false, delayMs: 0 });
