@@ -47,7 +47,7 @@ public enum Implementation {
           new Declared(SpanKind.INTERNAL, Flow.DEFERRED_WORK, 0),
           new Declared(SpanKind.PRODUCER, Flow.PRODUCE, 1)),
       Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1),
-      "worker-svc/node/src/job-queue.js"),
+      "worker-svc/node/src/context-bound-hand-off.js"),
   CONSUMER_JAVA(
       Flow.CONSUMER,
       Language.JAVA,
