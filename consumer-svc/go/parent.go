@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/plugin/kotel"
@@ -23,6 +24,24 @@ import (
 // The defect this replaces is broken-variants/go/ignoredheaders.go.
 func recordParent(prop propagation.TextMapPropagator) parentFunc {
 	return func(ctx context.Context, r *kgo.Record) context.Context {
-		return prop.Extract(ctx, kotel.NewRecordCarrier(r))
+		return prop.Extract(ctx, recordHeaders{kotel.NewRecordCarrier(r), r})
 	}
+}
+
+// recordHeaders is kotel's record carrier with a lenient Get. Kafka header keys are
+// case-sensitive, but propagators disagree on case: Java's B3 propagator writes X-B3-TraceId
+// while Go's asks for x-b3-traceid. Get matches keys case-insensitively and, as Kafka's
+// lastHeader does, returns the last value.
+type recordHeaders struct {
+	kotel.RecordCarrier
+	r *kgo.Record
+}
+
+func (c recordHeaders) Get(key string) string {
+	for i := len(c.r.Headers) - 1; i >= 0; i-- {
+		if strings.EqualFold(c.r.Headers[i].Key, key) {
+			return string(c.r.Headers[i].Value)
+		}
+	}
+	return ""
 }
