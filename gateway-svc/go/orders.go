@@ -86,7 +86,7 @@ func failure(err error) string {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return "timeout"
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return "connection refused"
+		return "cannot connect"
 	default:
 		return "connection failed"
 	}
