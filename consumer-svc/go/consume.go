@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"tracelab.dev/lab/lab-common/go/flow"
+)
+
+const (
+	maxPollRecords = 100
+	commitTimeout  = 5 * time.Second
+)
+
+// clientOptions configure the group consumer: topic orders, group consumer-svc, from the
+// earliest offset, offsets committed by the loop after processing (never automatically), and no
+// rebalance between a poll and its commit.
+func clientOptions(bootstrapServers string) []kgo.Opt {
+	return []kgo.Opt{
+		kgo.SeedBrokers(strings.Split(bootstrapServers, ",")...),
+		kgo.ClientID(flow.Consumer),
+		kgo.ConsumerGroup(flow.ConsumerGroup),
+		kgo.ConsumeTopics(flow.Topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+	}
+}
+
+// consumer polls, processes each record, then commits what it processed.
+type consumer struct {
+	client  *kgo.Client
+	proc    *processor
+	running atomic.Bool
+}
+
+// run polls until ctx is done. Records are committed only after they were processed, so a crash
+// in between redelivers them (at least once).
+func (c *consumer) run(ctx context.Context) {
+	c.running.Store(true)
+	defer c.running.Store(false)
+	for {
+		fetches := c.client.PollRecords(ctx, maxPollRecords)
+		if ctx.Err() != nil || fetches.IsClientClosed() {
+			c.client.AllowRebalance()
+			return
+		}
+		fetches.EachError(func(topic string, partition int32, err error) {
+			slog.WarnContext(ctx, "fetch failed", "topic", topic, "partition", partition, "err", err)
+		})
+		fetches.EachRecord(func(r *kgo.Record) {
+			if err := c.proc.process(ctx, r); err != nil {
+				slog.WarnContext(ctx, "record failed", "offset", r.Offset, "err", err)
+			}
+		})
+		if fetches.NumRecords() > 0 {
+			commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+			if err := c.client.CommitUncommittedOffsets(commitCtx); err != nil {
+				slog.WarnContext(ctx, "commit failed", "err", err)
+			}
+			cancel()
+		}
+		c.client.AllowRebalance()
+	}
+}
+
+// health answers GET /health: 200 UP while the poll loop runs, 503 DOWN otherwise. No span.
+func (c *consumer) health(w http.ResponseWriter, _ *http.Request) {
+	status, code := "UP", http.StatusOK
+	if !c.running.Load() {
+		status, code = "DOWN", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": status})
+}

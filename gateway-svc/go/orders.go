@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
+
+	"tracelab.dev/lab/lab-common/go/order"
+	"tracelab.dev/lab/lab-common/go/problem"
+	"tracelab.dev/lab/lab-common/go/telemetry"
+)
+
+// maxBodyBytes bounds an order request body.
+const maxBodyBytes = 16 << 10
+
+// ordersHandler is POST /orders: validate, hand the order to the worker over HTTP, answer 202.
+// It runs inside the SERVER span; the worker client decides what crosses the HTTP boundary.
+type ordersHandler struct {
+	worker  *http.Client
+	workURL string
+}
+
+type accepted struct {
+	OrderID string `json:"orderId"`
+	TraceID string `json:"traceId"`
+}
+
+func (h *ordersHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	o, p := readOrder(w, r)
+	if p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	span := trace.SpanFromContext(r.Context())
+	span.SetAttributes(telemetry.OrderIDKey.String(o.OrderID))
+	ctx := telemetry.WithOrderID(r.Context(), o.OrderID) // stamps the CLIENT span
+
+	if p := h.handOff(ctx, o); p != nil {
+		problem.Write(w, r, *p)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_ = json.NewEncoder(w).Encode(accepted{OrderID: o.OrderID, TraceID: span.SpanContext().TraceID().String()})
+}
+
+// handOff posts the order to the worker's /work; anything but 202 is a 502 problem.
+func (h *ordersHandler) handOff(ctx context.Context, o order.Order) *problem.Problem {
+	body, err := json.Marshal(o)
+	if err != nil {
+		return ptr(problem.New(http.StatusInternalServerError, "the gateway failed; see its log"))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.workURL, bytes.NewReader(body))
+	if err != nil {
+		return ptr(problem.New(http.StatusBadGateway, "worker URL "+h.workURL+" is not usable"))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := h.worker.Do(req)
+	if err != nil {
+		slog.WarnContext(ctx, "worker call failed", "url", h.workURL, "err", err)
+		return ptr(problem.New(http.StatusBadGateway, "worker unreachable at "+h.workURL+": "+failure(err)))
+	}
+	defer resp.Body.Close() // ends the CLIENT span
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != http.StatusAccepted {
+		return ptr(problem.New(http.StatusBadGateway, fmt.Sprintf("worker answered %d", resp.StatusCode)))
+	}
+	return nil
+}
+
+// failure names a failed call's cause without internals.
+func failure(err error) string {
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return "cannot connect"
+	default:
+		return "connection failed"
+	}
+}
+
+// readOrder reads and validates the request body, under a fresh order id.
+func readOrder(w http.ResponseWriter, r *http.Request) (order.Order, *problem.Problem) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		if ct == "" {
+			ct = "none"
+		}
+		return order.Order{}, badRequest("Content-Type must be application/json, was " + ct)
+	}
+	if r.ContentLength > maxBodyBytes {
+		return order.Order{}, tooLarge(fmt.Sprintf(" (%d bytes)", r.ContentLength))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return order.Order{}, tooLarge("")
+	case err != nil:
+		return order.Order{}, badRequest("body could not be read")
+	}
+	return validateOrder(body, uuid.NewString())
+}
+
+func tooLarge(size string) *problem.Problem {
+	return badRequest(fmt.Sprintf("body too large%s; the limit is %d bytes", size, maxBodyBytes))
+}
+
+func ptr(p problem.Problem) *problem.Problem { return &p }
