@@ -29,7 +29,7 @@ public enum Implementation {
           new Declared(SpanKind.SERVER, Flow.GATEWAY_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.CLIENT, Flow.GATEWAY_CLIENT, 0)),
       Map.of(),
-      "gateway-svc/go/worker_client.go"),
+      "gateway-svc/go/worker.go"),
   WORKER_JAVA(
       Flow.WORKER,
       Language.JAVA,
@@ -59,7 +59,7 @@ public enum Implementation {
       Language.GO,
       List.of(new Declared(SpanKind.CONSUMER, Flow.PROCESS, Declared.UPSTREAM)),
       Map.of(Boundary.KAFKA, 0),
-      "consumer-svc/go/handler.go");
+      "consumer-svc/go/parent.go");
 
   /** One span an implementation emits: kind, name, and its parent (an index, or UPSTREAM). */
   public record Declared(SpanKind kind, String name, int parent) {
