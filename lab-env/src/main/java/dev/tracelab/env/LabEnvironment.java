@@ -4,6 +4,7 @@ import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.consumer.ConsumerConfig;
 import dev.tracelab.consumer.ConsumerService;
+import dev.tracelab.env.kafka.EmbeddedKafka;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;

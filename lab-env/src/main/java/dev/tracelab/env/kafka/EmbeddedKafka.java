@@ -1,5 +1,7 @@
-package dev.tracelab.env;
+package dev.tracelab.env.kafka;
 
+import dev.tracelab.env.process.ChildProcess;
+import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.flow.Flow;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
-package dev.tracelab.env;
+package dev.tracelab.env.tier;
 
+import dev.tracelab.env.process.ChildProcess;
+import dev.tracelab.env.process.LocalHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -365,7 +367,7 @@ public final class CollectorTier implements AutoCloseable {
         "cannot find compose/collector/tail.yaml above " + starts.get(0) + " (run from the tracelab checkout or set -Dtracelab.root=...)");
   }
 
-  static Path configDir(Path root) {
+  public static Path configDir(Path root) {
     return root.resolve("compose").resolve("collector");
   }
 

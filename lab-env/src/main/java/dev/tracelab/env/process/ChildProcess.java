@@ -1,4 +1,4 @@
-package dev.tracelab.env;
+package dev.tracelab.env.process;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * it, or the JVM dies in any way, even {@code kill -9} — the guard sends SIGTERM to the child and
  * exits once the child has. Output goes to a log file.
  */
-final class ChildProcess {
+public final class ChildProcess {
 
   /**
    * $@ = the command. The child gets /dev/null as stdin and no copy of the lifeline; a watcher
@@ -48,7 +48,7 @@ final class ChildProcess {
     this.log = log;
   }
 
-  static ChildProcess start(String name, List<String> command, Map<String, String> env, Path log) {
+  public static ChildProcess start(String name, List<String> command, Map<String, String> env, Path log) {
     List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", GUARD, "tracelab-" + name));
     argv.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -60,20 +60,20 @@ final class ChildProcess {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return guard.isAlive();
   }
 
   /** The child itself (under the guard), if it is running. */
-  long pid() {
+  public long pid() {
     return guard.descendants().findFirst().map(ProcessHandle::pid).orElse(-1L);
   }
 
-  String logTail(int lines) {
+  public String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -83,7 +83,7 @@ final class ChildProcess {
   }
 
   /** SIGTERM through the lifeline, then SIGKILL after {@code grace}. Returns when it is gone. */
-  void stop(Duration grace) {
+  public void stop(Duration grace) {
     List<ProcessHandle> tree = new ArrayList<>(guard.descendants().toList());
     try {
       lifeline.close();
