@@ -3,6 +3,7 @@ package dev.tracelab.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.env.tier.CollectorTier;
 import dev.tracelab.experiments.sampling.SamplingExperiment;
 import dev.tracelab.experiments.sampling.SamplingExperiment.ClassSummary;
@@ -52,7 +53,7 @@ final class SamplingCommand {
 
     long t0 = System.nanoTime();
     err.println("starting the collector tier (Zipkin, tail-a, tail-b, LB collector) and the embedded lab...");
-    int auditorPort = CollectorTier.freePort();
+    int auditorPort = LocalHost.freePort();
     SamplingExperiment.Result result;
     CollectorTier.Builder tierConfig = CollectorTier.builder()
         .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.env.tier.CollectorTier;
 import dev.tracelab.experiments.sampling.SamplingExperiment;
 import dev.tracelab.experiments.sampling.SamplingExperiment.Fragment;
@@ -51,7 +52,7 @@ class SamplingProofTest {
   static void startTier() {
     Optional<String> missing = CollectorTier.unavailableReason();
     assumeTrue(missing.isEmpty(), () -> "collector tier not available, skipping: " + missing.orElse(""));
-    int auditorPort = CollectorTier.freePort();
+    int auditorPort = LocalHost.freePort();
     tier = CollectorTier.builder()
         .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
         .decisionWait(Duration.ofSeconds(5)) // > slow delay (2.5 s) + export delays
