@@ -105,9 +105,12 @@ public final class ChildProcess implements AutoCloseable {
     return guard.isAlive();
   }
 
-  /** The program's process id (under the guard) while it runs, else -1. */
+  /**
+   * The program's process id while it runs, else -1. The guard forks the program first and its
+   * lifeline watcher second, so the program is the guard's child with the lower pid.
+   */
   public long pid() {
-    return guard.descendants().findFirst().map(ProcessHandle::pid).orElse(-1L);
+    return guard.children().mapToLong(ProcessHandle::pid).min().orElse(-1L);
   }
 
   /** The program's exit code once it has exited (143 after SIGTERM for most programs). */
@@ -146,7 +149,7 @@ public final class ChildProcess implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         throw startFailure(config.name + " not ready (" + config.readinessDescription + ") within "
-            + config.startTimeout.toSeconds() + " s");
+            + format(config.startTimeout));
       }
       try {
         Thread.sleep(50);
@@ -158,10 +161,15 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
+  private static String format(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
   private IllegalStateException startFailure(String message) {
+    String tail = logTail(ERROR_LOG_LINES); // as it was when the start failed
     stop(config.stopGrace);
     return new IllegalStateException(message + "; command " + config.command + ", log " + config.log
-        + ", last lines:\n" + logTail(ERROR_LOG_LINES));
+        + ", last lines:\n" + tail);
   }
 
   /**
