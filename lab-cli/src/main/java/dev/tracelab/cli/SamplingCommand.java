@@ -177,7 +177,7 @@ final class SamplingCommand {
     return lines;
   }
 
-  /** Exactly the schema of issue 5; "traceIds" is the number of trace ids an instance received. */
+  /** Exactly the schema in docs/sampling.md; "traceIds" is the number of trace ids an instance received. */
   static Map<String, Object> report(SamplingExperiment.Result r) {
     Map<String, Object> doc = new LinkedHashMap<>();
     ClassSummary b = r.classes().get(Kind.BASELINE);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Proof of the tail-sampling tier (issue 5) on the real collector: services -> LB collector
+ * Proof of the tail-sampling tier (docs/design.md §6, docs/sampling.md) on the real collector: services -> LB collector
  * (routing by trace id, 100% copy to the auditor) -> tail-a | tail-b -> Zipkin, all real
  * processes on loopback. Skipped (assumption) when the collector binary or the Zipkin jar is not
  * there; CI builds/fetches them first (compose/collector/build-collector.sh, fetch-zipkin.sh).
@@ -94,7 +94,7 @@ class SamplingProofTest {
     assertThat(r.failedRequests()).isZero();
     assertThat(r.runTraceIds()).hasSize(BASELINE + 2); // fixed: one trace per request
 
-    // the error trace and the slow trace: kept, whole — one trace, the six spans of SPEC §2
+    // the error trace and the slow trace: kept, whole — one trace, the six spans of docs/design.md §2
     for (Kind kind : List.of(Kind.ERROR, Kind.SLOW)) {
       List<Outcome> outcomes = r.of(kind);
       assertThat(outcomes).as(kind.id()).hasSize(1);

@@ -6,7 +6,6 @@ import dev.tracelab.flow.Flow;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -19,7 +18,8 @@ import java.util.function.Function;
  * See {@link ServiceImplementation} for what the program must provide.
  *
  * <pre>{@code
- * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of("go-services/bin/" + role)).build();
+ * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of(role + "/go/" + role))
+ *     .workingDirectory(repoRoot).build();
  * LabEnvironment.builder().implementation(Flow.GATEWAY, go).start();
  * }</pre>
  */
@@ -57,16 +57,20 @@ public final class ChildProcessImplementation implements ServiceImplementation {
       if (main == null) {
         throw new IllegalArgumentException("no Java main class for role " + role);
       }
-      List<String> command = new ArrayList<>(List.of(
+      return List.of(
           LocalHost.javaBin(), "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-cp", classPath, main));
-      return command;
-    }).build();
+          "-cp", classPath, main);
+    }).language("java").build();
   }
 
   @Override
   public String id() {
     return config.id;
+  }
+
+  @Override
+  public String language() {
+    return config.language;
   }
 
   @Override
@@ -102,13 +106,21 @@ public final class ChildProcessImplementation implements ServiceImplementation {
   public static final class Builder {
     private final String id;
     private final Function<String, List<String>> command;
+    private String language;
     private Path workingDirectory;
     private Duration startTimeout = Duration.ofSeconds(60);
     private Duration stopGrace = Duration.ofSeconds(10);
 
     private Builder(String id, Function<String, List<String>> command) {
       this.id = id;
+      this.language = id;
       this.command = command;
+    }
+
+    /** The language id of docs/design.md §7 when it is not the {@code id} (default: the id). */
+    public Builder language(String language) {
+      this.language = language;
+      return this;
     }
 
     /** Where the commands run (default: this JVM's working directory). */

@@ -15,12 +15,15 @@ package dev.tracelab.env.service;
  *
  * <h2>Adding a language</h2>
  *
- * A Go or Node.js implementation is one command line per role, for example:
+ * A Go or Node.js implementation is one command line per role (each lives in its role folder,
+ * e.g. {@code gateway-svc/go/}), for example:
  *
  * <pre>{@code
- * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of("go-services/bin/" + role)).build();
- * ServiceImplementation node = ChildProcessImplementation.builder("node",
- *     role -> List.of("node", "node-services/" + role + "/index.js")).build();
+ * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of(role + "/go/" + role))
+ *     .workingDirectory(repoRoot).build();
+ * ServiceImplementation node = ChildProcessImplementation.builder("node", role -> List.of("node", role + "/node/index.js"))
+ *     .workingDirectory(repoRoot).build();
+ * LabEnvironment.builder().implementation(Flow.GATEWAY, go).implementation(Flow.WORKER, node).start();
  * }</pre>
  *
  * The program must:
@@ -40,8 +43,16 @@ package dev.tracelab.env.service;
  */
 public interface ServiceImplementation {
 
-  /** {@code java}, {@code java-process}, {@code go}, {@code node}, ... (in logs and reports). */
+  /** {@code java}, {@code java-process}, {@code go}, {@code node}, ... (in logs and errors). */
   String id();
+
+  /**
+   * The language id of docs/design.md §7 ({@code java}, {@code go}, {@code node}): what a report's
+   * {@code "implementations"} names. A child JVM is still {@code java}.
+   */
+  default String language() {
+    return id();
+  }
 
   /**
    * Starts the role's service as {@code spec} says; returns once it answers {@code GET /health}
