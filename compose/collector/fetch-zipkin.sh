@@ -11,7 +11,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 export HOME="${HOME:-/root}"
-ZIPKIN_VERSION="${ZIPKIN_VERSION:-3.6.1}"   # keep in step with CollectorTier.ZIPKIN_VERSION
+ZIPKIN_VERSION="${ZIPKIN_VERSION:-3.6.1}"   # keep in step with TierArtifacts.ZIPKIN_VERSION
 DIR="${TRACELAB_CACHE:-$HOME/.cache/tracelab}/zipkin"
 JAR="$DIR/zipkin-server-$ZIPKIN_VERSION-exec.jar"
 

@@ -6,7 +6,7 @@ import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
-import dev.tracelab.env.ScenarioRunner;
+import dev.tracelab.experiments.scenario.ScenarioRunner;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.tracelab.cli;
 
-import dev.tracelab.env.OrderClient;
+import dev.tracelab.experiments.OrderClient;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;

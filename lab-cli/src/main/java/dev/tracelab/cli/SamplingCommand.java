@@ -2,13 +2,14 @@ package dev.tracelab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tracelab.env.CollectorTier;
 import dev.tracelab.env.LabEnvironment;
-import dev.tracelab.env.SamplingExperiment;
-import dev.tracelab.env.SamplingExperiment.ClassSummary;
-import dev.tracelab.env.SamplingExperiment.Fragment;
-import dev.tracelab.env.SamplingExperiment.Kind;
-import dev.tracelab.env.SamplingExperiment.Outcome;
+import dev.tracelab.env.process.LocalHost;
+import dev.tracelab.env.tier.CollectorTier;
+import dev.tracelab.experiments.sampling.SamplingExperiment;
+import dev.tracelab.experiments.sampling.SamplingExperiment.ClassSummary;
+import dev.tracelab.experiments.sampling.SamplingExperiment.Fragment;
+import dev.tracelab.experiments.sampling.SamplingExperiment.Kind;
+import dev.tracelab.experiments.sampling.SamplingExperiment.Outcome;
 import dev.tracelab.flow.Scenario;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,7 +53,7 @@ final class SamplingCommand {
 
     long t0 = System.nanoTime();
     err.println("starting the collector tier (Zipkin, tail-a, tail-b, LB collector) and the embedded lab...");
-    int auditorPort = CollectorTier.freePort();
+    int auditorPort = LocalHost.freePort();
     SamplingExperiment.Result result;
     CollectorTier.Builder tierConfig = CollectorTier.builder()
         .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
@@ -176,7 +177,7 @@ final class SamplingCommand {
     return lines;
   }
 
-  /** Exactly the schema of issue 5; "traceIds" is the number of trace ids an instance received. */
+  /** Exactly the schema in docs/sampling.md; "traceIds" is the number of trace ids an instance received. */
   static Map<String, Object> report(SamplingExperiment.Result r) {
     Map<String, Object> doc = new LinkedHashMap<>();
     ClassSummary b = r.classes().get(Kind.BASELINE);

@@ -2,7 +2,7 @@ package dev.tracelab.cli;
 
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
-import dev.tracelab.env.ScenarioRunner;
+import dev.tracelab.experiments.scenario.ScenarioRunner;
 import dev.tracelab.flow.Scenario;
 import java.io.PrintStream;
 import java.util.List;

@@ -2,18 +2,16 @@ package dev.tracelab.env;
 
 import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.trace.AssembledTrace;
-import dev.tracelab.consumer.ConsumerConfig;
-import dev.tracelab.consumer.ConsumerService;
+import dev.tracelab.env.kafka.EmbeddedKafka;
+import dev.tracelab.env.process.LocalHost;
+import dev.tracelab.env.service.RunningService;
+import dev.tracelab.env.service.ServiceImplementation;
+import dev.tracelab.env.service.ServiceSpec;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
-import dev.tracelab.gateway.GatewayConfig;
-import dev.tracelab.gateway.GatewayService;
-import dev.tracelab.telemetry.LabTelemetry;
-import dev.tracelab.worker.WorkerConfig;
-import dev.tracelab.worker.WorkerService;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,11 +21,17 @@ import java.util.function.Consumer;
 
 /**
  * The embedded lab, no Docker: a real Kafka broker (KRaft, child JVM), the auditor receiving
- * OTLP/HTTP, and the three services in this JVM, each with its own SDK ({@code service.name} =
- * folder name) exporting to the auditor.
+ * OTLP/HTTP, and the three services, each with its own SDK ({@code service.name} = folder name)
+ * exporting to the auditor. Each role runs under a {@link ServiceImplementation}: by default the
+ * Java service in this JVM ({@code java}); {@link Builder#implementation} makes a role a child
+ * process instead (a child JVM, {@link ServiceImplementation#javaProcess()}, or a Go or Node.js
+ * program, {@link dev.tracelab.env.service.ChildProcessImplementation}).
  *
  * <pre>{@code
- * try (LabEnvironment lab = LabEnvironment.builder().scenario(Scenario.FIXED).start()) {
+ * try (LabEnvironment lab = LabEnvironment.builder()
+ *         .scenario(Scenario.FIXED)
+ *         .implementation(Flow.WORKER, ServiceImplementation.javaProcess()) // optional
+ *         .start()) {
  *   lab.gatewayUrl();           // POST /orders here
  *   lab.auditor().assembler();  // query spans by trace id or app.order_id
  *   lab.switchTo(Scenario.BROKEN_KAFKA);
@@ -41,6 +45,8 @@ public final class LabEnvironment implements AutoCloseable {
   private final Auditor auditor;
   private final Duration startupTime;
   private Services services;
+  private Path runDir;
+  private int generation;
 
   private LabEnvironment(Builder config) {
     long t0 = System.nanoTime();
@@ -88,15 +94,25 @@ public final class LabEnvironment implements AutoCloseable {
   }
 
   public synchronized URI gatewayUrl() {
-    return URI.create("http://127.0.0.1:" + services.gateway.port());
+    return services.gateway.url();
   }
 
   public synchronized URI workerUrl() {
-    return URI.create("http://127.0.0.1:" + services.worker.port());
+    return services.worker.url();
   }
 
   public synchronized URI consumerHealthUrl() {
-    return URI.create("http://127.0.0.1:" + services.consumer.healthPort() + "/health");
+    return services.consumer.url().resolve("/health");
+  }
+
+  /** The running service of {@code role} ({@code gateway-svc}, {@code worker-svc}, {@code consumer-svc}). */
+  public synchronized RunningService service(String role) {
+    return switch (role) {
+      case Flow.GATEWAY -> services.gateway;
+      case Flow.WORKER -> services.worker;
+      case Flow.CONSUMER -> services.consumer;
+      default -> throw new IllegalArgumentException("no role " + role + " (expected one of " + Flow.SERVICES + ")");
+    };
   }
 
   public Auditor auditor() {
@@ -121,6 +137,14 @@ public final class LabEnvironment implements AutoCloseable {
     return config.otlpEndpoint != null ? config.otlpEndpoint : auditor.otlpEndpoint();
   }
 
+  /** Where child-process services write their logs (created on first use, deleted by close). */
+  private synchronized Path runDir() {
+    if (runDir == null) {
+      runDir = LocalHost.tempDir("tracelab-lab-");
+    }
+    return runDir;
+  }
+
   @Override
   public synchronized void close() {
     try {
@@ -130,17 +154,19 @@ public final class LabEnvironment implements AutoCloseable {
         auditor.close();
       } finally {
         kafka.close();
+        if (runDir != null) {
+          LocalHost.deleteTree(runDir);
+        }
       }
     }
   }
 
-  /** The three services of one variant combination, each with its own SDK. */
+  /** The three services of one variant combination, each under its role's implementation. */
   private static final class Services implements AutoCloseable {
     final Map<String, Variant> variants;
-    final List<OpenTelemetrySdk> sdks = new ArrayList<>();
-    ConsumerService consumer;
-    WorkerService worker;
-    GatewayService gateway;
+    RunningService consumer;
+    RunningService worker;
+    RunningService gateway;
 
     private Services(Map<String, Variant> variants) {
       this.variants = Map.copyOf(variants);
@@ -149,20 +175,11 @@ public final class LabEnvironment implements AutoCloseable {
     static Services start(LabEnvironment lab, Map<String, Variant> variants) {
       Services s = new Services(variants);
       Builder c = lab.config;
+      int generation = ++lab.generation;
       try {
-        s.consumer =
-            ConsumerService.start(
-                new ConsumerConfig(c.bindHost, c.consumerPort, lab.kafka.bootstrapServers(), variants.get(Flow.CONSUMER)),
-                s.sdk(lab, Flow.CONSUMER));
-        s.worker =
-            WorkerService.start(
-                new WorkerConfig(c.bindHost, c.workerPort, lab.kafka.bootstrapServers(), variants.get(Flow.WORKER)),
-                s.sdk(lab, Flow.WORKER));
-        s.gateway =
-            GatewayService.start(
-                new GatewayConfig(
-                    c.bindHost, c.gatewayPort, URI.create("http://127.0.0.1:" + s.worker.port()), variants.get(Flow.GATEWAY)),
-                s.sdk(lab, Flow.GATEWAY));
+        s.consumer = lab.startService(Flow.CONSUMER, c.consumerPort, variants, null, generation);
+        s.worker = lab.startService(Flow.WORKER, c.workerPort, variants, null, generation);
+        s.gateway = lab.startService(Flow.GATEWAY, c.gatewayPort, variants, s.worker.url(), generation);
       } catch (RuntimeException e) {
         s.close();
         throw e;
@@ -170,20 +187,9 @@ public final class LabEnvironment implements AutoCloseable {
       return s;
     }
 
-    private OpenTelemetrySdk sdk(LabEnvironment lab, String service) {
-      Map<String, String> overrides = new LinkedHashMap<>();
-      overrides.put("otel.traces.exporter", "otlp");
-      overrides.put("otel.exporter.otlp.protocol", "http/protobuf");
-      overrides.put("otel.exporter.otlp.endpoint", lab.otlpEndpoint());
-      overrides.putAll(lab.config.sdkOverrides);
-      OpenTelemetrySdk sdk = LabTelemetry.create(service, overrides);
-      sdks.add(sdk);
-      return sdk;
-    }
-
     @Override
     public void close() {
-      // entry first, so nothing new flows in while the rest drains
+      // entry first, so nothing new flows in while the rest drains; each flushes its spans
       if (gateway != null) {
         gateway.close();
       }
@@ -193,8 +199,20 @@ public final class LabEnvironment implements AutoCloseable {
       if (consumer != null) {
         consumer.close();
       }
-      sdks.forEach(OpenTelemetrySdk::close); // flushes pending spans to the exporter
     }
+  }
+
+  private RunningService startService(String role, int port, Map<String, Variant> variants, URI workerUrl, int generation) {
+    Map<String, String> otel = new LinkedHashMap<>();
+    otel.put("otel.traces.exporter", "otlp");
+    otel.put("otel.exporter.otlp.protocol", "http/protobuf");
+    otel.put("otel.exporter.otlp.endpoint", otlpEndpoint());
+    otel.putAll(config.sdkOverrides);
+    ServiceImplementation implementation = config.implementations.getOrDefault(role, ServiceImplementation.inProcess());
+    String kafkaServers = role.equals(Flow.GATEWAY) ? null : kafka.bootstrapServers();
+    Path log = implementation == ServiceImplementation.inProcess() ? null : runDir().resolve(role + "-" + generation + ".log");
+    return implementation.start(
+        new ServiceSpec(role, variants.get(role), config.bindHost, port, workerUrl, kafkaServers, otel, log));
   }
 
   public static final class Builder {
@@ -209,6 +227,7 @@ public final class LabEnvironment implements AutoCloseable {
     private Duration quietWindow = Duration.ofSeconds(2);
     private String otlpEndpoint;
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
+    private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
     public Builder scenario(Scenario scenario) {
@@ -249,6 +268,18 @@ public final class LabEnvironment implements AutoCloseable {
     /** Extra SDK properties for every service (e.g. {@code otel.bsp.schedule.delay}). */
     public Builder sdkProperty(String key, String value) {
       sdkOverrides.put(key, value);
+      return this;
+    }
+
+    /**
+     * Runs {@code role} ({@code Flow.GATEWAY}, {@code Flow.WORKER}, {@code Flow.CONSUMER}) under
+     * {@code implementation} instead of in this JVM; kept across {@link LabEnvironment#switchTo}.
+     */
+    public Builder implementation(String role, ServiceImplementation implementation) {
+      if (!Flow.SERVICES.contains(role)) {
+        throw new IllegalArgumentException("no role " + role + " (expected one of " + Flow.SERVICES + ")");
+      }
+      implementations.put(role, implementation);
       return this;
     }
 

@@ -2,7 +2,7 @@ package dev.tracelab.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tracelab.env.ScenarioRunner;
+import dev.tracelab.experiments.scenario.ScenarioRunner;
 import dev.tracelab.flow.Scenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,13 +3,14 @@ package dev.tracelab.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tracelab.env.CollectorTier;
 import dev.tracelab.env.LabEnvironment;
-import dev.tracelab.env.SamplingExperiment;
-import dev.tracelab.env.SamplingExperiment.Fragment;
-import dev.tracelab.env.SamplingExperiment.Kind;
-import dev.tracelab.env.SamplingExperiment.Outcome;
-import dev.tracelab.env.TierProbe;
+import dev.tracelab.env.process.LocalHost;
+import dev.tracelab.env.tier.CollectorTier;
+import dev.tracelab.experiments.sampling.SamplingExperiment;
+import dev.tracelab.experiments.sampling.SamplingExperiment.Fragment;
+import dev.tracelab.experiments.sampling.SamplingExperiment.Kind;
+import dev.tracelab.experiments.sampling.SamplingExperiment.Outcome;
+import dev.tracelab.experiments.sampling.TierProbe;
 import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Proof of the tail-sampling tier (issue 5) on the real collector: services -> LB collector
+ * Proof of the tail-sampling tier (docs/design.md §6, docs/sampling.md) on the real collector: services -> LB collector
  * (routing by trace id, 100% copy to the auditor) -> tail-a | tail-b -> Zipkin, all real
  * processes on loopback. Skipped (assumption) when the collector binary or the Zipkin jar is not
  * there; CI builds/fetches them first (compose/collector/build-collector.sh, fetch-zipkin.sh).
@@ -51,7 +52,7 @@ class SamplingProofTest {
   static void startTier() {
     Optional<String> missing = CollectorTier.unavailableReason();
     assumeTrue(missing.isEmpty(), () -> "collector tier not available, skipping: " + missing.orElse(""));
-    int auditorPort = CollectorTier.freePort();
+    int auditorPort = LocalHost.freePort();
     tier = CollectorTier.builder()
         .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
         .decisionWait(Duration.ofSeconds(5)) // > slow delay (2.5 s) + export delays
@@ -93,7 +94,7 @@ class SamplingProofTest {
     assertThat(r.failedRequests()).isZero();
     assertThat(r.runTraceIds()).hasSize(BASELINE + 2); // fixed: one trace per request
 
-    // the error trace and the slow trace: kept, whole — one trace, the six spans of SPEC §2
+    // the error trace and the slow trace: kept, whole — one trace, the six spans of docs/design.md §2
     for (Kind kind : List.of(Kind.ERROR, Kind.SLOW)) {
       List<Outcome> outcomes = r.of(kind);
       assertThat(outcomes).as(kind.id()).hasSize(1);

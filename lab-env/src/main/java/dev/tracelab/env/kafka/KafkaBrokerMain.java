@@ -1,8 +1,8 @@
-package dev.tracelab.env;
+package dev.tracelab.env.kafka;
 
 /**
  * Runs in the broker's child JVM: formats the KRaft storage, then runs {@code kafka.Kafka}. The
- * JVM is started under {@link ChildProcess}'s guard, which sends SIGTERM when the parent JVM
+ * JVM is started under {@link dev.tracelab.env.process.ChildProcess}'s guard, which sends SIGTERM when the parent JVM
  * goes away; Kafka's own shutdown hook then stops the broker cleanly.
  *
  * <p>Arguments: {@code <server.properties> <cluster-id>}.

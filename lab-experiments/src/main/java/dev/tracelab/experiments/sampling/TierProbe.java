@@ -1,4 +1,4 @@
-package dev.tracelab.env;
+package dev.tracelab.experiments.sampling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.tracelab.env;
+package dev.tracelab.env.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,12 +10,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** What the environment needs from this machine: free loopback ports, temp dirs, the java binary. */
-final class LocalHost {
+public final class LocalHost {
 
   private LocalHost() {}
 
   /** A loopback port free right now (for processes that must be told their port up front). */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();
@@ -24,7 +24,7 @@ final class LocalHost {
     }
   }
 
-  static Path tempDir(String prefix) {
+  public static Path tempDir(String prefix) {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
@@ -33,7 +33,7 @@ final class LocalHost {
   }
 
   /** Deletes a directory tree, best effort. */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
@@ -42,7 +42,7 @@ final class LocalHost {
   }
 
   /** The java binary of this JVM, for child JVMs. */
-  static String javaBin() {
+  public static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

@@ -1,5 +1,7 @@
-package dev.tracelab.env;
+package dev.tracelab.env.kafka;
 
+import dev.tracelab.env.process.ChildProcess;
+import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.flow.Flow;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -84,12 +86,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaBrokerMain.class.getName(), propsFile.toString(), Uuid.randomUuid().toString());
     EmbeddedKafka kafka;
     try {
-      kafka = new EmbeddedKafka(ChildProcess.start("kafka", command, Map.of(), dir.resolve("broker.log")), dir, brokerPort);
+      ChildProcess broker =
+          ChildProcess.builder("kafka", command)
+              .log(dir.resolve("broker.log"))
+              .listening("127.0.0.1", brokerPort)
+              .startTimeout(START_TIMEOUT)
+              .stopGrace(STOP_GRACE)
+              .start();
+      kafka = new EmbeddedKafka(broker, dir, brokerPort);
     } catch (RuntimeException e) {
       LocalHost.deleteTree(dir);
       throw e;
     }
     try {
+      kafka.broker.awaitReady(); // the port accepts connections, so the admin client does not log retries
       kafka.createTopic();
     } catch (RuntimeException e) {
       String log = kafka.broker.logTail(30);
@@ -102,7 +112,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private void createTopic() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    awaitListening(deadline);
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
@@ -130,25 +139,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
       }
     }
-  }
-
-  /** Waits for the broker port to accept connections, so the admin client does not log retries. */
-  private void awaitListening(long deadline) {
-    while (System.nanoTime() < deadline) {
-      requireAlive();
-      try (java.net.Socket s = new java.net.Socket()) {
-        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted", e);
-        }
-      }
-    }
-    throw new IllegalStateException("broker not listening within " + START_TIMEOUT);
   }
 
   private void requireAlive() {

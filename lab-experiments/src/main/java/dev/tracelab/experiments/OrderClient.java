@@ -1,4 +1,4 @@
-package dev.tracelab.env;
+package dev.tracelab.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracelab.order.OrderJson;

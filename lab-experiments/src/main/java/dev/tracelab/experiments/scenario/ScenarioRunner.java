@@ -1,9 +1,11 @@
-package dev.tracelab.env;
+package dev.tracelab.experiments.scenario;
 
 import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.experiments.OrderClient;
 import dev.tracelab.flow.Scenario;
 import java.time.Duration;
 import java.util.ArrayList;

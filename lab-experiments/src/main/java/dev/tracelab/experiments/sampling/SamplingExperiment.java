@@ -1,9 +1,12 @@
-package dev.tracelab.env;
+package dev.tracelab.experiments.sampling;
 
 import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.tier.CollectorTier;
+import dev.tracelab.experiments.OrderClient;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import java.time.Duration;

@@ -1,0 +1,148 @@
+package dev.tracelab.env.service;
+
+import dev.tracelab.env.process.ChildProcess;
+import dev.tracelab.env.process.LocalHost;
+import dev.tracelab.flow.Flow;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+/**
+ * A service as a child process: a command line per role, configured by the environment of
+ * {@link ServiceSpec#environment(int)}, ready when {@code GET /health} answers 200, supervised as
+ * a {@link ChildProcess} (it never outlives this JVM; SIGTERM, then SIGKILL after the grace period).
+ * See {@link ServiceImplementation} for what the program must provide.
+ *
+ * <pre>{@code
+ * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of(role + "/go/" + role))
+ *     .workingDirectory(repoRoot).build();
+ * LabEnvironment.builder().implementation(Flow.GATEWAY, go).start();
+ * }</pre>
+ */
+public final class ChildProcessImplementation implements ServiceImplementation {
+
+  /** The Java services' main classes, by role. */
+  static final Map<String, String> JAVA_MAIN_CLASSES =
+      Map.of(
+          Flow.GATEWAY, "dev.tracelab.gateway.GatewayMain",
+          Flow.WORKER, "dev.tracelab.worker.WorkerMain",
+          Flow.CONSUMER, "dev.tracelab.consumer.ConsumerMain");
+
+  private final Builder config;
+
+  private ChildProcessImplementation(Builder config) {
+    this.config = config;
+  }
+
+  /**
+   * @param id what {@link #id()} answers ({@code go}, {@code node}, ...)
+   * @param command the program and arguments for a role ({@code gateway-svc} ...)
+   */
+  public static Builder builder(String id, Function<String, List<String>> command) {
+    return new Builder(id, command);
+  }
+
+  /**
+   * {@code java-process}: {@code java -cp <this JVM's class path> <role's main class>} (for
+   * example {@code dev.tracelab.gateway.GatewayMain}), the same main a service image runs.
+   */
+  public static ChildProcessImplementation javaMain() {
+    String classPath = System.getProperty("java.class.path");
+    return builder("java-process", role -> {
+      String main = JAVA_MAIN_CLASSES.get(role);
+      if (main == null) {
+        throw new IllegalArgumentException("no Java main class for role " + role);
+      }
+      return List.of(
+          LocalHost.javaBin(), "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-cp", classPath, main);
+    }).language("java").build();
+  }
+
+  @Override
+  public String id() {
+    return config.id;
+  }
+
+  @Override
+  public String language() {
+    return config.language;
+  }
+
+  @Override
+  public RunningService start(ServiceSpec spec) {
+    int port = spec.port() > 0 ? spec.port() : LocalHost.freePort();
+    ChildProcess process =
+        ChildProcess.builder(spec.role(), config.command.apply(spec.role()))
+            .env(spec.environment(port))
+            .workingDirectory(config.workingDirectory)
+            .log(spec.log())
+            .healthUrl(URI.create("http://127.0.0.1:" + port + "/health"))
+            .startTimeout(config.startTimeout)
+            .stopGrace(config.stopGrace)
+            .start()
+            .awaitReady();
+    return new Running(spec.role(), config.id, port, process);
+  }
+
+  private record Running(String role, String implementation, int port, ChildProcess process) implements RunningService {
+
+    @Override
+    public OptionalLong pid() {
+      long pid = process.pid();
+      return pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    @Override
+    public void close() {
+      process.close();
+    }
+  }
+
+  public static final class Builder {
+    private final String id;
+    private final Function<String, List<String>> command;
+    private String language;
+    private Path workingDirectory;
+    private Duration startTimeout = Duration.ofSeconds(60);
+    private Duration stopGrace = Duration.ofSeconds(10);
+
+    private Builder(String id, Function<String, List<String>> command) {
+      this.id = id;
+      this.language = id;
+      this.command = command;
+    }
+
+    /** The language id of docs/design.md §7 when it is not the {@code id} (default: the id). */
+    public Builder language(String language) {
+      this.language = language;
+      return this;
+    }
+
+    /** Where the commands run (default: this JVM's working directory). */
+    public Builder workingDirectory(Path dir) {
+      this.workingDirectory = dir;
+      return this;
+    }
+
+    /** Launch to {@code GET /health} 200 (default 60 s). */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    /** SIGTERM to SIGKILL (default 10 s): time to flush spans. */
+    public Builder stopGrace(Duration grace) {
+      this.stopGrace = grace;
+      return this;
+    }
+
+    public ChildProcessImplementation build() {
+      return new ChildProcessImplementation(this);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tracelab.env.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The tier runs the very configs the compose stack mounts: one copy, shipped by the build. */
+class CollectorConfigsTest {
+
+  private static final Path SOURCE = Path.of("..", "compose", "collector");
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {CollectorConfigs.LB, CollectorConfigs.TAIL, CollectorConfigs.BUILDER_MANIFEST})
+  void shippedConfigIsByteForByteTheComposeOne(String file) throws IOException {
+    byte[] shipped;
+    try (InputStream in = CollectorConfigs.open(file)) {
+      shipped = in.readAllBytes();
+    }
+    assertThat(shipped).isEqualTo(Files.readAllBytes(SOURCE.resolve(file)));
+    assertThat(Files.readAllBytes(CollectorConfigs.write(dir, file))).isEqualTo(shipped);
+  }
+
+  @Test
+  void cachedBinaryIsNamedByTheManifestHashAsBuildCollectorShComputesIt() throws Exception {
+    String expected = HexFormat.of().formatHex(sha256(Files.readAllBytes(SOURCE.resolve("builder-config.yaml"))));
+    assertThat(TierArtifacts.sha256(CollectorConfigs.BUILDER_MANIFEST)).isEqualTo(expected);
+  }
+
+  private static byte[] sha256(byte[] bytes) throws NoSuchAlgorithmException {
+    return MessageDigest.getInstance("SHA-256").digest(bytes);
+  }
+}
