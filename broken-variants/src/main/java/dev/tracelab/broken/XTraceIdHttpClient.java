@@ -40,18 +40,26 @@ public final class XTraceIdHttpClient implements HttpCall {
   @Override
   public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
     Span span = ClientSpans.start(tracer, request);
+    HttpResponse<String> response = null;
+    Throwable error = null;
     try (Scope ignored = span.makeCurrent()) {
       HttpRequest withId =
           ClientSpans.copyOf(request)
               // THE BUG: a custom header only our own code knows; no traceparent is sent.
               .header("X-Trace-ID", span.getSpanContext().getTraceId())
               .build();
-      HttpResponse<String> response = client.send(withId, HttpResponse.BodyHandlers.ofString());
-      ClientSpans.end(span, response.statusCode());
+      response = client.send(withId, HttpResponse.BodyHandlers.ofString());
       return response;
-    } catch (IOException | RuntimeException e) {
-      ClientSpans.fail(span, e);
+    } catch (InterruptedException e) {
+      // not part of the defect: the span is ended and the interrupt flag restored as in the fix
+      Thread.currentThread().interrupt();
+      error = e;
       throw e;
+    } catch (IOException | RuntimeException | Error e) {
+      error = e;
+      throw e;
+    } finally {
+      ClientSpans.end(span, response, error);
     }
   }
 }

@@ -57,7 +57,7 @@ public final class ConsumerService implements AutoCloseable {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, Flow.CONSUMER_GROUP);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "consumer-svc");
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, OrderProcessor.CLIENT_ID);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);

@@ -18,6 +18,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /** Processes one record in a CONSUMER span {@code process orders}, child of {@link RecordParent}'s answer. */
 final class OrderProcessor {
 
+  /** The Kafka client id, also the span's {@code messaging.client.id}. */
+  static final String CLIENT_ID = "consumer-svc";
+
   private final Tracer tracer;
   private final RecordParent parent;
 
@@ -37,6 +40,7 @@ final class OrderProcessor {
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "process")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "process")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_CONSUMER_GROUP_NAME, Flow.CONSUMER_GROUP)
+            .setAttribute(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, CLIENT_ID)
             .setAttribute(
                 MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID,
                 Integer.toString(record.partition()))

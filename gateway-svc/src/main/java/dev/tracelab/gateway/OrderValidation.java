@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The rules of SPEC §1 for an order request; every invalid field is reported, not just the first. */
+/** The rules of docs/design.md §1 for an order request; every invalid field is reported, not just the first. */
 final class OrderValidation {
 
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9-]{1,64}");

@@ -39,15 +39,25 @@ final class TracingHttpClient implements HttpCall {
   @Override
   public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
     Span span = ClientSpans.start(tracer, request);
+    HttpResponse<String> response = null;
+    Throwable error = null;
     try (Scope ignored = span.makeCurrent()) {
       HttpRequest.Builder traced = ClientSpans.copyOf(request);
+      // the context now holds the CLIENT span: the worker's server span becomes its child
       propagator.inject(Context.current(), traced, RequestHeaders.INSTANCE);
-      HttpResponse<String> response = client.send(traced.build(), HttpResponse.BodyHandlers.ofString());
-      ClientSpans.end(span, response.statusCode());
+      response = client.send(traced.build(), HttpResponse.BodyHandlers.ofString());
       return response;
-    } catch (IOException | RuntimeException e) {
-      ClientSpans.fail(span, e);
+    } catch (InterruptedException e) {
+      // HttpClient.send cleared the thread's interrupt flag when it threw. Set it again, so code
+      // above us that only sees a translated exception (or none) still knows it was interrupted.
+      Thread.currentThread().interrupt();
+      error = e;
       throw e;
+    } catch (IOException | RuntimeException | Error e) {
+      error = e;
+      throw e;
+    } finally {
+      ClientSpans.end(span, response, error); // every path, exactly once: no span left open
     }
   }
 

@@ -6,10 +6,13 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.HttpAttributes;
+import io.opentelemetry.semconv.NetworkAttributes;
 import io.opentelemetry.semconv.ServerAttributes;
 import io.opentelemetry.semconv.UrlAttributes;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 /**
  * The HTTP CLIENT span both gateway variants make (semconv: named after the method only). What
@@ -33,22 +36,36 @@ public final class ClientSpans {
         .startSpan();
   }
 
-  /** Records the response status; 4xx and 5xx are errors for a client. */
-  public static void end(Span span, int statusCode) {
-    span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) statusCode);
-    if (statusCode >= 400) {
-      span.setStatus(StatusCode.ERROR);
-      span.setAttribute(ErrorAttributes.ERROR_TYPE, Integer.toString(statusCode));
+  /**
+   * Ends a span started by {@link #start}: exactly once, on every path. Call it from a
+   * {@code finally} block with whichever of {@code response} and {@code error} the call produced.
+   * A response of 4xx or 5xx is an error for a client ({@code error.type} = the status code); a
+   * thrown exception (refused connection, timeout, interrupt) is recorded on the span and its class
+   * name becomes {@code error.type}.
+   */
+  public static void end(Span span, HttpResponse<?> response, Throwable error) {
+    try {
+      if (response != null) {
+        int statusCode = response.statusCode();
+        span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) statusCode);
+        span.setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocolVersion(response.version()));
+        if (statusCode >= 400) {
+          span.setStatus(StatusCode.ERROR);
+          span.setAttribute(ErrorAttributes.ERROR_TYPE, Integer.toString(statusCode));
+        }
+      }
+      if (error != null) {
+        span.recordException(error);
+        span.setStatus(StatusCode.ERROR);
+        span.setAttribute(ErrorAttributes.ERROR_TYPE, error.getClass().getName());
+      }
+    } finally {
+      span.end();
     }
-    span.end();
   }
 
-  /** Records a failed call (connection refused, timeout). */
-  public static void fail(Span span, Throwable error) {
-    span.recordException(error);
-    span.setStatus(StatusCode.ERROR);
-    span.setAttribute(ErrorAttributes.ERROR_TYPE, error.getClass().getName());
-    span.end();
+  private static String protocolVersion(HttpClient.Version version) {
+    return version == HttpClient.Version.HTTP_2 ? "2" : "1.1";
   }
 
   /** Copies a request so headers can be added (HttpRequest is immutable). */

@@ -3,6 +3,7 @@ package dev.tracelab.http;
 import io.javalin.http.Handler;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -11,12 +12,17 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.semconv.ClientAttributes;
 import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.HttpAttributes;
+import io.opentelemetry.semconv.NetworkAttributes;
 import io.opentelemetry.semconv.ServerAttributes;
 import io.opentelemetry.semconv.UrlAttributes;
 import io.opentelemetry.semconv.UserAgentAttributes;
 import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Iterator;
+import java.util.StringJoiner;
 
 /**
  * Server side of the HTTP boundary for Javalin: extracts the caller's context from the request
@@ -31,6 +37,10 @@ import java.util.Collections;
 public final class ServerTracing {
 
   private static final String INSTRUMENTATION = "dev.tracelab.http.server";
+  private static final String TRACERESPONSE = "traceresponse";
+  private static final int SAMPLED = 0x01;
+  private static final int RANDOM_TRACE_ID = 0x02;
+  private static final String HEX = "0123456789abcdef";
 
   private final Tracer tracer;
   private final TextMapPropagator propagator;
@@ -55,7 +65,7 @@ public final class ServerTracing {
     return ctx -> {
       Context parent = propagator.extract(Context.root(), ctx, JavalinHeaders.INSTANCE);
       String method = ctx.method().name();
-      Span span =
+      SpanBuilder builder =
           tracer
               .spanBuilder(method + " " + route)
               .setParent(parent)
@@ -66,10 +76,20 @@ public final class ServerTracing {
               .setAttribute(UrlAttributes.URL_SCHEME, ctx.scheme())
               .setAttribute(ServerAttributes.SERVER_ADDRESS, ctx.host() == null ? "" : hostOnly(ctx.host()))
               .setAttribute(ServerAttributes.SERVER_PORT, (long) ctx.port())
-              .setAttribute(UserAgentAttributes.USER_AGENT_ORIGINAL, String.valueOf(ctx.userAgent()))
-              .startSpan();
-      if (emitTraceResponse) {
-        ctx.header("traceresponse", traceResponse(span.getSpanContext()));
+              .setAttribute(ClientAttributes.CLIENT_ADDRESS, ctx.req().getRemoteAddr())
+              .setAttribute(NetworkAttributes.NETWORK_PEER_ADDRESS, ctx.req().getRemoteAddr())
+              .setAttribute(NetworkAttributes.NETWORK_PEER_PORT, (long) ctx.req().getRemotePort())
+              .setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocolVersion(ctx.protocol()));
+      if (ctx.queryString() != null) {
+        builder.setAttribute(UrlAttributes.URL_QUERY, ctx.queryString());
+      }
+      if (ctx.userAgent() != null) {
+        builder.setAttribute(UserAgentAttributes.USER_AGENT_ORIGINAL, ctx.userAgent());
+      }
+      Span span = builder.startSpan();
+      if (emitTraceResponse && span.getSpanContext().isValid()) {
+        // set before the handler runs: headers must be in place before any body is written
+        ctx.header(TRACERESPONSE, traceResponse(span.getSpanContext()));
       }
       try (Scope ignored = parent.with(span).makeCurrent()) {
         handler.handle(ctx);
@@ -92,11 +112,20 @@ public final class ServerTracing {
   }
 
   /**
-   * W3C Trace Context Level 2 {@code traceresponse}: version-traceid-spanid-flags, with the
-   * sampled flag only ({@code 01} or {@code 00}) as SPEC §1 shows it.
+   * The W3C Trace Context {@code traceresponse} header (docs/w3c-trace-context.md):
+   * {@code 00-<trace-id>-<child-id>-<trace-flags>}, where child-id is this SERVER span and the
+   * flags are its own: sampled as decided here, random-trace-id as the SDK set it (kept from the
+   * caller's traceparent, or set for a trace started here), every other bit zero.
    */
   static String traceResponse(SpanContext sc) {
-    return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + (sc.isSampled() ? "-01" : "-00");
+    int flags = sc.getTraceFlags().asByte() & (SAMPLED | RANDOM_TRACE_ID);
+    return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + HEX.charAt(flags >> 4) + HEX.charAt(flags & 0xf);
+  }
+
+  private static String protocolVersion(String protocol) {
+    // "HTTP/1.1" -> "1.1", as network.protocol.version wants it
+    int slash = protocol == null ? -1 : protocol.indexOf('/');
+    return slash < 0 ? "1.1" : protocol.substring(slash + 1);
   }
 
   private static String hostOnly(String hostHeader) {
@@ -123,7 +152,13 @@ public final class ServerTracing {
     }
   }
 
-  /** Reads propagation headers from a Javalin request; null-safe, stateless. */
+  /**
+   * Reads propagation headers from a Javalin request; null-safe, stateless. Header names are
+   * case-insensitive. A header sent as several field lines is returned as one value, the lines
+   * joined with commas in order (RFC 9110 §5.3), which is what W3C Trace Context asks for: several
+   * {@code tracestate} fields form one list, and several {@code traceparent} fields make an invalid
+   * value, so the trace restarts. The propagator only calls {@link #get}, never {@link #getAll}.
+   */
   enum JavalinHeaders implements TextMapGetter<io.javalin.http.Context> {
     INSTANCE;
 
@@ -134,7 +169,31 @@ public final class ServerTracing {
 
     @Override
     public String get(io.javalin.http.Context carrier, String key) {
-      return carrier == null || key == null ? null : carrier.header(key);
+      if (carrier == null || key == null) {
+        return null;
+      }
+      Enumeration<String> lines = carrier.req().getHeaders(key);
+      if (lines == null || !lines.hasMoreElements()) {
+        return null;
+      }
+      String first = lines.nextElement();
+      if (!lines.hasMoreElements()) {
+        return first;
+      }
+      StringJoiner combined = new StringJoiner(",").add(first);
+      while (lines.hasMoreElements()) {
+        combined.add(lines.nextElement());
+      }
+      return combined.toString();
+    }
+
+    @Override
+    public Iterator<String> getAll(io.javalin.http.Context carrier, String key) {
+      if (carrier == null || key == null) {
+        return Collections.emptyIterator();
+      }
+      Enumeration<String> lines = carrier.req().getHeaders(key);
+      return lines == null ? Collections.emptyIterator() : lines.asIterator();
     }
   }
 }

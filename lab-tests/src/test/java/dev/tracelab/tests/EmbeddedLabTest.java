@@ -52,7 +52,7 @@ class EmbeddedLabTest {
     assertTree(trace, LabScenarios.connectedTree());
     assertThat(trace.traceId()).isEqualTo(accepted.traceId());
     SpanView server = trace.spans().stream().filter(s -> s.parentSpanId() == null).findFirst().orElseThrow();
-    assertThat(accepted.traceResponse()).isEqualTo("00-" + trace.traceId() + "-" + server.spanId() + "-01");
+    assertThat(accepted.traceResponse()).isEqualTo("00-" + trace.traceId() + "-" + server.spanId() + "-03"); // sampled + random-trace-id: docs/w3c-trace-context.md
     assertThat(trace.spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
   }
 

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -26,14 +27,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Produces orders to topic {@code orders} (key = orderId) in a PRODUCER span {@code send orders},
  * and injects that span's context into the record headers: the producer half of the Kafka
  * boundary. The span ends when the broker acknowledges the record.
+ *
+ * <p>Messaging semantic conventions: {@code server.address}/{@code server.port} are left out on
+ * purpose; they are required only "if available", and the client API does not say which broker of
+ * the bootstrap list leads the partition.
  */
 final class OrderProducer implements AutoCloseable {
 
-  private final KafkaProducer<String, String> producer;
+  /** The Kafka client id, also the span's {@code messaging.client.id}. */
+  static final String CLIENT_ID = "worker-svc";
+
+  private final Producer<String, String> producer;
   private final Tracer tracer;
   private final TextMapPropagator propagator;
 
-  private OrderProducer(KafkaProducer<String, String> producer, OpenTelemetry otel) {
+  private OrderProducer(Producer<String, String> producer, OpenTelemetry otel) {
     this.producer = producer;
     this.tracer = otel.getTracer("dev.tracelab.worker.kafka-producer");
     this.propagator = otel.getPropagators().getTextMapPropagator();
@@ -42,12 +50,16 @@ final class OrderProducer implements AutoCloseable {
   static OrderProducer create(OpenTelemetry otel, String bootstrapServers) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "worker-svc");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    return new OrderProducer(
-        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer()), otel);
+    return create(otel, new KafkaProducer<>(props, new StringSerializer(), new StringSerializer()));
+  }
+
+  /** Over any producer configured with client id {@link #CLIENT_ID} (tests pass a MockProducer). */
+  static OrderProducer create(OpenTelemetry otel, Producer<String, String> producer) {
+    return new OrderProducer(producer, otel);
   }
 
   void send(Order order) {
@@ -60,6 +72,7 @@ final class OrderProducer implements AutoCloseable {
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "send")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "send")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_KAFKA_MESSAGE_KEY, order.orderId())
+            .setAttribute(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, CLIENT_ID)
             .startSpan();
     ProducerRecord<String, String> record =
         new ProducerRecord<>(Flow.TOPIC, order.orderId(), OrderJson.write(order));
