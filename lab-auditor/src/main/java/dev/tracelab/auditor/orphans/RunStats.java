@@ -35,13 +35,29 @@ public final class RunStats {
   private long traces;
   private long startNanos = Long.MIN_VALUE;
 
-  /** What the close events told about one order. */
+  /** What the close events told about one order (small: up to 200 000 are kept). */
   private static final class OrderFigures {
-    final Set<String> traceIds = new HashSet<>(4);
+    String firstTraceId;
+    Set<String> otherTraceIds; // null while the request is one trace
     boolean singleTraceConnected;
 
+    void addTrace(String traceId) {
+      if (firstTraceId == null) {
+        firstTraceId = traceId;
+      } else if (!firstTraceId.equals(traceId)) {
+        if (otherTraceIds == null) {
+          otherTraceIds = new HashSet<>(4);
+        }
+        otherTraceIds.add(traceId);
+      }
+    }
+
+    int fragments() {
+      return firstTraceId == null ? 0 : 1 + (otherTraceIds == null ? 0 : otherTraceIds.size());
+    }
+
     boolean connected() {
-      return traceIds.size() == 1 && singleTraceConnected;
+      return fragments() == 1 && singleTraceConnected;
     }
   }
 
@@ -80,7 +96,7 @@ public final class RunStats {
     // request that stays one trace has the same (final) content in every event
     closed.fragmentsByOrder().forEach((orderId, fragments) -> {
       OrderFigures order = orders.computeIfAbsent(orderId, k -> new OrderFigures());
-      fragments.forEach(f -> order.traceIds.add(f.traceId()));
+      fragments.forEach(f -> order.addTrace(f.traceId()));
       if (fragments.size() == 1) {
         order.singleTraceConnected = FlowShape.isConnected(fragments);
       }
@@ -117,7 +133,7 @@ public final class RunStats {
     int connected = 0;
     long fragments = 0;
     for (OrderFigures order : orders.values()) {
-      fragments += order.traceIds.size();
+      fragments += order.fragments();
       if (order.connected()) {
         connected++;
       }
