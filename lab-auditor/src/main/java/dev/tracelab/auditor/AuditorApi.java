@@ -78,6 +78,9 @@ final class AuditorApi {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("traceId", trace.traceId());
     out.put("closed", trace.isClosed());
+    if (trace.isClosed()) {
+      out.put("closeReason", trace.closeReason().name().toLowerCase(java.util.Locale.ROOT)); // complete, quiet, evicted
+    }
     out.put("spans", trace.spans().stream().map(AuditorApi::spanJson).toList());
     List<ReceivedSpan> late = trace.lateSpans();
     if (!late.isEmpty()) {

@@ -128,6 +128,7 @@ class AtLeastOnceDeliveryTest {
         .usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
         .containsExactly(new DiagnosisCount("missing-parent", "worker-svc", "send orders", 1, null));
     assertThat(trace(r.traceIdOf(1)).path("lateSpans").size()).isEqualTo(1);
+    assertThat(trace(r.traceIdOf(1)).path("closeReason").asText()).isEqualTo("quiet");
     assertThat(metric("tracelab_spans_received_total")).containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
     assertThat(metric("tracelab_late_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(0, 1, 0));
     assertThat(metric("tracelab_duplicate_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(0, 2, 0));
@@ -144,6 +145,7 @@ class AtLeastOnceDeliveryTest {
     postProtobuf(fixed.protobuf(4)); // the last expected span: closed before the POST is answered
 
     assertThat(trace(fixed.traceIdOf(1)).path("closed").asBoolean()).isTrue();
+    assertThat(trace(fixed.traceIdOf(1)).path("closeReason").asText()).isEqualTo("complete");
     assertThat(report().connectedRequests()).isEqualTo(1);
   }
 
