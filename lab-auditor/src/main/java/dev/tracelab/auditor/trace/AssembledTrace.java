@@ -35,8 +35,9 @@ public final class AssembledTrace {
   private final long firstArrivalNanos;
   private long lastArrivalNanos;
   private long stepMask;
-  private volatile CloseReason closeReason;
+  private volatile CloseReason closeReason; // set when the assembler closes it
   private volatile long closedAtNanos;
+  private volatile boolean judged; // set once its close listeners have run
 
   AssembledTrace(String traceId, long nowNanos) {
     this.traceId = traceId;
@@ -56,11 +57,15 @@ public final class AssembledTrace {
     return List.copyOf(late);
   }
 
+  /**
+   * Closed and judged: its close listeners (the run's figures among them) have run, so a report
+   * taken now includes it. Readers waiting for a verdict wait for this.
+   */
   public boolean isClosed() {
-    return closeReason != null;
+    return judged;
   }
 
-  /** Why it closed; null while open. */
+  /** Why it closed (set just before its close listeners run); null while open. */
   public CloseReason closeReason() {
     return closeReason;
   }
@@ -120,8 +125,18 @@ public final class AssembledTrace {
     return orderIds;
   }
 
+  /** Closed by the assembler (under its lock); new spans are late from now on. */
+  boolean closing() {
+    return closeReason != null;
+  }
+
   void close(CloseReason reason, long nowNanos) {
     this.closedAtNanos = nowNanos;
     this.closeReason = reason;
+  }
+
+  /** After its close listeners ran. */
+  void judged() {
+    this.judged = true;
   }
 }

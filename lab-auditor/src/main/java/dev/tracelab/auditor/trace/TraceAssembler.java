@@ -69,7 +69,11 @@ public final class TraceAssembler {
     return new Builder();
   }
 
-  /** Called (on the sweeping or ingesting thread, never under the assembler's lock) once per trace when it closes. */
+  /**
+   * Called (on the sweeping or ingesting thread, never under the assembler's lock) once per trace
+   * when it closes; the trace reports {@link AssembledTrace#isClosed()} only after every listener
+   * returned.
+   */
   public void onClose(Consumer<TraceClosed> listener) {
     closeListeners.add(listener);
   }
@@ -167,13 +171,13 @@ public final class TraceAssembler {
     boolean anyOpen = false;
     for (AssembledTrace t : traces) {
       union |= t.stepMask();
-      anyOpen |= !t.isClosed();
+      anyOpen |= !t.closing();
     }
     if (!anyOpen || union != completeMask) {
       return;
     }
     for (AssembledTrace t : List.copyOf(traces)) {
-      if (!t.isClosed()) {
+      if (!t.closing()) {
         open.remove(t.traceId());
         openById.remove(t.traceId());
         toNotify.add(markClosed(t, CloseReason.COMPLETE, now));
@@ -225,10 +229,15 @@ public final class TraceAssembler {
     return new TraceClosed(trace, fragments);
   }
 
+  /** Runs the listeners, then marks each trace judged: once isClosed(), its figures are in. */
   private void notifyClosed(List<TraceClosed> events) {
     for (TraceClosed e : events) {
-      for (Consumer<TraceClosed> l : closeListeners) {
-        l.accept(e);
+      try {
+        for (Consumer<TraceClosed> l : closeListeners) {
+          l.accept(e);
+        }
+      } finally {
+        e.trace().judged();
       }
     }
   }

@@ -199,4 +199,19 @@ class TraceAssemblerTest {
         .satisfies(o -> assertThat(o.diagnosis().boundary()).isEqualTo("kafka"));
     assertThat(assembler.tracesInFlight()).isEqualTo(1); // o2's trace waits for the quiet window
   }
+
+  @Test
+  void aTraceReadsAsClosedOnlyOnceItsCloseListenersHaveRun() {
+    // a reader that sees closed=true must find the trace in the run's figures: the runner and
+    // the API wait on isClosed(), then read the report
+    List<Boolean> closedWhileListening = new ArrayList<>();
+    assembler.onClose(e -> closedWhileListening.add(e.trace().isClosed()));
+    assembler.accept(List.of(span("a", "1", null, "gateway-svc", SERVER, "POST /orders", "o1")));
+
+    advance(Duration.ofSeconds(2));
+
+    assertThat(closedWhileListening).containsExactly(false);
+    assertThat(assembler.trace(pad("a", 32)).isClosed()).isTrue();
+    assertThat(assembler.trace(pad("a", 32)).closeReason()).isEqualTo(AssembledTrace.CloseReason.QUIET);
+  }
 }
