@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Auditor ingest benchmark: OTLP protobuf decode + trace assembly + orphan analysis, one core.
-# Usage: scripts/bench-ingest.sh [seconds=20] [maxTraces=10000]
+# The benchmark lives in lab-auditor's test sources (not shipped in the auditor's jar); this
+# compiles them and runs it on the test classpath.
+# Usage: scripts/bench-ingest.sh [seconds per phase=20] [maxTraces=10000] [complete|quiet|both]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/lab" help >/dev/null            # builds the project on first use
+cp_file="$root/lab-auditor/target/bench.classpath"
+(cd "$root" && ./mvnw -q -B -ntp -pl lab-auditor -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test)
 pin=(); command -v taskset >/dev/null 2>&1 && pin=(taskset -c 0)
-exec "${pin[@]}" java -XX:ActiveProcessorCount=1 -Xmx1g -cp "$root/lab-cli/target/lab-cli.jar:$root/lab-cli/target/lib/*" \
-  dev.tracelab.auditor.bench.IngestBenchmark "${1:-20}" "${2:-10000}"
+exec "${pin[@]}" java -XX:ActiveProcessorCount=1 -Xmx1g \
+  -cp "$root/lab-auditor/target/test-classes:$root/lab-auditor/target/classes:$(cat "$cp_file")" \
+  dev.tracelab.auditor.bench.IngestBenchmark "${1:-20}" "${2:-10000}" "${3:-both}"

@@ -8,6 +8,7 @@ import dev.tracelab.auditor.otlp.OtlpDecoder.MalformedOtlpException;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceAssembler;
+import dev.tracelab.flow.Flow;
 import dev.tracelab.http.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -30,7 +31,8 @@ import java.util.function.Consumer;
  * /metrics} (Prometheus text).
  *
  * <pre>{@code
- * try (Auditor auditor = Auditor.builder().setOtlpPort(0).setApiPort(0).start()) {
+ * try (Auditor auditor = Auditor.builder().setOtlpPort(0).setApiPort(0).build()) {
+ *   auditor.start();                          // binds the ports (builder().start() does both)
  *   String endpoint = auditor.otlpEndpoint(); // give this to the services' OTLP exporters
  * }
  * }</pre>
@@ -41,37 +43,39 @@ public final class Auditor implements AutoCloseable {
   private final RunStats run;
   private final Javalin otlp;
   private final Javalin api;
-  private final ScheduledExecutorService sweeper;
+  private final long sweepPeriodMillis;
   private final AtomicLong acceptedRequests = new AtomicLong();
   private final AtomicLong rejectedRequests = new AtomicLong();
   private final int maxBodyBytes;
   private final String host;
+  private final int otlpPort;
+  private final int apiPort;
   private volatile String runName = "since-start";
   private volatile Map<String, String> runVariants = Map.of();
+  private ScheduledExecutorService sweeper; // guarded by this
+  private boolean started; // guarded by this
+  private boolean closed; // guarded by this
 
+  /** Wires the parts; binds nothing and starts no thread (that is {@link #start()}). */
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
     this.host = b.host;
+    this.otlpPort = b.otlpPort;
+    this.apiPort = b.apiPort;
     this.assembler =
         TraceAssembler.builder()
             .setQuietWindow(b.quietWindow)
             .setMaxTraces(b.maxTraces)
             .setMaxClosedTraces(b.maxClosedTraces)
+            .setExpectedSpans(Flow.SPANS)
             .build();
-    OrphanRules rules = new OrphanRules(b.entryPoints, assembler::tracesOfOrder);
-    this.run = new RunStats(rules, assembler::tracesOfOrder);
+    // one direction: the assembler's close events feed the run; the run never reads the assembler
+    this.run = new RunStats(new OrphanRules(b.entryPoints));
     assembler.onClose(run::add);
-    b.closeListeners.forEach(assembler::onClose);
-
-    this.sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "auditor-sweeper");
-              t.setDaemon(true);
-              return t;
-            });
-    long period = Math.max(10, Math.min(100, b.quietWindow.toMillis() / 10));
-    sweeper.scheduleWithFixedDelay(assembler::sweep, period, period, TimeUnit.MILLISECONDS);
+    for (Consumer<AssembledTrace> listener : b.closeListeners) {
+      assembler.onClose(closedTrace -> listener.accept(closedTrace.trace()));
+    }
+    this.sweepPeriodMillis = Math.max(10, Math.min(100, b.quietWindow.toMillis() / 10));
 
     this.otlp =
         Javalin.create(
@@ -90,8 +94,39 @@ public final class Auditor implements AutoCloseable {
         }
       });
     }
-    otlp.start(host, b.otlpPort);
-    api.start(host, b.apiPort);
+  }
+
+  /**
+   * Binds the OTLP and API ports and starts sweeping quiet traces. Once only; on failure
+   * (e.g. a port in use) whatever started is stopped again.
+   *
+   * @return this auditor, started
+   */
+  public synchronized Auditor start() {
+    if (started || closed) {
+      throw new IllegalStateException(closed ? "auditor closed" : "auditor already started");
+    }
+    started = true;
+    try {
+      otlp.start(host, otlpPort);
+      api.start(host, apiPort);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "auditor-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    sweeper.scheduleWithFixedDelay(assembler::sweep, sweepPeriodMillis, sweepPeriodMillis, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  public synchronized boolean isStarted() {
+    return started && !closed;
   }
 
   public static Builder builder() {
@@ -133,14 +168,22 @@ public final class Auditor implements AutoCloseable {
     }
   }
 
-  /** Base URL for the services' OTLP/HTTP exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}). */
+  /** Base URL for the services' OTLP/HTTP exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}); once started. */
   public String otlpEndpoint() {
+    requireStarted();
     return "http://" + loopbackIfAny() + ":" + otlp.port();
   }
 
-  /** Base URL of the JSON API and {@code /metrics}. */
+  /** Base URL of the JSON API and {@code /metrics}; once started. */
   public String apiUrl() {
+    requireStarted();
     return "http://" + loopbackIfAny() + ":" + api.port();
+  }
+
+  private synchronized void requireStarted() {
+    if (!started) {
+      throw new IllegalStateException("auditor not started: call start() first");
+    }
   }
 
   private String loopbackIfAny() {
@@ -161,7 +204,7 @@ public final class Auditor implements AutoCloseable {
     this.runVariants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variants));
   }
 
-  /** The current run as a scenario object (SPEC §5). */
+  /** The current run as a scenario object (docs/design.md §5). */
   public ScenarioReport report() {
     return run.report(runName, new LinkedHashMap<>(runVariants));
   }
@@ -184,11 +227,25 @@ public final class Auditor implements AutoCloseable {
     return new ArrayList<>(assembler.tracesOfOrder(orderId));
   }
 
+  /** Stops what {@link #start()} started; harmless when never started or already closed. */
   @Override
-  public void close() {
-    sweeper.shutdownNow();
-    otlp.stop();
-    api.stop();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
+    if (started) {
+      for (Javalin app : List.of(otlp, api)) {
+        try {
+          app.stop();
+        } catch (RuntimeException e) {
+          // one that failed to start has nothing to stop
+        }
+      }
+    }
   }
 
   public static final class Builder {
@@ -247,13 +304,20 @@ public final class Auditor implements AutoCloseable {
       return this;
     }
 
+    /** Hears each trace as it closes (on the ingesting or sweeping thread). */
     public Builder addCloseListener(Consumer<AssembledTrace> listener) {
       closeListeners.add(listener);
       return this;
     }
 
-    public Auditor start() {
+    /** A wired auditor, not yet listening: {@link Auditor#start()} binds its ports. */
+    public Auditor build() {
       return new Auditor(this);
+    }
+
+    /** Shorthand for {@code build().start()}. */
+    public Auditor start() {
+      return build().start();
     }
   }
 }

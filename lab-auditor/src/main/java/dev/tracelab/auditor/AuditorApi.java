@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The auditor's JSON API and Prometheus endpoint (SPEC §5). */
+/** The auditor's JSON API and Prometheus endpoint (docs/design.md §5). */
 final class AuditorApi {
 
   private final Auditor auditor;
@@ -78,6 +78,9 @@ final class AuditorApi {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("traceId", trace.traceId());
     out.put("closed", trace.isClosed());
+    if (trace.isClosed()) {
+      out.put("closeReason", trace.closeReason().name().toLowerCase(java.util.Locale.ROOT)); // complete, quiet, evicted
+    }
     out.put("spans", trace.spans().stream().map(AuditorApi::spanJson).toList());
     List<ReceivedSpan> late = trace.lateSpans();
     if (!late.isEmpty()) {
@@ -104,11 +107,13 @@ final class AuditorApi {
     StringBuilder sb = new StringBuilder(2048);
     TraceAssembler assembler = auditor.assembler();
     Map<String, ScenarioReport.ServiceFigures> services = auditor.serviceFigures();
-    Map<String, long[]> counts = assembler.spanCountsByService();
-    counter(sb, "tracelab_spans_received_total", "Spans received, per service.");
-    counts.forEach((svc, c) -> sample(sb, "tracelab_spans_received_total", svc, c[0]));
+    Map<String, TraceAssembler.SpanCounts> counts = assembler.spanCountsByService();
+    counter(sb, "tracelab_spans_received_total", "Distinct spans received (late ones included), per service.");
+    counts.forEach((svc, c) -> sample(sb, "tracelab_spans_received_total", svc, c.received()));
     counter(sb, "tracelab_late_spans_total", "Spans that arrived after their trace closed, per service.");
-    counts.forEach((svc, c) -> sample(sb, "tracelab_late_spans_total", svc, c[1]));
+    counts.forEach((svc, c) -> sample(sb, "tracelab_late_spans_total", svc, c.late()));
+    counter(sb, "tracelab_duplicate_spans_total", "Deliveries of a span its trace already held (exporter/collector retries), per service.");
+    counts.forEach((svc, c) -> sample(sb, "tracelab_duplicate_spans_total", svc, c.duplicates()));
     counter(sb, "tracelab_orphan_spans_total", "Orphan spans (orphan roots + missing parent) in the current run, per service.");
     services.forEach((svc, f) -> sample(sb, "tracelab_orphan_spans_total", svc, f.orphanSpans()));
     counter(sb, "tracelab_analysed_spans_total", "Spans of closed traces analysed in the current run, per service.");
@@ -117,7 +122,7 @@ final class AuditorApi {
     services.forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(svc).append("\"} ").append(f.orphanRate()).append('\n'));
     counter(sb, "tracelab_evicted_traces_total", "Traces closed early because the in-flight cap was reached.");
     sb.append("tracelab_evicted_traces_total ").append(assembler.evictedTraces()).append('\n');
-    gaugeHeader(sb, "tracelab_traces_in_flight", "Traces open (not yet quiet for the window).");
+    gaugeHeader(sb, "tracelab_traces_in_flight", "Traces open (request not complete, not yet quiet for the window).");
     sb.append("tracelab_traces_in_flight ").append(assembler.tracesInFlight()).append('\n');
     counter(sb, "tracelab_otlp_requests_rejected_total", "OTLP requests answered 400 (malformed or oversized).");
     sb.append("tracelab_otlp_requests_rejected_total ").append(auditor.rejectedRequests()).append('\n');

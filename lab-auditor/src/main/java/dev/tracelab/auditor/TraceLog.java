@@ -5,7 +5,7 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** One log line per closed trace: id, span count, roots, order ids. */
+/** One log line per closed trace: id, why it closed, span count, roots, order ids. */
 public final class TraceLog {
 
   private TraceLog() {}
@@ -16,10 +16,21 @@ public final class TraceLog {
         spans.stream().filter(ReceivedSpan::isRoot).map(s -> s.service() + " " + s.name()).collect(Collectors.joining(", "));
     String orders =
         spans.stream().map(ReceivedSpan::orderId).filter(o -> o != null).distinct().collect(Collectors.joining(","));
-    return "trace " + trace.traceId() + " closed: " + spans.size() + " span(s)"
-        + (trace.wasEvicted() ? " (evicted at cap)" : "")
+    return "trace " + trace.traceId() + " closed (" + reason(trace) + "): " + spans.size() + " span(s)"
         + ", root: " + (roots.isEmpty() ? "none (parent outside)" : roots)
         + (orders.isEmpty() ? "" : ", order " + orders);
+  }
+
+  private static String reason(AssembledTrace trace) {
+    AssembledTrace.CloseReason reason = trace.closeReason();
+    if (reason == null) {
+      return "open";
+    }
+    return switch (reason) {
+      case COMPLETE -> "request complete";
+      case QUIET -> "quiet window";
+      case EVICTED -> "evicted at cap";
+    };
   }
 
   public static void print(AssembledTrace trace) {

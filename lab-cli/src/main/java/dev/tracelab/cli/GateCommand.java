@@ -19,15 +19,18 @@ final class GateCommand {
     int requests = args.integer("requests", 200, 1, 100_000);
     double max = args.decimal("max-orphan-rate", OrphanGate.DEFAULT_MAX_ORPHAN_RATE, 0.0, 1.0);
     OrphanGate.Verdict verdict;
+    ScenarioRunner.Result result;
     try (LabEnvironment env = LabEnvironment.builder().scenario(scenario).start()) {
-      ScenarioRunner.Result result =
-          new ScenarioRunner(env, 8).run(scenario, requests, new Progress(err, scenario.id(), requests));
+      result = new ScenarioRunner(env, 8).run(scenario, requests, new Progress(err, scenario.id(), requests));
       verdict = OrphanGate.evaluate(result.report(), max);
       result.incompleteWarning().ifPresent(err::println);
     }
     out.printf(Locale.ROOT, "gate %s: scenario %s, %d requests, max orphan rate %.2f%%%n",
         verdict.passed() ? "PASSED" : "FAILED", scenario.id(), requests, max * 100);
     verdict.lines().forEach(l -> out.println("  " + l));
+    out.printf(Locale.ROOT, "  response -> auditor verdict p50 %.0f ms, p99 %.0f ms; scenario run %.1f s%n",
+        result.percentile(result.verdictMs(), 50), result.percentile(result.verdictMs(), 99),
+        result.wallTime().toMillis() / 1000.0);
     return verdict.passed() ? 0 : 1;
   }
 }

@@ -1,7 +1,7 @@
 package dev.tracelab.auditor.orphans;
 
 /**
- * Why one orphan span is an orphan, and where the fix belongs (SPEC §4).
+ * Why one orphan span is an orphan, and where the fix belongs (docs/design.md §4).
  *
  * @param boundary {@code http}, {@code async}, {@code kafka}, {@code missing-parent} or
  *     {@code unknown}

@@ -8,14 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Checks a request's traces against the flow of SPEC §2. */
+/** Checks a request's traces against the flow of docs/design.md §2. */
 public final class FlowShape {
 
   private FlowShape() {}
 
   /**
    * A connected request: exactly one trace, holding exactly the six expected spans, each the
-   * child of the span SPEC §2 names (the first may continue a caller's span).
+   * child of the span docs/design.md §2 names (the first may continue a caller's span).
    */
   public static boolean isConnected(List<AssembledTrace> fragments) {
     if (fragments.size() != 1) {

@@ -2,17 +2,17 @@ package dev.tracelab.auditor.orphans;
 
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Boundary;
 import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
- * The orphan definitions of SPEC §4 applied to one closed trace: which spans are orphan roots
- * (a root that is not an entry point), which are missing-parent orphans (parent id absent from
- * the trace), and the diagnosis of each.
+ * The orphan definitions of docs/design.md §4 applied to one closed trace: which spans are orphan
+ * roots (a root that is not an entry point), which are missing-parent orphans (parent id absent
+ * from the trace), and the diagnosis of each. Everything it needs comes with the close event.
  */
 public final class OrphanRules {
 
@@ -21,16 +21,13 @@ public final class OrphanRules {
           + " not dropping spans, and the sampler keeps whole traces (parent-based sampling).";
 
   private final Set<String> entryPoints;
-  private final Function<String, List<AssembledTrace>> tracesOfOrder;
 
   /**
    * @param entryPoints spans allowed to be roots, as {@code service:KIND} (e.g. {@code
    *     gateway-svc:SERVER}); they never count as orphans, even when they continue a caller's trace
-   * @param tracesOfOrder every trace holding spans of an order id (for the async diagnosis)
    */
-  public OrphanRules(Set<String> entryPoints, Function<String, List<AssembledTrace>> tracesOfOrder) {
+  public OrphanRules(Set<String> entryPoints) {
     this.entryPoints = Set.copyOf(entryPoints);
-    this.tracesOfOrder = tracesOfOrder;
   }
 
   /** One orphan span of a trace with its diagnosis. */
@@ -40,7 +37,9 @@ public final class OrphanRules {
     return entryPoints.contains(span.service() + ":" + span.kind().name());
   }
 
-  public List<Orphan> orphansOf(AssembledTrace trace) {
+  /** The orphans of a closed trace; the other fragments of its orders come with the event. */
+  public List<Orphan> orphansOf(TraceClosed closed) {
+    AssembledTrace trace = closed.trace();
     Set<String> ids = trace.spanIds();
     List<Orphan> orphans = new ArrayList<>(0);
     for (ReceivedSpan span : trace.spans()) {
@@ -48,7 +47,7 @@ public final class OrphanRules {
         continue;
       }
       if (span.isRoot()) {
-        orphans.add(new Orphan(span, true, diagnoseRoot(span, trace)));
+        orphans.add(new Orphan(span, true, diagnoseRoot(span, closed)));
       } else if (!ids.contains(span.parentSpanId())) {
         orphans.add(
             new Orphan(
@@ -60,7 +59,7 @@ public final class OrphanRules {
     return orphans;
   }
 
-  private Diagnosis diagnoseRoot(ReceivedSpan span, AssembledTrace trace) {
+  private Diagnosis diagnoseRoot(ReceivedSpan span, TraceClosed trace) {
     if (span.kind() == SpanKind.SERVER) {
       return of(Boundary.HTTP, span);
     }
@@ -79,13 +78,13 @@ public final class OrphanRules {
   }
 
   /** The same service's SERVER span for the same order sits in another trace. */
-  private boolean serverSpanElsewhere(ReceivedSpan span, AssembledTrace trace) {
+  private boolean serverSpanElsewhere(ReceivedSpan span, TraceClosed closed) {
     String orderId = span.orderId();
     if (orderId == null) {
       return false;
     }
-    for (AssembledTrace other : tracesOfOrder.apply(orderId)) {
-      if (other.traceId().equals(trace.traceId())) {
+    for (AssembledTrace other : closed.fragmentsOf(orderId)) {
+      if (other.traceId().equals(closed.trace().traceId())) {
         continue;
       }
       for (ReceivedSpan s : other.spans()) {

@@ -2,34 +2,67 @@ package dev.tracelab.auditor.orphans;
 
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Flow;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
- * Accumulates orphan figures over a run: every closed trace is analysed once, when it closes.
- * {@link #report} turns the run into the scenario object of SPEC §5.
+ * Accumulates orphan figures over a run from close events alone: every closed trace is analysed
+ * once, when it closes, and the event's fragments of each order say how many traces the request
+ * became and whether it is connected. It never reads the assembler. {@link #report} turns the
+ * run into the scenario object of docs/design.md §5.
  */
 public final class RunStats {
 
+  private static final int MAX_ORDERS = 200_000; // memory bound; a report covers the latest orders
+
   private final OrphanRules rules;
-  private final Function<String, List<AssembledTrace>> tracesOfOrder;
   private final Map<String, long[]> perService = new LinkedHashMap<>(); // spans, orphanRoots, missingParent
   private final Map<List<String>, Long> diagnosisCounts = new LinkedHashMap<>();
   private final Map<List<String>, String> diagnosisFix = new LinkedHashMap<>();
-  private static final int MAX_ORDERS = 200_000; // memory bound; a report covers the latest orders
-  private final Set<String> orders = new LinkedHashSet<>();
+  private final Map<String, OrderFigures> orders =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, OrderFigures> eldest) {
+          return size() > MAX_ORDERS;
+        }
+      };
   private long traces;
   private long startNanos = Long.MIN_VALUE;
 
-  public RunStats(OrphanRules rules, Function<String, List<AssembledTrace>> tracesOfOrder) {
+  /** What the close events told about one order (small: up to 200 000 are kept). */
+  private static final class OrderFigures {
+    String firstTraceId;
+    Set<String> otherTraceIds; // null while the request is one trace
+    boolean singleTraceConnected;
+
+    void addTrace(String traceId) {
+      if (firstTraceId == null) {
+        firstTraceId = traceId;
+      } else if (!firstTraceId.equals(traceId)) {
+        if (otherTraceIds == null) {
+          otherTraceIds = new HashSet<>(4);
+        }
+        otherTraceIds.add(traceId);
+      }
+    }
+
+    int fragments() {
+      return firstTraceId == null ? 0 : 1 + (otherTraceIds == null ? 0 : otherTraceIds.size());
+    }
+
+    boolean connected() {
+      return fragments() == 1 && singleTraceConnected;
+    }
+  }
+
+  public RunStats(OrphanRules rules) {
     this.rules = rules;
-    this.tracesOfOrder = tracesOfOrder;
     reset(Long.MIN_VALUE);
   }
 
@@ -50,18 +83,25 @@ public final class RunStats {
   }
 
   /** Analyses a closed trace (the assembler's close listener). */
-  public synchronized void add(AssembledTrace trace) {
+  public synchronized void add(TraceClosed closed) {
+    AssembledTrace trace = closed.trace();
     if (trace.firstArrivalNanos() < startNanos) {
       return; // began before this run
     }
     traces++;
     for (ReceivedSpan span : trace.spans()) {
       perService.computeIfAbsent(span.service(), s -> new long[3])[0]++;
-      if (span.orderId() != null && orders.add(span.orderId()) && orders.size() > MAX_ORDERS) {
-        orders.remove(orders.iterator().next());
-      }
     }
-    for (OrphanRules.Orphan orphan : rules.orphansOf(trace)) {
+    // events may be delivered out of close order (two threads): fragments only accumulate, and a
+    // request that stays one trace has the same (final) content in every event
+    closed.fragmentsByOrder().forEach((orderId, fragments) -> {
+      OrderFigures order = orders.computeIfAbsent(orderId, k -> new OrderFigures());
+      fragments.forEach(f -> order.addTrace(f.traceId()));
+      if (fragments.size() == 1) {
+        order.singleTraceConnected = FlowShape.isConnected(fragments);
+      }
+    });
+    for (OrphanRules.Orphan orphan : rules.orphansOf(closed)) {
       long[] counts = perService.get(orphan.span().service());
       counts[orphan.root() ? 1 : 2]++;
       Diagnosis d = orphan.diagnosis();
@@ -87,19 +127,17 @@ public final class RunStats {
     return services;
   }
 
-  /** The run as one scenario object (SPEC §5). */
+  /** The run as one scenario object (docs/design.md §5). */
   public synchronized ScenarioReport report(String name, Map<String, String> variants) {
     int requests = orders.size();
     int connected = 0;
     long fragments = 0;
-    for (String orderId : orders) {
-      List<AssembledTrace> traces = tracesOfOrder.apply(orderId);
-      fragments += traces.size();
-      if (FlowShape.isConnected(traces)) {
+    for (OrderFigures order : orders.values()) {
+      fragments += order.fragments();
+      if (order.connected()) {
         connected++;
       }
     }
-    Map<String, ScenarioReport.ServiceFigures> services = serviceFigures();
     List<ScenarioReport.DiagnosisCount> diagnoses = new ArrayList<>();
     diagnosisCounts.forEach(
         (key, count) ->
@@ -113,7 +151,7 @@ public final class RunStats {
         connected,
         requests == 0 ? 0.0 : (double) connected / requests,
         requests == 0 ? 0.0 : (double) fragments / requests,
-        services,
+        serviceFigures(),
         diagnoses);
   }
 }

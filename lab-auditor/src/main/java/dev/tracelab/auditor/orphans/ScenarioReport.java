@@ -3,7 +3,7 @@ package dev.tracelab.auditor.orphans;
 import java.util.List;
 import java.util.Map;
 
-/** One scenario's measured figures; serialises to the scenario object of SPEC §5. */
+/** One scenario's measured figures; serialises to the scenario object of docs/design.md §5. */
 public record ScenarioReport(
     String name,
     Map<String, String> variants,

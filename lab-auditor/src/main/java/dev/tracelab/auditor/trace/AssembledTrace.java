@@ -3,24 +3,41 @@ package dev.tracelab.auditor.trace;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The spans of one trace id, in arrival order. Open while spans keep arriving; closed after the
- * quiet window (or early, when evicted at the cap). Spans arriving after close are kept apart as
- * late spans and do not change the trace's analysis.
+ * The spans of one trace id, in arrival order, each span id once. Open while spans keep
+ * arriving; closed when its request is complete, after the quiet window, or early when evicted
+ * at the cap. Spans arriving after close are kept apart as late spans and do not change the
+ * trace's analysis; a span id already held (in the trace or among its late spans) is a duplicate
+ * delivery and is dropped.
  */
 public final class AssembledTrace {
 
+  /** Why a trace closed. */
+  public enum CloseReason {
+    /** The traces of its order held every expected span of the flow. */
+    COMPLETE,
+    /** No span of it arrived for the quiet window. */
+    QUIET,
+    /** The cap on traces in flight was reached and it was the quietest. */
+    EVICTED
+  }
+
   private final String traceId;
   private final List<ReceivedSpan> spans = new ArrayList<>(8);
+  private final Set<String> spanIds = new HashSet<>(16);
   private final List<ReceivedSpan> late = new ArrayList<>(0);
+  private final Set<String> lateIds = new HashSet<>(0);
+  private final Set<String> orderIds = new LinkedHashSet<>(2);
   private final long firstArrivalNanos;
-  long lastArrivalNanos;
-  private volatile boolean closed;
-  private volatile boolean evicted;
+  private long lastArrivalNanos;
+  private long stepMask;
+  private volatile CloseReason closeReason; // set when the assembler closes it
   private volatile long closedAtNanos;
+  private volatile boolean judged; // set once its close listeners have run
 
   AssembledTrace(String traceId, long nowNanos) {
     this.traceId = traceId;
@@ -40,13 +57,22 @@ public final class AssembledTrace {
     return List.copyOf(late);
   }
 
+  /**
+   * Closed and judged: its close listeners (the run's figures among them) have run, so a report
+   * taken now includes it. Readers waiting for a verdict wait for this.
+   */
   public boolean isClosed() {
-    return closed;
+    return judged;
+  }
+
+  /** Why it closed (set just before its close listeners run); null while open. */
+  public CloseReason closeReason() {
+    return closeReason;
   }
 
   /** Closed early because the cap on traces in flight was reached. */
   public boolean wasEvicted() {
-    return evicted;
+    return closeReason == CloseReason.EVICTED;
   }
 
   public long firstArrivalNanos() {
@@ -57,22 +83,14 @@ public final class AssembledTrace {
     return lastArrivalNanos;
   }
 
-  /** Span ids present in this trace. */
+  /** Span ids present in this trace (late spans excluded). */
   public synchronized Set<String> spanIds() {
-    Set<String> ids = new HashSet<>(spans.size() * 2);
-    for (ReceivedSpan s : spans) {
-      ids.add(s.spanId());
-    }
-    return Collections.unmodifiableSet(ids);
+    return Collections.unmodifiableSet(new HashSet<>(spanIds));
   }
 
-  synchronized void add(ReceivedSpan span, long nowNanos) {
-    spans.add(span);
-    lastArrivalNanos = nowNanos;
-  }
-
-  synchronized void addLate(ReceivedSpan span) {
-    late.add(span);
+  /** The {@code app.order_id} values its spans carry. */
+  public synchronized Set<String> orderIds() {
+    return Set.copyOf(orderIds);
   }
 
   /** When the trace closed, on the assembler's clock; 0 while open. */
@@ -80,9 +98,45 @@ public final class AssembledTrace {
     return closedAtNanos;
   }
 
-  void close(boolean byEviction, long nowNanos) {
+  synchronized boolean holds(String spanId) {
+    return spanIds.contains(spanId) || lateIds.contains(spanId);
+  }
+
+  synchronized void add(ReceivedSpan span, long nowNanos, long stepBits) {
+    spans.add(span);
+    spanIds.add(span.spanId());
+    if (span.orderId() != null) {
+      orderIds.add(span.orderId());
+    }
+    stepMask |= stepBits;
+    lastArrivalNanos = nowNanos;
+  }
+
+  synchronized void addLate(ReceivedSpan span) {
+    late.add(span);
+    lateIds.add(span.spanId());
+  }
+
+  synchronized long stepMask() {
+    return stepMask;
+  }
+
+  synchronized Set<String> orderIdsView() {
+    return orderIds;
+  }
+
+  /** Closed by the assembler (under its lock); new spans are late from now on. */
+  boolean closing() {
+    return closeReason != null;
+  }
+
+  void close(CloseReason reason, long nowNanos) {
     this.closedAtNanos = nowNanos;
-    this.evicted = byEviction;
-    this.closed = true;
+    this.closeReason = reason;
+  }
+
+  /** After its close listeners ran. */
+  void judged() {
+    this.judged = true;
   }
 }

@@ -1,24 +1,37 @@
 package dev.tracelab.auditor.trace;
 
+import dev.tracelab.auditor.trace.AssembledTrace.CloseReason;
+import dev.tracelab.flow.ExpectedSpan;
+import dev.tracelab.flow.Flow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Groups spans by trace id and closes each trace once no span of it arrived for the quiet window
- * (SPEC §4). Memory is bounded: at most {@code maxTraces} traces are in flight (like the
- * collector's {@code num_traces}); when full, the trace quiet for longest is closed early and
- * counted as evicted. Closed traces are retained up to {@code maxClosedTraces} for queries.
+ * Groups spans by trace id and closes each trace once its verdict is known (docs/design.md §4):
+ *
+ * <ul>
+ *   <li>as soon as the traces carrying one {@code app.order_id} together hold every expected span
+ *       of the flow (each step matched by service, kind and name) — all those traces close at
+ *       once, so the fragments of a broken request are judged together;
+ *   <li>otherwise once no span of it arrived for the quiet window (an incomplete request);
+ *   <li>or early, at the cap on traces in flight (like the collector's {@code num_traces}): the
+ *       trace quiet for longest is closed and counted as evicted.
+ * </ul>
+ *
+ * <p>Delivery is at-least-once: a span whose trace already holds its span id (in the trace or
+ * among its late spans) is a duplicate and changes nothing but the duplicate count. A new span of
+ * a closed trace is late. Closed traces are retained up to {@code maxClosedTraces} for queries.
  *
  * <p>Thread-safe. Time comes from an injectable nano clock so tests control it; call {@link
  * #sweep()} periodically to close quiet traces.
@@ -29,8 +42,10 @@ public final class TraceAssembler {
   private final int maxTraces;
   private final int maxClosedTraces;
   private final LongSupplier clock;
-  private final List<Consumer<AssembledTrace>> closeListeners = new CopyOnWriteArrayList<>();
-  private final Map<String, SpanCounters> countersByService = new ConcurrentHashMap<>();
+  private final List<ExpectedSpan> expected;
+  private final long completeMask;
+  private final List<Consumer<TraceClosed>> closeListeners = new CopyOnWriteArrayList<>();
+  private final Map<String, SpanCounters> countersByService = new LinkedHashMap<>();
 
   // access-ordered: iteration starts at the trace that received a span longest ago
   private final LinkedHashMap<String, AssembledTrace> open = new LinkedHashMap<>(1024, 0.75f, true);
@@ -39,40 +54,60 @@ public final class TraceAssembler {
   private final Map<String, List<AssembledTrace>> byOrder = new HashMap<>();
   private long evictedTraces;
   private long receivedSpans;
+  private long duplicateSpans;
 
   private TraceAssembler(Builder b) {
     this.quietNanos = b.quietWindow.toNanos();
     this.maxTraces = b.maxTraces;
     this.maxClosedTraces = b.maxClosedTraces;
     this.clock = b.clock;
+    this.expected = b.expected;
+    this.completeMask = expected.isEmpty() ? 0 : (1L << expected.size()) - 1;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Called (on the sweeping or ingesting thread) once per trace when it closes. */
-  public void onClose(Consumer<AssembledTrace> listener) {
+  /**
+   * Called (on the sweeping or ingesting thread, never under the assembler's lock) once per trace
+   * when it closes; the trace reports {@link AssembledTrace#isClosed()} only after every listener
+   * returned.
+   */
+  public void onClose(Consumer<TraceClosed> listener) {
     closeListeners.add(listener);
   }
 
-  /** Adds received spans; returns how many arrived late (for traces already closed). */
+  /**
+   * Adds received spans; returns how many arrived late (new spans of traces already closed).
+   * Duplicates (a span id its trace already holds) are dropped and counted apart.
+   */
   public int accept(Collection<ReceivedSpan> spans) {
-    List<AssembledTrace> toClose = new ArrayList<>(0);
+    List<TraceClosed> toNotify = new ArrayList<>(0);
     int lateCount = 0;
     synchronized (this) {
       long now = clock.getAsLong();
+      Set<String> touchedOrders = new LinkedHashSet<>(4);
       for (ReceivedSpan span : spans) {
-        receivedSpans++;
-        counters(span.service()).spans++;
+        SpanCounters counters = counters(span.service());
         AssembledTrace done = closed.get(span.traceId());
         if (done != null) {
+          if (done.holds(span.spanId())) {
+            duplicate(counters);
+            continue;
+          }
           done.addLate(span);
-          counters(span.service()).late++;
+          receivedSpans++;
+          counters.spans++;
+          counters.late++;
           lateCount++;
           continue;
         }
-        AssembledTrace trace = open.get(span.traceId());
+        AssembledTrace trace = openById.get(span.traceId()); // no reordering before the duplicate check
+        if (trace != null && trace.holds(span.spanId())) {
+          duplicate(counters);
+          continue;
+        }
         if (trace == null) {
           trace = new AssembledTrace(span.traceId(), now);
           open.put(span.traceId(), trace);
@@ -83,10 +118,14 @@ public final class TraceAssembler {
             eldest.remove();
             openById.remove(victim.traceId());
             evictedTraces++;
-            toClose.add(markClosed(victim, true, now));
+            toNotify.add(markClosed(victim, CloseReason.EVICTED, now));
           }
+        } else {
+          open.get(span.traceId()); // a new span: the trace becomes the freshest in access order
         }
-        trace.add(span, now);
+        receivedSpans++;
+        counters.spans++;
+        trace.add(span, now, stepBits(span));
         String orderId = span.orderId();
         if (orderId != null) {
           List<AssembledTrace> traces = byOrder.computeIfAbsent(orderId, k -> new ArrayList<>(2));
@@ -94,15 +133,61 @@ public final class TraceAssembler {
             traces.add(trace);
           }
         }
+        if (completeMask != 0) {
+          touchedOrders.addAll(trace.orderIdsView());
+        }
+      }
+      // judged after the whole batch, so spans of one export request never split into late ones
+      for (String orderId : touchedOrders) {
+        closeIfComplete(orderId, now, toNotify);
       }
     }
-    notifyClosed(toClose);
+    notifyClosed(toNotify);
     return lateCount;
+  }
+
+  private void duplicate(SpanCounters counters) {
+    duplicateSpans++;
+    counters.duplicates++;
+  }
+
+  /** The bit of the flow step a span stands for, or 0. */
+  private long stepBits(ReceivedSpan span) {
+    for (int i = 0; i < expected.size(); i++) {
+      if (expected.get(i).matches(span.service(), span.kind(), span.name())) {
+        return 1L << i;
+      }
+    }
+    return 0;
+  }
+
+  /** Closes the order's open traces when, together, its traces hold every expected span. */
+  private void closeIfComplete(String orderId, long now, List<TraceClosed> toNotify) {
+    List<AssembledTrace> traces = byOrder.get(orderId);
+    if (traces == null) {
+      return;
+    }
+    long union = 0;
+    boolean anyOpen = false;
+    for (AssembledTrace t : traces) {
+      union |= t.stepMask();
+      anyOpen |= !t.closing();
+    }
+    if (!anyOpen || union != completeMask) {
+      return;
+    }
+    for (AssembledTrace t : List.copyOf(traces)) {
+      if (!t.closing()) {
+        open.remove(t.traceId());
+        openById.remove(t.traceId());
+        toNotify.add(markClosed(t, CloseReason.COMPLETE, now));
+      }
+    }
   }
 
   /** Closes every trace that has been quiet for the window. */
   public void sweep() {
-    List<AssembledTrace> toClose = new ArrayList<>(0);
+    List<TraceClosed> toNotify = new ArrayList<>(0);
     synchronized (this) {
       long now = clock.getAsLong();
       Iterator<AssembledTrace> it = open.values().iterator();
@@ -113,38 +198,46 @@ public final class TraceAssembler {
         }
         it.remove();
         openById.remove(trace.traceId());
-        toClose.add(markClosed(trace, false, now));
+        toNotify.add(markClosed(trace, CloseReason.QUIET, now));
       }
     }
-    notifyClosed(toClose);
+    notifyClosed(toNotify);
   }
 
-  private AssembledTrace markClosed(AssembledTrace trace, boolean evicted, long now) {
-    trace.close(evicted, now);
+  /** Closes a trace (under the lock) and snapshots what its listeners need. */
+  private TraceClosed markClosed(AssembledTrace trace, CloseReason reason, long now) {
+    trace.close(reason, now);
     closed.put(trace.traceId(), trace);
     if (closed.size() > maxClosedTraces) {
       Iterator<AssembledTrace> eldest = closed.values().iterator();
       AssembledTrace gone = eldest.next();
       eldest.remove();
-      for (ReceivedSpan s : gone.spans()) {
-        if (s.orderId() != null) {
-          List<AssembledTrace> traces = byOrder.get(s.orderId());
-          if (traces != null) {
-            traces.remove(gone);
-            if (traces.isEmpty()) {
-              byOrder.remove(s.orderId());
-            }
+      for (String orderId : gone.orderIdsView()) {
+        List<AssembledTrace> traces = byOrder.get(orderId);
+        if (traces != null) {
+          traces.remove(gone);
+          if (traces.isEmpty()) {
+            byOrder.remove(orderId);
           }
         }
       }
     }
-    return trace;
+    Map<String, List<AssembledTrace>> fragments = new HashMap<>(2);
+    for (String orderId : trace.orderIdsView()) {
+      fragments.put(orderId, List.copyOf(byOrder.getOrDefault(orderId, List.of(trace))));
+    }
+    return new TraceClosed(trace, fragments);
   }
 
-  private void notifyClosed(List<AssembledTrace> traces) {
-    for (AssembledTrace t : traces) {
-      for (Consumer<AssembledTrace> l : closeListeners) {
-        l.accept(t);
+  /** Runs the listeners, then marks each trace judged: once isClosed(), its figures are in. */
+  private void notifyClosed(List<TraceClosed> events) {
+    for (TraceClosed e : events) {
+      try {
+        for (Consumer<TraceClosed> l : closeListeners) {
+          l.accept(e);
+        }
+      } finally {
+        e.trace().judged();
       }
     }
   }
@@ -172,14 +265,25 @@ public final class TraceAssembler {
     return evictedTraces;
   }
 
+  /** Distinct spans received (late ones included, duplicates not). */
   public synchronized long receivedSpans() {
     return receivedSpans;
   }
 
-  /** Received and late span counts per service since start. */
-  public synchronized Map<String, long[]> spanCountsByService() {
-    Map<String, long[]> out = new HashMap<>();
-    countersByService.forEach((k, v) -> out.put(k, new long[] {v.spans, v.late}));
+  /** Deliveries of a span its trace already held. */
+  public synchronized long duplicateSpans() {
+    return duplicateSpans;
+  }
+
+  /**
+   * Per service since start: distinct spans received (late ones included), late spans, duplicate
+   * deliveries.
+   */
+  public record SpanCounts(long received, long late, long duplicates) {}
+
+  public synchronized Map<String, SpanCounts> spanCountsByService() {
+    Map<String, SpanCounts> out = new LinkedHashMap<>();
+    countersByService.forEach((k, v) -> out.put(k, new SpanCounts(v.spans, v.late, v.duplicates)));
     return out;
   }
 
@@ -199,6 +303,7 @@ public final class TraceAssembler {
   private static final class SpanCounters {
     long spans;
     long late;
+    long duplicates;
   }
 
   public static final class Builder {
@@ -206,6 +311,7 @@ public final class TraceAssembler {
     private int maxTraces = 100_000;
     private int maxClosedTraces = 200_000;
     private LongSupplier clock = System::nanoTime;
+    private List<ExpectedSpan> expected = Flow.SPANS;
 
     public Builder setQuietWindow(Duration quietWindow) {
       if (quietWindow.isNegative() || quietWindow.isZero()) {
@@ -232,6 +338,18 @@ public final class TraceAssembler {
 
     public Builder setClock(LongSupplier nanoClock) {
       this.clock = nanoClock;
+      return this;
+    }
+
+    /**
+     * The spans of one complete request (default: the lab's flow, {@link Flow#SPANS}); an order
+     * whose traces hold them all closes at once. Empty: traces close by the quiet window only.
+     */
+    public Builder setExpectedSpans(List<ExpectedSpan> expected) {
+      if (expected.size() > 63) {
+        throw new IllegalArgumentException("at most 63 expected spans: " + expected.size());
+      }
+      this.expected = List.copyOf(expected);
       return this;
     }
 

@@ -5,24 +5,110 @@ import static io.opentelemetry.api.trace.SpanKind.CONSUMER;
 import static io.opentelemetry.api.trace.SpanKind.SERVER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracelab.auditor.CraftedRequest;
+import dev.tracelab.auditor.orphans.ScenarioReport.DiagnosisCount;
+import dev.tracelab.auditor.orphans.ScenarioReport.ServiceFigures;
+import dev.tracelab.auditor.otlp.OtlpDecoder;
 import dev.tracelab.auditor.trace.TraceAssembler;
+import dev.tracelab.flow.Scenario;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The run's figures against numbers known from the flow, not recomputed: requests of a scenario
+ * are crafted span by span (each fragment of docs/design.md §3 its own trace) and the report must
+ * show exactly the orphans that follow from the broken boundaries.
+ */
 class RunStatsTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
   private final TraceAssembler assembler =
       TraceAssembler.builder().setQuietWindow(Duration.ofSeconds(2)).setClock(now::get).build();
-  private final RunStats run =
-      new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER"), assembler::tracesOfOrder), assembler::tracesOfOrder);
+  private final RunStats run = new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER")));
 
   RunStatsTest() {
-    assembler.onClose(run::add);
+    assembler.onClose(run::add); // the only link: close events flow one way, into the run
+  }
+
+  private void send(int seed, Scenario scenario, Integer... steps) {
+    assembler.accept(OtlpDecoder.decodeProtobuf(CraftedRequest.of(seed, scenario).protobuf(steps)));
+  }
+
+  private static Map<String, ServiceFigures> services(ServiceFigures gateway, ServiceFigures worker, ServiceFigures consumer) {
+    Map<String, ServiceFigures> m = new LinkedHashMap<>();
+    m.put("gateway-svc", gateway);
+    m.put("worker-svc", worker);
+    m.put("consumer-svc", consumer);
+    return m;
+  }
+
+  @Test
+  void brokenHttpMakesOneWorkerOrphanRootOfThreeSpansPerRequest() {
+    for (int seed = 1; seed <= 3; seed++) {
+      send(seed, Scenario.BROKEN_HTTP, 1, 2, 3, 4, 5, 6);
+    }
+
+    ScenarioReport report = run.report("broken-http", Map.of());
+
+    assertThat(report.requests()).isEqualTo(3);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.connectedRate()).isEqualTo(0.0);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(6, 0, 0, 0, 0.0),
+        new ServiceFigures(9, 3, 3, 0, 1.0 / 3),
+        new ServiceFigures(3, 0, 0, 0, 0.0)));
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactly(new DiagnosisCount("http", "worker-svc", "POST /work", 3, null));
+    assertThat(run.tracesAnalysed()).isEqualTo(6);
+  }
+
+  @Test
+  void allBrokenMakesTwoWorkerOrphansOfThreeAndEveryConsumerSpanAnOrphan() {
+    send(1, Scenario.ALL_BROKEN, 6, 4, 5); // fragments out of order: the async diagnosis needs {3}
+    send(1, Scenario.ALL_BROKEN, 3, 1, 2);
+    send(2, Scenario.ALL_BROKEN, 1, 2, 3, 4, 5, 6);
+
+    ScenarioReport report = run.report("all-broken", Map.of());
+
+    assertThat(report.requests()).isEqualTo(2);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.fragmentsPerRequest()).isEqualTo(4.0);
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(4, 0, 0, 0, 0.0),
+        new ServiceFigures(6, 4, 4, 0, 4.0 / 6),
+        new ServiceFigures(2, 2, 2, 0, 1.0)));
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactlyInAnyOrder(
+            new DiagnosisCount("http", "worker-svc", "POST /work", 2, null),
+            new DiagnosisCount("async", "worker-svc", "order.prepare", 2, null),
+            new DiagnosisCount("kafka", "consumer-svc", "process orders", 2, null));
+  }
+
+  @Test
+  void fixedRequestsAreConnectedAndALostSpanIsOneMissingParent() {
+    send(1, Scenario.FIXED, 1, 2, 3, 4, 5, 6);
+    send(2, Scenario.FIXED, 6, 5, 4, 3, 2, 1);
+    send(3, Scenario.FIXED, 1, 2, 3, 5, 6); // 4 never arrives: closes by the quiet window
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    assembler.sweep();
+
+    ScenarioReport report = run.report("fixed", Map.of());
+
+    assertThat(report.requests()).isEqualTo(3);
+    assertThat(report.connectedRequests()).isEqualTo(2);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(1.0);
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(6, 0, 0, 0, 0.0),
+        new ServiceFigures(8, 1, 0, 1, 1.0 / 8),
+        new ServiceFigures(3, 0, 0, 0, 0.0)));
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactly(new DiagnosisCount("missing-parent", "worker-svc", "send orders", 1, null));
   }
 
   @Test
@@ -37,9 +123,12 @@ class RunStatsTest {
 
     ScenarioReport report = run.report("r", Map.of());
     assertThat(report.requests()).isEqualTo(1);
-    assertThat(report.services().get("consumer-svc").spans()).isZero();
-    assertThat(report.services().get("gateway-svc").spans()).isEqualTo(1);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(1, 0, 0, 0, 0.0),
+        new ServiceFigures(0, 0, 0, 0, 0.0),
+        new ServiceFigures(0, 0, 0, 0, 0.0)));
     assertThat(report.diagnoses()).isEmpty();
-    assertThat(run.serviceFigures()).isEqualTo(report.services());
+    assertThat(run.tracesAnalysed()).isEqualTo(1);
   }
 }

@@ -18,7 +18,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs one scenario on an embedded lab: switch variants, start an auditor run, send N requests,
- * wait until every request's traces have closed, and report. Shared by {@code ./lab demo},
+ * wait until the auditor has judged every request (closed its traces), and report. Shared by {@code ./lab demo},
  * {@code ./lab gate} and the gate's JUnit test.
  */
 public final class ScenarioRunner {
@@ -37,7 +37,9 @@ public final class ScenarioRunner {
    * @param orderIds the orders accepted (202)
    * @param failedRequests requests that did not get a 202
    * @param receivedMs per request: response -> last span of its trace(s) received, in ms
-   * @param closedMs per request: response -> its last trace closed, in ms
+   * @param verdictMs per request: response -> the auditor's verdict (the moment it closed the
+   *     request's last trace: as soon as all its spans are in, or after the quiet window when
+   *     some never come), in ms
    * @param incompleteRequests accepted requests whose spans had not all arrived (in closed
    *     traces) when the drain timeout expired; the report then undercounts them
    */
@@ -47,7 +49,7 @@ public final class ScenarioRunner {
       int failedRequests,
       int incompleteRequests,
       double[] receivedMs,
-      double[] closedMs,
+      double[] verdictMs,
       Duration wallTime) {
 
     /** A one-line warning when the figures cover fewer requests than were sent, else empty. */
@@ -102,7 +104,7 @@ public final class ScenarioRunner {
     int incomplete = awaitClosed(auditor, orderIds);
 
     double[] received = new double[orderIds.size()];
-    double[] closed = new double[orderIds.size()];
+    double[] verdict = new double[orderIds.size()];
     for (int i = 0; i < orderIds.size(); i++) {
       String id = orderIds.get(i);
       long lastSpan = 0;
@@ -112,13 +114,16 @@ public final class ScenarioRunner {
         lastClose = Math.max(lastClose, t.closedAtNanos());
       }
       received[i] = (lastSpan - doneAt.get(id)) / 1e6;
-      closed[i] = (lastClose - doneAt.get(id)) / 1e6;
+      verdict[i] = (lastClose - doneAt.get(id)) / 1e6;
     }
     return new Result(
-        auditor.report(), orderIds, failed, incomplete, received, closed, Duration.ofNanos(System.nanoTime() - t0));
+        auditor.report(), orderIds, failed, incomplete, received, verdict, Duration.ofNanos(System.nanoTime() - t0));
   }
 
-  /** Waits until every order has all its spans, in traces that all closed; returns how many did not. */
+  /**
+   * Waits until every order has all its spans, in traces that all closed (the auditor closes them
+   * as soon as the request is complete); returns how many did not.
+   */
   private static int awaitClosed(Auditor auditor, List<String> orderIds) {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
     List<String> pending = new ArrayList<>(orderIds);
@@ -126,7 +131,7 @@ public final class ScenarioRunner {
       pending.removeIf(id -> FlowShape.allSpansArrived(auditor.tracesOfOrder(id)));
       if (!pending.isEmpty()) {
         try {
-          Thread.sleep(50);
+          Thread.sleep(10); // polls in-process state: a verdict is seen within 10 ms
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return pending.size();

@@ -1,0 +1,128 @@
+package dev.tracelab.auditor;
+
+import com.google.protobuf.ByteString;
+import dev.tracelab.flow.ExpectedSpan;
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Scenario;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The six spans of one request as a scenario's services would export them (the fragments of
+ * docs/design.md §3: a broken boundary's span starts a new trace), with deterministic ids, ready
+ * to be posted as OTLP protobuf or OTLP JSON in any order, split or repeated.
+ */
+public final class CraftedRequest {
+
+  private final String orderId;
+  private final Map<Integer, String> traceIdOfStep = new LinkedHashMap<>();
+  private final Map<Integer, String> spanIdOfStep = new LinkedHashMap<>();
+  private final Map<Integer, Integer> parentStepOf = new LinkedHashMap<>();
+
+  private CraftedRequest(int seed, String orderId, Scenario scenario) {
+    this.orderId = orderId;
+    int fragment = 0;
+    for (List<Integer> steps : scenario.expectedFragments()) {
+      fragment++;
+      String traceId = String.format("%016x%08x%08x", 0x7a0000L + seed, fragment, seed);
+      for (int step : steps) {
+        traceIdOfStep.put(step, traceId);
+        spanIdOfStep.put(step, String.format("%08x%08x", seed, step));
+        int parent = Flow.step(step).parentStep();
+        parentStepOf.put(step, steps.contains(parent) ? parent : 0);
+      }
+    }
+  }
+
+  /** One request of {@code scenario}; {@code seed} makes its ids distinct from other requests'. */
+  public static CraftedRequest of(int seed, Scenario scenario) {
+    return new CraftedRequest(seed, "order-" + seed, scenario);
+  }
+
+  public String orderId() {
+    return orderId;
+  }
+
+  public String traceIdOf(int step) {
+    return traceIdOfStep.get(step);
+  }
+
+  /** Distinct trace ids of the request, in step order. */
+  public List<String> traceIds() {
+    return traceIdOfStep.values().stream().distinct().toList();
+  }
+
+  /** An OTLP protobuf export request holding these steps' spans (in this order). */
+  public byte[] protobuf(Integer... steps) {
+    Map<String, ScopeSpans.Builder> byService = new LinkedHashMap<>();
+    for (int step : steps) {
+      ExpectedSpan e = Flow.step(step);
+      Span.Builder span =
+          Span.newBuilder()
+              .setTraceId(ByteString.fromHex(traceIdOfStep.get(step)))
+              .setSpanId(ByteString.fromHex(spanIdOfStep.get(step)))
+              .setName(e.name())
+              .setKind(Span.SpanKind.forNumber(e.kind().ordinal() + 1))
+              .setStartTimeUnixNano(1_700_000_000_000_000_000L + step * 1_000_000L)
+              .setEndTimeUnixNano(1_700_000_000_000_000_000L + step * 1_000_000L + 500_000L)
+              .addAttributes(
+                  KeyValue.newBuilder()
+                      .setKey("app.order_id")
+                      .setValue(AnyValue.newBuilder().setStringValue(orderId)));
+      int parent = parentStepOf.get(step);
+      if (parent != 0) {
+        span.setParentSpanId(ByteString.fromHex(spanIdOfStep.get(parent)));
+      }
+      byService.computeIfAbsent(e.service(), s -> ScopeSpans.newBuilder()).addSpans(span);
+    }
+    ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+    byService.forEach(
+        (service, scope) ->
+            request.addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .setResource(
+                        Resource.newBuilder()
+                            .addAttributes(
+                                KeyValue.newBuilder()
+                                    .setKey("service.name")
+                                    .setValue(AnyValue.newBuilder().setStringValue(service))))
+                    .addScopeSpans(scope)));
+    return request.build().toByteArray();
+  }
+
+  /** The same as {@link #protobuf}, in OTLP/JSON (hex ids, kind as a number). */
+  public byte[] json(Integer... steps) {
+    Map<String, List<String>> byService = new LinkedHashMap<>();
+    for (int step : steps) {
+      ExpectedSpan e = Flow.step(step);
+      int parent = parentStepOf.get(step);
+      long start = 1_700_000_000_000_000_000L + step * 1_000_000L;
+      String span =
+          "{\"traceId\":\"" + traceIdOfStep.get(step) + "\",\"spanId\":\"" + spanIdOfStep.get(step) + "\","
+              + (parent == 0 ? "" : "\"parentSpanId\":\"" + spanIdOfStep.get(parent) + "\",")
+              + "\"name\":\"" + e.name() + "\",\"kind\":" + (e.kind().ordinal() + 1) + ","
+              + "\"startTimeUnixNano\":\"" + start + "\",\"endTimeUnixNano\":\"" + (start + 500_000L) + "\","
+              + "\"attributes\":[{\"key\":\"app.order_id\",\"value\":{\"stringValue\":\"" + orderId + "\"}}]}";
+      byService.computeIfAbsent(e.service(), s -> new java.util.ArrayList<>()).add(span);
+    }
+    String body =
+        byService.entrySet().stream()
+            .map(
+                en ->
+                    "{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\""
+                        + en.getKey() + "\"}}]},\"scopeSpans\":[{\"spans\":["
+                        + String.join(",", en.getValue()) + "]}]}")
+            .collect(Collectors.joining(",", "{\"resourceSpans\":[", "]}"));
+    return body.getBytes(StandardCharsets.UTF_8);
+  }
+}
