@@ -11,7 +11,7 @@ import java.time.Duration;
  */
 final class EmbeddedLab implements LabTarget {
 
-  static final Duration QUIET_WINDOW = Duration.ofMillis(600);
+  static final Duration QUIET_WINDOW = Duration.ofSeconds(2); // the lab default: complete requests close at once, only incomplete ones wait
   private static EmbeddedLab instance;
 
   private final LabEnvironment env;
