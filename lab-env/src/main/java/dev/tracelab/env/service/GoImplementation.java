@@ -28,10 +28,12 @@ public final class GoImplementation implements ServiceImplementation {
   private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
 
   private final Path root;
+  private final List<Path> searchPath;
   private final ChildProcessImplementation processes;
 
-  private GoImplementation(Path root) {
+  GoImplementation(Path root, List<Path> searchPath) {
     this.root = root;
+    this.searchPath = searchPath;
     this.processes =
         ChildProcessImplementation.builder("go", role -> List.of(binary(role).toString()))
             .workingDirectory(root)
@@ -40,7 +42,7 @@ public final class GoImplementation implements ServiceImplementation {
 
   /** The Go implementations in the checkout at {@code root} (the folder holding {@code go.mod}). */
   public static GoImplementation create(Path root) {
-    return new GoImplementation(root.toAbsolutePath().normalize());
+    return new GoImplementation(root.toAbsolutePath().normalize(), Toolchain.searchPath(INSTALL_DIRS));
   }
 
   /** The Go implementations of the checkout this lab runs from. */
@@ -81,7 +83,7 @@ public final class GoImplementation implements ServiceImplementation {
     if (!stale) {
       return;
     }
-    Path go = Toolchain.find("go", INSTALL_DIRS).orElseThrow(() -> new IllegalStateException(
+    Path go = Toolchain.find("go", searchPath).orElseThrow(() -> new IllegalStateException(
         role + " go implementation needs Go " + required() + "+ (go not found on PATH or in " + INSTALL_DIRS.get(0) + ")"));
     Map<String, String> env = Map.of("GOTOOLCHAIN", "local");
     String found = Toolchain.firstLine(List.of(go.toString(), "env", "GOVERSION"), env).orElse("");

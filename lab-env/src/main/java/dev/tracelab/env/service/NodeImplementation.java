@@ -22,15 +22,17 @@ public final class NodeImplementation implements ServiceImplementation {
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
 
   private final Path root;
+  private final List<Path> searchPath;
   private volatile ChildProcessImplementation processes;
 
-  private NodeImplementation(Path root) {
+  NodeImplementation(Path root, List<Path> searchPath) {
     this.root = root;
+    this.searchPath = searchPath;
   }
 
   /** The Node.js implementations in the checkout at {@code root}. */
   public static NodeImplementation create(Path root) {
-    return new NodeImplementation(root.toAbsolutePath().normalize());
+    return new NodeImplementation(root.toAbsolutePath().normalize(), Toolchain.searchPath(INSTALL_DIRS));
   }
 
   /** The Node.js implementations of the checkout this lab runs from. */
@@ -59,7 +61,7 @@ public final class NodeImplementation implements ServiceImplementation {
    * than its lockfile; returns at once when they are up to date.
    */
   public synchronized ChildProcessImplementation prepare(String role) {
-    Path node = Toolchain.find("node", INSTALL_DIRS).orElseThrow(() -> new IllegalStateException(
+    Path node = Toolchain.find("node", searchPath).orElseThrow(() -> new IllegalStateException(
         role + " node implementation needs Node.js " + REQUIRED[0] + "." + REQUIRED[1] + "+ (node not found on PATH)"));
     if (processes == null) {
       String found = Toolchain.firstLine(List.of(node.toString(), "--version"), Map.of()).orElse("");

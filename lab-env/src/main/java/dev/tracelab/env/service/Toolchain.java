@@ -28,8 +28,8 @@ final class Toolchain {
 
   private Toolchain() {}
 
-  /** The executable {@code program} on {@code PATH}, else in one of {@code extraDirs}. */
-  static Optional<Path> find(String program, List<Path> extraDirs) {
+  /** The folders of {@code PATH}, then {@code extraDirs}: where {@link #find} looks. */
+  static List<Path> searchPath(List<Path> extraDirs) {
     List<Path> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -40,6 +40,11 @@ final class Toolchain {
       }
     }
     dirs.addAll(extraDirs);
+    return dirs;
+  }
+
+  /** The executable {@code program} in the first of {@code dirs} that has it. */
+  static Optional<Path> find(String program, List<Path> dirs) {
     for (Path dir : dirs) {
       Path candidate = dir.resolve(program);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
