@@ -1,6 +1,7 @@
 package dev.tracelab.auditor;
 
 import dev.tracelab.auditor.orphans.OrphanRules;
+import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.orphans.RunStats;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.otlp.OtlpDecoder;
@@ -50,8 +51,6 @@ public final class Auditor implements AutoCloseable {
   private final String host;
   private final int otlpPort;
   private final int apiPort;
-  private volatile String runName = "since-start";
-  private volatile Map<String, String> runVariants = Map.of();
   private ScheduledExecutorService sweeper; // guarded by this
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
@@ -199,14 +198,26 @@ public final class Auditor implements AutoCloseable {
    * trace of the previous run still open keeps out of it, wherever it closes).
    */
   public void startRun(String name, Map<String, String> variants) {
-    run.reset(assembler.now());
-    this.runName = name;
-    this.runVariants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variants));
+    startRun(RunSetup.of(name, variants));
+  }
+
+  /**
+   * Starts a new run of {@code setup}'s implementations and propagators: the expected shape, the
+   * fix files and the propagator diagnosis follow it.
+   */
+  public void startRun(RunSetup setup) {
+    assembler.expect(setup.flow().spans());
+    run.reset(assembler.now(), setup);
+  }
+
+  /** What the current run is. */
+  public RunSetup runSetup() {
+    return run.setup();
   }
 
   /** The current run as a scenario object (docs/design.md §5). */
   public ScenarioReport report() {
-    return run.report(runName, new LinkedHashMap<>(runVariants));
+    return run.report();
   }
 
   /** The current run's per-service figures (cheap: for /metrics). */

@@ -4,6 +4,8 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceAssembler;
 import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.auditor.orphans.RunSetup;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.http.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -50,27 +52,39 @@ final class AuditorApi {
   }
 
   /**
-   * {@code POST /api/runs} {@code {"name": "broken-async", "variants": {"worker-svc": "broken"}}}
-   * (both optional): a new run; {@code /api/report} then covers only traces that begin after it.
+   * {@code POST /api/runs} {@code {"name": "broken-async", "variants": {"worker-svc": "broken"},
+   * "implementations": {"gateway-svc": "go"}, "propagators": {"gateway-svc": "b3multi"}}} (all
+   * optional; implementations default to java): a new run; {@code /api/report} then covers only
+   * traces that begin after it.
    */
   private void startRun(Context ctx) {
     String name = "run";
     Map<String, String> variants = new LinkedHashMap<>();
+    Map<String, String> languages = new LinkedHashMap<>();
+    Map<String, String> propagators = new LinkedHashMap<>();
+    RunSetup setup;
     String body = ctx.body();
-    if (!body.isBlank()) {
-      try {
+    try {
+      if (!body.isBlank()) {
         com.fasterxml.jackson.databind.JsonNode json = dev.tracelab.order.OrderJson.mapper().readTree(body);
         if (json == null || !json.isObject()) {
           throw new IllegalArgumentException("body must be a JSON object");
         }
         name = json.path("name").asText(name);
         json.path("variants").fields().forEachRemaining(e -> variants.put(e.getKey(), e.getValue().asText()));
-      } catch (java.io.IOException | IllegalArgumentException e) {
-        Problem.badRequest("a run is {\"name\": ..., \"variants\": {...}}: " + e.getMessage(), List.of()).writeTo(ctx);
-        return;
+        json.path("implementations").fields().forEachRemaining(e -> languages.put(e.getKey(), e.getValue().asText()));
+        json.path("propagators").fields().forEachRemaining(e -> propagators.put(e.getKey(), e.getValue().asText()));
       }
+      setup = new RunSetup(name, variants, Implementations.fromIds(languages), propagators);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      Problem.badRequest(
+              "a run is {\"name\": ..., \"variants\": {...}, \"implementations\": {...}, \"propagators\": {...}}: "
+                  + e.getMessage(),
+              List.of())
+          .writeTo(ctx);
+      return;
     }
-    auditor.startRun(name, variants);
+    auditor.startRun(setup);
     ctx.status(201).json(auditor.report());
   }
 

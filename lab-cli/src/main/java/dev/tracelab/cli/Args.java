@@ -1,19 +1,42 @@
 package dev.tracelab.cli;
 
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementation;
+import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options, checked against the names a command accepts. */
+/** {@code --name value} options and {@code --flag}s, checked against the names a command accepts. */
 final class Args {
 
   private final Map<String, String> values = new HashMap<>();
 
   private Args() {}
 
+  /** The options choosing each role's language (docs/design.md §7), for the commands that run a lab. */
+  static final Set<String> LANGUAGE_OPTIONS = Set.of("gateway-lang", "worker-lang", "consumer-lang");
+  static final String POLYGLOT = "polyglot";
+
   static Args parse(String[] args, Set<String> allowed) {
+    return parse(args, allowed, Set.of());
+  }
+
+  /** {@code options} plus the language options and {@code --polyglot}. */
+  static Args parseWithLanguages(String[] args, String... options) {
+    Set<String> allowed = new LinkedHashSet<>(Set.of(options));
+    allowed.addAll(LANGUAGE_OPTIONS);
+    return parse(args, allowed, Set.of(POLYGLOT));
+  }
+
+  /** As {@link #parse(String[], Set)}, plus {@code flags}: options without a value. */
+  static Args parse(String[] args, Set<String> allowedOptions, Set<String> flags) {
+    Set<String> allowed = new LinkedHashSet<>(allowedOptions);
+    allowed.addAll(flags);
     Args parsed = new Args();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -23,6 +46,10 @@ final class Args {
         throw new UsageException("unexpected argument '" + arg + "'");
       }
       int eq = arg.indexOf('=');
+      if (flags.contains(arg.substring(2))) {
+        parsed.values.put(arg.substring(2), "true");
+        continue;
+      }
       if (eq > 0) {
         name = arg.substring(2, eq);
         value = arg.substring(eq + 1);
@@ -39,6 +66,34 @@ final class Args {
       parsed.values.put(name, value);
     }
     return parsed;
+  }
+
+  boolean flag(String name) {
+    return values.containsKey(name);
+  }
+
+  /**
+   * The language of each role: {@code --polyglot} is go/node/go, {@code --gateway-lang L},
+   * {@code --worker-lang L}, {@code --consumer-lang L} set (or override) one role; java by default.
+   */
+  Implementations implementations() {
+    Implementations base = flag(POLYGLOT) ? Implementations.POLYGLOT : Implementations.JAVA;
+    return new Implementations(
+        implementation(Flow.GATEWAY, "gateway-lang", base),
+        implementation(Flow.WORKER, "worker-lang", base),
+        implementation(Flow.CONSUMER, "consumer-lang", base));
+  }
+
+  private Implementation implementation(String role, String option, Implementations base) {
+    String raw = values.get(option);
+    if (raw == null) {
+      return base.of(role);
+    }
+    try {
+      return Implementation.of(role, Language.parse(raw));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--" + option + ": " + e.getMessage());
+    }
   }
 
   String string(String name, String defaultValue) {

@@ -9,6 +9,7 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.experiments.scenario.ScenarioRunner;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code ./lab demo}: one embedded environment, every scenario from all-broken to fixed, N
@@ -29,25 +29,27 @@ import java.util.Set;
 final class DemoCommand {
 
   static final List<Scenario> ORDER =
-      List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_ASYNC, Scenario.BROKEN_KAFKA, Scenario.FIXED);
+      List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_PROPAGATORS, Scenario.BROKEN_ASYNC,
+          Scenario.BROKEN_KAFKA, Scenario.FIXED);
 
   private DemoCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("requests", "report-json", "report-md"));
+    Args args = Args.parseWithLanguages(argv, "requests", "report-json", "report-md");
+    Implementations implementations = args.implementations();
     int requests = args.integer("requests", 200, 1, 100_000);
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
 
     long t0 = System.nanoTime();
-    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services)...");
+    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + implementations.label() + ")...");
     List<ScenarioRunner.Result> results = new ArrayList<>();
     Map<String, Object> example;
     List<String> tree;
     long startupMs;
-    try (LabEnvironment env = LabEnvironment.builder().start()) {
+    try (LabEnvironment env = LabEnvironment.builder().implementations(implementations).start()) {
       startupMs = env.startupTime().toMillis();
-      err.printf(Locale.ROOT, "lab up in %.1f s%n", startupMs / 1000.0);
+      err.printf(Locale.ROOT, "lab up in %.1f s (services: %s)%n", startupMs / 1000.0, startupTimes(env));
       ScenarioRunner runner = new ScenarioRunner(env, 8);
       for (Scenario scenario : ORDER) {
         ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, scenario.id(), requests));
@@ -62,7 +64,7 @@ final class DemoCommand {
     double wall = (System.nanoTime() - t0) / 1e9;
 
     List<String> lines = new ArrayList<>();
-    lines.addAll(table(results));
+    lines.addAll(table(results, implementations));
     lines.add("");
     lines.addAll(diagnoses(results));
     lines.add("");
@@ -83,6 +85,7 @@ final class DemoCommand {
         doc.put("tool", "tracelab");
         doc.put("version", Lab.version());
         doc.put("requests", requests);
+        doc.put("implementations", implementations.ids());
         doc.put("scenarios", reports);
         doc.put("exampleTrace", example);
         Files.writeString(json, mapper.writeValueAsString(doc));
@@ -128,17 +131,26 @@ final class DemoCommand {
     return Double.isNaN(v) ? null : Math.round(v * 10) / 10.0;
   }
 
-  static List<String> table(List<ScenarioRunner.Result> results) {
+  /** Each service's start-up time in this lab (go/node: build check and launch to ready). */
+  private static String startupTimes(LabEnvironment env) {
+    List<String> parts = new ArrayList<>();
+    env.serviceStartupTimes().forEach((role, d) -> parts.add(String.format(Locale.ROOT, "%s %s %d ms",
+        role, env.implementations().languageOf(role).id(), d.toMillis())));
+    return String.join(", ", parts);
+  }
+
+  static List<String> table(List<ScenarioRunner.Result> results, Implementations implementations) {
     List<String> lines = new ArrayList<>();
-    String header = String.format(Locale.ROOT, "%-13s | %-26s | %11s | %11s | %12s | %9s | %9s",
-        "scenario", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc", "connected", "frag/req");
+    String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s",
+        "scenario", "impl (gw/worker/cons)", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc",
+        "connected", "frag/req");
     lines.add("Orphan rate per service, measured by the auditor:");
     lines.add(header);
     lines.add("-".repeat(header.length()));
     for (ScenarioRunner.Result r : results) {
       ScenarioReport s = r.report();
-      lines.add(String.format(Locale.ROOT, "%-13s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %9.2f",
-          s.name(),
+      lines.add(String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %9.2f",
+          s.name(), implementations.label(),
           s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
           rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
           s.connectedRate() * 100, s.fragmentsPerRequest()));
@@ -157,11 +169,11 @@ final class DemoCommand {
     for (ScenarioRunner.Result r : results) {
       ScenarioReport s = r.report();
       if (s.diagnoses().isEmpty()) {
-        lines.add(String.format("  %-13s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests()));
+        lines.add(String.format("  %-18s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests()));
         continue;
       }
       for (ScenarioReport.DiagnosisCount d : s.diagnoses()) {
-        lines.add(String.format(Locale.ROOT, "  %-13s %-14s %-12s %-16s x%-5d %s",
+        lines.add(String.format(Locale.ROOT, "  %-18s %-14s %-12s %-16s x%-5d %s",
             s.name(), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
       }
     }

@@ -13,13 +13,15 @@ public final class Lab {
       String.join(
           "\n",
           "usage: ./lab <command> [options]",
-          "  demo     [--requests N] [--report-json F] [--report-md F]   every scenario, before/after table",
-          "  up       [--gateway V] [--worker V] [--consumer V]            run the lab until Ctrl-C (V = fixed|broken)",
-          "  load     [--requests N] [--concurrency C] [--gateway-url U]   drive a running lab",
-          "  gate     [--scenario S] [--requests N] [--max-orphan-rate R]  exit 1 when a service's orphan rate > R",
-          "  trace    [--scenario S]                                     one request's span tree",
+          "  demo     [--requests N] [--report-json F] [--report-md F] [LANG]  every scenario, before/after table",
+          "  up       [--gateway V] [--worker V] [--consumer V] [LANG]         run the lab until Ctrl-C (V = fixed|broken)",
+          "  load     [--requests N] [--concurrency C] [--gateway-url U]       drive a running lab",
+          "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
+          "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
-          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken");
+          "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
+          "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
+          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
 
   private Lab() {}
 

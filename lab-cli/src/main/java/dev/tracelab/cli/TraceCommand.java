@@ -3,10 +3,10 @@ package dev.tracelab.cli;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.experiments.scenario.ScenarioRunner;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Set;
 
 /** {@code ./lab trace}: one request; every fragment of it, each under its own trace id. */
 final class TraceCommand {
@@ -14,9 +14,10 @@ final class TraceCommand {
   private TraceCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("scenario"));
+    Args args = Args.parseWithLanguages(argv, "scenario");
+    Implementations implementations = args.implementations();
     Scenario scenario = args.scenario("scenario", Scenario.FIXED);
-    try (LabEnvironment env = LabEnvironment.builder().scenario(scenario).start()) {
+    try (LabEnvironment env = LabEnvironment.builder().implementations(implementations).scenario(scenario).start()) {
       ScenarioRunner.Result result = new ScenarioRunner(env, 1).run(scenario, 1, n -> { });
       if (result.orderIds().isEmpty()) {
         err.println("lab: the gateway did not accept the request");
@@ -24,7 +25,7 @@ final class TraceCommand {
       }
       String orderId = result.orderIds().get(0);
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      out.printf("scenario %s, order %s: %d trace%s%s%n", scenario.id(), orderId, traces.size(),
+      out.printf("scenario %s on %s, order %s: %d trace%s%s%n", scenario.id(), implementations.label(), orderId, traces.size(),
           traces.size() == 1 ? "" : "s", traces.size() == 1 ? " (connected)" : " (fragments: lineage broke)");
       for (AssembledTrace t : traces) {
         out.println();

@@ -3,12 +3,12 @@ package dev.tracelab.cli;
 import dev.tracelab.auditor.TraceLog;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code ./lab up}: the embedded lab on the default ports until Ctrl-C. */
@@ -17,7 +17,8 @@ final class UpCommand {
   private UpCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("gateway", "worker", "consumer"));
+    Args args = Args.parseWithLanguages(argv, "gateway", "worker", "consumer");
+    Implementations implementations = args.implementations();
     Map<String, Variant> variants = new LinkedHashMap<>();
     variants.put(Flow.GATEWAY, args.variant("gateway"));
     variants.put(Flow.WORKER, args.variant("worker"));
@@ -28,6 +29,7 @@ final class UpCommand {
     try {
       env =
           LabEnvironment.builder()
+              .implementations(implementations)
               .variants(variants)
               .ports(8080, 8081, 8082, 9092, 4318, 8090)
               .onTraceClosed(t -> out.println(TraceLog.line(t)))
@@ -36,11 +38,9 @@ final class UpCommand {
       throw new IllegalStateException(
           e.getMessage() + " (are ports 8080-8082, 9092, 4318, 8090 free? is another ./lab up running?)", e);
     }
-    Map<String, String> ids = new LinkedHashMap<>();
-    variants.forEach((k, v) -> ids.put(k, v.id()));
     Scenario named = Scenario.of(
         variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
-    env.auditor().startRun(named == null ? "custom" : named.id(), ids);
+    env.auditor().startRun(env.runSetup(named == null ? "custom" : named.id()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -50,9 +50,11 @@ final class UpCommand {
                   env.close();
                   stopped.countDown();
                 }));
-    out.printf("tracelab is up in %.1f s  (gateway %s, worker %s, consumer %s)%n",
+    out.printf("tracelab is up in %.1f s  (gateway %s %s, worker %s %s, consumer %s %s)%n",
         env.startupTime().toMillis() / 1000.0,
-        variants.get(Flow.GATEWAY).id(), variants.get(Flow.WORKER).id(), variants.get(Flow.CONSUMER).id());
+        implementations.languageOf(Flow.GATEWAY).id(), variants.get(Flow.GATEWAY).id(),
+        implementations.languageOf(Flow.WORKER).id(), variants.get(Flow.WORKER).id(),
+        implementations.languageOf(Flow.CONSUMER).id(), variants.get(Flow.CONSUMER).id());
     out.println("  gateway        " + env.gatewayUrl() + "/orders");
     out.println("  worker         " + env.workerUrl() + "/work");
     out.println("  consumer       " + env.consumerHealthUrl());

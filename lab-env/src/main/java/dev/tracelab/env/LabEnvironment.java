@@ -1,6 +1,7 @@
 package dev.tracelab.env;
 
 import dev.tracelab.auditor.Auditor;
+import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.kafka.EmbeddedKafka;
 import dev.tracelab.env.process.LocalHost;
@@ -8,6 +9,8 @@ import dev.tracelab.env.service.RunningService;
 import dev.tracelab.env.service.ServiceImplementation;
 import dev.tracelab.env.service.ServiceSpec;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.net.URI;
@@ -25,16 +28,21 @@ import java.util.function.Consumer;
  * exporting to the auditor. Each role runs under a {@link ServiceImplementation}: by default the
  * Java service in this JVM ({@code java}); {@link Builder#implementation} makes a role a child
  * process instead (a child JVM, {@link ServiceImplementation#javaProcess()}, or a Go or Node.js
- * program, {@link dev.tracelab.env.service.ChildProcessImplementation}).
+ * program, {@link dev.tracelab.env.service.ChildProcessImplementation});
+ * {@link Builder#implementations(Implementations)} picks a language per role ({@code go} and
+ * {@code node} are built from this checkout on first use). Each service runs with its scenario's
+ * {@code OTEL_PROPAGATORS} ({@link Scenario#propagators()}): the SDK property {@code
+ * otel.propagators} in this JVM, the environment variable in a child.
  *
  * <pre>{@code
  * try (LabEnvironment lab = LabEnvironment.builder()
  *         .scenario(Scenario.FIXED)
- *         .implementation(Flow.WORKER, ServiceImplementation.javaProcess()) // optional
+ *         .implementations(Implementations.POLYGLOT) // optional: go/node/go
  *         .start()) {
  *   lab.gatewayUrl();           // POST /orders here
  *   lab.auditor().assembler();  // query spans by trace id or app.order_id
  *   lab.switchTo(Scenario.BROKEN_KAFKA);
+ *   lab.switchTo(Implementations.JAVA, Scenario.FIXED);
  * }
  * }</pre>
  */
@@ -44,6 +52,7 @@ public final class LabEnvironment implements AutoCloseable {
   private final EmbeddedKafka kafka;
   private final Auditor auditor;
   private final Duration startupTime;
+  private final Map<String, ServiceImplementation> implementations;
   private Services services;
   private Path runDir;
   private int generation;
@@ -51,6 +60,7 @@ public final class LabEnvironment implements AutoCloseable {
   private LabEnvironment(Builder config) {
     long t0 = System.nanoTime();
     this.config = config;
+    this.implementations = new LinkedHashMap<>(config.implementations);
     this.kafka = EmbeddedKafka.start(config.kafkaPort);
     Auditor started = null;
     try {
@@ -63,7 +73,7 @@ public final class LabEnvironment implements AutoCloseable {
       config.closeListeners.forEach(auditorBuilder::addCloseListener);
       started = auditorBuilder.start();
       this.auditor = started;
-      this.services = Services.start(this, config.variants);
+      this.services = Services.start(this, config.variants, config.propagators);
     } catch (RuntimeException e) {
       if (started != null) {
         started.close();
@@ -78,19 +88,75 @@ public final class LabEnvironment implements AutoCloseable {
     return new Builder();
   }
 
-  /** Restarts the three services with the variants of {@code scenario}; Kafka and auditor stay. */
+  /**
+   * Restarts the three services with the variants and propagators of {@code scenario}; Kafka and
+   * auditor stay.
+   */
   public synchronized void switchTo(Scenario scenario) {
-    switchTo(scenario.variants());
+    restart(scenario.variants(), scenario.propagators());
   }
 
-  /** Restarts the three services with these variants (service name -> variant). */
+  /** Restarts the three services with these variants (service name -> variant), default propagators. */
   public synchronized void switchTo(Map<String, Variant> variants) {
+    restart(variants, Scenario.FIXED.propagators());
+  }
+
+  /**
+   * Restarts the three services in these languages ({@code java} in this JVM) with the variants
+   * and propagators of {@code scenario}.
+   */
+  public synchronized void switchTo(Implementations languages, Scenario scenario) {
+    for (String role : Flow.SERVICES) {
+      implementations.put(role, ServiceImplementation.of(languages.languageOf(role)));
+    }
+    restart(scenario.variants(), scenario.propagators());
+  }
+
+  /** True when the services run exactly {@code scenario}'s variants and propagators. */
+  public synchronized boolean runs(Scenario scenario) {
+    return variants().equals(scenario.variants()) && propagators().equals(scenario.propagators());
+  }
+
+  private void restart(Map<String, Variant> variants, Map<String, String> propagators) {
     services.close();
-    services = Services.start(this, variants);
+    services = Services.start(this, variants, propagators);
   }
 
   public synchronized Map<String, Variant> variants() {
     return services.variants;
+  }
+
+  /** {@code OTEL_PROPAGATORS} of each service (service name -> value), as they run now. */
+  public synchronized Map<String, String> propagators() {
+    return services.propagators;
+  }
+
+  /**
+   * What the lab runs now, as the auditor needs it for a run named {@code name}: each service's
+   * variant, implementation and propagators (docs/design.md §5, §7).
+   */
+  public synchronized RunSetup runSetup(String name) {
+    Map<String, String> variantIds = new LinkedHashMap<>();
+    variants().forEach((role, v) -> variantIds.put(role, v.id()));
+    return new RunSetup(name, variantIds, implementations(), propagators());
+  }
+
+  /** The language each role runs in now (a child JVM is {@code java}). */
+  public synchronized Implementations implementations() {
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (String role : Flow.SERVICES) {
+      ids.put(role, implementationOf(role).language());
+    }
+    return Implementations.fromIds(ids);
+  }
+
+  /** How long each service took to start (launch, or build check and launch, to ready), in flow order. */
+  public synchronized Map<String, Duration> serviceStartupTimes() {
+    return services.startupTimes;
+  }
+
+  private ServiceImplementation implementationOf(String role) {
+    return implementations.getOrDefault(role, ServiceImplementation.inProcess());
   }
 
   public synchronized URI gatewayUrl() {
@@ -164,27 +230,38 @@ public final class LabEnvironment implements AutoCloseable {
   /** The three services of one variant combination, each under its role's implementation. */
   private static final class Services implements AutoCloseable {
     final Map<String, Variant> variants;
+    final Map<String, String> propagators;
+    final Map<String, Duration> startupTimes = new LinkedHashMap<>();
     RunningService consumer;
     RunningService worker;
     RunningService gateway;
 
-    private Services(Map<String, Variant> variants) {
+    private Services(Map<String, Variant> variants, Map<String, String> propagators) {
       this.variants = Map.copyOf(variants);
+      this.propagators = Map.copyOf(propagators);
     }
 
-    static Services start(LabEnvironment lab, Map<String, Variant> variants) {
-      Services s = new Services(variants);
+    static Services start(LabEnvironment lab, Map<String, Variant> variants, Map<String, String> propagators) {
+      Services s = new Services(variants, propagators);
       Builder c = lab.config;
       int generation = ++lab.generation;
       try {
-        s.consumer = lab.startService(Flow.CONSUMER, c.consumerPort, variants, null, generation);
-        s.worker = lab.startService(Flow.WORKER, c.workerPort, variants, null, generation);
-        s.gateway = lab.startService(Flow.GATEWAY, c.gatewayPort, variants, s.worker.url(), generation);
+        s.consumer = s.timed(Flow.CONSUMER, () -> lab.startService(Flow.CONSUMER, c.consumerPort, s, null, generation));
+        s.worker = s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
+        s.gateway = s.timed(Flow.GATEWAY,
+            () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.worker.url(), generation));
       } catch (RuntimeException e) {
         s.close();
         throw e;
       }
       return s;
+    }
+
+    private RunningService timed(String role, java.util.function.Supplier<RunningService> start) {
+      long t0 = System.nanoTime();
+      RunningService running = start.get();
+      startupTimes.put(role, Duration.ofNanos(System.nanoTime() - t0));
+      return running;
     }
 
     @Override
@@ -202,13 +279,15 @@ public final class LabEnvironment implements AutoCloseable {
     }
   }
 
-  private RunningService startService(String role, int port, Map<String, Variant> variants, URI workerUrl, int generation) {
+  private RunningService startService(String role, int port, Services s, URI workerUrl, int generation) {
+    Map<String, Variant> variants = s.variants;
     Map<String, String> otel = new LinkedHashMap<>();
     otel.put("otel.traces.exporter", "otlp");
     otel.put("otel.exporter.otlp.protocol", "http/protobuf");
     otel.put("otel.exporter.otlp.endpoint", otlpEndpoint());
+    otel.put("otel.propagators", s.propagators.getOrDefault(role, Scenario.DEFAULT_PROPAGATORS));
     otel.putAll(config.sdkOverrides);
-    ServiceImplementation implementation = config.implementations.getOrDefault(role, ServiceImplementation.inProcess());
+    ServiceImplementation implementation = implementationOf(role);
     String kafkaServers = role.equals(Flow.GATEWAY) ? null : kafka.bootstrapServers();
     Path log = implementation == ServiceImplementation.inProcess() ? null : runDir().resolve(role + "-" + generation + ".log");
     return implementation.start(
@@ -217,6 +296,7 @@ public final class LabEnvironment implements AutoCloseable {
 
   public static final class Builder {
     private Map<String, Variant> variants = Scenario.FIXED.variants();
+    private Map<String, String> propagators = Scenario.FIXED.propagators();
     private String bindHost = "127.0.0.1";
     private int kafkaPort;
     private int gatewayPort;
@@ -230,13 +310,17 @@ public final class LabEnvironment implements AutoCloseable {
     private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
+    /** The variants and propagators of {@code scenario} (default {@code fixed}). */
     public Builder scenario(Scenario scenario) {
       this.variants = scenario.variants();
+      this.propagators = scenario.propagators();
       return this;
     }
 
+    /** These variants (service name -> variant), every service with the default propagators. */
     public Builder variants(Map<String, Variant> variants) {
       this.variants = Map.copyOf(variants);
+      this.propagators = Scenario.FIXED.propagators();
       return this;
     }
 
@@ -280,6 +364,18 @@ public final class LabEnvironment implements AutoCloseable {
         throw new IllegalArgumentException("no role " + role + " (expected one of " + Flow.SERVICES + ")");
       }
       implementations.put(role, implementation);
+      return this;
+    }
+
+    /**
+     * Runs each role in its language: {@code java} in this JVM, {@code go} and {@code node} as
+     * child processes built from this checkout on first use ({@link ServiceImplementation#of}).
+     */
+    public Builder implementations(Implementations languages) {
+      for (String role : Flow.SERVICES) {
+        Language language = languages.languageOf(role);
+        implementation(role, ServiceImplementation.of(language));
+      }
       return this;
     }
 

@@ -48,7 +48,7 @@ class ChildProcessServiceTest {
 
       @Override
       public void use(Scenario scenario) {
-        if (!env.variants().equals(scenario.variants())) {
+        if (!env.runs(scenario)) {
           env.switchTo(scenario);
         }
       }

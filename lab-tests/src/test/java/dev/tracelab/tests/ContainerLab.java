@@ -51,6 +51,8 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   private GenericContainer<?> auditor;
   private final Map<String, GenericContainer<?>> services = new LinkedHashMap<>();
   private final Map<String, Variant> variants = new LinkedHashMap<>();
+  /** OTEL_PROPAGATORS per service, as the running containers got it (default for all until a scenario says otherwise). */
+  private final Map<String, String> propagators = new LinkedHashMap<>(Scenario.FIXED.propagators());
 
   private ContainerLab() {
     kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
@@ -85,6 +87,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
       Startables.deepStart(lab.kafka, lab.auditor = lab.newAuditor()).join();
       long kafkaMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       lab.createOrdersTopic();
+      lab.propagators.putAll(scenario.propagators());
       lab.startServices(scenario.variants());
       System.out.printf("container lab started in %d ms (Kafka + auditor %d ms)%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafkaMs);
@@ -109,12 +112,14 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   @Override
   public void use(Scenario scenario) {
     Map<String, Variant> wanted = scenario.variants();
+    Map<String, String> wantedPropagators = scenario.propagators();
     Map<String, Variant> changed = new LinkedHashMap<>();
     wanted.forEach((service, variant) -> {
-      if (variants.get(service) != variant) {
+      if (variants.get(service) != variant || !wantedPropagators.get(service).equals(propagators.get(service))) {
         changed.put(service, variant);
       }
     });
+    propagators.putAll(wantedPropagators);
     // a new worker container has a new address: the gateway starts afresh too, rather than
     // trusting its resolver and connection pool to notice
     if (changed.containsKey(Flow.WORKER) && !changed.containsKey(Flow.GATEWAY)) {
@@ -160,6 +165,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
         .withNetworkAliases(ALIASES.get(service))
         .withEnv("TRACELAB_VARIANT", variant.name().toLowerCase(java.util.Locale.ROOT))
         .withEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://auditor:4318")
+        .withEnv("OTEL_PROPAGATORS", propagators.getOrDefault(service, Scenario.DEFAULT_PROPAGATORS))
         .withExposedPorts(port)
         .waitingFor(Wait.forHttp("/health").forPort(port).forStatusCode(200))
         .withStartupTimeout(STARTUP_TIMEOUT);

@@ -1,6 +1,7 @@
 package dev.tracelab.tests;
 
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import java.net.URI;
 import java.time.Duration;
@@ -46,10 +47,27 @@ final class EmbeddedLab implements LabTarget {
     return URI.create(env.auditor().apiUrl());
   }
 
+  /** The all-Java services with {@code scenario}'s variants and propagators. */
   @Override
   public void use(Scenario scenario) {
-    if (!env.variants().equals(scenario.variants())) {
+    use(Implementations.JAVA, scenario);
+  }
+
+  /** These languages with {@code scenario}'s variants and propagators (restarts only on a change). */
+  @Override
+  public synchronized void use(Implementations implementations, Scenario scenario) {
+    if (!env.implementations().equals(implementations)) {
+      Toolchains.assumeAvailable(implementations);
+      env.switchTo(implementations, scenario);
+      System.out.printf("services %s started: %s%n", implementations.label(), env.serviceStartupTimes().entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue().toMillis() + " ms").collect(java.util.stream.Collectors.joining(", ")));
+    } else if (!env.runs(scenario)) {
       env.switchTo(scenario);
     }
+  }
+
+  /** Restarts every service as it runs now (after a test stopped one). */
+  synchronized void restart(Scenario scenario) {
+    env.switchTo(env.implementations(), scenario);
   }
 }

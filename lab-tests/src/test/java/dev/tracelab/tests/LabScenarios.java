@@ -16,7 +16,9 @@ import static org.awaitility.Awaitility.await;
 import dev.tracelab.auditor.orphans.OrphanGate;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.flow.Boundary;
+import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.tests.AuditorClient.SpanView;
 import dev.tracelab.tests.AuditorClient.TraceView;
@@ -32,16 +34,33 @@ import org.assertj.core.data.Offset;
 
 /**
  * The scenarios and their assertions, written once; each environment (embedded, containers)
- * supplies a {@link LabTarget} and runs them.
+ * supplies a {@link LabTarget} and runs them, per combination of implementations: every expected
+ * shape (fragments, span counts per service) comes from that combination's {@link ExpectedFlow}.
  */
 final class LabScenarios {
 
   static final Duration TRACE_TIMEOUT = Duration.ofSeconds(30);
 
   private final LabTarget lab;
+  private final ExpectedFlow flow;
 
   LabScenarios(LabTarget lab) {
+    this(lab, Implementations.JAVA);
+  }
+
+  /** The scenarios on {@code lab} running {@code implementations}. */
+  LabScenarios(LabTarget lab, Implementations implementations) {
     this.lab = lab;
+    this.flow = ExpectedFlow.of(implementations);
+  }
+
+  ExpectedFlow flow() {
+    return flow;
+  }
+
+  /** Makes the target run this suite's implementations with {@code scenario}. */
+  void use(Scenario scenario) {
+    lab.use(flow.implementations(), scenario);
   }
 
   LabTarget lab() {
@@ -57,7 +76,12 @@ final class LabScenarios {
     return new Orders(lab.gatewayUrl());
   }
 
-  /** The connected trace of SPEC §2, as a tree. */
+  /** The connected trace of this suite's combination, as a tree. */
+  TraceTree.Node connected() {
+    return TraceTree.chainOf(flow, flow.spans().stream().map(e -> e.step()).toList());
+  }
+
+  /** The connected all-Java trace of docs/design.md §2, as a tree. */
   static TraceTree.Node connectedTree() {
     return root(GATEWAY, SERVER, Flow.GATEWAY_SERVER,
         child(GATEWAY, CLIENT, Flow.GATEWAY_CLIENT,
@@ -80,23 +104,24 @@ final class LabScenarios {
               seen.set(traces);
               return traces.size() >= expected
                   && traces.stream().allMatch(TraceView::closed)
-                  && traces.stream().mapToInt(t -> t.spans().size()).sum() >= Flow.SPANS.size();
+                  && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
             });
     return seen.get();
   }
 
-  /** One request in {@code scenario} yields exactly the fragments SPEC §3 lists, each a chain. */
+  /** One request in {@code scenario} yields exactly the fragments docs/design.md §3 lists, each a chain. */
   void assertScenarioFragments(Scenario scenario) {
-    lab.use(scenario);
+    use(scenario);
     Orders.Accepted accepted = orders().place(Map.of("sku", "ABC-1", "quantity", 2));
-    List<List<Integer>> expected = scenario.expectedFragments();
+    List<List<Integer>> expected = scenario.expectedFragments(flow);
     List<TraceView> fragments =
         awaitFragments(accepted.orderId(), expected.size()).stream()
-            .sorted(Comparator.comparingInt(LabScenarios::firstStep))
+            .sorted(Comparator.comparingInt(this::firstStep))
             .toList();
-    assertThat(fragments).as("fragments of %s", scenario.id()).hasSize(expected.size());
+    assertThat(fragments).as("fragments of %s on %s", scenario.id(), flow.implementations().label())
+        .hasSize(expected.size());
     for (int i = 0; i < expected.size(); i++) {
-      assertTree(fragments.get(i), TraceTree.chainOf(expected.get(i)));
+      assertTree(fragments.get(i), TraceTree.chainOf(flow, expected.get(i)));
       for (SpanView span : fragments.get(i).spans()) {
         assertThat(span.orderId()).as("app.order_id of %s", span.name()).isEqualTo(accepted.orderId());
       }
@@ -106,6 +131,11 @@ final class LabScenarios {
 
   /** The gate's verdict on a {@code fixed} run of {@code requests} requests: every request connected, passed. */
   static void assertGatePasses(ScenarioReport report, int requests) {
+    assertGatePasses(Flow.JAVA, report, requests);
+  }
+
+  /** As {@link #assertGatePasses(ScenarioReport, int)} for {@code flow}'s combination. */
+  static void assertGatePasses(ExpectedFlow flow, ScenarioReport report, int requests) {
     OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
     assertThat(report.requests()).isEqualTo(requests);
     assertThat(report.connectedRequests()).isEqualTo(requests);
@@ -113,7 +143,7 @@ final class LabScenarios {
     // exact: every span of every service is accounted for, none is an orphan
     for (String service : Flow.SERVICES) {
       ScenarioReport.ServiceFigures figures = report.services().get(service);
-      assertThat(figures.spans()).as("%s spans", service).isEqualTo(Flow.spansOf(service) * requests);
+      assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * requests);
       assertThat(figures.orphanSpans()).as("%s orphan spans", service).isZero();
       assertThat(figures.orphanRate()).as("%s orphan rate", service).isEqualTo(0.0);
     }
@@ -125,27 +155,38 @@ final class LabScenarios {
    * one diagnosis per broken boundary counting every request, and the orphan rates of SPEC §5.
    */
   static void assertGateFails(Scenario scenario, ScenarioReport report, int requests) {
+    assertGateFails(Flow.JAVA, scenario, report, requests);
+  }
+
+  /** As {@link #assertGateFails(Scenario, ScenarioReport, int)} for {@code flow}'s combination. */
+  static void assertGateFails(ExpectedFlow flow, Scenario scenario, ScenarioReport report, int requests) {
     OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
     assertThat(verdict.passed()).isFalse();
     Set<String> orphanServices =
         scenario.brokenBoundaries().stream().map(Boundary::orphanService).collect(Collectors.toSet());
     assertThat(verdict.failingServices()).containsExactlyInAnyOrderElementsOf(orphanServices);
-    // one orphan root per request per broken boundary, at the span SPEC §3 names
+    // one orphan root per request per broken boundary, at the span docs/design.md §3 names
     List<ScenarioReport.DiagnosisCount> expected =
         scenario.brokenBoundaries().stream()
             .map(b -> new ScenarioReport.DiagnosisCount(
-                b.id(), b.orphanService(), Flow.step(b.rootStep()).name(), requests, null))
+                b.id(), b.orphanService(), flow.orphanSpan(b).name(), requests, null))
             .toList();
     assertThat(verdict.diagnoses())
         .usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
         .containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(verdict.diagnoses()).allSatisfy(d -> assertThat(d.fix()).contains("Fix: "));
+    for (ScenarioReport.DiagnosisCount d : verdict.diagnoses()) {
+      Boundary boundary = scenario.brokenBoundaries().stream().filter(b -> b.id().equals(d.boundary())).findFirst().orElseThrow();
+      // the fix names the file (or configuration) of the implementation that broke it
+      assertThat(d.fix()).as("fix of %s", d.boundary()).endsWith(" Fix: " + flow.fixFile(boundary));
+    }
+    assertThat(report.implementations()).isEqualTo(flow.implementations().ids());
     assertThat(report.requests()).isEqualTo(requests);
     assertThat(report.connectedRequests()).isZero();
-    assertThat(report.fragmentsPerRequest()).isEqualTo(scenario.expectedFragments().size());
+    assertThat(report.fragmentsPerRequest()).isEqualTo(scenario.expectedFragments(flow).size());
     Map<String, Double> expectedRates = Map.of(
         Flow.GATEWAY, 0.0,
-        Flow.WORKER, scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(Flow.WORKER)).count() / 3.0,
+        Flow.WORKER, scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(Flow.WORKER)).count()
+            / (double) flow.spansOf(Flow.WORKER),
         Flow.CONSUMER, scenario.brokenBoundaries().contains(Boundary.KAFKA) ? 1.0 : 0.0);
     expectedRates.forEach((service, rate) ->
         assertThat(report.services().get(service).orphanRate()).as(service).isCloseTo(rate, Offset.offset(1e-9)));
@@ -153,17 +194,17 @@ final class LabScenarios {
       long orphansPerRequest =
           scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(service)).count();
       ScenarioReport.ServiceFigures figures = report.services().get(service);
-      assertThat(figures.spans()).as("%s spans", service).isEqualTo(Flow.spansOf(service) * requests);
+      assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * requests);
       assertThat(figures.orphanSpans()).as("%s orphan spans", service).isEqualTo(orphansPerRequest * requests);
       assertThat(figures.missingParentOrphans()).as("%s missing-parent orphans", service).isZero();
     }
   }
 
-  private static int firstStep(TraceView trace) {
+  private int firstStep(TraceView trace) {
     return trace.spans().stream()
         .mapToInt(
             s ->
-                Flow.SPANS.stream()
+                flow.spans().stream()
                     .filter(e -> e.matches(s.service(), SpanKind.valueOf(s.kind()), s.name()))
                     .mapToInt(e -> e.step())
                     .findFirst()

@@ -1,5 +1,6 @@
 package dev.tracelab.tests;
 
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import java.net.URI;
 
@@ -13,4 +14,15 @@ public interface LabTarget {
 
   /** Makes the services run the variants of {@code scenario} (no-op when they already do). */
   void use(Scenario scenario);
+
+  /**
+   * Makes the services run in these languages with the variants and propagators of {@code
+   * scenario}. Only the all-Java combination unless the target overrides this.
+   */
+  default void use(Implementations implementations, Scenario scenario) {
+    if (!implementations.equals(Implementations.JAVA)) {
+      throw new UnsupportedOperationException(getClass().getSimpleName() + " runs only " + Implementations.JAVA.label());
+    }
+    use(scenario);
+  }
 }

@@ -2,6 +2,7 @@ package dev.tracelab.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.tests.AuditorClient.SpanView;
@@ -73,9 +74,14 @@ final class TraceTree {
 
   /** The flow steps of one fragment as a tree (the flow is a chain, so each step has one child). */
   static Node chainOf(List<Integer> steps) {
+    return chainOf(Flow.JAVA, steps);
+  }
+
+  /** The steps of {@code flow} (a combination's composed flow) as a tree. */
+  static Node chainOf(ExpectedFlow flow, List<Integer> steps) {
     Node node = null;
     for (int i = steps.size() - 1; i >= 0; i--) {
-      ExpectedSpan e = Flow.step(steps.get(i));
+      ExpectedSpan e = flow.step(steps.get(i));
       node = node == null ? child(e.service(), e.kind(), e.name()) : child(e.service(), e.kind(), e.name(), node);
     }
     return node;

@@ -37,8 +37,13 @@ public final class OrphanRules {
     return entryPoints.contains(span.service() + ":" + span.kind().name());
   }
 
-  /** The orphans of a closed trace; the other fragments of its orders come with the event. */
+  /** The orphans of a closed trace of an all-Java run with default propagators. */
   public List<Orphan> orphansOf(TraceClosed closed) {
+    return orphansOf(closed, RunSetup.DEFAULT);
+  }
+
+  /** The orphans of a closed trace; the other fragments of its orders come with the event. */
+  public List<Orphan> orphansOf(TraceClosed closed, RunSetup setup) {
     AssembledTrace trace = closed.trace();
     Set<String> ids = trace.spanIds();
     List<Orphan> orphans = new ArrayList<>(0);
@@ -47,7 +52,7 @@ public final class OrphanRules {
         continue;
       }
       if (span.isRoot()) {
-        orphans.add(new Orphan(span, true, diagnoseRoot(span, closed)));
+        orphans.add(new Orphan(span, true, diagnoseRoot(span, closed, setup)));
       } else if (!ids.contains(span.parentSpanId())) {
         orphans.add(
             new Orphan(
@@ -59,15 +64,20 @@ public final class OrphanRules {
     return orphans;
   }
 
-  private Diagnosis diagnoseRoot(ReceivedSpan span, TraceClosed trace) {
+  private Diagnosis diagnoseRoot(ReceivedSpan span, TraceClosed trace, RunSetup setup) {
     if (span.kind() == SpanKind.SERVER) {
-      return of(Boundary.HTTP, span);
+      Boundary mismatch = Boundary.PROPAGATORS;
+      if (span.service().equals(mismatch.orphanService())
+          && setup.propagatorsDisagree(mismatch.brokenBy(), mismatch.orphanService())) {
+        return propagatorsMismatch(span, setup);
+      }
+      return of(Boundary.HTTP, span, setup);
     }
     if (span.kind() == SpanKind.CONSUMER) {
-      return of(Boundary.KAFKA, span);
+      return of(Boundary.KAFKA, span, setup);
     }
     if (span.kind() == SpanKind.INTERNAL && serverSpanElsewhere(span, trace)) {
-      return of(Boundary.ASYNC, span);
+      return of(Boundary.ASYNC, span, setup);
     }
     return new Diagnosis(
         "unknown",
@@ -96,8 +106,24 @@ public final class OrphanRules {
     return false;
   }
 
-  private static Diagnosis of(Boundary boundary, ReceivedSpan span) {
+  private static Diagnosis of(Boundary boundary, ReceivedSpan span, RunSetup setup) {
     return new Diagnosis(
-        boundary.id(), span.service(), span.name(), boundary.fix() + " Fix: " + boundary.fixFile());
+        boundary.id(),
+        span.service(),
+        span.name(),
+        boundary.fix() + " Fix: " + setup.flow().fixFile(boundary));
+  }
+
+  private static Diagnosis propagatorsMismatch(ReceivedSpan span, RunSetup setup) {
+    Boundary b = Boundary.PROPAGATORS;
+    String caller = b.brokenBy();
+    return new Diagnosis(
+        b.id(),
+        span.service(),
+        span.name(),
+        "Both sides propagate, in formats the other does not read: "
+            + caller + " OTEL_PROPAGATORS=" + setup.propagators().get(caller) + ", "
+            + span.service() + " OTEL_PROPAGATORS=" + setup.propagators().get(span.service())
+            + ". " + b.fix() + " Fix: " + setup.flow().fixFile(b));
   }
 }

@@ -61,6 +61,8 @@ public final class RunStats {
     }
   }
 
+  private RunSetup setup = RunSetup.DEFAULT;
+
   public RunStats(OrphanRules rules) {
     this.rules = rules;
     reset(Long.MIN_VALUE);
@@ -71,7 +73,13 @@ public final class RunStats {
    * arrived from then on count, so a trace of the previous run that closes late cannot leak in.
    */
   public synchronized void reset(long startNanos) {
+    reset(startNanos, RunSetup.DEFAULT);
+  }
+
+  /** Starts a new run described by {@code setup} (its implementations and propagators). */
+  public synchronized void reset(long startNanos, RunSetup setup) {
     this.startNanos = startNanos;
+    this.setup = setup;
     perService.clear();
     for (String service : Flow.SERVICES) {
       perService.put(service, new long[3]);
@@ -98,10 +106,10 @@ public final class RunStats {
       OrderFigures order = orders.computeIfAbsent(orderId, k -> new OrderFigures());
       fragments.forEach(f -> order.addTrace(f.traceId()));
       if (fragments.size() == 1) {
-        order.singleTraceConnected = FlowShape.isConnected(fragments);
+        order.singleTraceConnected = FlowShape.isConnected(fragments, setup.flow());
       }
     });
-    for (OrphanRules.Orphan orphan : rules.orphansOf(closed)) {
+    for (OrphanRules.Orphan orphan : rules.orphansOf(closed, setup)) {
       long[] counts = perService.get(orphan.span().service());
       counts[orphan.root() ? 1 : 2]++;
       Diagnosis d = orphan.diagnosis();
@@ -128,6 +136,15 @@ public final class RunStats {
   }
 
   /** The run as one scenario object (docs/design.md §5). */
+  public synchronized RunSetup setup() {
+    return setup;
+  }
+
+  /** The run as one scenario object, named as its setup says. */
+  public synchronized ScenarioReport report() {
+    return report(setup.name(), setup.variants());
+  }
+
   public synchronized ScenarioReport report(String name, Map<String, String> variants) {
     int requests = orders.size();
     int connected = 0;
@@ -147,6 +164,7 @@ public final class RunStats {
     return new ScenarioReport(
         name,
         variants,
+        setup.implementations().ids(),
         requests,
         connected,
         requests == 0 ? 0.0 : (double) connected / requests,

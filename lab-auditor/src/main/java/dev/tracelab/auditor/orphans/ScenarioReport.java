@@ -7,6 +7,7 @@ import java.util.Map;
 public record ScenarioReport(
     String name,
     Map<String, String> variants,
+    Map<String, String> implementations,
     int requests,
     int connectedRequests,
     double connectedRate,

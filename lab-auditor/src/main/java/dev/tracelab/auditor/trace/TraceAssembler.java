@@ -42,8 +42,8 @@ public final class TraceAssembler {
   private final int maxTraces;
   private final int maxClosedTraces;
   private final LongSupplier clock;
-  private final List<ExpectedSpan> expected;
-  private final long completeMask;
+  private List<ExpectedSpan> expected; // guarded by this
+  private long completeMask; // guarded by this
   private final List<Consumer<TraceClosed>> closeListeners = new CopyOnWriteArrayList<>();
   private final Map<String, SpanCounters> countersByService = new LinkedHashMap<>();
 
@@ -67,6 +67,18 @@ public final class TraceAssembler {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * From now on a request is complete when its traces hold these spans (a run of other
+   * implementations); traces already in flight keep the steps they matched on arrival.
+   */
+  public synchronized void expect(List<ExpectedSpan> spans) {
+    if (spans.size() > 63) {
+      throw new IllegalArgumentException("at most 63 expected spans: " + spans.size());
+    }
+    this.expected = List.copyOf(spans);
+    this.completeMask = expected.isEmpty() ? 0 : (1L << expected.size()) - 1;
   }
 
   /**

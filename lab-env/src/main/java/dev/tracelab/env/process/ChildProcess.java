@@ -118,6 +118,22 @@ public final class ChildProcess implements AutoCloseable {
     return guard.isAlive() ? OptionalInt.empty() : OptionalInt.of(guard.exitValue());
   }
 
+  /**
+   * Waits for a program that runs to completion (a build step) to exit, at most {@code timeout};
+   * then stops it. Returns its exit code, or empty when it was stopped at the timeout.
+   */
+  public OptionalInt awaitExit(Duration timeout) {
+    try {
+      if (guard.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return OptionalInt.of(guard.exitValue());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stop(config.stopGrace);
+    return OptionalInt.empty();
+  }
+
   /** The last {@code lines} lines of the log. */
   public String logTail(int lines) {
     try {

@@ -1,5 +1,7 @@
 package dev.tracelab.env.service;
 
+import dev.tracelab.flow.Language;
+
 /**
  * How one role of the flow ({@code gateway-svc}, {@code worker-svc}, {@code consumer-svc}) runs in
  * the lab: in this JVM, as a child JVM, or as a program in another language. The environment
@@ -15,15 +17,15 @@ package dev.tracelab.env.service;
  *
  * <h2>Adding a language</h2>
  *
- * A Go or Node.js implementation is one command line per role (each lives in its role folder,
- * e.g. {@code gateway-svc/go/}), for example:
+ * {@link #go()} and {@link #node()} run this checkout's Go and Node.js implementations (in the
+ * role folders: {@code gateway-svc/go/}, {@code worker-svc/node/}, {@code consumer-svc/go/}),
+ * building them on first use; {@code LabEnvironment.builder().implementations(Implementations.POLYGLOT)}
+ * picks them per role. Another language is one command line per role, for example:
  *
  * <pre>{@code
- * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of(role + "/go/" + role))
+ * ServiceImplementation python = ChildProcessImplementation.builder("python", role -> List.of("python3", role + "/python/main.py"))
  *     .workingDirectory(repoRoot).build();
- * ServiceImplementation node = ChildProcessImplementation.builder("node", role -> List.of("node", role + "/node/index.js"))
- *     .workingDirectory(repoRoot).build();
- * LabEnvironment.builder().implementation(Flow.GATEWAY, go).implementation(Flow.WORKER, node).start();
+ * LabEnvironment.builder().implementation(Flow.WORKER, python).start();
  * }</pre>
  *
  * The program must:
@@ -68,5 +70,24 @@ public interface ServiceImplementation {
   /** The Java services' main classes, each in a child JVM with this JVM's class path. */
   static ServiceImplementation javaProcess() {
     return ChildProcessImplementation.javaMain();
+  }
+
+  /** {@code go}: the role's Go program, built on first use ({@link GoImplementation}). */
+  static ServiceImplementation go() {
+    return Shared.GO.get();
+  }
+
+  /** {@code node}: the role's Node.js program, installed on first use ({@link NodeImplementation}). */
+  static ServiceImplementation node() {
+    return Shared.NODE.get();
+  }
+
+  /** The implementation of a language: {@code java} in this JVM, {@code go}, {@code node}. */
+  static ServiceImplementation of(Language language) {
+    return switch (language) {
+      case JAVA -> inProcess();
+      case GO -> go();
+      case NODE -> node();
+    };
   }
 }

@@ -76,13 +76,11 @@ public final class ScenarioRunner {
 
   public Result run(Scenario scenario, int requests, IntConsumer progress) {
     long t0 = System.nanoTime();
-    if (!env.variants().equals(scenario.variants())) {
-      env.switchTo(scenario); // a lab already running these variants is used as it is
+    if (!env.runs(scenario)) {
+      env.switchTo(scenario); // a lab already running these variants and propagators is used as it is
     }
     Auditor auditor = env.auditor();
-    Map<String, String> variants = new LinkedHashMap<>();
-    scenario.variants().forEach((k, v) -> variants.put(k, v.id()));
-    auditor.startRun(scenario.id(), variants);
+    auditor.startRun(env.runSetup(scenario.id()));
 
     List<String> bodies = new ArrayList<>(requests);
     for (int n = 0; n < requests; n++) {
