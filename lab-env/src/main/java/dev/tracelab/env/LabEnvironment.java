@@ -117,9 +117,13 @@ public final class LabEnvironment implements AutoCloseable {
     return variants().equals(scenario.variants()) && propagators().equals(scenario.propagators());
   }
 
+  /**
+   * Restarts what changed: a role whose variant, propagators or implementation changed, and the
+   * gateway whenever the worker restarts (it holds the worker's address). An unchanged consumer
+   * keeps running, so a scenario switch does not pay for a Kafka group rejoin.
+   */
   private void restart(Map<String, Variant> variants, Map<String, String> propagators) {
-    services.close();
-    services = Services.start(this, variants, propagators);
+    services = Services.restart(this, services, variants, propagators);
   }
 
   public synchronized Map<String, Variant> variants() {
@@ -255,6 +259,54 @@ public final class LabEnvironment implements AutoCloseable {
         throw e;
       }
       return s;
+    }
+
+    static Services restart(
+        LabEnvironment lab, Services old, Map<String, Variant> variants, Map<String, String> propagators) {
+      boolean consumerSame = old.consumer != null && old.unchanged(lab, Flow.CONSUMER, variants, propagators);
+      boolean workerSame = consumerSame && old.worker != null && old.unchanged(lab, Flow.WORKER, variants, propagators);
+      boolean gatewaySame = workerSame && old.gateway != null && old.unchanged(lab, Flow.GATEWAY, variants, propagators);
+      // stop what changes, entry first, so nothing new flows into a service being replaced
+      if (!gatewaySame && old.gateway != null) {
+        old.gateway.close();
+      }
+      if (!workerSame && old.worker != null) {
+        old.worker.close();
+      }
+      if (!consumerSame && old.consumer != null) {
+        old.consumer.close();
+      }
+      Services s = new Services(variants, propagators);
+      Builder c = lab.config;
+      int generation = ++lab.generation;
+      try {
+        s.consumer = consumerSame ? old.consumer
+            : s.timed(Flow.CONSUMER, () -> lab.startService(Flow.CONSUMER, c.consumerPort, s, null, generation));
+        s.worker = workerSame ? old.worker
+            : s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
+        s.gateway = gatewaySame ? old.gateway
+            : s.timed(Flow.GATEWAY, () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.worker.url(), generation));
+      } catch (RuntimeException e) {
+        s.close();
+        throw e;
+      }
+      for (String role : Flow.SERVICES) {
+        s.startupTimes.putIfAbsent(role, old.startupTimes.getOrDefault(role, Duration.ZERO));
+      }
+      return s;
+    }
+
+    /** Same variant, propagators and implementation for {@code role}. */
+    private boolean unchanged(
+        LabEnvironment lab, String role, Map<String, Variant> variants, Map<String, String> propagators) {
+      RunningService running = switch (role) {
+        case Flow.GATEWAY -> gateway;
+        case Flow.WORKER -> worker;
+        default -> consumer;
+      };
+      return this.variants.get(role) == variants.get(role)
+          && java.util.Objects.equals(this.propagators.get(role), propagators.get(role))
+          && running.implementation().equals(lab.implementationOf(role).id());
     }
 
     private RunningService timed(String role, java.util.function.Supplier<RunningService> start) {
