@@ -40,6 +40,7 @@ public final class RunStats {
     String firstTraceId;
     Set<String> otherTraceIds; // null while the request is one trace
     boolean singleTraceConnected;
+    boolean producedOutsideFlow; // its record reached the consumer with no context: not a request
 
     void addTrace(String traceId) {
       if (firstTraceId == null) {
@@ -110,9 +111,15 @@ public final class RunStats {
       }
     });
     for (OrphanRules.Orphan orphan : rules.orphansOf(closed, setup)) {
-      long[] counts = perService.get(orphan.span().service());
-      counts[orphan.root() ? 1 : 2]++;
       Diagnosis d = orphan.diagnosis();
+      if (orphan.counts()) {
+        perService.get(orphan.span().service())[orphan.root() ? 1 : 2]++;
+      } else if (orphan.span().orderId() != null) {
+        OrderFigures order = orders.get(orphan.span().orderId());
+        if (order != null) {
+          order.producedOutsideFlow = true;
+        }
+      }
       List<String> key = List.of(d.boundary(), d.service(), d.span());
       diagnosisCounts.merge(key, 1L, Long::sum);
       diagnosisFix.putIfAbsent(key, d.fix());
@@ -146,10 +153,14 @@ public final class RunStats {
   }
 
   public synchronized ScenarioReport report(String name, Map<String, String> variants) {
-    int requests = orders.size();
+    int requests = 0;
     int connected = 0;
     long fragments = 0;
     for (OrderFigures order : orders.values()) {
+      if (order.producedOutsideFlow) {
+        continue; // a record produced outside the flow is not a request of it
+      }
+      requests++;
       fragments += order.fragments();
       if (order.connected()) {
         connected++;
