@@ -11,6 +11,9 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceAssembler;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.http.Problem;
+import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -47,6 +50,7 @@ public final class Auditor implements AutoCloseable {
   private final long sweepPeriodMillis;
   private final AtomicLong acceptedRequests = new AtomicLong();
   private final AtomicLong rejectedRequests = new AtomicLong();
+  private final AtomicLong rejectedSpans = new AtomicLong();
   private final int maxBodyBytes;
   private final String host;
   private final int otlpPort;
@@ -133,7 +137,7 @@ public final class Auditor implements AutoCloseable {
   }
 
   private void ingest(Context ctx) {
-    List<ReceivedSpan> spans;
+    OtlpDecoder.Decoded decoded;
     try {
       byte[] body;
       try {
@@ -145,9 +149,9 @@ public final class Auditor implements AutoCloseable {
       body = OtlpDecoder.inflate(body, encoding != null && encoding.equalsIgnoreCase("gzip"), maxBodyBytes * 4);
       String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
       if (type.startsWith("application/x-protobuf")) {
-        spans = OtlpDecoder.decodeProtobuf(body);
+        decoded = OtlpDecoder.decodeProtobufRequest(body);
       } else if (type.startsWith("application/json")) {
-        spans = OtlpDecoder.decodeJson(body);
+        decoded = OtlpDecoder.decodeJsonRequest(body);
       } else {
         throw new MalformedOtlpException(
             "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
@@ -157,13 +161,32 @@ public final class Auditor implements AutoCloseable {
       Problem.badRequest(e.getMessage(), List.of()).writeTo(ctx);
       return;
     }
-    assembler.accept(spans);
+    assembler.accept(decoded.spans());
     acceptedRequests.incrementAndGet();
-    String type = ctx.contentType().toLowerCase();
-    if (type.startsWith("application/json")) {
-      ctx.contentType("application/json").result("{}");
+    rejectedSpans.addAndGet(decoded.rejectedSpans());
+    answer(ctx, decoded);
+  }
+
+  /**
+   * 200 with an ExportTraceServiceResponse in the request's encoding: empty when every span was
+   * taken, else its {@code partial_success} says how many spans were rejected and why.
+   */
+  private static void answer(Context ctx, OtlpDecoder.Decoded decoded) {
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+    if (decoded.partial()) {
+      response.setPartialSuccess(
+          ExportTracePartialSuccess.newBuilder()
+              .setRejectedSpans(decoded.rejectedSpans())
+              .setErrorMessage(decoded.errorMessage()));
+    }
+    if (ctx.contentType().toLowerCase().startsWith("application/json")) {
+      try {
+        ctx.contentType("application/json").result(JsonFormat.printer().omittingInsignificantWhitespace().print(response));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException(e); // a response of known fields always prints
+      }
     } else {
-      ctx.contentType("application/x-protobuf").result(new byte[0]); // empty ExportTraceServiceResponse
+      ctx.contentType("application/x-protobuf").result(response.build().toByteArray());
     }
   }
 
@@ -227,6 +250,11 @@ public final class Auditor implements AutoCloseable {
 
   public long rejectedRequests() {
     return rejectedRequests.get();
+  }
+
+  /** Spans left out of accepted requests for invalid ids (answered as OTLP partial success). */
+  public long rejectedSpans() {
+    return rejectedSpans.get();
   }
 
   public long acceptedRequests() {

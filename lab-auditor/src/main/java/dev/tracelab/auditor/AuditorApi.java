@@ -140,6 +140,8 @@ final class AuditorApi {
     sb.append("tracelab_traces_in_flight ").append(assembler.tracesInFlight()).append('\n');
     counter(sb, "tracelab_otlp_requests_rejected_total", "OTLP requests answered 400 (malformed or oversized).");
     sb.append("tracelab_otlp_requests_rejected_total ").append(auditor.rejectedRequests()).append('\n');
+    counter(sb, "tracelab_otlp_spans_rejected_total", "Spans with invalid ids left out of accepted requests (OTLP partial success).");
+    sb.append("tracelab_otlp_spans_rejected_total ").append(auditor.rejectedSpans()).append('\n');
     counter(sb, "tracelab_otlp_requests_total", "OTLP requests accepted.");
     sb.append("tracelab_otlp_requests_total ").append(auditor.acceptedRequests()).append('\n');
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(sb.toString());
