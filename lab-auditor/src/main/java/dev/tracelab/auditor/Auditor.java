@@ -52,6 +52,14 @@ public final class Auditor implements AutoCloseable {
   private final AtomicLong rejectedRequests = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
   private final int maxBodyBytes;
+  private final int maxInflatedBytes;
+  private final MemoryBudget memory;
+
+  /** Estimated heap per decoded byte: the parsed request and the spans built from it. */
+  static final int PROTOBUF_DECODE_FACTOR = 3;
+  /** JSON is decoded through a tree and a rewritten copy before the request is parsed. */
+  static final int JSON_DECODE_FACTOR = 5;
+  static final int RETRY_AFTER_SECONDS = 1;
   private final String host;
   private final int otlpPort;
   private final int apiPort;
@@ -62,6 +70,15 @@ public final class Auditor implements AutoCloseable {
   /** Wires the parts; binds nothing and starts no thread (that is {@link #start()}). */
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
+    long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
+    long budget = b.maxInFlightBytes > 0 ? b.maxInFlightBytes : Math.max(worst, Runtime.getRuntime().maxMemory() / 4);
+    if (budget < worst || budget > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "memory budget for requests in flight must hold one request of the largest size ("
+              + worst + " bytes) and stay under 2 GiB: " + budget);
+    }
+    this.memory = new MemoryBudget((int) budget);
     this.host = b.host;
     this.otlpPort = b.otlpPort;
     this.apiPort = b.apiPort;
@@ -84,7 +101,7 @@ public final class Auditor implements AutoCloseable {
         Javalin.create(
             cfg -> {
               cfg.showJavalinBanner = false;
-              cfg.http.maxRequestSize = maxBodyBytes;
+              cfg.http.maxRequestSize = maxBodyBytes; // the body is read by ingest, bounded
             });
     otlp.post("/v1/traces", this::ingest);
     otlp.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
@@ -136,35 +153,82 @@ public final class Auditor implements AutoCloseable {
     return new Builder();
   }
 
+  /** What the largest admissible request holds: compressed body, inflated body, decoded spans. */
+  static long worstRequestBytes(int maxBodyBytes, int maxInflatedBytes) {
+    return (long) maxBodyBytes + (long) maxInflatedBytes * (1 + JSON_DECODE_FACTOR);
+  }
+
   private void ingest(Context ctx) {
-    OtlpDecoder.Decoded decoded;
-    try {
-      byte[] body;
-      try {
-        body = ctx.bodyAsBytes();
-      } catch (RuntimeException e) {
-        throw new MalformedOtlpException("body larger than " + maxBodyBytes + " bytes");
-      }
-      String encoding = ctx.header("Content-Encoding");
-      body = OtlpDecoder.inflate(body, encoding != null && encoding.equalsIgnoreCase("gzip"), maxBodyBytes * 4);
-      String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
-      if (type.startsWith("application/x-protobuf")) {
-        decoded = OtlpDecoder.decodeProtobufRequest(body);
-      } else if (type.startsWith("application/json")) {
-        decoded = OtlpDecoder.decodeJsonRequest(body);
-      } else {
-        throw new MalformedOtlpException(
-            "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
-      }
-    } catch (MalformedOtlpException e) {
-      rejectedRequests.incrementAndGet();
-      Problem.badRequest(e.getMessage(), List.of()).writeTo(ctx);
+    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+    boolean json = type.startsWith("application/json");
+    if (!json && !type.startsWith("application/x-protobuf")) {
+      reject(ctx, "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
       return;
     }
-    assembler.accept(decoded.spans());
-    acceptedRequests.incrementAndGet();
-    rejectedSpans.addAndGet(decoded.rejectedSpans());
-    answer(ctx, decoded);
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBodyBytes) {
+      reject(ctx, "body larger than " + maxBodyBytes + " bytes");
+      return;
+    }
+    String encoding = ctx.header("Content-Encoding");
+    boolean gzip = encoding != null && encoding.equalsIgnoreCase("gzip");
+    try (MemoryBudget.Lease lease = memory.lease()) {
+      // the compressed body first (its declared length, or the most a chunked body may be)
+      if (!lease.grow(declared >= 0 ? declared : maxBodyBytes)) {
+        refuse(ctx);
+        return;
+      }
+      OtlpDecoder.Decoded decoded;
+      try {
+        byte[] body = readBody(ctx);
+        body = OtlpDecoder.inflate(body, gzip, maxInflatedBytes, lease::grow);
+        // the decoded request and its spans, estimated from the size of what is decoded
+        if (!lease.grow((long) body.length * (json ? JSON_DECODE_FACTOR : PROTOBUF_DECODE_FACTOR))) {
+          refuse(ctx);
+          return;
+        }
+        decoded = json ? OtlpDecoder.decodeJsonRequest(body) : OtlpDecoder.decodeProtobufRequest(body);
+      } catch (OtlpDecoder.OverBudgetException e) {
+        refuse(ctx);
+        return;
+      } catch (MalformedOtlpException e) {
+        reject(ctx, e.getMessage());
+        return;
+      }
+      assembler.accept(decoded.spans());
+      acceptedRequests.incrementAndGet();
+      rejectedSpans.addAndGet(decoded.rejectedSpans());
+      answer(ctx, decoded);
+    }
+  }
+
+  /** Reads at most {@code maxBodyBytes} (a chunked body may not say its length up front). */
+  private byte[] readBody(Context ctx) {
+    try {
+      byte[] body = ctx.req().getInputStream().readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        throw new MalformedOtlpException("body larger than " + maxBodyBytes + " bytes");
+      }
+      return body;
+    } catch (java.io.IOException e) {
+      throw new MalformedOtlpException("body could not be read: " + e.getMessage());
+    }
+  }
+
+  private void reject(Context ctx, String detail) {
+    rejectedRequests.incrementAndGet();
+    Problem.badRequest(detail, List.of()).writeTo(ctx);
+  }
+
+  /** 429 + Retry-After: retryable for every OTLP exporter, which backs off and sends it again. */
+  private void refuse(Context ctx) {
+    ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+    Problem.of(
+            429,
+            "Too Many Requests",
+            "the auditor's memory budget for requests in flight (" + memory.limitBytes()
+                + " bytes) is full; retry after " + RETRY_AFTER_SECONDS + " s")
+        .writeTo(ctx);
   }
 
   /**
@@ -257,6 +321,20 @@ public final class Auditor implements AutoCloseable {
     return rejectedSpans.get();
   }
 
+  /** Requests answered 429 because the memory budget for requests in flight was full. */
+  public long refusedRequests() {
+    return memory.refusals();
+  }
+
+  /** Bytes held by requests being ingested right now (0 when idle). */
+  public long inFlightBytes() {
+    return memory.inFlightBytes();
+  }
+
+  public long maxInFlightBytes() {
+    return memory.limitBytes();
+  }
+
   public long acceptedRequests() {
     return acceptedRequests.get();
   }
@@ -295,6 +373,8 @@ public final class Auditor implements AutoCloseable {
     private int maxTraces = 100_000;
     private int maxClosedTraces = 200_000;
     private int maxBodyBytes = 8 * 1024 * 1024;
+    private int maxInflatedBytes; // 0: 4 x maxBodyBytes
+    private long maxInFlightBytes; // 0: a quarter of the heap, at least one largest request
     private Set<String> entryPoints = Set.of("gateway-svc:SERVER");
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
@@ -334,6 +414,23 @@ public final class Auditor implements AutoCloseable {
 
     public Builder setMaxBodyBytes(int maxBodyBytes) {
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Most bytes a gzip body may inflate to (default 4 x the body limit: 32 MiB); more is a 400. */
+    public Builder setMaxInflatedBytes(int maxInflatedBytes) {
+      this.maxInflatedBytes = maxInflatedBytes;
+      return this;
+    }
+
+    /**
+     * The memory ceiling for OTLP requests being ingested: compressed, inflated and decoded bytes
+     * of every request in flight together; a request that does not fit is answered 429 with
+     * {@code Retry-After}. Default a quarter of the heap; it must hold one request of the
+     * largest size ({@code maxBody + 6 x maxInflated}).
+     */
+    public Builder setMaxInFlightBytes(long maxInFlightBytes) {
+      this.maxInFlightBytes = maxInFlightBytes;
       return this;
     }
 

@@ -142,6 +142,12 @@ final class AuditorApi {
     sb.append("tracelab_otlp_requests_rejected_total ").append(auditor.rejectedRequests()).append('\n');
     counter(sb, "tracelab_otlp_spans_rejected_total", "Spans with invalid ids left out of accepted requests (OTLP partial success).");
     sb.append("tracelab_otlp_spans_rejected_total ").append(auditor.rejectedSpans()).append('\n');
+    counter(sb, "tracelab_otlp_requests_refused_total", "OTLP requests answered 429 + Retry-After: the memory budget for requests in flight was full.");
+    sb.append("tracelab_otlp_requests_refused_total ").append(auditor.refusedRequests()).append('\n');
+    gaugeHeader(sb, "tracelab_otlp_inflight_bytes", "Bytes held by OTLP requests being ingested (compressed, inflated, decoded estimate).");
+    sb.append("tracelab_otlp_inflight_bytes ").append(auditor.inFlightBytes()).append('\n');
+    gaugeHeader(sb, "tracelab_otlp_inflight_bytes_limit", "The memory budget for OTLP requests in flight.");
+    sb.append("tracelab_otlp_inflight_bytes_limit ").append(auditor.maxInFlightBytes()).append('\n');
     counter(sb, "tracelab_otlp_requests_total", "OTLP requests accepted.");
     sb.append("tracelab_otlp_requests_total ").append(auditor.acceptedRequests()).append('\n');
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(sb.toString());

@@ -36,6 +36,7 @@ public final class OtlpDecoder {
 
   private static final HexFormat HEX = HexFormat.of();
   private static final byte[] NOT_HEX = {0};
+  private static final int RESERVE_STEP = 256 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
@@ -43,16 +44,46 @@ public final class OtlpDecoder {
 
   /** The body, gunzipped when {@code gzip}; more than {@code maxBytes} decoded is an error. */
   public static byte[] inflate(byte[] body, boolean gzip, int maxBytes) {
+    return inflate(body, gzip, maxBytes, n -> true);
+  }
+
+  /** Grants memory for an inflated body as it grows; false refuses the request. */
+  @FunctionalInterface
+  public interface Reservation {
+    boolean grow(long bytes);
+  }
+
+  /** Thrown when {@link Reservation#grow} refused: not a malformed body, the auditor is full. */
+  public static final class OverBudgetException extends RuntimeException {
+    public OverBudgetException() {
+      super("memory budget for requests in flight is full", null, false, false);
+    }
+  }
+
+  /**
+   * The body, gunzipped when {@code gzip}, asking {@code reservation} for every chunk of
+   * inflated output before it is held ({@link OverBudgetException} when refused).
+   */
+  public static byte[] inflate(byte[] body, boolean gzip, int maxBytes, Reservation reservation) {
     if (!gzip) {
       return body;
     }
     try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, body.length * 4));
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      long reserved = 0;
       byte[] buf = new byte[8192];
       int n;
       while ((n = in.read(buf)) > 0) {
         if (out.size() + n > maxBytes) {
           throw new MalformedOtlpException("decompressed body exceeds " + maxBytes + " bytes");
+        }
+        if (out.size() + n > reserved) {
+          // inflated bytes are granted before they are held, in steps
+          long step = Math.max(RESERVE_STEP, out.size() + n - reserved);
+          if (!reservation.grow(step)) {
+            throw new OverBudgetException();
+          }
+          reserved += step;
         }
         out.write(buf, 0, n);
       }
