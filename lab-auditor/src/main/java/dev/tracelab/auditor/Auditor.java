@@ -8,6 +8,7 @@ import dev.tracelab.auditor.otlp.OtlpDecoder;
 import dev.tracelab.auditor.otlp.OtlpDecoder.MalformedOtlpException;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceAssembler;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.http.Problem;
@@ -52,6 +53,9 @@ public final class Auditor implements AutoCloseable {
   private final AtomicLong rejectedRequests = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
   private final int maxBodyBytes;
+  private final int maxApiSpans;
+  private final int maxTraces;
+  private final AtomicLong truncatedAnswers = new AtomicLong();
   private final int maxInflatedBytes;
   private final MemoryBudget memory;
 
@@ -70,6 +74,7 @@ public final class Auditor implements AutoCloseable {
   /** Wires the parts; binds nothing and starts no thread (that is {@link #start()}). */
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxTraces = b.maxTraces;
     this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
     long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
     long budget = b.maxInFlightBytes > 0 ? b.maxInFlightBytes : Math.max(worst, Runtime.getRuntime().maxMemory() / 4);
@@ -82,15 +87,20 @@ public final class Auditor implements AutoCloseable {
     this.host = b.host;
     this.otlpPort = b.otlpPort;
     this.apiPort = b.apiPort;
+    ServiceLabels labels = new ServiceLabels(b.maxServiceLabels, Flow.SERVICES);
+    this.maxApiSpans = b.maxApiSpans;
     this.assembler =
         TraceAssembler.builder()
+            .setMaxSpansPerTrace(b.maxSpansPerTrace)
+            .setMaxLateSpansPerTrace(b.maxLateSpansPerTrace)
+            .setServiceLabels(labels)
             .setQuietWindow(b.quietWindow)
             .setMaxTraces(b.maxTraces)
             .setMaxClosedTraces(b.maxClosedTraces)
             .setExpectedSpans(Flow.SPANS)
             .build();
     // one direction: the assembler's close events feed the run; the run never reads the assembler
-    this.run = new RunStats(new OrphanRules(b.entryPoints));
+    this.run = new RunStats(new OrphanRules(b.entryPoints), labels);
     assembler.onClose(run::add);
     for (Consumer<AssembledTrace> listener : b.closeListeners) {
       assembler.onClose(closedTrace -> listener.accept(closedTrace.trace()));
@@ -321,6 +331,42 @@ public final class Auditor implements AutoCloseable {
     return rejectedSpans.get();
   }
 
+  /** Most spans (and late spans) an API answer lists per trace. */
+  int maxApiSpans() {
+    return maxApiSpans;
+  }
+
+  /** Counts an API answer that listed fewer spans than its trace holds. */
+  void truncatedAnswer() {
+    truncatedAnswers.incrementAndGet();
+  }
+
+  /** API answers (trace or order) truncated at the cap on spans per answer. */
+  public long truncatedAnswers() {
+    return truncatedAnswers.get();
+  }
+
+  /**
+   * Each cap with its limit and how often it was hit, for {@code /metrics} and {@code
+   * /api/stats}: {@code spans_per_trace} (spans dropped), {@code late_spans_per_trace} (late
+   * spans not kept), {@code service_labels} (spans counted under {@code other}), {@code
+   * api_spans} (answers truncated), {@code memory_in_flight} (requests refused 429), {@code
+   * traces_in_flight} (traces evicted).
+   */
+  public Map<String, CapFigures> caps() {
+    Map<String, CapFigures> caps = new LinkedHashMap<>();
+    caps.put("spans_per_trace", new CapFigures(assembler.maxSpansPerTrace(), assembler.droppedSpans()));
+    caps.put("late_spans_per_trace", new CapFigures(assembler.maxLateSpansPerTrace(), assembler.droppedLateSpans()));
+    caps.put("service_labels", new CapFigures(assembler.labels().max(), assembler.foldedLabelSpans()));
+    caps.put("api_spans", new CapFigures(maxApiSpans, truncatedAnswers.get()));
+    caps.put("memory_in_flight", new CapFigures(memory.limitBytes(), memory.refusals()));
+    caps.put("traces_in_flight", new CapFigures(maxTraces, assembler.evictedTraces()));
+    return caps;
+  }
+
+  /** A cap's limit and how many times it was hit. */
+  public record CapFigures(long limit, long hits) {}
+
   /** Requests answered 429 because the memory budget for requests in flight was full. */
   public long refusedRequests() {
     return memory.refusals();
@@ -375,6 +421,37 @@ public final class Auditor implements AutoCloseable {
     private int maxBodyBytes = 8 * 1024 * 1024;
     private int maxInflatedBytes; // 0: 4 x maxBodyBytes
     private long maxInFlightBytes; // 0: a quarter of the heap, at least one largest request
+    private int maxSpansPerTrace = 10_000;
+    private int maxLateSpansPerTrace = 1_000;
+    private int maxServiceLabels = ServiceLabels.DEFAULT_MAX;
+    private int maxApiSpans = 1_000;
+
+    /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
+    public Builder setMaxSpansPerTrace(int max) {
+      this.maxSpansPerTrace = max;
+      return this;
+    }
+
+    /** Most late spans a closed trace keeps; later ones are counted late, not kept (default 1 000). */
+    public Builder setMaxLateSpansPerTrace(int max) {
+      this.maxLateSpansPerTrace = max;
+      return this;
+    }
+
+    /**
+     * Most distinct {@code service} label values on {@code /metrics} and in the report, the lab's
+     * three services included (default 50); spans of later services count under {@code other}.
+     */
+    public Builder setMaxServiceLabels(int max) {
+      this.maxServiceLabels = max;
+      return this;
+    }
+
+    /** Most spans (and late spans) one API answer lists per trace; more: truncated, flagged (default 1 000). */
+    public Builder setMaxApiSpans(int max) {
+      this.maxApiSpans = Math.max(1, max);
+      return this;
+    }
     private Set<String> entryPoints = Set.of("gateway-svc:SERVER");
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 

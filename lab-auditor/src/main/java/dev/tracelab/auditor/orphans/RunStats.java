@@ -2,6 +2,7 @@ package dev.tracelab.auditor.orphans;
 
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Flow;
 import java.util.ArrayList;
@@ -64,8 +65,16 @@ public final class RunStats {
 
   private RunSetup setup = RunSetup.DEFAULT;
 
+  private final ServiceLabels labels;
+
   public RunStats(OrphanRules rules) {
+    this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES));
+  }
+
+  /** Per-service figures are kept under {@code labels} (beyond its cap: {@code other}). */
+  public RunStats(OrphanRules rules, ServiceLabels labels) {
     this.rules = rules;
+    this.labels = labels;
     reset(Long.MIN_VALUE);
   }
 
@@ -99,7 +108,7 @@ public final class RunStats {
     }
     traces++;
     for (ReceivedSpan span : trace.spans()) {
-      perService.computeIfAbsent(span.service(), s -> new long[3])[0]++;
+      perService.computeIfAbsent(labels.label(span.service()), s -> new long[3])[0]++;
     }
     // events may be delivered out of close order (two threads): fragments only accumulate, and a
     // request that stays one trace has the same (final) content in every event
@@ -113,14 +122,14 @@ public final class RunStats {
     for (OrphanRules.Orphan orphan : rules.orphansOf(closed, setup)) {
       Diagnosis d = orphan.diagnosis();
       if (orphan.counts()) {
-        perService.get(orphan.span().service())[orphan.root() ? 1 : 2]++;
+        perService.get(labels.label(orphan.span().service()))[orphan.root() ? 1 : 2]++;
       } else if (orphan.span().orderId() != null) {
         OrderFigures order = orders.get(orphan.span().orderId());
         if (order != null) {
           order.producedOutsideFlow = true;
         }
       }
-      List<String> key = List.of(d.boundary(), d.service(), d.span());
+      List<String> key = List.of(d.boundary(), labels.label(d.service()), d.span());
       diagnosisCounts.merge(key, 1L, Long::sum);
       diagnosisFix.putIfAbsent(key, d.fix());
     }
