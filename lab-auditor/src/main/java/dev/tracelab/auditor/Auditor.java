@@ -59,10 +59,10 @@ public final class Auditor implements AutoCloseable {
   private final int maxInflatedBytes;
   private final MemoryBudget memory;
 
-  /** Estimated heap per decoded byte: the parsed request and the spans built from it. */
-  static final int PROTOBUF_DECODE_FACTOR = 3;
+  /** Estimated heap per decoded byte: buffer growth and copy, the parsed request, the spans built from it (measured with scripts/memory-attack.sh). */
+  static final int PROTOBUF_DECODE_FACTOR = 4;
   /** JSON is decoded through a tree and a rewritten copy before the request is parsed. */
-  static final int JSON_DECODE_FACTOR = 5;
+  static final int JSON_DECODE_FACTOR = 6;
   static final int RETRY_AFTER_SECONDS = 1;
   private final String host;
   private final int otlpPort;
@@ -504,7 +504,7 @@ public final class Auditor implements AutoCloseable {
      * The memory ceiling for OTLP requests being ingested: compressed, inflated and decoded bytes
      * of every request in flight together; a request that does not fit is answered 429 with
      * {@code Retry-After}. Default a quarter of the heap; it must hold one request of the
-     * largest size ({@code maxBody + 6 x maxInflated}).
+     * largest size ({@code maxBody + 7 x maxInflated}).
      */
     public Builder setMaxInFlightBytes(long maxInFlightBytes) {
       this.maxInFlightBytes = maxInFlightBytes;

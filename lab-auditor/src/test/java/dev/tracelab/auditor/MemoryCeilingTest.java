@@ -33,9 +33,9 @@ class MemoryCeilingTest {
 
   private static final int MAX_BODY = 256 * 1024;
   private static final int MAX_INFLATED = 1024 * 1024;
-  /** The smallest budget allowed: one request of the largest size (256 KiB + 6 x 1 MiB). */
+  /** The smallest budget allowed: one request of the largest size (256 KiB + 7 x 1 MiB). */
   private static final long BUDGET = Auditor.worstRequestBytes(MAX_BODY, MAX_INFLATED);
-  /** Padding that inflates each request to ~600 KiB: it costs 768 KiB inflating + 1.8 MiB decoded, so two fit, not three. */
+  /** Padding that inflates each request to ~600 KiB: it costs 768 KiB inflating + 2.4 MiB decoded, so two fit, not three. */
   private static final int PADDING = 600 * 1024;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
