@@ -8,9 +8,13 @@ import dev.tracelab.auditor.otlp.OtlpDecoder;
 import dev.tracelab.auditor.otlp.OtlpDecoder.MalformedOtlpException;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceAssembler;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.http.Problem;
+import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -47,7 +51,19 @@ public final class Auditor implements AutoCloseable {
   private final long sweepPeriodMillis;
   private final AtomicLong acceptedRequests = new AtomicLong();
   private final AtomicLong rejectedRequests = new AtomicLong();
+  private final AtomicLong rejectedSpans = new AtomicLong();
   private final int maxBodyBytes;
+  private final int maxApiSpans;
+  private final int maxTraces;
+  private final AtomicLong truncatedAnswers = new AtomicLong();
+  private final int maxInflatedBytes;
+  private final MemoryBudget memory;
+
+  /** Estimated heap per decoded byte: buffer growth and copy, the parsed request, the spans built from it (measured with scripts/memory-attack.sh). */
+  static final int PROTOBUF_DECODE_FACTOR = 4;
+  /** JSON is decoded through a tree and a rewritten copy before the request is parsed. */
+  static final int JSON_DECODE_FACTOR = 6;
+  static final int RETRY_AFTER_SECONDS = 1;
   private final String host;
   private final int otlpPort;
   private final int apiPort;
@@ -58,18 +74,33 @@ public final class Auditor implements AutoCloseable {
   /** Wires the parts; binds nothing and starts no thread (that is {@link #start()}). */
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxTraces = b.maxTraces;
+    this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
+    long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
+    long budget = b.maxInFlightBytes > 0 ? b.maxInFlightBytes : Math.max(worst, Runtime.getRuntime().maxMemory() / 4);
+    if (budget < worst || budget > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "memory budget for requests in flight must hold one request of the largest size ("
+              + worst + " bytes) and stay under 2 GiB: " + budget);
+    }
+    this.memory = new MemoryBudget((int) budget);
     this.host = b.host;
     this.otlpPort = b.otlpPort;
     this.apiPort = b.apiPort;
+    ServiceLabels labels = new ServiceLabels(b.maxServiceLabels, Flow.SERVICES);
+    this.maxApiSpans = b.maxApiSpans;
     this.assembler =
         TraceAssembler.builder()
+            .setMaxSpansPerTrace(b.maxSpansPerTrace)
+            .setMaxLateSpansPerTrace(b.maxLateSpansPerTrace)
+            .setServiceLabels(labels)
             .setQuietWindow(b.quietWindow)
             .setMaxTraces(b.maxTraces)
             .setMaxClosedTraces(b.maxClosedTraces)
             .setExpectedSpans(Flow.SPANS)
             .build();
     // one direction: the assembler's close events feed the run; the run never reads the assembler
-    this.run = new RunStats(new OrphanRules(b.entryPoints));
+    this.run = new RunStats(new OrphanRules(b.entryPoints), labels);
     assembler.onClose(run::add);
     for (Consumer<AssembledTrace> listener : b.closeListeners) {
       assembler.onClose(closedTrace -> listener.accept(closedTrace.trace()));
@@ -80,7 +111,7 @@ public final class Auditor implements AutoCloseable {
         Javalin.create(
             cfg -> {
               cfg.showJavalinBanner = false;
-              cfg.http.maxRequestSize = maxBodyBytes;
+              cfg.http.maxRequestSize = maxBodyBytes; // the body is read by ingest, bounded
             });
     otlp.post("/v1/traces", this::ingest);
     otlp.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
@@ -132,38 +163,104 @@ public final class Auditor implements AutoCloseable {
     return new Builder();
   }
 
+  /** What the largest admissible request holds: compressed body, inflated body, decoded spans. */
+  static long worstRequestBytes(int maxBodyBytes, int maxInflatedBytes) {
+    return (long) maxBodyBytes + (long) maxInflatedBytes * (1 + JSON_DECODE_FACTOR);
+  }
+
   private void ingest(Context ctx) {
-    List<ReceivedSpan> spans;
-    try {
-      byte[] body;
-      try {
-        body = ctx.bodyAsBytes();
-      } catch (RuntimeException e) {
-        throw new MalformedOtlpException("body larger than " + maxBodyBytes + " bytes");
-      }
-      String encoding = ctx.header("Content-Encoding");
-      body = OtlpDecoder.inflate(body, encoding != null && encoding.equalsIgnoreCase("gzip"), maxBodyBytes * 4);
-      String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
-      if (type.startsWith("application/x-protobuf")) {
-        spans = OtlpDecoder.decodeProtobuf(body);
-      } else if (type.startsWith("application/json")) {
-        spans = OtlpDecoder.decodeJson(body);
-      } else {
-        throw new MalformedOtlpException(
-            "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
-      }
-    } catch (MalformedOtlpException e) {
-      rejectedRequests.incrementAndGet();
-      Problem.badRequest(e.getMessage(), List.of()).writeTo(ctx);
+    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+    boolean json = type.startsWith("application/json");
+    if (!json && !type.startsWith("application/x-protobuf")) {
+      reject(ctx, "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
       return;
     }
-    assembler.accept(spans);
-    acceptedRequests.incrementAndGet();
-    String type = ctx.contentType().toLowerCase();
-    if (type.startsWith("application/json")) {
-      ctx.contentType("application/json").result("{}");
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBodyBytes) {
+      reject(ctx, "body larger than " + maxBodyBytes + " bytes");
+      return;
+    }
+    String encoding = ctx.header("Content-Encoding");
+    boolean gzip = encoding != null && encoding.equalsIgnoreCase("gzip");
+    try (MemoryBudget.Lease lease = memory.lease()) {
+      // the compressed body first (its declared length, or the most a chunked body may be)
+      if (!lease.grow(declared >= 0 ? declared : maxBodyBytes)) {
+        refuse(ctx);
+        return;
+      }
+      OtlpDecoder.Decoded decoded;
+      try {
+        byte[] body = readBody(ctx);
+        body = OtlpDecoder.inflate(body, gzip, maxInflatedBytes, lease::grow);
+        // the decoded request and its spans, estimated from the size of what is decoded
+        if (!lease.grow((long) body.length * (json ? JSON_DECODE_FACTOR : PROTOBUF_DECODE_FACTOR))) {
+          refuse(ctx);
+          return;
+        }
+        decoded = json ? OtlpDecoder.decodeJsonRequest(body) : OtlpDecoder.decodeProtobufRequest(body);
+      } catch (OtlpDecoder.OverBudgetException e) {
+        refuse(ctx);
+        return;
+      } catch (MalformedOtlpException e) {
+        reject(ctx, e.getMessage());
+        return;
+      }
+      assembler.accept(decoded.spans());
+      acceptedRequests.incrementAndGet();
+      rejectedSpans.addAndGet(decoded.rejectedSpans());
+      answer(ctx, decoded);
+    }
+  }
+
+  /** Reads at most {@code maxBodyBytes} (a chunked body may not say its length up front). */
+  private byte[] readBody(Context ctx) {
+    try {
+      byte[] body = ctx.req().getInputStream().readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        throw new MalformedOtlpException("body larger than " + maxBodyBytes + " bytes");
+      }
+      return body;
+    } catch (java.io.IOException e) {
+      throw new MalformedOtlpException("body could not be read: " + e.getMessage());
+    }
+  }
+
+  private void reject(Context ctx, String detail) {
+    rejectedRequests.incrementAndGet();
+    Problem.badRequest(detail, List.of()).writeTo(ctx);
+  }
+
+  /** 429 + Retry-After: retryable for every OTLP exporter, which backs off and sends it again. */
+  private void refuse(Context ctx) {
+    ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+    Problem.of(
+            429,
+            "Too Many Requests",
+            "the auditor's memory budget for requests in flight (" + memory.limitBytes()
+                + " bytes) is full; retry after " + RETRY_AFTER_SECONDS + " s")
+        .writeTo(ctx);
+  }
+
+  /**
+   * 200 with an ExportTraceServiceResponse in the request's encoding: empty when every span was
+   * taken, else its {@code partial_success} says how many spans were rejected and why.
+   */
+  private static void answer(Context ctx, OtlpDecoder.Decoded decoded) {
+    ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+    if (decoded.partial()) {
+      response.setPartialSuccess(
+          ExportTracePartialSuccess.newBuilder()
+              .setRejectedSpans(decoded.rejectedSpans())
+              .setErrorMessage(decoded.errorMessage()));
+    }
+    if (ctx.contentType().toLowerCase().startsWith("application/json")) {
+      try {
+        ctx.contentType("application/json").result(JsonFormat.printer().omittingInsignificantWhitespace().print(response));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException(e); // a response of known fields always prints
+      }
     } else {
-      ctx.contentType("application/x-protobuf").result(new byte[0]); // empty ExportTraceServiceResponse
+      ctx.contentType("application/x-protobuf").result(response.build().toByteArray());
     }
   }
 
@@ -229,6 +326,61 @@ public final class Auditor implements AutoCloseable {
     return rejectedRequests.get();
   }
 
+  /** Spans left out of accepted requests for invalid ids (answered as OTLP partial success). */
+  public long rejectedSpans() {
+    return rejectedSpans.get();
+  }
+
+  /** Most spans (and late spans) an API answer lists per trace. */
+  int maxApiSpans() {
+    return maxApiSpans;
+  }
+
+  /** Counts an API answer that listed fewer spans than its trace holds. */
+  void truncatedAnswer() {
+    truncatedAnswers.incrementAndGet();
+  }
+
+  /** API answers (trace or order) truncated at the cap on spans per answer. */
+  public long truncatedAnswers() {
+    return truncatedAnswers.get();
+  }
+
+  /**
+   * Each cap with its limit and how often it was hit, for {@code /metrics} and {@code
+   * /api/stats}: {@code spans_per_trace} (spans dropped), {@code late_spans_per_trace} (late
+   * spans not kept), {@code service_labels} (spans counted under {@code other}), {@code
+   * api_spans} (answers truncated), {@code memory_in_flight} (requests refused 429), {@code
+   * traces_in_flight} (traces evicted).
+   */
+  public Map<String, CapFigures> caps() {
+    Map<String, CapFigures> caps = new LinkedHashMap<>();
+    caps.put("spans_per_trace", new CapFigures(assembler.maxSpansPerTrace(), assembler.droppedSpans()));
+    caps.put("late_spans_per_trace", new CapFigures(assembler.maxLateSpansPerTrace(), assembler.droppedLateSpans()));
+    caps.put("service_labels", new CapFigures(assembler.labels().max(), assembler.foldedLabelSpans()));
+    caps.put("api_spans", new CapFigures(maxApiSpans, truncatedAnswers.get()));
+    caps.put("memory_in_flight", new CapFigures(memory.limitBytes(), memory.refusals()));
+    caps.put("traces_in_flight", new CapFigures(maxTraces, assembler.evictedTraces()));
+    return caps;
+  }
+
+  /** A cap's limit and how many times it was hit. */
+  public record CapFigures(long limit, long hits) {}
+
+  /** Requests answered 429 because the memory budget for requests in flight was full. */
+  public long refusedRequests() {
+    return memory.refusals();
+  }
+
+  /** Bytes held by requests being ingested right now (0 when idle). */
+  public long inFlightBytes() {
+    return memory.inFlightBytes();
+  }
+
+  public long maxInFlightBytes() {
+    return memory.limitBytes();
+  }
+
   public long acceptedRequests() {
     return acceptedRequests.get();
   }
@@ -267,6 +419,39 @@ public final class Auditor implements AutoCloseable {
     private int maxTraces = 100_000;
     private int maxClosedTraces = 200_000;
     private int maxBodyBytes = 8 * 1024 * 1024;
+    private int maxInflatedBytes; // 0: 4 x maxBodyBytes
+    private long maxInFlightBytes; // 0: a quarter of the heap, at least one largest request
+    private int maxSpansPerTrace = 10_000;
+    private int maxLateSpansPerTrace = 1_000;
+    private int maxServiceLabels = ServiceLabels.DEFAULT_MAX;
+    private int maxApiSpans = 1_000;
+
+    /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
+    public Builder setMaxSpansPerTrace(int max) {
+      this.maxSpansPerTrace = max;
+      return this;
+    }
+
+    /** Most late spans a closed trace keeps; later ones are counted late, not kept (default 1 000). */
+    public Builder setMaxLateSpansPerTrace(int max) {
+      this.maxLateSpansPerTrace = max;
+      return this;
+    }
+
+    /**
+     * Most distinct {@code service} label values on {@code /metrics} and in the report, the lab's
+     * three services included (default 50); spans of later services count under {@code other}.
+     */
+    public Builder setMaxServiceLabels(int max) {
+      this.maxServiceLabels = max;
+      return this;
+    }
+
+    /** Most spans (and late spans) one API answer lists per trace; more: truncated, flagged (default 1 000). */
+    public Builder setMaxApiSpans(int max) {
+      this.maxApiSpans = Math.max(1, max);
+      return this;
+    }
     private Set<String> entryPoints = Set.of("gateway-svc:SERVER");
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
@@ -306,6 +491,23 @@ public final class Auditor implements AutoCloseable {
 
     public Builder setMaxBodyBytes(int maxBodyBytes) {
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Most bytes a gzip body may inflate to (default 4 x the body limit: 32 MiB); more is a 400. */
+    public Builder setMaxInflatedBytes(int maxInflatedBytes) {
+      this.maxInflatedBytes = maxInflatedBytes;
+      return this;
+    }
+
+    /**
+     * The memory ceiling for OTLP requests being ingested: compressed, inflated and decoded bytes
+     * of every request in flight together; a request that does not fit is answered 429 with
+     * {@code Retry-After}. Default a quarter of the heap; it must hold one request of the
+     * largest size ({@code maxBody + 7 x maxInflated}).
+     */
+    public Builder setMaxInFlightBytes(long maxInFlightBytes) {
+      this.maxInFlightBytes = maxInFlightBytes;
       return this;
     }
 

@@ -28,6 +28,7 @@ final class AuditorApi {
     app.get("/api/report", ctx -> ctx.json(auditor.report()));
     app.post("/api/runs", this::startRun);
     app.get("/metrics", this::metrics);
+    app.get("/api/stats", this::stats);
     app.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
   }
 
@@ -48,7 +49,7 @@ final class AuditorApi {
       Problem.of(404, "Not Found", "no spans of order " + orderId + " received").writeTo(ctx);
       return;
     }
-    ctx.json(Map.of("orderId", orderId, "traces", traces.stream().map(AuditorApi::traceJson).toList()));
+    ctx.json(Map.of("orderId", orderId, "traces", traces.stream().map(this::traceJson).toList()));
   }
 
   /**
@@ -88,17 +89,36 @@ final class AuditorApi {
     ctx.status(201).json(auditor.report());
   }
 
-  static Map<String, Object> traceJson(AssembledTrace trace) {
+  /**
+   * A trace as the API answers it: at most the cap of spans and of late spans; when the trace
+   * holds more, {@code "truncated": true} and the full counts say how many it holds.
+   */
+  Map<String, Object> traceJson(AssembledTrace trace) {
+    int max = auditor.maxApiSpans();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("traceId", trace.traceId());
     out.put("closed", trace.isClosed());
     if (trace.isClosed()) {
       out.put("closeReason", trace.closeReason().name().toLowerCase(java.util.Locale.ROOT)); // complete, quiet, evicted
     }
-    out.put("spans", trace.spans().stream().map(AuditorApi::spanJson).toList());
+    List<ReceivedSpan> spans = trace.spans();
     List<ReceivedSpan> late = trace.lateSpans();
+    boolean truncated = spans.size() > max || late.size() > max;
+    if (truncated) {
+      auditor.truncatedAnswer();
+      out.put("truncated", true);
+      out.put("spanCount", spans.size());
+      out.put("lateSpanCount", late.size());
+    }
+    if (trace.droppedSpans() > 0) {
+      out.put("droppedSpans", trace.droppedSpans()); // beyond the cap on spans per trace
+    }
+    if (trace.droppedLateSpans() > 0) {
+      out.put("droppedLateSpans", trace.droppedLateSpans());
+    }
+    out.put("spans", spans.stream().limit(max).map(AuditorApi::spanJson).toList());
     if (!late.isEmpty()) {
-      out.put("lateSpans", late.stream().map(AuditorApi::spanJson).toList());
+      out.put("lateSpans", late.stream().limit(max).map(AuditorApi::spanJson).toList());
     }
     return out;
   }
@@ -115,6 +135,18 @@ final class AuditorApi {
     out.put("status", s.error() ? "ERROR" : "UNSET");
     out.put("attributes", s.attributes());
     return out;
+  }
+
+  /** {@code GET /api/stats}: the caps (limit, hits), the memory budget and request counts. */
+  private void stats(Context ctx) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("caps", auditor.caps());
+    out.put("inFlightBytes", auditor.inFlightBytes());
+    out.put("acceptedRequests", auditor.acceptedRequests());
+    out.put("rejectedRequests", auditor.rejectedRequests());
+    out.put("refusedRequests", auditor.refusedRequests());
+    out.put("rejectedSpans", auditor.rejectedSpans());
+    ctx.json(out);
   }
 
   private void metrics(Context ctx) {
@@ -140,6 +172,19 @@ final class AuditorApi {
     sb.append("tracelab_traces_in_flight ").append(assembler.tracesInFlight()).append('\n');
     counter(sb, "tracelab_otlp_requests_rejected_total", "OTLP requests answered 400 (malformed or oversized).");
     sb.append("tracelab_otlp_requests_rejected_total ").append(auditor.rejectedRequests()).append('\n');
+    counter(sb, "tracelab_otlp_spans_rejected_total", "Spans with invalid ids left out of accepted requests (OTLP partial success).");
+    sb.append("tracelab_otlp_spans_rejected_total ").append(auditor.rejectedSpans()).append('\n');
+    counter(sb, "tracelab_otlp_requests_refused_total", "OTLP requests answered 429 + Retry-After: the memory budget for requests in flight was full.");
+    sb.append("tracelab_otlp_requests_refused_total ").append(auditor.refusedRequests()).append('\n');
+    gaugeHeader(sb, "tracelab_otlp_inflight_bytes", "Bytes held by OTLP requests being ingested (compressed, inflated, decoded estimate).");
+    sb.append("tracelab_otlp_inflight_bytes ").append(auditor.inFlightBytes()).append('\n');
+    gaugeHeader(sb, "tracelab_otlp_inflight_bytes_limit", "The memory budget for OTLP requests in flight.");
+    sb.append("tracelab_otlp_inflight_bytes_limit ").append(auditor.maxInFlightBytes()).append('\n');
+    gaugeHeader(sb, "tracelab_cap_limit", "The limit of each cap (spans, bytes, labels or traces).");
+    Map<String, Auditor.CapFigures> caps = auditor.caps();
+    caps.forEach((cap, f) -> sb.append("tracelab_cap_limit{cap=\"").append(cap).append("\"} ").append(f.limit()).append('\n'));
+    counter(sb, "tracelab_cap_hits_total", "Times each cap was hit: spans dropped, late spans not kept, spans counted under service=\"other\", answers truncated, requests refused, traces evicted.");
+    caps.forEach((cap, f) -> sb.append("tracelab_cap_hits_total{cap=\"").append(cap).append("\"} ").append(f.hits()).append('\n'));
     counter(sb, "tracelab_otlp_requests_total", "OTLP requests accepted.");
     sb.append("tracelab_otlp_requests_total ").append(auditor.acceptedRequests()).append('\n');
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(sb.toString());

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
  * {@code java -jar lab-auditor.jar}. Environment: {@code BIND_HOST} (0.0.0.0), {@code
  * AUDITOR_OTLP_PORT} (4318), {@code AUDITOR_API_PORT} (8090), {@code AUDITOR_QUIET_MS} (2000),
  * {@code AUDITOR_MAX_TRACES} (100000), {@code AUDITOR_ENTRY_POINTS} (gateway-svc:SERVER, comma
- * separated).
+ * separated), {@code AUDITOR_MAX_INFLIGHT_MB} (memory budget for OTLP requests in flight; 0, the
+ * default: a quarter of the heap).
  */
 public final class AuditorMain {
 
@@ -26,6 +27,7 @@ public final class AuditorMain {
               .setApiPort(env.getInt("AUDITOR_API_PORT", 8090, 0, 65535))
               .setQuietWindow(Duration.ofMillis(env.getInt("AUDITOR_QUIET_MS", 2000, 1, 3_600_000)))
               .setMaxTraces(env.getInt("AUDITOR_MAX_TRACES", 100_000, 1, 10_000_000))
+              .setMaxInFlightBytes(env.getInt("AUDITOR_MAX_INFLIGHT_MB", 0, 0, 2047) * 1024L * 1024L)
               .setEntryPoints(
                   Arrays.stream(env.get("AUDITOR_ENTRY_POINTS", "gateway-svc:SERVER").split(","))
                       .map(String::trim)

@@ -30,8 +30,29 @@ public final class OrphanRules {
     this.entryPoints = Set.copyOf(entryPoints);
   }
 
-  /** One orphan span of a trace with its diagnosis. */
-  public record Orphan(ReceivedSpan span, boolean root, Diagnosis diagnosis) {}
+  /** Diagnosis of a CONSUMER root whose order has no PRODUCER span at all: see {@link #NO_CONTEXT_FIX}. */
+  public static final String NO_CONTEXT = "no-context";
+
+  static final String NO_CONTEXT_FIX =
+      "The record reached the consumer with no trace context because it was produced outside the"
+          + " traced flow (a console producer, a replay tool): no span of its order was ever"
+          + " produced by the flow. Not a defect of the consumer, and not counted as an orphan;"
+          + " produce it through the flow to trace it end to end.";
+
+  /**
+   * One span of a trace that did not continue its request, with its diagnosis.
+   *
+   * <p>Every one is an orphan (counted in the orphan figures) except a {@link #NO_CONTEXT} root: a
+   * record that arrived with no context to continue started a trace of its own, which is what it
+   * should do; it is reported, not counted.
+   */
+  public record Orphan(ReceivedSpan span, boolean root, Diagnosis diagnosis) {
+
+    /** Counted in the orphan figures (everything but a record produced outside the flow). */
+    public boolean counts() {
+      return !NO_CONTEXT.equals(diagnosis.boundary());
+    }
+  }
 
   public boolean isEntryPoint(ReceivedSpan span) {
     return entryPoints.contains(span.service() + ":" + span.kind().name());
@@ -74,6 +95,9 @@ public final class OrphanRules {
       return of(Boundary.HTTP, span, setup);
     }
     if (span.kind() == SpanKind.CONSUMER) {
+      if (span.orderId() != null && !producerSpanOfOrder(span.orderId(), trace)) {
+        return new Diagnosis(NO_CONTEXT, span.service(), span.name(), NO_CONTEXT_FIX);
+      }
       return of(Boundary.KAFKA, span, setup);
     }
     if (span.kind() == SpanKind.INTERNAL && serverSpanElsewhere(span, trace)) {
@@ -85,6 +109,26 @@ public final class OrphanRules {
         span.name(),
         "A " + span.kind() + " span started with no current context: find where this code runs"
             + " and pass the request's context to it.");
+  }
+
+  /**
+   * A PRODUCER span of the order sits in another fragment of it: the flow produced the record with
+   * its context, so a CONSUMER root means the consumer dropped it. The root's own trace does not
+   * count: the consumer started that trace id, so its spans (a dead-letter producer span among
+   * them) all descend from the root.
+   */
+  private static boolean producerSpanOfOrder(String orderId, TraceClosed closed) {
+    for (AssembledTrace fragment : closed.fragmentsOf(orderId)) {
+      if (fragment.traceId().equals(closed.trace().traceId())) {
+        continue;
+      }
+      for (ReceivedSpan s : fragment.spans()) {
+        if (s.kind() == SpanKind.PRODUCER) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The same service's SERVER span for the same order sits in another trace. */

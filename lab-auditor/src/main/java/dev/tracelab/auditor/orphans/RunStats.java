@@ -2,6 +2,7 @@ package dev.tracelab.auditor.orphans;
 
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Flow;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class RunStats {
     String firstTraceId;
     Set<String> otherTraceIds; // null while the request is one trace
     boolean singleTraceConnected;
+    boolean producedOutsideFlow; // its record reached the consumer with no context: not a request
 
     void addTrace(String traceId) {
       if (firstTraceId == null) {
@@ -63,8 +65,16 @@ public final class RunStats {
 
   private RunSetup setup = RunSetup.DEFAULT;
 
+  private final ServiceLabels labels;
+
   public RunStats(OrphanRules rules) {
+    this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES));
+  }
+
+  /** Per-service figures are kept under {@code labels} (beyond its cap: {@code other}). */
+  public RunStats(OrphanRules rules, ServiceLabels labels) {
     this.rules = rules;
+    this.labels = labels;
     reset(Long.MIN_VALUE);
   }
 
@@ -98,7 +108,7 @@ public final class RunStats {
     }
     traces++;
     for (ReceivedSpan span : trace.spans()) {
-      perService.computeIfAbsent(span.service(), s -> new long[3])[0]++;
+      perService.computeIfAbsent(labels.label(span.service()), s -> new long[3])[0]++;
     }
     // events may be delivered out of close order (two threads): fragments only accumulate, and a
     // request that stays one trace has the same (final) content in every event
@@ -110,10 +120,16 @@ public final class RunStats {
       }
     });
     for (OrphanRules.Orphan orphan : rules.orphansOf(closed, setup)) {
-      long[] counts = perService.get(orphan.span().service());
-      counts[orphan.root() ? 1 : 2]++;
       Diagnosis d = orphan.diagnosis();
-      List<String> key = List.of(d.boundary(), d.service(), d.span());
+      if (orphan.counts()) {
+        perService.get(labels.label(orphan.span().service()))[orphan.root() ? 1 : 2]++;
+      } else if (orphan.span().orderId() != null) {
+        OrderFigures order = orders.get(orphan.span().orderId());
+        if (order != null) {
+          order.producedOutsideFlow = true;
+        }
+      }
+      List<String> key = List.of(d.boundary(), labels.label(d.service()), d.span());
       diagnosisCounts.merge(key, 1L, Long::sum);
       diagnosisFix.putIfAbsent(key, d.fix());
     }
@@ -146,10 +162,14 @@ public final class RunStats {
   }
 
   public synchronized ScenarioReport report(String name, Map<String, String> variants) {
-    int requests = orders.size();
+    int requests = 0;
     int connected = 0;
     long fragments = 0;
     for (OrderFigures order : orders.values()) {
+      if (order.producedOutsideFlow) {
+        continue; // a record produced outside the flow is not a request of it
+      }
+      requests++;
       fragments += order.fragments();
       if (order.connected()) {
         connected++;

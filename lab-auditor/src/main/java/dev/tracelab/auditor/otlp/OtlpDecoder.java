@@ -35,6 +35,8 @@ import java.util.zip.GZIPInputStream;
 public final class OtlpDecoder {
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] NOT_HEX = {0};
+  private static final int RESERVE_STEP = 256 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
@@ -42,16 +44,46 @@ public final class OtlpDecoder {
 
   /** The body, gunzipped when {@code gzip}; more than {@code maxBytes} decoded is an error. */
   public static byte[] inflate(byte[] body, boolean gzip, int maxBytes) {
+    return inflate(body, gzip, maxBytes, n -> true);
+  }
+
+  /** Grants memory for an inflated body as it grows; false refuses the request. */
+  @FunctionalInterface
+  public interface Reservation {
+    boolean grow(long bytes);
+  }
+
+  /** Thrown when {@link Reservation#grow} refused: not a malformed body, the auditor is full. */
+  public static final class OverBudgetException extends RuntimeException {
+    public OverBudgetException() {
+      super("memory budget for requests in flight is full", null, false, false);
+    }
+  }
+
+  /**
+   * The body, gunzipped when {@code gzip}, asking {@code reservation} for every chunk of
+   * inflated output before it is held ({@link OverBudgetException} when refused).
+   */
+  public static byte[] inflate(byte[] body, boolean gzip, int maxBytes, Reservation reservation) {
     if (!gzip) {
       return body;
     }
     try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, body.length * 4));
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      long reserved = 0;
       byte[] buf = new byte[8192];
       int n;
       while ((n = in.read(buf)) > 0) {
         if (out.size() + n > maxBytes) {
           throw new MalformedOtlpException("decompressed body exceeds " + maxBytes + " bytes");
+        }
+        if (out.size() + n > reserved) {
+          // inflated bytes are granted before they are held, in steps
+          long step = Math.max(RESERVE_STEP, out.size() + n - reserved);
+          if (!reservation.grow(step)) {
+            throw new OverBudgetException();
+          }
+          reserved += step;
         }
         out.write(buf, 0, n);
       }
@@ -61,7 +93,28 @@ public final class OtlpDecoder {
     }
   }
 
+  /**
+   * What one export request held: its valid spans, and how many spans were rejected (invalid ids)
+   * with the first reason, for the OTLP {@code partial_success} answer.
+   */
+  public record Decoded(List<ReceivedSpan> spans, int rejectedSpans, String errorMessage) {
+
+    public boolean partial() {
+      return rejectedSpans > 0;
+    }
+  }
+
+  /** The valid spans of a protobuf request (spans with invalid ids left out). */
   public static List<ReceivedSpan> decodeProtobuf(byte[] body) {
+    return decodeProtobufRequest(body).spans();
+  }
+
+  /** The valid spans of a JSON request (spans with invalid ids left out). */
+  public static List<ReceivedSpan> decodeJson(byte[] body) {
+    return decodeJsonRequest(body).spans();
+  }
+
+  public static Decoded decodeProtobufRequest(byte[] body) {
     try {
       return toSpans(ExportTraceServiceRequest.parseFrom(body));
     } catch (InvalidProtocolBufferException e) {
@@ -73,7 +126,7 @@ public final class OtlpDecoder {
    * OTLP/JSON differs from proto3 JSON in one way that matters: trace and span ids are hex, not
    * base64. They are rewritten before parsing.
    */
-  public static List<ReceivedSpan> decodeJson(byte[] body) {
+  public static Decoded decodeJsonRequest(byte[] body) {
     try {
       JsonNode root = JSON.readTree(body);
       if (root == null || !root.isObject()) {
@@ -94,7 +147,13 @@ public final class OtlpDecoder {
       for (String key : List.of("traceId", "spanId", "parentSpanId")) {
         JsonNode v = obj.get(key);
         if (v != null && v.isTextual() && !v.asText().isEmpty()) {
-          obj.set(key, TextNode.valueOf(Base64.getEncoder().encodeToString(HEX.parseHex(v.asText()))));
+          byte[] id;
+          try {
+            id = HEX.parseHex(v.asText());
+          } catch (IllegalArgumentException e) {
+            id = NOT_HEX; // not hex: one byte, an invalid length, so that span alone is rejected
+          }
+          obj.set(key, TextNode.valueOf(Base64.getEncoder().encodeToString(id)));
         }
       }
       obj.elements().forEachRemaining(OtlpDecoder::hexIdsToBase64);
@@ -103,23 +162,57 @@ public final class OtlpDecoder {
     }
   }
 
-  static List<ReceivedSpan> toSpans(ExportTraceServiceRequest request) {
+  static Decoded toSpans(ExportTraceServiceRequest request) {
     List<ReceivedSpan> out = new ArrayList<>();
+    int rejected = 0;
+    String firstError = null;
     for (ResourceSpans rs : request.getResourceSpansList()) {
       String service = serviceName(rs.getResource());
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
+          String invalid = invalidIds(span);
+          if (invalid != null) {
+            rejected++;
+            if (firstError == null) {
+              firstError = "span '" + span.getName() + "' of " + service + ": " + invalid;
+            }
+            continue;
+          }
           out.add(toSpan(service, span));
         }
       }
     }
-    return out;
+    return new Decoded(
+        out, rejected, rejected == 0 ? "" : rejected + " span(s) rejected, first: " + firstError);
+  }
+
+  /**
+   * Why a span's ids make it unusable, or null: a trace id of 16 bytes and a span id of 8, neither
+   * all zero (the W3C invalid ids), and a parent id empty or 8 bytes.
+   */
+  private static String invalidIds(Span span) {
+    ByteString trace = span.getTraceId();
+    ByteString id = span.getSpanId();
+    ByteString parent = span.getParentSpanId();
+    if (trace.size() != 16) {
+      return "invalid trace id (" + trace.size() + " bytes, 16 expected)";
+    }
+    if (isZero(trace)) {
+      return "invalid trace id (all zero)";
+    }
+    if (id.size() != 8) {
+      return "invalid span id (" + id.size() + " bytes, 8 expected)";
+    }
+    if (isZero(id)) {
+      return "invalid span id (all zero)";
+    }
+    if (!parent.isEmpty() && parent.size() != 8) {
+      return "invalid parent span id (" + parent.size() + " bytes, 8 expected)";
+    }
+    return null;
   }
 
   private static ReceivedSpan toSpan(String service, Span span) {
-    if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
-      throw new MalformedOtlpException("span '" + span.getName() + "' has an invalid trace or span id");
-    }
     ByteString parent = span.getParentSpanId();
     Map<String, String> attributes = new HashMap<>(span.getAttributesCount() * 2);
     for (KeyValue kv : span.getAttributesList()) {

@@ -35,6 +35,8 @@ public final class AssembledTrace {
   private final long firstArrivalNanos;
   private long lastArrivalNanos;
   private long stepMask;
+  private long droppedSpans; // new spans beyond the cap on spans per trace
+  private long droppedLate; // late spans beyond the cap on late spans kept
   private volatile CloseReason closeReason; // set when the assembler closes it
   private volatile long closedAtNanos;
   private volatile boolean judged; // set once its close listeners have run
@@ -112,9 +114,33 @@ public final class AssembledTrace {
     lastArrivalNanos = nowNanos;
   }
 
-  synchronized void addLate(ReceivedSpan span) {
+  /** Keeps a late span unless {@code max} are kept already; false when dropped. */
+  synchronized boolean addLate(ReceivedSpan span, int max) {
+    if (late.size() >= max) {
+      droppedLate++;
+      return false;
+    }
     late.add(span);
     lateIds.add(span.spanId());
+    return true;
+  }
+
+  synchronized int spanCount() {
+    return spans.size();
+  }
+
+  synchronized void dropped() {
+    droppedSpans++;
+  }
+
+  /** New spans not kept because the trace held the most spans a trace may (0 normally). */
+  public synchronized long droppedSpans() {
+    return droppedSpans;
+  }
+
+  /** Late spans not kept because the trace kept the most late spans it may. */
+  public synchronized long droppedLateSpans() {
+    return droppedLate;
   }
 
   synchronized long stepMask() {

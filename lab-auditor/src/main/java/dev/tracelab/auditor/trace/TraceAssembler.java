@@ -52,6 +52,12 @@ public final class TraceAssembler {
   private final Map<String, AssembledTrace> openById = new HashMap<>(1024); // lookups that must not reorder
   private final LinkedHashMap<String, AssembledTrace> closed = new LinkedHashMap<>(1024, 0.75f, false);
   private final Map<String, List<AssembledTrace>> byOrder = new HashMap<>();
+  private final int maxSpansPerTrace;
+  private final int maxLateSpansPerTrace;
+  private final ServiceLabels labels;
+  private long droppedSpans; // beyond the cap on spans per trace
+  private long droppedLateSpans; // beyond the cap on late spans kept per trace
+  private long foldedLabelSpans; // spans counted under "other" (service label cap)
   private long evictedTraces;
   private long receivedSpans;
   private long duplicateSpans;
@@ -61,6 +67,9 @@ public final class TraceAssembler {
     this.maxTraces = b.maxTraces;
     this.maxClosedTraces = b.maxClosedTraces;
     this.clock = b.clock;
+    this.maxSpansPerTrace = b.maxSpansPerTrace;
+    this.maxLateSpansPerTrace = b.maxLateSpansPerTrace;
+    this.labels = b.labels;
     this.expected = b.expected;
     this.completeMask = expected.isEmpty() ? 0 : (1L << expected.size()) - 1;
   }
@@ -108,7 +117,9 @@ public final class TraceAssembler {
             duplicate(counters);
             continue;
           }
-          done.addLate(span);
+          if (!done.addLate(span, maxLateSpansPerTrace)) {
+            droppedLateSpans++; // counted late, not kept
+          }
           receivedSpans++;
           counters.spans++;
           counters.late++;
@@ -118,6 +129,11 @@ public final class TraceAssembler {
         AssembledTrace trace = openById.get(span.traceId()); // no reordering before the duplicate check
         if (trace != null && trace.holds(span.spanId())) {
           duplicate(counters);
+          continue;
+        }
+        if (trace != null && trace.spanCount() >= maxSpansPerTrace) {
+          trace.dropped();
+          droppedSpans++;
           continue;
         }
         if (trace == null) {
@@ -255,7 +271,38 @@ public final class TraceAssembler {
   }
 
   private SpanCounters counters(String service) {
-    return countersByService.computeIfAbsent(service, s -> new SpanCounters());
+    String label = labels.label(service);
+    if (!label.equals(service)) {
+      foldedLabelSpans++;
+    }
+    return countersByService.computeIfAbsent(label, s -> new SpanCounters());
+  }
+
+  /** Spans dropped because their trace already held the most spans a trace may hold. */
+  public synchronized long droppedSpans() {
+    return droppedSpans;
+  }
+
+  /** Late spans counted but not kept: their trace already kept the most late spans it may. */
+  public synchronized long droppedLateSpans() {
+    return droppedLateSpans;
+  }
+
+  /** Span deliveries counted under the {@code other} service label (label cap reached). */
+  public synchronized long foldedLabelSpans() {
+    return foldedLabelSpans;
+  }
+
+  public int maxSpansPerTrace() {
+    return maxSpansPerTrace;
+  }
+
+  public int maxLateSpansPerTrace() {
+    return maxLateSpansPerTrace;
+  }
+
+  public ServiceLabels labels() {
+    return labels;
   }
 
   /** A trace by id, open or closed, or null. */
@@ -324,6 +371,27 @@ public final class TraceAssembler {
     private int maxClosedTraces = 200_000;
     private LongSupplier clock = System::nanoTime;
     private List<ExpectedSpan> expected = Flow.SPANS;
+    private int maxSpansPerTrace = 10_000;
+    private int maxLateSpansPerTrace = 1_000;
+    private ServiceLabels labels = new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES);
+
+    /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
+    public Builder setMaxSpansPerTrace(int max) {
+      this.maxSpansPerTrace = Math.max(1, max);
+      return this;
+    }
+
+    /** Most late spans one closed trace keeps; later ones are counted late, not kept (default 1 000). */
+    public Builder setMaxLateSpansPerTrace(int max) {
+      this.maxLateSpansPerTrace = Math.max(0, max);
+      return this;
+    }
+
+    /** The bounded service labels per-service counters are kept under. */
+    public Builder setServiceLabels(ServiceLabels labels) {
+      this.labels = labels;
+      return this;
+    }
 
     public Builder setQuietWindow(Duration quietWindow) {
       if (quietWindow.isNegative() || quietWindow.isZero()) {

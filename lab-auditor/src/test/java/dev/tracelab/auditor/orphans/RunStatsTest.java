@@ -2,6 +2,7 @@ package dev.tracelab.auditor.orphans;
 
 import static dev.tracelab.auditor.Spans.span;
 import static io.opentelemetry.api.trace.SpanKind.CONSUMER;
+import static io.opentelemetry.api.trace.SpanKind.PRODUCER;
 import static io.opentelemetry.api.trace.SpanKind.SERVER;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,5 +131,31 @@ class RunStatsTest {
         new ServiceFigures(0, 0, 0, 0, 0.0)));
     assertThat(report.diagnoses()).isEmpty();
     assertThat(run.tracesAnalysed()).isEqualTo(1);
+  }
+
+  @Test
+  void aConsumerRootWithNoProducerSpanForItsOrderWasProducedOutsideTheFlowNotAKafkaDefect() {
+    send(1, Scenario.BROKEN_KAFKA, 1, 2, 3, 4, 5, 6); // the producer span {5} is in another fragment
+    // a console producer: the record had no context; the consumer dead-letters it (a PRODUCER
+    // span in the trace the consumer started, which must not pass for the flow's producer)
+    assembler.accept(List.of(
+        span("c", "1", null, "consumer-svc", CONSUMER, "process orders", "console-1"),
+        span("c", "2", "1", "consumer-svc", PRODUCER, "send orders.dlq", "console-1")));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    assembler.sweep();
+
+    ScenarioReport report = run.report("broken-kafka", Map.of());
+
+    assertThat(report.requests()).isEqualTo(1);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(2, 0, 0, 0, 0.0),
+        new ServiceFigures(3, 0, 0, 0, 0.0),
+        new ServiceFigures(3, 1, 1, 0, 1.0 / 3)));
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactlyInAnyOrder(
+            new DiagnosisCount("kafka", "consumer-svc", "process orders", 1, null),
+            new DiagnosisCount("no-context", "consumer-svc", "process orders", 1, null));
   }
 }

@@ -113,7 +113,10 @@ public class OtlpDecoderTest {
             .setScopeSpans(0, ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("x")
                 .setTraceId(ByteString.fromHex("01")).setSpanId(ByteString.fromHex(SPAN)))))
         .build();
-    assertThatThrownBy(() -> OtlpDecoder.decodeProtobuf(badId.toByteArray()))
-        .isInstanceOf(OtlpDecoder.MalformedOtlpException.class).hasMessageContaining("invalid trace");
+    // a span with a bad id is rejected alone (OTLP partial success), not the whole request
+    OtlpDecoder.Decoded decoded = OtlpDecoder.decodeProtobufRequest(badId.toByteArray());
+    assertThat(decoded.spans()).isEmpty();
+    assertThat(decoded.rejectedSpans()).isEqualTo(1);
+    assertThat(decoded.errorMessage()).contains("invalid trace id (1 bytes, 16 expected)");
   }
 }
