@@ -1,6 +1,7 @@
 /**
  * The worker: POST /work answers 202 at once and hands the order to the job queue (the async
- * boundary); the deferred work prepares it and produces it to Kafka. GET /health answers 200.
+ * boundary); the deferred work prepares it and produces it to Kafka. GET /health answers 200;
+ * GET /delivery counts the sends (acknowledged, given up on, in progress).
  * The SERVER span comes from @opentelemetry/instrumentation-http; the route names it.
  */
 import { context, trace } from '@opentelemetry/api';
@@ -33,7 +34,7 @@ export async function startWorker(config, telemetry, producer, { shutdownGraceMs
   const handOff = config.variant === 'broken' ? bareHandOff(queue) : contextBoundHandOff(queue);
 
   const server = http.createServer((request, response) => {
-    route(request, response, handOff, prepare).catch((e) => {
+    route(request, response, handOff, prepare, producer).catch((e) => {
       console.error('worker-svc: request failed:', e);
       if (!response.headersSent) {
         sendProblem(response, problem(500, 'Internal Server Error', 'the worker failed; see its log'), path(request));
@@ -59,7 +60,7 @@ export async function startWorker(config, telemetry, producer, { shutdownGraceMs
   };
 }
 
-async function route(request, response, handOff, prepare) {
+async function route(request, response, handOff, prepare, producer) {
   const requestPath = path(request);
   if (request.method === TRACED_ROUTE.method && requestPath === TRACED_ROUTE.path) {
     nameServerSpan(TRACED_ROUTE.path);
@@ -74,6 +75,8 @@ async function route(request, response, handOff, prepare) {
     sendJson(response, 202, { orderId: order.orderId, accepted: true });
   } else if (request.method === 'GET' && requestPath === '/health') {
     sendJson(response, 200, { status: 'UP' });
+  } else if (request.method === 'GET' && requestPath === '/delivery') {
+    sendJson(response, 200, producer.counts?.() ?? {});
   } else {
     request.resume();
     sendProblem(response, problem(404, 'Not Found', `no route ${request.method} ${requestPath}`), requestPath);
