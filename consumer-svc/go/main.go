@@ -82,6 +82,7 @@ func run() error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", c.health)
+	mux.HandleFunc("GET /health/ready", c.ready)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
