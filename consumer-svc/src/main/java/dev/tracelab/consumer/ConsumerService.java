@@ -17,8 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -27,14 +25,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer: polls {@code orders} in group {@code consumer-svc}, processes each record in a
- * CONSUMER span, commits after processing. {@code GET /health} answers while the poll loop runs.
+ * CONSUMER span, commits after processing (see {@link PollLoop} and {@link OrderProcessor}).
+ * {@code GET /health} answers while the poll loop runs; {@code GET /ledger} serves the
+ * {@link Ledger}, persisted in {@code LEDGER_FILE} when set.
  */
 public final class ConsumerService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumerService.class);
 
   private final KafkaConsumer<String, String> consumer;
-  private final OrderProcessor processor;
+  private final PollLoop poll;
+  private final Ledger ledger;
+  private final DeadLetters deadLetters;
   private final HttpServer health;
   private final Thread loop;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -42,9 +44,15 @@ public final class ConsumerService implements AutoCloseable {
   private dev.tracelab.health.KafkaReadiness readiness;
 
   private ConsumerService(
-      KafkaConsumer<String, String> consumer, OrderProcessor processor, HttpServer health) {
+      KafkaConsumer<String, String> consumer,
+      PollLoop poll,
+      Ledger ledger,
+      DeadLetters deadLetters,
+      HttpServer health) {
     this.consumer = consumer;
-    this.processor = processor;
+    this.poll = poll;
+    this.ledger = ledger;
+    this.deadLetters = deadLetters;
     this.health = health;
     this.loop = new Thread(this::pollLoop, "consumer-svc-poll");
   }
@@ -66,20 +74,32 @@ public final class ConsumerService implements AutoCloseable {
         new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     consumer.subscribe(List.of(Flow.TOPIC));
 
+    Ledger ledger;
     HttpServer health;
+    try {
+      ledger = Ledger.open(config.ledgerFile());
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
     try {
       health = HttpServer.create(new InetSocketAddress(config.bindHost(), config.healthPort()), 0);
     } catch (IOException e) {
       consumer.close();
+      ledger.close();
       throw new UncheckedIOException("cannot bind consumer health port " + config.healthPort(), e);
     }
+    DeadLetters deadLetters = DeadLetters.create(otel, config.kafkaBootstrapServers());
+    OrderProcessor processor =
+        new OrderProcessor(otel, parent, ledger, deadLetters, OrderProcessor.FAIL_ON_REQUEST, RetryPolicy.DEFAULT);
     ConsumerService service =
-        new ConsumerService(consumer, new OrderProcessor(otel, parent), health);
+        new ConsumerService(consumer, new PollLoop(consumer, processor), ledger, deadLetters, health);
     health.createContext("/health", service::answerHealth);
     dev.tracelab.health.KafkaReadiness readiness =
         dev.tracelab.health.KafkaReadiness.create(config.kafkaBootstrapServers());
     health.createContext("/health/ready", exchange -> answerReady(exchange, readiness));
     service.readiness = readiness;
+    health.createContext("/ledger", service::answerLedger);
     health.start();
     service.loop.start();
     return service;
@@ -109,16 +129,24 @@ public final class ConsumerService implements AutoCloseable {
     exchange.close();
   }
 
+  /** {@code GET /ledger}: what was processed, dead-lettered and skipped; see {@link Ledger}. */
+  private void answerLedger(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
+    byte[] body = ledger.toJson().getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
+  }
+
+  /** The ledger (tests and the in-process lab read it). */
+  Ledger ledger() {
+    return ledger;
+  }
+
   private void pollLoop() {
     try {
       while (running.get()) {
-        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<String, String> record : records) {
-          processor.process(record);
-        }
-        if (!records.isEmpty()) {
-          consumer.commitSync();
-        }
+        poll.pollOnce();
       }
     } catch (WakeupException e) {
       if (running.get()) {
@@ -128,6 +156,8 @@ public final class ConsumerService implements AutoCloseable {
       log.error("consumer loop stopped", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+      deadLetters.close();
+      ledger.close();
       stopped.countDown();
     }
   }

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
@@ -72,7 +74,13 @@ class KafkaBoundarySpansTest {
   }
 
   private OrderProcessor processor(RecordParent parent) {
-    return new OrderProcessor(testing.getOpenTelemetry(), parent);
+    return new OrderProcessor(
+        testing.getOpenTelemetry(),
+        parent,
+        Ledger.inMemory(),
+        DeadLetters.create(testing.getOpenTelemetry(), new MockProducer<>(true, null, new StringSerializer(), new StringSerializer())),
+        OrderProcessor.FAIL_ON_REQUEST,
+        RetryPolicy.DEFAULT);
   }
 
   @Test

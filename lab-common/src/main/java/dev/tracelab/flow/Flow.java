@@ -26,6 +26,8 @@ public final class Flow {
 
   public static final String TOPIC = "orders";
   public static final String CONSUMER_GROUP = "consumer-svc";
+  /** Where the consumer puts a record it cannot process (poison, or retries exhausted). */
+  public static final String DEAD_LETTER_TOPIC = "orders.dlq";
 
   public static final String GATEWAY_SERVER = "POST /orders";
   public static final String GATEWAY_CLIENT = "POST";

@@ -290,8 +290,11 @@ public final class LabEnvironment implements AutoCloseable {
     ServiceImplementation implementation = implementationOf(role);
     String kafkaServers = role.equals(Flow.GATEWAY) ? null : kafka.bootstrapServers();
     Path log = implementation == ServiceImplementation.inProcess() ? null : runDir().resolve(role + "-" + generation + ".log");
+    // one ledger per run, whatever the consumer's implementation or generation: a restarted
+    // consumer keeps what its predecessor processed
+    Path ledger = role.equals(Flow.CONSUMER) ? runDir().resolve(Flow.CONSUMER + ".ledger") : null;
     return implementation.start(
-        new ServiceSpec(role, variants.get(role), config.bindHost, port, workerUrl, kafkaServers, otel, log));
+        new ServiceSpec(role, variants.get(role), config.bindHost, port, workerUrl, kafkaServers, otel, log, ledger));
   }
 
   public static final class Builder {

@@ -15,18 +15,27 @@ import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Produces orders to topic {@code orders} (key = orderId) in a PRODUCER span {@code send orders},
  * and injects that span's context into the record headers: the producer half of the Kafka
  * boundary. The span ends when the broker acknowledges the record.
+ *
+ * <p>Delivery: the client retries a send until {@link #DELIVERY_TIMEOUT} (see
+ * {@link #properties}); a send that still fails is logged with its order id and counted
+ * ({@link #counts()}), never dropped silently.
  *
  * <p>Messaging semantic conventions: {@code server.address}/{@code server.port} are left out on
  * purpose; they are required only "if available", and the client API does not say which broker of
@@ -37,7 +46,14 @@ final class OrderProducer implements AutoCloseable {
   /** The Kafka client id, also the span's {@code messaging.client.id}. */
   static final String CLIENT_ID = "worker-svc";
 
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
+  private static final Logger log = LoggerFactory.getLogger(OrderProducer.class);
+
   private final Producer<String, String> producer;
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong pending = new AtomicLong();
   private final Tracer tracer;
   private final TextMapPropagator propagator;
 
@@ -47,14 +63,36 @@ final class OrderProducer implements AutoCloseable {
     this.propagator = otel.getPropagators().getTextMapPropagator();
   }
 
+  /**
+   * How long a send is retried before it counts as failed: longer than a broker restart takes
+   * (the lab's takes seconds), well inside the time a reader would call an order lost.
+   */
+  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
+
   static OrderProducer create(OpenTelemetry otel, String bootstrapServers) {
+    return create(otel, new KafkaProducer<>(properties(bootstrapServers), new StringSerializer(), new StringSerializer()));
+  }
+
+  /**
+   * The producer's delivery settings. Idempotent with {@code acks=all}: the client retries a
+   * send (through leader changes and a broker restart) until {@link #DELIVERY_TIMEOUT} without
+   * writing a record twice. {@code max.block.ms} (how long {@code send} may wait for metadata or
+   * buffer space) is as long, so a send issued while the broker is down waits for it instead of
+   * failing after a few seconds; it blocks only the deferred-work thread, never the 202.
+   */
+  static Properties properties(String bootstrapServers) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    return create(otel, new KafkaProducer<>(props, new StringSerializer(), new StringSerializer()));
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
+    return props;
   }
 
   /** Over any producer configured with client id {@link #CLIENT_ID} (tests pass a MockProducer). */
@@ -77,15 +115,19 @@ final class OrderProducer implements AutoCloseable {
     ProducerRecord<String, String> record =
         new ProducerRecord<>(Flow.TOPIC, order.orderId(), OrderJson.write(order));
     propagator.inject(Context.current().with(span), record.headers(), RecordHeaders.INSTANCE);
+    pending.incrementAndGet();
     try {
       producer.send(
           record,
           (metadata, error) -> {
+            pending.decrementAndGet();
             if (error != null) {
               span.recordException(error);
               span.setStatus(StatusCode.ERROR);
               span.setAttribute(ErrorAttributes.ERROR_TYPE, error.getClass().getName());
+              failed(order, error);
             } else {
+              acknowledged.incrementAndGet();
               span.setAttribute(
                   MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID,
                   Integer.toString(metadata.partition()));
@@ -94,16 +136,43 @@ final class OrderProducer implements AutoCloseable {
             span.end();
           });
     } catch (RuntimeException e) {
+      pending.decrementAndGet();
       span.recordException(e);
       span.setStatus(StatusCode.ERROR);
       span.end();
+      failed(order, e);
       throw e;
     }
   }
 
+  /** The one place an accepted order is known not to have reached Kafka: one log line, counted. */
+  private void failed(Order order, Exception error) {
+    failed.incrementAndGet();
+    log.error(
+        "order {} accepted but NOT delivered to {} (gave up after retries): {}",
+        order.orderId(), Flow.TOPIC, error.toString());
+  }
+
+  /** Orders the broker acknowledged, orders given up on, and sends still in flight. */
+  Map<String, Long> counts() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("acknowledged", acknowledged.get());
+    counts.put("sendFailures", failed.get());
+    counts.put("pending", pending.get());
+    return counts;
+  }
+
+  long sendFailures() {
+    return failed.get();
+  }
+
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(5));
+    producer.close(CLOSE_GRACE); // waits for in-flight sends up to the grace
+    long left = pending.get();
+    if (left > 0) {
+      log.error("{} accepted orders still unacknowledged when the producer closed", left);
+    }
   }
 
   /** Writes propagation headers into a record's headers (replacing any); null-safe, stateless. */

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The worker: {@code POST /work} answers 202 at once and hands the order to an executor (the
- * async boundary); the deferred work prepares it and produces it to Kafka.
+ * async boundary); the deferred work prepares it and produces it to Kafka. {@code GET /delivery}
+ * counts the sends: acknowledged, failed after every retry, and still in flight.
  */
 public final class WorkerService implements AutoCloseable {
 
@@ -65,6 +66,7 @@ public final class WorkerService implements AutoCloseable {
             }));
     app.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
     dev.tracelab.health.KafkaReadiness.route(app, config.kafkaBootstrapServers()); // GET /health/ready
+    app.get("/delivery", ctx -> ctx.json(producer.counts()));
     app.error(404, ctx -> Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path()).writeTo(ctx));
     app.exception(
         Exception.class,

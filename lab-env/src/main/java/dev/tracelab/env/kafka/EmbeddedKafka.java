@@ -22,9 +22,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * A real Apache Kafka broker in KRaft mode (combined broker + controller, one node), run from the
- * Maven Central jars in a child JVM on loopback: free ports, a temp data dir, topic {@code orders}
- * created. The JVM runs under {@link ChildProcess}'s guard, so it never outlives this one;
- * {@link #close()} stops the broker and deletes the data dir.
+ * Maven Central jars in a child JVM on loopback: free ports, a temp data dir, topics {@code orders}
+ * and {@code orders.dlq} created. The JVM runs under {@link ChildProcess}'s guard, so it never
+ * outlives this one; {@link #close()} stops the broker and deletes the data dir.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -120,7 +120,12 @@ public final class EmbeddedKafka implements AutoCloseable {
       while (true) {
         requireAlive();
         try {
-          admin.createTopics(List.of(new NewTopic(Flow.TOPIC, 3, (short) 1))).all().get(10, TimeUnit.SECONDS);
+          // orders.dlq: where the consumer dead-letters what it cannot process
+          admin
+              .createTopics(
+                  List.of(new NewTopic(Flow.TOPIC, 3, (short) 1), new NewTopic(Flow.DEAD_LETTER_TOPIC, 1, (short) 1)))
+              .all()
+              .get(10, TimeUnit.SECONDS);
           return;
         } catch (ExecutionException e) {
           if (e.getCause() instanceof TopicExistsException) {

@@ -38,7 +38,9 @@ enum InProcessJava implements ServiceImplementation {
         }
         case Flow.CONSUMER -> {
           ConsumerService s = ConsumerService.start(
-              new ConsumerConfig(spec.bindHost(), spec.port(), spec.kafkaBootstrapServers(), spec.variant()), sdk);
+              new ConsumerConfig(
+                  spec.bindHost(), spec.port(), spec.kafkaBootstrapServers(), spec.variant(), spec.ledgerFile()),
+              sdk);
           yield new Running(spec.role(), s, s::healthPort, sdk);
         }
         default -> throw new IllegalArgumentException("no Java service for role " + spec.role());

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param otelProperties SDK settings in property form ({@code otel.exporter.otlp.endpoint} ...),
  *     the same for every implementation
  * @param log where a child process writes its output
+ * @param ledgerFile the consumer's {@code LEDGER_FILE} (kept across its restarts), else null
  */
 public record ServiceSpec(
     String role,
@@ -26,7 +27,8 @@ public record ServiceSpec(
     URI workerUrl,
     String kafkaBootstrapServers,
     Map<String, String> otelProperties,
-    Path log) {
+    Path log,
+    Path ledgerFile) {
 
   /**
    * Lab defaults for a child's SDK, the same as the Java services' built-in ones (spans arrive
@@ -43,9 +45,23 @@ public record ServiceSpec(
     otelProperties = Map.copyOf(otelProperties);
   }
 
+  /** A service without a ledger file. */
+  public ServiceSpec(
+      String role,
+      Variant variant,
+      String bindHost,
+      int port,
+      URI workerUrl,
+      String kafkaBootstrapServers,
+      Map<String, String> otelProperties,
+      Path log) {
+    this(role, variant, bindHost, port, workerUrl, kafkaBootstrapServers, otelProperties, log, null);
+  }
+
   /**
    * The environment of a service process listening on {@code port}: {@code PORT},
-   * {@code BIND_HOST}, {@code WORKER_URL}, {@code KAFKA_BOOTSTRAP_SERVERS}, {@code TRACELAB_VARIANT},
+   * {@code BIND_HOST}, {@code WORKER_URL}, {@code KAFKA_BOOTSTRAP_SERVERS}, {@code LEDGER_FILE},
+   * {@code TRACELAB_VARIANT},
    * {@code OTEL_SERVICE_NAME} and every {@link #otelProperties()} entry as its {@code OTEL_*}
    * variable ({@code otel.exporter.otlp.endpoint} -> {@code OTEL_EXPORTER_OTLP_ENDPOINT}).
    */
@@ -58,6 +74,9 @@ public record ServiceSpec(
     }
     if (kafkaBootstrapServers != null) {
       env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers);
+    }
+    if (ledgerFile != null) {
+      env.put("LEDGER_FILE", ledgerFile.toString());
     }
     env.put(Variant.ENV, variant.id());
     CHILD_OTEL_DEFAULTS.forEach((k, v) -> {
