@@ -42,8 +42,10 @@ type consumer struct {
 	running atomic.Bool
 }
 
-// run polls until ctx is done. Records are committed only after they were processed, so a crash
-// in between redelivers them (at least once).
+// run polls until ctx is done. Records are committed only after they were processed, skipped as
+// duplicates or dead-lettered, so a crash in between redelivers them (at least once) and the
+// ledger makes the redelivery a no-op. A record not done (its dead-letter send failed) is not
+// committed: its partition is rewound to it and the rest of that partition's batch waits.
 func (c *consumer) run(ctx context.Context) {
 	c.running.Store(true)
 	defer c.running.Store(false)
@@ -56,15 +58,29 @@ func (c *consumer) run(ctx context.Context) {
 		fetches.EachError(func(topic string, partition int32, err error) {
 			slog.WarnContext(ctx, "fetch failed", "topic", topic, "partition", partition, "err", err)
 		})
+		var done []*kgo.Record
+		rewound := map[int32]bool{} // one topic: partitions rewound to a record not done
 		fetches.EachRecord(func(r *kgo.Record) {
-			if err := c.proc.process(ctx, r); err != nil {
+			if rewound[r.Partition] {
+				return
+			}
+			out, err := c.proc.process(ctx, r)
+			if out == notDone {
+				slog.WarnContext(ctx, "record not done, will come again", "partition", r.Partition, "offset", r.Offset, "err", err)
+				rewound[r.Partition] = true
+				c.client.SetOffsets(map[string]map[int32]kgo.EpochOffset{r.Topic: {r.Partition: {Epoch: -1, Offset: r.Offset}}})
+				return
+			}
+			if err != nil {
 				slog.WarnContext(ctx, "record failed", "offset", r.Offset, "err", err)
 			}
+			done = append(done, r)
 		})
-		if fetches.NumRecords() > 0 {
+		if len(done) > 0 {
+			// a failed commit (broker restarting, rebalance) redelivers: the ledger skips those
 			commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-			if err := c.client.CommitUncommittedOffsets(commitCtx); err != nil {
-				slog.WarnContext(ctx, "commit failed", "err", err)
+			if err := c.client.CommitRecords(commitCtx, done...); err != nil {
+				slog.WarnContext(ctx, "commit failed, those records will come again", "err", err)
 			}
 			cancel()
 		}

@@ -34,12 +34,18 @@ func (c endedSpans) next(t *testing.T) sdktrace.ReadOnlySpan {
 // startConsumer runs the poll loop against brokers until the returned stop is called.
 func startConsumer(t *testing.T, brokers []string, spans endedSpans) (stop func()) {
 	t.Helper()
+	return startConsumerWith(t, brokers, spans, newLedger())
+}
+
+// startConsumerWith runs the poll loop with ledger l until the returned stop is called.
+func startConsumerWith(t *testing.T, brokers []string, spans endedSpans, l *ledger) (stop func()) {
+	t.Helper()
 	client, err := kgo.NewClient(append(clientOptions(brokers[0]), kgo.FetchMaxWait(100*time.Millisecond))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	c := &consumer{client: client, proc: newProcessor(tp, recordParent(w3c))}
+	c := &consumer{client: client, proc: newProcessor(tp, recordParent(w3c), l, newDeadLetters(tp, w3c, clientProducer(client)))}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -1,10 +1,13 @@
 // Command consumer-svc is the Go implementation of the lab's consumer: it consumes topic orders
 // in group consumer-svc, processes each record in one CONSUMER span "process orders" and commits
 // after processing; an order with fail: true gets an ERROR span with the exception recorded.
-// GET /health answers on PORT without a span.
+// A duplicate delivery is skipped, poison is dead-lettered to orders.dlq, transient failures are
+// retried in place and then dead-lettered. GET /health and GET /ledger answer on PORT without a
+// span.
 //
 // Configured only by the environment: PORT (8082, health only), BIND_HOST (0.0.0.0),
-// KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), TRACELAB_VARIANT (fixed|broken) and the standard
+// KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), TRACELAB_VARIANT (fixed|broken), LEDGER_FILE (unset:
+// the ledger lives in memory) and the standard
 // OTEL_* variables (OTEL_SERVICE_NAME defaults to consumer-svc). SIGTERM or SIGINT stops it
 // gracefully and flushes its spans.
 package main
@@ -37,6 +40,7 @@ type settings struct {
 	port             int
 	bootstrapServers string
 	variant          config.Variant
+	ledgerFile       string
 }
 
 // usageError is a bad setting: exit code 2 with a one-line message.
@@ -73,7 +77,14 @@ func run() error {
 	if err != nil {
 		return usageError{fmt.Errorf("KAFKA_BOOTSTRAP_SERVERS=%s: %w", s.bootstrapServers, err)}
 	}
-	c := &consumer{client: client, proc: newProcessor(tel.TracerProvider, parent)}
+	ledger, err := openLedger(s.ledgerFile)
+	if err != nil {
+		client.Close()
+		return usageError{err}
+	}
+	defer ledger.close()
+	dl := newDeadLetters(tel.TracerProvider, tel.Propagator, clientProducer(client))
+	c := &consumer{client: client, proc: newProcessor(tel.TracerProvider, parent, ledger, dl)}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.bindHost, strconv.Itoa(s.port)))
 	if err != nil {
@@ -83,6 +94,7 @@ func run() error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", c.health)
 	mux.HandleFunc("GET /health/ready", c.ready)
+	mux.HandleFunc("GET /ledger", ledger.serve)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -125,5 +137,6 @@ func readSettings(env config.Env) (settings, error) {
 		port:             port,
 		bootstrapServers: env.Get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
 		variant:          variant,
+		ledgerFile:       env.Get("LEDGER_FILE", ""),
 	}, nil
 }

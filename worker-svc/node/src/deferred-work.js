@@ -34,7 +34,7 @@ export function deferredWork({ tracer, producer }) {
           span.recordException(e);
           span.setStatus({ code: SpanStatusCode.ERROR, message: e.name === 'AbortError' ? 'interrupted' : e.message });
           span.setAttribute('error.type', e.name ?? 'Error');
-          console.error(`worker-svc: order ${order.orderId} not produced: ${e.message}`);
+          console.error(`worker-svc: order ${order.orderId} accepted but NOT produced to orders: ${e.message}`);
         } finally {
           span.end();
         }

@@ -1,6 +1,7 @@
 /**
  * The worker: POST /work answers 202 at once and hands the order to the job queue (the async
- * boundary); the deferred work prepares it and produces it to Kafka. GET /health answers 200.
+ * boundary); the deferred work prepares it and produces it to Kafka. GET /health answers 200;
+ * GET /delivery counts the sends (acknowledged, given up on, in progress).
  * The SERVER span comes from @opentelemetry/instrumentation-http; the route names it.
  */
 import { context, trace } from '@opentelemetry/api';
@@ -34,7 +35,7 @@ export async function startWorker(config, telemetry, producer, { shutdownGraceMs
   const handOff = config.variant === 'broken' ? bareHandOff(queue) : contextBoundHandOff(queue);
 
   const server = http.createServer((request, response) => {
-    route(request, response, handOff, prepare, readiness).catch((e) => {
+    route(request, response, handOff, prepare, producer, readiness).catch((e) => {
       console.error('worker-svc: request failed:', e);
       if (!response.headersSent) {
         sendProblem(response, problem(500, 'Internal Server Error', 'the worker failed; see its log'), path(request));
@@ -63,7 +64,7 @@ export async function startWorker(config, telemetry, producer, { shutdownGraceMs
 
 const alwaysReady = { notReadyReason: async () => null, close: async () => {} };
 
-async function route(request, response, handOff, prepare, readiness) {
+async function route(request, response, handOff, prepare, producer, readiness) {
   const requestPath = path(request);
   if (request.method === TRACED_ROUTE.method && requestPath === TRACED_ROUTE.path) {
     nameServerSpan(TRACED_ROUTE.path);
@@ -85,6 +86,8 @@ async function route(request, response, handOff, prepare, readiness) {
     } else {
       sendProblem(response, problem(503, 'Service Unavailable', reason), requestPath);
     }
+  } else if (request.method === 'GET' && requestPath === '/delivery') {
+    sendJson(response, 200, producer.counts?.() ?? {});
   } else {
     request.resume();
     sendProblem(response, problem(404, 'Not Found', `no route ${request.method} ${requestPath}`), requestPath);

@@ -263,7 +263,7 @@ class PolyglotLabTest {
   }
 
   @Test
-  void malformedRecordIsOneErrorProcessSpanInTheGoConsumerWhichKeepsConsuming() throws Exception {
+  void malformedRecordIsDeadLetteredByTheGoConsumerWhichKeepsConsuming() throws Exception {
     LabScenarios scenarios = on(GO_CONSUMER, Scenario.FIXED);
     String traceId = "5" + UUID.randomUUID().toString().replace("-", "").substring(1);
     String producerSpan = "00f067aa0ba902b7";
@@ -280,14 +280,20 @@ class PolyglotLabTest {
     await().atMost(LabScenarios.TRACE_TIMEOUT)
         .until(() -> auditor.trace(traceId).map(TraceView::closed).orElse(false));
     TraceView trace = auditor.trace(traceId).orElseThrow();
-    assertThat(trace.spans()).singleElement().satisfies(s -> {
-      assertThat(s.service()).isEqualTo(Flow.CONSUMER);
-      assertThat(s.kind()).isEqualTo("CONSUMER");
-      assertThat(s.name()).isEqualTo(Flow.PROCESS);
-      assertThat(s.parentSpanId()).isEqualTo(producerSpan);
-      assertThat(s.status()).isEqualTo("ERROR");
-      assertThat(s.orderId()).isEqualTo(key);
-    });
+    // poison: an ERROR process span, and its dead-letter send to orders.dlq as its child
+    assertThat(trace.spans()).hasSize(2);
+    SpanView process = trace.spans().stream().filter(s -> s.name().equals(Flow.PROCESS)).findFirst().orElseThrow();
+    assertThat(process.service()).isEqualTo(Flow.CONSUMER);
+    assertThat(process.kind()).isEqualTo("CONSUMER");
+    assertThat(process.parentSpanId()).isEqualTo(producerSpan);
+    assertThat(process.status()).isEqualTo("ERROR");
+    assertThat(process.orderId()).isEqualTo(key);
+    assertThat(process.attributes()).containsEntry("app.failure.category", "poison");
+    SpanView deadLetter = trace.spans().stream().filter(s -> s != process).findFirst().orElseThrow();
+    assertThat(deadLetter.service()).isEqualTo(Flow.CONSUMER);
+    assertThat(deadLetter.kind()).isEqualTo("PRODUCER");
+    assertThat(deadLetter.name()).isEqualTo("send " + Flow.DEAD_LETTER_TOPIC);
+    assertThat(deadLetter.parentSpanId()).isEqualTo(process.spanId());
     // and the next order still flows end to end
     Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
     assertThat(scenarios.awaitFragments(after.orderId(), 1)).singleElement()
