@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"tracelab.dev/lab/lab-common/go/flow"
+	"tracelab.dev/lab/lab-common/go/problem"
 )
 
 const (
@@ -96,4 +97,17 @@ func (c *consumer) health(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+// ready answers GET /health/ready: 200 only while the broker answers a ping within a second, else
+// a 503 problem. Liveness (/health) never asks Kafka. No span.
+func (c *consumer) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if err := c.client.Ping(ctx); err != nil {
+		problem.Write(w, r, problem.New(http.StatusServiceUnavailable, "Kafka unreachable: "+err.Error()))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": "UP", "kafka": "UP"})
 }

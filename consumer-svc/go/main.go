@@ -93,6 +93,7 @@ func run() error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", c.health)
+	mux.HandleFunc("GET /health/ready", c.ready)
 	mux.HandleFunc("GET /ledger", ledger.serve)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {

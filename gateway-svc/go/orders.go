@@ -11,6 +11,8 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
+	"time"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
@@ -23,11 +25,16 @@ import (
 // maxBodyBytes bounds an order request body.
 const maxBodyBytes = 16 << 10
 
+// defaultBodyReadTimeout is how long a request body may stall before the answer is 408.
+const defaultBodyReadTimeout = 5 * time.Second
+
 // ordersHandler is POST /orders: validate, hand the order to the worker over HTTP, answer 202.
 // It runs inside the SERVER span; the worker client decides what crosses the HTTP boundary.
 type ordersHandler struct {
 	worker  *http.Client
 	workURL string
+	// bodyReadTimeout bounds reading the body (0: defaultBodyReadTimeout); a stall past it is 408.
+	bodyReadTimeout time.Duration
 }
 
 type accepted struct {
@@ -36,7 +43,7 @@ type accepted struct {
 }
 
 func (h *ordersHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	o, p := readOrder(w, r)
+	o, p := readOrder(w, r, h.readTimeout())
 	if p != nil {
 		problem.Write(w, r, *p)
 		return
@@ -92,25 +99,46 @@ func failure(err error) string {
 	}
 }
 
-// readOrder reads and validates the request body, under a fresh order id.
-func readOrder(w http.ResponseWriter, r *http.Request) (order.Order, *problem.Problem) {
+func (h *ordersHandler) readTimeout() time.Duration {
+	if h.bodyReadTimeout > 0 {
+		return h.bodyReadTimeout
+	}
+	return defaultBodyReadTimeout
+}
+
+// readOrder reads and validates the request body, under a fresh order id. The body must arrive
+// within readTimeout (else 408); broken chunking or a body cut short is 400. After either the rest
+// of the connection cannot be trusted, so the answer closes it.
+func readOrder(w http.ResponseWriter, r *http.Request, readTimeout time.Duration) (order.Order, *problem.Problem) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		if ct == "" {
 			ct = "none"
 		}
-		return order.Order{}, badRequest("Content-Type must be application/json, was " + ct)
+		return order.Order{}, ptr(problem.New(http.StatusUnsupportedMediaType, "Content-Type must be application/json, was "+ct))
 	}
 	if r.ContentLength > maxBodyBytes {
 		return order.Order{}, tooLarge(fmt.Sprintf(" (%d bytes)", r.ContentLength))
 	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(readTimeout)) // unsupported writers (tests' recorders) just do not time out
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	_ = rc.SetReadDeadline(time.Time{})
 	var tooBig *http.MaxBytesError
+	var netErr net.Error
 	switch {
 	case errors.As(err, &tooBig):
 		return order.Order{}, tooLarge("")
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		w.Header().Set("Connection", "close")
+		return order.Order{}, ptr(problem.New(http.StatusRequestTimeout,
+			fmt.Sprintf("the request body stalled for %d ms", readTimeout.Milliseconds())))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		w.Header().Set("Connection", "close")
+		return order.Order{}, badRequest("request body truncated: the connection ended before it did")
 	case err != nil:
-		return order.Order{}, badRequest("body could not be read")
+		w.Header().Set("Connection", "close")
+		return order.Order{}, badRequest("malformed request body: " + err.Error())
 	}
 	return validateOrder(body, uuid.NewString())
 }

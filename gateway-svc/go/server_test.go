@@ -347,26 +347,31 @@ func TestWorkerFailuresAre502Problems(t *testing.T) {
 	}
 }
 
-func TestBadRequestsAre400ProblemsWithOneServerSpan(t *testing.T) {
+func TestBadRequestsAre4xxProblemsWithOneServerSpan(t *testing.T) {
 	big := `{"sku":"` + strings.Repeat("A", 20_000) + `","quantity":1}`
 	tests := []struct {
 		name, contentType, body, detail string
+		status                          int
 	}{
-		{"malformed JSON", "application/json", `{"sku": "ABC-1", `, "body is not valid JSON"},
-		{"not an object", "application/json", `[1,2]`, "body must be a JSON object"},
-		{"missing sku", "application/json", `{"quantity": 1}`, "invalid field(s): sku"},
-		{"quantity as string", "application/json", `{"sku": "ABC-1", "quantity": "2"}`, "invalid field(s): quantity"},
-		{"wrong content type", "text/plain", validOrder, "Content-Type must be application/json, was text/plain"},
-		{"no content type", "", validOrder, "Content-Type must be application/json, was none"},
-		{"charset is fine but body is not", "application/json; charset=utf-8", `{}`, "invalid field(s): sku, quantity"},
-		{"oversized body", "application/json", big, fmt.Sprintf("body too large (%d bytes); the limit is 16384 bytes", len(big))},
+		{"malformed JSON", "application/json", `{"sku": "ABC-1", `, "body is not valid JSON", 0},
+		{"not an object", "application/json", `[1,2]`, "body must be a JSON object", 0},
+		{"missing sku", "application/json", `{"quantity": 1}`, "invalid field(s): sku", 0},
+		{"quantity as string", "application/json", `{"sku": "ABC-1", "quantity": "2"}`, "invalid field(s): quantity", 0},
+		{"wrong content type", "text/plain", validOrder, "Content-Type must be application/json, was text/plain", 415},
+		{"no content type", "", validOrder, "Content-Type must be application/json, was none", 415},
+		{"charset is fine but body is not", "application/json; charset=utf-8", `{}`, "invalid field(s): sku, quantity", 0},
+		{"oversized body", "application/json", big, fmt.Sprintf("body too large (%d bytes); the limit is 16384 bytes", len(big)), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lab := startLab(t, config.Fixed, http.StatusAccepted, w3c)
 
 			resp, body := lab.do(t, "POST", "/orders", tt.contentType, tt.body, nil)
-			p := decodeProblem(t, resp, body, http.StatusBadRequest)
+			status := tt.status
+			if status == 0 {
+				status = http.StatusBadRequest
+			}
+			p := decodeProblem(t, resp, body, status)
 			if p.Detail != tt.detail || p.Instance != "/orders" {
 				t.Errorf("problem = %+v, want detail %q", p, tt.detail)
 			}
@@ -375,8 +380,8 @@ func TestBadRequestsAre400ProblemsWithOneServerSpan(t *testing.T) {
 			if len(spans) != 1 || server == nil {
 				t.Fatalf("spans = %v, want the SERVER span only", names(mapValues(spans)))
 			}
-			if server.Status().Code != codes.Unset || attr(server, "http.response.status_code").AsInt64() != 400 {
-				t.Errorf("server span %v %v, want UNSET (a client error) and 400", server.Status(), attr(server, "http.response.status_code"))
+			if server.Status().Code != codes.Unset || attr(server, "http.response.status_code").AsInt64() != int64(status) {
+				t.Errorf("server span %v %v, want UNSET (a client error) and %d", server.Status(), attr(server, "http.response.status_code"), status)
 			}
 			if len(lab.calls) != 0 {
 				t.Errorf("the worker was called")
@@ -408,7 +413,7 @@ func TestUntracedRoutes(t *testing.T) {
 		{"unknown route", "GET", "/nope", 404,
 			`{"type":"about:blank","title":"Not Found","status":404,"detail":"no route GET /nope","instance":"/nope"}`},
 		{"wrong method", "GET", "/orders", 405,
-			`{"type":"about:blank","title":"Method Not Allowed","status":405,"detail":"GET /orders","instance":"/orders"}`},
+			`{"type":"about:blank","title":"Method Not Allowed","status":405,"detail":"GET /orders; allowed: POST","instance":"/orders"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

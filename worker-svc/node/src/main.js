@@ -6,6 +6,7 @@
  */
 import { telemetry } from './instrument.js';
 import { ConfigError, readConfig } from './config.js';
+import { kafkaReadiness } from './kafka-readiness.js';
 import { OrderProducer } from './order-producer.js';
 import { startWorker } from './worker-service.js';
 
@@ -22,7 +23,9 @@ try {
 
 let worker;
 try {
-  worker = await startWorker(config, telemetry, new OrderProducer(config.kafkaBootstrapServers));
+  worker = await startWorker(config, telemetry, new OrderProducer(config.kafkaBootstrapServers), {
+    readiness: kafkaReadiness(config.kafkaBootstrapServers),
+  });
 } catch (e) {
   console.error(`worker-svc: cannot start on ${config.bindHost}:${config.port}: ${e.message}`);
   await telemetry.shutdown();

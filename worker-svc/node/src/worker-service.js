@@ -26,15 +26,16 @@ const INSTRUMENTATION_SCOPE = 'dev.tracelab.worker';
  * @param {{ bindHost: string, port: number, variant: 'fixed'|'broken' }} config
  * @param {{ tracerProvider: import('@opentelemetry/api').TracerProvider }} telemetry
  * @param {{ send(order: object): Promise<void>, close(): Promise<void> }} producer
- * @param {{ shutdownGraceMs?: number }} [options] how long close() lets deferred work finish
+ * @param {{ shutdownGraceMs?: number, readiness?: { notReadyReason(): Promise<string|null>, close(): Promise<void> } }} [options]
+ *   how long close() lets deferred work finish; what GET /health/ready asks (default: always ready)
  */
-export async function startWorker(config, telemetry, producer, { shutdownGraceMs = 5000 } = {}) {
+export async function startWorker(config, telemetry, producer, { shutdownGraceMs = 5000, readiness = alwaysReady } = {}) {
   const prepare = deferredWork({ tracer: telemetry.tracerProvider.getTracer(INSTRUMENTATION_SCOPE), producer });
   const queue = new JobQueue({ concurrency: DEFERRED_LOOPS });
   const handOff = config.variant === 'broken' ? bareHandOff(queue) : contextBoundHandOff(queue);
 
   const server = http.createServer((request, response) => {
-    route(request, response, handOff, prepare, producer).catch((e) => {
+    route(request, response, handOff, prepare, producer, readiness).catch((e) => {
       console.error('worker-svc: request failed:', e);
       if (!response.headersSent) {
         sendProblem(response, problem(500, 'Internal Server Error', 'the worker failed; see its log'), path(request));
@@ -56,11 +57,14 @@ export async function startWorker(config, telemetry, producer, { shutdownGraceMs
       });
       await handOff.close(shutdownGraceMs);
       await producer.close();
+      await readiness.close();
     },
   };
 }
 
-async function route(request, response, handOff, prepare, producer) {
+const alwaysReady = { notReadyReason: async () => null, close: async () => {} };
+
+async function route(request, response, handOff, prepare, producer, readiness) {
   const requestPath = path(request);
   if (request.method === TRACED_ROUTE.method && requestPath === TRACED_ROUTE.path) {
     nameServerSpan(TRACED_ROUTE.path);
@@ -75,6 +79,13 @@ async function route(request, response, handOff, prepare, producer) {
     sendJson(response, 202, { orderId: order.orderId, accepted: true });
   } else if (request.method === 'GET' && requestPath === '/health') {
     sendJson(response, 200, { status: 'UP' });
+  } else if (request.method === 'GET' && requestPath === '/health/ready') {
+    const reason = await readiness.notReadyReason();
+    if (reason === null) {
+      sendJson(response, 200, { status: 'UP', kafka: 'UP' });
+    } else {
+      sendProblem(response, problem(503, 'Service Unavailable', reason), requestPath);
+    }
   } else if (request.method === 'GET' && requestPath === '/delivery') {
     sendJson(response, 200, producer.counts?.() ?? {});
   } else {

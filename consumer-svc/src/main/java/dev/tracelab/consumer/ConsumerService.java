@@ -41,6 +41,7 @@ public final class ConsumerService implements AutoCloseable {
   private final Thread loop;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private dev.tracelab.health.KafkaReadiness readiness;
 
   private ConsumerService(
       KafkaConsumer<String, String> consumer,
@@ -94,6 +95,10 @@ public final class ConsumerService implements AutoCloseable {
     ConsumerService service =
         new ConsumerService(consumer, new PollLoop(consumer, processor), ledger, deadLetters, health);
     health.createContext("/health", service::answerHealth);
+    dev.tracelab.health.KafkaReadiness readiness =
+        dev.tracelab.health.KafkaReadiness.create(config.kafkaBootstrapServers());
+    health.createContext("/health/ready", exchange -> answerReady(exchange, readiness));
+    service.readiness = readiness;
     health.createContext("/ledger", service::answerLedger);
     health.start();
     service.loop.start();
@@ -109,6 +114,17 @@ public final class ConsumerService implements AutoCloseable {
     byte[] body = ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}").getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(up ? 200 : 503, body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
+  }
+
+  /** {@code GET /health/ready}: 200 only while Kafka answers. */
+  private static void answerReady(
+      com.sun.net.httpserver.HttpExchange exchange, dev.tracelab.health.KafkaReadiness readiness) throws IOException {
+    dev.tracelab.health.KafkaReadiness.Answer answer = readiness.answer();
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+    exchange.sendResponseHeaders(answer.status(), body.length);
     exchange.getResponseBody().write(body);
     exchange.close();
   }
@@ -156,5 +172,8 @@ public final class ConsumerService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     health.stop(0);
+    if (readiness != null) {
+      readiness.close();
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.tracelab.gateway;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tracelab.http.HttpCall;
 import dev.tracelab.http.Problem;
 import dev.tracelab.order.Order;
@@ -10,25 +12,37 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.opentelemetry.api.trace.Span;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 
 /** {@code POST /orders}: validate, hand the order to the worker over HTTP, answer 202. */
 final class OrdersHandler implements Handler {
 
   static final int MAX_BODY_BYTES = 16 * 1024;
 
+  /** One JSON value and nothing after it: {@code {..} x} or two objects in a row are malformed. */
+  private static final ObjectReader JSON =
+      OrderJson.mapper().readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private final HttpCall worker;
   private final URI workUrl;
+  private final Duration bodyReadTimeout;
 
-  OrdersHandler(HttpCall worker, URI workerUrl) {
+  OrdersHandler(HttpCall worker, URI workerUrl, Duration bodyReadTimeout) {
     this.worker = worker;
     this.workUrl = workerUrl.resolve("/work");
+    this.bodyReadTimeout = bodyReadTimeout;
   }
 
   @Override
@@ -63,11 +77,11 @@ final class OrdersHandler implements Handler {
     ctx.json(Map.of("orderId", order.orderId(), "traceId", Span.current().getSpanContext().getTraceId()));
   }
 
-  private static OrderValidation.Result readOrder(Context ctx) {
+  private OrderValidation.Result readOrder(Context ctx) {
     String contentType = ctx.contentType();
-    if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       return OrderValidation.Result.problem(
-          Problem.badRequest("Content-Type must be application/json, was " + contentType, List.of()));
+          Problem.of(415, "Unsupported Media Type", "Content-Type must be application/json, was " + contentType));
     }
     long declared = ctx.contentLength();
     if (declared > MAX_BODY_BYTES) {
@@ -75,20 +89,71 @@ final class OrdersHandler implements Handler {
     }
     byte[] body;
     try {
-      body = ctx.bodyAsBytes();
-    } catch (RuntimeException e) { // Javalin refuses bodies over its own limit
-      return OrderValidation.Result.problem(tooLarge(-1));
+      body = readBody(ctx);
+    } catch (BodyProblem e) {
+      ctx.header("Connection", "close"); // the rest of the request on this connection cannot be trusted
+      return OrderValidation.Result.problem(e.problem);
     }
     if (body.length > MAX_BODY_BYTES) {
-      return OrderValidation.Result.problem(tooLarge(body.length));
+      return OrderValidation.Result.problem(tooLarge(-1));
     }
     JsonNode json;
     try {
-      json = OrderJson.mapper().readTree(body);
+      json = JSON.readValue(body);
     } catch (IOException e) {
       return OrderValidation.Result.problem(Problem.badRequest("body is not valid JSON", List.of()));
     }
     return OrderValidation.validate(json, UUID.randomUUID().toString());
+  }
+
+  /**
+   * Reads at most {@link #MAX_BODY_BYTES} + 1 bytes. The connection's idle timeout is the body
+   * read timeout while the body is read, so a body that stalls fails the read (408) instead of
+   * holding a thread for Jetty's default 30 s; broken chunking and a body cut short are 400.
+   */
+  private byte[] readBody(Context ctx) throws BodyProblem {
+    Request base = Request.getBaseRequest(ctx.req());
+    EndPoint endPoint = base == null ? null : base.getHttpChannel().getEndPoint();
+    long idleTimeout = endPoint == null ? -1 : endPoint.getIdleTimeout();
+    if (endPoint != null) {
+      endPoint.setIdleTimeout(bodyReadTimeout.toMillis());
+    }
+    try {
+      InputStream in = ctx.req().getInputStream();
+      return in.readNBytes(MAX_BODY_BYTES + 1);
+    } catch (IOException | RuntimeException e) {
+      throw BodyProblem.of(e, bodyReadTimeout);
+    } finally {
+      if (endPoint != null) {
+        endPoint.setIdleTimeout(idleTimeout);
+      }
+    }
+  }
+
+  /** Why a request body could not be read, as the problem to answer. */
+  private static final class BodyProblem extends Exception {
+    private final transient Problem problem;
+
+    private BodyProblem(Problem problem) {
+      super(problem.detail(), null, false, false);
+      this.problem = problem;
+    }
+
+    static BodyProblem of(Exception e, Duration timeout) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof TimeoutException) {
+          return new BodyProblem(Problem.of(408, "Request Timeout",
+              "the request body stalled for " + timeout.toMillis() + " ms"));
+        }
+        if (t instanceof BadMessageException bad) {
+          return new BodyProblem(Problem.badRequest("malformed request body: " + bad.getReason(), List.of()));
+        }
+      }
+      if (e instanceof RuntimeException) {
+        return new BodyProblem(Problem.badRequest("request body could not be read", List.of()));
+      }
+      return new BodyProblem(Problem.badRequest("request body truncated: the connection ended before it did", List.of()));
+    }
   }
 
   private static Problem tooLarge(long size) {

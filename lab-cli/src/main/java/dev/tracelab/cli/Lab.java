@@ -19,6 +19,7 @@ public final class Lab {
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
+          "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
@@ -31,7 +32,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -47,6 +48,7 @@ public final class Lab {
         case "gate" -> GateCommand.run(rest, out, err);
         case "trace" -> TraceCommand.run(rest, out, err);
         case "sampling" -> SamplingCommand.run(rest, out, err);
+        case "chaos" -> ChaosCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {

@@ -50,7 +50,10 @@ public final class LabEnvironment implements AutoCloseable {
 
   private final Builder config;
   private final EmbeddedKafka kafka;
-  private final Auditor auditor;
+  private volatile Auditor auditor; // replaced by startAuditor after stopAuditor
+  private int auditorOtlpPort;
+  private int auditorApiPort;
+  private String auditorOtlpEndpoint; // kept: services restarted while the auditor is down export here
   private final Duration startupTime;
   private final Map<String, ServiceImplementation> implementations;
   private Services services;
@@ -64,15 +67,11 @@ public final class LabEnvironment implements AutoCloseable {
     this.kafka = EmbeddedKafka.start(config.kafkaPort);
     Auditor started = null;
     try {
-      Auditor.Builder auditorBuilder =
-          Auditor.builder()
-              .setHost(config.bindHost)
-              .setOtlpPort(config.auditorOtlpPort)
-              .setApiPort(config.auditorApiPort)
-              .setQuietWindow(config.quietWindow);
-      config.closeListeners.forEach(auditorBuilder::addCloseListener);
-      started = auditorBuilder.start();
+      started = newAuditor(config.auditorOtlpPort, config.auditorApiPort);
       this.auditor = started;
+      this.auditorOtlpEndpoint = started.otlpEndpoint();
+      this.auditorOtlpPort = URI.create(auditorOtlpEndpoint).getPort();
+      this.auditorApiPort = URI.create(started.apiUrl()).getPort();
       this.services = Services.start(this, config.variants, config.propagators);
     } catch (RuntimeException e) {
       if (started != null) {
@@ -86,6 +85,85 @@ public final class LabEnvironment implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  private Auditor newAuditor(int otlpPort, int apiPort) {
+    Auditor.Builder auditorBuilder =
+        Auditor.builder()
+            .setHost(config.bindHost)
+            .setOtlpPort(otlpPort)
+            .setApiPort(apiPort)
+            .setQuietWindow(config.quietWindow);
+    config.closeListeners.forEach(auditorBuilder::addCloseListener);
+    return auditorBuilder.start();
+  }
+
+  // ---- fault injection (./lab chaos): each fault and its repair, the rest of the lab untouched ----
+
+  /**
+   * {@code kill -9} of {@code role}'s child process (it must run as one, e.g. under
+   * {@link ServiceImplementation#javaProcess()}): no shutdown hook, no flush, no commit. Returns
+   * once the process is gone, with its pid. {@link #restartService} brings the role back.
+   */
+  public synchronized long killService(String role) {
+    RunningService running = service(role);
+    long pid = running.pid().orElseThrow(() -> new IllegalStateException(
+        role + " runs in this JVM (" + running.implementation() + "); only a child process can be killed"));
+    ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(role + " pid " + pid + " is gone"));
+    process.destroyForcibly(); // SIGKILL
+    try {
+      process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(role + " pid " + pid + " did not exit after SIGKILL", e);
+    }
+    return pid;
+  }
+
+  /**
+   * Starts {@code role} again as it ran (implementation, variant, propagators, port), after
+   * {@link #killService} or a crash; returns once it answers {@code GET /health}. A consumer keeps
+   * its ledger file.
+   */
+  public synchronized RunningService restartService(String role) {
+    RunningService old = service(role);
+    old.close(); // a killed child: only its guard is left to reap
+    int generation = ++this.generation;
+    URI workerUrl = role.equals(Flow.GATEWAY) ? services.worker.url() : null;
+    RunningService fresh = startService(role, old.port(), services, workerUrl, generation);
+    switch (role) {
+      case Flow.GATEWAY -> services.gateway = fresh;
+      case Flow.WORKER -> services.worker = fresh;
+      default -> services.consumer = fresh;
+    }
+    return fresh;
+  }
+
+  /** Stops the Kafka broker, keeping its data; {@link #startKafka()} brings it back on the same port. */
+  public void stopKafka() {
+    kafka.stopBroker();
+  }
+
+  /** Starts the broker stopped by {@link #stopKafka()}; returns once its port accepts connections. */
+  public void startKafka() {
+    kafka.startBroker();
+  }
+
+  /**
+   * Stops the auditor: its OTLP receiver and API go away, so the services' exports fail (their
+   * SDKs drop what they cannot send) while orders flow on. {@link #startAuditor()} starts a new
+   * one on the same ports; it knows nothing of what came before.
+   */
+  public synchronized void stopAuditor() {
+    auditor.close();
+  }
+
+  /** Starts a fresh auditor on the ports of the one {@link #stopAuditor()} stopped. */
+  public synchronized Auditor startAuditor() {
+    if (auditor.isStarted()) {
+      throw new IllegalStateException("the auditor is running");
+    }
+    auditor = newAuditor(auditorOtlpPort, auditorApiPort);
+    return auditor;
   }
 
   /**
@@ -204,7 +282,7 @@ public final class LabEnvironment implements AutoCloseable {
 
   /** Where the services export spans: the auditor, or another OTLP endpoint when configured. */
   String otlpEndpoint() {
-    return config.otlpEndpoint != null ? config.otlpEndpoint : auditor.otlpEndpoint();
+    return config.otlpEndpoint != null ? config.otlpEndpoint : auditorOtlpEndpoint;
   }
 
   /** Where child-process services write their logs (created on first use, deleted by close). */

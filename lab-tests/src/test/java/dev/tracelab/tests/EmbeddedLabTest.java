@@ -142,8 +142,13 @@ class EmbeddedLabTest {
     assertBadInput(scenarios, label, contentType, body, detail);
   }
 
-  /** A bad order at the gateway: 400 problem+json naming what is wrong, one gateway span, nothing downstream. */
+  /**
+   * A bad order at the gateway: 400 problem+json naming what is wrong (415 for a body that is not
+   * JSON by its content type), one gateway span, nothing downstream.
+   */
   static void assertBadInput(LabScenarios scenarios, String label, String contentType, String body, String detail) {
+    boolean json = contentType.startsWith("application/json");
+    int status = json ? 400 : 415;
     String traceId = java.util.UUID.randomUUID().toString().replace("-", ""); // fresh per run and implementation
     Response response =
         given()
@@ -154,10 +159,10 @@ class EmbeddedLabTest {
             .post("/orders");
 
     response.then()
-        .statusCode(400)
+        .statusCode(status)
         .contentType(startsWith("application/problem+json"))
-        .body("status", equalTo(400))
-        .body("title", equalTo("Bad Request"))
+        .body("status", equalTo(status))
+        .body("title", equalTo(json ? "Bad Request" : "Unsupported Media Type"))
         .body("detail", containsString(detail));
     assertThat(response.asString()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("goroutine");
 
@@ -168,7 +173,7 @@ class EmbeddedLabTest {
     TraceView trace = auditor.trace(traceId).orElseThrow();
     assertThat(trace.spans()).singleElement().satisfies(s -> {
       assertThat(s.name()).isEqualTo(Flow.GATEWAY_SERVER);
-      assertThat(s.attributes()).containsEntry("http.response.status_code", "400");
+      assertThat(s.attributes()).containsEntry("http.response.status_code", String.valueOf(status));
     });
     given().baseUri(scenarios.lab().gatewayUrl().toString()).get("/health").then().statusCode(200);
   }

@@ -65,6 +65,7 @@ public final class WorkerService implements AutoCloseable {
               ctx.json(Map.of("orderId", order.orderId(), "accepted", true));
             }));
     app.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+    dev.tracelab.health.KafkaReadiness.route(app, config.kafkaBootstrapServers()); // GET /health/ready
     app.get("/delivery", ctx -> ctx.json(producer.counts()));
     app.error(404, ctx -> Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path()).writeTo(ctx));
     app.exception(

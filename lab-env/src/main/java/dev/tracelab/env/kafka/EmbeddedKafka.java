@@ -31,13 +31,15 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
-  private final ChildProcess broker;
+  private ChildProcess broker; // guarded by this: replaced by restartBroker
+  private final List<String> command;
   private final Path dataDir;
   private final int port;
   private Duration startup = Duration.ZERO;
 
-  private EmbeddedKafka(ChildProcess broker, Path dataDir, int port) {
+  private EmbeddedKafka(ChildProcess broker, List<String> command, Path dataDir, int port) {
     this.broker = broker;
+    this.command = command;
     this.dataDir = dataDir;
     this.port = port;
   }
@@ -86,14 +88,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaBrokerMain.class.getName(), propsFile.toString(), Uuid.randomUuid().toString());
     EmbeddedKafka kafka;
     try {
-      ChildProcess broker =
-          ChildProcess.builder("kafka", command)
-              .log(dir.resolve("broker.log"))
-              .listening("127.0.0.1", brokerPort)
-              .startTimeout(START_TIMEOUT)
-              .stopGrace(STOP_GRACE)
-              .start();
-      kafka = new EmbeddedKafka(broker, dir, brokerPort);
+      kafka = new EmbeddedKafka(launch(command, dir, brokerPort, "broker.log"), command, dir, brokerPort);
     } catch (RuntimeException e) {
       LocalHost.deleteTree(dir);
       throw e;
@@ -108,6 +103,41 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     kafka.startup = Duration.ofNanos(System.nanoTime() - t0);
     return kafka;
+  }
+
+  private static ChildProcess launch(List<String> command, Path dir, int brokerPort, String logName) {
+    return ChildProcess.builder("kafka", command)
+        .log(dir.resolve(logName))
+        .listening("127.0.0.1", brokerPort)
+        .startTimeout(START_TIMEOUT)
+        .stopGrace(STOP_GRACE)
+        .start();
+  }
+
+  /**
+   * Stops the broker (SIGTERM: controlled shutdown), keeping its data dir, so that
+   * {@link #startBroker()} brings the same broker back: same port, same topics and offsets. For
+   * fault injection; clients see the broker gone meanwhile.
+   */
+  public synchronized void stopBroker() {
+    broker.stop(STOP_GRACE);
+  }
+
+  /** Starts the broker stopped by {@link #stopBroker()} again and waits until its port accepts. */
+  public synchronized void startBroker() {
+    if (broker.isAlive()) {
+      throw new IllegalStateException("the broker is running");
+    }
+    broker = launch(command, dataDir, port, "broker-" + System.currentTimeMillis() + ".log");
+    try {
+      broker.awaitReady();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Kafka broker did not restart: " + e.getMessage(), e);
+    }
+  }
+
+  public synchronized boolean isBrokerRunning() {
+    return broker.isAlive();
   }
 
   private void createTopic() {
@@ -167,7 +197,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Stops the broker (SIGTERM: Kafka's controlled shutdown) and deletes its data dir. */
   @Override
-  public void close() {
+  public synchronized void close() {
     broker.stop(STOP_GRACE);
     LocalHost.deleteTree(dataDir);
   }

@@ -1,0 +1,123 @@
+package dev.tracelab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.service.ServiceImplementation;
+import dev.tracelab.experiments.chaos.ChaosExperiment;
+import dev.tracelab.experiments.chaos.ChaosExperiment.Fault;
+import dev.tracelab.experiments.chaos.ChaosExperiment.FaultResult;
+import dev.tracelab.flow.Flow;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ./lab chaos}: the embedded lab (worker and consumer as child JVMs, so they can be killed)
+ * under steady load, one fault after the other: broker restart, consumer kill -9, worker kill -9,
+ * auditor down. Per fault a table row and, with {@code --report-json}, {@code {"faults": [...]}}
+ * (docs/design.md §10).
+ */
+final class ChaosCommand {
+
+  private ChaosCommand() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    Args args = Args.parse(argv, Set.of("rate", "seconds", "downtime", "report-json"), Set.of("compose"));
+    if (args.flag("compose")) {
+      err.println("lab: chaos --compose is not supported yet; ./lab chaos runs on the embedded lab");
+      return 2;
+    }
+    ChaosExperiment.Settings defaults = ChaosExperiment.Settings.defaults();
+    int rate = args.integer("rate", defaults.rate(), 1, 200);
+    int seconds = args.integer("seconds", (int) defaults.duration().toSeconds(), 6, 600);
+    int downtime = args.integer("downtime", (int) defaults.downtime().toSeconds(), 1, 120);
+    Path json = DemoCommand.path(args.string("report-json", null));
+    ChaosExperiment.Settings settings = new ChaosExperiment.Settings(
+        rate, Duration.ofSeconds(seconds), Duration.ofSeconds(downtime), defaults.drainTimeout(), defaults.healthyWithin());
+
+    err.println("starting the embedded lab (Kafka, auditor, gateway; worker and consumer as child JVMs)...");
+    List<FaultResult> results = new ArrayList<>();
+    try (LabEnvironment lab = LabEnvironment.builder()
+        .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
+        .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
+        .start()) {
+      ChaosExperiment chaos = ChaosExperiment.create(lab, settings, line -> err.println("  " + line));
+      if (!chaos.hasLedger()) {
+        err.println("lab: warning: the consumer serves no GET /ledger; processed, dead-lettered, lost and duplicates are null");
+      }
+      chaos.warmUp(100);
+      for (Fault fault : Fault.values()) {
+        err.println(fault.id() + ": " + rate + " orders/s for " + seconds + " s, fault at " + seconds / 3 + " s");
+        FaultResult r = chaos.run(fault);
+        results.add(r);
+        if (r.lost() != null && r.lost() > 0) {
+          err.println("  lost order ids (first 10): " + r.lostOrderIds().stream().limit(10).toList());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("lab: interrupted");
+      return 1;
+    } catch (RuntimeException e) {
+      err.println("lab: chaos failed: " + e.getMessage());
+      return 1;
+    }
+    out.print(table(results));
+    if (json != null) {
+      try {
+        Files.writeString(json, json(results));
+      } catch (IOException e) {
+        err.println("lab: cannot write " + json + ": " + e.getMessage());
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  static String json(List<FaultResult> results) throws IOException {
+    List<Map<String, Object>> faults = new ArrayList<>();
+    for (FaultResult r : results) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("name", r.name());
+      f.put("accepted", r.accepted());
+      f.put("processed", r.processed());
+      f.put("deadLettered", r.deadLettered());
+      f.put("lost", r.lost());
+      f.put("duplicates", r.duplicates());
+      f.put("p99BeforeMs", r.p99BeforeMs());
+      f.put("p99DuringMs", r.p99DuringMs());
+      f.put("p99AfterMs", r.p99AfterMs());
+      f.put("recoveryS", r.recoveryS());
+      faults.add(f);
+    }
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Map.of("faults", faults))
+        + "\n";
+  }
+
+  /** A Markdown table, as docs/reliability.md holds it. */
+  static String table(List<FaultResult> results) {
+    StringBuilder b = new StringBuilder();
+    b.append("| fault | accepted | refused | processed | dead-lettered | lost | duplicates | p99 before ms | p99 during ms | p99 after ms | recovery s |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (FaultResult r : results) {
+      b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          r.name(), r.accepted(), r.refused(), v(r.processed()), v(r.deadLettered()), v(r.lost()), v(r.duplicates()),
+          v(r.p99BeforeMs()), v(r.p99DuringMs()), v(r.p99AfterMs()),
+          r.recoveryS() == null ? "not recovered" : v(r.recoveryS())));
+    }
+    return b.toString();
+  }
+
+  private static String v(Object value) {
+    return value == null ? "n/a" : value.toString();
+  }
+}
