@@ -32,6 +32,10 @@ func clientOptions(bootstrapServers string) []kgo.Opt {
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
+		// a consumer killed without leaving the group holds its partitions until its session
+		// expires: keep that short (the broker's minimum is 6 s) so a restart takes over quickly
+		kgo.SessionTimeout(6 * time.Second),
+		kgo.HeartbeatInterval(2 * time.Second),
 	}
 }
 

@@ -70,6 +70,10 @@ public final class ConsumerService implements AutoCloseable {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+    // a consumer killed without leaving the group holds its partitions until its session expires:
+    // keep that short (the broker's minimum is 6 s) so a restarted consumer takes over quickly
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+    props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2000);
     KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     consumer.subscribe(List.of(Flow.TOPIC));
