@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The telemetry tier of SPEC §6 as local processes on loopback (process mode): Zipkin (its exec
+ * The telemetry tier of docs/design.md §6 as local processes on loopback (process mode): Zipkin (its exec
  * jar), two tail-sampling collectors ({@code compose/collector/tail.yaml}, instances a and b) and
  * the load-balancing collector ({@code lb.yaml}) in front of them, which also copies 100% of the
  * spans to the auditor. Every port is a free loopback port.
@@ -45,7 +45,7 @@ import java.util.Optional;
  */
 public final class CollectorTier implements AutoCloseable {
 
-  public static final String ZIPKIN_VERSION = "3.6.1";
+  public static final String ZIPKIN_VERSION = Versions.ZIPKIN;
   private static final String HOST = "127.0.0.1";
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -378,7 +378,7 @@ public final class CollectorTier implements AutoCloseable {
 
   /**
    * The collector binary: {@code TRACELAB_OTELCOL_BIN}, else {@code <cache>/otelcol/<sha256 of
-   * builder-config.yaml>/otelcol-lab} exactly as build-collector.sh computes it.
+   * the resolved builder-config.yaml>/otelcol-lab} exactly as build-collector.sh computes it.
    */
   public static Path locateCollector(Path repoRoot) {
     String env = System.getenv("TRACELAB_OTELCOL_BIN");
@@ -390,7 +390,7 @@ public final class CollectorTier implements AutoCloseable {
       return p;
     }
     Path manifest = configDir(repoRoot).resolve("builder-config.yaml");
-    Path bin = cacheRoot().resolve("otelcol").resolve(sha256(manifest)).resolve("otelcol-lab");
+    Path bin = cacheRoot().resolve("otelcol").resolve(Versions.collectorCacheKey(manifest)).resolve("otelcol-lab");
     if (!Files.isExecutable(bin)) {
       throw new IllegalStateException("no collector binary at " + bin
           + ": run compose/collector/build-collector.sh (or set TRACELAB_OTELCOL_BIN)");

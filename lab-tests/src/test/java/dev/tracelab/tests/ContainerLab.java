@@ -1,5 +1,6 @@
 package dev.tracelab.tests;
 
+import dev.tracelab.env.Versions;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
@@ -32,7 +33,7 @@ import org.testcontainers.utility.DockerImageName;
 final class ContainerLab implements LabTarget, AutoCloseable {
 
   static final String TAG = System.getProperty("tracelab.image.tag", "dev");
-  static final String KAFKA_IMAGE = "apache/kafka:" + kafkaVersion();
+  static final String KAFKA_IMAGE = "apache/kafka:" + Versions.KAFKA;
   static final String AUDITOR_IMAGE = "tracelab/lab-auditor:" + TAG;
   static final Map<String, String> SERVICE_IMAGES = Map.of(
       Flow.GATEWAY, "tracelab/gateway-svc:" + TAG,
@@ -60,21 +61,6 @@ final class ContainerLab implements LabTarget, AutoCloseable {
         .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
         .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
         .withStartupTimeout(STARTUP_TIMEOUT);
-  }
-
-  /** Images the lab needs that the Docker engine does not have; empty when it can start. */
-  static List<String> missingImages() {
-    List<String> missing = new ArrayList<>();
-    List<String> all = new ArrayList<>(List.of(KAFKA_IMAGE, AUDITOR_IMAGE));
-    all.addAll(SERVICE_IMAGES.values());
-    for (String image : all) {
-      try {
-        DockerClientFactory.instance().client().inspectImageCmd(image).exec();
-      } catch (com.github.dockerjava.api.exception.NotFoundException e) {
-        missing.add(image);
-      }
-    }
-    return missing;
   }
 
   /** Starts Kafka (plus topic {@code orders}), the auditor and the services of {@code scenario}. */
@@ -220,10 +206,5 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     }
     kafka.stop();
     network.close();
-  }
-
-  /** The project's {@code kafka.version} (set by the lab-tests pom). */
-  private static String kafkaVersion() {
-    return System.getProperty("tracelab.kafka.version", "4.3.1");
   }
 }
