@@ -14,7 +14,10 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.GroupState;
+import org.awaitility.Awaitility;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -42,6 +45,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   /** The auditor's quiet window in the containers; as short as the embedded suite's. */
   static final Duration QUIET_WINDOW = EmbeddedLab.QUIET_WINDOW;
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+  private static final int PARTITIONS = 3;
   private static final Map<String, String> ALIASES =
       Map.of(Flow.GATEWAY, "gateway", Flow.WORKER, "worker", Flow.CONSUMER, "consumer");
   private static final Map<String, Integer> PORTS =
@@ -72,6 +76,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
       long kafkaMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       lab.createOrdersTopic();
       lab.startServices(scenario.variants());
+      lab.awaitConsumerAssigned();
       System.out.printf("container lab started in %d ms (Kafka + auditor %d ms)%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafkaMs);
       return lab;
@@ -109,6 +114,9 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     if (!changed.isEmpty()) {
       changed.keySet().forEach(this::stopService);
       startServices(changed);
+      if (changed.containsKey(Flow.CONSUMER)) {
+        awaitConsumerAssigned();
+      }
     }
   }
 
@@ -184,9 +192,35 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      admin.createTopics(List.of(new NewTopic(Flow.TOPIC, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(Flow.TOPIC, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create topic " + Flow.TOPIC + " on " + kafka.getBootstrapServers(), e);
+    }
+  }
+
+  /**
+   * Waits until the consumer's group is stable with every partition of the topic assigned. A
+   * consumer container answers /health once its poll loop runs, which can be well before the group
+   * coordinator hands it the partitions (seconds on a busy machine); an order placed in between
+   * is consumed late, after the auditor closed its trace without the consumer span.
+   */
+  private void awaitConsumerAssigned() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      Awaitility.await("consumer group " + Flow.CONSUMER_GROUP + " stable with the " + PARTITIONS
+              + " partitions of " + Flow.TOPIC + " assigned")
+          .atMost(STARTUP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Flow.CONSUMER_GROUP))
+                .all().get(10, TimeUnit.SECONDS).get(Flow.CONSUMER_GROUP);
+            long assigned = group.members().stream()
+                .flatMap(m -> m.assignment().topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(Flow.TOPIC))
+                .count();
+            return group.groupState() == GroupState.STABLE && assigned == PARTITIONS;
+          });
     }
   }
 
