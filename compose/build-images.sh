@@ -2,7 +2,9 @@
 # build-images.sh — the project's four images from the modules' fat jars:
 #   tracelab/gateway-svc, tracelab/worker-svc, tracelab/consumer-svc, tracelab/lab-auditor
 # (tag ${TRACELAB_IMAGE_TAG:-dev}). Run after `./mvnw -B -DskipTests package` at the repo root.
-# The base image eclipse-temurin:17-jre must be present locally or pullable.
+# The base image eclipse-temurin:17-jre must be present locally or pullable. Also writes the
+# image versions of the upstream images into compose/.env (compose/versions.sh, from pom.xml),
+# so `docker compose up` in compose/ finds them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TAG=${TRACELAB_IMAGE_TAG:-dev}
@@ -24,6 +26,7 @@ for m in "${MODULES[@]}"; do
   size=$(docker image inspect -f '{{.Size}}' "tracelab/$m:$TAG" | awk '{printf "%.0f MB", $1/1000/1000}')
   log "tracelab/$m:$TAG ($size) in $(( $(date +%s) - t ))s"
 done
+bash "$ROOT/compose/versions.sh" | sed 's/^/[build-images] /'
 # the previous builds' images, untagged now
 docker image prune -f --filter label=dev.tracelab.module >/dev/null 2>&1 || true
 log "all images in $(( $(date +%s) - t0 ))s"

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Builds the tracelab lab collector (otelcol-lab) from builder-config.yaml with the
 # OpenTelemetry Collector Builder, into a cache OUTSIDE the repo:
-#   ${TRACELAB_CACHE:-$HOME/.cache/tracelab}/otelcol/<sha256 of builder-config.yaml>/otelcol-lab
+#   ${TRACELAB_CACHE:-$HOME/.cache/tracelab}/otelcol/<sha256 of the resolved manifest>/otelcol-lab
+# The manifest is a template: ${OTELCOL_VERSION} / ${OTELCOL_STABLE_VERSION} come from the root
+# pom (compose/versions.sh); dev.tracelab.env.Versions computes the same cache key.
 # Skips the build when that binary already exists. Logs go to stderr; the LAST (and
 # only) stdout line is the binary path:
 #   BIN=$(compose/collector/build-collector.sh | tail -1)
 # Non-interactive; needs Go (>= 1.25) at /usr/local/go/bin or on PATH and the Go module proxy.
+# The builder already links with -trimpath -ldflags="-s -w" (its non-debug default).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MANIFEST="$HERE/builder-config.yaml"
+# shellcheck source=../versions.sh
+. "$HERE/../versions.sh"
 export HOME="${HOME:-/root}"
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
 
@@ -18,13 +23,15 @@ log() { printf '[build-collector] %s\n' "$*" >&2; }
 command -v go >/dev/null || { log "ERROR: go not found (looked in /usr/local/go/bin and PATH)"; exit 1; }
 [ -f "$MANIFEST" ] || { log "ERROR: missing $MANIFEST"; exit 1; }
 
-# The builder version must match the beta module version of the manifest (dist.version
-# is the distribution's own label; take the version of the otlpreceiver line instead).
-OCB_VERSION="$(awk '/go.opentelemetry.io\/collector\/receiver\/otlpreceiver /{print $NF; exit}' "$MANIFEST")"
-[ -n "$OCB_VERSION" ] || { log "ERROR: cannot read collector version from manifest"; exit 1; }
+# The builder version is the beta module version of the manifest.
+OCB_VERSION="v$OTELCOL_VERSION"
+# the manifest with the pom's versions in place (the only substitutions made)
+resolved() {
+  sed -e "s/\${OTELCOL_VERSION}/$OTELCOL_VERSION/g" -e "s/\${OTELCOL_STABLE_VERSION}/$OTELCOL_STABLE_VERSION/g" "$MANIFEST"
+}
 
 CACHE_ROOT="${TRACELAB_CACHE:-$HOME/.cache/tracelab}"
-SHA="$(sha256sum "$MANIFEST" | cut -d' ' -f1)"
+SHA="$(resolved | sha256sum | cut -d' ' -f1)"
 OUT_DIR="$CACHE_ROOT/otelcol/$SHA"
 BIN="$OUT_DIR/otelcol-lab"
 
@@ -59,7 +66,7 @@ OCB="$(go env GOPATH)/bin/builder"
 WORK="$OUT_DIR/build"
 rm -rf "$WORK"; mkdir -p "$WORK"
 # Same manifest, with the generated sources + binary placed in the cache work dir.
-sed "s#^\(  output_path:\).*#\1 $WORK/src#" "$MANIFEST" > "$WORK/builder-config.yaml"
+resolved | sed "s#^\(  output_path:\).*#\1 $WORK/src#" > "$WORK/builder-config.yaml"
 
 log "building otelcol-lab $OCB_VERSION (manifest sha256 $SHA) in $WORK ..."
 "$OCB" --config="$WORK/builder-config.yaml" >"$WORK/build.log" 2>&1 || {

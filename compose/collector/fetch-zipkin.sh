@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetches the Zipkin server exec jar (Maven Central artifact io.zipkin:zipkin-server:<v>:jar:exec)
 # into the cache OUTSIDE the repo, where the lab's process mode (CollectorTier, ./lab sampling,
-# SamplingProofTest) and run-tier.sh look for it:
+# SamplingProofTest) looks for it (the version: the root pom's zipkin.version):
 #   ${TRACELAB_CACHE:-$HOME/.cache/tracelab}/zipkin/zipkin-server-<v>-exec.jar
 # Skips when the jar is already there. Uses the repo's Maven wrapper and whatever repository
 # settings Maven is configured with. The LAST stdout line is the jar path:
@@ -11,7 +11,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 export HOME="${HOME:-/root}"
-ZIPKIN_VERSION="${ZIPKIN_VERSION:-3.6.1}"   # keep in step with TierArtifacts.ZIPKIN_VERSION
+# shellcheck source=../versions.sh
+. "$HERE/../versions.sh"
 DIR="${TRACELAB_CACHE:-$HOME/.cache/tracelab}/zipkin"
 JAR="$DIR/zipkin-server-$ZIPKIN_VERSION-exec.jar"
 
@@ -25,7 +26,7 @@ fi
 mkdir -p "$DIR"
 log "fetching io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec"
 # -N: run once on the parent pom, not once per module.
-(cd "$ROOT" && ./mvnw -q -B -N dependency:copy \
+(cd "$ROOT" && ./mvnw -q -B -ntp -N dependency:copy \
     -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
     -DoutputDirectory="$DIR" >&2)
 [ -f "$JAR" ] || { log "ERROR: $JAR not there after dependency:copy"; exit 1; }

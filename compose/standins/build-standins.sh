@@ -10,22 +10,22 @@
 #
 # Env:
 #   TEMURIN_TAG      eclipse-temurin:17-jre
-#   KAFKA_VERSION    4.3.1          -> apache/kafka:${KAFKA_VERSION} (the project's kafka.version)
-#   ZIPKIN_VERSION   3.6.1          -> openzipkin/zipkin:${ZIPKIN_VERSION}
-#   OTELCOL_VERSION  0.161.0        -> otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}
+#   KAFKA_VERSION / ZIPKIN_VERSION / OTELCOL_VERSION: the root pom's kafka.version, zipkin.version,
+#                    otelcol.version (compose/versions.sh) -> apache/kafka, openzipkin/zipkin,
+#                    otel/opentelemetry-collector-contrib with those tags
 #   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it):
 #                    OTELCOL_BIN=$(compose/collector/build-collector.sh | tail -1)
 #   TRACELAB_CACHE   cache root (default ~/.cache/tracelab); rootfs tarball and jars under standins/
 #   DEBIAN_SUITE     bookworm;   DEBIAN_MIRROR  default: read from this machine's apt configuration
 #
-# Needs: root, docker (see ensure-docker.sh), debootstrap, mvn.
+# Needs: root, docker (see ensure-docker.sh), debootstrap, unzip; Maven through the repo's ./mvnw.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../versions.sh
+. "$HERE/../versions.sh"
 TEMURIN_TAG=${TEMURIN_TAG:-eclipse-temurin:17-jre}
-KAFKA_VERSION=${KAFKA_VERSION:-4.3.1}
-ZIPKIN_VERSION=${ZIPKIN_VERSION:-3.6.1}
-OTELCOL_VERSION=${OTELCOL_VERSION:-0.161.0}
 OTELCOL_BIN=${OTELCOL_BIN:-}
 DEBIAN_SUITE=${DEBIAN_SUITE:-bookworm}
 CACHE=${TRACELAB_CACHE:-$HOME/.cache/tracelab}/standins
@@ -85,16 +85,6 @@ debian_mirror() {
     if [ -n "$uri" ]; then echo "$uri"; return; fi
   done
   die "no Debian mirror for suite $DEBIAN_SUITE found in /etc/apt (set DEBIAN_MIRROR)"
-}
-
-# mvn_fetch GROUP:ARTIFACT:VERSION[:PACKAGING[:CLASSIFIER]] DEST_DIR — one artifact, no transitives
-mvn_fetch() {
-  local coords=$1 dest=$2 g a v p c
-  IFS=: read -r g a v p c <<<"$coords"
-  mkdir -p "$dest"
-  mvn -B -q dependency:copy -Dartifact="$coords" -DoutputDirectory="$dest" \
-      -Dmdep.overWriteReleases=true -Dmdep.useBaseVersion=true >/dev/null \
-    || die "mvn could not fetch $coords"
 }
 
 # ---------------------------------------------------------------- eclipse-temurin:17-jre
@@ -193,7 +183,7 @@ build_kafka() {
 </project>
 POM
     rm -rf "$libs.tmp"
-    (cd "$WORK/kpom" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime \
+    (cd "$WORK/kpom" && "$ROOT/mvnw" -B -q -ntp dependency:copy-dependencies -DincludeScope=runtime \
         -DoutputDirectory="$libs.tmp" >/dev/null) || die "mvn could not resolve Kafka $KAFKA_VERSION jars"
     rm -rf "$libs" && mv "$libs.tmp" "$libs"
   fi
@@ -251,7 +241,7 @@ build_zipkin() {
   local ctx="$WORK/zipkin" jar
   mkdir -p "$ctx"
   # the same cached jar the process-mode tier uses (fetched once, by fetch-zipkin.sh)
-  jar=$(ZIPKIN_VERSION="$ZIPKIN_VERSION" bash "$HERE/../collector/fetch-zipkin.sh" | tail -1)
+  jar=$(bash "$HERE/../collector/fetch-zipkin.sh" | tail -1)
   cp "$jar" "$ctx/zipkin-server.jar"
   cp "$HERE/zipkin/start-zipkin" "$HERE/zipkin/docker-healthcheck" "$ctx/"
   cat >"$ctx/Dockerfile" <<DOCKERFILE

@@ -2,7 +2,8 @@
 # ensure-docker.sh — make sure a Docker engine answers `docker info` on this machine.
 #
 # Idempotent; runs as root, non-interactive (CI on a fresh machine).
-#  1. installs Debian's docker.io (+ debootstrap, docker-compose 1.29) when missing;
+#  1. installs Debian's docker.io (+ debootstrap, unzip for the stand-ins) when missing (.ci/run
+#     installs them beforehand; Compose V2 comes from build-compose.sh, not from apt);
 #  2. when no engine answers, starts dockerd in the background, trying storage
 #     drivers in order (overlay2, fuse-overlayfs, vfs) and waits (bounded) for it.
 #
@@ -29,7 +30,7 @@ fi
 need=()
 command -v dockerd        >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap    >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
-command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v unzip          >/dev/null 2>&1 || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -39,7 +40,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   log "installed: ${need[*]}"
 else
-  log "packages already present (dockerd, debootstrap, docker-compose)"
+  log "packages already present (dockerd, debootstrap, unzip)"
 fi
 
 # ---------------------------------------------------------------- engine

@@ -1,5 +1,6 @@
 package dev.tracelab.tests;
 
+import dev.tracelab.env.Versions;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
@@ -13,7 +14,10 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.GroupState;
+import org.awaitility.Awaitility;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -32,7 +36,7 @@ import org.testcontainers.utility.DockerImageName;
 final class ContainerLab implements LabTarget, AutoCloseable {
 
   static final String TAG = System.getProperty("tracelab.image.tag", "dev");
-  static final String KAFKA_IMAGE = "apache/kafka:" + kafkaVersion();
+  static final String KAFKA_IMAGE = "apache/kafka:" + Versions.KAFKA;
   static final String AUDITOR_IMAGE = "tracelab/lab-auditor:" + TAG;
   static final Map<String, String> SERVICE_IMAGES = Map.of(
       Flow.GATEWAY, "tracelab/gateway-svc:" + TAG,
@@ -41,6 +45,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   /** The auditor's quiet window in the containers; as short as the embedded suite's. */
   static final Duration QUIET_WINDOW = EmbeddedLab.QUIET_WINDOW;
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+  private static final int PARTITIONS = 3;
   private static final Map<String, String> ALIASES =
       Map.of(Flow.GATEWAY, "gateway", Flow.WORKER, "worker", Flow.CONSUMER, "consumer");
   private static final Map<String, Integer> PORTS =
@@ -64,21 +69,6 @@ final class ContainerLab implements LabTarget, AutoCloseable {
         .withStartupTimeout(STARTUP_TIMEOUT);
   }
 
-  /** Images the lab needs that the Docker engine does not have; empty when it can start. */
-  static List<String> missingImages() {
-    List<String> missing = new ArrayList<>();
-    List<String> all = new ArrayList<>(List.of(KAFKA_IMAGE, AUDITOR_IMAGE));
-    all.addAll(SERVICE_IMAGES.values());
-    for (String image : all) {
-      try {
-        DockerClientFactory.instance().client().inspectImageCmd(image).exec();
-      } catch (com.github.dockerjava.api.exception.NotFoundException e) {
-        missing.add(image);
-      }
-    }
-    return missing;
-  }
-
   /** Starts Kafka (plus topic {@code orders}), the auditor and the services of {@code scenario}. */
   static ContainerLab start(Scenario scenario) {
     ContainerLab lab = new ContainerLab();
@@ -89,6 +79,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
       lab.createOrdersTopic();
       lab.propagators.putAll(scenario.propagators());
       lab.startServices(scenario.variants());
+      lab.awaitConsumerAssigned();
       System.out.printf("container lab started in %d ms (Kafka + auditor %d ms)%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), kafkaMs);
       return lab;
@@ -128,6 +119,9 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     if (!changed.isEmpty()) {
       changed.keySet().forEach(this::stopService);
       startServices(changed);
+      if (changed.containsKey(Flow.CONSUMER)) {
+        awaitConsumerAssigned();
+      }
     }
   }
 
@@ -204,9 +198,35 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      admin.createTopics(List.of(new NewTopic(Flow.TOPIC, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(Flow.TOPIC, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create topic " + Flow.TOPIC + " on " + kafka.getBootstrapServers(), e);
+    }
+  }
+
+  /**
+   * Waits until the consumer's group is stable with every partition of the topic assigned. A
+   * consumer container answers /health once its poll loop runs, which can be well before the group
+   * coordinator hands it the partitions (seconds on a busy machine); an order placed in between
+   * is consumed late, after the auditor closed its trace without the consumer span.
+   */
+  private void awaitConsumerAssigned() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      Awaitility.await("consumer group " + Flow.CONSUMER_GROUP + " stable with the " + PARTITIONS
+              + " partitions of " + Flow.TOPIC + " assigned")
+          .atMost(STARTUP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(Flow.CONSUMER_GROUP))
+                .all().get(10, TimeUnit.SECONDS).get(Flow.CONSUMER_GROUP);
+            long assigned = group.members().stream()
+                .flatMap(m -> m.assignment().topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(Flow.TOPIC))
+                .count();
+            return group.groupState() == GroupState.STABLE && assigned == PARTITIONS;
+          });
     }
   }
 
@@ -226,10 +246,5 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     }
     kafka.stop();
     network.close();
-  }
-
-  /** The project's {@code kafka.version} (set by the lab-tests pom). */
-  private static String kafkaVersion() {
-    return System.getProperty("tracelab.kafka.version", "4.3.1");
   }
 }

@@ -2,6 +2,7 @@ package dev.tracelab.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracelab.experiments.sampling.TierProbe.ZipkinSpan;
 import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
@@ -11,6 +12,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -100,6 +103,28 @@ final class TraceTree {
     assertThat(root.matches(top)).as("root %s is %s%n%s", describe(top), root, shape).isTrue();
     assertThat(top.parentSpanId()).as("parent of root %s", root).isEqualTo(root.parentSpanId);
     assertChildren(spans, top, root, shape);
+  }
+
+  /**
+   * The same exact tree check on the spans Zipkin holds for {@code traceId}. Zipkin stores span
+   * names in lower case and has no INTERNAL kind (no kind = INTERNAL), so the expected names are
+   * compared in lower case.
+   */
+  static void assertZipkinTree(String traceId, List<ZipkinSpan> spans, Node root) {
+    assertThat(spans).as("trace ids of Zipkin's spans of %s", traceId).allSatisfy(
+        s -> assertThat(s.traceId()).isEqualTo(traceId));
+    List<SpanView> views = spans.stream()
+        .map(s -> new SpanView(s.traceId(), s.id(), s.parentId(), s.service(), s.kind(), s.name(),
+            s.durationMicros() / 1000.0, s.error() ? "ERROR" : "UNSET", Map.of()))
+        .toList();
+    assertTree(new TraceView(traceId, true, views), lowerCased(root));
+  }
+
+  private static Node lowerCased(Node node) {
+    Node copy = new Node(node.service, node.kind, node.name.toLowerCase(Locale.ROOT),
+        node.children.stream().map(TraceTree::lowerCased).toList());
+    copy.parentSpanId = node.parentSpanId;
+    return copy;
   }
 
   private static void assertChildren(List<SpanView> spans, SpanView span, Node node, String shape) {

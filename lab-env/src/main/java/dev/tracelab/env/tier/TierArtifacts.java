@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -18,7 +15,7 @@ import java.util.Optional;
 public final class TierArtifacts {
 
   /** The Zipkin server version; {@code fetch-zipkin.sh} fetches the same one. */
-  public static final String ZIPKIN_VERSION = "3.6.1";
+  public static final String ZIPKIN_VERSION = dev.tracelab.env.Versions.ZIPKIN;
 
   private TierArtifacts() {}
 
@@ -36,7 +33,7 @@ public final class TierArtifacts {
       }
       return p;
     }
-    Path bin = cacheRoot().resolve("otelcol").resolve(sha256(CollectorConfigs.BUILDER_MANIFEST)).resolve("otelcol-lab");
+    Path bin = cacheRoot().resolve("otelcol").resolve(collectorCacheKey()).resolve("otelcol-lab");
     if (!Files.isExecutable(bin)) {
       throw new IllegalStateException("no collector binary at " + bin
           + ": run compose/collector/build-collector.sh (or set TRACELAB_OTELCOL_BIN)");
@@ -88,19 +85,15 @@ public final class TierArtifacts {
         : Path.of(System.getProperty("user.home"), ".cache", "tracelab");
   }
 
-  /** Hex SHA-256 of a shipped collector file (what {@code sha256sum} prints for the source file). */
-  static String sha256(String configFile) {
-    try (InputStream in = CollectorConfigs.open(configFile)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[8192];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
+  /**
+   * The collector's cache key, as compose/collector/build-collector.sh computes it: the sha256 of
+   * the shipped builder manifest with the pinned versions in place.
+   */
+  static String collectorCacheKey() {
+    try (InputStream in = CollectorConfigs.open(CollectorConfigs.BUILDER_MANIFEST)) {
+      return dev.tracelab.env.Versions.collectorCacheKey(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + configFile + ": " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("cannot read " + CollectorConfigs.BUILDER_MANIFEST + ": " + e.getMessage(), e);
     }
   }
 }

@@ -34,8 +34,19 @@ class CollectorConfigsTest {
 
   @Test
   void cachedBinaryIsNamedByTheManifestHashAsBuildCollectorShComputesIt() throws Exception {
-    String expected = HexFormat.of().formatHex(sha256(Files.readAllBytes(SOURCE.resolve("builder-config.yaml"))));
-    assertThat(TierArtifacts.sha256(CollectorConfigs.BUILDER_MANIFEST)).isEqualTo(expected);
+    // the shell's computation (build-collector.sh: versions from the pom, sed, sha256sum), run for real
+    Path root = SOURCE.getParent().getParent();
+    Process p = new ProcessBuilder("bash", "-c",
+            ". compose/versions.sh && sed -e \"s/\\${OTELCOL_VERSION}/$OTELCOL_VERSION/g\""
+                + " -e \"s/\\${OTELCOL_STABLE_VERSION}/$OTELCOL_STABLE_VERSION/g\" compose/collector/builder-config.yaml"
+                + " | sha256sum | cut -d' ' -f1")
+        .directory(root.toFile())
+        .redirectErrorStream(true)
+        .start();
+    String shell = new String(p.getInputStream().readAllBytes()).trim();
+    assertThat(p.waitFor()).as(shell).isZero();
+    assertThat(shell).matches("[0-9a-f]{64}");
+    assertThat(TierArtifacts.collectorCacheKey()).isEqualTo(shell);
   }
 
   private static byte[] sha256(byte[] bytes) throws NoSuchAlgorithmException {
