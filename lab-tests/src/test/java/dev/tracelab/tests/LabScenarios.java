@@ -152,7 +152,7 @@ final class LabScenarios {
 
   /**
    * The gate's verdict on a broken run: failed, naming exactly the broken boundaries' services,
-   * one diagnosis per broken boundary counting every request, and the orphan rates of SPEC §5.
+   * one diagnosis per broken boundary counting every request, and the orphan rates of docs/design.md §4.
    */
   static void assertGateFails(Scenario scenario, ScenarioReport report, int requests) {
     assertGateFails(Flow.JAVA, scenario, report, requests);
