@@ -43,31 +43,21 @@ type settings struct {
 	ledgerFile       string
 }
 
-// usageError is a bad setting: exit code 2 with a one-line message.
-type usageError struct{ error }
-
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, flow.Consumer+":", err)
-		var usage usageError
-		if errors.As(err, &usage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	config.Main(flow.Consumer, run)
 }
 
 func run() error {
 	s, err := readSettings(config.Env(os.LookupEnv))
 	if err != nil {
-		return usageError{err}
+		return config.Usage(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	tel, err := telemetry.FromEnv(ctx, flow.Consumer)
 	if err != nil {
-		return usageError{err}
+		return config.Usage(err)
 	}
 	parent := recordParent(tel.Propagator)
 	if s.variant == config.Broken {
@@ -75,12 +65,12 @@ func run() error {
 	}
 	client, err := kgo.NewClient(clientOptions(s.bootstrapServers)...)
 	if err != nil {
-		return usageError{fmt.Errorf("KAFKA_BOOTSTRAP_SERVERS=%s: %w", s.bootstrapServers, err)}
+		return config.Usage(fmt.Errorf("KAFKA_BOOTSTRAP_SERVERS=%s: %w", s.bootstrapServers, err))
 	}
 	ledger, err := openLedger(s.ledgerFile)
 	if err != nil {
 		client.Close()
-		return usageError{err}
+		return config.Usage(err)
 	}
 	defer ledger.close()
 	dl := newDeadLetters(tel.TracerProvider, tel.Propagator, clientProducer(client))

@@ -45,30 +45,20 @@ type settings struct {
 }
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, flow.Gateway+":", err)
-		var usage usageError
-		if errors.As(err, &usage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	config.Main(flow.Gateway, run)
 }
-
-// usageError is a bad setting: exit code 2 with a one-line message.
-type usageError struct{ error }
 
 func run() error {
 	s, err := readSettings(config.Env(os.LookupEnv))
 	if err != nil {
-		return usageError{err}
+		return config.Usage(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	tel, err := telemetry.FromEnv(ctx, flow.Gateway)
 	if err != nil {
-		return usageError{err}
+		return config.Usage(err)
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.bindHost, strconv.Itoa(s.port)))
 	if err != nil {

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
 
 func env(m map[string]string) Env {
 	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
@@ -49,5 +53,23 @@ func TestDefaults(t *testing.T) {
 	e := env(nil)
 	if e.BindHost() != "0.0.0.0" || e.Get("WORKER_URL", "x") != "x" {
 		t.Errorf("BindHost %q", e.BindHost())
+	}
+}
+
+func TestUsageErrorIsFoundThroughWrapping(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		usage bool
+	}{
+		{"usage", Usage(errors.New("PORT=x: not a number")), true},
+		{"wrapped usage", fmt.Errorf("start: %w", Usage(errors.New("bad"))), true},
+		{"runtime", errors.New("port in use"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := errors.As(tc.err, new(UsageError)); got != tc.usage {
+				t.Fatalf("errors.As(%v, UsageError) = %v, want %v", tc.err, got, tc.usage)
+			}
+		})
 	}
 }
