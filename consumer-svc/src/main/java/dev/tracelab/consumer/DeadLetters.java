@@ -1,6 +1,7 @@
 package dev.tracelab.consumer;
 
 import dev.tracelab.flow.Flow;
+import dev.tracelab.kafka.KafkaHeadersSetter;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -8,10 +9,8 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -100,7 +99,7 @@ final class DeadLetters implements AutoCloseable {
     for (Header header : original.headers()) {
       record.headers().add(header.key(), header.value());
     }
-    propagator.inject(Context.current().with(span), record.headers(), ReplacingSetter.INSTANCE);
+    propagator.inject(Context.current().with(span), record.headers(), KafkaHeadersSetter.INSTANCE);
     set(record.headers(), CATEGORY_HEADER, category.value());
     set(record.headers(), REASON_HEADER, reason == null ? "" : reason);
     set(record.headers(), ORIGINAL_TOPIC_HEADER, original.topic());
@@ -132,25 +131,12 @@ final class DeadLetters implements AutoCloseable {
   }
 
   private static void set(Headers headers, String key, String value) {
-    ReplacingSetter.INSTANCE.set(headers, key, value);
+    KafkaHeadersSetter.INSTANCE.set(headers, key, value);
   }
 
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));
-  }
-
-  /** Writes a header, replacing any of the same key; null-safe, stateless. */
-  enum ReplacingSetter implements TextMapSetter<Headers> {
-    INSTANCE;
-
-    @Override
-    public void set(Headers carrier, String key, String value) {
-      if (carrier != null && key != null && value != null) {
-        carrier.remove(key);
-        carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
-      }
-    }
   }
 
   /** A record was neither processed nor dead-lettered: its offset must not be committed. */

@@ -1,6 +1,7 @@
 package dev.tracelab.worker;
 
 import dev.tracelab.flow.Flow;
+import dev.tracelab.kafka.KafkaHeadersSetter;
 import dev.tracelab.order.Order;
 import dev.tracelab.order.OrderJson;
 import io.opentelemetry.api.OpenTelemetry;
@@ -10,10 +11,8 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.incubating.MessagingIncubatingAttributes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -114,7 +113,7 @@ final class OrderProducer implements AutoCloseable {
             .startSpan();
     ProducerRecord<String, String> record =
         new ProducerRecord<>(Flow.TOPIC, order.orderId(), OrderJson.write(order));
-    propagator.inject(Context.current().with(span), record.headers(), RecordHeaders.INSTANCE);
+    propagator.inject(Context.current().with(span), record.headers(), KafkaHeadersSetter.INSTANCE);
     pending.incrementAndGet();
     try {
       producer.send(
@@ -172,19 +171,6 @@ final class OrderProducer implements AutoCloseable {
     long left = pending.get();
     if (left > 0) {
       log.error("{} accepted orders still unacknowledged when the producer closed", left);
-    }
-  }
-
-  /** Writes propagation headers into a record's headers (replacing any); null-safe, stateless. */
-  enum RecordHeaders implements TextMapSetter<Headers> {
-    INSTANCE;
-
-    @Override
-    public void set(Headers carrier, String key, String value) {
-      if (carrier != null && key != null && value != null) {
-        carrier.remove(key);
-        carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
-      }
     }
   }
 }
