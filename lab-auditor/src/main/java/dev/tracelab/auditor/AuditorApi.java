@@ -134,6 +134,7 @@ final class AuditorApi {
     out.put("durationMs", Math.round(s.durationMs() * 1000) / 1000.0);
     out.put("status", s.error() ? "ERROR" : "UNSET");
     out.put("attributes", s.attributes());
+    out.put("links", s.links().stream().map(l -> Map.of("traceId", l.traceId(), "spanId", l.spanId())).toList());
     return out;
   }
 
