@@ -74,7 +74,11 @@ func run() error {
 	}
 	defer ledger.close()
 	dl := newDeadLetters(tel.TracerProvider, tel.Propagator, clientProducer(client))
-	c := &consumer{client: client, proc: newProcessor(tel.TracerProvider, parent, ledger, dl)}
+	proc := newProcessor(tel.TracerProvider, parent, ledger, dl)
+	if s.variant == config.Linked {
+		proc.lineage = recordLink(tel.Propagator)
+	}
+	c := &consumer{client: client, proc: proc}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.bindHost, strconv.Itoa(s.port)))
 	if err != nil {

@@ -24,6 +24,10 @@ import (
 // one (broken-variants/go/ignoredheaders.go) ignores them.
 type parentFunc func(ctx context.Context, r *kgo.Record) context.Context
 
+// lineageFunc, when set, replaces parentFunc: the context the process span starts from and the
+// options that give its lineage (the linked variant: a new root with a link, see linked.go).
+type lineageFunc func(ctx context.Context, r *kgo.Record) (context.Context, []trace.SpanStartOption)
+
 // processor handles one record in one CONSUMER span "process orders" (and, only for a record it
 // dead-letters, a child PRODUCER span "send orders.dlq"), with at-most-once processing per order
 // id (the ledger) and classified failures:
@@ -37,6 +41,7 @@ type parentFunc func(ctx context.Context, r *kgo.Record) context.Context
 type processor struct {
 	tracer      trace.Tracer
 	parent      parentFunc
+	lineage     lineageFunc // nil: the span is a child of parent's answer
 	ledger      *ledger
 	deadLetters *deadLetters
 	handle      func(context.Context, order.Order) error
@@ -105,8 +110,16 @@ func (p *processor) process(ctx context.Context, r *kgo.Record) (outcome, error)
 		// the producer keys records by order id: known before the value is parsed
 		attrs = append(attrs, semconv.MessagingKafkaMessageKey(string(r.Key)), telemetry.OrderIDKey.String(string(r.Key)))
 	}
-	ctx, span := p.tracer.Start(p.parent(ctx, r), flow.ProcessSpan,
-		trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...))
+	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...)}
+	var start context.Context
+	if p.lineage != nil {
+		var lineage []trace.SpanStartOption
+		start, lineage = p.lineage(ctx, r)
+		opts = append(opts, lineage...)
+	} else {
+		start = p.parent(ctx, r)
+	}
+	ctx, span := p.tracer.Start(start, flow.ProcessSpan, opts...)
 	defer span.End()
 
 	o, err := order.Parse(r.Value)

@@ -209,3 +209,37 @@ func TestUnsampledProducerTraceMakesNoSpan(t *testing.T) {
 		t.Errorf("err %v, %d spans, want none (the producer's sampling decision is kept)", err, len(spans))
 	}
 }
+
+func TestLinkedConsumerStartsANewTraceLinkedToTheProducerSpan(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(telemetry.OrderIDStamper{}), sdktrace.WithSpanProcessor(spans))
+	noDeadLetters := func(context.Context, *kgo.Record) error {
+		t.Fatal("a valid order was dead-lettered")
+		return nil
+	}
+	p := newProcessor(tp, recordParent(w3c), newLedger(), newDeadLetters(tp, w3c, noDeadLetters))
+	p.lineage = recordLink(w3c)
+	if _, err := p.process(context.Background(), record(`{"orderId":"`+orderID+`","sku":"A","quantity":1}`, traceparent("01"))); err != nil {
+		t.Fatal(err)
+	}
+	s := only(t, spans.Ended())
+	if s.Parent().IsValid() {
+		t.Errorf("parent = %v, want none (a new trace)", s.Parent())
+	}
+	if s.SpanContext().TraceID().String() == producerTrace {
+		t.Errorf("the linked consumer continued the producer's trace")
+	}
+	links := s.Links()
+	if len(links) != 1 {
+		t.Fatalf("links = %d, want exactly 1", len(links))
+	}
+	if got := links[0].SpanContext.TraceID().String(); got != producerTrace {
+		t.Errorf("link trace id = %s, want the producer's %s", got, producerTrace)
+	}
+	if got := links[0].SpanContext.SpanID().String(); got != producerSpan {
+		t.Errorf("link span id = %s, want the producer span %s", got, producerSpan)
+	}
+	if got := attrs(s)["app.order_id"]; got != orderID {
+		t.Errorf("app.order_id = %q", got)
+	}
+}

@@ -12,12 +12,14 @@ import (
 // VariantEnv selects which implementation of its boundary a service runs.
 const VariantEnv = "TRACELAB_VARIANT"
 
-// Variant is fixed (propagates context) or broken (the deliberate defect).
+// Variant is fixed (propagates context), broken (the deliberate defect) or, for the consumer
+// only, linked (a new trace joined to the producer's by a span link).
 type Variant string
 
 const (
 	Fixed  Variant = "fixed"
 	Broken Variant = "broken"
+	Linked Variant = "linked"
 )
 
 // Env looks settings up by name; os.LookupEnv in a process, a map in tests.
@@ -52,12 +54,12 @@ func (e Env) Port(def int) (int, error) {
 	return port, nil
 }
 
-// Variant is TRACELAB_VARIANT: fixed (default) or broken.
+// Variant is TRACELAB_VARIANT: fixed (default), broken or linked.
 func (e Env) Variant() (Variant, error) {
 	switch v := Variant(strings.ToLower(e.Get(VariantEnv, string(Fixed)))); v {
-	case Fixed, Broken:
+	case Fixed, Broken, Linked:
 		return v, nil
 	default:
-		return "", fmt.Errorf("unknown variant '%s' (expected fixed or broken)", e.Get(VariantEnv, ""))
+		return "", fmt.Errorf("unknown variant '%s' (expected fixed, broken or linked)", e.Get(VariantEnv, ""))
 	}
 }

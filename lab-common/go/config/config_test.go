@@ -39,7 +39,8 @@ func TestVariant(t *testing.T) {
 		{"", Fixed, ""},
 		{"fixed", Fixed, ""},
 		{" BROKEN ", Broken, ""},
-		{"linked", "", "unknown variant 'linked' (expected fixed or broken)"},
+		{"linked", Linked, ""},
+		{"chained", "", "unknown variant 'chained' (expected fixed, broken or linked)"},
 	}
 	for _, tt := range tests {
 		got, err := env(map[string]string{VariantEnv: tt.raw}).Variant()

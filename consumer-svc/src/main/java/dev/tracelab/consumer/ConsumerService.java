@@ -60,9 +60,11 @@ public final class ConsumerService implements AutoCloseable {
   public static ConsumerService start(
       dev.tracelab.consumer.ConsumerConfig config, OpenTelemetry otel) {
     RecordParent parent =
-        config.variant() == Variant.BROKEN
-            ? IgnoredRecordHeaders.INSTANCE
-            : RecordHeadersParent.create(otel);
+        switch (config.variant()) {
+          case BROKEN -> IgnoredRecordHeaders.INSTANCE;
+          case LINKED -> RecordHeadersLink.create(otel);
+          case FIXED -> RecordHeadersParent.create(otel);
+        };
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, Flow.CONSUMER_GROUP);

@@ -99,10 +99,9 @@ final class OrderProcessor {
    */
   Outcome process(ConsumerRecord<String, String> record) {
     Span span =
-        tracer
-            .spanBuilder(Flow.PROCESS)
+        parent
+            .lineage(tracer.spanBuilder(Flow.PROCESS), record)
             .setSpanKind(SpanKind.CONSUMER)
-            .setParent(parent.parentOf(record))
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_SYSTEM, "kafka")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, record.topic())
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "process")

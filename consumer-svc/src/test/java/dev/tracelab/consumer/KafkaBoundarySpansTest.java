@@ -1,5 +1,7 @@
 package dev.tracelab.consumer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.equalTo;
 
 import dev.tracelab.broken.IgnoredRecordHeaders;
@@ -105,6 +107,34 @@ class KafkaBoundarySpansTest {
   void brokenProcessSpanIsARootOfANewTrace() {
     processor(IgnoredRecordHeaders.INSTANCE).process(producedRecord(false));
 
+    testing
+        .assertTraces()
+        .hasTracesSatisfyingExactly(
+            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PRODUCE).hasNoParent()),
+            trace ->
+                trace.hasSpansSatisfyingExactly(
+                    span ->
+                        span.hasName(Flow.PROCESS)
+                            .hasKind(SpanKind.CONSUMER)
+                            .hasNoParent()
+                            .hasAttributesSatisfyingExactly(processAttributes())));
+  }
+
+  @Test
+  void linkedProcessSpanStartsANewTraceLinkedToTheProducerSpan() {
+    processor(RecordHeadersLink.create(testing.getOpenTelemetry())).process(producedRecord(false));
+
+    List<io.opentelemetry.sdk.trace.data.SpanData> spans = testing.getSpans();
+    assertThat(spans).hasSize(2);
+    io.opentelemetry.sdk.trace.data.SpanData producer =
+        spans.stream().filter(s -> s.getName().equals(Flow.PRODUCE)).findFirst().orElseThrow();
+    io.opentelemetry.sdk.trace.data.SpanData process =
+        spans.stream().filter(s -> s.getName().equals(Flow.PROCESS)).findFirst().orElseThrow();
+    assertThat(process.getParentSpanContext().isValid()).isFalse();
+    assertThat(process.getTraceId()).isNotEqualTo(producer.getTraceId());
+    assertThat(process.getLinks()).hasSize(1);
+    assertThat(process.getLinks().get(0).getSpanContext().getTraceId()).isEqualTo(producer.getTraceId());
+    assertThat(process.getLinks().get(0).getSpanContext().getSpanId()).isEqualTo(producer.getSpanId());
     testing
         .assertTraces()
         .hasTracesSatisfyingExactly(

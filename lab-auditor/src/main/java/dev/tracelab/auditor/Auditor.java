@@ -322,6 +322,11 @@ public final class Auditor implements AutoCloseable {
     return run.serviceFigures();
   }
 
+  /** Requests of the current run joined by links along the flow (for /metrics). */
+  public long linkedRequests() {
+    return run.linkedRequests();
+  }
+
   public long rejectedRequests() {
     return rejectedRequests.get();
   }

@@ -134,6 +134,7 @@ final class AuditorApi {
     out.put("durationMs", Math.round(s.durationMs() * 1000) / 1000.0);
     out.put("status", s.error() ? "ERROR" : "UNSET");
     out.put("attributes", s.attributes());
+    out.put("links", s.links().stream().map(l -> Map.of("traceId", l.traceId(), "spanId", l.spanId())).toList());
     return out;
   }
 
@@ -166,6 +167,8 @@ final class AuditorApi {
     services.forEach((svc, f) -> sample(sb, "tracelab_analysed_spans_total", svc, f.spans()));
     gaugeHeader(sb, "tracelab_orphan_rate", "Orphan spans / spans in the current run, per service.");
     services.forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(svc).append("\"} ").append(f.orphanRate()).append('\n'));
+    counter(sb, "tracelab_linked_requests_total", "Requests in the current run whose traces are joined by span links along the flow (not orphans).");
+    sb.append("tracelab_linked_requests_total ").append(auditor.linkedRequests()).append('\n');
     counter(sb, "tracelab_evicted_traces_total", "Traces closed early because the in-flight cap was reached.");
     sb.append("tracelab_evicted_traces_total ").append(assembler.evictedTraces()).append('\n');
     gaugeHeader(sb, "tracelab_traces_in_flight", "Traces open (request not complete, not yet quiet for the window).");

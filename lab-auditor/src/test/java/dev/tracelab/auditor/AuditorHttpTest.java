@@ -49,6 +49,29 @@ class AuditorHttpTest {
   }
 
   @Test
+  void linkedRequestsOverProtobufAndJsonAreCountedLinkedWithNoOrphanAndPassTheGate() throws Exception {
+    CraftedRequest a = CraftedRequest.of(1, dev.tracelab.flow.Scenario.LINKED_KAFKA);
+    CraftedRequest b = CraftedRequest.of(2, dev.tracelab.flow.Scenario.LINKED_KAFKA);
+    assertThat(post("application/x-protobuf", a.protobuf(1, 2, 3, 4, 5, 6)).statusCode()).isEqualTo(200);
+    assertThat(post("application/json", b.json(6)).statusCode()).isEqualTo(200);
+    assertThat(post("application/json", b.json(1, 2, 3, 4, 5)).statusCode()).isEqualTo(200);
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> auditor.report().requests() == 2 && auditor.report().linkedRequests() == 2);
+    var report = auditor.report();
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.linkedRate()).isEqualTo(1.0);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
+    assertThat(report.diagnoses()).isEmpty();
+    assertThat(report.services().values()).allSatisfy(f -> assertThat(f.orphanSpans()).isZero());
+    assertThat(dev.tracelab.auditor.orphans.OrphanGate.evaluate(report, 0.0).passed()).isTrue();
+    assertThat(get("/metrics").body()).contains("tracelab_linked_requests_total 2\n");
+    assertThat(get("/api/report").body()).contains("\"linkedRequests\":2").contains("\"linkedRate\":1.0");
+    var consumer = get("/api/traces/" + b.traceIdOf(6)).body();
+    assertThat(consumer).contains("\"closed\":true");
+  }
+
+  @Test
   void malformedOversizedOrMistypedBodiesAre400AndCounted() throws Exception {
     HttpResponse<String> garbage = post("application/x-protobuf", new byte[] {0x0a, (byte) 0xff, 0x01});
     HttpResponse<String> oversized = post("application/x-protobuf", new byte[100 * 1024]);

@@ -28,6 +28,7 @@ public final class CraftedRequest {
   private final Map<Integer, String> traceIdOfStep = new LinkedHashMap<>();
   private final Map<Integer, String> spanIdOfStep = new LinkedHashMap<>();
   private final Map<Integer, Integer> parentStepOf = new LinkedHashMap<>();
+  private final Map<Integer, Integer> linkStepOf = new LinkedHashMap<>(); // step -> linked step
 
   private CraftedRequest(int seed, String orderId, Scenario scenario) {
     this.orderId = orderId;
@@ -42,6 +43,21 @@ public final class CraftedRequest {
         parentStepOf.put(step, steps.contains(parent) ? parent : 0);
       }
     }
+    // a linked boundary: the next span is a root linked to its expected parent (the previous step)
+    for (var boundary : scenario.linkedBoundaries()) {
+      int step = Flow.JAVA.orphanStep(boundary);
+      linkStepOf.put(step, Flow.step(step).parentStep());
+    }
+  }
+
+  /** The same request with {@code step}'s span linked to {@code target}'s span instead. */
+  public CraftedRequest linking(int step, int target) {
+    linkStepOf.put(step, target);
+    return this;
+  }
+
+  public String spanIdOf(int step) {
+    return spanIdOfStep.get(step);
   }
 
   /** One request of {@code scenario}; {@code seed} makes its ids distinct from other requests'. */
@@ -83,6 +99,13 @@ public final class CraftedRequest {
       if (parent != 0) {
         span.setParentSpanId(ByteString.fromHex(spanIdOfStep.get(parent)));
       }
+      Integer link = linkStepOf.get(step);
+      if (link != null) {
+        span.addLinks(
+            Span.Link.newBuilder()
+                .setTraceId(ByteString.fromHex(traceIdOfStep.get(link)))
+                .setSpanId(ByteString.fromHex(spanIdOfStep.get(link))));
+      }
       byService.computeIfAbsent(e.service(), s -> ScopeSpans.newBuilder()).addSpans(span);
     }
     ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
@@ -107,9 +130,12 @@ public final class CraftedRequest {
       ExpectedSpan e = Flow.step(step);
       int parent = parentStepOf.get(step);
       long start = 1_700_000_000_000_000_000L + step * 1_000_000L;
+      Integer link = linkStepOf.get(step);
       String span =
           "{\"traceId\":\"" + traceIdOfStep.get(step) + "\",\"spanId\":\"" + spanIdOfStep.get(step) + "\","
               + (parent == 0 ? "" : "\"parentSpanId\":\"" + spanIdOfStep.get(parent) + "\",")
+              + (link == null ? "" : "\"links\":[{\"traceId\":\"" + traceIdOfStep.get(link)
+                  + "\",\"spanId\":\"" + spanIdOfStep.get(link) + "\"}],")
               + "\"name\":\"" + e.name() + "\",\"kind\":" + (e.kind().ordinal() + 1) + ","
               + "\"startTimeUnixNano\":\"" + start + "\",\"endTimeUnixNano\":\"" + (start + 500_000L) + "\","
               + "\"attributes\":[{\"key\":\"app.order_id\",\"value\":{\"stringValue\":\"" + orderId + "\"}}]}";

@@ -143,7 +143,11 @@ final class Args {
 
   Variant variant(String name) {
     try {
-      return Variant.parse(values.get(name));
+      Variant v = Variant.parse(values.get(name));
+      if (v == Variant.LINKED && !name.equals("consumer")) {
+        throw new UsageException("--" + name + ": only the consumer has a linked variant");
+      }
+      return v;
     } catch (IllegalArgumentException e) {
       throw new UsageException("--" + name + ": " + e.getMessage());
     }

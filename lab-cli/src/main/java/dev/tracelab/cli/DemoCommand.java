@@ -30,7 +30,7 @@ final class DemoCommand {
 
   static final List<Scenario> ORDER =
       List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_PROPAGATORS, Scenario.BROKEN_ASYNC,
-          Scenario.BROKEN_KAFKA, Scenario.FIXED);
+          Scenario.BROKEN_KAFKA, Scenario.LINKED_KAFKA, Scenario.FIXED);
 
   private DemoCommand() {}
 
@@ -141,19 +141,19 @@ final class DemoCommand {
 
   static List<String> table(List<ScenarioRunner.Result> results, Implementations implementations) {
     List<String> lines = new ArrayList<>();
-    String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s",
+    String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s | %9s",
         "scenario", "impl (gw/worker/cons)", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc",
-        "connected", "frag/req");
+        "connected", "linked", "frag/req");
     lines.add("Orphan rate per service, measured by the auditor:");
     lines.add(header);
     lines.add("-".repeat(header.length()));
     for (ScenarioRunner.Result r : results) {
       ScenarioReport s = r.report();
-      lines.add(String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %9.2f",
+      lines.add(String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
           s.name(), implementations.label(),
           s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
           rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
-          s.connectedRate() * 100, s.fragmentsPerRequest()));
+          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest()));
     }
     return lines;
   }
@@ -169,7 +169,10 @@ final class DemoCommand {
     for (ScenarioRunner.Result r : results) {
       ScenarioReport s = r.report();
       if (s.diagnoses().isEmpty()) {
-        lines.add(String.format("  %-18s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests()));
+        lines.add(s.linkedRequests() == 0
+            ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests())
+            : String.format("  %-18s no orphans (%d of %d requests connected, %d linked)", s.name(),
+                s.connectedRequests(), s.requests(), s.linkedRequests()));
         continue;
       }
       for (ScenarioReport.DiagnosisCount d : s.diagnoses()) {

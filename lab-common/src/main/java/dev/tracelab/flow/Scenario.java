@@ -15,17 +15,28 @@ public enum Scenario {
   BROKEN_KAFKA("broken-kafka", EnumSet.of(Boundary.KAFKA)),
   ALL_BROKEN("all-broken", EnumSet.of(Boundary.HTTP, Boundary.ASYNC, Boundary.KAFKA)),
   /** Every service fixed; the gateway propagates only B3 (b3multi), the worker reads only W3C. */
-  BROKEN_PROPAGATORS("broken-propagators", EnumSet.of(Boundary.PROPAGATORS));
+  BROKEN_PROPAGATORS("broken-propagators", EnumSet.of(Boundary.PROPAGATORS)),
+  /**
+   * Every boundary propagates; the consumer runs {@link Variant#LINKED}: its process span starts a
+   * new trace linked to the producer span (docs/design.md §8). Two traces per request, no orphan.
+   */
+  LINKED_KAFKA("linked-kafka", EnumSet.noneOf(Boundary.class), EnumSet.of(Boundary.KAFKA));
 
   /** The propagators every service runs unless a scenario says otherwise (OTEL_PROPAGATORS). */
   public static final String DEFAULT_PROPAGATORS = "tracecontext,baggage";
 
   private final String id;
   private final Set<Boundary> broken;
+  private final Set<Boundary> linked;
 
   Scenario(String id, Set<Boundary> broken) {
+    this(id, broken, EnumSet.noneOf(Boundary.class));
+  }
+
+  Scenario(String id, Set<Boundary> broken, Set<Boundary> linked) {
     this.id = id;
     this.broken = broken;
+    this.linked = linked;
   }
 
   public String id() {
@@ -36,13 +47,22 @@ public enum Scenario {
     return broken;
   }
 
+  /**
+   * Boundaries crossed by a span link instead of a parent: the next span starts a new trace that
+   * links to its expected parent. Not broken: no orphan.
+   */
+  public Set<Boundary> linkedBoundaries() {
+    return linked;
+  }
+
   /** The variant each service runs, in flow order of services. */
   public Map<String, Variant> variants() {
     Map<String, Variant> variants = new LinkedHashMap<>();
     for (String service : Flow.SERVICES) {
       boolean isBroken =
           broken.stream().anyMatch(b -> !b.isConfiguration() && b.brokenBy().equals(service));
-      variants.put(service, isBroken ? Variant.BROKEN : Variant.FIXED);
+      boolean isLinked = linked.stream().anyMatch(b -> b.brokenBy().equals(service));
+      variants.put(service, isBroken ? Variant.BROKEN : isLinked ? Variant.LINKED : Variant.FIXED);
     }
     return variants;
   }
@@ -66,8 +86,8 @@ public enum Scenario {
 
   /**
    * The trace fragments one all-Java request must produce: lists of flow steps, each list one
-   * trace. A broken boundary makes its orphan step start a new fragment; {@code fixed} is one
-   * fragment of all six.
+   * trace. A broken or linked boundary makes its next step start a new fragment; {@code fixed} is
+   * one fragment of all six.
    */
   public List<List<Integer>> expectedFragments() {
     return expectedFragments(Flow.JAVA);
@@ -75,7 +95,10 @@ public enum Scenario {
 
   /** The trace fragments one request must produce in {@code flow}'s implementations. */
   public List<List<Integer>> expectedFragments(ExpectedFlow flow) {
-    return flow.fragments(broken);
+    Set<Boundary> cuts = EnumSet.noneOf(Boundary.class);
+    cuts.addAll(broken);
+    cuts.addAll(linked);
+    return flow.fragments(cuts);
   }
 
   /** The scenario whose variants are exactly these, if any. */

@@ -2,10 +2,16 @@ package dev.tracelab.flow;
 
 import java.util.Locale;
 
-/** Which implementation of its boundary a service runs. */
+/**
+ * Which implementation of its boundary a service runs: the fix, the deliberate defect, or (the
+ * consumer only) the fix that joins its trace to the producer's by a span link instead of a parent
+ * (docs/design.md §8).
+ */
 public enum Variant {
   FIXED,
-  BROKEN;
+  BROKEN,
+  /** Consumer only: the process span starts a new trace linked to the producer span. */
+  LINKED;
 
   /** Environment variable a service process reads. */
   public static final String ENV = "TRACELAB_VARIANT";
@@ -14,7 +20,12 @@ public enum Variant {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses {@code fixed} or {@code broken}; anything else is a clear error. */
+  /** True when {@code service} has this variant (only the consumer has {@link #LINKED}). */
+  public boolean appliesTo(String service) {
+    return this != LINKED || Flow.CONSUMER.equals(service);
+  }
+
+  /** Parses {@code fixed}, {@code broken} or {@code linked}; anything else is a clear error. */
   public static Variant parse(String value) {
     if (value == null || value.isBlank()) {
       return FIXED;
@@ -25,6 +36,6 @@ public enum Variant {
       }
     }
     throw new IllegalArgumentException(
-        "unknown variant '" + value + "' (expected fixed or broken)");
+        "unknown variant '" + value + "' (expected fixed, broken or linked)");
   }
 }

@@ -1,5 +1,6 @@
 package dev.tracelab.kafka;
 
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.context.Context;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -11,4 +12,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public interface RecordParent {
 
   Context parentOf(ConsumerRecord<String, String> record);
+
+  /**
+   * Sets the process span's lineage on {@code builder}: by default its parent is {@link
+   * #parentOf}. A linked implementation starts a new trace and adds a link instead.
+   */
+  default SpanBuilder lineage(SpanBuilder builder, ConsumerRecord<String, String> record) {
+    return builder.setParent(parentOf(record));
+  }
 }

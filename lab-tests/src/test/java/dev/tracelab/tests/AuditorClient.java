@@ -34,11 +34,14 @@ final class AuditorClient {
       String name,
       double durationMs,
       String status,
-      Map<String, String> attributes) {
+      Map<String, String> attributes,
+      List<LinkView> links) {
     String orderId() {
       return attributes.get("app.order_id");
     }
   }
+
+  record LinkView(String traceId, String spanId) {}
 
   record TraceView(String traceId, boolean closed, List<SpanView> spans) {}
 

@@ -127,6 +127,48 @@ final class LabScenarios {
       }
     }
     assertThat(fragments.get(0).traceId()).isEqualTo(accepted.traceId());
+    // a linked boundary: its span has no parent and exactly one link, to its expected parent's span
+    List<SpanView> all = fragments.stream().flatMap(f -> f.spans().stream()).toList();
+    for (Boundary boundary : scenario.linkedBoundaries()) {
+      var linkedStep = flow.orphanSpan(boundary);
+      var predecessorStep = flow.step(linkedStep.parentStep());
+      SpanView linked = only(all, linkedStep);
+      SpanView predecessor = only(all, predecessorStep);
+      assertThat(linked.parentSpanId()).as("parent of %s", linked.name()).isNull();
+      assertThat(linked.links()).as("links of %s", linked.name())
+          .containsExactly(new AuditorClient.LinkView(predecessor.traceId(), predecessor.spanId()));
+      assertThat(linked.traceId()).isNotEqualTo(predecessor.traceId());
+    }
+    if (scenario.linkedBoundaries().isEmpty()) {
+      assertThat(all).allSatisfy(s -> assertThat(s.links()).as("links of %s", s.name()).isEmpty());
+    }
+  }
+
+  private static SpanView only(List<SpanView> spans, dev.tracelab.flow.ExpectedSpan step) {
+    List<SpanView> found = spans.stream()
+        .filter(s -> step.matches(s.service(), SpanKind.valueOf(s.kind()), s.name())).toList();
+    assertThat(found).as("spans of step %s", step).hasSize(1);
+    return found.get(0);
+  }
+
+  /**
+   * The gate's verdict on a linked run: every request two or more traces joined by links along the
+   * flow, none connected, no orphan, passed.
+   */
+  static void assertGatePassesLinked(ExpectedFlow flow, Scenario scenario, ScenarioReport report, int requests) {
+    OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
+    assertThat(report.requests()).isEqualTo(requests);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.linkedRequests()).isEqualTo(requests);
+    assertThat(report.linkedRate()).isEqualTo(1.0);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(scenario.expectedFragments(flow).size());
+    assertThat(report.diagnoses()).isEmpty();
+    for (String service : Flow.SERVICES) {
+      ScenarioReport.ServiceFigures figures = report.services().get(service);
+      assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * requests);
+      assertThat(figures.orphanSpans()).as("%s orphan spans", service).isZero();
+    }
+    assertThat(verdict.passed()).as(String.join("\n", verdict.lines())).isTrue();
   }
 
   /** The gate's verdict on a {@code fixed} run of {@code requests} requests: every request connected, passed. */

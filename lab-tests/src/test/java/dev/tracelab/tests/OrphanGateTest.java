@@ -23,7 +23,7 @@ class OrphanGateTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Scenario.class, names = "FIXED", mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(value = Scenario.class, names = {"FIXED", "LINKED_KAFKA"}, mode = EnumSource.Mode.EXCLUDE)
   void eachBrokenScenarioFailsNamingItsBoundaryAndService(Scenario scenario) {
     int requests = 40;
     ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(scenario, requests, n -> { });
@@ -31,5 +31,14 @@ class OrphanGateTest {
     assertThat(result.incompleteRequests()).isZero();
 
     LabScenarios.assertGateFails(scenario, result.report(), requests);
+  }
+
+  @Test
+  void linkedKafkaPassesWithTwoTracesPerRequestJoinedByALink() {
+    int requests = 40;
+    ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(Scenario.LINKED_KAFKA, requests, n -> { });
+    assertThat(result.failedRequests()).isZero();
+    assertThat(result.incompleteRequests()).isZero();
+    LabScenarios.assertGatePassesLinked(dev.tracelab.flow.Flow.JAVA, Scenario.LINKED_KAFKA, result.report(), requests);
   }
 }

@@ -81,6 +81,7 @@ class PolyglotLabTest {
         args(NODE_WORKER, Scenario.BROKEN_ASYNC),
         args(GO_CONSUMER, Scenario.FIXED),
         args(GO_CONSUMER, Scenario.BROKEN_KAFKA),
+        args(GO_CONSUMER, Scenario.LINKED_KAFKA),
         args(POLYGLOT, Scenario.FIXED),
         args(POLYGLOT, Scenario.ALL_BROKEN),
         args(POLYGLOT, Scenario.BROKEN_PROPAGATORS),
@@ -146,6 +147,12 @@ class PolyglotLabTest {
     assertThat(broken.failedRequests()).isZero();
     assertThat(broken.incompleteRequests()).isZero();
     LabScenarios.assertGateFails(flow, Scenario.ALL_BROKEN, broken.report(), 40);
+
+    // the go consumer's linked variant: two traces per request joined by a link, no orphan
+    ScenarioRunner.Result linked = runner.run(Scenario.LINKED_KAFKA, 40, n -> { });
+    assertThat(linked.failedRequests()).isZero();
+    assertThat(linked.incompleteRequests()).isZero();
+    LabScenarios.assertGatePassesLinked(flow, Scenario.LINKED_KAFKA, linked.report(), 40);
 
     // go gateway injecting only B3, node worker reading only W3C: diagnosed as the propagators
     // mismatch (configuration), not as a missing inject

@@ -5,6 +5,7 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,70 @@ public final class FlowShape {
       }
     }
     return true;
+  }
+
+  /**
+   * A linked request (docs/design.md §8): several traces that together hold exactly the flow's
+   * spans, each span either the child of its expected parent in the same trace or a root whose link
+   * points to its expected parent (the previous step) in another trace. At least one link joins
+   * two traces; a single trace is {@link #isConnected connected}, not linked.
+   */
+  public static boolean isLinked(List<AssembledTrace> fragments, ExpectedFlow flow) {
+    if (fragments.size() < 2) {
+      return false;
+    }
+    List<ReceivedSpan> spans = new ArrayList<>();
+    for (AssembledTrace fragment : fragments) {
+      spans.addAll(fragment.spans());
+    }
+    Map<Integer, ReceivedSpan> byStep = matchSteps(spans, flow);
+    if (byStep == null) {
+      return false;
+    }
+    int roots = 0;
+    for (ExpectedSpan expected : flow.spans()) {
+      ReceivedSpan span = byStep.get(expected.step());
+      if (expected.isRoot()) {
+        continue;
+      }
+      ReceivedSpan parent = byStep.get(expected.parentStep());
+      if (span.isRoot()) {
+        if (span.traceId().equals(parent.traceId())
+            || !span.linksTo(parent.traceId(), parent.spanId())) {
+          return false;
+        }
+        roots++;
+      } else if (!span.traceId().equals(parent.traceId())
+          || !span.parentSpanId().equals(parent.spanId())) {
+        return false;
+      }
+    }
+    return roots == fragments.size() - 1;
+  }
+
+  /**
+   * The span {@code root} links to when that span is its expected predecessor (the span of the
+   * previous step of {@code flow}) in another of the request's {@code fragments}; null otherwise.
+   */
+  public static ReceivedSpan linkedPredecessor(
+      ReceivedSpan root, List<AssembledTrace> fragments, ExpectedFlow flow) {
+    ExpectedSpan expected = flow.stepOf(root.service(), root.kind(), root.name());
+    if (expected == null || expected.isRoot()) {
+      return null;
+    }
+    ExpectedSpan predecessor = flow.step(expected.parentStep());
+    for (AssembledTrace fragment : fragments) {
+      if (fragment.traceId().equals(root.traceId())) {
+        continue;
+      }
+      for (ReceivedSpan s : fragment.spans()) {
+        if (predecessor.matches(s.service(), s.kind(), s.name())
+            && root.linksTo(s.traceId(), s.spanId())) {
+          return s;
+        }
+      }
+    }
+    return null;
   }
 
   /**

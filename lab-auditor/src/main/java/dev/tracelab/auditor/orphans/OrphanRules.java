@@ -54,6 +54,15 @@ public final class OrphanRules {
     }
   }
 
+  /** Diagnosis of a root whose links point nowhere the flow expects: see {@link #LINK_FIX}. */
+  public static final String LINK = "link";
+
+  static final String LINK_FIX =
+      "The span starts a new trace with a link, but the link points to a span that is not the"
+          + " expected predecessor (the span of the previous step of the same request): link to the"
+          + " context extracted at the boundary (for Kafka, the producer's context from the record"
+          + " headers), or make that context the parent.";
+
   public boolean isEntryPoint(ReceivedSpan span) {
     return entryPoints.contains(span.service() + ":" + span.kind().name());
   }
@@ -73,6 +82,9 @@ public final class OrphanRules {
         continue;
       }
       if (span.isRoot()) {
+        if (isLinkedRoot(span, closed, setup)) {
+          continue; // a new trace joined to its request by a link along the flow: not an orphan
+        }
         orphans.add(new Orphan(span, true, diagnoseRoot(span, closed, setup)));
       } else if (!ids.contains(span.parentSpanId())) {
         orphans.add(
@@ -85,7 +97,21 @@ public final class OrphanRules {
     return orphans;
   }
 
+  /**
+   * A linked root (docs/design.md §8): a root whose link points to its expected predecessor — the
+   * span of the previous step of the run's flow — in another trace of the same request.
+   */
+  public static boolean isLinkedRoot(ReceivedSpan span, TraceClosed closed, RunSetup setup) {
+    if (!span.isRoot() || span.links().isEmpty() || span.orderId() == null) {
+      return false;
+    }
+    return FlowShape.linkedPredecessor(span, closed.fragmentsOf(span.orderId()), setup.flow()) != null;
+  }
+
   private Diagnosis diagnoseRoot(ReceivedSpan span, TraceClosed trace, RunSetup setup) {
+    if (!span.links().isEmpty()) {
+      return new Diagnosis(LINK, span.service(), span.name(), LINK_FIX);
+    }
     if (span.kind() == SpanKind.SERVER) {
       Boundary mismatch = Boundary.PROPAGATORS;
       if (span.service().equals(mismatch.orphanService())

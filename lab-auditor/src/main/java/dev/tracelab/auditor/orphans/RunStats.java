@@ -41,6 +41,7 @@ public final class RunStats {
     String firstTraceId;
     Set<String> otherTraceIds; // null while the request is one trace
     boolean singleTraceConnected;
+    int linkedFragments; // how many traces the last judgement found joined by links; 0 = not linked
     boolean producedOutsideFlow; // its record reached the consumer with no context: not a request
 
     void addTrace(String traceId) {
@@ -60,6 +61,10 @@ public final class RunStats {
 
     boolean connected() {
       return fragments() == 1 && singleTraceConnected;
+    }
+
+    boolean linked() {
+      return linkedFragments > 1 && linkedFragments == fragments();
     }
   }
 
@@ -117,6 +122,8 @@ public final class RunStats {
       fragments.forEach(f -> order.addTrace(f.traceId()));
       if (fragments.size() == 1) {
         order.singleTraceConnected = FlowShape.isConnected(fragments, setup.flow());
+      } else {
+        order.linkedFragments = FlowShape.isLinked(fragments, setup.flow()) ? fragments.size() : 0;
       }
     });
     for (OrphanRules.Orphan orphan : rules.orphansOf(closed, setup)) {
@@ -151,7 +158,18 @@ public final class RunStats {
     return services;
   }
 
-  /** The run as one scenario object (docs/design.md §5). */
+  /** Requests of the run whose traces are joined by links along the flow (docs/design.md §8). */
+  public synchronized long linkedRequests() {
+    long linked = 0;
+    for (OrderFigures order : orders.values()) {
+      if (!order.producedOutsideFlow && !order.connected() && order.linked()) {
+        linked++;
+      }
+    }
+    return linked;
+  }
+
+  /** What the current run is. */
   public synchronized RunSetup setup() {
     return setup;
   }
@@ -164,6 +182,7 @@ public final class RunStats {
   public synchronized ScenarioReport report(String name, Map<String, String> variants) {
     int requests = 0;
     int connected = 0;
+    int linked = 0;
     long fragments = 0;
     for (OrderFigures order : orders.values()) {
       if (order.producedOutsideFlow) {
@@ -173,6 +192,8 @@ public final class RunStats {
       fragments += order.fragments();
       if (order.connected()) {
         connected++;
+      } else if (order.linked()) {
+        linked++;
       }
     }
     List<ScenarioReport.DiagnosisCount> diagnoses = new ArrayList<>();
@@ -188,6 +209,8 @@ public final class RunStats {
         requests,
         connected,
         requests == 0 ? 0.0 : (double) connected / requests,
+        linked,
+        requests == 0 ? 0.0 : (double) linked / requests,
         requests == 0 ? 0.0 : (double) fragments / requests,
         serviceFigures(),
         diagnoses);

@@ -3,7 +3,11 @@ package dev.tracelab.auditor.orphans;
 import java.util.List;
 import java.util.Map;
 
-/** One scenario's measured figures; serialises to the scenario object of docs/design.md §5. */
+/**
+ * One scenario's measured figures; serialises to the scenario object of docs/design.md §5. A
+ * request is connected (one trace), linked (several traces joined by links along the flow,
+ * docs/design.md §8) or neither (shattered: its fragments hold orphans).
+ */
 public record ScenarioReport(
     String name,
     Map<String, String> variants,
@@ -11,6 +15,8 @@ public record ScenarioReport(
     int requests,
     int connectedRequests,
     double connectedRate,
+    int linkedRequests,
+    double linkedRate,
     double fragmentsPerRequest,
     Map<String, ServiceFigures> services,
     List<DiagnosisCount> diagnoses) {

@@ -218,6 +218,14 @@ public final class OtlpDecoder {
     for (KeyValue kv : span.getAttributesList()) {
       attributes.put(kv.getKey(), render(kv.getValue()));
     }
+    List<ReceivedSpan.Link> links = new ArrayList<>(span.getLinksCount());
+    for (Span.Link link : span.getLinksList()) {
+      // a link with unusable ids points nowhere: left out, the span itself stays valid
+      if (link.getTraceId().size() == 16 && !isZero(link.getTraceId())
+          && link.getSpanId().size() == 8 && !isZero(link.getSpanId())) {
+        links.add(new ReceivedSpan.Link(hex(link.getTraceId()), hex(link.getSpanId())));
+      }
+    }
     return new ReceivedSpan(
         hex(span.getTraceId()),
         hex(span.getSpanId()),
@@ -228,7 +236,8 @@ public final class OtlpDecoder {
         span.getStartTimeUnixNano(),
         span.getEndTimeUnixNano(),
         span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
-        attributes);
+        attributes,
+        links);
   }
 
   private static String serviceName(Resource resource) {

@@ -40,6 +40,81 @@ class RunStatsTest {
     assembler.accept(OtlpDecoder.decodeProtobuf(CraftedRequest.of(seed, scenario).protobuf(steps)));
   }
 
+  private void send(CraftedRequest request, Integer... steps) {
+    assembler.accept(OtlpDecoder.decodeProtobuf(request.protobuf(steps)));
+  }
+
+  @Test
+  void linkedKafkaRequestsAreTwoTracesJoinedByALinkWithNoOrphan() {
+    send(1, Scenario.LINKED_KAFKA, 1, 2, 3, 4, 5, 6);
+    send(2, Scenario.LINKED_KAFKA, 6, 5, 4, 3, 2, 1); // the linked root before its predecessor
+    send(3, Scenario.LINKED_KAFKA, 6);
+    send(3, Scenario.LINKED_KAFKA, 1, 2, 3, 4, 5);
+
+    ScenarioReport report = run.report("linked-kafka", Map.of());
+
+    assertThat(report.requests()).isEqualTo(3);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.linkedRequests()).isEqualTo(3);
+    assertThat(report.linkedRate()).isEqualTo(1.0);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(6, 0, 0, 0, 0.0),
+        new ServiceFigures(9, 0, 0, 0, 0.0),
+        new ServiceFigures(3, 0, 0, 0, 0.0)));
+    assertThat(report.diagnoses()).isEmpty();
+    assertThat(run.linkedRequests()).isEqualTo(3);
+    assertThat(run.tracesAnalysed()).isEqualTo(6);
+  }
+
+  @Test
+  void aLinkToASpanThatIsNotTheExpectedPredecessorIsAnOrphanDiagnosedAsLink() {
+    send(CraftedRequest.of(1, Scenario.LINKED_KAFKA).linking(6, 4), 1, 2, 3, 4, 5, 6);
+    send(CraftedRequest.of(2, Scenario.LINKED_KAFKA).linking(6, 1), 6, 1, 2, 3, 4, 5);
+    send(3, Scenario.LINKED_KAFKA, 1, 2, 3, 4, 5, 6);
+
+    ScenarioReport report = run.report("linked-kafka", Map.of());
+
+    assertThat(report.requests()).isEqualTo(3);
+    assertThat(report.connectedRequests()).isZero();
+    assertThat(report.linkedRequests()).isEqualTo(1);
+    assertThat(report.linkedRate()).isEqualTo(1.0 / 3);
+    assertThat(report.services()).containsExactlyEntriesOf(services(
+        new ServiceFigures(6, 0, 0, 0, 0.0),
+        new ServiceFigures(9, 0, 0, 0, 0.0),
+        new ServiceFigures(3, 2, 2, 0, 2.0 / 3)));
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactly(new DiagnosisCount("link", "consumer-svc", "process orders", 2, null));
+    assertThat(report.diagnoses().get(0).fix()).contains("not the expected predecessor");
+  }
+
+  @Test
+  void aLinkToAnotherRequestsProducerSpanIsAnOrphan() {
+    CraftedRequest other = CraftedRequest.of(2, Scenario.LINKED_KAFKA);
+    send(other, 1, 2, 3, 4, 5, 6);
+    // request 1's consumer span links to request 2's producer span: not in a trace of its request
+    send(CraftedRequest.of(1, Scenario.BROKEN_KAFKA), 1, 2, 3, 4, 5);
+    assembler.accept(List.of(withLink(
+        OtlpDecoder.decodeProtobuf(CraftedRequest.of(1, Scenario.BROKEN_KAFKA).protobuf(6)).get(0),
+        other.traceIdOf(5), other.spanIdOf(5))));
+
+    ScenarioReport report = run.report("linked-kafka", Map.of());
+
+    assertThat(report.requests()).isEqualTo(2);
+    assertThat(report.linkedRequests()).isEqualTo(1);
+    assertThat(report.services().get("consumer-svc")).isEqualTo(new ServiceFigures(2, 1, 1, 0, 0.5));
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactly(new DiagnosisCount("link", "consumer-svc", "process orders", 1, null));
+  }
+
+  private static dev.tracelab.auditor.trace.ReceivedSpan withLink(
+      dev.tracelab.auditor.trace.ReceivedSpan s, String traceId, String spanId) {
+    return new dev.tracelab.auditor.trace.ReceivedSpan(
+        s.traceId(), s.spanId(), s.parentSpanId(), s.service(), s.kind(), s.name(),
+        s.startEpochNanos(), s.endEpochNanos(), s.error(), s.attributes(),
+        List.of(new dev.tracelab.auditor.trace.ReceivedSpan.Link(traceId, spanId)));
+  }
+
   private static Map<String, ServiceFigures> services(ServiceFigures gateway, ServiceFigures worker, ServiceFigures consumer) {
     Map<String, ServiceFigures> m = new LinkedHashMap<>();
     m.put("gateway-svc", gateway);

@@ -50,6 +50,22 @@ public class OtlpDecoderTest {
   }
 
   @Test
+  void decodesLinksFromProtobufAndJson() {
+    var crafted = dev.tracelab.auditor.CraftedRequest.of(7, dev.tracelab.flow.Scenario.LINKED_KAFKA);
+    var expected = List.of(new ReceivedSpan.Link(crafted.traceIdOf(5), crafted.spanIdOf(5)));
+
+    for (List<ReceivedSpan> spans :
+        List.of(OtlpDecoder.decodeProtobuf(crafted.protobuf(5, 6)), OtlpDecoder.decodeJson(crafted.json(5, 6)))) {
+      assertThat(spans).hasSize(2);
+      assertThat(spans.get(0).links()).isEmpty();
+      ReceivedSpan consumer = spans.get(1);
+      assertThat(consumer.parentSpanId()).isNull();
+      assertThat(consumer.traceId()).isEqualTo(crafted.traceIdOf(6)).isNotEqualTo(crafted.traceIdOf(5));
+      assertThat(consumer.links()).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void decodesProtobuf() {
     List<ReceivedSpan> spans = OtlpDecoder.decodeProtobuf(request().toByteArray());
 
