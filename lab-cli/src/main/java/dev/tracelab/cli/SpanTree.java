@@ -44,6 +44,10 @@ final class SpanTree {
     lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-12s  %-8s  %7.1f ms  %s%s%s",
         s.spanId(), s.parentSpanId() == null ? "-" : s.parentSpanId(), s.service(), s.kind(),
         s.durationMs(), indent, s.name(), s.error() ? "  [ERROR]" : ""));
+    for (ReceivedSpan.Link link : s.links()) {
+      lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-12s  %-8s  %10s  %s   link -> span %s of trace %s",
+          "", "", "", "", "", "   ".repeat(depth), link.spanId(), link.traceId()));
+    }
     for (ReceivedSpan c : children.getOrDefault(s.spanId(), List.of())) {
       print(c, depth + 1, children, lines);
     }

@@ -25,8 +25,11 @@ final class TraceCommand {
       }
       String orderId = result.orderIds().get(0);
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      out.printf("scenario %s on %s, order %s: %d trace%s%s%n", scenario.id(), implementations.label(), orderId, traces.size(),
-          traces.size() == 1 ? "" : "s", traces.size() == 1 ? " (connected)" : " (fragments: lineage broke)");
+      String verdict = result.report().connectedRequests() == 1 ? "connected"
+          : result.report().linkedRequests() == 1 ? "linked: span links join the traces along the flow"
+          : "fragments: lineage broke";
+      out.printf("scenario %s on %s, order %s: %d trace%s (%s)%n", scenario.id(), implementations.label(), orderId,
+          traces.size(), traces.size() == 1 ? "" : "s", verdict);
       for (AssembledTrace t : traces) {
         out.println();
         SpanTree.render(t.traceId(), t.spans()).forEach(out::println);

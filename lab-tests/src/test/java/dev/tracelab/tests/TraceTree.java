@@ -115,7 +115,7 @@ final class TraceTree {
         s -> assertThat(s.traceId()).isEqualTo(traceId));
     List<SpanView> views = spans.stream()
         .map(s -> new SpanView(s.traceId(), s.id(), s.parentId(), s.service(), s.kind(), s.name(),
-            s.durationMicros() / 1000.0, s.error() ? "ERROR" : "UNSET", Map.of()))
+            s.durationMicros() / 1000.0, s.error() ? "ERROR" : "UNSET", Map.of(), List.of()))
         .toList();
     assertTree(new TraceView(traceId, true, views), lowerCased(root));
   }
