@@ -223,6 +223,8 @@ func TestFailedDeadLetterSendIsNotDone(t *testing.T) {
 	}
 }
 
+// An order processed twice (as if the duplicate check were bypassed) is listed twice: the ledger
+// shows double processing instead of folding it into one entry.
 func TestLedgerFileSurvivesARestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "consumer.ledger")
 	l, err := openLedger(path)
@@ -234,7 +236,7 @@ func TestLedgerFileSurvivesARestart(t *testing.T) {
 	_ = l.markProcessed("a")
 	l.close()
 	data, _ := os.ReadFile(path)
-	if string(data) != "processed a\ndead-lettered b\n" {
+	if string(data) != "processed a\ndead-lettered b\nprocessed a\n" {
 		t.Fatalf("file = %q", data)
 	}
 	l, err = openLedger(path)
@@ -247,7 +249,7 @@ func TestLedgerFileSurvivesARestart(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	l.serve(rec, httptest.NewRequest("GET", "/ledger", nil))
-	if rec.Body.String() != `{"processed":["a"],"deadLettered":["b"],"duplicatesSkipped":0}`+"\n" || rec.Header().Get("Content-Type") != "application/json" {
+	if rec.Body.String() != `{"processed":["a","a"],"deadLettered":["b"],"duplicatesSkipped":0}`+"\n" || rec.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("GET /ledger = %q", rec.Body.String())
 	}
 }

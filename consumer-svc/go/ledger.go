@@ -12,9 +12,10 @@ import (
 )
 
 // ledger is the ground truth of what this consumer did, independent of telemetry: the order ids
-// whose processing completed (once each), the ones dead-lettered, and how many redeliveries were
-// skipped. Recording an id is the commit point of processing: a record whose id is already here
-// is a duplicate and is not processed again.
+// whose processing completed, the ones dead-lettered, and how many redeliveries were skipped.
+// Recording an id is the commit point of processing: a record whose id is already here is a
+// duplicate and is not processed again. Every completion is listed, so an order processed twice
+// anyway (the duplicate check bypassed) is listed twice: the ledger shows double processing.
 //
 // With a file (LEDGER_FILE) every entry is appended as one line ("processed <id>" or
 // "dead-lettered <id>") before the offset is committed, and the file is read back on start, so
@@ -47,12 +48,10 @@ func openLedger(path string) (*ledger, error) {
 		s := bufio.NewScanner(f)
 		for s.Scan() {
 			line := s.Text()
-			if id, ok := strings.CutPrefix(line, processedLine); ok && !l.seenIDs[processedLine+id] {
-				l.processed = append(l.processed, id)
-				l.seenIDs[processedLine+id] = true
-			} else if id, ok := strings.CutPrefix(line, deadLetteredLine); ok && !l.seenIDs[deadLetteredLine+id] {
-				l.deadLettered = append(l.deadLettered, id)
-				l.seenIDs[deadLetteredLine+id] = true
+			if id, ok := strings.CutPrefix(line, processedLine); ok {
+				l.record(processedLine, id, &l.processed)
+			} else if id, ok := strings.CutPrefix(line, deadLetteredLine); ok {
+				l.record(deadLetteredLine, id, &l.deadLettered)
 			}
 		}
 		f.Close()
@@ -92,17 +91,18 @@ func (l *ledger) markDeadLettered(id string) error {
 func (l *ledger) add(kind, id string, list *[]string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.seenIDs[kind+id] {
-		return nil
-	}
 	if l.file != nil {
 		if _, err := l.file.WriteString(kind + id + "\n"); err != nil {
 			return fmt.Errorf("ledger file: %w", err)
 		}
 	}
+	l.record(kind, id, list)
+	return nil
+}
+
+func (l *ledger) record(kind, id string, list *[]string) {
 	l.seenIDs[kind+id] = true
 	*list = append(*list, id)
-	return nil
 }
 
 type ledgerJSON struct {

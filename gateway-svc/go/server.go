@@ -17,15 +17,17 @@ import (
 )
 
 // newHandler routes the gateway's HTTP API. Only POST /orders is traced: otelhttp extracts the
-// caller's context with prop (an incoming valid traceparent is continued) and runs the handler
-// in a SERVER span named after the route pattern ("POST /orders"). /health (liveness),
-// /health/ready (ready while the worker answers its health check) and unknown routes make no span.
+// caller's context with prop, a header sent as several lines read as their comma-joined value
+// (an incoming valid traceparent is continued; several traceparent lines restart the trace, several
+// tracestate lines are combined), and runs the handler in a SERVER span named after the route
+// pattern ("POST /orders"). /health (liveness), /health/ready (ready while the worker answers its
+// health check) and unknown routes make no span.
 // Another method on a known route is a 405 problem naming the allowed ones in Allow.
 func newHandler(orders *ordersHandler, tp trace.TracerProvider, prop propagation.TextMapPropagator) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /orders", otelhttp.NewHandler(traceResponse(recoverProblem(orders)), "orders",
 		otelhttp.WithTracerProvider(tp),
-		otelhttp.WithPropagators(prop),
+		otelhttp.WithPropagators(joinFields(prop)),
 		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
 	))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {

@@ -10,17 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The ground truth of what this consumer did, independent of telemetry: the order ids whose
- * processing completed (once each), the ones dead-lettered, and how many redeliveries were
- * skipped. Recording an id here is the commit point of processing: a record whose id is already
- * here is a duplicate and is not processed again.
+ * processing completed, the ones dead-lettered, and how many redeliveries were skipped. Recording
+ * an id here is the commit point of processing: a record whose id is already here is a duplicate
+ * and is not processed again. Every completion is listed, so an order processed twice anyway
+ * (the duplicate check bypassed) is listed twice: the ledger shows double processing, never
+ * hides it.
  *
  * <p>With a file ({@code LEDGER_FILE}) every entry is appended as one line ({@code processed <id>}
  * or {@code dead-lettered <id>}) and flushed before the offset is committed, and the file is read
@@ -32,8 +34,9 @@ final class Ledger implements AutoCloseable {
   private static final String PROCESSED = "processed ";
   private static final String DEAD_LETTERED = "dead-lettered ";
 
-  private final Set<String> processed = new LinkedHashSet<>();
-  private final Set<String> deadLettered = new LinkedHashSet<>();
+  private final List<String> processed = new ArrayList<>();
+  private final List<String> deadLettered = new ArrayList<>();
+  private final Set<String> seen = new HashSet<>();
   private final BufferedWriter file;
   private long duplicatesSkipped;
 
@@ -61,9 +64,9 @@ final class Ledger implements AutoCloseable {
                   path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
       for (String line : lines) {
         if (line.startsWith(PROCESSED)) {
-          ledger.processed.add(line.substring(PROCESSED.length()));
+          ledger.record(ledger.processed, line.substring(PROCESSED.length()));
         } else if (line.startsWith(DEAD_LETTERED)) {
-          ledger.deadLettered.add(line.substring(DEAD_LETTERED.length()));
+          ledger.record(ledger.deadLettered, line.substring(DEAD_LETTERED.length()));
         }
       }
       return ledger;
@@ -74,7 +77,7 @@ final class Ledger implements AutoCloseable {
 
   /** Whether {@code id} was processed or dead-lettered already. */
   synchronized boolean seen(String id) {
-    return processed.contains(id) || deadLettered.contains(id);
+    return seen.contains(id);
   }
 
   synchronized void duplicateSkipped() {
@@ -82,15 +85,18 @@ final class Ledger implements AutoCloseable {
   }
 
   synchronized void processed(String id) {
-    if (processed.add(id)) {
-      append(PROCESSED + id);
-    }
+    record(processed, id);
+    append(PROCESSED + id);
   }
 
   synchronized void deadLettered(String id) {
-    if (deadLettered.add(id)) {
-      append(DEAD_LETTERED + id);
-    }
+    record(deadLettered, id);
+    append(DEAD_LETTERED + id);
+  }
+
+  private void record(List<String> entries, String id) {
+    entries.add(id);
+    seen.add(id);
   }
 
   synchronized List<String> processedIds() {

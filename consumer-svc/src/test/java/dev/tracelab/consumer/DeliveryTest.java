@@ -293,4 +293,20 @@ class DeliveryTest {
     assertThat(Files.readAllLines(file)).hasSize(2);
     ledger.close();
   }
+
+  @Test
+  void ledgerListsAnOrderProcessedTwiceTwiceAndKeepsItAcrossARestart() throws Exception {
+    Path file = dir.resolve("twice").resolve("consumer.ledger");
+    ledger = Ledger.open(file);
+    ledger.processed(ORDER_ID);
+    ledger.processed(ORDER_ID); // as if the duplicate check had been bypassed
+    assertThat(ledger.processedIds()).containsExactly(ORDER_ID, ORDER_ID);
+    ledger.close();
+    assertThat(Files.readAllLines(file)).containsExactly("processed " + ORDER_ID, "processed " + ORDER_ID);
+
+    ledger = Ledger.open(file);
+    assertThat(ledger.processedIds()).containsExactly(ORDER_ID, ORDER_ID);
+    assertThat(ledger.seen(ORDER_ID)).isTrue();
+    ledger.close();
+  }
 }

@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * (redeliveries the ledger skipped, plus any order it lists twice), p99 of {@code POST /orders}
  * before the fault / from injection to recovery / after recovery, and recovery: from injection to
  * the first order from which on every order is accepted and processed within
- * {@link Settings#healthyWithin()} again.
+ * {@link Settings#healthyWithin()} again; repaired: from injection until the lab had repaired the
+ * fault (a stopped component running again, a killed one restarted).
  */
 public final class ChaosExperiment {
 
@@ -76,7 +77,8 @@ public final class ChaosExperiment {
   /**
    * One fault's figures; {@code processed}, {@code deadLettered}, {@code lost}, {@code duplicates}
    * are null when the consumer has no ledger; {@code recoveryS} is null when the flow did not
-   * recover within the run; a p99 is null for an empty window.
+   * recover within the run; a p99 is null for an empty window; {@code repairedS}: when the fault
+   * was repaired, in seconds after injection.
    */
   public record FaultResult(
       String name,
@@ -90,7 +92,8 @@ public final class ChaosExperiment {
       Double p99AfterMs,
       Double recoveryS,
       long refused,
-      Set<String> lostOrderIds) {}
+      Set<String> lostOrderIds,
+      double repairedS) {}
 
   private static final String ORDER = "{\"sku\":\"CHAOS-1\",\"quantity\":1}";
   private static final Duration LEDGER_POLL = Duration.ofMillis(250);
@@ -183,6 +186,7 @@ public final class ChaosExperiment {
     Ledger end = drain(acceptedIds, start != null, now -> record(now, seenBefore, processedAt));
 
     Double recovery = recovery(all, processedAt, injectedAt[0], end != null);
+    double repaired = Math.round((repairedAt[0] - injectedAt[0]) / 1e8) / 10.0;
     // "during": from injection until the fault is repaired and the flow recovered, whichever is later
     long recoveredAt = recovery == null ? repairedAt[0] : Math.max(repairedAt[0], injectedAt[0] + (long) (recovery * 1e9));
     List<Double> before = new ArrayList<>();
@@ -194,7 +198,7 @@ public final class ChaosExperiment {
     long refused = all.stream().filter(p -> p.accepted() == null).count();
     if (end == null) {
       return new FaultResult(fault.id(), acceptedIds.size(), null, null, null, null,
-          p99(before), p99(during), p99(after), recovery, refused, Set.of());
+          p99(before), p99(during), p99(after), recovery, refused, Set.of(), repaired);
     }
     long processed = 0;
     long deadLettered = 0;
@@ -214,7 +218,7 @@ public final class ChaosExperiment {
     long listedTwice = acceptedIds.stream().filter(id -> times.getOrDefault(id, 0) > 1).count();
     long duplicates = end.duplicatesSkipped() - duplicatesBefore + listedTwice;
     return new FaultResult(fault.id(), acceptedIds.size(), processed, deadLettered, (long) lost.size(), duplicates,
-        p99(before), p99(during), p99(after), recovery, refused, lost);
+        p99(before), p99(during), p99(after), recovery, refused, lost, repaired);
   }
 
   /** Notes when each order first showed up in the ledger (processed or dead-lettered). */
