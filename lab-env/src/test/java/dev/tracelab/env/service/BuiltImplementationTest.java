@@ -96,7 +96,10 @@ class BuiltImplementationTest {
     assertThat(Files.getLastModifiedTime(binary)).isNotEqualTo(first);
 
     // a broken source: one line, pointing to the build log, which has the compiler's message
-    Files.writeString(copy.resolve("gateway-svc/go/main.go"), "\nfunc broken( {\n", StandardOpenOption.APPEND);
+    Path main = copy.resolve("gateway-svc/go/main.go");
+    Files.writeString(main, "\nfunc broken( {\n", StandardOpenOption.APPEND);
+    // newer than the binary by a clear margin, whatever the clock granularity and the load
+    Files.setLastModifiedTime(main, FileTime.fromMillis(Files.getLastModifiedTime(binary).toMillis() + 10_000));
     assertThatThrownBy(() -> go.build(Flow.GATEWAY))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("go build of gateway-svc failed (exit code 1); see " + log);
