@@ -111,7 +111,7 @@ final class DemoCommand {
     lines.add("Response -> auditor verdict (its last trace closed; all spans received), per scenario:");
     for (ScenarioRunner.Result r : results) {
       lines.add(String.format(Locale.ROOT,
-          "  %-13s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
+          "  %-18s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
           r.report().name(),
           r.percentile(r.verdictMs(), 50), r.percentile(r.verdictMs(), 99),
           r.percentile(r.receivedMs(), 50), r.percentile(r.receivedMs(), 99)));
