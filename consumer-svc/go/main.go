@@ -47,6 +47,14 @@ type settings struct {
 type usageError struct{ error }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == config.HealthcheckFlag {
+		// the container's HEALTHCHECK (the image has no shell and no curl)
+		if err := config.Healthcheck(os.LookupEnv, 8082); err != nil {
+			fmt.Fprintln(os.Stderr, flow.Consumer+": healthcheck:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, flow.Consumer+":", err)
 		var usage usageError

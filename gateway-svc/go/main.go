@@ -45,6 +45,14 @@ type settings struct {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == config.HealthcheckFlag {
+		// the container's HEALTHCHECK (the image has no shell and no curl)
+		if err := config.Healthcheck(os.LookupEnv, 8080); err != nil {
+			fmt.Fprintln(os.Stderr, flow.Gateway+": healthcheck:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, flow.Gateway+":", err)
 		var usage usageError
