@@ -347,12 +347,12 @@ DOCKERFILE
 # their node_modules (npm ci on the build host).
 build_node() {
   if have_image "$NODE_TAG"; then log "$NODE_TAG present, skipped"; return; fi
-  local arch tarball root node_bin version
+  local arch tarball root node_bin version major
   node_bin=${NODE_BIN:-$(command -v node || true)}
   [ -n "$node_bin" ] && [ -x "$node_bin" ] || die "no node binary on this machine (set NODE_BIN)"
   version=$("$node_bin" --version); version=${version#v}
-  [ "${version%%.*}" = "${NODE_TAG#node:}" ] || [ "${version%%.*}" = "$(echo "${NODE_TAG#node:}" | cut -d- -f1)" ] \
-    || die "$node_bin is Node.js $version, $NODE_TAG needs major $(echo "${NODE_TAG#node:}" | cut -d- -f1)"
+  major=${NODE_TAG#*:}; major=${major%%-*}   # node:20-bookworm-slim -> 20
+  [ "${version%%.*}" = "$major" ] || die "$node_bin is Node.js $version, $NODE_TAG needs major $major"
   arch=$(dpkg --print-architecture)
   tarball="$CACHE/rootfs-${DEBIAN_SUITE}-${arch}-minbase.tar"
   if [ ! -s "$tarball" ]; then
