@@ -5,11 +5,12 @@
 #   builds images tagged with the official names from Debian packages and Maven Central
 #   artifacts. Workshop users pull the official images and never need this script.
 #
-# Usage: build-standins.sh [all|temurin|kafka|zipkin|otelcol]...   (default: all)
+# Usage: build-standins.sh [all|temurin|kafka|zipkin|otelcol|node]...   (default: all)
 # A tag that already exists (`docker image inspect`) is skipped; STANDINS_FORCE=1 rebuilds.
 #
 # Env:
 #   TEMURIN_TAG      eclipse-temurin:17-jre
+#   NODE_TAG         node:20-bookworm-slim; NODE_BIN the Node.js 20 binary copied in (default: node on PATH)
 #   KAFKA_VERSION / ZIPKIN_VERSION / OTELCOL_VERSION: the root pom's kafka.version, zipkin.version,
 #                    otelcol.version (compose/versions.sh) -> apache/kafka, openzipkin/zipkin,
 #                    otel/opentelemetry-collector-contrib with those tags
@@ -36,6 +37,7 @@ SLF4J_VERSION=${SLF4J_VERSION:-2.0.17}
 KAFKA_TAG="apache/kafka:${KAFKA_VERSION}"
 ZIPKIN_TAG="openzipkin/zipkin:${ZIPKIN_VERSION}"
 OTELCOL_TAG="otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}"
+NODE_TAG=${NODE_TAG:-node:20-bookworm-slim}
 LABEL="--label dev.tracelab.standin=true"
 
 log() { printf '[standins] %s\n' "$*"; }
@@ -87,6 +89,35 @@ debian_mirror() {
   die "no Debian mirror for suite $DEBIAN_SUITE found in /etc/apt (set DEBIAN_MIRROR)"
 }
 
+# debootstrap_minbase ROOT ARCH: Debian $DEBIAN_SUITE minbase in ROOT, no docs/man/locales.
+debootstrap_minbase() {
+  local root="$1" arch="$2" mirror
+  command -v debootstrap >/dev/null 2>&1 || die "debootstrap missing (run ensure-docker.sh)"
+  mirror=$(debian_mirror)
+  log "debootstrap --variant=minbase $DEBIAN_SUITE (mirror from apt config)"
+  # no docs/man/locales in the image: dpkg path excludes before any package is unpacked
+  mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
+  cat >"$root/etc/dpkg/dpkg.cfg.d/01-standin-nodoc" <<'NODOC'
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/locale/*
+path-exclude=/usr/share/lintian/*
+NODOC
+  debootstrap --variant=minbase --arch="$arch" "$DEBIAN_SUITE" "$root" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
+    || { tail -n 30 "$WORK/debootstrap.log"; die "debootstrap failed"; }
+}
+
+# strip_rootfs ROOT: apt lists, caches, logs and docs out of a rootfs before it is imported.
+strip_rootfs() {
+  local root="$1"
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+         "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/* "$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old
+  rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
+  find "$root/usr/share/doc" -type f ! -name copyright -delete 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------- eclipse-temurin:17-jre
 # Debian bookworm minbase + openjdk-17-jre-headless, laid out like the Temurin image:
 # JAVA_HOME=/opt/java/openjdk (a symlink to Debian's JRE), java on PATH, runs as root.
@@ -96,22 +127,8 @@ build_temurin() {
   arch=$(dpkg --print-architecture)
   tarball="$CACHE/rootfs-${DEBIAN_SUITE}-${arch}-jre17.tar"
   if [ ! -s "$tarball" ]; then
-    command -v debootstrap >/dev/null 2>&1 || die "debootstrap missing (run ensure-docker.sh)"
-    mirror=$(debian_mirror)
     root="$WORK/rootfs"
-    log "debootstrap --variant=minbase $DEBIAN_SUITE (mirror from apt config)"
-    # no docs/man/locales in the image: dpkg path excludes before any package is unpacked
-    mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
-    cat >"$root/etc/dpkg/dpkg.cfg.d/01-standin-nodoc" <<'NODOC'
-path-exclude=/usr/share/doc/*
-path-include=/usr/share/doc/*/copyright
-path-exclude=/usr/share/man/*
-path-exclude=/usr/share/info/*
-path-exclude=/usr/share/locale/*
-path-exclude=/usr/share/lintian/*
-NODOC
-    debootstrap --variant=minbase --arch="$arch" "$DEBIAN_SUITE" "$root" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
-      || { tail -n 30 "$WORK/debootstrap.log"; die "debootstrap failed"; }
+    debootstrap_minbase "$root" "$arch"
     # install the JRE with this machine's own apt sources (incl. security updates)
     mv "$root/etc/apt/sources.list" "$WORK/sources.list.debootstrap"
     cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
@@ -323,18 +340,66 @@ DOCKERFILE
   log "built $OTELCOL_TAG ($(image_size "$OTELCOL_TAG")): $(head -1 "$WORK/otelcol-version.txt")"
 }
 
+# ---------------------------------------------------------------- node:20-bookworm-slim
+# Debian bookworm minbase (debootstrap; its libstdc++ comes with apt) + this machine's Node.js
+# binary at /usr/local/bin/node, laid out like the official image: user `node` (uid/gid 1000,
+# home /home/node), NODE_VERSION, CMD ["node"]. No npm/yarn in it: the images built on it bring
+# their node_modules (npm ci on the build host).
+build_node() {
+  if have_image "$NODE_TAG"; then log "$NODE_TAG present, skipped"; return; fi
+  local arch tarball root node_bin version major
+  node_bin=${NODE_BIN:-$(command -v node || true)}
+  [ -n "$node_bin" ] && [ -x "$node_bin" ] || die "no node binary on this machine (set NODE_BIN)"
+  version=$("$node_bin" --version); version=${version#v}
+  major=${NODE_TAG#*:}; major=${major%%-*}   # node:20-bookworm-slim -> 20
+  [ "${version%%.*}" = "$major" ] || die "$node_bin is Node.js $version, $NODE_TAG needs major $major"
+  arch=$(dpkg --print-architecture)
+  tarball="$CACHE/rootfs-${DEBIAN_SUITE}-${arch}-minbase.tar"
+  if [ ! -s "$tarball" ]; then
+    root="$WORK/rootfs-minbase"
+    debootstrap_minbase "$root" "$arch"
+    rm -f "$root"/etc/apt/sources.list.d/*.sources
+    echo "# tracelab stand-in image: no apt sources configured" >"$root/etc/apt/sources.list"
+    chroot "$root" apt-get clean
+    strip_rootfs "$root"
+    tar --numeric-owner -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+    log "rootfs cached: $tarball ($(du -h "$tarball" | cut -f1))"
+  else
+    log "using cached rootfs $tarball"
+  fi
+  docker import --change 'LABEL dev.tracelab.standin=true' "$tarball" tracelab-standin/debian-minbase:"$DEBIAN_SUITE" >/dev/null
+  local ctx="$WORK/node"
+  mkdir -p "$ctx"
+  cp "$node_bin" "$ctx/node"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM tracelab-standin/debian-minbase:${DEBIAN_SUITE}
+RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+COPY node /usr/local/bin/node
+ENV NODE_VERSION=${version}
+LABEL dev.tracelab.standin="true" dev.tracelab.node.version="${version}"
+CMD ["node"]
+DOCKERFILE
+  docker_build "$NODE_TAG" "$ctx"
+  docker image rm tracelab-standin/debian-minbase:"$DEBIAN_SUITE" >/dev/null 2>&1 || true
+  docker run --rm --user node "$NODE_TAG" node -e 'console.log(process.version)' >"$WORK/node-version.txt" 2>&1 \
+    || { cat "$WORK/node-version.txt" >&2; docker image rm "$NODE_TAG" >/dev/null 2>&1; die "$NODE_TAG smoke test failed"; }
+  log "built $NODE_TAG ($(image_size "$NODE_TAG")): node $(head -1 "$WORK/node-version.txt")"
+}
+
 # ---------------------------------------------------------------- main
 [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot)"
 docker info >/dev/null 2>&1 || die "no Docker engine answers (run ensure-docker.sh first)"
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
-    all)     timed build_temurin; timed build_kafka; timed build_zipkin; timed build_otelcol ;;
+    all)     timed build_temurin; timed build_kafka; timed build_zipkin; timed build_otelcol; timed build_node ;;
     temurin) timed build_temurin ;;
     kafka)   timed build_kafka ;;
     zipkin)  timed build_zipkin ;;
     otelcol) timed build_otelcol ;;
-    *) die "unknown target '$t' (all|temurin|kafka|zipkin|otelcol)" ;;
+    node)    timed build_node ;;
+    *) die "unknown target '$t' (all|temurin|kafka|zipkin|otelcol|node)" ;;
   esac
 done
 # images left untagged by a forced rebuild (only this script's, by label)

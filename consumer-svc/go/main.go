@@ -44,7 +44,7 @@ type settings struct {
 }
 
 func main() {
-	config.Main(flow.Consumer, run)
+	config.Main(flow.Consumer, 8082, run)
 }
 
 func run() error {

@@ -45,7 +45,7 @@ type settings struct {
 }
 
 func main() {
-	config.Main(flow.Gateway, run)
+	config.Main(flow.Gateway, 8080, run)
 }
 
 func run() error {

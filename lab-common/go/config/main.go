@@ -17,8 +17,17 @@ func (e UsageError) Unwrap() error { return e.Err }
 func Usage(err error) error { return UsageError{Err: err} }
 
 // Main runs a service and exits: 0 when run returns nil, 2 with "service: message" for a
-// UsageError, 1 for any other error.
-func Main(service string, run func() error) {
+// UsageError, 1 for any other error. Started with the single argument -healthcheck it is the
+// container's HEALTHCHECK instead (the image has no shell and no curl): GET /health on PORT
+// (default defaultPort), exit 0 on a 200.
+func Main(service string, defaultPort int, run func() error) {
+	if len(os.Args) == 2 && os.Args[1] == HealthcheckFlag {
+		if err := Healthcheck(os.LookupEnv, defaultPort); err != nil {
+			fmt.Fprintln(os.Stderr, service+": healthcheck:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	err := run()
 	if err == nil {
 		return

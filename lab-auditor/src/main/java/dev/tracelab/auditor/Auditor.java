@@ -77,7 +77,7 @@ public final class Auditor implements AutoCloseable {
     this.maxTraces = b.maxTraces;
     this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
     long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
-    long budget = b.maxInFlightBytes > 0 ? b.maxInFlightBytes : Math.max(worst, Runtime.getRuntime().maxMemory() / 4);
+    long budget = b.maxInFlightBytes > 0 ? b.maxInFlightBytes : defaultMemoryBudget(worst, Runtime.getRuntime().maxMemory());
     if (budget < worst || budget > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "memory budget for requests in flight must hold one request of the largest size ("
@@ -164,6 +164,15 @@ public final class Auditor implements AutoCloseable {
   }
 
   /** What the largest admissible request holds: compressed body, inflated body, decoded spans. */
+  /**
+   * The budget when none is set: a quarter of the heap, at least one worst-case request, at most
+   * what the budget counts (2 GiB; a large heap, e.g. a container's percentage of a big machine,
+   * must not stop the auditor from starting).
+   */
+  static long defaultMemoryBudget(long worstRequestBytes, long maxHeapBytes) {
+    return Math.min(Integer.MAX_VALUE, Math.max(worstRequestBytes, maxHeapBytes / 4));
+  }
+
   static long worstRequestBytes(int maxBodyBytes, int maxInflatedBytes) {
     return (long) maxBodyBytes + (long) maxInflatedBytes * (1 + JSON_DECODE_FACTOR);
   }

@@ -295,7 +295,8 @@ class ComposeStackTest {
     List<String> images() {
       List<String> all = new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ZIPKIN_IMAGE, OTELCOL_IMAGE,
           ContainerLab.AUDITOR_IMAGE));
-      all.addAll(ContainerLab.SERVICE_IMAGES.values());
+      // compose's default GATEWAY_LANG, WORKER_LANG, CONSUMER_LANG: java
+      dev.tracelab.flow.Flow.SERVICES.forEach(role -> all.add(ContainerLab.image(role, dev.tracelab.flow.Language.JAVA)));
       return all;
     }
 

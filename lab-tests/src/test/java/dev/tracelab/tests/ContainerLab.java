@@ -2,6 +2,8 @@ package dev.tracelab.tests;
 
 import dev.tracelab.env.Versions;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.net.URI;
@@ -29,19 +31,18 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * The lab in containers on one Docker network: Kafka ({@link KafkaContainer}, official {@code
  * apache/kafka} image), the auditor and the three services from the project's images
- * (compose/build-images.sh). Switching scenario recreates the service containers whose
- * {@code TRACELAB_VARIANT} changes (and the gateway with the worker); {@link #freshRun} then
- * starts a new auditor run, so its report covers only that scenario.
+ * (compose/build-images.sh), one image per role and language ({@link #image}). Switching
+ * scenario or implementations recreates the service containers whose language, {@code
+ * TRACELAB_VARIANT} or {@code OTEL_PROPAGATORS} changes (and the gateway with the worker);
+ * {@link #freshRun} then starts a new auditor run, so its report covers only that scenario.
  */
 final class ContainerLab implements LabTarget, AutoCloseable {
 
   static final String TAG = System.getProperty("tracelab.image.tag", "dev");
   static final String KAFKA_IMAGE = "apache/kafka:" + Versions.KAFKA;
   static final String AUDITOR_IMAGE = "tracelab/lab-auditor:" + TAG;
-  static final Map<String, String> SERVICE_IMAGES = Map.of(
-      Flow.GATEWAY, "tracelab/gateway-svc:" + TAG,
-      Flow.WORKER, "tracelab/worker-svc:" + TAG,
-      Flow.CONSUMER, "tracelab/consumer-svc:" + TAG);
+  /** The combinations this suite runs; {@link ContainerLabAvailable} checks all their images. */
+  static final List<Implementations> IMPLEMENTATIONS = List.of(Implementations.JAVA, Implementations.POLYGLOT);
   /** The auditor's quiet window in the containers; as short as the embedded suite's. */
   static final Duration QUIET_WINDOW = EmbeddedLab.QUIET_WINDOW;
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
@@ -56,6 +57,8 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   private GenericContainer<?> auditor;
   private final Map<String, GenericContainer<?>> services = new LinkedHashMap<>();
   private final Map<String, Variant> variants = new LinkedHashMap<>();
+  private final Map<String, Language> languages = new LinkedHashMap<>();
+  private Implementations implementations = Implementations.JAVA;
   /** OTEL_PROPAGATORS per service, as the running containers got it (default for all until a scenario says otherwise). */
   private final Map<String, String> propagators = new LinkedHashMap<>(Scenario.FIXED.propagators());
 
@@ -69,14 +72,31 @@ final class ContainerLab implements LabTarget, AutoCloseable {
         .withStartupTimeout(STARTUP_TIMEOUT);
   }
 
-  /** Starts Kafka (plus topic {@code orders}), the auditor and the services of {@code scenario}. */
+  /**
+   * The image of {@code role} in {@code language}: {@code tracelab/<role>-<language>:<tag>}, as
+   * compose/build-images.sh tags them (the Java ones also without the suffix) and compose picks
+   * them with GATEWAY_LANG, WORKER_LANG, CONSUMER_LANG.
+   */
+  static String image(String role, Language language) {
+    return "tracelab/" + role + "-" + language.id() + ":" + TAG;
+  }
+
+  /** Every service image of {@link #IMPLEMENTATIONS}. */
+  static List<String> serviceImages() {
+    return IMPLEMENTATIONS.stream()
+        .flatMap(i -> Flow.SERVICES.stream().map(role -> image(role, i.languageOf(role))))
+        .distinct()
+        .toList();
+  }
+
+  /** Starts Kafka (topics {@code orders}, {@code orders.dlq}), the auditor and the Java services of {@code scenario}. */
   static ContainerLab start(Scenario scenario) {
     ContainerLab lab = new ContainerLab();
     long t0 = System.nanoTime();
     try {
       Startables.deepStart(lab.kafka, lab.auditor = lab.newAuditor()).join();
       long kafkaMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      lab.createOrdersTopic();
+      lab.createTopics();
       lab.propagators.putAll(scenario.propagators());
       lab.startServices(scenario.variants());
       lab.awaitConsumerAssigned();
@@ -102,11 +122,19 @@ final class ContainerLab implements LabTarget, AutoCloseable {
 
   @Override
   public void use(Scenario scenario) {
+    use(implementations, scenario);
+  }
+
+  @Override
+  public void use(Implementations wantedImplementations, Scenario scenario) {
+    implementations = wantedImplementations;
     Map<String, Variant> wanted = scenario.variants();
     Map<String, String> wantedPropagators = scenario.propagators();
     Map<String, Variant> changed = new LinkedHashMap<>();
     wanted.forEach((service, variant) -> {
-      if (variants.get(service) != variant || !wantedPropagators.get(service).equals(propagators.get(service))) {
+      if (variants.get(service) != variant
+          || languages.get(service) != wantedImplementations.languageOf(service)
+          || !wantedPropagators.get(service).equals(propagators.get(service))) {
         changed.put(service, variant);
       }
     });
@@ -147,6 +175,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
       GenericContainer<?> c = newService(service, variant);
       services.put(service, c);
       variants.put(service, variant);
+      languages.put(service, implementations.languageOf(service));
       started.add(c);
     });
     Startables.deepStart(started).join();
@@ -154,7 +183,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
 
   private GenericContainer<?> newService(String service, Variant variant) {
     int port = PORTS.get(service);
-    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(SERVICE_IMAGES.get(service)))
+    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image(service, implementations.languageOf(service))))
         .withNetwork(network)
         .withNetworkAliases(ALIASES.get(service))
         .withEnv("TRACELAB_VARIANT", variant.name().toLowerCase(java.util.Locale.ROOT))
@@ -173,6 +202,7 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   private void stopService(String service) {
     GenericContainer<?> c = services.remove(service);
     variants.remove(service);
+    languages.remove(service);
     if (c != null) {
       stopGracefully(c);
     }
@@ -194,13 +224,18 @@ final class ContainerLab implements LabTarget, AutoCloseable {
     c.stop();
   }
 
-  private void createOrdersTopic() {
+  /** {@code orders} and the consumers' dead-letter topic {@code orders.dlq} (auto-creation is off). */
+  private void createTopics() {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      admin.createTopics(List.of(new NewTopic(Flow.TOPIC, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      admin.createTopics(List.of(
+              new NewTopic(Flow.TOPIC, PARTITIONS, (short) 1),
+              new NewTopic(Flow.DEAD_LETTER_TOPIC, 1, (short) 1)))
+          .all().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot create topic " + Flow.TOPIC + " on " + kafka.getBootstrapServers(), e);
+      throw new IllegalStateException("cannot create topics " + Flow.TOPIC + ", " + Flow.DEAD_LETTER_TOPIC
+          + " on " + kafka.getBootstrapServers(), e);
     }
   }
 
@@ -233,7 +268,8 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   /** Container logs of the lab, for a failing test's report. */
   String logs() {
     StringBuilder sb = new StringBuilder();
-    services.forEach((s, c) -> sb.append("----- ").append(s).append('\n').append(c.getLogs()));
+    services.forEach((s, c) -> sb.append("----- ").append(s).append(" (").append(languages.get(s).id()).append(")\n")
+        .append(c.getLogs()));
     sb.append("----- auditor\n").append(auditor.getLogs());
     return sb.toString();
   }

@@ -9,7 +9,7 @@ final class ContainerLabAvailable extends ContainersAvailable {
   @Override
   List<String> images() {
     List<String> all = new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ContainerLab.AUDITOR_IMAGE));
-    all.addAll(ContainerLab.SERVICE_IMAGES.values());
+    all.addAll(ContainerLab.serviceImages());
     return all;
   }
 }

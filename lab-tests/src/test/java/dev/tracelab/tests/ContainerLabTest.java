@@ -3,6 +3,7 @@ package dev.tracelab.tests;
 import static dev.tracelab.tests.TraceTree.assertTree;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.tests.AuditorClient.TraceView;
 import java.util.ArrayList;
@@ -22,8 +23,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The shared scenarios ({@link LabScenarios}) against the lab in containers: Kafka from the
- * official image via Testcontainers, the services and the auditor from the project's images.
- * Skipped, with the reason, without Docker or without the images.
+ * official image via Testcontainers, the services and the auditor from the project's images: the
+ * all-Java combination, then the all-non-Java one (Go gateway, Node.js worker, Go consumer) fixed
+ * and all-broken, each against its combination's expected flow. Skipped, with the reason, without
+ * Docker or without the images (failed instead under {@code -Dtracelab.containers=required}).
  */
 @ExtendWith(ContainerLabAvailable.class)
 @ExtendWith(ContainerLabTest.LogsOnFailure.class)
@@ -87,6 +90,30 @@ class ContainerLabTest {
     } else {
       LabScenarios.assertGateFails(scenario, report, GATE_REQUESTS);
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Scenario.class, names = {"FIXED", "ALL_BROKEN"})
+  @Order(4)
+  void polyglotCombinationYieldsExactlyItsScenariosFragments(Scenario scenario) {
+    LabScenarios polyglot = new LabScenarios(lab, Implementations.POLYGLOT);
+
+    polyglot.assertScenarioFragments(scenario);
+  }
+
+  @Test
+  @Order(5)
+  void polyglotFixedRequestIsOneConnectedTreeOfItsFlow() {
+    LabScenarios polyglot = new LabScenarios(lab, Implementations.POLYGLOT);
+    polyglot.use(Scenario.FIXED);
+    Orders.Accepted accepted = polyglot.orders().place(Map.of("sku", "ABC-1", "quantity", 2));
+
+    List<TraceView> traces = polyglot.awaitFragments(accepted.orderId(), 1);
+
+    assertThat(traces).hasSize(1);
+    assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
+    assertTree(traces.get(0), polyglot.connected());
+    assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
   }
 
   /** A failing test prints the containers' logs. */
