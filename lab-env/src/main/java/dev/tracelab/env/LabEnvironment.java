@@ -328,7 +328,7 @@ public final class LabEnvironment implements AutoCloseable {
       Builder c = lab.config;
       int generation = ++lab.generation;
       try {
-        s.consumer = s.timed(Flow.CONSUMER, () -> lab.startService(Flow.CONSUMER, c.consumerPort, s, null, generation));
+        s.consumer = s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
         s.worker = s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
         s.gateway = s.timed(Flow.GATEWAY,
             () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.worker.url(), generation));
@@ -359,7 +359,7 @@ public final class LabEnvironment implements AutoCloseable {
       int generation = ++lab.generation;
       try {
         s.consumer = consumerSame ? old.consumer
-            : s.timed(Flow.CONSUMER, () -> lab.startService(Flow.CONSUMER, c.consumerPort, s, null, generation));
+            : s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
         s.worker = workerSame ? old.worker
             : s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
         s.gateway = gatewaySame ? old.gateway
@@ -407,6 +407,18 @@ public final class LabEnvironment implements AutoCloseable {
         consumer.close();
       }
     }
+  }
+
+  /** A consumer is ready when it answers /health AND its group owns every partition of the topic. */
+  private RunningService startConsumer(int port, Services s, int generation) {
+    RunningService consumer = startService(Flow.CONSUMER, port, s, null, generation);
+    try {
+      kafka.awaitConsumerAssigned(Duration.ofSeconds(60));
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
+    return consumer;
   }
 
   private RunningService startService(String role, int port, Services s, URI workerUrl, int generation) {

@@ -140,6 +140,52 @@ public final class EmbeddedKafka implements AutoCloseable {
     return broker.isAlive();
   }
 
+  /**
+   * Waits until the consumer group {@code consumer-svc} is stable with every partition of
+   * {@code orders} assigned. A consumer answers /health once its poll loop runs, which can be
+   * seconds before the group coordinator hands it the partitions (a previous member leaving, the
+   * rebalance); an order placed in between is consumed late, after the auditor closed its trace
+   * without the consumer span.
+   */
+  public void awaitConsumerAssigned(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+    try (Admin admin = Admin.create(props)) {
+      while (true) {
+        requireAlive();
+        try {
+          org.apache.kafka.clients.admin.ConsumerGroupDescription group =
+              admin.describeConsumerGroups(List.of(Flow.CONSUMER_GROUP)).all().get(10, TimeUnit.SECONDS)
+                  .get(Flow.CONSUMER_GROUP);
+          long assigned = group.members().stream()
+              .flatMap(m -> m.assignment().topicPartitions().stream())
+              .filter(tp -> tp.topic().equals(Flow.TOPIC))
+              .count();
+          if (group.groupState() == org.apache.kafka.common.GroupState.STABLE && assigned == 3) {
+            return;
+          }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          // not known yet: ask again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted waiting for the consumer group", e);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("consumer group " + Flow.CONSUMER_GROUP + " not stable with the 3 partitions of "
+              + Flow.TOPIC + " assigned after " + timeout.toSeconds() + " s");
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted waiting for the consumer group", e);
+        }
+      }
+    }
+  }
+
   private void createTopic() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Properties props = new Properties();
