@@ -145,10 +145,11 @@ final class ContainerLab implements LabTarget, AutoCloseable {
       changed.put(Flow.GATEWAY, wanted.get(Flow.GATEWAY));
     }
     if (!changed.isEmpty()) {
+      java.util.Set<String> before = changed.containsKey(Flow.CONSUMER) ? consumerMembers() : java.util.Set.of();
       changed.keySet().forEach(this::stopService);
       startServices(changed);
       if (changed.containsKey(Flow.CONSUMER)) {
-        awaitConsumerAssigned();
+        awaitConsumerAssigned(before);
       }
     }
   }
@@ -246,6 +247,26 @@ final class ContainerLab implements LabTarget, AutoCloseable {
    * is consumed late, after the auditor closed its trace without the consumer span.
    */
   private void awaitConsumerAssigned() {
+    awaitConsumerAssigned(java.util.Set.of());
+  }
+
+  /** The group's current member ids (none when it has none yet). */
+  private java.util.Set<String> consumerMembers() {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      return admin.describeConsumerGroups(List.of(Flow.CONSUMER_GROUP)).all().get(10, TimeUnit.SECONDS)
+          .get(Flow.CONSUMER_GROUP).members().stream().map(m -> m.consumerId()).collect(java.util.stream.Collectors.toSet());
+    } catch (Exception e) {
+      return java.util.Set.of();
+    }
+  }
+
+  /**
+   * As {@link #awaitConsumerAssigned()}, and no member of {@code previous} (the replaced
+   * consumer) is left: a stopped container's membership can look stable until its session ends.
+   */
+  private void awaitConsumerAssigned(java.util.Set<String> previous) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
     try (Admin admin = Admin.create(props)) {
@@ -260,7 +281,8 @@ final class ContainerLab implements LabTarget, AutoCloseable {
                 .flatMap(m -> m.assignment().topicPartitions().stream())
                 .filter(tp -> tp.topic().equals(Flow.TOPIC))
                 .count();
-            return group.groupState() == GroupState.STABLE && assigned == PARTITIONS;
+            return group.groupState() == GroupState.STABLE && assigned == PARTITIONS
+                && group.members().stream().noneMatch(m -> previous.contains(m.consumerId()));
           });
     }
   }
