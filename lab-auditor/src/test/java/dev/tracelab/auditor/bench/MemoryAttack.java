@@ -51,19 +51,17 @@ public final class MemoryAttack {
     AtomicLong peakAfterGc = new AtomicLong();
     List<java.lang.management.MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
         .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null).toList();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        peak.accumulateAndGet(mx.getHeapMemoryUsage().getUsed(), Math::max);
-        // what the last collection of each pool left: the live heap, garbage excluded
-        peakAfterGc.accumulateAndGet(heapPools.stream().mapToLong(p -> p.getCollectionUsage().getUsed()).sum(), Math::max);
-        try {
-          Thread.sleep(2);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
-    sampler.setDaemon(true);
+    // the heap sampled every 2 ms on a daemon scheduler (a harness figure, not a test wait)
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heap-sampler");
+      t.setDaemon(true);
+      return t;
+    });
+    Runnable sample = () -> {
+      peak.accumulateAndGet(mx.getHeapMemoryUsage().getUsed(), Math::max);
+      // what the last collection of each pool left: the live heap, garbage excluded
+      peakAfterGc.accumulateAndGet(heapPools.stream().mapToLong(p -> p.getCollectionUsage().getUsed()).sum(), Math::max);
+    };
 
     Auditor.Builder builder = Auditor.builder().setOtlpPort(0).setApiPort(0).setQuietWindow(Duration.ofSeconds(2));
     if (mode.equals("unbounded")) {
@@ -81,7 +79,7 @@ public final class MemoryAttack {
     System.gc();
     long baseline = mx.getHeapMemoryUsage().getUsed();
     peak.set(baseline);
-    sampler.start();
+    sampler.scheduleAtFixedRate(sample, 0, 2, java.util.concurrent.TimeUnit.MILLISECONDS);
 
     try (Auditor auditor = builder.start()) {
       System.out.printf(Locale.ROOT, "memory budget for requests in flight: %d MiB%n", auditor.maxInFlightBytes() / MIB);
@@ -127,7 +125,7 @@ public final class MemoryAttack {
     } finally {
       System.out.flush();
     }
-    sampler.interrupt();
+    sampler.shutdownNow();
     System.exit(0);
   }
 

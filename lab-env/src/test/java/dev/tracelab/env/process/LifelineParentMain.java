@@ -16,6 +16,6 @@ public final class LifelineParentMain {
     }
     System.out.println(pid);
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    Thread.currentThread().join(); // block until the test kills this JVM
   }
 }
