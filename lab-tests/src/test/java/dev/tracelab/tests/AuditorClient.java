@@ -43,7 +43,24 @@ final class AuditorClient {
 
   record LinkView(String traceId, String spanId) {}
 
-  record TraceView(String traceId, boolean closed, List<SpanView> spans) {}
+  /** A trace; {@code closeReason} (complete, quiet, evicted) once closed, late spans after that. */
+  record TraceView(String traceId, boolean closed, String closeReason, List<SpanView> spans, List<SpanView> lateSpans) {
+    TraceView {
+      lateSpans = lateSpans == null ? List.of() : lateSpans;
+    }
+
+    TraceView(String traceId, boolean closed, List<SpanView> spans) {
+      this(traceId, closed, null, spans, List.of());
+    }
+
+    /** One line per span, e.g. {@code consumer-svc CONSUMER process orders (late)}, for failure messages. */
+    String describe() {
+      StringBuilder sb = new StringBuilder("trace " + traceId + (closed ? " closed (" + closeReason + ")" : " open"));
+      spans.forEach(s -> sb.append("\n    ").append(s.service()).append(' ').append(s.kind()).append(' ').append(s.name()));
+      lateSpans.forEach(s -> sb.append("\n    ").append(s.service()).append(' ').append(s.kind()).append(' ').append(s.name()).append(" (late)"));
+      return sb.toString();
+    }
+  }
 
   record OrderView(String orderId, List<TraceView> traces) {}
 

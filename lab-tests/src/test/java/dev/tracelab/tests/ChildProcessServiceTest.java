@@ -47,6 +47,11 @@ class ChildProcessServiceTest {
       }
 
       @Override
+      public java.time.Duration quietWindow() {
+        return env.auditor().assembler().quietWindow();
+      }
+
+      @Override
       public void use(Scenario scenario) {
         if (!env.runs(scenario)) {
           env.switchTo(scenario);

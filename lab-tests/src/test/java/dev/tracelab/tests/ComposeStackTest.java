@@ -182,6 +182,7 @@ class ComposeStackTest {
       env.put("GATEWAY_VARIANT", "fixed");
       env.put("WORKER_VARIANT", "fixed");
       env.put("CONSUMER_VARIANT", "fixed");
+      env.putIfAbsent("AUDITOR_QUIET_MS", Long.toString(EmbeddedLab.QUIET_WINDOW.toMillis()));
       // the local `docker compose` (no container image for it here), images as they are locally
       ComposeContainer compose = new ComposeContainer(project, composeFiles)
           .withPull(false)
@@ -241,6 +242,11 @@ class ComposeStackTest {
     @Override
     public URI auditorApiUrl() {
       return URI.create("http://127.0.0.1:" + env.get("AUDITOR_API_PORT"));
+    }
+
+    @Override
+    public java.time.Duration quietWindow() {
+      return java.time.Duration.ofMillis(Long.parseLong(env.get("AUDITOR_QUIET_MS")));
     }
 
     @Override

@@ -116,6 +116,11 @@ final class ContainerLab implements LabTarget, AutoCloseable {
   }
 
   @Override
+  public Duration quietWindow() {
+    return QUIET_WINDOW;
+  }
+
+  @Override
   public URI auditorApiUrl() {
     return URI.create("http://" + auditor.getHost() + ":" + auditor.getMappedPort(8090));
   }

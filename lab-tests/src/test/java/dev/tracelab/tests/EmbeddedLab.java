@@ -12,7 +12,12 @@ import java.time.Duration;
  */
 final class EmbeddedLab implements LabTarget {
 
-  static final Duration QUIET_WINDOW = Duration.ofSeconds(2); // the lab default: complete requests close at once, only incomplete ones wait
+  /**
+   * Longer than the lab's default (2 s): a complete request closes at once, so only incomplete ones
+   * wait for it, and a stall of a loaded CI machine (a first request after a service restart, a GC
+   * pause) does not close a request's trace before its last span arrives.
+   */
+  static final Duration QUIET_WINDOW = Duration.ofSeconds(10);
   private static EmbeddedLab instance;
 
   private final LabEnvironment env;
@@ -40,6 +45,11 @@ final class EmbeddedLab implements LabTarget {
   @Override
   public URI gatewayUrl() {
     return env.gatewayUrl();
+  }
+
+  @Override
+  public Duration quietWindow() {
+    return env.auditor().assembler().quietWindow();
   }
 
   @Override

@@ -166,10 +166,12 @@ class EmbeddedLabTest {
         .body("detail", containsString(detail));
     assertThat(response.asString()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("goroutine");
 
-    // the rejected request is one gateway SERVER span (400), nothing downstream
+    // the rejected request is one gateway SERVER span (400), nothing downstream: a valid order
+    // placed after it is the barrier (once its spans are all in, the rejected request's would be too)
     AuditorClient auditor = scenarios.auditor();
-    await().atMost(LabScenarios.TRACE_TIMEOUT)
-        .until(() -> auditor.trace(traceId).map(TraceView::closed).orElse(false));
+    await().atMost(LabScenarios.TRACE_TIMEOUT).until(() -> auditor.trace(traceId).isPresent());
+    Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
+    scenarios.awaitFragments(after.orderId(), 1);
     TraceView trace = auditor.trace(traceId).orElseThrow();
     assertThat(trace.spans()).singleElement().satisfies(s -> {
       assertThat(s.name()).isEqualTo(Flow.GATEWAY_SERVER);

@@ -91,22 +91,40 @@ final class LabScenarios {
                         child(CONSUMER, SpanKind.CONSUMER, Flow.PROCESS))))));
   }
 
-  /** Waits until an order's fragments all closed and there are {@code expected} of them. */
+  /**
+   * Waits until an order's fragments all closed and there are {@code expected} of them. Fails at
+   * once, saying so, when a span arrived after its trace closed by the quiet window (a stall longer
+   * than the window, not a propagation defect); on timeout the message lists what arrived.
+   */
   List<TraceView> awaitFragments(String orderId, int expected) {
     AuditorClient auditor = auditor();
     AtomicReference<List<TraceView>> seen = new AtomicReference<>(List.of());
-    await("%d closed trace(s) of order %s".formatted(expected, orderId))
-        .atMost(TRACE_TIMEOUT)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              List<TraceView> traces = auditor.fragmentsOf(orderId);
-              seen.set(traces);
-              return traces.size() >= expected
-                  && traces.stream().allMatch(TraceView::closed)
-                  && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
-            });
+    try {
+      await("%d closed trace(s) of order %s".formatted(expected, orderId))
+          .atMost(TRACE_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                List<TraceView> traces = auditor.fragmentsOf(orderId);
+                seen.set(traces);
+                if (traces.stream().anyMatch(t -> !t.lateSpans().isEmpty())) {
+                  throw new AssertionError("order " + orderId + ": spans arrived after their trace closed"
+                      + " (no span for longer than the auditor's quiet window, " + lab.quietWindow().toMillis()
+                      + " ms):" + describe(traces));
+                }
+                return traces.size() >= expected
+                    && traces.stream().allMatch(TraceView::closed)
+                    && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "; on " + flow.implementations().label() + " the auditor holds:"
+          + describe(seen.get()), e);
+    }
     return seen.get();
+  }
+
+  private static String describe(List<TraceView> traces) {
+    return traces.isEmpty() ? " nothing" : traces.stream().map(t -> "\n  " + t.describe()).collect(Collectors.joining());
   }
 
   /** One request in {@code scenario} yields exactly the fragments docs/design.md §3 lists, each a chain. */

@@ -12,6 +12,9 @@ public interface LabTarget {
   /** Base URL of the auditor's JSON API. */
   URI auditorApiUrl();
 
+  /** The auditor's quiet window: a trace closes when no span of it arrived for this long. */
+  java.time.Duration quietWindow();
+
   /** Makes the services run the variants of {@code scenario} (no-op when they already do). */
   void use(Scenario scenario);
 
