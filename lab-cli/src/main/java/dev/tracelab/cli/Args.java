@@ -68,6 +68,11 @@ final class Args {
     return parsed;
   }
 
+  /** Whether {@code --polyglot} or a {@code --<role>-lang} option was given. */
+  boolean choosesLanguages() {
+    return flag(POLYGLOT) || LANGUAGE_OPTIONS.stream().anyMatch(values::containsKey);
+  }
+
   boolean flag(String name) {
     return values.containsKey(name);
   }

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,35 +30,52 @@ import java.util.Map;
  */
 final class DemoCommand {
 
+  static final String MATRIX = "matrix";
+
   static final List<Scenario> ORDER =
       List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_PROPAGATORS, Scenario.BROKEN_ASYNC,
           Scenario.BROKEN_KAFKA, Scenario.LINKED_KAFKA, Scenario.FIXED);
 
   private DemoCommand() {}
 
+  /** One scenario run on one combination of implementations. */
+  record Row(Implementations implementations, ScenarioRunner.Result result) {}
+
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parseWithLanguages(argv, "requests", "report-json", "report-md");
-    Implementations implementations = args.implementations();
+    Args args = Args.parse(argv, options(), Set.of(Args.POLYGLOT, MATRIX));
+    boolean matrix = args.flag(MATRIX);
+    if (matrix && args.choosesLanguages()) {
+      throw new UsageException("--matrix runs every combination; it takes no --polyglot or --<role>-lang");
+    }
+    List<Implementations> combinations = matrix ? Implementations.matrix() : List.of(args.implementations());
     int requests = args.integer("requests", 200, 1, 100_000);
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
 
     long t0 = System.nanoTime();
-    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + implementations.label() + ")...");
-    List<ScenarioRunner.Result> results = new ArrayList<>();
+    Implementations first = combinations.get(0);
+    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + first.label() + ")...");
+    List<Row> rows = new ArrayList<>();
     Map<String, Object> example;
     List<String> tree;
     long startupMs;
-    try (LabEnvironment env = LabEnvironment.builder().implementations(implementations).start()) {
+    try (LabEnvironment env = LabEnvironment.builder().implementations(first).start()) {
       startupMs = env.startupTime().toMillis();
       err.printf(Locale.ROOT, "lab up in %.1f s (services: %s)%n", startupMs / 1000.0, startupTimes(env));
       ScenarioRunner runner = new ScenarioRunner(env, 8);
-      for (Scenario scenario : ORDER) {
-        ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, scenario.id(), requests));
-        result.incompleteWarning().ifPresent(err::println);
-        results.add(result);
+      for (Implementations implementations : combinations) {
+        if (!env.implementations().equals(implementations)) {
+          env.switchTo(implementations, ORDER.get(0));
+          err.printf(Locale.ROOT, "services %s started (%s)%n", implementations.label(), startupTimes(env));
+        }
+        for (Scenario scenario : ORDER) {
+          String label = matrix ? implementations.label() + " " + scenario.id() : scenario.id();
+          ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, label, requests));
+          result.incompleteWarning().ifPresent(err::println);
+          rows.add(new Row(implementations, result));
+        }
       }
-      ScenarioRunner.Result fixed = results.get(results.size() - 1);
+      ScenarioRunner.Result fixed = rows.get(rows.size() - 1).result();
       AssembledTrace connected = firstConnected(env, fixed);
       example = connected == null ? null : SpanTree.json(connected.traceId(), connected.spans());
       tree = connected == null ? List.of("(no connected request in the fixed run)") : SpanTree.render(connected.traceId(), connected.spans());
@@ -64,28 +83,32 @@ final class DemoCommand {
     double wall = (System.nanoTime() - t0) / 1e9;
 
     List<String> lines = new ArrayList<>();
-    lines.addAll(table(results, implementations));
+    lines.addAll(table(rows));
     lines.add("");
-    lines.addAll(diagnoses(results));
+    lines.addAll(diagnoses(rows));
     lines.add("");
-    lines.add("One connected request (fixed), as the auditor assembled it:");
+    lines.add("One connected request (fixed, " + rows.get(rows.size() - 1).implementations().label() + "), as the auditor assembled it:");
     lines.addAll(tree);
     lines.add("");
-    lines.addAll(latencies(results));
+    lines.addAll(latencies(rows));
     lines.add("");
-    lines.add(String.format(Locale.ROOT, "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario",
-        wall, startupMs / 1000.0, requests));
+    lines.add(String.format(Locale.ROOT, "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario%s",
+        wall, startupMs / 1000.0, requests, matrix ? ", " + combinations.size() + " combinations" : ""));
     lines.forEach(out::println);
 
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    List<Map<String, Object>> reports = results.stream().map(r -> scenarioJson(mapper, r)).toList();
+    List<Map<String, Object>> reports = rows.stream().map(r -> scenarioJson(mapper, r)).toList();
     try {
       if (json != null) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("tool", "tracelab");
         doc.put("version", Lab.version());
         doc.put("requests", requests);
-        doc.put("implementations", implementations.ids());
+        if (matrix) {
+          doc.put("matrix", combinations.stream().map(Implementations::ids).toList());
+        } else {
+          doc.put("implementations", first.ids());
+        }
         doc.put("scenarios", reports);
         doc.put("exampleTrace", example);
         Files.writeString(json, mapper.writeValueAsString(doc));
@@ -102,17 +125,24 @@ final class DemoCommand {
     return 0;
   }
 
+  private static Set<String> options() {
+    Set<String> options = new LinkedHashSet<>(Set.of("requests", "report-json", "report-md"));
+    options.addAll(Args.LANGUAGE_OPTIONS);
+    return options;
+  }
+
   /**
    * How fast the auditor judged each request: response -> all spans received, and response ->
    * verdict (the auditor closed the request's last trace), p50 and p99 per scenario.
    */
-  static List<String> latencies(List<ScenarioRunner.Result> results) {
+  static List<String> latencies(List<Row> rows) {
     List<String> lines = new ArrayList<>();
     lines.add("Response -> auditor verdict (its last trace closed; all spans received), per scenario:");
-    for (ScenarioRunner.Result r : results) {
+    for (Row row : rows) {
+      ScenarioRunner.Result r = row.result();
       lines.add(String.format(Locale.ROOT,
-          "  %-18s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
-          r.report().name(),
+          "  %-14s %-18s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
+          row.implementations().label(), r.report().name(),
           r.percentile(r.verdictMs(), 50), r.percentile(r.verdictMs(), 99),
           r.percentile(r.receivedMs(), 50), r.percentile(r.receivedMs(), 99)));
     }
@@ -120,7 +150,8 @@ final class DemoCommand {
   }
 
   /** The scenario object of the report JSON plus how fast the verdicts came. */
-  private static Map<String, Object> scenarioJson(ObjectMapper mapper, ScenarioRunner.Result r) {
+  private static Map<String, Object> scenarioJson(ObjectMapper mapper, Row row) {
+    ScenarioRunner.Result r = row.result();
     Map<String, Object> scenario = mapper.convertValue(r.report(), new TypeReference<LinkedHashMap<String, Object>>() {});
     scenario.put("verdictP50Ms", round1(r.percentile(r.verdictMs(), 50)));
     scenario.put("verdictP99Ms", round1(r.percentile(r.verdictMs(), 99)));
@@ -139,7 +170,7 @@ final class DemoCommand {
     return String.join(", ", parts);
   }
 
-  static List<String> table(List<ScenarioRunner.Result> results, Implementations implementations) {
+  static List<String> table(List<Row> rows) {
     List<String> lines = new ArrayList<>();
     String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s | %9s",
         "scenario", "impl (gw/worker/cons)", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc",
@@ -147,10 +178,10 @@ final class DemoCommand {
     lines.add("Orphan rate per service, measured by the auditor:");
     lines.add(header);
     lines.add("-".repeat(header.length()));
-    for (ScenarioRunner.Result r : results) {
-      ScenarioReport s = r.report();
+    for (Row row : rows) {
+      ScenarioReport s = row.result().report();
       lines.add(String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
-          s.name(), implementations.label(),
+          s.name(), row.implementations().label(),
           s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
           rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
           s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest()));
@@ -163,11 +194,17 @@ final class DemoCommand {
     return f == null ? 0 : f.orphanRate() * 100;
   }
 
-  static List<String> diagnoses(List<ScenarioRunner.Result> results) {
+  static List<String> diagnoses(List<Row> rows) {
     List<String> lines = new ArrayList<>();
     lines.add("Diagnoses (which boundary broke, where the fix belongs):");
-    for (ScenarioRunner.Result r : results) {
-      ScenarioReport s = r.report();
+    String last = null;
+    for (Row row : rows) {
+      ScenarioReport s = row.result().report();
+      String label = row.implementations().label();
+      if (!label.equals(last) && rows.stream().map(x -> x.implementations()).distinct().count() > 1) {
+        lines.add(" " + label + ":");
+      }
+      last = label;
       if (s.diagnoses().isEmpty()) {
         lines.add(s.linkedRequests() == 0
             ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests())

@@ -13,7 +13,7 @@ public final class Lab {
       String.join(
           "\n",
           "usage: ./lab <command> [options]",
-          "  demo     [--requests N] [--report-json F] [--report-md F] [LANG]  every scenario, before/after table",
+          "  demo     [--requests N] [--report-json F] [--report-md F] [LANG | --matrix]  every scenario, before/after table",
           "  up       [--gateway V] [--worker V] [--consumer V] [LANG]         run the lab until Ctrl-C (V = fixed|broken)",
           "  load     [--requests N] [--concurrency C] [--gateway-url U]       drive a running lab",
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
@@ -22,6 +22,7 @@ public final class Lab {
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
+          "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
 
   private Lab() {}

@@ -1,6 +1,8 @@
 package dev.tracelab.flow;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +36,39 @@ public record Implementations(Implementation gateway, Implementation worker, Imp
         Language.parse(languages.getOrDefault(Flow.GATEWAY, "java")),
         Language.parse(languages.getOrDefault(Flow.WORKER, "java")),
         Language.parse(languages.getOrDefault(Flow.CONSUMER, "java")));
+  }
+
+  /**
+   * The demo's polyglot matrix: all-Java, each other implementation alone among Java ones (one
+   * language boundary at a time), then every role in its non-Java language (one per role, the first
+   * declared): {@code java/java/java, go/java/java, java/node/java, java/java/go, go/node/go}.
+   */
+  public static List<Implementations> matrix() {
+    List<Implementations> matrix = new ArrayList<>(List.of(JAVA));
+    Map<String, Implementation> allOthers = new LinkedHashMap<>();
+    for (Implementation i : Implementation.values()) {
+      if (i.language() != Language.JAVA) {
+        Map<String, Implementation> roles = new LinkedHashMap<>(JAVA.byRole());
+        roles.put(i.role(), i);
+        matrix.add(new Implementations(roles.get(Flow.GATEWAY), roles.get(Flow.WORKER), roles.get(Flow.CONSUMER)));
+        allOthers.putIfAbsent(i.role(), i);
+      }
+    }
+    Map<String, Implementation> roles = new LinkedHashMap<>(JAVA.byRole());
+    roles.putAll(allOthers);
+    Implementations polyglot = new Implementations(roles.get(Flow.GATEWAY), roles.get(Flow.WORKER), roles.get(Flow.CONSUMER));
+    if (!matrix.contains(polyglot)) {
+      matrix.add(polyglot);
+    }
+    return List.copyOf(matrix);
+  }
+
+  private Map<String, Implementation> byRole() {
+    Map<String, Implementation> roles = new LinkedHashMap<>();
+    for (String role : Flow.SERVICES) {
+      roles.put(role, of(role));
+    }
+    return roles;
   }
 
   public Implementation of(String role) {

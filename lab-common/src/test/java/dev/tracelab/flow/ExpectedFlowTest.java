@@ -24,6 +24,13 @@ class ExpectedFlowTest {
   }
 
   @Test
+  void demoMatrixIsJavaEachLanguageBoundaryAloneThenAllNonJava() {
+    assertThat(Implementations.matrix()).extracting(Implementations::label)
+        .containsExactly("java/java/java", "go/java/java", "java/node/java", "java/java/go", "go/node/go");
+    assertThat(Implementations.matrix().get(4)).isEqualTo(Implementations.POLYGLOT);
+  }
+
+  @Test
   void brokenBoundariesCutTheJavaFlowWhereTheDesignSays() {
     ExpectedFlow flow = Flow.JAVA;
     assertThat(flow.fragments(Set.of())).containsExactly(List.of(1, 2, 3, 4, 5, 6));
