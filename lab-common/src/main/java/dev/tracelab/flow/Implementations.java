@@ -47,7 +47,7 @@ public record Implementations(Implementation gateway, Implementation worker, Imp
     List<Implementations> matrix = new ArrayList<>(List.of(JAVA));
     Map<String, Implementation> allOthers = new LinkedHashMap<>();
     for (Implementation i : Implementation.values()) {
-      if (i.language() != Language.JAVA) {
+      if (i.language() != Language.JAVA && Flow.SERVICES.contains(i.role())) { // services only: no optional participant
         Map<String, Implementation> roles = new LinkedHashMap<>(JAVA.byRole());
         roles.put(i.role(), i);
         matrix.add(new Implementations(roles.get(Flow.GATEWAY), roles.get(Flow.WORKER), roles.get(Flow.CONSUMER)));
