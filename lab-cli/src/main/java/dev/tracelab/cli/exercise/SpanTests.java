@@ -160,7 +160,7 @@ final class SpanTests {
       return new Outcome(false, false, "does not build:\n" + String.join("\n", errors.stream().distinct().limit(8).toList()));
     }
     List<String> failed = lines.stream().map(String::strip).filter(l -> l.startsWith("--- FAIL:"))
-        .map(l -> l.substring("--- FAIL:".length()).strip().split(" ")[0]).toList();
+        .map(l -> l.substring("--- FAIL:".length()).strip().split(" ")[0]).filter(n -> !n.contains("/")).distinct().toList();
     return new Outcome(true, false, "go test: " + (failed.isEmpty() ? "failed" : "failed: " + String.join(", ", failed))
         + " (" + root.relativize(log) + ")");
   }

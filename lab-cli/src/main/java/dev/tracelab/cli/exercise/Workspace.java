@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The learner's workspace: a git branch {@code exercise/<lang>} of this checkout whose first commit
+ * The learner's workspace: a git branch {@code tracelab-exercise-<lang>} of this checkout whose first commit
  * replaces every boundary fix of the chosen languages with its stub ({@link Task#stub}), and the
  * exercise state in {@code .tracelab/exercise.json} (git-ignored): where it started, hints shown,
  * last results.
@@ -74,7 +74,7 @@ public final class Workspace {
   // ---- start ----
 
   /**
-   * Creates branch {@code exercise/<lang>} from HEAD and commits the stubs on it; the state file
+   * Creates branch {@code tracelab-exercise-<lang>} from HEAD and commits the stubs on it; the state file
    * records the start. Refuses a dirty checkout, a started exercise, or an existing branch.
    */
   public State start(String lang) {
@@ -87,7 +87,7 @@ public final class Workspace {
     if (!git.changes().isEmpty()) {
       throw new ExerciseException("the checkout has uncommitted changes: commit or stash them first");
     }
-    String branch = "exercise/" + (lang == null ? "java" : lang);
+    String branch = "tracelab-exercise-" + (lang == null ? "java" : lang);
     if (git.branchExists(branch)) {
       throw new ExerciseException("branch " + branch + " already exists: delete it (git branch -D " + branch
           + ") or check it out and run ./lab exercise reset");
