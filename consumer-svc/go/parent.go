@@ -24,7 +24,9 @@ import (
 // The defect this replaces is broken-variants/go/ignoredheaders.go.
 func recordParent(prop propagation.TextMapPropagator) parentFunc {
 	return func(ctx context.Context, r *kgo.Record) context.Context {
+		// tracelab:exercise kafka begin
 		return prop.Extract(ctx, recordHeaders{kotel.NewRecordCarrier(r), r})
+		// tracelab:exercise kafka end
 	}
 }
 

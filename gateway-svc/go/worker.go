@@ -18,7 +18,9 @@ import (
 func tracingTransport(tp trace.TracerProvider, prop propagation.TextMapPropagator, base http.RoundTripper) http.RoundTripper {
 	return otelhttp.NewTransport(base,
 		otelhttp.WithTracerProvider(tp),
+		// tracelab:exercise http begin
 		otelhttp.WithPropagators(prop),
+		// tracelab:exercise http end
 		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }),
 	)

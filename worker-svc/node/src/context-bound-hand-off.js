@@ -12,7 +12,9 @@ export function contextBoundHandOff(queue) {
   return {
     /** @param {(signal: AbortSignal) => Promise<unknown>} job */
     submit(job) {
+      // tracelab:exercise async begin
       queue.push(context.bind(context.active(), job));
+      // tracelab:exercise async end
     },
     close: (graceMs) => queue.close(graceMs),
   };

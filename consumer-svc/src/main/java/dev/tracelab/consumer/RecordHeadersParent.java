@@ -37,7 +37,9 @@ final class RecordHeadersParent implements RecordParent {
 
   @Override
   public Context parentOf(ConsumerRecord<String, String> record) {
+    // tracelab:exercise kafka begin
     return propagator.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE);
+    // tracelab:exercise kafka end
   }
 
   /** Reads propagation headers from a record (last value wins); null-safe, stateless. */

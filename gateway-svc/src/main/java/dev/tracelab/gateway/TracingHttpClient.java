@@ -43,8 +43,10 @@ final class TracingHttpClient implements HttpCall {
     Throwable error = null;
     try (Scope ignored = span.makeCurrent()) {
       HttpRequest.Builder traced = ClientSpans.copyOf(request);
+      // tracelab:exercise http begin
       // the context now holds the CLIENT span: the worker's server span becomes its child
       propagator.inject(Context.current(), traced, RequestHeaders.INSTANCE);
+      // tracelab:exercise http end
       response = client.send(traced.build(), HttpResponse.BodyHandlers.ofString());
       return response;
     } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.tracelab.auditor;
 import dev.tracelab.auditor.orphans.OrphanRules;
 import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.orphans.RunStats;
+import dev.tracelab.auditor.room.Room;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.otlp.OtlpDecoder;
 import dev.tracelab.auditor.otlp.OtlpDecoder.MalformedOtlpException;
@@ -46,6 +47,9 @@ public final class Auditor implements AutoCloseable {
 
   private final TraceAssembler assembler;
   private final RunStats run;
+  private final Room room = new Room(MAX_LEARNERS);
+  /** Learners the room view tracks at most (a workshop room, not an unbounded label set). */
+  static final int MAX_LEARNERS = 500;
   private final Javalin otlp;
   private final Javalin api;
   private final long sweepPeriodMillis;
@@ -102,6 +106,7 @@ public final class Auditor implements AutoCloseable {
     // one direction: the assembler's close events feed the run; the run never reads the assembler
     this.run = new RunStats(new OrphanRules(b.entryPoints), labels);
     assembler.onClose(run::add);
+    assembler.onClose(room::add);
     for (Consumer<AssembledTrace> listener : b.closeListeners) {
       assembler.onClose(closedTrace -> listener.accept(closedTrace.trace()));
     }
@@ -400,6 +405,11 @@ public final class Auditor implements AutoCloseable {
   }
 
   /** The traces (fragments) of one order, as the API returns them. */
+  /** The workshop room view: per learner, which boundaries their requests carried. */
+  public Room room() {
+    return room;
+  }
+
   public List<AssembledTrace> tracesOfOrder(String orderId) {
     return new ArrayList<>(assembler.tracesOfOrder(orderId));
   }

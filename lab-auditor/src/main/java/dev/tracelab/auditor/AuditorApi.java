@@ -26,6 +26,8 @@ final class AuditorApi {
     app.get("/api/traces/{traceId}", this::trace);
     app.get("/api/orders/{orderId}", this::order);
     app.get("/api/report", ctx -> ctx.json(auditor.report()));
+    app.get("/api/room", ctx -> ctx.json(Map.of("learners", auditor.room().json())));
+    app.get("/room", ctx -> ctx.contentType("text/html; charset=utf-8").result(auditor.room().html()));
     app.post("/api/runs", this::startRun);
     app.get("/metrics", this::metrics);
     app.get("/api/stats", this::stats);

@@ -20,6 +20,8 @@ public final class Lab {
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
+          "  exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY | reset | status",
+          "           fix each boundary yourself; check builds, tests, runs a scenario and hints (docs/workshop.md)",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
@@ -33,7 +35,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, exercise; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -50,6 +52,7 @@ public final class Lab {
         case "trace" -> TraceCommand.run(rest, out, err);
         case "sampling" -> SamplingCommand.run(rest, out, err);
         case "chaos" -> ChaosCommand.run(rest, out, err);
+        case "exercise" -> ExerciseCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {

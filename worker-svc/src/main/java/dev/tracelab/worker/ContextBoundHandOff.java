@@ -18,7 +18,9 @@ final class ContextBoundHandOff implements HandOff {
 
   private ContextBoundHandOff(ExecutorService pool) {
     this.pool = pool;
+    // tracelab:exercise async begin
     this.contextBound = Context.taskWrapping(pool);
+    // tracelab:exercise async end
   }
 
   static ContextBoundHandOff wrap(ExecutorService pool) {

@@ -168,6 +168,7 @@ public final class OtlpDecoder {
     String firstError = null;
     for (ResourceSpans rs : request.getResourceSpansList()) {
       String service = serviceName(rs.getResource());
+      String learner = learner(rs.getResource());
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
           String invalid = invalidIds(span);
@@ -178,7 +179,7 @@ public final class OtlpDecoder {
             }
             continue;
           }
-          out.add(toSpan(service, span));
+          out.add(toSpan(service, learner, span));
         }
       }
     }
@@ -212,11 +213,14 @@ public final class OtlpDecoder {
     return null;
   }
 
-  private static ReceivedSpan toSpan(String service, Span span) {
+  private static ReceivedSpan toSpan(String service, String learner, Span span) {
     ByteString parent = span.getParentSpanId();
-    Map<String, String> attributes = new HashMap<>(span.getAttributesCount() * 2);
+    Map<String, String> attributes = new HashMap<>(span.getAttributesCount() * 2 + 1);
     for (KeyValue kv : span.getAttributesList()) {
       attributes.put(kv.getKey(), render(kv.getValue()));
+    }
+    if (learner != null) {
+      attributes.putIfAbsent(ReceivedSpan.LEARNER, learner); // the resource's, for the workshop room view
     }
     List<ReceivedSpan.Link> links = new ArrayList<>(span.getLinksCount());
     for (Span.Link link : span.getLinksList()) {
@@ -238,6 +242,16 @@ public final class OtlpDecoder {
         span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
         attributes,
         links);
+  }
+
+  /** The resource attribute {@code learner} (a workshop participant), or null. */
+  private static String learner(Resource resource) {
+    for (KeyValue kv : resource.getAttributesList()) {
+      if (kv.getKey().equals(ReceivedSpan.LEARNER)) {
+        return render(kv.getValue());
+      }
+    }
+    return null;
   }
 
   private static String serviceName(Resource resource) {

@@ -26,6 +26,12 @@ public record ReceivedSpan(
 
   public static final String ORDER_ID = "app.order_id";
 
+  /**
+   * The resource attribute {@code learner} (a workshop participant, e.g. {@code
+   * OTEL_RESOURCE_ATTRIBUTES=learner=alice}), copied onto each span of that resource.
+   */
+  public static final String LEARNER = "learner";
+
   /** A span link: the linked span's trace id and span id (lowercase hex). */
   public record Link(String traceId, String spanId) {}
 

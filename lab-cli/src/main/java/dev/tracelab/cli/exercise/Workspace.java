@@ -1,0 +1,224 @@
+package dev.tracelab.cli.exercise;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tracelab.flow.Boundary;
+import dev.tracelab.flow.Language;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The learner's workspace: a git branch {@code tracelab-exercise-<lang>} of this checkout whose first commit
+ * replaces every boundary fix of the chosen languages with its stub ({@link Task#stub}), and the
+ * exercise state in {@code .tracelab/exercise.json} (git-ignored): where it started, hints shown,
+ * last results.
+ */
+public final class Workspace {
+
+  static final String STATE = ".tracelab/exercise.json";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Git git;
+
+  private Workspace(Path root) {
+    this.git = new Git(root);
+  }
+
+  public static Workspace at(Path root) {
+    return new Workspace(root.toAbsolutePath().normalize());
+  }
+
+  public Path root() {
+    return git.root();
+  }
+
+  /** The saved state of a started exercise. */
+  public static final class State {
+    public List<String> languages = new ArrayList<>();
+    public String branch;
+    public String base;
+    public String start;
+    public String from;
+    public Map<String, Integer> hints = new LinkedHashMap<>();
+    public Map<String, String> results = new LinkedHashMap<>();
+
+    public List<Task> tasks() {
+      List<Task> tasks = new ArrayList<>();
+      for (String l : languages) {
+        tasks.addAll(Task.of(Language.parse(l)));
+      }
+      return tasks;
+    }
+  }
+
+  /** The languages {@code --lang} names: java, go, node, or all of them. */
+  public static List<Language> languages(String lang) {
+    if (lang == null || lang.equals("java")) {
+      return List.of(Language.JAVA);
+    }
+    return switch (lang) {
+      case "go" -> List.of(Language.GO);
+      case "node" -> List.of(Language.NODE);
+      case "all" -> List.of(Language.JAVA, Language.GO, Language.NODE);
+      default -> throw new ExerciseException("--lang must be java, go, node or all, not '" + lang + "'");
+    };
+  }
+
+  // ---- start ----
+
+  /**
+   * Creates branch {@code tracelab-exercise-<lang>} from HEAD and commits the stubs on it; the state file
+   * records the start. Refuses a dirty checkout, a started exercise, or an existing branch.
+   */
+  public State start(String lang) {
+    List<Language> languages = languages(lang);
+    requireRepository();
+    if (Files.exists(root().resolve(STATE))) {
+      throw new ExerciseException("an exercise is already started here (./lab exercise status; ./lab exercise reset"
+          + " to start it over; remove " + STATE + " to begin a new one)");
+    }
+    if (!git.changes().isEmpty()) {
+      throw new ExerciseException("the checkout has uncommitted changes: commit or stash them first");
+    }
+    String branch = "tracelab-exercise-" + (lang == null ? "java" : lang);
+    if (git.branchExists(branch)) {
+      throw new ExerciseException("branch " + branch + " already exists: delete it (git branch -D " + branch
+          + ") or check it out and run ./lab exercise reset");
+    }
+    State s = new State();
+    languages.forEach(l -> s.languages.add(l.id()));
+    s.from = git.branch() == null ? git.head() : git.branch();
+    s.base = git.head();
+    s.branch = branch;
+    List<String> files = new ArrayList<>();
+    Map<String, String> stubs = new LinkedHashMap<>();
+    for (Task t : s.tasks()) {
+      stubs.put(t.fixFile(), t.stub(git.show(s.base, t.fixFile()))); // all generated before anything changes
+      files.add(t.fixFile());
+    }
+    git.run("checkout", "--quiet", "-b", branch);
+    stubs.forEach(this::write);
+    List<String> add = new ArrayList<>(List.of("add", "--"));
+    add.addAll(files);
+    git.run(add.toArray(String[]::new));
+    git.commit("tracelab exercise: start (" + String.join(", ", s.languages) + "): the boundary fixes are stubs to fill in");
+    s.start = git.head();
+    save(s);
+    return s;
+  }
+
+  /** Back to the start commit: the learner's changes and commits on the branch are dropped, hints reset. */
+  public State reset() {
+    State s = load();
+    if (!s.branch.equals(git.branch())) {
+      if (!git.changes().isEmpty()) {
+        throw new ExerciseException("the checkout has uncommitted changes: commit or stash them before reset");
+      }
+      git.run("checkout", "--quiet", s.branch);
+    }
+    git.run("reset", "--quiet", "--hard", s.start);
+    s.hints.clear();
+    s.results.clear();
+    save(s);
+    return s;
+  }
+
+  /** The reference fix of {@code boundary} (every chosen language) as a diff {@code git apply} accepts at the start. */
+  public String solution(Boundary boundary) {
+    State s = load();
+    List<String> args = new ArrayList<>(List.of("diff", "--no-color", "--no-ext-diff", s.start, s.base, "--"));
+    int files = 0;
+    for (Task t : s.tasks()) {
+      if (t.boundary() == boundary) {
+        args.add(t.fixFile());
+        files++;
+      }
+    }
+    if (files == 0) {
+      throw new ExerciseException("no " + boundary.id() + " exercise in " + String.join(", ", s.languages)
+          + " (boundaries here: " + boundaryIds(s) + ")");
+    }
+    return git.run(args.toArray(String[]::new));
+  }
+
+  /** Files that differ between the commit the exercise started from and its start commit. */
+  public List<String> changedByStart() {
+    State s = load();
+    return git.run("diff", "--name-only", s.base, s.start).lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  /** True when the learner changed the task's fix file since the start (committed or not). */
+  public boolean edited(State s, Task t) {
+    return !git.run("diff", "--name-only", s.start, "--", t.fixFile()).isBlank();
+  }
+
+  /** The fixed source of the task's file, as the exercise started from it. */
+  String reference(State s, Task t) {
+    return git.show(s.base, t.fixFile());
+  }
+
+  String current(Task t) {
+    try {
+      return Files.readString(root().resolve(t.fixFile()));
+    } catch (IOException e) {
+      throw new ExerciseException("cannot read " + t.fixFile() + ": " + e.getMessage());
+    }
+  }
+
+  static String boundaryIds(State s) {
+    return String.join(", ", s.tasks().stream().map(t -> t.boundary().id()).distinct().toList());
+  }
+
+  // ---- state ----
+
+  public boolean started() {
+    return Files.exists(root().resolve(STATE));
+  }
+
+  public State load() {
+    Path file = root().resolve(STATE);
+    if (!Files.exists(file)) {
+      throw new ExerciseException("no exercise started here: ./lab exercise start [--lang java|go|node|all]");
+    }
+    try {
+      return JSON.readValue(file.toFile(), State.class);
+    } catch (IOException e) {
+      throw new ExerciseException("cannot read " + STATE + ": " + e.getMessage());
+    }
+  }
+
+  void save(State s) {
+    Path file = root().resolve(STATE);
+    try {
+      Files.createDirectories(file.getParent());
+      JSON.writeValue(file.toFile(), s);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + STATE, e);
+    }
+  }
+
+  private void write(String path, String content) {
+    try {
+      Files.writeString(root().resolve(path), content, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path, e);
+    }
+  }
+
+  private void requireRepository() {
+    Git.Result r = git.tryRun("rev-parse", "--show-toplevel");
+    if (r.exit() != 0) {
+      throw new ExerciseException(root() + " is not a git checkout: the exercise works on a git branch (git clone the repository)");
+    }
+    if (git.tryRun("check-ignore", "-q", STATE).exit() != 0) {
+      throw new ExerciseException(STATE + " is not git-ignored in this checkout (.gitignore needs '.tracelab/')");
+    }
+  }
+}
