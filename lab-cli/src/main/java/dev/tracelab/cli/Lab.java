@@ -20,6 +20,8 @@ public final class Lab {
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
+          "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F]",
+          "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
@@ -32,7 +34,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, longrun; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -49,6 +51,7 @@ public final class Lab {
         case "trace" -> TraceCommand.run(rest, out, err);
         case "sampling" -> SamplingCommand.run(rest, out, err);
         case "chaos" -> ChaosCommand.run(rest, out, err);
+        case "longrun" -> LongrunCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {
