@@ -90,13 +90,13 @@ final class LongrunCommand {
     lines.add("before = consumer lifecycle (one subscription span parents every process span);"
         + " after = consumer lifecycle-fixed (per-record trace, linked to the lifecycle start span)");
     lines.add("");
-    String header = String.format("%-6s | %8s | %10s | %13s | %-23s | %-23s | %s",
-        "phase", "accepted", "late spans", "largest trace", "traces kept whole", "tail peak RSS MiB (a/b)",
-        "final RSS MiB (a/b) | RSS slope MiB/min (a/b)");
+    String header = String.format("%-6s | %8s | %10s | %13s | %-17s | %-20s | %-21s | %s",
+        "phase", "accepted", "late spans", "largest trace", "traces kept whole", "tail peak RSS MiB a/b",
+        "tail final RSS MiB a/b", "tail RSS slope MiB/min a/b");
     lines.add(header);
     lines.add("-".repeat(header.length()));
     for (Phase p : List.of(r.before(), r.after())) {
-      lines.add(String.format(Locale.ROOT, "%-6s | %8d | %10d | %13d | %-23s | %-23s | %s | %s",
+      lines.add(String.format(Locale.ROOT, "%-6s | %8d | %10d | %13d | %-17s | %-20s | %-21s | %s",
           p.name(), p.accepted(), p.lateSpans(), p.largestTraceSpans(), p.tracesKeptWhole() + " of " + p.accepted(),
           perTail(p, TailMemory::peakMiB), perTail(p, TailMemory::finalMiB), perTail(p, TailMemory::slopeMiBPerMin)));
     }
