@@ -20,7 +20,7 @@ public final class Lab {
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
-          "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F]",
+          "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
           "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",

@@ -6,6 +6,7 @@ import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.env.tier.CollectorTier;
 import dev.tracelab.experiments.longrun.LongRunExperiment;
+import dev.tracelab.flow.Implementations;
 import dev.tracelab.experiments.longrun.LongRunExperiment.Phase;
 import dev.tracelab.experiments.longrun.LongRunExperiment.TailMemory;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +31,8 @@ final class LongrunCommand {
   private LongrunCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("decision-wait", "duration", "rate", "report-json", "sampling-percentage"));
+    Args args = Args.parseWithLanguages(argv, "decision-wait", "duration", "rate", "report-json", "sampling-percentage");
+    Implementations implementations = args.implementations();
     int decisionWaitS = args.integer("decision-wait", 30, 1, 600);
     int durationS = args.integer("duration", 90, 1, 3600);
     int rate = args.integer("rate", 20, 1, 500);
@@ -56,6 +57,7 @@ final class LongrunCommand {
             .samplingPercentage(percentage)
             .start();
         LabEnvironment env = LabEnvironment.builder()
+            .implementations(implementations)
             .ports(0, 0, 0, 0, auditorPort, 0)
             .quietWindow(decisionWait) // collector parity
             .otlpEndpoint(tier.lbOtlpEndpoint())
@@ -66,7 +68,7 @@ final class LongrunCommand {
       err.println("lab: longrun interrupted");
       return 1;
     }
-    table(result, percentage).forEach(out::println);
+    table(result, percentage, implementations).forEach(out::println);
 
     if (json != null) {
       try {
@@ -81,12 +83,12 @@ final class LongrunCommand {
     return 0;
   }
 
-  static List<String> table(LongRunExperiment.Result r, double percentage) {
+  static List<String> table(LongRunExperiment.Result r, double percentage, Implementations implementations) {
     List<String> lines = new ArrayList<>();
     LongRunExperiment.Settings s = r.settings();
     lines.add(String.format(Locale.ROOT,
-        "Long-running trace on the collector tier: decision_wait %d s, %d s of %d orders/s per phase, baseline %s%%",
-        s.decisionWait().toSeconds(), s.duration().toSeconds(), s.rate(), fmt(percentage)));
+        "Long-running trace on the collector tier: decision_wait %d s, %d s of %d orders/s per phase, baseline %s%%, %s",
+        s.decisionWait().toSeconds(), s.duration().toSeconds(), s.rate(), fmt(percentage), implementations.label()));
     lines.add("before = consumer lifecycle (one subscription span parents every process span);"
         + " after = consumer lifecycle-fixed (per-record trace, linked to the lifecycle start span)");
     lines.add("");
