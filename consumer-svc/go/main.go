@@ -78,6 +78,15 @@ func run() error {
 	if s.variant == config.Linked {
 		proc.lineage = recordLink(tel.Propagator)
 	}
+	loopCtx, endLoop := ctx, func() {} // the context the poll loop runs in for its whole life
+	tracer := tel.TracerProvider.Tracer("tracelab.dev/lab/consumer-svc/go")
+	switch s.variant {
+	case config.Lifecycle:
+		loopCtx, endLoop = broken.LifecycleSpan(ctx, tracer)
+		proc.parent = broken.LifecycleParent
+	case config.LifecycleFixed:
+		loopCtx, proc.lineage = lifecycleUnits(ctx, tracer, tel.Propagator)
+	}
 	c := &consumer{client: client, proc: proc}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.bindHost, strconv.Itoa(s.port)))
@@ -99,7 +108,8 @@ func run() error {
 	loopDone := make(chan struct{})
 	go func() {
 		defer close(loopDone)
-		c.run(ctx)
+		c.run(loopCtx)
+		endLoop() // before the flush below
 	}()
 	fmt.Printf("%s (%s) consuming %s, health on %s:%d\n", flow.Consumer, s.variant, flow.Topic, s.bindHost, ln.Addr().(*net.TCPAddr).Port)
 

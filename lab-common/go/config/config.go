@@ -20,6 +20,10 @@ const (
 	Fixed  Variant = "fixed"
 	Broken Variant = "broken"
 	Linked Variant = "linked"
+	// Lifecycle (consumer only) is a defect: one subscription span parents every process span.
+	Lifecycle Variant = "lifecycle"
+	// LifecycleFixed (consumer only) is its fix: per-record traces linked to the lifecycle start span.
+	LifecycleFixed Variant = "lifecycle-fixed"
 )
 
 // Env looks settings up by name; os.LookupEnv in a process, a map in tests.
@@ -54,12 +58,12 @@ func (e Env) Port(def int) (int, error) {
 	return port, nil
 }
 
-// Variant is TRACELAB_VARIANT: fixed (default), broken or linked.
+// Variant is TRACELAB_VARIANT: fixed (default), broken, linked, lifecycle or lifecycle-fixed.
 func (e Env) Variant() (Variant, error) {
 	switch v := Variant(strings.ToLower(e.Get(VariantEnv, string(Fixed)))); v {
-	case Fixed, Broken, Linked:
+	case Fixed, Broken, Linked, Lifecycle, LifecycleFixed:
 		return v, nil
 	default:
-		return "", fmt.Errorf("unknown variant '%s' (expected fixed, broken or linked)", e.Get(VariantEnv, ""))
+		return "", fmt.Errorf("unknown variant '%s' (expected fixed, broken, linked, lifecycle or lifecycle-fixed)", e.Get(VariantEnv, ""))
 	}
 }

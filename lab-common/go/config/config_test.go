@@ -40,7 +40,9 @@ func TestVariant(t *testing.T) {
 		{"fixed", Fixed, ""},
 		{" BROKEN ", Broken, ""},
 		{"linked", Linked, ""},
-		{"chained", "", "unknown variant 'chained' (expected fixed, broken or linked)"},
+		{"lifecycle", Lifecycle, ""},
+		{"lifecycle-fixed", LifecycleFixed, ""},
+		{"chained", "", "unknown variant 'chained' (expected fixed, broken, linked, lifecycle or lifecycle-fixed)"},
 	}
 	for _, tt := range tests {
 		got, err := env(map[string]string{VariantEnv: tt.raw}).Variant()

@@ -54,6 +54,7 @@ func FromEnv(ctx context.Context, serviceName string) (*Telemetry, error) {
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
 		sdktrace.WithSpanProcessor(OrderIDStamper{}),
+		sdktrace.WithSpanProcessor(LifecycleStamper{}),
 	}
 	switch exporter := strings.TrimSpace(os.Getenv("OTEL_TRACES_EXPORTER")); exporter {
 	case "", "otlp":

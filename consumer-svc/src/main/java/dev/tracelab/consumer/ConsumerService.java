@@ -6,6 +6,8 @@ import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Variant;
 import dev.tracelab.kafka.RecordParent;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -34,6 +36,7 @@ public final class ConsumerService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsumerService.class);
 
   private final KafkaConsumer<String, String> consumer;
+  private final RecordParent parent;
   private final PollLoop poll;
   private final Ledger ledger;
   private final DeadLetters deadLetters;
@@ -45,11 +48,13 @@ public final class ConsumerService implements AutoCloseable {
 
   private ConsumerService(
       KafkaConsumer<String, String> consumer,
+      RecordParent parent,
       PollLoop poll,
       Ledger ledger,
       DeadLetters deadLetters,
       HttpServer health) {
     this.consumer = consumer;
+    this.parent = parent;
     this.poll = poll;
     this.ledger = ledger;
     this.deadLetters = deadLetters;
@@ -63,6 +68,8 @@ public final class ConsumerService implements AutoCloseable {
         switch (config.variant()) {
           case BROKEN -> IgnoredRecordHeaders.INSTANCE;
           case LINKED -> RecordHeadersLink.create(otel);
+          case LIFECYCLE -> dev.tracelab.broken.LifecycleSpanParent.start(otel);
+          case LIFECYCLE_FIXED -> LifecycleUnits.start(otel);
           case FIXED -> RecordHeadersParent.create(otel);
         };
     Properties props = new Properties();
@@ -86,12 +93,14 @@ public final class ConsumerService implements AutoCloseable {
       ledger = Ledger.open(config.ledgerFile());
     } catch (RuntimeException e) {
       consumer.close();
+      parent.close();
       throw e;
     }
     try {
       health = HttpServer.create(new InetSocketAddress(config.bindHost(), config.healthPort()), 0);
     } catch (IOException e) {
       consumer.close();
+      parent.close();
       ledger.close();
       throw new UncheckedIOException("cannot bind consumer health port " + config.healthPort(), e);
     }
@@ -99,7 +108,7 @@ public final class ConsumerService implements AutoCloseable {
     OrderProcessor processor =
         new OrderProcessor(otel, parent, ledger, deadLetters, OrderProcessor.FAIL_ON_REQUEST, RetryPolicy.DEFAULT);
     ConsumerService service =
-        new ConsumerService(consumer, new PollLoop(consumer, processor), ledger, deadLetters, health);
+        new ConsumerService(consumer, parent, new PollLoop(consumer, processor), ledger, deadLetters, health);
     health.createContext("/health", service::answerHealth);
     dev.tracelab.health.KafkaReadiness readiness =
         dev.tracelab.health.KafkaReadiness.create(config.kafkaBootstrapServers());
@@ -150,7 +159,7 @@ public final class ConsumerService implements AutoCloseable {
   }
 
   private void pollLoop() {
-    try {
+    try (Scope ignored = parent.loopContext(Context.current()).makeCurrent()) {
       while (running.get()) {
         poll.pollOnce();
       }
@@ -162,6 +171,7 @@ public final class ConsumerService implements AutoCloseable {
       log.error("consumer loop stopped", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+      parent.close();
       deadLetters.close();
       ledger.close();
       stopped.countDown();

@@ -149,8 +149,8 @@ final class Args {
   Variant variant(String name) {
     try {
       Variant v = Variant.parse(values.get(name));
-      if (v == Variant.LINKED && !name.equals("consumer")) {
-        throw new UsageException("--" + name + ": only the consumer has a linked variant");
+      if (!v.appliesTo(name + "-svc")) {
+        throw new UsageException("--" + name + ": only the consumer has a " + v.id() + " variant");
       }
       return v;
     } catch (IllegalArgumentException e) {

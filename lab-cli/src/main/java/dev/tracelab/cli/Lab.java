@@ -22,6 +22,8 @@ public final class Lab {
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
           "  exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY | reset | status",
           "           fix each boundary yourself; check builds, tests, runs a scenario and hints (docs/workshop.md)",
+          "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
+          "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
@@ -35,7 +37,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, exercise; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, longrun, exercise; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -53,6 +55,7 @@ public final class Lab {
         case "sampling" -> SamplingCommand.run(rest, out, err);
         case "chaos" -> ChaosCommand.run(rest, out, err);
         case "exercise" -> ExerciseCommand.run(rest, out, err);
+        case "longrun" -> LongrunCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {

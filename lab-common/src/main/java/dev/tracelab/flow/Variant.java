@@ -8,24 +8,43 @@ import java.util.Locale;
  * (docs/design.md §8).
  */
 public enum Variant {
-  FIXED,
-  BROKEN,
+  FIXED("fixed"),
+  BROKEN("broken"),
   /** Consumer only: the process span starts a new trace linked to the producer span. */
-  LINKED;
+  LINKED("linked"),
+  /**
+   * Consumer only, a defect: the subscription opens one span at start and parents every record's
+   * process span under it for its whole life (one trace that grows with uptime).
+   */
+  LIFECYCLE("lifecycle"),
+  /**
+   * Consumer only, the fix of {@link #LIFECYCLE}: each record's process span continues its request
+   * (a bounded trace), carries the subscription's identity as attributes and links to its start span.
+   */
+  LIFECYCLE_FIXED("lifecycle-fixed");
 
   /** Environment variable a service process reads. */
   public static final String ENV = "TRACELAB_VARIANT";
 
+  private final String id;
+
+  Variant(String id) {
+    this.id = id;
+  }
+
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return id;
   }
 
-  /** True when {@code service} has this variant (only the consumer has {@link #LINKED}). */
+  /** True when {@code service} has this variant (fixed and broken: every service; the rest: the consumer). */
   public boolean appliesTo(String service) {
-    return this != LINKED || Flow.CONSUMER.equals(service);
+    return this == FIXED || this == BROKEN || Flow.CONSUMER.equals(service);
   }
 
-  /** Parses {@code fixed}, {@code broken} or {@code linked}; anything else is a clear error. */
+  /**
+   * Parses {@code fixed}, {@code broken}, {@code linked}, {@code lifecycle} or {@code
+   * lifecycle-fixed}; anything else is a clear error.
+   */
   public static Variant parse(String value) {
     if (value == null || value.isBlank()) {
       return FIXED;
@@ -36,6 +55,6 @@ public enum Variant {
       }
     }
     throw new IllegalArgumentException(
-        "unknown variant '" + value + "' (expected fixed, broken or linked)");
+        "unknown variant '" + value + "' (expected fixed, broken, linked, lifecycle or lifecycle-fixed)");
   }
 }

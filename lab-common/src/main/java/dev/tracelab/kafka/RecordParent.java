@@ -9,7 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * The fixed variant ({@code RecordHeadersParent}) extracts it from the record headers; the broken
  * one ({@code broken-variants/.../IgnoredRecordHeaders}) ignores them.
  */
-public interface RecordParent {
+public interface RecordParent extends AutoCloseable {
 
   Context parentOf(ConsumerRecord<String, String> record);
 
@@ -20,4 +20,16 @@ public interface RecordParent {
   default SpanBuilder lineage(SpanBuilder builder, ConsumerRecord<String, String> record) {
     return builder.setParent(parentOf(record));
   }
+
+  /**
+   * The context the consumer's poll loop runs in for its whole life, made current once on the
+   * loop's thread before the first poll; by default {@code current} unchanged.
+   */
+  default Context loopContext(Context current) {
+    return current;
+  }
+
+  /** Called once when the poll loop ends. */
+  @Override
+  default void close() {}
 }

@@ -1,5 +1,6 @@
 package dev.tracelab.telemetry;
 
+import dev.tracelab.telemetry.lifecycle.LifecycleSpanProcessor;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
@@ -46,7 +47,10 @@ public final class LabTelemetry {
         .addPropertiesSupplier(() -> DEFAULTS)
         .addPropertiesCustomizer(config -> forced)
         .addTracerProviderCustomizer(
-            (builder, config) -> builder.addSpanProcessor(OrderIdSpanProcessor.INSTANCE))
+            (builder, config) ->
+                builder
+                    .addSpanProcessor(OrderIdSpanProcessor.INSTANCE)
+                    .addSpanProcessor(LifecycleSpanProcessor.create()))
         .disableShutdownHook()
         .build()
         .getOpenTelemetrySdk();
