@@ -19,7 +19,7 @@ public final class Lab {
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
-          "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
+          "  chaos    [--compose [--project P]] [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
