@@ -132,13 +132,14 @@ async function route(request, response, { server, handOff, prepare, producer, re
  */
 async function handOffAndAwait(handOff, prepare, order, ackTimeoutMs) {
   const answered = new AbortController();
-  let acknowledged;
+  let settle;
+  const acknowledged = new Promise((resolve, reject) => {
+    settle = { resolve, reject };
+  });
   try {
-    acknowledged = new Promise((resolve, reject) => {
-      handOff.submit((signal) => prepare(order, signal, answered.signal).then(resolve, reject));
-    });
+    handOff.submit((signal) => prepare(order, signal, answered.signal).then(settle.resolve, settle.reject));
   } catch {
-    return 'the worker is shutting down';
+    return 'the worker is shutting down'; // the queue is closed
   }
   const boundMs = order.delayMs + ackTimeoutMs;
   let timer;
@@ -146,18 +147,18 @@ async function handOffAndAwait(handOff, prepare, order, ackTimeoutMs) {
     timer = setTimeout(resolve, boundMs, TIMED_OUT);
   });
   try {
-    const outcome = await Promise.race([
+    const result = await Promise.race([
       acknowledged.then(
         () => null,
         (e) => `the send to Kafka failed: ${e.message}`,
       ),
       outOfTime,
     ]);
-    if (outcome === TIMED_OUT) {
+    if (result === TIMED_OUT) {
       answered.abort();
       return `Kafka did not acknowledge it within ${boundMs} ms`;
     }
-    return outcome;
+    return result;
   } finally {
     clearTimeout(timer);
   }
