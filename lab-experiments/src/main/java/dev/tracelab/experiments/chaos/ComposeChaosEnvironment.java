@@ -15,9 +15,13 @@ import java.util.function.Consumer;
 /**
  * {@link ChaosEnvironment} on the compose stack ({@code compose/docker-compose.yml}) in a project of
  * its own, driven with the {@code docker} CLI: the broker is stopped and started
- * ({@code docker compose stop/start kafka}), the worker and the consumer are killed with
- * {@code docker kill -s KILL} and brought back by their restart policy alone (this class only
- * waits until the container runs again and is healthy), the auditor is stopped and started. The
+ * ({@code docker compose stop/start kafka}), the auditor likewise. The worker and the consumer are
+ * killed with SIGKILL to the container's main process, sent from the host as the kernel's OOM
+ * killer would: Docker sees the container die and its restart policy ({@code unless-stopped})
+ * brings it back; this class only waits until it runs again and is healthy. ({@code docker kill}
+ * would not do: Docker counts it as a manual stop and the restart policy leaves the container
+ * down. Where the container's process cannot be signalled from here, e.g. Docker running in a
+ * VM, that is the fallback, and the container is then started with {@code docker start}.) The
  * consumer keeps its ledger in a volume ({@code LEDGER_FILE}), so a killed consumer's successor
  * knows what was done; the ledger is read on the consumer's published port.
  */
@@ -33,9 +37,12 @@ public final class ComposeChaosEnvironment implements ChaosEnvironment, AutoClos
   private final Consumer<String> progress;
   private volatile URI gatewayUrl;
   private volatile URI consumerUrl;
-  /** When the killed container had started: its successor started later. */
-  private String consumerStartedAt;
-  private String workerStartedAt;
+  /** The killed consumer and worker containers, until they run again. */
+  private Killed consumerKilled;
+  private Killed workerKilled;
+
+  /** A killed container: when it had started, and whether its restart is the lab's job. */
+  private record Killed(String id, String startedAt, boolean startByHand) {}
 
   private ComposeChaosEnvironment(Path composeFile, String project, Map<String, String> env, Consumer<String> progress) {
     this.composeFile = composeFile;
@@ -90,23 +97,23 @@ public final class ComposeChaosEnvironment implements ChaosEnvironment, AutoClos
 
   @Override
   public void killConsumer() {
-    consumerStartedAt = kill("consumer");
+    consumerKilled = kill("consumer");
   }
 
   @Override
   public void restartConsumer() {
-    awaitHealthy("consumer", consumerStartedAt);
+    backAgain("consumer", consumerKilled);
     consumerUrl = published("consumer", 8082);
   }
 
   @Override
   public void killWorker() {
-    workerStartedAt = kill("worker");
+    workerKilled = kill("worker");
   }
 
   @Override
   public void restartWorker() {
-    awaitHealthy("worker", workerStartedAt);
+    backAgain("worker", workerKilled);
   }
 
   @Override
@@ -130,12 +137,42 @@ public final class ComposeChaosEnvironment implements ChaosEnvironment, AutoClos
     }
   }
 
-  /** SIGKILL to the service's container; returns the start time of the killed container. */
-  private String kill(String service) {
+  /** SIGKILL to the main process of the service's container. */
+  private Killed kill(String service) {
     String id = containerId(service);
-    String startedAt = docker("inspect", "-f", "{{.State.StartedAt}}", id).strip();
-    docker("kill", "-s", "KILL", id);
-    return startedAt;
+    String[] state = docker("inspect", "-f", "{{.State.StartedAt}} {{.State.Pid}} {{.Id}}", id).strip().split(" ");
+    long pid = Long.parseLong(state[1]);
+    boolean signalled = inContainer(pid, state[2])
+        && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
+    if (!signalled) {
+      progress.accept(service + ": its process (pid " + pid + ") cannot be signalled from here; docker kill -s KILL,"
+          + " then docker start (the restart policy does not apply after docker kill)");
+      docker("kill", "-s", "KILL", id);
+    }
+    return new Killed(id, state[0], !signalled);
+  }
+
+  /**
+   * Whether {@code pid} on this host is the container's process: its cgroup names the container
+   * (a daemon in a VM reports pids of the VM, which here may be any other process).
+   */
+  private static boolean inContainer(long pid, String containerId) {
+    if (pid <= 0) {
+      return false;
+    }
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup")).contains(containerId);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Returns when the killed container runs again, started after the kill, and is healthy. */
+  private void backAgain(String service, Killed killed) {
+    if (killed.startByHand()) {
+      docker("start", killed.id());
+    }
+    awaitHealthy(service, killed.startedAt());
   }
 
   /**
