@@ -46,7 +46,7 @@ wants java && for m in "${MODULES[@]}"; do
 done
 wants go && for m in "${GO_SERVICES[@]}"; do
   t=$(date +%s)
-  mkdir -p "$ctx/$m-go"
+  mkdir -p "$ctx/$m-go/data" # an empty folder, for a Dockerfile that needs a writable one
   (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$ctx/$m-go/$m" "./$m/go") \
     || { log "ERROR: go build ./$m/go failed"; exit 1; }
   cp "$ROOT/$m/go/Dockerfile" "$ctx/$m-go/Dockerfile"

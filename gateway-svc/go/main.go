@@ -32,7 +32,6 @@ import (
 )
 
 const (
-	workerTimeout  = 5 * time.Second
 	connectTimeout = 2 * time.Second
 	stopGrace      = 10 * time.Second
 )
@@ -123,5 +122,5 @@ func workerClient(v config.Variant, tp trace.TracerProvider, prop propagation.Te
 	} else {
 		rt = tracingTransport(tp, prop, base)
 	}
-	return &http.Client{Transport: rt, Timeout: workerTimeout}
+	return &http.Client{Transport: rt} // each call is bounded by its context (ordersHandler.handOff)
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/contrib/propagators/b3"
 	"go.opentelemetry.io/otel/attribute"
@@ -318,7 +319,7 @@ func TestWorkerFailuresAre502Problems(t *testing.T) {
 		{"fixed, unreachable", config.Fixed, 0, "worker unreachable at ", 0},
 		{"broken, unreachable", config.Broken, 0, "worker unreachable at ", 0},
 		{"fixed, worker 500", config.Fixed, 500, "worker answered 500", 500},
-		{"broken, worker 503", config.Broken, 503, "worker answered 503", 503},
+		{"broken, worker 500", config.Broken, 500, "worker answered 500", 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -344,6 +345,66 @@ func TestWorkerFailuresAre502Problems(t *testing.T) {
 				t.Errorf("client parent %v", client.Parent())
 			}
 		})
+	}
+}
+
+// A worker that could not get the order acknowledged by Kafka answers 503 with Retry-After: the
+// client gets a 503 problem saying the order was NOT accepted, with the worker's Retry-After.
+func TestWorkerRefusalIsA503ProblemWithRetryAfter(t *testing.T) {
+	for _, v := range []config.Variant{config.Fixed, config.Broken} {
+		t.Run(string(v), func(t *testing.T) {
+			tp := sdktrace.NewTracerProvider()
+			worker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Retry-After", "3")
+				problem.Write(w, r, problem.New(http.StatusServiceUnavailable, "order x NOT accepted: Kafka did not acknowledge it within 5000 ms"))
+			}))
+			t.Cleanup(worker.Close)
+			gw := httptest.NewServer(newHandler(&ordersHandler{worker: workerClient(v, tp, w3c), workURL: worker.URL + "/work"}, tp, w3c))
+			t.Cleanup(gw.Close)
+
+			resp, err := gw.Client().Post(gw.URL+"/orders", "application/json", strings.NewReader(validOrder))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			p := decodeProblem(t, resp, body, http.StatusServiceUnavailable)
+			if got := resp.Header.Get("Retry-After"); got != "3" {
+				t.Errorf("Retry-After = %q, want 3", got)
+			}
+			if !strings.Contains(p.Detail, "NOT accepted") || !strings.Contains(p.Detail, "Kafka did not acknowledge it within 5000 ms") {
+				t.Errorf("detail = %q", p.Detail)
+			}
+		})
+	}
+}
+
+// A worker that does not answer within the bound (delayMs + workerWait) is a 504 problem: the
+// order was NOT accepted.
+func TestSilentWorkerIsA504Problem(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	release := make(chan struct{})
+	worker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(worker.Close)
+	t.Cleanup(func() { close(release) })
+	gw := httptest.NewServer(newHandler(&ordersHandler{worker: workerClient(config.Fixed, tp, w3c), workURL: worker.URL + "/work", workerWait: 200 * time.Millisecond}, tp, w3c))
+	t.Cleanup(gw.Close)
+
+	resp, err := gw.Client().Post(gw.URL+"/orders", "application/json", strings.NewReader(validOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := decodeProblem(t, resp, body, http.StatusGatewayTimeout)
+	if !strings.Contains(p.Detail, "NOT accepted: the worker did not answer within 200 ms") {
+		t.Errorf("detail = %q", p.Detail)
 	}
 }
 

@@ -1,7 +1,8 @@
 /**
- * The work done after the 202: an INTERNAL span `order.prepare`, child of whatever context is
- * active when the job runs (the request's, when the hand-off carried it), which waits `delayMs`
- * and produces the order. The span ends on every path; a failure is recorded on it.
+ * The deferred work: an INTERNAL span `order.prepare`, child of whatever context is active when
+ * the job runs (the request's, when the hand-off carried it), which waits `delayMs` and produces
+ * the order; it settles when Kafka acknowledged the order (the request answers 202 then) and
+ * rejects when it was not sent. The span ends on every path; a failure is recorded on it.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,10 +12,12 @@ export const DEFERRED_WORK = 'order.prepare';
 
 /**
  * @param {{ tracer: import('@opentelemetry/api').Tracer, producer: { send(order: object): Promise<void> } }} deps
- * @returns {(order: import('./order.js').Order, signal?: AbortSignal) => Promise<void>}
+ * @returns {(order: import('./order.js').Order, signal?: AbortSignal, answered?: AbortSignal) => Promise<void>}
+ *   `signal` aborts the work (the queue is closing); `answered` aborted means the request was
+ *   already answered 503, so the order must not be sent any more
  */
 export function deferredWork({ tracer, producer }) {
-  return (order, signal) =>
+  return (order, signal, answered) =>
     tracer.startActiveSpan(
       DEFERRED_WORK,
       {
@@ -29,12 +32,17 @@ export function deferredWork({ tracer, producer }) {
           if (order.delayMs > 0) {
             await sleep(order.delayMs, undefined, { signal });
           }
+          if (answered?.aborted) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'not sent: the request was answered 503 before the send began' });
+            return;
+          }
           await producer.send(order);
         } catch (e) {
           span.recordException(e);
           span.setStatus({ code: SpanStatusCode.ERROR, message: e.name === 'AbortError' ? 'interrupted' : e.message });
           span.setAttribute('error.type', e.name ?? 'Error');
-          console.error(`worker-svc: order ${order.orderId} accepted but NOT produced to orders: ${e.message}`);
+          console.error(`worker-svc: order ${order.orderId} NOT produced to orders (it was not answered 202): ${e.message}`);
+          throw e;
         } finally {
           span.end();
         }

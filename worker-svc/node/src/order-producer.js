@@ -7,8 +7,8 @@
  * Delivery: a send that fails (broker restarting, leader moving, not connected yet) is tried
  * again with exponential backoff until DELIVERY_TIMEOUT_MS after the first attempt, as the Java
  * worker's client does; each attempt is its own `send orders` span. A send still failing then is
- * counted as a send failure and rejected (the deferred work logs it with the order id): an
- * accepted order is never dropped silently. A retried send may reach Kafka twice (an attempt
+ * counted as a send failure and rejected (the deferred work logs it with the order id, and the
+ * request, which waits for the outcome, answers 503 instead of 202). A retried send may reach Kafka twice (an attempt
  * that timed out may have been written); the consumer's ledger skips the duplicate.
  */
 import kafkajs from 'kafkajs';
@@ -19,8 +19,11 @@ const { Kafka, Partitioners, logLevel } = kafkajs;
 
 export const TOPIC = 'orders';
 
-/** How long a send is retried: longer than a broker restart takes. */
-export const DELIVERY_TIMEOUT_MS = 120_000;
+/**
+ * How long a send is retried: as long as the request waits for the acknowledgement (the worker
+ * answers 503 then), so an order the client was told is not accepted is not written later either.
+ */
+export const DELIVERY_TIMEOUT_MS = 5_000;
 
 export class OrderProducer {
   #producer;

@@ -74,7 +74,7 @@ describe('order producer delivery', () => {
 
   it('stops retrying when closed', async () => {
     const client = flakyClient(...Array.from({ length: 100 }, () => new Error('broker down')));
-    const producer = new OrderProducer([], { client, initialBackoffMs: 60_000 });
+    const producer = new OrderProducer([], { client, deliveryTimeoutMs: 120_000, initialBackoffMs: 60_000 });
 
     const sending = producer.send(ORDER);
     await new Promise((resolve) => setImmediate(resolve));

@@ -6,6 +6,7 @@
 export class SpanCollector {
   #exporter;
   #waiters = new Set();
+  #startWaiters = new Set();
 
   /** @param {import('@opentelemetry/sdk-trace-base').InMemorySpanExporter} exporter */
   constructor(exporter) {
@@ -43,7 +44,21 @@ export class SpanCollector {
     });
   }
 
-  onStart() {}
+  /** Resolves once a span named `name` has started (since the last reset of this waiter). */
+  waitForStarted(name) {
+    return new Promise((resolve) => {
+      this.#startWaiters.add({ name, resolve });
+    });
+  }
+
+  onStart(span) {
+    for (const waiter of [...this.#startWaiters]) {
+      if (waiter.name === span.name) {
+        this.#startWaiters.delete(waiter);
+        waiter.resolve(span);
+      }
+    }
+  }
 
   onEnding() {}
 

@@ -28,8 +28,8 @@ export function recordingProducer({ failWith } = {}) {
 }
 
 /** Starts the worker on 127.0.0.1 and a free port. */
-export function startTestWorker({ variant = 'fixed', producer = recordingProducer(), shutdownGraceMs } = {}) {
-  return startWorker({ bindHost: '127.0.0.1', port: 0, variant }, telemetry, producer, { shutdownGraceMs });
+export function startTestWorker({ variant = 'fixed', producer = recordingProducer(), shutdownGraceMs, ackTimeoutMs, deferredLoops } = {}) {
+  return startWorker({ bindHost: '127.0.0.1', port: 0, variant }, telemetry, producer, { shutdownGraceMs, ackTimeoutMs, deferredLoops });
 }
 
 /** POSTs `body` (a string is sent as is, anything else as JSON) and reads the answer. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -26,10 +27,21 @@ import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
-/** {@code POST /orders}: validate, hand the order to the worker over HTTP, answer 202. */
+/**
+ * {@code POST /orders}: validate, hand the order to the worker over HTTP, answer 202 when the
+ * worker did (it answers 202 only once Kafka has the order). Anything else is a 5xx problem saying
+ * the order was NOT accepted: the worker's 503 (Kafka did not acknowledge it) passes on as 503
+ * with the worker's {@code Retry-After}; no answer within the bound is 504; the rest 502.
+ */
 final class OrdersHandler implements Handler {
 
   static final int MAX_BODY_BYTES = 16 * 1024;
+
+  /**
+   * How long the worker may take to answer, after the order's {@code delayMs}: it answers within
+   * 5 s of it (202 or 503), so this leaves a margin for a loaded machine.
+   */
+  static final Duration WORKER_ANSWER_BOUND = Duration.ofSeconds(10);
 
   /** One JSON value and nothing after it: {@code {..} x} or two objects in a row are malformed. */
   private static final ObjectReader JSON =
@@ -57,24 +69,51 @@ final class OrdersHandler implements Handler {
 
     HttpRequest request =
         HttpRequest.newBuilder(workUrl)
-            .timeout(Duration.ofSeconds(5))
+            .timeout(Duration.ofMillis(order.delayMs()).plus(WORKER_ANSWER_BOUND))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(OrderJson.write(order)))
             .build();
     HttpResponse<String> response;
     try {
       response = worker.send(request);
+    } catch (HttpTimeoutException e) {
+      Problem.of(504, "Gateway Timeout", notAccepted(order) + "the worker did not answer within "
+          + request.timeout().orElseThrow().toMillis() + " ms").writeTo(ctx);
+      return;
     } catch (IOException e) {
-      Problem.of(502, "Bad Gateway", "worker unreachable at " + workUrl + ": " + e.getClass().getSimpleName())
-          .writeTo(ctx);
+      Problem.of(502, "Bad Gateway", notAccepted(order) + "worker unreachable at " + workUrl + ": "
+          + e.getClass().getSimpleName()).writeTo(ctx);
+      return;
+    }
+    if (response.statusCode() == 503) {
+      ctx.header("Retry-After", response.headers().firstValue("Retry-After").orElse("1"));
+      Problem.of(503, "Service Unavailable", notAccepted(order) + "the worker could not hand it to Kafka ("
+          + workerDetail(response) + "); retry later").writeTo(ctx);
       return;
     }
     if (response.statusCode() != 202) {
-      Problem.of(502, "Bad Gateway", "worker answered " + response.statusCode()).writeTo(ctx);
+      Problem.of(502, "Bad Gateway", notAccepted(order) + "worker answered " + response.statusCode()).writeTo(ctx);
       return;
     }
     ctx.status(202);
     ctx.json(Map.of("orderId", order.orderId(), "traceId", Span.current().getSpanContext().getTraceId()));
+  }
+
+  private static String notAccepted(Order order) {
+    return "order " + order.orderId() + " NOT accepted: ";
+  }
+
+  /** The {@code detail} of the worker's problem answer, or its status when it has none. */
+  private static String workerDetail(HttpResponse<String> response) {
+    try {
+      JsonNode detail = OrderJson.mapper().readTree(response.body()).path("detail");
+      if (detail.isTextual()) {
+        return "worker: " + detail.asText();
+      }
+    } catch (IOException | RuntimeException e) {
+      // not a problem body: the status says enough
+    }
+    return "worker answered " + response.statusCode();
   }
 
   private OrderValidation.Result readOrder(Context ctx) {

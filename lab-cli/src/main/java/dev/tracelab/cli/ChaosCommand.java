@@ -3,8 +3,10 @@ package dev.tracelab.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.service.SourceTree;
 import dev.tracelab.env.service.ServiceImplementation;
 import dev.tracelab.experiments.chaos.ChaosExperiment;
+import dev.tracelab.experiments.chaos.ComposeChaosEnvironment;
 import dev.tracelab.experiments.chaos.ChaosExperiment.Fault;
 import dev.tracelab.experiments.chaos.ChaosExperiment.FaultResult;
 import dev.tracelab.flow.Flow;
@@ -22,7 +24,8 @@ import java.util.Set;
 
 /**
  * {@code ./lab chaos}: the embedded lab (worker and consumer as child JVMs, so they can be killed)
- * under steady load, one fault after the other: broker restart, consumer kill -9, worker kill -9,
+ * or, with {@code --compose}, the compose stack (a project of its own, taken down afterwards) under
+ * steady load, one fault after the other: broker restart, consumer kill -9, worker kill -9,
  * auditor down. Per fault a table row and, with {@code --report-json}, {@code {"faults": [...]}}
  * (docs/design.md §10).
  */
@@ -31,36 +34,34 @@ final class ChaosCommand {
   private ChaosCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("rate", "seconds", "downtime", "report-json"), Set.of("compose"));
-    if (args.flag("compose")) {
-      err.println("lab: chaos --compose is not supported yet; ./lab chaos runs on the embedded lab");
-      return 2;
-    }
+    Args args = Args.parse(argv, Set.of("rate", "seconds", "downtime", "report-json", "project"), Set.of("compose"));
     ChaosExperiment.Settings defaults = ChaosExperiment.Settings.defaults();
     int rate = args.integer("rate", defaults.rate(), 1, 200);
     int seconds = args.integer("seconds", (int) defaults.duration().toSeconds(), 6, 600);
     int downtime = args.integer("downtime", (int) defaults.downtime().toSeconds(), 1, 120);
     Path json = DemoCommand.path(args.string("report-json", null));
     ChaosExperiment.Settings settings = new ChaosExperiment.Settings(
-        rate, Duration.ofSeconds(seconds), Duration.ofSeconds(downtime), defaults.drainTimeout(), defaults.healthyWithin());
+        rate, Duration.ofSeconds(seconds), Duration.ofSeconds(downtime), defaults.drainTimeout(), defaults.healthyWithin(),
+        defaults.orderDelay());
+    String project = args.string("project", "tracelab-chaos");
 
-    err.println("starting the embedded lab (Kafka, auditor, gateway; worker and consumer as child JVMs)...");
     List<FaultResult> results = new ArrayList<>();
-    try (LabEnvironment lab = LabEnvironment.builder()
-        .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
-        .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
-        .start()) {
-      ChaosExperiment chaos = ChaosExperiment.create(lab, settings, line -> err.println("  " + line));
-      if (!chaos.hasLedger()) {
-        err.println("lab: warning: the consumer serves no GET /ledger; processed, dead-lettered, lost and duplicates are null");
-      }
-      chaos.warmUp(100);
-      for (Fault fault : Fault.values()) {
-        err.println(fault.id() + ": " + rate + " orders/s for " + seconds + " s, fault at " + seconds / 3 + " s");
-        FaultResult r = chaos.run(fault);
-        results.add(r);
-        if (r.lost() != null && r.lost() > 0) {
-          err.println("  lost order ids (first 10): " + r.lostOrderIds().stream().limit(10).toList());
+    try {
+      if (args.flag("compose")) {
+        Path composeFile = SourceTree.root().resolve("compose/docker-compose.yml");
+        err.println("starting the compose stack as project " + project + " (" + composeFile + "; images from"
+            + " compose/build-images.sh, ports from GATEWAY_PORT, CONSUMER_PORT, ...)...");
+        try (ComposeChaosEnvironment stack =
+            ComposeChaosEnvironment.up(composeFile, project, Map.of(), line -> err.println("  " + line))) {
+          runFaults(ChaosExperiment.create(stack, settings, line -> err.println("  " + line)), settings, results, err);
+        }
+      } else {
+        err.println("starting the embedded lab (Kafka, auditor, gateway; worker and consumer as child JVMs)...");
+        try (LabEnvironment lab = LabEnvironment.builder()
+            .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
+            .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
+            .start()) {
+          runFaults(ChaosExperiment.create(lab, settings, line -> err.println("  " + line)), settings, results, err);
         }
       }
     } catch (InterruptedException e) {
@@ -81,6 +82,23 @@ final class ChaosCommand {
       }
     }
     return 0;
+  }
+
+  private static void runFaults(ChaosExperiment chaos, ChaosExperiment.Settings settings, List<FaultResult> results,
+      PrintStream err) throws InterruptedException {
+    if (!chaos.hasLedger()) {
+      err.println("lab: warning: the consumer serves no GET /ledger; processed, dead-lettered, lost and duplicates are null");
+    }
+    chaos.warmUp(100);
+    long seconds = settings.duration().toSeconds();
+    for (Fault fault : Fault.values()) {
+      err.println(fault.id() + ": " + settings.rate() + " orders/s for " + seconds + " s, fault at " + seconds / 3 + " s");
+      FaultResult r = chaos.run(fault);
+      results.add(r);
+      if (r.lost() != null && r.lost() > 0) {
+        err.println("  lost order ids (first 10): " + r.lostOrderIds().stream().limit(10).toList());
+      }
+    }
   }
 
   static String json(List<FaultResult> results) throws IOException {
@@ -106,11 +124,11 @@ final class ChaosCommand {
   /** A Markdown table, as docs/reliability.md holds it. */
   static String table(List<FaultResult> results) {
     StringBuilder b = new StringBuilder();
-    b.append("| fault | accepted | refused | processed | dead-lettered | lost | duplicates | p99 before ms | p99 during ms | p99 after ms | recovery s |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    b.append("| fault | in flight | accepted | refused | processed | dead-lettered | lost | duplicates | p99 before ms | p99 during ms | p99 after ms | recovery s |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (FaultResult r : results) {
-      b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          r.name(), r.accepted(), r.refused(), v(r.processed()), v(r.deadLettered()), v(r.lost()), v(r.duplicates()),
+      b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          r.name(), r.inFlight(), r.accepted(), r.refused(), v(r.processed()), v(r.deadLettered()), v(r.lost()), v(r.duplicates()),
           v(r.p99BeforeMs()), v(r.p99DuringMs()), v(r.p99AfterMs()),
           r.recoveryS() == null ? "not recovered" : v(r.recoveryS())));
     }

@@ -19,7 +19,7 @@ public final class Lab {
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
-          "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
+          "  chaos    [--compose [--project P]] [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
           "  exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY | reset | status",
           "           fix each boundary yourself; check builds, tests, runs a scenario and hints (docs/workshop.md)",
           "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",

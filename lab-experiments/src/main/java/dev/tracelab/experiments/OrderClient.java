@@ -65,13 +65,20 @@ public final class OrderClient {
     }
   }
 
+  /**
+   * How long one order may take: longer than the gateway's own bound for the slowest order
+   * ({@code delayMs} 60 s plus 10 s for the worker's answer), so the client never gives up on an
+   * order the gateway may still accept.
+   */
+  private static final Duration PLACE_TIMEOUT = Duration.ofSeconds(75);
+
   /** POSTs one order body; the ids of a 202, or null. */
   public Accepted place(String body) {
     try {
       HttpResponse<String> response =
           http.send(
               HttpRequest.newBuilder(orders)
-                  .timeout(Duration.ofSeconds(10))
+                  .timeout(PLACE_TIMEOUT)
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString(body))
                   .build(),

@@ -48,9 +48,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosFaultsTest {
 
-  /** 10 orders/s for 8 s per fault, components down for 3 s, 30 s at most to drain. */
+  /**
+   * 10 orders/s for 8 s per fault, components down for 3 s, 30 s at most to drain; each order
+   * stays 300 ms in the worker, so about three are in flight there whenever a fault hits.
+   */
   private static final ChaosExperiment.Settings SETTINGS = new ChaosExperiment.Settings(
-      10, Duration.ofSeconds(8), Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(2));
+      10, Duration.ofSeconds(8), Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMillis(300));
   /** Recovery must come within this after the fault is repaired. */
   private static final double RECOVERY_MARGIN_S = 15;
 
@@ -87,6 +90,7 @@ class ChaosFaultsTest {
     System.out.println("chaos: " + r);
 
     assertThat(r.accepted()).as("orders accepted").isPositive();
+    assertThat(r.inFlight()).as("requests in flight when the fault hit").isPositive();
     assertThat(r.lostOrderIds()).as("accepted orders neither processed nor dead-lettered").isEmpty();
     assertThat(r.lost()).as("lost").isEqualTo(0L);
     assertThat(r.processed() + r.deadLettered()).as("processed + dead-lettered").isEqualTo(r.accepted());

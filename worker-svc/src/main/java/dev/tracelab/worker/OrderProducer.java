@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * boundary. The span ends when the broker acknowledges the record.
  *
  * <p>Delivery: the client retries a send until {@link #DELIVERY_TIMEOUT} (see
- * {@link #properties}); a send that still fails is logged with its order id and counted
- * ({@link #counts()}), never dropped silently.
+ * {@link #properties}); {@link #send} returns the outcome, which the worker's request waits for
+ * before it answers 202. A send that fails is logged with its order id and counted
+ * ({@link #counts()}).
  *
  * <p>Messaging semantic conventions: {@code server.address}/{@code server.port} are left out on
  * purpose; they are required only "if available", and the client API does not say which broker of
@@ -63,10 +65,11 @@ final class OrderProducer implements AutoCloseable {
   }
 
   /**
-   * How long a send is retried before it counts as failed: longer than a broker restart takes
-   * (the lab's takes seconds), well inside the time a reader would call an order lost.
+   * How long a send is retried before it counts as failed: as long as the request waits for the
+   * acknowledgement (the worker answers 503 then), so an order the client was told is not accepted
+   * is, but for a race at the very end, not written later either.
    */
-  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(5);
 
   static OrderProducer create(OpenTelemetry otel, String bootstrapServers) {
     return create(otel, new KafkaProducer<>(properties(bootstrapServers), new StringSerializer(), new StringSerializer()));
@@ -74,10 +77,9 @@ final class OrderProducer implements AutoCloseable {
 
   /**
    * The producer's delivery settings. Idempotent with {@code acks=all}: the client retries a
-   * send (through leader changes and a broker restart) until {@link #DELIVERY_TIMEOUT} without
-   * writing a record twice. {@code max.block.ms} (how long {@code send} may wait for metadata or
-   * buffer space) is as long, so a send issued while the broker is down waits for it instead of
-   * failing after a few seconds; it blocks only the deferred-work thread, never the 202.
+   * send (through leader changes) until {@link #DELIVERY_TIMEOUT} without writing a record twice.
+   * {@code max.block.ms} (how long {@code send} may wait for metadata or buffer space) is as long;
+   * it blocks only the deferred-work thread, and the request stops waiting after the same time.
    */
   static Properties properties(String bootstrapServers) {
     Properties props = new Properties();
@@ -88,7 +90,7 @@ final class OrderProducer implements AutoCloseable {
     props.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis() - 1_000);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
     return props;
@@ -99,7 +101,12 @@ final class OrderProducer implements AutoCloseable {
     return new OrderProducer(producer, otel);
   }
 
-  void send(Order order) {
+  /**
+   * Sends {@code order}; the returned future completes when the broker acknowledges it, or
+   * exceptionally when the client gives up on it. Throws when the send cannot even start.
+   */
+  CompletableFuture<Void> send(Order order) {
+    CompletableFuture<Void> outcome = new CompletableFuture<>();
     Span span =
         tracer
             .spanBuilder(Flow.PRODUCE)
@@ -133,7 +140,13 @@ final class OrderProducer implements AutoCloseable {
               span.setAttribute(MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, metadata.offset());
             }
             span.end();
+            if (error == null) {
+              outcome.complete(null);
+            } else {
+              outcome.completeExceptionally(error);
+            }
           });
+      return outcome;
     } catch (RuntimeException e) {
       pending.decrementAndGet();
       span.recordException(e);
@@ -144,11 +157,11 @@ final class OrderProducer implements AutoCloseable {
     }
   }
 
-  /** The one place an accepted order is known not to have reached Kafka: one log line, counted. */
+  /** The one place an order is known not to have reached Kafka: one log line, counted. */
   private void failed(Order order, Exception error) {
     failed.incrementAndGet();
     log.error(
-        "order {} accepted but NOT delivered to {} (gave up after retries): {}",
+        "order {} NOT delivered to {} (gave up after retries; it was not answered 202): {}",
         order.orderId(), Flow.TOPIC, error.toString());
   }
 

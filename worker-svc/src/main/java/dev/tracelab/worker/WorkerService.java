@@ -11,20 +11,38 @@ import dev.tracelab.telemetry.AppAttributes;
 import io.javalin.Javalin;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
- * The worker: {@code POST /work} answers 202 at once and hands the order to an executor (the
- * async boundary); the deferred work prepares it and produces it to Kafka. {@code GET /delivery}
- * counts the sends: acknowledged, failed after every retry, and still in flight.
+ * The worker: {@code POST /work} hands the order to an executor (the async boundary); the deferred
+ * work prepares it and produces it to Kafka. The request answers 202 only once Kafka has
+ * acknowledged the record, so an order answered 202 is on the topic whatever happens to the worker
+ * next; when the send fails or is not acknowledged within {@link #ACK_TIMEOUT} the answer is 503
+ * problem+json with {@code Retry-After} (the order is not accepted). {@code GET /delivery} counts
+ * the sends: acknowledged, failed after every retry, and still in flight.
  */
 public final class WorkerService implements AutoCloseable {
 
   private static final int DEFERRED_THREADS = 16;
+
+  /**
+   * How long {@code POST /work} waits, after the order's {@code delayMs}, for Kafka's
+   * acknowledgement before answering 503: the gateway waits {@code delayMs} + 10 s for the answer.
+   */
+  static final Duration ACK_TIMEOUT = OrderProducer.DELIVERY_TIMEOUT;
+
+  private static final String RETRY_AFTER_S = "1";
 
   private final Javalin app;
   private final HandOff handOff;
@@ -37,7 +55,15 @@ public final class WorkerService implements AutoCloseable {
   }
 
   public static WorkerService start(WorkerConfig config, OpenTelemetry otel) {
-    OrderProducer producer = OrderProducer.create(otel, config.kafkaBootstrapServers());
+    return start(config, otel, OrderProducer.create(otel, config.kafkaBootstrapServers()), ACK_TIMEOUT);
+  }
+
+  /** Over any producer (tests pass a MockProducer), answering 503 after {@code ackTimeout}. */
+  static WorkerService start(WorkerConfig config, OpenTelemetry otel, Producer<String, String> kafka, Duration ackTimeout) {
+    return start(config, otel, OrderProducer.create(otel, kafka), ackTimeout);
+  }
+
+  private static WorkerService start(WorkerConfig config, OpenTelemetry otel, OrderProducer producer, Duration ackTimeout) {
     DeferredWork deferred = new DeferredWork(otel, producer);
     ExecutorService pool = Executors.newFixedThreadPool(DEFERRED_THREADS, threadsNamed("worker-deferred-"));
     HandOff handOff =
@@ -60,7 +86,13 @@ public final class WorkerService implements AutoCloseable {
                 return;
               }
               Span.current().setAttribute(AppAttributes.ORDER_ID, order.orderId());
-              handOff.submit(() -> deferred.run(order));
+              String refused = handOffAndAwait(handOff, deferred, order, ackTimeout);
+              if (refused != null) {
+                ctx.header("Retry-After", RETRY_AFTER_S);
+                Problem.of(503, "Service Unavailable", "order " + order.orderId() + " NOT accepted: " + refused
+                    + "; nothing was queued for it, retry later").writeTo(ctx);
+                return;
+              }
               ctx.status(202);
               ctx.json(Map.of("orderId", order.orderId(), "accepted", true));
             }));
@@ -73,6 +105,37 @@ public final class WorkerService implements AutoCloseable {
         (e, ctx) -> Problem.of(500, "Internal Server Error", "the worker failed; see its log").writeTo(ctx));
     app.start(config.bindHost(), config.port());
     return new WorkerService(app, handOff, producer);
+  }
+
+  /**
+   * Hands the order to the deferred work (the async boundary, unchanged: it runs on a pool thread)
+   * and waits until Kafka has acknowledged it, for at most {@code delayMs + ackTimeout}. Null when
+   * it was acknowledged; else why the order is not accepted. A deferred work that has not sent yet
+   * when the wait is over sees the outcome already decided and does not send.
+   */
+  private static String handOffAndAwait(HandOff handOff, DeferredWork deferred, Order order, Duration ackTimeout) {
+    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+    try {
+      handOff.submit(() -> deferred.run(order, acknowledged));
+    } catch (RejectedExecutionException e) {
+      return "the worker is shutting down";
+    }
+    long boundMs = order.delayMs() + ackTimeout.toMillis();
+    try {
+      acknowledged.get(boundMs, TimeUnit.MILLISECONDS);
+      return null;
+    } catch (TimeoutException e) {
+      if (acknowledged.completeExceptionally(e)) {
+        return "Kafka did not acknowledge it within " + boundMs + " ms";
+      }
+      return acknowledged.isCompletedExceptionally() ? "the send to Kafka failed" : null; // decided meanwhile
+    } catch (ExecutionException e) {
+      return "the send to Kafka failed: " + e.getCause().getClass().getSimpleName();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      acknowledged.completeExceptionally(e);
+      return "the worker was interrupted";
+    }
   }
 
   public int port() {

@@ -63,7 +63,7 @@ class AsyncBoundarySpansTest {
     Span request =
         testing.getOpenTelemetry().getTracer("test").spanBuilder(Flow.WORKER_SERVER).setSpanKind(SpanKind.SERVER).startSpan();
     try (Scope ignored = request.makeCurrent()) {
-      handOff.submit(() -> deferred.run(ORDER));
+      handOff.submit(() -> deferred.run(ORDER, new java.util.concurrent.CompletableFuture<>()));
       await().atMost(Duration.ofSeconds(10)).until(() -> testing.getSpans().size() == 2);
     } finally {
       request.end();

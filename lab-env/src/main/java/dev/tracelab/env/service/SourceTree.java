@@ -6,15 +6,17 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 
 /**
- * The tracelab checkout the non-JVM implementations are built from: {@code -Dtracelab.root} or
+ * The tracelab checkout the non-JVM implementations are built from (and the compose stack runs
+ * from): {@code -Dtracelab.root} or
  * {@code TRACELAB_ROOT} when set, else the first folder above the working directory (then above
  * this class's jar or classes folder) holding {@code go.mod} and {@code worker-svc/}.
  */
-final class SourceTree {
+public final class SourceTree {
 
   private SourceTree() {}
 
-  static Path root() {
+  /** The checkout's root folder; throws when there is none. */
+  public static Path root() {
     String configured = System.getProperty("tracelab.root", System.getenv("TRACELAB_ROOT"));
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured).toAbsolutePath().normalize();

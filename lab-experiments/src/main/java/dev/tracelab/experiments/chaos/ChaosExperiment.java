@@ -3,7 +3,6 @@ package dev.tracelab.experiments.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.experiments.OrderClient;
-import dev.tracelab.flow.Flow;
 import dev.tracelab.order.OrderJson;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +27,11 @@ import java.util.function.Consumer;
 /**
  * One fault under steady load on a running lab (docs/design.md §10): orders at a fixed rate for
  * a fixed time, the fault injected at a fixed point (a third of the way in) and repaired by the
- * lab, then a bounded wait for the accepted orders to drain. The consumer's ledger
+ * lab, then a bounded wait for the accepted orders to drain. Where the lab runs (embedded, or the
+ * compose stack) and how a fault is injected there is the {@link ChaosEnvironment}'s business;
+ * the load, the measurements and the figures are the same for every environment. Each order
+ * waits {@link Settings#orderDelay()} in the worker's deferred work, so a fault always finds
+ * orders in flight. The consumer's ledger
  * ({@code GET /ledger}) is the ground truth for what was processed; it is polled during the run,
  * so each order's end-to-end time (202 sent to ledger entry) is known to the poll period.
  *
@@ -67,10 +70,14 @@ public final class ChaosExperiment {
    * @param downtime how long a stopped component stays down (broker, consumer, auditor)
    * @param drainTimeout the longest wait after the load for accepted orders to reach the ledger
    * @param healthyWithin an order is healthy when accepted and in the ledger within this
+   * @param orderDelay each order's {@code delayMs}: how long it stays in the worker before it is
+   *     produced (and answered)
    */
-  public record Settings(int rate, Duration duration, Duration downtime, Duration drainTimeout, Duration healthyWithin) {
+  public record Settings(
+      int rate, Duration duration, Duration downtime, Duration drainTimeout, Duration healthyWithin, Duration orderDelay) {
     public static Settings defaults() {
-      return new Settings(20, Duration.ofSeconds(18), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(2));
+      return new Settings(20, Duration.ofSeconds(18), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(2),
+          Duration.ofMillis(200));
     }
   }
 
@@ -78,7 +85,8 @@ public final class ChaosExperiment {
    * One fault's figures; {@code processed}, {@code deadLettered}, {@code lost}, {@code duplicates}
    * are null when the consumer has no ledger; {@code recoveryS} is null when the flow did not
    * recover within the run; a p99 is null for an empty window; {@code repairedS}: when the fault
-   * was repaired, in seconds after injection.
+   * was repaired, in seconds after injection; {@code inFlight}: requests sent before the
+   * injection and answered after it (in flight when the fault hit).
    */
   public record FaultResult(
       String name,
@@ -93,28 +101,34 @@ public final class ChaosExperiment {
       Double recoveryS,
       long refused,
       Set<String> lostOrderIds,
-      double repairedS) {}
+      double repairedS,
+      long inFlight) {}
 
-  private static final String ORDER = "{\"sku\":\"CHAOS-1\",\"quantity\":1}";
   private static final Duration LEDGER_POLL = Duration.ofMillis(250);
 
-  private final LabEnvironment lab;
+  private final ChaosEnvironment lab;
+  private final String order;
   private final Settings settings;
   private final Consumer<String> progress;
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
-  private ChaosExperiment(LabEnvironment lab, Settings settings, Consumer<String> progress) {
+  private ChaosExperiment(ChaosEnvironment lab, Settings settings, Consumer<String> progress) {
     this.lab = lab;
     this.settings = settings;
     this.progress = progress;
+    this.order = "{\"sku\":\"CHAOS-1\",\"quantity\":1,\"delayMs\":" + settings.orderDelay().toMillis() + "}";
   }
 
   /**
-   * @param lab a lab whose worker and consumer run as child processes
+   * @param lab an embedded lab whose worker and consumer run as child processes
    *     ({@code ServiceImplementation.javaProcess()}), so they can be killed
    */
   public static ChaosExperiment create(LabEnvironment lab, Settings settings, Consumer<String> progress) {
+    return create(ChaosEnvironment.embedded(lab), settings, progress);
+  }
+
+  public static ChaosExperiment create(ChaosEnvironment lab, Settings settings, Consumer<String> progress) {
     return new ChaosExperiment(lab, settings, progress);
   }
 
@@ -128,7 +142,9 @@ public final class ChaosExperiment {
     OrderClient client = OrderClient.create(lab.gatewayUrl());
     List<OrderClient.Placed> placed = Collections.synchronizedList(new ArrayList<>());
     Map<String, Long> processedAt = new ConcurrentHashMap<>();
-    ExecutorService senders = Executors.newFixedThreadPool(64, daemon("chaos-sender"));
+    // unbounded: while a fault lasts, requests take up to the worker's bound, and a fixed pool
+    // would lower the rate just then
+    ExecutorService senders = Executors.newCachedThreadPool(daemon("chaos-sender"));
     ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, daemon("chaos-tick"));
     long t0 = System.nanoTime();
     long[] injectedAt = {0};
@@ -142,7 +158,7 @@ public final class ChaosExperiment {
         int i = index[0]++;
         senders.execute(() -> {
           long sent = System.nanoTime();
-          OrderClient.Accepted accepted = client.place(ORDER);
+          OrderClient.Accepted accepted = client.place(order);
           placed.add(new OrderClient.Placed(i, accepted, sent, System.nanoTime()));
         });
       }, 0, periodMicros, TimeUnit.MICROSECONDS);
@@ -196,9 +212,10 @@ public final class ChaosExperiment {
       (p.sentNanos() < injectedAt[0] ? before : p.sentNanos() < recoveredAt ? during : after).add(p.latencyMs());
     }
     long refused = all.stream().filter(p -> p.accepted() == null).count();
+    long inFlight = all.stream().filter(p -> p.sentNanos() < injectedAt[0] && p.doneNanos() > injectedAt[0]).count();
     if (end == null) {
       return new FaultResult(fault.id(), acceptedIds.size(), null, null, null, null,
-          p99(before), p99(during), p99(after), recovery, refused, Set.of(), repaired);
+          p99(before), p99(during), p99(after), recovery, refused, Set.of(), repaired, inFlight);
     }
     long processed = 0;
     long deadLettered = 0;
@@ -218,7 +235,7 @@ public final class ChaosExperiment {
     long listedTwice = acceptedIds.stream().filter(id -> times.getOrDefault(id, 0) > 1).count();
     long duplicates = end.duplicatesSkipped() - duplicatesBefore + listedTwice;
     return new FaultResult(fault.id(), acceptedIds.size(), processed, deadLettered, (long) lost.size(), duplicates,
-        p99(before), p99(during), p99(after), recovery, refused, lost, repaired);
+        p99(before), p99(during), p99(after), recovery, refused, lost, repaired, inFlight);
   }
 
   /** Notes when each order first showed up in the ledger (processed or dead-lettered). */
@@ -237,18 +254,18 @@ public final class ChaosExperiment {
   private void inject(Fault fault) throws InterruptedException {
     switch (fault) {
       case BROKER_RESTART -> {
-        lab.stopKafka();
+        lab.stopBroker();
         Thread.sleep(settings.downtime().toMillis());
-        lab.startKafka();
+        lab.startBroker();
       }
       case CONSUMER_KILL -> {
-        lab.killService(Flow.CONSUMER);
+        lab.killConsumer();
         Thread.sleep(settings.downtime().toMillis());
-        lab.restartService(Flow.CONSUMER);
+        lab.restartConsumer();
       }
       case WORKER_KILL -> {
-        lab.killService(Flow.WORKER);
-        lab.restartService(Flow.WORKER); // at once, as a supervisor (compose restart policy) would
+        lab.killWorker();
+        lab.restartWorker(); // at once, as a supervisor (compose restart policy) does
       }
       case AUDITOR_DOWN -> {
         lab.stopAuditor();
@@ -316,7 +333,7 @@ public final class ChaosExperiment {
 
   /** The consumer's ledger now; null when the consumer has none (404) or cannot be reached. */
   Ledger ledger() {
-    URI url = lab.service(Flow.CONSUMER).url().resolve("/ledger");
+    URI url = lab.consumerUrl().resolve("/ledger");
     try {
       HttpResponse<String> response =
           http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
@@ -342,7 +359,7 @@ public final class ChaosExperiment {
   public void warmUp(int n) {
     OrderClient client = OrderClient.create(lab.gatewayUrl());
     for (int i = 0; i < n; i++) {
-      client.place(ORDER);
+      client.place(order);
     }
   }
 
