@@ -7,7 +7,10 @@ import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.mesh.EnvoySidecar;
+import dev.tracelab.experiments.scenario.HopLatency;
 import dev.tracelab.experiments.scenario.ScenarioRunner;
+import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
@@ -24,7 +27,10 @@ import java.util.Map;
 /**
  * {@code ./lab demo}: one embedded environment, every scenario from all-broken to fixed, N
  * requests each, then the before/after table, the diagnoses and one connected span tree — every
- * number measured by the auditor.
+ * number measured by the auditor. With {@code --mesh}, the same lab then puts a real Envoy sidecar
+ * in front of the worker and runs {@link #MESH_ORDER} again: the table gains those rows (the
+ * sidecar's own orphan column), the report's scenarios say {@code "mesh"}, and the hop's latency
+ * with and without the sidecar is compared ({@link HopLatency}).
  */
 final class DemoCommand {
 
@@ -32,22 +38,33 @@ final class DemoCommand {
       List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_PROPAGATORS, Scenario.BROKEN_ASYNC,
           Scenario.BROKEN_KAFKA, Scenario.LINKED_KAFKA, Scenario.FIXED);
 
+  /** The mesh rows: what the sidecar cannot repair (an app that does not propagate, the queue), and fixed. */
+  static final List<Scenario> MESH_ORDER = List.of(Scenario.BROKEN_HTTP, Scenario.BROKEN_KAFKA, Scenario.FIXED);
+
   private DemoCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
     Args args = Args.parseWithLanguages(argv, "requests", "report-json", "report-md");
     Implementations implementations = args.implementations();
+    boolean mesh = implementations.mesh();
+    if (mesh) {
+      EnvoySidecar.require(); // a clear error before anything starts
+    }
+    Implementations plain = implementations.without(Flow.SIDECAR);
     int requests = args.integer("requests", 200, 1, 100_000);
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
 
     long t0 = System.nanoTime();
-    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + implementations.label() + ")...");
+    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + plain.label() + ")...");
     List<ScenarioRunner.Result> results = new ArrayList<>();
     Map<String, Object> example;
     List<String> tree;
+    List<String> meshTree = List.of();
+    List<String> hop = List.of();
+    Map<String, Object> hopJson = null;
     long startupMs;
-    try (LabEnvironment env = LabEnvironment.builder().implementations(implementations).start()) {
+    try (LabEnvironment env = LabEnvironment.builder().implementations(plain).start()) {
       startupMs = env.startupTime().toMillis();
       err.printf(Locale.ROOT, "lab up in %.1f s (services: %s)%n", startupMs / 1000.0, startupTimes(env));
       ScenarioRunner runner = new ScenarioRunner(env, 8);
@@ -57,9 +74,29 @@ final class DemoCommand {
         results.add(result);
       }
       ScenarioRunner.Result fixed = results.get(results.size() - 1);
-      AssembledTrace connected = firstConnected(env, fixed);
+      AssembledTrace connected = firstConnected(env, fixed, ExpectedFlow.of(plain));
       example = connected == null ? null : SpanTree.json(connected.traceId(), connected.spans());
       tree = connected == null ? List.of("(no connected request in the fixed run)") : SpanTree.render(connected.traceId(), connected.spans());
+      if (mesh) {
+        err.println("switching to the mesh: an Envoy sidecar in front of the worker...");
+        env.switchTo(implementations, Scenario.FIXED);
+        for (Scenario scenario : MESH_ORDER) {
+          ScenarioRunner.Result result =
+              runner.run(scenario, requests, new Progress(err, scenario.id() + " +mesh", requests));
+          result.incompleteWarning().ifPresent(err::println);
+          results.add(result);
+        }
+        ScenarioRunner.Result meshFixed = results.get(results.size() - 1);
+        AssembledTrace meshConnected = firstConnected(env, meshFixed, ExpectedFlow.of(implementations));
+        meshTree = meshConnected == null ? List.of("(no connected request in the fixed run with the mesh)")
+            : SpanTree.render(meshConnected.traceId(), meshConnected.spans());
+        HopLatency without = HopLatency.of(env.auditor(), fixed.orderIds());
+        HopLatency with = HopLatency.of(env.auditor(), meshFixed.orderIds());
+        hop = HopLatency.compare(without, with);
+        hopJson = new LinkedHashMap<>();
+        hopJson.put("withoutMesh", without.json());
+        hopJson.put("withMesh", with.json());
+      }
     }
     double wall = (System.nanoTime() - t0) / 1e9;
 
@@ -71,6 +108,14 @@ final class DemoCommand {
     lines.add("One connected request (fixed), as the auditor assembled it:");
     lines.addAll(tree);
     lines.add("");
+    if (mesh) {
+      lines.add("One connected request (fixed) through the Envoy sidecar: gateway CLIENT -> envoy-sidecar SERVER"
+          + " -> envoy-sidecar CLIENT -> worker SERVER:");
+      lines.addAll(meshTree);
+      lines.add("");
+      lines.addAll(hop);
+      lines.add("");
+    }
     lines.addAll(latencies(results));
     lines.add("");
     lines.add(String.format(Locale.ROOT, "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario",
@@ -88,6 +133,9 @@ final class DemoCommand {
         doc.put("implementations", implementations.ids());
         doc.put("scenarios", reports);
         doc.put("exampleTrace", example);
+        if (hopJson != null) {
+          doc.put("meshHopLatency", hopJson);
+        }
         Files.writeString(json, mapper.writeValueAsString(doc));
         err.println("wrote " + json);
       }
@@ -144,16 +192,24 @@ final class DemoCommand {
     String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s | %9s",
         "scenario", "impl (gw/worker/cons)", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc",
         "connected", "linked", "frag/req");
+    boolean mesh = results.stream().anyMatch(r -> r.report().mesh());
+    if (mesh) {
+      header += String.format(Locale.ROOT, " | %13s", Flow.SIDECAR);
+    }
     lines.add("Orphan rate per service, measured by the auditor:");
     lines.add(header);
     lines.add("-".repeat(header.length()));
     for (ScenarioRunner.Result r : results) {
       ScenarioReport s = r.report();
-      lines.add(String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
-          s.name(), implementations.label(),
+      String row = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
+          s.name(), String.join("/", s.implementations().values()) + (s.mesh() ? " +mesh" : ""),
           s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
           rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
-          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest()));
+          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest());
+      if (mesh) {
+        row += s.mesh() ? String.format(Locale.ROOT, " | %12.1f%%", rate(s, Flow.SIDECAR)) : String.format(" | %13s", "-");
+      }
+      lines.add(row);
     }
     return lines;
   }
@@ -170,23 +226,23 @@ final class DemoCommand {
       ScenarioReport s = r.report();
       if (s.diagnoses().isEmpty()) {
         lines.add(s.linkedRequests() == 0
-            ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests())
+            ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name() + (s.mesh() ? " +mesh" : ""), s.connectedRequests(), s.requests())
             : String.format("  %-18s no orphans (%d of %d requests connected, %d linked)", s.name(),
                 s.connectedRequests(), s.requests(), s.linkedRequests()));
         continue;
       }
       for (ScenarioReport.DiagnosisCount d : s.diagnoses()) {
         lines.add(String.format(Locale.ROOT, "  %-18s %-14s %-12s %-16s x%-5d %s",
-            s.name(), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
+            s.name() + (s.mesh() ? " +mesh" : ""), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
       }
     }
     return lines;
   }
 
-  private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed) {
+  private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed, ExpectedFlow flow) {
     for (String orderId : fixed.orderIds()) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      if (FlowShape.isConnected(traces)) {
+      if (FlowShape.isConnected(traces, flow)) {
         return traces.get(0);
       }
     }

@@ -22,6 +22,8 @@ public final class Lab {
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
+          "     [--mesh]  the gateway -> worker hop through a real Envoy sidecar (envoy-sidecar spans; demo: adds mesh rows",
+          "               and the latency Envoy adds; needs compose/mesh/install-envoy.sh or TRACELAB_ENVOY_BIN)",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
 
   private Lab() {}
