@@ -1,5 +1,6 @@
 package dev.tracelab.tests;
 
+import dev.tracelab.env.mesh.EnvoySidecar;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Language;
@@ -11,17 +12,22 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Whether this machine can run a combination's Go and Node.js implementations. Missing: the
- * test is skipped with the reason, unless {@code -Dtracelab.toolchains=required} (CI), where a
- * missing toolchain fails it.
+ * Whether this machine can run a combination's Go and Node.js implementations, and the Envoy
+ * sidecar of mesh mode. Missing: the test is skipped with the reason, unless {@code
+ * -Dtracelab.toolchains=required} (a toolchain) or {@code -Dtracelab.mesh=required} (Envoy) is set
+ * (CI), where it fails.
  */
 final class Toolchains {
 
   static final boolean REQUIRED = "required".equals(System.getProperty("tracelab.toolchains"));
+  static final boolean MESH_REQUIRED = "required".equals(System.getProperty("tracelab.mesh"));
 
   private Toolchains() {}
 
   static void assumeAvailable(Implementations implementations) {
+    if (implementations.mesh()) {
+      assumeEnvoy();
+    }
     for (String role : Flow.SERVICES) {
       Language language = implementations.languageOf(role);
       String missing = switch (language) {
@@ -37,6 +43,16 @@ final class Toolchains {
         Assumptions.abort(reason);
       }
     }
+  }
+
+  /** Envoy for mesh mode: skipped with the reason when missing, failed under -Dtracelab.mesh=required. */
+  static void assumeEnvoy() {
+    EnvoySidecar.missing().ifPresent(reason -> {
+      if (MESH_REQUIRED) {
+        throw new AssertionError(reason + " and -Dtracelab.mesh=required is set");
+      }
+      Assumptions.abort(reason);
+    });
   }
 
   private static boolean found(String program, String... extraDirs) {
