@@ -87,7 +87,7 @@ public final class Auditor implements AutoCloseable {
     this.host = b.host;
     this.otlpPort = b.otlpPort;
     this.apiPort = b.apiPort;
-    ServiceLabels labels = new ServiceLabels(b.maxServiceLabels, Flow.PARTICIPANTS);
+    ServiceLabels labels = new ServiceLabels(b.maxServiceLabels, Flow.SERVICES);
     this.maxApiSpans = b.maxApiSpans;
     this.assembler =
         TraceAssembler.builder()

@@ -74,7 +74,7 @@ public final class RunStats {
   private final ServiceLabels labels;
 
   public RunStats(OrphanRules rules) {
-    this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.PARTICIPANTS));
+    this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES));
   }
 
   /** Per-service figures are kept under {@code labels} (beyond its cap: {@code other}). */

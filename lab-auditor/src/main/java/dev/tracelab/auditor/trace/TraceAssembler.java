@@ -373,7 +373,7 @@ public final class TraceAssembler {
     private List<ExpectedSpan> expected = Flow.SPANS;
     private int maxSpansPerTrace = 10_000;
     private int maxLateSpansPerTrace = 1_000;
-    private ServiceLabels labels = new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.PARTICIPANTS);
+    private ServiceLabels labels = new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES);
 
     /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
     public Builder setMaxSpansPerTrace(int max) {

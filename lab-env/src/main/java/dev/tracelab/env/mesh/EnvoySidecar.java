@@ -121,7 +121,7 @@ public final class EnvoySidecar {
    * admin on loopback. The tracer batches spans: the runtime layer flushes them every 100 ms (its
    * default, 5 s, would let a request's other spans close without the sidecar's).
    */
-  static String config(String bindHost, int listener, int admin, URI worker, URI otlp) {
+  public static String config(String bindHost, int listener, int admin, URI worker, URI otlp) {
     return """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: %d}}
