@@ -95,17 +95,26 @@ final class LabScenarios {
   List<TraceView> awaitFragments(String orderId, int expected) {
     AuditorClient auditor = auditor();
     AtomicReference<List<TraceView>> seen = new AtomicReference<>(List.of());
-    await("%d closed trace(s) of order %s".formatted(expected, orderId))
-        .atMost(TRACE_TIMEOUT)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              List<TraceView> traces = auditor.fragmentsOf(orderId);
-              seen.set(traces);
-              return traces.size() >= expected
-                  && traces.stream().allMatch(TraceView::closed)
-                  && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
-            });
+    try {
+      await("%d closed trace(s) of order %s".formatted(expected, orderId))
+          .atMost(TRACE_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                List<TraceView> traces = auditor.fragmentsOf(orderId);
+                seen.set(traces);
+                return traces.size() >= expected
+                    && traces.stream().allMatch(TraceView::closed)
+                    && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // say what did arrive: which spans are missing tells which service did not export them
+      throw new AssertionError(e.getMessage() + "; the auditor holds, for " + flow.implementations().label()
+          + seen.get().stream()
+              .map(t -> "\n trace " + t.traceId() + (t.closed() ? " (closed)" : " (open)") + "\n"
+                  + TraceTree.describe(t.spans()))
+              .collect(Collectors.joining()), e);
+    }
     return seen.get();
   }
 
