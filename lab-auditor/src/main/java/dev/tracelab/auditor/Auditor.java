@@ -105,6 +105,10 @@ public final class Auditor implements AutoCloseable {
             .build();
     // one direction: the assembler's close events feed the run; the run never reads the assembler
     this.run = new RunStats(new OrphanRules(b.entryPoints), labels);
+    if (b.initialSetup != null) {
+      assembler.expect(b.initialSetup.flow().spans());
+      run.reset(Long.MIN_VALUE, b.initialSetup);
+    }
     assembler.onClose(run::add);
     assembler.onClose(room::add);
     for (Consumer<AssembledTrace> listener : b.closeListeners) {
@@ -477,6 +481,7 @@ public final class Auditor implements AutoCloseable {
       return this;
     }
     private Set<String> entryPoints = Set.of("gateway-svc:SERVER");
+    private RunSetup initialSetup;
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
     public Builder setHost(String host) {
@@ -532,6 +537,15 @@ public final class Auditor implements AutoCloseable {
      */
     public Builder setMaxInFlightBytes(long maxInFlightBytes) {
       this.maxInFlightBytes = maxInFlightBytes;
+      return this;
+    }
+
+    /**
+     * What the auditor assumes from the start, before anyone starts a run (default {@link
+     * RunSetup#DEFAULT}: the all-Java flow): e.g. a run through the mesh sidecar.
+     */
+    public Builder setInitialRun(RunSetup setup) {
+      this.initialSetup = setup;
       return this;
     }
 

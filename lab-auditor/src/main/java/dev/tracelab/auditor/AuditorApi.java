@@ -56,9 +56,10 @@ final class AuditorApi {
 
   /**
    * {@code POST /api/runs} {@code {"name": "broken-async", "variants": {"worker-svc": "broken"},
-   * "implementations": {"gateway-svc": "go"}, "propagators": {"gateway-svc": "b3multi"}}} (all
-   * optional; implementations default to java): a new run; {@code /api/report} then covers only
-   * traces that begin after it.
+   * "implementations": {"gateway-svc": "go"}, "propagators": {"gateway-svc": "b3multi"}, "mesh":
+   * true}} (all optional; implementations default to java, mesh to false: with it, the Envoy
+   * sidecar's spans are part of the expected flow): a new run; {@code /api/report} then covers
+   * only traces that begin after it.
    */
   private void startRun(Context ctx) {
     String name = "run";
@@ -66,6 +67,7 @@ final class AuditorApi {
     Map<String, String> languages = new LinkedHashMap<>();
     Map<String, String> propagators = new LinkedHashMap<>();
     RunSetup setup;
+    boolean mesh = false;
     String body = ctx.body();
     try {
       if (!body.isBlank()) {
@@ -77,8 +79,10 @@ final class AuditorApi {
         json.path("variants").fields().forEachRemaining(e -> variants.put(e.getKey(), e.getValue().asText()));
         json.path("implementations").fields().forEachRemaining(e -> languages.put(e.getKey(), e.getValue().asText()));
         json.path("propagators").fields().forEachRemaining(e -> propagators.put(e.getKey(), e.getValue().asText()));
+        mesh = json.path("mesh").asBoolean(false);
       }
-      setup = new RunSetup(name, variants, Implementations.fromIds(languages), propagators);
+      Implementations implementations = Implementations.fromIds(languages);
+      setup = new RunSetup(name, variants, mesh ? implementations.withMesh() : implementations, propagators);
     } catch (java.io.IOException | IllegalArgumentException e) {
       Problem.badRequest(
               "a run is {\"name\": ..., \"variants\": {...}, \"implementations\": {...}, \"propagators\": {...}}: "

@@ -1,6 +1,8 @@
 package dev.tracelab.auditor;
 
+import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.config.Env;
+import dev.tracelab.flow.Implementations;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -10,7 +12,9 @@ import java.util.stream.Collectors;
  * AUDITOR_OTLP_PORT} (4318), {@code AUDITOR_API_PORT} (8090), {@code AUDITOR_QUIET_MS} (2000),
  * {@code AUDITOR_MAX_TRACES} (100000), {@code AUDITOR_ENTRY_POINTS} (gateway-svc:SERVER, comma
  * separated), {@code AUDITOR_MAX_INFLIGHT_MB} (memory budget for OTLP requests in flight; 0, the
- * default: a quarter of the heap).
+ * default: a quarter of the heap), {@code AUDITOR_MESH} (false; true: the gateway reaches the
+ * worker through the Envoy sidecar, whose spans the expected flow then holds, as in the compose
+ * mesh overlay).
  */
 public final class AuditorMain {
 
@@ -32,6 +36,9 @@ public final class AuditorMain {
                   Arrays.stream(env.get("AUDITOR_ENTRY_POINTS", "gateway-svc:SERVER").split(","))
                       .map(String::trim)
                       .collect(Collectors.toSet()))
+              .setInitialRun(new RunSetup("since-start", java.util.Map.of(),
+                  env.getBoolean("AUDITOR_MESH", false) ? Implementations.JAVA.withMesh() : Implementations.JAVA,
+                  java.util.Map.of()))
               .addCloseListener(TraceLog::print)
               .start();
     } catch (IllegalArgumentException e) {

@@ -109,6 +109,50 @@ class AuditorHttpTest {
     assertThat(bad.headers().firstValue("Content-Type")).hasValue("application/problem+json");
   }
 
+  /** The eight spans of one fixed request through the mesh sidecar, as its services and Envoy export them. */
+  private static final dev.tracelab.flow.ExpectedFlow MESH =
+      dev.tracelab.flow.ExpectedFlow.of(dev.tracelab.flow.Implementations.JAVA.withMesh());
+
+  @Test
+  void aRunThroughTheMeshExpectsTheSidecarsSpansAndCountsTheRequestConnected() throws Exception {
+    HttpResponse<String> started = http.send(
+        HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/api/runs"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"fixed\",\"mesh\":true}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    CraftedRequest request = CraftedRequest.of(1, dev.tracelab.flow.Scenario.FIXED, MESH);
+
+    assertThat(started.statusCode()).isEqualTo(201);
+    assertThat(post("application/x-protobuf", request.protobuf(1, 2, 3, 4, 5, 6, 7, 8)).statusCode()).isEqualTo(200);
+
+    // complete, so closed at once (the quiet window is 30 s), and connected: all eight in one chain
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> auditor.report().requests() == 1);
+    var report = auditor.report();
+    assertThat(report.connectedRequests()).isEqualTo(1);
+    assertThat(report.mesh()).isTrue();
+    assertThat(report.services().get(dev.tracelab.flow.Flow.SIDECAR).spans()).isEqualTo(2);
+    assertThat(report.diagnoses()).isEmpty();
+    assertThat(get("/api/report").body()).contains("\"mesh\":true");
+  }
+
+  @Test
+  void anAuditorStartedForTheMeshExpectsTheSidecarsSpansBeforeAnyRunIsPosted() throws Exception {
+    try (Auditor meshAuditor = Auditor.builder().setOtlpPort(0).setApiPort(0).setQuietWindow(Duration.ofSeconds(30))
+        .setInitialRun(new dev.tracelab.auditor.orphans.RunSetup("since-start", java.util.Map.of(),
+            dev.tracelab.flow.Implementations.JAVA.withMesh(), java.util.Map.of()))
+        .start()) {
+      CraftedRequest request = CraftedRequest.of(2, dev.tracelab.flow.Scenario.FIXED, MESH);
+      http.send(
+          HttpRequest.newBuilder(URI.create(meshAuditor.otlpEndpoint() + "/v1/traces"))
+              .header("Content-Type", "application/x-protobuf")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(request.protobuf(1, 2, 3, 4, 5, 6, 7, 8))).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> meshAuditor.report().requests() == 1);
+      assertThat(meshAuditor.report().connectedRequests()).isEqualTo(1);
+      assertThat(meshAuditor.report().mesh()).isTrue();
+    }
+  }
+
   @Test
   void unknownIdsAre404Problems() throws Exception {
     HttpResponse<String> trace = get("/api/traces/00000000000000000000000000000001");

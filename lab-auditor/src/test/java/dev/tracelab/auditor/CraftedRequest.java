@@ -1,6 +1,7 @@
 package dev.tracelab.auditor;
 
 import com.google.protobuf.ByteString;
+import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
@@ -29,24 +30,26 @@ public final class CraftedRequest {
   private final Map<Integer, String> spanIdOfStep = new LinkedHashMap<>();
   private final Map<Integer, Integer> parentStepOf = new LinkedHashMap<>();
   private final Map<Integer, Integer> linkStepOf = new LinkedHashMap<>(); // step -> linked step
+  private final ExpectedFlow flow;
 
-  private CraftedRequest(int seed, String orderId, Scenario scenario) {
+  private CraftedRequest(int seed, String orderId, Scenario scenario, ExpectedFlow flow) {
     this.orderId = orderId;
+    this.flow = flow;
     int fragment = 0;
-    for (List<Integer> steps : scenario.expectedFragments()) {
+    for (List<Integer> steps : scenario.expectedFragments(flow)) {
       fragment++;
       String traceId = String.format("%016x%08x%08x", 0x7a0000L + seed, fragment, seed);
       for (int step : steps) {
         traceIdOfStep.put(step, traceId);
         spanIdOfStep.put(step, String.format("%08x%08x", seed, step));
-        int parent = Flow.step(step).parentStep();
+        int parent = flow.step(step).parentStep();
         parentStepOf.put(step, steps.contains(parent) ? parent : 0);
       }
     }
     // a linked boundary: the next span is a root linked to its expected parent (the previous step)
     for (var boundary : scenario.linkedBoundaries()) {
-      int step = Flow.JAVA.orphanStep(boundary);
-      linkStepOf.put(step, Flow.step(step).parentStep());
+      int step = flow.orphanStep(boundary);
+      linkStepOf.put(step, flow.step(step).parentStep());
     }
   }
 
@@ -62,7 +65,15 @@ public final class CraftedRequest {
 
   /** One request of {@code scenario}; {@code seed} makes its ids distinct from other requests'. */
   public static CraftedRequest of(int seed, Scenario scenario) {
-    return new CraftedRequest(seed, "order-" + seed, scenario);
+    return of(seed, scenario, Flow.JAVA);
+  }
+
+  /**
+   * One request of {@code scenario} in {@code flow}'s participants; a participant that is not one
+   * of the services (the mesh sidecar) tags no span with the order, as a proxy cannot.
+   */
+  public static CraftedRequest of(int seed, Scenario scenario, ExpectedFlow flow) {
+    return new CraftedRequest(seed, "order-" + seed, scenario, flow);
   }
 
   public String orderId() {
@@ -82,7 +93,7 @@ public final class CraftedRequest {
   public byte[] protobuf(Integer... steps) {
     Map<String, ScopeSpans.Builder> byService = new LinkedHashMap<>();
     for (int step : steps) {
-      ExpectedSpan e = Flow.step(step);
+      ExpectedSpan e = flow.step(step);
       Span.Builder span =
           Span.newBuilder()
               .setTraceId(ByteString.fromHex(traceIdOfStep.get(step)))
@@ -90,11 +101,11 @@ public final class CraftedRequest {
               .setName(e.name())
               .setKind(Span.SpanKind.forNumber(e.kind().ordinal() + 1))
               .setStartTimeUnixNano(1_700_000_000_000_000_000L + step * 1_000_000L)
-              .setEndTimeUnixNano(1_700_000_000_000_000_000L + step * 1_000_000L + 500_000L)
-              .addAttributes(
-                  KeyValue.newBuilder()
-                      .setKey("app.order_id")
-                      .setValue(AnyValue.newBuilder().setStringValue(orderId)));
+              .setEndTimeUnixNano(1_700_000_000_000_000_000L + step * 1_000_000L + 500_000L);
+      if (Flow.SERVICES.contains(e.service())) {
+        span.addAttributes(
+            KeyValue.newBuilder().setKey("app.order_id").setValue(AnyValue.newBuilder().setStringValue(orderId)));
+      }
       int parent = parentStepOf.get(step);
       if (parent != 0) {
         span.setParentSpanId(ByteString.fromHex(spanIdOfStep.get(parent)));
@@ -127,7 +138,7 @@ public final class CraftedRequest {
   public byte[] json(Integer... steps) {
     Map<String, List<String>> byService = new LinkedHashMap<>();
     for (int step : steps) {
-      ExpectedSpan e = Flow.step(step);
+      ExpectedSpan e = flow.step(step);
       int parent = parentStepOf.get(step);
       long start = 1_700_000_000_000_000_000L + step * 1_000_000L;
       Integer link = linkStepOf.get(step);

@@ -21,16 +21,18 @@ final class Args {
   /** The options choosing each role's language (docs/design.md §7), for the commands that run a lab. */
   static final Set<String> LANGUAGE_OPTIONS = Set.of("gateway-lang", "worker-lang", "consumer-lang");
   static final String POLYGLOT = "polyglot";
+  /** The worker's inbound hop through a real Envoy sidecar (docs/design.md §8). */
+  static final String MESH = "mesh";
 
   static Args parse(String[] args, Set<String> allowed) {
     return parse(args, allowed, Set.of());
   }
 
-  /** {@code options} plus the language options and {@code --polyglot}. */
+  /** {@code options} plus the language options, {@code --polyglot} and {@code --mesh}. */
   static Args parseWithLanguages(String[] args, String... options) {
     Set<String> allowed = new LinkedHashSet<>(Set.of(options));
     allowed.addAll(LANGUAGE_OPTIONS);
-    return parse(args, allowed, Set.of(POLYGLOT));
+    return parse(args, allowed, Set.of(POLYGLOT, MESH));
   }
 
   /** As {@link #parse(String[], Set)}, plus {@code flags}: options without a value. */
@@ -80,13 +82,15 @@ final class Args {
   /**
    * The language of each role: {@code --polyglot} is go/node/go, {@code --gateway-lang L},
    * {@code --worker-lang L}, {@code --consumer-lang L} set (or override) one role; java by default.
+   * {@code --mesh} adds the Envoy sidecar in front of the worker.
    */
   Implementations implementations() {
     Implementations base = flag(POLYGLOT) ? Implementations.POLYGLOT : Implementations.JAVA;
-    return new Implementations(
+    Implementations chosen = new Implementations(
         implementation(Flow.GATEWAY, "gateway-lang", base),
         implementation(Flow.WORKER, "worker-lang", base),
         implementation(Flow.CONSUMER, "consumer-lang", base));
+    return flag(MESH) ? chosen.withMesh() : chosen;
   }
 
   private Implementation implementation(String role, String option, Implementations base) {

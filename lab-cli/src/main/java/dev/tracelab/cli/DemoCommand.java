@@ -7,7 +7,10 @@ import dev.tracelab.auditor.orphans.FlowShape;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.mesh.EnvoySidecar;
+import dev.tracelab.experiments.scenario.HopLatency;
 import dev.tracelab.experiments.scenario.ScenarioRunner;
+import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
@@ -36,18 +39,26 @@ final class DemoCommand {
       List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_PROPAGATORS, Scenario.BROKEN_ASYNC,
           Scenario.BROKEN_KAFKA, Scenario.LINKED_KAFKA, Scenario.FIXED);
 
+  /** The mesh rows: what the sidecar cannot repair (an app that does not propagate, the queue), and fixed. */
+  static final List<Scenario> MESH_ORDER = List.of(Scenario.BROKEN_HTTP, Scenario.BROKEN_KAFKA, Scenario.FIXED);
+
   private DemoCommand() {}
 
   /** One scenario run on one combination of implementations. */
   record Row(Implementations implementations, ScenarioRunner.Result result) {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, options(), Set.of(Args.POLYGLOT, MATRIX));
+    Args args = Args.parse(argv, options(), Set.of(Args.POLYGLOT, Args.MESH, MATRIX));
     boolean matrix = args.flag(MATRIX);
     if (matrix && args.choosesLanguages()) {
       throw new UsageException("--matrix runs every combination; it takes no --polyglot or --<role>-lang");
     }
-    List<Implementations> combinations = matrix ? Implementations.matrix() : List.of(args.implementations());
+    Implementations chosen = args.implementations();
+    boolean mesh = chosen.mesh();
+    if (mesh) {
+      EnvoySidecar.require(); // a clear error before anything starts
+    }
+    List<Implementations> combinations = matrix ? Implementations.matrix() : List.of(chosen.without(Flow.SIDECAR));
     int requests = args.integer("requests", 200, 1, 100_000);
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
@@ -58,6 +69,9 @@ final class DemoCommand {
     List<Row> rows = new ArrayList<>();
     Map<String, Object> example;
     List<String> tree;
+    List<String> meshTree = List.of();
+    List<String> hop = List.of();
+    Map<String, Object> hopJson = null;
     long startupMs;
     try (LabEnvironment env = LabEnvironment.builder().implementations(first).start()) {
       startupMs = env.startupTime().toMillis();
@@ -75,10 +89,32 @@ final class DemoCommand {
           rows.add(new Row(implementations, result));
         }
       }
-      ScenarioRunner.Result fixed = rows.get(rows.size() - 1).result();
-      AssembledTrace connected = firstConnected(env, fixed);
+      Row last = rows.get(rows.size() - 1);
+      ScenarioRunner.Result fixed = last.result();
+      AssembledTrace connected = firstConnected(env, fixed, ExpectedFlow.of(last.implementations()));
       example = connected == null ? null : SpanTree.json(connected.traceId(), connected.spans());
       tree = connected == null ? List.of("(no connected request in the fixed run)") : SpanTree.render(connected.traceId(), connected.spans());
+      if (mesh) {
+        Implementations withMesh = last.implementations().withMesh();
+        err.println("switching to the mesh: an Envoy sidecar in front of the worker...");
+        env.switchTo(withMesh, Scenario.FIXED);
+        for (Scenario scenario : MESH_ORDER) {
+          ScenarioRunner.Result result =
+              runner.run(scenario, requests, new Progress(err, scenario.id() + " +mesh", requests));
+          result.incompleteWarning().ifPresent(err::println);
+          rows.add(new Row(withMesh, result));
+        }
+        ScenarioRunner.Result meshFixed = rows.get(rows.size() - 1).result();
+        AssembledTrace meshConnected = firstConnected(env, meshFixed, ExpectedFlow.of(withMesh));
+        meshTree = meshConnected == null ? List.of("(no connected request in the fixed run with the mesh)")
+            : SpanTree.render(meshConnected.traceId(), meshConnected.spans());
+        HopLatency without = HopLatency.of(env.auditor(), fixed.orderIds());
+        HopLatency with = HopLatency.of(env.auditor(), meshFixed.orderIds());
+        hop = HopLatency.compare(without, with);
+        hopJson = new LinkedHashMap<>();
+        hopJson.put("withoutMesh", without.json());
+        hopJson.put("withMesh", with.json());
+      }
     }
     double wall = (System.nanoTime() - t0) / 1e9;
 
@@ -87,9 +123,17 @@ final class DemoCommand {
     lines.add("");
     lines.addAll(diagnoses(rows));
     lines.add("");
-    lines.add("One connected request (fixed, " + rows.get(rows.size() - 1).implementations().label() + "), as the auditor assembled it:");
+    lines.add("One connected request (fixed, " + combinations.get(combinations.size() - 1).label() + "), as the auditor assembled it:");
     lines.addAll(tree);
     lines.add("");
+    if (mesh) {
+      lines.add("One connected request (fixed) through the Envoy sidecar: gateway CLIENT -> envoy-sidecar SERVER"
+          + " -> envoy-sidecar CLIENT -> worker SERVER:");
+      lines.addAll(meshTree);
+      lines.add("");
+      lines.addAll(hop);
+      lines.add("");
+    }
     lines.addAll(latencies(rows));
     lines.add("");
     lines.add(String.format(Locale.ROOT, "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario%s",
@@ -111,6 +155,9 @@ final class DemoCommand {
         }
         doc.put("scenarios", reports);
         doc.put("exampleTrace", example);
+        if (hopJson != null) {
+          doc.put("meshHopLatency", hopJson);
+        }
         Files.writeString(json, mapper.writeValueAsString(doc));
         err.println("wrote " + json);
       }
@@ -175,16 +222,24 @@ final class DemoCommand {
     String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s | %9s",
         "scenario", "impl (gw/worker/cons)", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc",
         "connected", "linked", "frag/req");
+    boolean mesh = rows.stream().anyMatch(r -> r.result().report().mesh());
+    if (mesh) {
+      header += String.format(Locale.ROOT, " | %13s", Flow.SIDECAR);
+    }
     lines.add("Orphan rate per service, measured by the auditor:");
     lines.add(header);
     lines.add("-".repeat(header.length()));
     for (Row row : rows) {
       ScenarioReport s = row.result().report();
-      lines.add(String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
+      String line = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
           s.name(), row.implementations().label(),
           s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
           rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
-          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest()));
+          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest());
+      if (mesh) {
+        line += s.mesh() ? String.format(Locale.ROOT, " | %12.1f%%", rate(s, Flow.SIDECAR)) : String.format(" | %13s", "-");
+      }
+      lines.add(line);
     }
     return lines;
   }
@@ -207,23 +262,23 @@ final class DemoCommand {
       last = label;
       if (s.diagnoses().isEmpty()) {
         lines.add(s.linkedRequests() == 0
-            ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name(), s.connectedRequests(), s.requests())
+            ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name() + (s.mesh() ? " +mesh" : ""), s.connectedRequests(), s.requests())
             : String.format("  %-18s no orphans (%d of %d requests connected, %d linked)", s.name(),
                 s.connectedRequests(), s.requests(), s.linkedRequests()));
         continue;
       }
       for (ScenarioReport.DiagnosisCount d : s.diagnoses()) {
         lines.add(String.format(Locale.ROOT, "  %-18s %-14s %-12s %-16s x%-5d %s",
-            s.name(), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
+            s.name() + (s.mesh() ? " +mesh" : ""), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
       }
     }
     return lines;
   }
 
-  private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed) {
+  private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed, ExpectedFlow flow) {
     for (String orderId : fixed.orderIds()) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      if (FlowShape.isConnected(traces)) {
+      if (FlowShape.isConnected(traces, flow)) {
         return traces.get(0);
       }
     }

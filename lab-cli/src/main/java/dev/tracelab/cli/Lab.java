@@ -27,6 +27,8 @@ public final class Lab {
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
+          "     [--mesh]  the gateway -> worker hop through a real Envoy sidecar (envoy-sidecar spans; demo: adds mesh rows",
+          "               and the latency Envoy adds; needs compose/mesh/install-envoy.sh or TRACELAB_ENVOY_BIN)",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
 
   private Lab() {}

@@ -18,7 +18,7 @@ final class SpanTree {
   static List<String> render(String traceId, List<ReceivedSpan> spans) {
     List<String> lines = new ArrayList<>();
     lines.add("trace " + traceId + "  (" + spans.size() + " span" + (spans.size() == 1 ? "" : "s") + ")");
-    lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-12s  %-8s  %10s  %s",
+    lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-13s  %-8s  %10s  %s",
         "SPAN ID", "PARENT ID", "SERVICE", "KIND", "DURATION", "NAME"));
     Set<String> ids = new HashSet<>();
     spans.forEach(s -> ids.add(s.spanId()));
@@ -41,11 +41,11 @@ final class SpanTree {
 
   private static void print(ReceivedSpan s, int depth, Map<String, List<ReceivedSpan>> children, List<String> lines) {
     String indent = depth == 0 ? "" : "   ".repeat(depth - 1) + "└─ ";
-    lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-12s  %-8s  %7.1f ms  %s%s%s",
+    lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-13s  %-8s  %7.1f ms  %s%s%s",
         s.spanId(), s.parentSpanId() == null ? "-" : s.parentSpanId(), s.service(), s.kind(),
         s.durationMs(), indent, s.name(), s.error() ? "  [ERROR]" : ""));
     for (ReceivedSpan.Link link : s.links()) {
-      lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-12s  %-8s  %10s  %s   link -> span %s of trace %s",
+      lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-13s  %-8s  %10s  %s   link -> span %s of trace %s",
           "", "", "", "", "", "   ".repeat(depth), link.spanId(), link.traceId()));
     }
     for (ReceivedSpan c : children.getOrDefault(s.spanId(), List.of())) {

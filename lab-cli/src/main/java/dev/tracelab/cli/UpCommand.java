@@ -32,11 +32,12 @@ final class UpCommand {
               .implementations(implementations)
               .variants(variants)
               .ports(8080, 8081, 8082, 9092, 4318, 8090)
+              .sidecarPort(implementations.mesh() ? 8083 : 0)
               .onTraceClosed(t -> out.println(TraceLog.line(t)))
               .start();
     } catch (RuntimeException e) {
       throw new IllegalStateException(
-          e.getMessage() + " (are ports 8080-8082, 9092, 4318, 8090 free? is another ./lab up running?)", e);
+          e.getMessage() + " (are ports 8080-8083, 9092, 4318, 8090 free? is another ./lab up running?)", e);
     }
     Scenario named = Scenario.of(
         variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
@@ -57,6 +58,9 @@ final class UpCommand {
         implementations.languageOf(Flow.CONSUMER).id(), variants.get(Flow.CONSUMER).id());
     out.println("  gateway        " + env.gatewayUrl() + "/orders");
     out.println("  worker         " + env.workerUrl() + "/work");
+    if (env.mesh()) {
+      out.println("  envoy-sidecar  " + env.service(Flow.SIDECAR).url() + "/work  (the gateway's worker URL: Envoy -> worker)");
+    }
     out.println("  consumer       " + env.consumerHealthUrl());
     out.println("  kafka          " + env.kafkaBootstrapServers());
     out.println("  auditor OTLP   " + env.auditor().otlpEndpoint() + "/v1/traces");

@@ -45,6 +45,19 @@ public final class Env {
     return Variant.parse(get(Variant.ENV, "fixed"));
   }
 
+  /** A boolean setting: {@code true} or {@code false} (any case); anything else names the variable in the error. */
+  public boolean getBoolean(String name, boolean defaultValue) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return defaultValue;
+    }
+    return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(name + "=" + raw + " is not true or false");
+    };
+  }
+
   /** An integer setting in {@code [min, max]}; anything else names the variable in the error. */
   public int getInt(String name, int defaultValue, int min, int max) {
     String raw = env.get(name);

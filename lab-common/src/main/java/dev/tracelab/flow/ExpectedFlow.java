@@ -9,7 +9,9 @@ import java.util.stream.Collectors;
 /**
  * The expected trace of one combination of implementations (docs/design.md §2, §7), composed from
  * the spans each {@link Implementation} declares: steps numbered 1..n in flow order, each with its
- * parent's step. The tests, the auditor and the CLI read shapes only from here.
+ * parent's step. It composes over the run's participants ({@link Implementations#participants()}):
+ * the three services and any optional participant between them, such as the Envoy sidecar of
+ * {@code --mesh}. The tests, the auditor and the CLI read shapes only from here.
  */
 public final class ExpectedFlow {
 
@@ -19,9 +21,9 @@ public final class ExpectedFlow {
   private ExpectedFlow(Implementations implementations) {
     this.implementations = implementations;
     List<ExpectedSpan> composed = new ArrayList<>();
-    int upstreamLast = 0; // step of the previous role's last span; 0 = none (the caller)
-    for (String role : Flow.SERVICES) {
-      Implementation impl = implementations.of(role);
+    int upstreamLast = 0; // step of the previous participant's last span; 0 = none (the caller)
+    for (Implementation impl : implementations.participants()) {
+      String role = impl.role();
       int first = composed.size() + 1;
       List<Implementation.Declared> declared = impl.spans();
       for (int i = 0; i < declared.size(); i++) {
@@ -73,12 +75,23 @@ public final class ExpectedFlow {
 
   /** The step that becomes an orphan root when {@code boundary} is broken. */
   public int orphanStep(Boundary boundary) {
+    return orphanStepAndHost(boundary).getKey();
+  }
+
+  /**
+   * The participant whose span becomes an orphan root when {@code boundary} is broken: the first
+   * in flow order that declares one (a proxy in front of the worker hosts the HTTP orphan).
+   */
+  public Implementation orphanHost(Boundary boundary) {
+    return orphanStepAndHost(boundary).getValue();
+  }
+
+  private java.util.Map.Entry<Integer, Implementation> orphanStepAndHost(Boundary boundary) {
     int step = 1;
-    for (String role : Flow.SERVICES) {
-      Implementation impl = implementations.of(role);
+    for (Implementation impl : implementations.participants()) {
       Integer at = impl.orphanAt(boundary);
       if (at != null) {
-        return step + at;
+        return java.util.Map.entry(step + at, impl);
       }
       step += impl.spans().size();
     }

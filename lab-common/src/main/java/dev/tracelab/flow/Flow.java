@@ -16,6 +16,10 @@ import java.util.List;
  * 5 worker-svc   PRODUCER send orders     parent 4
  * 6 consumer-svc CONSUMER process orders  parent 5   (Kafka boundary)
  * </pre>
+ *
+ * <p>Optional participants sit between those services when a run has them ({@link #PARTICIPANTS}):
+ * with {@code --mesh}, an Envoy sidecar in front of the worker adds its two spans between the
+ * gateway's CLIENT span and the worker's SERVER span (docs/design.md §8).
  */
 public final class Flow {
 
@@ -23,6 +27,13 @@ public final class Flow {
   public static final String WORKER = "worker-svc";
   public static final String CONSUMER = "consumer-svc";
   public static final List<String> SERVICES = List.of(GATEWAY, WORKER, CONSUMER);
+  /** The worker's inbound Envoy sidecar ({@code --mesh}); its spans' {@code service.name}. */
+  public static final String SIDECAR = "envoy-sidecar";
+  /**
+   * Everything a request can cross, in flow order: the {@link #SERVICES} every run has, and the
+   * optional participants ({@link #SIDECAR}) a run may add between them.
+   */
+  public static final List<String> PARTICIPANTS = List.of(GATEWAY, SIDECAR, WORKER, CONSUMER);
 
   public static final String TOPIC = "orders";
   public static final String CONSUMER_GROUP = "consumer-svc";
@@ -35,6 +46,13 @@ public final class Flow {
   public static final String DEFERRED_WORK = "order.prepare";
   public static final String PRODUCE = "send " + TOPIC;
   public static final String PROCESS = "process " + TOPIC;
+  /** Envoy's span for a request its inbound listener received (kind SERVER). */
+  public static final String SIDECAR_INGRESS = "ingress";
+  /**
+   * Envoy's span for the request it forwards to the worker (kind CLIENT): its router names it
+   * after the upstream cluster, which the lab names after the worker.
+   */
+  public static final String SIDECAR_UPSTREAM = "router " + WORKER + " egress";
 
   /** The all-Java flow ({@link Implementations#JAVA}). */
   public static final ExpectedFlow JAVA = ExpectedFlow.of(Implementations.JAVA);
@@ -47,6 +65,11 @@ public final class Flow {
   /** The all-Java flow's span at {@code step}. */
   public static ExpectedSpan step(int step) {
     return JAVA.step(step);
+  }
+
+  /** True when {@code role} is one of the optional participants (not every run has it). */
+  public static boolean isOptional(String role) {
+    return PARTICIPANTS.contains(role) && !SERVICES.contains(role);
   }
 
   /** Spans of the all-Java flow produced by one service. */

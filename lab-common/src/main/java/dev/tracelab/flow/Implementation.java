@@ -11,7 +11,12 @@ import java.util.Map;
  * ExpectedFlow} composes the expected trace of a combination from them.
  *
  * <p>A declared span's parent is either another span of the same implementation (its index) or
- * {@link #UPSTREAM}: the last span of the previous role (for the gateway: the caller, if any).
+ * {@link Declared#UPSTREAM}: the last span of the previous participant (for the gateway: the
+ * caller, if any).
+ *
+ * <p>A proxy is an implementation too ({@link #SIDECAR_ENVOY}, an optional participant): it
+ * declares its spans, the orphans it hosts when the caller does not propagate, and what it says
+ * about them, so the auditor needs no case of its own for it.
  */
 public enum Implementation {
   GATEWAY_JAVA(
@@ -59,7 +64,27 @@ public enum Implementation {
       Language.GO,
       List.of(new Declared(SpanKind.CONSUMER, Flow.PROCESS, Declared.UPSTREAM)),
       Map.of(Boundary.KAFKA, 0),
-      "consumer-svc/go/parent.go");
+      "consumer-svc/go/parent.go"),
+  /**
+   * Envoy as the worker's inbound sidecar ({@code --mesh}): a SERVER span for the request its
+   * listener received and, as the upstream span of its router, a CLIENT span for the request it
+   * forwards to the worker. Its OpenTelemetry tracer reads and writes W3C {@code traceparent} only.
+   * When the caller sends no context it starts a new trace: the orphan of the HTTP hop moves from
+   * the worker to the sidecar, and the worker joins the sidecar's trace.
+   */
+  SIDECAR_ENVOY(
+      Flow.SIDECAR,
+      Language.CPP,
+      List.of(
+          new Declared(SpanKind.SERVER, Flow.SIDECAR_INGRESS, Declared.UPSTREAM),
+          new Declared(SpanKind.CLIENT, Flow.SIDECAR_UPSTREAM, 0)),
+      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0),
+      null,
+      "tracecontext",
+      "The request reached the mesh sidecar with no trace context it could read, so the proxy"
+          + " started a new trace and the worker joined the sidecar's trace, not the request's. The"
+          + " application did not propagate, and the mesh cannot repair it: a proxy sees one hop,"
+          + " not the code that holds the caller's context. The fix is in the application.");
 
   /** One span an implementation emits: kind, name, and its parent (an index, or UPSTREAM). */
   public record Declared(SpanKind kind, String name, int parent) {
@@ -72,14 +97,29 @@ public enum Implementation {
   private final List<Declared> spans;
   private final Map<Boundary, Integer> orphanAt;
   private final String fixFile;
+  private final String propagators;
+  private final String orphanNote;
 
   Implementation(
       String role, Language language, List<Declared> spans, Map<Boundary, Integer> orphanAt, String fixFile) {
+    this(role, language, spans, orphanAt, fixFile, null, null);
+  }
+
+  Implementation(
+      String role,
+      Language language,
+      List<Declared> spans,
+      Map<Boundary, Integer> orphanAt,
+      String fixFile,
+      String propagators,
+      String orphanNote) {
     this.role = role;
     this.language = language;
     this.spans = spans;
     this.orphanAt = orphanAt;
     this.fixFile = fixFile;
+    this.propagators = propagators;
+    this.orphanNote = orphanNote;
   }
 
   /** The role (service folder name) this implements: {@code gateway-svc} ... */
@@ -104,9 +144,28 @@ public enum Implementation {
     return orphanAt.get(boundary);
   }
 
-  /** The file (repo-relative) holding this implementation's fix of the boundary its role can break. */
+  /**
+   * The file (repo-relative) holding this implementation's fix of the boundary its role can break;
+   * null for a participant with no code of the lab's ({@link #SIDECAR_ENVOY}).
+   */
   public String fixFile() {
     return fixFile;
+  }
+
+  /**
+   * The trace-context formats it reads and writes when no scenario sets them ({@code
+   * OTEL_PROPAGATORS} syntax), or null when the run's scenario sets them (the lab's services).
+   */
+  public String propagators() {
+    return propagators;
+  }
+
+  /**
+   * What to add to the diagnosis of an orphan this implementation hosts, or null: a proxy says
+   * why it cannot repair the hop.
+   */
+  public String orphanNote() {
+    return orphanNote;
   }
 
   /** The implementation of {@code role} in {@code language}; a clear error when there is none. */

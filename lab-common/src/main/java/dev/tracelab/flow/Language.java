@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 public enum Language {
   JAVA,
   GO,
-  NODE;
+  NODE,
+  /** Envoy, the sidecar proxy of {@code --mesh}: no lab code, the upstream binary. */
+  CPP;
 
   /** The id the CLI, env ({@code GATEWAY_LANG} ...) and reports use: {@code java}, {@code go}, {@code node}. */
   public String id() {

@@ -65,6 +65,47 @@ class ExpectedFlowTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("gateway-svc has no node implementation (gateway-svc: java|go)");
     assertThatThrownBy(() -> Language.parse("rust"))
-        .hasMessage("unknown language 'rust' (expected one of java, go, node)");
+        .hasMessage("unknown language 'rust' (expected one of java, go, node, cpp)");
+    assertThatThrownBy(() -> Implementations.of(Language.CPP, Language.JAVA, Language.JAVA))
+        .hasMessage("gateway-svc has no cpp implementation (gateway-svc: java|go)");
+  }
+
+  @Test
+  void theMeshPutsTheSidecarsTwoSpansBetweenTheGatewayClientAndTheWorkerServer() {
+    ExpectedFlow flow = ExpectedFlow.of(Implementations.JAVA.withMesh());
+    assertThat(flow.spans())
+        .containsExactly(
+            new ExpectedSpan(1, "gateway-svc", SpanKind.SERVER, "POST /orders", 0),
+            new ExpectedSpan(2, "gateway-svc", SpanKind.CLIENT, "POST", 1),
+            new ExpectedSpan(3, "envoy-sidecar", SpanKind.SERVER, "ingress", 2),
+            new ExpectedSpan(4, "envoy-sidecar", SpanKind.CLIENT, "router worker-svc egress", 3),
+            new ExpectedSpan(5, "worker-svc", SpanKind.SERVER, "POST /work", 4),
+            new ExpectedSpan(6, "worker-svc", SpanKind.INTERNAL, "order.prepare", 5),
+            new ExpectedSpan(7, "worker-svc", SpanKind.PRODUCER, "send orders", 6),
+            new ExpectedSpan(8, "consumer-svc", SpanKind.CONSUMER, "process orders", 7));
+    // the HTTP orphan moves to the sidecar: it starts the new trace the worker then joins
+    assertThat(flow.fragments(Set.of(Boundary.HTTP))).containsExactly(List.of(1, 2), List.of(3, 4, 5, 6, 7, 8));
+    assertThat(flow.orphanHost(Boundary.HTTP)).isEqualTo(Implementation.SIDECAR_ENVOY);
+    assertThat(flow.orphanHost(Boundary.PROPAGATORS)).isEqualTo(Implementation.SIDECAR_ENVOY);
+    assertThat(flow.fragments(Set.of(Boundary.KAFKA))).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7), List.of(8));
+    assertThat(flow.fragments(Set.of(Boundary.ASYNC))).containsExactly(List.of(1, 2, 3, 4, 5), List.of(6, 7, 8));
+    // the fix stays in the application that did not propagate
+    assertThat(flow.fixFile(Boundary.HTTP)).isEqualTo(Flow.JAVA.fixFile(Boundary.HTTP));
+    assertThat(Implementations.JAVA.withMesh().label()).isEqualTo("java/java/java +mesh");
+    assertThat(Implementations.POLYGLOT.withMesh().participants())
+        .containsExactly(Implementation.GATEWAY_GO, Implementation.SIDECAR_ENVOY, Implementation.WORKER_NODE,
+            Implementation.CONSUMER_GO);
+  }
+
+  @Test
+  void optionalParticipantsAreKeptInFlowOrderOncePerRole() {
+    Implementations mesh = Implementations.JAVA.withMesh();
+    assertThat(mesh.withMesh()).isEqualTo(mesh);
+    assertThat(mesh.without(Flow.SIDECAR)).isEqualTo(Implementations.JAVA);
+    assertThat(mesh.ids()).isEqualTo(Implementations.JAVA.ids());
+    assertThatThrownBy(() -> Implementations.JAVA.with(Implementation.WORKER_NODE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("not an optional participant");
+    assertThatThrownBy(() -> Implementations.JAVA.of(Flow.SIDECAR)).hasMessage("this run has no envoy-sidecar");
   }
 }

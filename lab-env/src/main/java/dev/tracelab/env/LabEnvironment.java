@@ -4,6 +4,7 @@ import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.kafka.EmbeddedKafka;
+import dev.tracelab.env.mesh.EnvoySidecar;
 import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.env.service.RunningService;
 import dev.tracelab.env.service.ServiceImplementation;
@@ -32,7 +33,9 @@ import java.util.function.Consumer;
  * {@link Builder#implementations(Implementations)} picks a language per role ({@code go} and
  * {@code node} are built from this checkout on first use). Each service runs with its scenario's
  * {@code OTEL_PROPAGATORS} ({@link Scenario#propagators()}): the SDK property {@code
- * otel.propagators} in this JVM, the environment variable in a child.
+ * otel.propagators} in this JVM, the environment variable in a child. With {@link Builder#mesh}
+ * (or implementations {@link Implementations#withMesh() with the mesh}) a real Envoy runs as the
+ * worker's inbound sidecar ({@link EnvoySidecar}): the gateway's worker URL is the sidecar's.
  *
  * <pre>{@code
  * try (LabEnvironment lab = LabEnvironment.builder()
@@ -59,11 +62,16 @@ public final class LabEnvironment implements AutoCloseable {
   private Services services;
   private Path runDir;
   private int generation;
+  private boolean mesh;
 
   private LabEnvironment(Builder config) {
     long t0 = System.nanoTime();
     this.config = config;
     this.implementations = new LinkedHashMap<>(config.implementations);
+    this.mesh = config.mesh;
+    if (mesh) {
+      EnvoySidecar.require(); // before anything starts: a clear error when Envoy is missing
+    }
     this.kafka = EmbeddedKafka.start(config.kafkaPort);
     Auditor started = null;
     try {
@@ -128,7 +136,11 @@ public final class LabEnvironment implements AutoCloseable {
     RunningService old = service(role);
     old.close(); // a killed child: only its guard is left to reap
     int generation = ++this.generation;
-    URI workerUrl = role.equals(Flow.GATEWAY) ? services.worker.url() : null;
+    if (role.equals(Flow.SIDECAR)) {
+      services.sidecar = startSidecar(services.worker.url(), old.port(), generation);
+      return services.sidecar;
+    }
+    URI workerUrl = role.equals(Flow.GATEWAY) ? services.hopTarget() : null;
     RunningService fresh = startService(role, old.port(), services, workerUrl, generation);
     switch (role) {
       case Flow.GATEWAY -> services.gateway = fresh;
@@ -187,6 +199,10 @@ public final class LabEnvironment implements AutoCloseable {
     for (String role : Flow.SERVICES) {
       implementations.put(role, ServiceImplementation.of(languages.languageOf(role)));
     }
+    if (languages.mesh()) {
+      EnvoySidecar.require();
+    }
+    mesh = languages.mesh();
     restart(scenario.variants(), scenario.propagators());
   }
 
@@ -223,13 +239,19 @@ public final class LabEnvironment implements AutoCloseable {
     return new RunSetup(name, variantIds, implementations(), propagators());
   }
 
-  /** The language each role runs in now (a child JVM is {@code java}). */
+  /** The language each role runs in now (a child JVM is {@code java}), and the sidecar if any. */
   public synchronized Implementations implementations() {
     Map<String, String> ids = new LinkedHashMap<>();
     for (String role : Flow.SERVICES) {
       ids.put(role, implementationOf(role).language());
     }
-    return Implementations.fromIds(ids);
+    Implementations services = Implementations.fromIds(ids);
+    return mesh ? services.withMesh() : services;
+  }
+
+  /** True when the gateway reaches the worker through the Envoy sidecar. */
+  public synchronized boolean mesh() {
+    return mesh;
   }
 
   /** How long each service took to start (launch, or build check and launch, to ready), in flow order. */
@@ -253,12 +275,21 @@ public final class LabEnvironment implements AutoCloseable {
     return services.consumer.url().resolve("/health");
   }
 
-  /** The running service of {@code role} ({@code gateway-svc}, {@code worker-svc}, {@code consumer-svc}). */
+  /**
+   * The running service of {@code role} ({@code gateway-svc}, {@code worker-svc}, {@code
+   * consumer-svc}, or {@code envoy-sidecar} in mesh mode).
+   */
   public synchronized RunningService service(String role) {
     return switch (role) {
       case Flow.GATEWAY -> services.gateway;
       case Flow.WORKER -> services.worker;
       case Flow.CONSUMER -> services.consumer;
+      case Flow.SIDECAR -> {
+        if (services.sidecar == null) {
+          throw new IllegalStateException("no " + Flow.SIDECAR + ": the lab runs without the mesh");
+        }
+        yield services.sidecar;
+      }
       default -> throw new IllegalArgumentException("no role " + role + " (expected one of " + Flow.SERVICES + ")");
     };
   }
@@ -316,6 +347,7 @@ public final class LabEnvironment implements AutoCloseable {
     final Map<String, Duration> startupTimes = new LinkedHashMap<>();
     RunningService consumer;
     RunningService worker;
+    RunningService sidecar; // the worker's inbound Envoy in mesh mode, else null
     RunningService gateway;
 
     private Services(Map<String, Variant> variants, Map<String, String> propagators) {
@@ -330,8 +362,11 @@ public final class LabEnvironment implements AutoCloseable {
       try {
         s.consumer = s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
         s.worker = s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
+        if (lab.mesh) {
+          s.sidecar = s.timed(Flow.SIDECAR, () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
+        }
         s.gateway = s.timed(Flow.GATEWAY,
-            () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.worker.url(), generation));
+            () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
       } catch (RuntimeException e) {
         s.close();
         throw e;
@@ -343,10 +378,14 @@ public final class LabEnvironment implements AutoCloseable {
         LabEnvironment lab, Services old, Map<String, Variant> variants, Map<String, String> propagators) {
       boolean consumerSame = old.consumer != null && old.unchanged(lab, Flow.CONSUMER, variants, propagators);
       boolean workerSame = consumerSame && old.worker != null && old.unchanged(lab, Flow.WORKER, variants, propagators);
-      boolean gatewaySame = workerSame && old.gateway != null && old.unchanged(lab, Flow.GATEWAY, variants, propagators);
+      boolean sidecarSame = workerSame && (old.sidecar != null) == lab.mesh;
+      boolean gatewaySame = sidecarSame && old.gateway != null && old.unchanged(lab, Flow.GATEWAY, variants, propagators);
       // stop what changes, entry first, so nothing new flows into a service being replaced
       if (!gatewaySame && old.gateway != null) {
         old.gateway.close();
+      }
+      if (!sidecarSame && old.sidecar != null) {
+        old.sidecar.close();
       }
       if (!workerSame && old.worker != null) {
         old.worker.close();
@@ -362,8 +401,12 @@ public final class LabEnvironment implements AutoCloseable {
             : s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
         s.worker = workerSame ? old.worker
             : s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
+        if (lab.mesh) {
+          s.sidecar = sidecarSame ? old.sidecar
+              : s.timed(Flow.SIDECAR, () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
+        }
         s.gateway = gatewaySame ? old.gateway
-            : s.timed(Flow.GATEWAY, () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.worker.url(), generation));
+            : s.timed(Flow.GATEWAY, () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
       } catch (RuntimeException e) {
         s.close();
         throw e;
@@ -371,7 +414,15 @@ public final class LabEnvironment implements AutoCloseable {
       for (String role : Flow.SERVICES) {
         s.startupTimes.putIfAbsent(role, old.startupTimes.getOrDefault(role, Duration.ZERO));
       }
+      if (s.sidecar != null) {
+        s.startupTimes.putIfAbsent(Flow.SIDECAR, old.startupTimes.getOrDefault(Flow.SIDECAR, Duration.ZERO));
+      }
       return s;
+    }
+
+    /** Where the gateway sends the worker's requests: the sidecar in mesh mode, else the worker. */
+    URI hopTarget() {
+      return sidecar != null ? sidecar.url() : worker.url();
     }
 
     /** Same variant, propagators and implementation for {@code role}. */
@@ -400,6 +451,9 @@ public final class LabEnvironment implements AutoCloseable {
       if (gateway != null) {
         gateway.close();
       }
+      if (sidecar != null) {
+        sidecar.close();
+      }
       if (worker != null) {
         worker.close();
       }
@@ -419,6 +473,12 @@ public final class LabEnvironment implements AutoCloseable {
       throw e;
     }
     return consumer;
+  }
+
+  /** The worker's inbound Envoy, exporting where the services export; its log in the run dir. */
+  private RunningService startSidecar(URI worker, int port, int generation) {
+    return EnvoySidecar.start(
+        config.bindHost, port, worker, otlpEndpoint(), runDir().resolve(Flow.SIDECAR + "-" + generation + ".log"));
   }
 
   private RunningService startService(String role, int port, Services s, URI workerUrl, int generation) {
@@ -449,6 +509,8 @@ public final class LabEnvironment implements AutoCloseable {
     private int consumerPort;
     private int auditorOtlpPort;
     private int auditorApiPort;
+    private int sidecarPort;
+    private boolean mesh;
     private Duration quietWindow = Duration.ofSeconds(2);
     private String otlpEndpoint;
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
@@ -479,6 +541,22 @@ public final class LabEnvironment implements AutoCloseable {
       this.kafkaPort = kafka;
       this.auditorOtlpPort = auditorOtlp;
       this.auditorApiPort = auditorApi;
+      return this;
+    }
+
+    /**
+     * Mesh mode (docs/design.md §8): a real Envoy as the worker's inbound sidecar, on {@code port}
+     * (0, the default: a free one). Starting fails with a clear error when Envoy is not installed
+     * ({@link EnvoySidecar#missing()}).
+     */
+    public Builder mesh(boolean mesh) {
+      this.mesh = mesh;
+      return this;
+    }
+
+    /** The sidecar's listener port in mesh mode (as {@code ./lab up} uses); 0 picks a free port. */
+    public Builder sidecarPort(int port) {
+      this.sidecarPort = port;
       return this;
     }
 
@@ -520,6 +598,9 @@ public final class LabEnvironment implements AutoCloseable {
       for (String role : Flow.SERVICES) {
         Language language = languages.languageOf(role);
         implementation(role, ServiceImplementation.of(language));
+      }
+      if (languages.mesh()) {
+        this.mesh = true; // with the mesh; implementations without it leave mesh(...) as set
       }
       return this;
     }

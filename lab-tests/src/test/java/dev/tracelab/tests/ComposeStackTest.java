@@ -33,7 +33,8 @@ import org.testcontainers.containers.wait.strategy.Wait;
 /**
  * The workshop room's compose files, run as they are by the local {@code docker compose} (Compose
  * V2) through Testcontainers' {@link ComposeContainer}: the stack alone ({@code
- * compose/docker-compose.yml}) and with the sampling tier overlay ({@code docker-compose.tier.yml}).
+ * compose/docker-compose.yml}), with the sampling tier overlay ({@code docker-compose.tier.yml}) and
+ * with the mesh overlay ({@code docker-compose.mesh.yml}: the Envoy sidecar in front of the worker).
  * Every published port is moved to a free one; the images are the local ones (nothing is pulled).
  * Skipped with the reason without Docker, Compose V2 or the images, unless {@code
  * -Dtracelab.containers=required}.
@@ -47,6 +48,7 @@ class ComposeStackTest {
   private static final Duration DECISION_WAIT = Duration.ofSeconds(10);
   private static final String ZIPKIN_IMAGE = "openzipkin/zipkin:" + Versions.ZIPKIN;
   private static final String OTELCOL_IMAGE = "otel/opentelemetry-collector-contrib:" + Versions.OTELCOL;
+  private static final String ENVOY_IMAGE = "envoyproxy/envoy:v" + Versions.ENVOY;
 
   /** One order through the stack: one connected trace of the six spans, in Zipkin and in the auditor. */
   @Test
@@ -64,6 +66,29 @@ class ComposeStackTest {
         assertThat(traces).hasSize(1);
         assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
         assertTree(traces.get(0), LabScenarios.connectedTree());
+      });
+    }
+  }
+
+  /**
+   * The mesh overlay: the gateway's worker URL is the Envoy sidecar's; one order is one trace of
+   * eight spans in the auditor, the sidecar's SERVER and CLIENT spans between the gateway's CLIENT
+   * span and the worker's SERVER span.
+   */
+  @Test
+  void throughTheMeshOverlayOneOrderIsOneTraceWithTheSidecarsSpansInTheHop() {
+    Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
+        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT", "SIDECAR_PORT", "SIDECAR_ADMIN_PORT");
+    try (Stack stack = Stack.start("tracelab-mesh", ports, Map.of(),
+        List.of("docker-compose.yml", "docker-compose.mesh.yml"))) {
+      stack.verify(() -> {
+        Orders.Accepted accepted = stack.orders().place(Map.of("sku", "MESH-1", "quantity", 2));
+
+        LabScenarios mesh = new LabScenarios(stack, dev.tracelab.flow.Implementations.JAVA.withMesh());
+        List<TraceView> traces = mesh.awaitFragments(accepted.orderId(), 1);
+        assertThat(traces).hasSize(1);
+        assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
+        assertTree(traces.get(0), mesh.connected());
       });
     }
   }
@@ -178,6 +203,7 @@ class ComposeStackTest {
       env.put("KAFKA_VERSION", Versions.KAFKA);
       env.put("ZIPKIN_VERSION", Versions.ZIPKIN);
       env.put("OTELCOL_VERSION", Versions.OTELCOL);
+      env.put("ENVOY_VERSION", Versions.ENVOY);
       env.put("TRACELAB_IMAGE_TAG", ContainerLab.TAG);
       env.put("GATEWAY_VARIANT", "fixed");
       env.put("WORKER_VARIANT", "fixed");
@@ -191,6 +217,9 @@ class ComposeStackTest {
           .withStartupTimeout(STARTUP);
       for (String service : List.of("kafka", "zipkin", "auditor", "worker", "consumer", "gateway")) {
         compose.waitingFor(service, Wait.forHealthcheck());
+      }
+      if (files.contains("docker-compose.mesh.yml")) {
+        compose.waitingFor("envoy-sidecar", Wait.forHealthcheck());
       }
       if (files.contains("docker-compose.tier.yml")) {
         // scratch images: no health check possible; the collector logs when it serves
@@ -300,7 +329,7 @@ class ComposeStackTest {
     @Override
     List<String> images() {
       List<String> all = new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ZIPKIN_IMAGE, OTELCOL_IMAGE,
-          ContainerLab.AUDITOR_IMAGE));
+          ContainerLab.AUDITOR_IMAGE, ENVOY_IMAGE));
       // compose's default GATEWAY_LANG, WORKER_LANG, CONSUMER_LANG: java
       dev.tracelab.flow.Flow.SERVICES.forEach(role -> all.add(ContainerLab.image(role, dev.tracelab.flow.Language.JAVA)));
       return all;

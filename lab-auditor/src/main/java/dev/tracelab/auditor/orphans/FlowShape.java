@@ -115,6 +115,11 @@ public final class FlowShape {
    * hold at least the flow's six spans (however lineage split them).
    */
   public static boolean allSpansArrived(List<AssembledTrace> traces) {
+    return allSpansArrived(traces, Flow.JAVA);
+  }
+
+  /** {@link #allSpansArrived(List)} for {@code flow}: at least as many spans as it expects. */
+  public static boolean allSpansArrived(List<AssembledTrace> traces, ExpectedFlow flow) {
     int spans = 0;
     for (AssembledTrace t : traces) {
       if (!t.isClosed()) {
@@ -122,7 +127,7 @@ public final class FlowShape {
       }
       spans += t.spans().size() + t.lateSpans().size();
     }
-    return spans >= Flow.SPANS.size();
+    return spans >= flow.size();
   }
 
   /** Maps each flow step to the one span with its identity; null if any is missing or doubled. */

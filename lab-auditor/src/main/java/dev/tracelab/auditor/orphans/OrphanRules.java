@@ -4,6 +4,7 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Boundary;
+import dev.tracelab.flow.Implementation;
 import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,8 +115,9 @@ public final class OrphanRules {
     }
     if (span.kind() == SpanKind.SERVER) {
       Boundary mismatch = Boundary.PROPAGATORS;
-      if (span.service().equals(mismatch.orphanService())
-          && setup.propagatorsDisagree(mismatch.brokenBy(), mismatch.orphanService())) {
+      // the callee is whoever receives the hop first: the worker, or the sidecar in front of it
+      String callee = setup.flow().orphanHost(mismatch).role();
+      if (span.service().equals(callee) && setup.propagatorsDisagree(mismatch.brokenBy(), callee)) {
         return propagatorsMismatch(span, setup);
       }
       return of(Boundary.HTTP, span, setup);
@@ -181,7 +183,19 @@ public final class OrphanRules {
         boundary.id(),
         span.service(),
         span.name(),
-        boundary.fix() + " Fix: " + setup.flow().fixFile(boundary));
+        note(boundary, span, setup) + boundary.fix() + " Fix: " + setup.flow().fixFile(boundary));
+  }
+
+  /**
+   * What the flow's participant hosting this orphan says about it (a proxy: why it cannot repair
+   * the hop), as a leading sentence; empty for the lab's services.
+   */
+  private static String note(Boundary boundary, ReceivedSpan span, RunSetup setup) {
+    Implementation host = setup.flow().orphanHost(boundary);
+    if (!host.role().equals(span.service()) || host.orphanNote() == null) {
+      return "";
+    }
+    return host.orphanNote() + " ";
   }
 
   private static Diagnosis propagatorsMismatch(ReceivedSpan span, RunSetup setup) {
@@ -193,7 +207,7 @@ public final class OrphanRules {
         span.name(),
         "Both sides propagate, in formats the other does not read: "
             + caller + " OTEL_PROPAGATORS=" + setup.propagators().get(caller) + ", "
-            + span.service() + " OTEL_PROPAGATORS=" + setup.propagators().get(span.service())
-            + ". " + b.fix() + " Fix: " + setup.flow().fixFile(b));
+            + span.service() + " OTEL_PROPAGATORS=" + setup.propagatorsOf(span.service())
+            + ". " + note(b, span, setup) + b.fix() + " Fix: " + setup.flow().fixFile(b));
   }
 }

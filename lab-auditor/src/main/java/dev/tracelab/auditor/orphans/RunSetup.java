@@ -45,12 +45,29 @@ public record RunSetup(
    * injects, the other cannot extract ({@code b3} and {@code b3multi} read each other).
    */
   public boolean propagatorsDisagree(String caller, String callee) {
-    Set<String> a = formats(propagators.get(caller));
-    Set<String> b = formats(propagators.get(callee));
+    Set<String> a = formats(propagatorsOf(caller));
+    Set<String> b = formats(propagatorsOf(callee));
     if (a == null || b == null) {
       return false;
     }
     return a.stream().noneMatch(b::contains);
+  }
+
+  /**
+   * The {@code OTEL_PROPAGATORS} of {@code participant}: as the run set it, else what its
+   * implementation always uses (the Envoy sidecar: {@code tracecontext}); null when unknown.
+   */
+  public String propagatorsOf(String participant) {
+    String set = propagators.get(participant);
+    if (set != null || !implementations.has(participant)) {
+      return set;
+    }
+    return implementations.of(participant).propagators();
+  }
+
+  /** True when the run puts the Envoy sidecar in front of the worker ({@code --mesh}). */
+  public boolean mesh() {
+    return implementations.mesh();
   }
 
   /** The trace-context formats of an OTEL_PROPAGATORS value (baggage carries no trace context). */

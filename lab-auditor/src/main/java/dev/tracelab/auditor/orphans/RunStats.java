@@ -5,6 +5,7 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementation;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -96,8 +97,8 @@ public final class RunStats {
     this.startNanos = startNanos;
     this.setup = setup;
     perService.clear();
-    for (String service : Flow.SERVICES) {
-      perService.put(service, new long[3]);
+    for (Implementation participant : setup.implementations().participants()) {
+      perService.put(labels.label(participant.role()), new long[3]);
     }
     diagnosisCounts.clear();
     diagnosisFix.clear();
@@ -206,6 +207,7 @@ public final class RunStats {
         name,
         variants,
         setup.implementations().ids(),
+        setup.mesh(),
         requests,
         connected,
         requests == 0 ? 0.0 : (double) connected / requests,

@@ -6,12 +6,15 @@ import java.util.Map;
 /**
  * One scenario's measured figures; serialises to the scenario object of docs/design.md §5. A
  * request is connected (one trace), linked (several traces joined by links along the flow,
- * docs/design.md §8) or neither (shattered: its fragments hold orphans).
+ * docs/design.md §8) or neither (shattered: its fragments hold orphans). {@code mesh}: the
+ * worker's inbound hop went through the Envoy sidecar, whose spans ({@code envoy-sidecar}) are
+ * part of the expected flow and of {@code services}.
  */
 public record ScenarioReport(
     String name,
     Map<String, String> variants,
     Map<String, String> implementations,
+    boolean mesh,
     int requests,
     int connectedRequests,
     double connectedRate,

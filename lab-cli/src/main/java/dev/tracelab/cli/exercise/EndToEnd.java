@@ -97,6 +97,7 @@ final class EndToEnd {
       case JAVA -> javaFromWorkspace();
       case GO -> GoImplementation.create(root);
       case NODE -> NodeImplementation.create(root);
+      case CPP -> throw new IllegalArgumentException("no exercise in C++ (Envoy is a sidecar: --mesh)");
     };
   }
 

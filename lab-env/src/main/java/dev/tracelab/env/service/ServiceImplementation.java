@@ -88,6 +88,7 @@ public interface ServiceImplementation {
       case JAVA -> inProcess();
       case GO -> go();
       case NODE -> node();
+      case CPP -> throw new IllegalArgumentException("no lab service is written in C++ (Envoy is a sidecar: --mesh)");
     };
   }
 }

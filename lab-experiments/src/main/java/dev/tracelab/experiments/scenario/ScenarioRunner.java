@@ -2,10 +2,12 @@ package dev.tracelab.experiments.scenario;
 
 import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.orphans.FlowShape;
+import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.experiments.OrderClient;
+import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Scenario;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +82,8 @@ public final class ScenarioRunner {
       env.switchTo(scenario); // a lab already running these variants and propagators is used as it is
     }
     Auditor auditor = env.auditor();
-    auditor.startRun(env.runSetup(scenario.id()));
+    RunSetup setup = env.runSetup(scenario.id());
+    auditor.startRun(setup);
 
     List<String> bodies = new ArrayList<>(requests);
     for (int n = 0; n < requests; n++) {
@@ -99,7 +102,7 @@ public final class ScenarioRunner {
       }
     }
     List<String> orderIds = List.copyOf(doneAt.keySet());
-    int incomplete = awaitClosed(auditor, orderIds);
+    int incomplete = awaitClosed(auditor, orderIds, setup.flow());
 
     double[] received = new double[orderIds.size()];
     double[] verdict = new double[orderIds.size()];
@@ -122,11 +125,11 @@ public final class ScenarioRunner {
    * Waits until every order has all its spans, in traces that all closed (the auditor closes them
    * as soon as the request is complete); returns how many did not.
    */
-  private static int awaitClosed(Auditor auditor, List<String> orderIds) {
+  private static int awaitClosed(Auditor auditor, List<String> orderIds, ExpectedFlow flow) {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
     List<String> pending = new ArrayList<>(orderIds);
     while (!pending.isEmpty() && System.nanoTime() < deadline) {
-      pending.removeIf(id -> FlowShape.allSpansArrived(auditor.tracesOfOrder(id)));
+      pending.removeIf(id -> FlowShape.allSpansArrived(auditor.tracesOfOrder(id), flow));
       if (!pending.isEmpty()) {
         try {
           Thread.sleep(10); // polls in-process state: a verdict is seen within 10 ms
