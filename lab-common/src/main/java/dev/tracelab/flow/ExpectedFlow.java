@@ -19,9 +19,9 @@ public final class ExpectedFlow {
   private ExpectedFlow(Implementations implementations) {
     this.implementations = implementations;
     List<ExpectedSpan> composed = new ArrayList<>();
-    int upstreamLast = 0; // step of the previous role's last span; 0 = none (the caller)
-    for (String role : Flow.SERVICES) {
-      Implementation impl = implementations.of(role);
+    int upstreamLast = 0; // step of the previous participant's last span; 0 = none (the caller)
+    for (Implementation impl : implementations.participants()) {
+      String role = impl.role();
       int first = composed.size() + 1;
       List<Implementation.Declared> declared = impl.spans();
       for (int i = 0; i < declared.size(); i++) {
@@ -74,8 +74,7 @@ public final class ExpectedFlow {
   /** The step that becomes an orphan root when {@code boundary} is broken. */
   public int orphanStep(Boundary boundary) {
     int step = 1;
-    for (String role : Flow.SERVICES) {
-      Implementation impl = implementations.of(role);
+    for (Implementation impl : implementations.participants()) {
       Integer at = impl.orphanAt(boundary);
       if (at != null) {
         return step + at;
@@ -83,6 +82,30 @@ public final class ExpectedFlow {
       step += impl.spans().size();
     }
     throw new IllegalStateException("no implementation hosts the orphan of " + boundary);
+  }
+
+  /** The first span of the flow: the one span of a connected request allowed to be a root. */
+  public ExpectedSpan entryPoint() {
+    return spans.get(0);
+  }
+
+  /**
+   * The code boundary whose break makes the span with this identity an orphan root in this flow,
+   * or null: a root at the flow's first step, or at a step no participant's boundary cuts, has
+   * none. Only boundaries whose breaking participant takes part count (without the page, nothing
+   * cuts the CORS boundary).
+   */
+  public Boundary boundaryOrphaning(String service, SpanKind kind, String name) {
+    ExpectedSpan span = stepOf(service, kind, name);
+    if (span == null || span.isRoot()) {
+      return null;
+    }
+    for (Boundary b : Boundary.values()) {
+      if (!b.isConfiguration() && implementations.has(b.brokenBy()) && orphanStep(b) == span.step()) {
+        return b;
+      }
+    }
+    return null;
   }
 
   /** The span that becomes an orphan root when {@code boundary} is broken. */
@@ -95,7 +118,8 @@ public final class ExpectedFlow {
     if (boundary.isConfiguration()) {
       return "OTEL_PROPAGATORS of " + boundary.brokenBy() + " and " + boundary.orphanService() + " (configuration)";
     }
-    return implementations.of(boundary.brokenBy()).fixFile();
+    String role = boundary.brokenBy();
+    return (implementations.has(role) ? implementations.of(role) : Implementation.first(role)).fixFile();
   }
 
   /**

@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 public enum Language {
   JAVA,
   GO,
-  NODE;
+  NODE,
+  /** JavaScript in the browser: the page of {@code frontend/}; not a service the lab starts. */
+  BROWSER;
 
   /** The id the CLI, env ({@code GATEWAY_LANG} ...) and reports use: {@code java}, {@code go}, {@code node}. */
   public String id() {

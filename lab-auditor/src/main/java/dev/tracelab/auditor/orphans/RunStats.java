@@ -96,7 +96,7 @@ public final class RunStats {
     this.startNanos = startNanos;
     this.setup = setup;
     perService.clear();
-    for (String service : Flow.SERVICES) {
+    for (String service : setup.implementations().roles()) {
       perService.put(service, new long[3]);
     }
     diagnosisCounts.clear();

@@ -88,6 +88,8 @@ public interface ServiceImplementation {
       case JAVA -> inProcess();
       case GO -> go();
       case NODE -> node();
+      case BROWSER -> throw new IllegalArgumentException(
+          "browser: the page runs in a browser, not as a lab service (see FrontendServer)");
     };
   }
 }
