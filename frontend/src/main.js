@@ -9,21 +9,27 @@ import { startTracing } from './tracing.js';
 
 async function boot() {
   const config = await (await fetch('/frontend-config.json')).json(); // before tracing: not traced
-  const provider = startTracing(config);
+  const tracing = startTracing(config);
 
   async function placeOrder(via) {
-    const order = newOrder();
-    const response = await fetch(ordersUrl(via, config), {
+    const init = {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(order),
-    });
-    const body = await response.json().catch(() => ({}));
+      body: JSON.stringify(newOrder()),
+    };
+    let response;
+    let body = {};
+    try {
+      response = await fetch(ordersUrl(via, config), init);
+      body = await response.json().catch(() => ({}));
+    } finally {
+      tracing.orderPlaced(init, body.orderId); // the span goes out, with the id the gateway gave
+    }
     // a third party: a simple request (text/plain, no custom header) that needs no preflight,
     // unless a trace header is added to it
     await fetch(config.analyticsUrl, { method: 'POST', body: 'order_placed' }).catch(() => undefined);
-    await provider.forceFlush();
-    const result = { via, status: response.status, orderId: order.orderId, traceId: body.traceId ?? null };
+    await tracing.provider.forceFlush();
+    const result = { via, status: response.status, orderId: body.orderId ?? null, traceId: body.traceId ?? null };
     show(result);
     return result;
   }

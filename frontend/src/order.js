@@ -1,24 +1,21 @@
 /* Pure pieces of placing an order: the request body and reading the order id back from it. */
 
-/** The order the page places: a fresh id (the span's app.order_id), one SKU. */
-export function newOrder(randomUUID = () => crypto.randomUUID()) {
-  return { orderId: randomUUID(), sku: 'BROWSER-1', quantity: 1 };
+/** The order the page places (the gateway names it: the response carries its id). */
+export function newOrder() {
+  return { sku: 'BROWSER-1', quantity: 1 };
 }
 
-/**
- * The order id in a fetch's init (its JSON body), or undefined: the fetch instrumentation hands
- * the init to `applyCustomAttributesOnSpan`, which puts it on the CLIENT span as app.order_id.
- */
-export function orderIdOf(init) {
+/** True when a fetch's init places an order (a JSON body with a sku): its span gets the order id. */
+export function isOrderRequest(init) {
   const body = init && typeof init === 'object' ? init.body : undefined;
   if (typeof body !== 'string') {
-    return undefined;
+    return false;
   }
   try {
     const parsed = JSON.parse(body);
-    return parsed && typeof parsed.orderId === 'string' ? parsed.orderId : undefined;
+    return parsed !== null && typeof parsed === 'object' && typeof parsed.sku === 'string';
   } catch {
-    return undefined;
+    return false;
   }
 }
 

@@ -12,18 +12,24 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-import { orderIdOf } from './order.js';
+import { isOrderRequest } from './order.js';
+import { OrderIdSpanProcessor } from './order-id-span-processor.js';
 import { allowlistFor } from './propagation.js';
 
 export const SERVICE_NAME = 'frontend';
 
-/** Starts tracing for the page described by `config`; returns the provider (flush/shutdown). */
+/**
+ * Starts tracing for the page described by `config`. Returns the provider (flush) and
+ * `orderPlaced(init, orderId)`, which the page calls once the response named the order.
+ */
 export function startTracing(config) {
   const telemetryUrl = new URL(config.telemetryPath, window.location.origin).href;
+  // one span per order, exported as soon as its order id is known (the request's trace is open)
+  const orders = new OrderIdSpanProcessor(new SimpleSpanProcessor(new OTLPTraceExporter({ url: telemetryUrl })));
+  const spanOfInit = new WeakMap(); // fetch init of an order -> its span id
   const provider = new WebTracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE_NAME }),
-    // one span per order: exported when it ends, so the lab sees it while the request's trace is open
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: telemetryUrl }))],
+    spanProcessors: [orders],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -33,14 +39,23 @@ export function startTracing(config) {
       new FetchInstrumentation({
         propagateTraceHeaderCorsUrls: allowlistFor(config.variant, config),
         ignoreUrls: [telemetryUrl],
-        applyCustomAttributesOnSpan(span, init) {
-          const orderId = orderIdOf(init);
-          if (orderId) {
-            span.setAttribute('app.order_id', orderId);
+        requestHook(span, init) {
+          if (isOrderRequest(init)) {
+            const spanId = span.spanContext().spanId;
+            spanOfInit.set(init, spanId);
+            orders.expect(spanId);
           }
         },
       }),
     ],
   });
-  return provider;
+  return {
+    provider,
+    orderPlaced(init, orderId) {
+      const spanId = spanOfInit.get(init);
+      if (spanId) {
+        orders.resolve(spanId, orderId);
+      }
+    },
+  };
 }

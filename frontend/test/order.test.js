@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { newOrder, orderIdOf, ordersUrl } from '../src/order.js';
+import { isOrderRequest, newOrder, ordersUrl } from '../src/order.js';
 
-test('the order id is read back from the fetch init body', () => {
-  const order = newOrder(() => 'id-1');
-  assert.deepEqual(order, { orderId: 'id-1', sku: 'BROWSER-1', quantity: 1 });
-  assert.equal(orderIdOf({ method: 'POST', body: JSON.stringify(order) }), 'id-1');
+test('an order request is a JSON body with a sku', () => {
+  assert.deepEqual(newOrder(), { sku: 'BROWSER-1', quantity: 1 });
+  assert.equal(isOrderRequest({ method: 'POST', body: JSON.stringify(newOrder()) }), true);
 });
 
-test('no id without a JSON body carrying one', () => {
-  assert.equal(orderIdOf(undefined), undefined);
-  assert.equal(orderIdOf({ body: 'order_placed' }), undefined);
-  assert.equal(orderIdOf({ body: '{"orderId": 7}' }), undefined);
-  assert.equal(orderIdOf({ body: new Uint8Array(2) }), undefined);
+test('anything else is not: no body, a text body, JSON without a sku', () => {
+  assert.equal(isOrderRequest(undefined), false);
+  assert.equal(isOrderRequest({ body: 'order_placed' }), false);
+  assert.equal(isOrderRequest({ body: '{"quantity": 7}' }), false);
+  assert.equal(isOrderRequest({ body: 'null' }), false);
+  assert.equal(isOrderRequest({ body: new Uint8Array(2) }), false);
 });
 
 test('same origin is a relative URL, the API its own origin', () => {
