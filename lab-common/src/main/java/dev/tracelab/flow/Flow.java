@@ -32,9 +32,9 @@ public final class Flow {
   /** The browser page ({@code frontend/}): its fetch starts the trace when it places the order. */
   public static final String FRONTEND = "frontend";
   /** Every role a flow can have, in flow order; the optional ones only when a flow includes them. */
-  public static final List<String> PARTICIPANTS = List.of(FRONTEND, GATEWAY, WORKER, CONSUMER);
+  public static final List<String> PARTICIPANTS = Implementations.PARTICIPANTS;
   /** The participants a flow may leave out. */
-  public static final java.util.Set<String> OPTIONAL = java.util.Set.of(FRONTEND);
+  public static final java.util.Set<String> OPTIONAL = Implementations.OPTIONAL;
 
   public static final String TOPIC = "orders";
   public static final String CONSUMER_GROUP = "consumer-svc";

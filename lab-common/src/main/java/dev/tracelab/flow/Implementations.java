@@ -17,6 +17,12 @@ import java.util.Objects;
  */
 public final class Implementations {
 
+  // declared first, and built from Flow's compile-time constants only: initialising this class
+  // must not initialise Flow, whose JAVA flow is built from JAVA below
+  static final List<String> PARTICIPANTS = List.of(Flow.FRONTEND, Flow.GATEWAY, Flow.WORKER, Flow.CONSUMER);
+  static final java.util.Set<String> OPTIONAL = java.util.Set.of(Flow.FRONTEND);
+  private static final List<String> SERVICES = List.of(Flow.GATEWAY, Flow.WORKER, Flow.CONSUMER);
+
   public static final Implementations JAVA =
       new Implementations(Implementation.GATEWAY_JAVA, Implementation.WORKER_JAVA, Implementation.CONSUMER_JAVA);
   public static final Implementations POLYGLOT =
@@ -31,12 +37,12 @@ public final class Implementations {
 
   private Implementations(Map<String, Implementation> byRole) {
     Map<String, Implementation> ordered = new LinkedHashMap<>();
-    for (String role : Flow.PARTICIPANTS) {
+    for (String role : PARTICIPANTS) {
       Implementation i = byRole.get(role);
       if (i != null) {
         check(i, role);
         ordered.put(role, i);
-      } else if (!Flow.OPTIONAL.contains(role)) {
+      } else if (!OPTIONAL.contains(role)) {
         throw new IllegalArgumentException("no implementation of " + role);
       }
     }
@@ -68,7 +74,7 @@ public final class Implementations {
         Language.parse(languages.getOrDefault(Flow.GATEWAY, "java")),
         Language.parse(languages.getOrDefault(Flow.WORKER, "java")),
         Language.parse(languages.getOrDefault(Flow.CONSUMER, "java")));
-    for (String role : Flow.OPTIONAL) {
+    for (String role : OPTIONAL) {
       if (languages.containsKey(role)) {
         services = services.with(Implementation.of(role, Language.parse(languages.get(role))));
       }
@@ -85,8 +91,8 @@ public final class Implementations {
 
   /** These implementations without the optional participant {@code role}. */
   public Implementations without(String role) {
-    if (!Flow.OPTIONAL.contains(role)) {
-      throw new IllegalArgumentException(role + " is not an optional participant (optional: " + Flow.OPTIONAL + ")");
+    if (!OPTIONAL.contains(role)) {
+      throw new IllegalArgumentException(role + " is not an optional participant (optional: " + OPTIONAL + ")");
     }
     Map<String, Implementation> m = new LinkedHashMap<>(byRole);
     m.remove(role);
@@ -96,7 +102,7 @@ public final class Implementations {
   /** Only the three services (no optional participant). */
   public Implementations servicesOnly() {
     Implementations s = this;
-    for (String role : Flow.OPTIONAL) {
+    for (String role : OPTIONAL) {
       if (s.has(role)) {
         s = s.without(role);
       }
@@ -135,7 +141,7 @@ public final class Implementations {
     Implementation i = byRole.get(role);
     if (i == null) {
       throw new IllegalArgumentException(
-          Flow.PARTICIPANTS.contains(role) ? role + " does not take part in " + label() : "unknown role " + role);
+          PARTICIPANTS.contains(role) ? role + " does not take part in " + label() : "unknown role " + role);
     }
     return i;
   }
@@ -157,12 +163,12 @@ public final class Implementations {
    */
   public String label() {
     List<String> services = new ArrayList<>();
-    for (String role : Flow.SERVICES) {
+    for (String role : SERVICES) {
       services.add(languageOf(role).id());
     }
     StringBuilder sb = new StringBuilder(String.join("/", services));
     for (String role : byRole.keySet()) {
-      if (Flow.OPTIONAL.contains(role)) {
+      if (OPTIONAL.contains(role)) {
         sb.append(" +").append(role);
       }
     }
