@@ -44,8 +44,8 @@ final class HtmlReport {
         .append("body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d2430;margin:24px;max-width:1500px}\n")
         .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px;border-top:1px solid #dde2e8;padding-top:14px}\n")
         .append("table{border-collapse:collapse;margin:12px 0}th,td{border:1px solid #d5dbe3;padding:4px 9px;text-align:right}\n")
-        .append("th{background:#f2f4f7}td.name,th.name,td.text{text-align:left}tr.bad td.rate{color:#c0392b;font-weight:600}\n")
-        .append("tr.good td.rate{color:#1e8449}.muted{color:#5a6472}.fragments{display:flex;flex-wrap:wrap;gap:18px}\n")
+        .append("th{background:#f2f4f7}td.name,th.name,td.text{text-align:left}td.rate.bad{color:#c0392b;font-weight:600}\n")
+        .append("td.rate.good{color:#1e8449}.muted{color:#5a6472}.fragments{display:flex;flex-wrap:wrap;gap:18px}\n")
         .append(".fragment{border:1px solid #d5dbe3;border-radius:6px;padding:8px 10px;background:#fbfcfd}\n")
         .append(".fragment h3{font:600 12px ui-monospace,monospace;margin:0 0 4px}.fragment.orphaned{border-color:#e6a6a0}\n")
         .append("ul.diag{margin:4px 0 0 18px;padding:0;font-size:12px;max-width:").append(WIDTH).append("px}\n")
@@ -86,7 +86,8 @@ final class HtmlReport {
           .append(esc(variants(r))).append("</td>");
       for (String svc : services) {
         ScenarioReport.ServiceFigures f = r.services().get(svc);
-        h.append("<td class=\"rate\">").append(f == null ? "–" : pct(f.orphanRate())).append("</td>");
+        h.append("<td class=\"rate ").append(f == null ? "" : f.orphanRate() > 0 ? "bad" : "good").append("\">")
+            .append(f == null ? "–" : pct(f.orphanRate())).append("</td>");
       }
       h.append("<td>").append(pct(r.connectedRate())).append("</td><td>").append(pct(r.linkedRate()))
           .append("</td><td>").append(String.format(Locale.ROOT, "%.2f", r.fragmentsPerRequest()))
@@ -146,7 +147,7 @@ final class HtmlReport {
                 + String.format(Locale.ROOT, "%.2f ms", span.durationMs()) + " — span " + span.spanId()))
             .append("</title>");
         svg.append("<text x=\"").append(4 + indent).append("\" y=\"").append(y + 15).append("\" fill=\"")
-            .append(orphanRoot ? "#c0392b" : "#1d2430").append("\">").append(orphanRoot ? "⚠ " : linkedRoot ? "🔗 " : "")
+            .append(orphanRoot ? "#c0392b" : "#1d2430").append("\">").append(orphanRoot ? "⚠ " : linkedRoot ? "↪ " : "")
             .append(esc(shortService(span.service()) + " · " + span.name())).append("</text>");
         svg.append("<rect class=\"span\" x=\"").append(fmt(x)).append("\" y=\"").append(y + 4).append("\" width=\"")
             .append(fmt(w)).append("\" height=\"").append(ROW - 8).append("\" rx=\"3\" fill=\"").append(color).append('"')
@@ -171,7 +172,7 @@ final class HtmlReport {
     }
     h.append("</div>\n");
     if (orphans == 0 && s.fragments().size() > 1) {
-      h.append("<p class=\"muted\">no orphan: the traces are joined by span links (🔗)</p>\n");
+      h.append("<p class=\"muted\">no orphan: the traces are joined by span links (↪: a root that links to its predecessor)</p>\n");
     }
     h.append("</section>\n");
   }
@@ -232,7 +233,11 @@ final class HtmlReport {
 
   private static String variants(ScenarioReport r) {
     List<String> parts = new ArrayList<>();
-    r.variants().forEach((svc, v) -> parts.add(shortService(svc) + " " + v));
+    for (String svc : Flow.PARTICIPANTS) {
+      if (r.variants().containsKey(svc)) {
+        parts.add(shortService(svc) + " " + r.variants().get(svc));
+      }
+    }
     return String.join(", ", parts);
   }
 

@@ -13,13 +13,15 @@ public final class Lab {
       String.join(
           "\n",
           "usage: ./lab <command> [options]",
-          "  demo     [--requests N] [--report-json F] [--report-md F] [LANG]  every scenario, before/after table",
-          "  up       [--gateway V] [--worker V] [--consumer V] [LANG]         run the lab until Ctrl-C (V = fixed|broken)",
+          "  demo     [--requests N] [--report-json F] [--report-md F] [--report-html F] [LANG]  every scenario, before/after table",
+          "  up       [--gateway V] [--worker V] [--consumer V] [--frontend F] [LANG]  run the lab and its page until Ctrl-C"
+              + " (V = fixed|broken; F = fixed|leak|missing-entry: the run's requests start in the browser)",
           "  load     [--requests N] [--concurrency C] [--gateway-url U]       drive a running lab",
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "  chaos    [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
+          "  screenshot [--out DIR] [--requests N]                         PNGs of the HTML report, the page, Zipkin (Chromium)",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
@@ -32,7 +34,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, screenshot; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -49,6 +51,7 @@ public final class Lab {
         case "trace" -> TraceCommand.run(rest, out, err);
         case "sampling" -> SamplingCommand.run(rest, out, err);
         case "chaos" -> ChaosCommand.run(rest, out, err);
+        case "screenshot" -> ScreenshotCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {
