@@ -1,6 +1,5 @@
 package dev.tracelab.env.frontend;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -54,7 +53,6 @@ public final class FrontendServer implements AutoCloseable {
   /** The telemetry path on the page's origin (OTLP/HTTP traces). */
   public static final String TELEMETRY_PATH = "/v1/traces";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Not forwarded: hop-by-hop, or set by the HTTP client itself. */
   private static final Set<String> NOT_FORWARDED = Set.of(
       "connection", "content-length", "expect", "host", "upgrade", "keep-alive", "transfer-encoding",
@@ -73,6 +71,7 @@ public final class FrontendServer implements AutoCloseable {
   private final HttpClient client;
   private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
   private final String host;
+  private final String publicHost;
 
   private FrontendServer(Builder b) {
     this.bundle = b.bundle;
@@ -80,6 +79,7 @@ public final class FrontendServer implements AutoCloseable {
     this.otlpEndpoint = b.otlpEndpoint;
     this.variant = b.variant;
     this.host = b.host;
+    this.publicHost = b.publicHost != null ? b.publicHost : b.host.equals("0.0.0.0") ? "127.0.0.1" : b.host;
     this.executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "frontend-server");
       t.setDaemon(true);
@@ -162,7 +162,7 @@ public final class FrontendServer implements AutoCloseable {
   }
 
   private String origin(HttpServer server) {
-    return "http://" + host + ":" + server.getAddress().getPort();
+    return "http://" + publicHost + ":" + server.getAddress().getPort();
   }
 
   // ---- the page's origin ----
@@ -189,13 +189,10 @@ public final class FrontendServer implements AutoCloseable {
     }
   }
 
-  private Map<String, Object> config() {
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("variant", variant.id());
-    c.put("apiOrigin", apiOrigin());
-    c.put("analyticsUrl", analyticsUrl());
-    c.put("telemetryPath", TELEMETRY_PATH);
-    return c;
+  /** The page's configuration as JSON (four strings of the lab's own making: no escaping needed). */
+  private String config() {
+    return "{\"variant\":\"" + variant.id() + "\",\"apiOrigin\":\"" + apiOrigin() + "\",\"analyticsUrl\":\""
+        + analyticsUrl() + "\",\"telemetryPath\":\"" + TELEMETRY_PATH + "\"}";
   }
 
   /** OTLP/HTTP from the page: forwarded; a preflight from a lab origin is answered. */
@@ -341,8 +338,8 @@ public final class FrontendServer implements AutoCloseable {
     ex.getResponseBody().write(bytes);
   }
 
-  private static void json(HttpExchange ex, Object value) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(value);
+  private static void json(HttpExchange ex, String value) throws IOException {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.getResponseHeaders().add("Cache-Control", "no-store");
     ex.sendResponseHeaders(200, bytes.length);
@@ -374,6 +371,7 @@ public final class FrontendServer implements AutoCloseable {
     private Supplier<String> otlpEndpoint;
     private FrontendVariant variant = FrontendVariant.FIXED;
     private String host = "127.0.0.1";
+    private String publicHost;
     private int pagePort;
     private int apiPort;
     private int analyticsPort;
@@ -403,6 +401,15 @@ public final class FrontendServer implements AutoCloseable {
 
     public Builder host(String host) {
       this.host = host;
+      return this;
+    }
+
+    /**
+     * The host the browser uses in the origins (default: the bind host, 127.0.0.1 for 0.0.0.0),
+     * e.g. {@code localhost} in a container whose ports are published on the same numbers.
+     */
+    public Builder publicHost(String publicHost) {
+      this.publicHost = publicHost;
       return this;
     }
 
