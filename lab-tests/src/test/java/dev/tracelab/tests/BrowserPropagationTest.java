@@ -74,7 +74,9 @@ class BrowserPropagationTest {
   }
 
   private static JsonNode placeOrder(BrowserPage page, String via) {
-    JsonNode result = page.evaluate("window.tracelab.placeOrder('" + via + "')");
+    JsonNode result = page.evaluate("window.tracelab.placeOrder('" + via + "').catch(e => { throw new Error("
+        + "'placeOrder failed: ' + (e instanceof Error ? e.stack : JSON.stringify(e, Object.getOwnPropertyNames(e)"
+        + " ?? undefined) + ' ' + String(e))); })");
     assertThat(result.path("status").asInt()).as("%s", result).isEqualTo(202);
     return result;
   }

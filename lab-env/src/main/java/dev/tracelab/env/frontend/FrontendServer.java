@@ -80,13 +80,15 @@ public final class FrontendServer implements AutoCloseable {
     this.variant = b.variant;
     this.host = b.host;
     this.publicHost = b.publicHost != null ? b.publicHost : b.host.equals("0.0.0.0") ? "127.0.0.1" : b.host;
-    this.executor = Executors.newFixedThreadPool(4, r -> {
+    // a thread per request in flight: a forwarding handler blocks until the gateway (or the OTLP
+    // endpoint) answers, so a fixed pool shared with the HTTP client could starve both
+    this.executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "frontend-server");
       t.setDaemon(true);
       return t;
     });
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
+        .connectTimeout(Duration.ofSeconds(5)).build(); // its own executor, never the handlers'
     try {
       this.page = HttpServer.create(new InetSocketAddress(host, b.pagePort), 64);
       this.api = HttpServer.create(new InetSocketAddress(host, b.apiPort), 64);
