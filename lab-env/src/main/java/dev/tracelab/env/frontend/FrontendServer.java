@@ -170,24 +170,22 @@ public final class FrontendServer implements AutoCloseable {
   // ---- the page's origin ----
 
   private void page(HttpExchange ex) throws IOException {
-    {
-      String path = ex.getRequestURI().getPath();
-      String method = ex.getRequestMethod();
-      switch (path) {
-        case "/", "/index.html" -> file(ex, "index.html");
-        case "/app.js" -> file(ex, "app.js");
-        case "/frontend-config.json" -> json(ex, config());
-        case "/orders" -> {
-          if (method.equals("POST")) {
-            record(PAGE, ex);
-            forward(ex, gateway.get().resolve("/orders"), Map.of());
-          } else {
-            status(ex, 405);
-          }
+    String path = ex.getRequestURI().getPath();
+    String method = ex.getRequestMethod();
+    switch (path) {
+      case "/", "/index.html" -> file(ex, "index.html");
+      case "/app.js" -> file(ex, "app.js");
+      case "/frontend-config.json" -> json(ex, config());
+      case "/orders" -> {
+        if (method.equals("POST")) {
+          record(PAGE, ex);
+          forward(ex, gateway.get().resolve("/orders"), Map.of());
+        } else {
+          status(ex, 405);
         }
-        case TELEMETRY_PATH -> telemetry(ex);
-        default -> status(ex, 404);
       }
+      case TELEMETRY_PATH -> telemetry(ex);
+      default -> status(ex, 404);
     }
   }
 
@@ -225,60 +223,56 @@ public final class FrontendServer implements AutoCloseable {
   // ---- the lab's cross-origin API ----
 
   private void api(HttpExchange ex) throws IOException {
-    {
-      String origin = ex.getRequestHeaders().getFirst("Origin");
-      boolean allowed = pageOrigin().equals(origin);
-      Headers out = ex.getResponseHeaders();
-      out.add("Vary", "Origin");
-      if (!ex.getRequestURI().getPath().equals("/orders")) {
-        status(ex, 404);
-        return;
-      }
-      record(API, ex);
-      if (ex.getRequestMethod().equals("OPTIONS")) {
-        if (allowed) {
-          out.add("Access-Control-Allow-Origin", origin);
-          out.add("Access-Control-Allow-Methods", "POST");
-          // the trace context may come from the page: allowed here, and only here
-          out.add("Access-Control-Allow-Headers", "content-type, traceparent, tracestate");
-          out.add("Access-Control-Max-Age", "0"); // every request preflights: exact counts
-        }
-        status(ex, allowed ? 204 : 403);
-        return;
-      }
-      if (!ex.getRequestMethod().equals("POST")) {
-        status(ex, 405);
-        return;
-      }
-      Map<String, String> cors = allowed
-          ? Map.of("Access-Control-Allow-Origin", origin, "Access-Control-Expose-Headers", "traceresponse")
-          : Map.of();
-      forward(ex, gateway.get().resolve("/orders"), cors);
+    String origin = ex.getRequestHeaders().getFirst("Origin");
+    boolean allowed = pageOrigin().equals(origin);
+    Headers out = ex.getResponseHeaders();
+    out.add("Vary", "Origin");
+    if (!ex.getRequestURI().getPath().equals("/orders")) {
+      status(ex, 404);
+      return;
     }
+    record(API, ex);
+    if (ex.getRequestMethod().equals("OPTIONS")) {
+      if (allowed) {
+        out.add("Access-Control-Allow-Origin", origin);
+        out.add("Access-Control-Allow-Methods", "POST");
+        // the trace context may come from the page: allowed here, and only here
+        out.add("Access-Control-Allow-Headers", "content-type, traceparent, tracestate");
+        out.add("Access-Control-Max-Age", "0"); // every request preflights: exact counts
+      }
+      status(ex, allowed ? 204 : 403);
+      return;
+    }
+    if (!ex.getRequestMethod().equals("POST")) {
+      status(ex, 405);
+      return;
+    }
+    Map<String, String> cors = allowed
+        ? Map.of("Access-Control-Allow-Origin", origin, "Access-Control-Expose-Headers", "traceresponse")
+        : Map.of();
+    forward(ex, gateway.get().resolve("/orders"), cors);
   }
 
   // ---- the third party ----
 
   private void analytics(HttpExchange ex) throws IOException {
-    {
-      if (!ex.getRequestURI().getPath().equals("/collect")) {
-        status(ex, 404);
-        return;
-      }
-      record(ANALYTICS, ex);
-      Headers out = ex.getResponseHeaders();
-      out.add("Access-Control-Allow-Origin", "*");
-      if (ex.getRequestMethod().equals("OPTIONS")) {
-        String asked = ex.getRequestHeaders().getFirst("Access-Control-Request-Headers");
-        out.add("Access-Control-Allow-Methods", "POST");
-        if (asked != null) {
-          out.add("Access-Control-Allow-Headers", asked); // permissive, like many such endpoints
-        }
-        out.add("Access-Control-Max-Age", "0");
-      }
-      ex.getRequestBody().readAllBytes();
-      status(ex, 204);
+    if (!ex.getRequestURI().getPath().equals("/collect")) {
+      status(ex, 404);
+      return;
     }
+    record(ANALYTICS, ex);
+    Headers out = ex.getResponseHeaders();
+    out.add("Access-Control-Allow-Origin", "*");
+    if (ex.getRequestMethod().equals("OPTIONS")) {
+      String asked = ex.getRequestHeaders().getFirst("Access-Control-Request-Headers");
+      out.add("Access-Control-Allow-Methods", "POST");
+      if (asked != null) {
+        out.add("Access-Control-Allow-Headers", asked); // permissive, like many such endpoints
+      }
+      out.add("Access-Control-Max-Age", "0");
+    }
+    ex.getRequestBody().readAllBytes();
+    status(ex, 204);
   }
 
   // ---- plumbing ----
