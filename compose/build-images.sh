@@ -66,6 +66,21 @@ if wants node; then
   build "tracelab/worker-svc-node:$TAG" "$ctx/worker-svc-node" worker-svc-node
   log "tracelab/worker-svc-node:$TAG ($(size "tracelab/worker-svc-node:$TAG")) in $(( $(date +%s) - t ))s"
 fi
+if wants java; then
+  # the page: lab-env.jar (its FrontendServer needs only the JDK) and the esbuild bundle
+  t=$(date +%s)
+  command -v npm >/dev/null 2>&1 || { log "ERROR: npm not found (the frontend image bundles the page with npm run build)"; exit 1; }
+  envjar=$(ls "$ROOT"/lab-env/target/lab-env-*.jar 2>/dev/null | grep -v -e sources -e tests | head -1)
+  [ -s "$envjar" ] || { log "ERROR: lab-env/target/lab-env-*.jar missing; run ./mvnw -B -DskipTests package first"; exit 1; }
+  (cd "$ROOT/frontend" && npm ci --no-audit --no-fund --loglevel=error && npm run build) >"$log" 2>&1 \
+    || { cat "$log" >&2; log "ERROR: npm run build (frontend) failed"; exit 1; }
+  mkdir -p "$ctx/frontend"
+  cp "$envjar" "$ctx/frontend/lab-env.jar"
+  cp "$ROOT/frontend/Dockerfile" "$ctx/frontend/"
+  cp -r "$ROOT/frontend/dist" "$ctx/frontend/dist"
+  build "tracelab/frontend:$TAG" "$ctx/frontend" frontend
+  log "tracelab/frontend:$TAG ($(size "tracelab/frontend:$TAG")) in $(( $(date +%s) - t ))s"
+fi
 bash "$ROOT/compose/versions.sh" | sed 's/^/[build-images] /'
 # the previous builds' images, untagged now
 docker image prune -f --filter label=dev.tracelab.module >/dev/null 2>&1 || true

@@ -480,7 +480,7 @@ public final class Auditor implements AutoCloseable {
       this.maxApiSpans = Math.max(1, max);
       return this;
     }
-    private Set<String> entryPoints = Set.of("gateway-svc:SERVER");
+    private Set<String> entryPoints = Set.of(); // the run's flow names its entry point
     private RunSetup initialSetup;
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
@@ -549,7 +549,11 @@ public final class Auditor implements AutoCloseable {
       return this;
     }
 
-    /** Spans allowed to be roots, as {@code service:KIND}; default {@code gateway-svc:SERVER}. */
+    /**
+     * Spans allowed to be roots besides the first span of the run's flow, as {@code service:KIND};
+     * default none (the flow's first span: the gateway's SERVER span, or the page's CLIENT span
+     * when requests start in the browser).
+     */
     public Builder setEntryPoints(Set<String> entryPoints) {
       this.entryPoints = Set.copyOf(entryPoints);
       return this;

@@ -10,11 +10,11 @@ import java.util.stream.Collectors;
 /**
  * {@code java -jar lab-auditor.jar}. Environment: {@code BIND_HOST} (0.0.0.0), {@code
  * AUDITOR_OTLP_PORT} (4318), {@code AUDITOR_API_PORT} (8090), {@code AUDITOR_QUIET_MS} (2000),
- * {@code AUDITOR_MAX_TRACES} (100000), {@code AUDITOR_ENTRY_POINTS} (gateway-svc:SERVER, comma
- * separated), {@code AUDITOR_MAX_INFLIGHT_MB} (memory budget for OTLP requests in flight; 0, the
- * default: a quarter of the heap), {@code AUDITOR_MESH} (false; true: the gateway reaches the
- * worker through the Envoy sidecar, whose spans the expected flow then holds, as in the compose
- * mesh overlay).
+ * {@code AUDITOR_MAX_TRACES} (100000), {@code AUDITOR_ENTRY_POINTS} (roots allowed besides the
+ * first span of the run's flow, as service:KIND, comma separated; none by default), {@code
+ * AUDITOR_MAX_INFLIGHT_MB} (memory budget for OTLP requests in flight; 0, the default: a quarter of
+ * the heap), {@code AUDITOR_MESH} (false; true: the gateway reaches the worker through the Envoy
+ * sidecar, whose spans the expected flow then holds, as in the compose mesh overlay).
  */
 public final class AuditorMain {
 
@@ -33,8 +33,9 @@ public final class AuditorMain {
               .setMaxTraces(env.getInt("AUDITOR_MAX_TRACES", 100_000, 1, 10_000_000))
               .setMaxInFlightBytes(env.getInt("AUDITOR_MAX_INFLIGHT_MB", 0, 0, 2047) * 1024L * 1024L)
               .setEntryPoints(
-                  Arrays.stream(env.get("AUDITOR_ENTRY_POINTS", "gateway-svc:SERVER").split(","))
+                  Arrays.stream(env.get("AUDITOR_ENTRY_POINTS", "").split(","))
                       .map(String::trim)
+                      .filter(s -> !s.isEmpty())
                       .collect(Collectors.toSet()))
               .setInitialRun(new RunSetup("since-start", java.util.Map.of(),
                   env.getBoolean("AUDITOR_MESH", false) ? Implementations.JAVA.withMesh() : Implementations.JAVA,

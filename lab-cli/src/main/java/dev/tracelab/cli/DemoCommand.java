@@ -62,11 +62,13 @@ final class DemoCommand {
     int requests = args.integer("requests", 200, 1, 100_000);
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
+    Path html = path(args.string("report-html", null));
 
     long t0 = System.nanoTime();
     Implementations first = combinations.get(0);
     err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + first.label() + ")...");
     List<Row> rows = new ArrayList<>();
+    List<HtmlReport.Section> sections = new ArrayList<>();
     Map<String, Object> example;
     List<String> tree;
     List<String> meshTree = List.of();
@@ -87,6 +89,7 @@ final class DemoCommand {
           ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, label, requests));
           result.incompleteWarning().ifPresent(err::println);
           rows.add(new Row(implementations, result));
+          sections.add(example(env, scenario, result));
         }
       }
       Row last = rows.get(rows.size() - 1);
@@ -103,6 +106,7 @@ final class DemoCommand {
               runner.run(scenario, requests, new Progress(err, scenario.id() + " +mesh", requests));
           result.incompleteWarning().ifPresent(err::println);
           rows.add(new Row(withMesh, result));
+          sections.add(example(env, scenario, result));
         }
         ScenarioRunner.Result meshFixed = rows.get(rows.size() - 1).result();
         AssembledTrace meshConnected = firstConnected(env, meshFixed, ExpectedFlow.of(withMesh));
@@ -165,6 +169,15 @@ final class DemoCommand {
         Files.writeString(md, "# tracelab demo\n\n```\n" + String.join("\n", lines) + "\n```\n");
         err.println("wrote " + md);
       }
+      if (html != null) {
+        String page = HtmlReport.render("tracelab demo: orphan spans before and after",
+            String.format(Locale.ROOT, "%d requests per scenario, implementations %s (gateway/worker/consumer), tracelab %s;"
+                + " every figure measured by the auditor", requests,
+                combinations.stream().map(Implementations::label).collect(java.util.stream.Collectors.joining(", ")), Lab.version()),
+            sections);
+        Files.writeString(html, page);
+        err.println("wrote " + html + " (" + Files.size(html) + " bytes)");
+      }
     } catch (IOException e) {
       err.println("lab: cannot write report: " + e.getMessage());
       return 1;
@@ -173,7 +186,7 @@ final class DemoCommand {
   }
 
   private static Set<String> options() {
-    Set<String> options = new LinkedHashSet<>(Set.of("requests", "report-json", "report-md"));
+    Set<String> options = new LinkedHashSet<>(Set.of("requests", "report-json", "report-md", "report-html"));
     options.addAll(Args.LANGUAGE_OPTIONS);
     return options;
   }
@@ -273,6 +286,29 @@ final class DemoCommand {
       }
     }
     return lines;
+  }
+
+  /**
+   * The scenario's figures and one of its requests as the auditor assembled it: the first whose
+   * traces are all closed and hold every span of the flow, in as many traces as the scenario
+   * must produce.
+   */
+  static HtmlReport.Section example(LabEnvironment env, Scenario scenario, ScenarioRunner.Result result) {
+    dev.tracelab.flow.ExpectedFlow flow = env.runSetup(scenario.id()).flow();
+    int fragments = scenario.expectedFragments(flow).size();
+    for (String orderId : result.orderIds()) {
+      List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
+      if (traces.size() == fragments && traces.stream().allMatch(AssembledTrace::isClosed)
+          && traces.stream().mapToInt(t -> t.spans().size()).sum() == flow.size()) {
+        List<HtmlReport.Fragment> parts = traces.stream()
+            .sorted(java.util.Comparator.comparingLong(t -> t.spans().stream()
+                .mapToLong(dev.tracelab.auditor.trace.ReceivedSpan::startEpochNanos).min().orElse(0)))
+            .map(t -> new HtmlReport.Fragment(t.traceId(), List.copyOf(t.spans())))
+            .toList();
+        return new HtmlReport.Section(result.report(), flow, orderId, parts);
+      }
+    }
+    return new HtmlReport.Section(result.report(), flow, null, List.of());
   }
 
   private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed, ExpectedFlow flow) {

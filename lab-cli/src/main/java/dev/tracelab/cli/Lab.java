@@ -13,8 +13,9 @@ public final class Lab {
       String.join(
           "\n",
           "usage: ./lab <command> [options]",
-          "  demo     [--requests N] [--report-json F] [--report-md F] [LANG | --matrix]  every scenario, before/after table",
-          "  up       [--gateway V] [--worker V] [--consumer V] [LANG]         run the lab until Ctrl-C (V = fixed|broken)",
+          "  demo     [--requests N] [--report-json F] [--report-md F] [--report-html F] [LANG | --matrix]  every scenario, before/after table",
+          "  up       [--gateway V] [--worker V] [--consumer V] [--frontend F] [LANG]  run the lab and its page until Ctrl-C"
+              + " (V = fixed|broken; F = fixed|leak|missing-entry: the run's requests start in the browser)",
           "  load     [--requests N] [--concurrency C] [--gateway-url U]       drive a running lab",
           "  gate     [--scenario S] [--requests N] [--max-orphan-rate R] [LANG]  exit 1 when a service's orphan rate > R",
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
@@ -24,6 +25,7 @@ public final class Lab {
           "           fix each boundary yourself; check builds, tests, runs a scenario and hints (docs/workshop.md)",
           "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
           "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
+          "  screenshot [--out DIR] [--requests N]                         PNGs of the HTML report, the page, Zipkin (Chromium)",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
@@ -39,7 +41,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, longrun, exercise; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, longrun, exercise, screenshot; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -58,6 +60,7 @@ public final class Lab {
         case "chaos" -> ChaosCommand.run(rest, out, err);
         case "exercise" -> ExerciseCommand.run(rest, out, err);
         case "longrun" -> LongrunCommand.run(rest, out, err);
+        case "screenshot" -> ScreenshotCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {

@@ -2,6 +2,7 @@ package dev.tracelab.cli;
 
 import dev.tracelab.auditor.TraceLog;
 import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
@@ -17,7 +18,14 @@ final class UpCommand {
   private UpCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parseWithLanguages(argv, "gateway", "worker", "consumer");
+    Args args = Args.parseWithLanguages(argv, "gateway", "worker", "consumer", "frontend");
+    String frontendOption = args.string("frontend", null);
+    FrontendVariant frontendVariant;
+    try {
+      frontendVariant = FrontendVariant.parse(frontendOption == null ? "fixed" : frontendOption);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     Implementations implementations = args.implementations();
     Map<String, Variant> variants = new LinkedHashMap<>();
     variants.put(Flow.GATEWAY, args.variant("gateway"));
@@ -32,16 +40,21 @@ final class UpCommand {
               .implementations(implementations)
               .variants(variants)
               .ports(8080, 8081, 8082, 9092, 4318, 8090)
-              .sidecarPort(implementations.mesh() ? 8083 : 0)
+              .sidecarPort(implementations.mesh() ? 8086 : 0)
+              .frontend(frontendVariant)
+              .frontendPorts(8083, 8084, 8085)
               .onTraceClosed(t -> out.println(TraceLog.line(t)))
               .start();
     } catch (RuntimeException e) {
       throw new IllegalStateException(
-          e.getMessage() + " (are ports 8080-8083, 9092, 4318, 8090 free? is another ./lab up running?)", e);
+          e.getMessage() + " (are ports 8080-8086, 9092, 4318, 8090 free? is another ./lab up running?)", e);
     }
     Scenario named = Scenario.of(
         variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
-    env.auditor().startRun(env.runSetup(named == null ? "custom" : named.id()));
+    String runName = named == null ? "custom" : named.id();
+    // --frontend: the run's requests start in the browser (a request without the page, e.g. curl,
+    // then shows as a cors orphan); without it the page is served all the same
+    env.auditor().startRun(frontendOption != null ? env.browserRunSetup(runName) : env.runSetup(runName));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -56,6 +69,9 @@ final class UpCommand {
         implementations.languageOf(Flow.GATEWAY).id(), variants.get(Flow.GATEWAY).id(),
         implementations.languageOf(Flow.WORKER).id(), variants.get(Flow.WORKER).id(),
         implementations.languageOf(Flow.CONSUMER).id(), variants.get(Flow.CONSUMER).id());
+    out.println("  page           " + env.frontend().pageUrl() + "   <- open it: each order's trace starts in the browser"
+        + " (allowlist " + frontendVariant.id() + ")");
+    out.println("  API origin     " + env.frontend().apiOrigin() + "/orders   third party " + env.frontend().analyticsUrl());
     out.println("  gateway        " + env.gatewayUrl() + "/orders");
     out.println("  worker         " + env.workerUrl() + "/work");
     if (env.mesh()) {

@@ -7,6 +7,18 @@ package dev.tracelab.flow;
  * implementations: ask {@link ExpectedFlow#orphanStep} and {@link ExpectedFlow#fixFile}.
  */
 public enum Boundary {
+  /**
+   * From the page to the gateway: the browser sends the trace context to another origin only when
+   * that origin is on the fetch instrumentation's allowlist and its preflight allows the headers.
+   */
+  CORS(
+      "cors",
+      Flow.FRONTEND,
+      Flow.GATEWAY,
+      "List the API's origin (exactly: scheme, host, port) in the fetch instrumentation's"
+          + " propagateTraceHeaderCorsUrls, and answer its CORS preflight with"
+          + " Access-Control-Allow-Headers: traceparent, tracestate; never a catch-all, which sends"
+          + " the trace context to third parties."),
   HTTP(
       "http",
       Flow.GATEWAY,
@@ -49,7 +61,7 @@ public enum Boundary {
     this.fix = fix;
   }
 
-  /** Short id used by the CLI, reports and diagnoses: {@code http}, {@code async}, {@code kafka}. */
+  /** Short id used by the CLI, reports and diagnoses: {@code cors}, {@code http}, {@code async}, {@code kafka}. */
   public String id() {
     return id;
   }

@@ -98,6 +98,30 @@ public final class ExpectedFlow {
     throw new IllegalStateException("no implementation hosts the orphan of " + boundary);
   }
 
+  /** The first span of the flow: the one span of a connected request allowed to be a root. */
+  public ExpectedSpan entryPoint() {
+    return spans.get(0);
+  }
+
+  /**
+   * The code boundary whose break makes the span with this identity an orphan root in this flow,
+   * or null: a root at the flow's first step, or at a step no participant's boundary cuts, has
+   * none. Only boundaries whose breaking participant takes part count (without the page, nothing
+   * cuts the CORS boundary).
+   */
+  public Boundary boundaryOrphaning(String service, SpanKind kind, String name) {
+    ExpectedSpan span = stepOf(service, kind, name);
+    if (span == null || span.isRoot()) {
+      return null;
+    }
+    for (Boundary b : Boundary.values()) {
+      if (!b.isConfiguration() && implementations.has(b.brokenBy()) && orphanStep(b) == span.step()) {
+        return b;
+      }
+    }
+    return null;
+  }
+
   /** The span that becomes an orphan root when {@code boundary} is broken. */
   public ExpectedSpan orphanSpan(Boundary boundary) {
     return step(orphanStep(boundary));
@@ -108,7 +132,8 @@ public final class ExpectedFlow {
     if (boundary.isConfiguration()) {
       return "OTEL_PROPAGATORS of " + boundary.brokenBy() + " and " + boundary.orphanService() + " (configuration)";
     }
-    return implementations.of(boundary.brokenBy()).fixFile();
+    String role = boundary.brokenBy();
+    return (implementations.has(role) ? implementations.of(role) : Implementation.first(role)).fixFile();
   }
 
   /**

@@ -19,13 +19,20 @@ import java.util.Map;
  * about them, so the auditor needs no case of its own for it.
  */
 public enum Implementation {
+  /** The page of {@code frontend/}: one CLIENT span per order, the root of the request's trace. */
+  FRONTEND_BROWSER(
+      Flow.FRONTEND,
+      Language.BROWSER,
+      List.of(new Declared(SpanKind.CLIENT, Flow.FRONTEND_FETCH, Declared.UPSTREAM)),
+      Map.of(),
+      "frontend/src/propagation.js"),
   GATEWAY_JAVA(
       Flow.GATEWAY,
       Language.JAVA,
       List.of(
           new Declared(SpanKind.SERVER, Flow.GATEWAY_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.CLIENT, Flow.GATEWAY_CLIENT, 0)),
-      Map.of(),
+      Map.of(Boundary.CORS, 0),
       "gateway-svc/src/main/java/dev/tracelab/gateway/TracingHttpClient.java"),
   GATEWAY_GO(
       Flow.GATEWAY,
@@ -33,7 +40,7 @@ public enum Implementation {
       List.of(
           new Declared(SpanKind.SERVER, Flow.GATEWAY_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.CLIENT, Flow.GATEWAY_CLIENT, 0)),
-      Map.of(),
+      Map.of(Boundary.CORS, 0),
       "gateway-svc/go/worker.go"),
   WORKER_JAVA(
       Flow.WORKER,
@@ -177,6 +184,16 @@ public enum Implementation {
     }
     throw new IllegalArgumentException(
         role + " has no " + language.id() + " implementation (" + role + ": " + languagesOf(role) + ")");
+  }
+
+  /** The first implementation of {@code role} (the only one of an optional participant). */
+  public static Implementation first(String role) {
+    for (Implementation i : values()) {
+      if (i.role.equals(role)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no implementation of " + role);
   }
 
   /** The languages {@code role} is implemented in, e.g. {@code java|go}. */

@@ -1,49 +1,63 @@
 package dev.tracelab.flow;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Which language each role runs in (docs/design.md §7): one {@link Implementation} per role, in
- * flow order, plus the optional participants a run adds between them (docs/design.md §8: the Envoy
- * sidecar of {@code --mesh}). {@link #JAVA} is the default; {@link #POLYGLOT} is {@code
- * --polyglot} (go/node/go); {@link #withMesh()} puts the sidecar in front of the worker.
- *
- * @param optional the optional participants ({@link Flow#isOptional}), at most one per role, kept
- *     in flow order
+ * Which implementation (language) each participant of the flow runs (docs/design.md §7): one
+ * {@link Implementation} per role, in flow order ({@link Flow#PARTICIPANTS}). The three services
+ * are always there; an optional participant ({@link Flow#OPTIONAL}: the browser page before the
+ * gateway, the Envoy sidecar in front of the worker) only when added with {@link #with}. {@link #JAVA} is the default; {@link #POLYGLOT} is {@code
+ * --polyglot} (go/node/go). {@link ExpectedFlow} composes the expected trace over {@link
+ * #participants()}.
  */
-public record Implementations(
-    Implementation gateway, Implementation worker, Implementation consumer, List<Implementation> optional) {
+public final class Implementations {
+
+  // declared first, and built from Flow's compile-time constants only: initialising this class
+  // must not initialise Flow, whose JAVA flow is built from JAVA below
+  static final List<String> PARTICIPANTS =
+      List.of(Flow.FRONTEND, Flow.GATEWAY, Flow.SIDECAR, Flow.WORKER, Flow.CONSUMER);
+  static final java.util.Set<String> OPTIONAL = java.util.Set.of(Flow.FRONTEND, Flow.SIDECAR);
+  /** How {@link #label()} names an optional participant: {@code +frontend}, {@code +mesh}. */
+  private static final Map<String, String> OPTIONAL_LABELS = Map.of(Flow.FRONTEND, "frontend", Flow.SIDECAR, "mesh");
+  private static final List<String> SERVICES = List.of(Flow.GATEWAY, Flow.WORKER, Flow.CONSUMER);
 
   public static final Implementations JAVA =
       new Implementations(Implementation.GATEWAY_JAVA, Implementation.WORKER_JAVA, Implementation.CONSUMER_JAVA);
   public static final Implementations POLYGLOT =
       new Implementations(Implementation.GATEWAY_GO, Implementation.WORKER_NODE, Implementation.CONSUMER_GO);
 
-  public Implementations {
-    check(gateway, Flow.GATEWAY);
-    check(worker, Flow.WORKER);
-    check(consumer, Flow.CONSUMER);
-    List<Implementation> sorted = new ArrayList<>(optional == null ? List.of() : optional);
-    sorted.sort(Comparator.comparingInt(i -> Flow.PARTICIPANTS.indexOf(i.role())));
-    for (int i = 0; i < sorted.size(); i++) {
-      String role = sorted.get(i).role();
-      if (!Flow.isOptional(role)) {
-        throw new IllegalArgumentException("not an optional participant: " + sorted.get(i));
-      }
-      if (i > 0 && sorted.get(i - 1).role().equals(role)) {
-        throw new IllegalArgumentException("two implementations of " + role + ": " + sorted);
-      }
-    }
-    optional = List.copyOf(sorted);
+  /** role -> implementation, in {@link Flow#PARTICIPANTS} order. */
+  private final Map<String, Implementation> byRole;
+
+  public Implementations(Implementation gateway, Implementation worker, Implementation consumer) {
+    this(services(gateway, worker, consumer));
   }
 
-  /** The three services, no optional participant. */
-  public Implementations(Implementation gateway, Implementation worker, Implementation consumer) {
-    this(gateway, worker, consumer, List.of());
+  private Implementations(Map<String, Implementation> byRole) {
+    Map<String, Implementation> ordered = new LinkedHashMap<>();
+    for (String role : PARTICIPANTS) {
+      Implementation i = byRole.get(role);
+      if (i != null) {
+        check(i, role);
+        ordered.put(role, i);
+      } else if (!OPTIONAL.contains(role)) {
+        throw new IllegalArgumentException("no implementation of " + role);
+      }
+    }
+    this.byRole = Collections.unmodifiableMap(ordered);
+  }
+
+  private static Map<String, Implementation> services(Implementation gateway, Implementation worker, Implementation consumer) {
+    Map<String, Implementation> m = new LinkedHashMap<>();
+    m.put(Flow.GATEWAY, require(gateway, Flow.GATEWAY));
+    m.put(Flow.WORKER, require(worker, Flow.WORKER));
+    m.put(Flow.CONSUMER, require(consumer, Flow.CONSUMER));
+    return m;
   }
 
   /** From languages per role; a role without that language is a clear error. */
@@ -54,60 +68,38 @@ public record Implementations(
         Implementation.of(Flow.CONSUMER, consumer));
   }
 
-  /** From a report's/run's map (role -> language id); missing roles are java. */
+  /**
+   * From a report's/run's map (role -> language id): missing services are java; an optional
+   * participant takes part when the map names it.
+   */
   public static Implementations fromIds(Map<String, String> languages) {
-    return of(
+    Implementations services = of(
         Language.parse(languages.getOrDefault(Flow.GATEWAY, "java")),
         Language.parse(languages.getOrDefault(Flow.WORKER, "java")),
         Language.parse(languages.getOrDefault(Flow.CONSUMER, "java")));
-  }
-
-  /**
-   * The demo's polyglot matrix: all-Java, each other implementation alone among Java ones (one
-   * language boundary at a time), then every role in its non-Java language (one per role, the first
-   * declared): {@code java/java/java, go/java/java, java/node/java, java/java/go, go/node/go}.
-   */
-  public static List<Implementations> matrix() {
-    List<Implementations> matrix = new ArrayList<>(List.of(JAVA));
-    Map<String, Implementation> allOthers = new LinkedHashMap<>();
-    for (Implementation i : Implementation.values()) {
-      if (i.language() != Language.JAVA && Flow.SERVICES.contains(i.role())) { // services only: no optional participant
-        Map<String, Implementation> roles = new LinkedHashMap<>(JAVA.byRole());
-        roles.put(i.role(), i);
-        matrix.add(new Implementations(roles.get(Flow.GATEWAY), roles.get(Flow.WORKER), roles.get(Flow.CONSUMER)));
-        allOthers.putIfAbsent(i.role(), i);
+    for (String role : OPTIONAL) {
+      if (languages.containsKey(role)) {
+        services = services.with(Implementation.of(role, Language.parse(languages.get(role))));
       }
     }
-    Map<String, Implementation> roles = new LinkedHashMap<>(JAVA.byRole());
-    roles.putAll(allOthers);
-    Implementations polyglot = new Implementations(roles.get(Flow.GATEWAY), roles.get(Flow.WORKER), roles.get(Flow.CONSUMER));
-    if (!matrix.contains(polyglot)) {
-      matrix.add(polyglot);
-    }
-    return List.copyOf(matrix);
+    return services;
   }
 
-  private Map<String, Implementation> byRole() {
-    Map<String, Implementation> roles = new LinkedHashMap<>();
-    for (String role : Flow.SERVICES) {
-      roles.put(role, of(role));
-    }
-    return roles;
+  /** These implementations with {@code implementation} taking part in its role (added or replaced). */
+  public Implementations with(Implementation implementation) {
+    Map<String, Implementation> m = new LinkedHashMap<>(byRole);
+    m.put(implementation.role(), implementation);
+    return new Implementations(m);
   }
 
-  /** The same services with {@code participant} added (replacing another of its role). */
-  public Implementations with(Implementation participant) {
-    List<Implementation> added = new ArrayList<>(optional);
-    added.removeIf(i -> i.role().equals(participant.role()));
-    added.add(participant);
-    return new Implementations(gateway, worker, consumer, added);
-  }
-
-  /** The same services without an optional participant of {@code role}. */
+  /** These implementations without the optional participant {@code role}. */
   public Implementations without(String role) {
-    List<Implementation> kept = new ArrayList<>(optional);
-    kept.removeIf(i -> i.role().equals(role));
-    return new Implementations(gateway, worker, consumer, kept);
+    if (!OPTIONAL.contains(role)) {
+      throw new IllegalArgumentException(role + " is not an optional participant (optional: " + OPTIONAL + ")");
+    }
+    Map<String, Implementation> m = new LinkedHashMap<>(byRole);
+    m.remove(role);
+    return new Implementations(m);
   }
 
   /** The same services with the Envoy sidecar in front of the worker ({@code --mesh}). */
@@ -120,55 +112,128 @@ public record Implementations(
     return has(Flow.SIDECAR);
   }
 
-  /** True when the run has a participant of {@code role} (every service; optional ones if added). */
-  public boolean has(String role) {
-    return Flow.SERVICES.contains(role) || optional.stream().anyMatch(i -> i.role().equals(role));
-  }
-
-  /** Every participant of a request, in flow order: the services and the optional ones present. */
-  public List<Implementation> participants() {
-    List<Implementation> all = new ArrayList<>(Flow.SERVICES.size() + optional.size());
-    for (String role : Flow.PARTICIPANTS) {
-      if (has(role)) {
-        all.add(of(role));
+  /**
+   * The demo's polyglot matrix: all-Java, each other implementation alone among Java ones (one
+   * language boundary at a time), then every role in its non-Java language (one per role, the first
+   * declared): {@code java/java/java, go/java/java, java/node/java, java/java/go, go/node/go}.
+   */
+  public static List<Implementations> matrix() {
+    List<Implementations> matrix = new ArrayList<>(List.of(JAVA));
+    Implementations allOthers = JAVA;
+    for (Implementation i : Implementation.values()) {
+      if (i.language() != Language.JAVA && SERVICES.contains(i.role())) { // services only: no optional participant
+        matrix.add(JAVA.with(i));
+        if (allOthers.of(i.role()).language() == Language.JAVA) {
+          allOthers = allOthers.with(i);
+        }
       }
     }
-    return List.copyOf(all);
+    if (!matrix.contains(allOthers)) {
+      matrix.add(allOthers);
+    }
+    return List.copyOf(matrix);
+  }
+
+  /** Only the three services (no optional participant). */
+  public Implementations servicesOnly() {
+    Implementations s = this;
+    for (String role : OPTIONAL) {
+      if (s.has(role)) {
+        s = s.without(role);
+      }
+    }
+    return s;
+  }
+
+  public Implementation gateway() {
+    return byRole.get(Flow.GATEWAY);
+  }
+
+  public Implementation worker() {
+    return byRole.get(Flow.WORKER);
+  }
+
+  public Implementation consumer() {
+    return byRole.get(Flow.CONSUMER);
+  }
+
+  /** True when {@code role} takes part in this flow (always, for the three services). */
+  public boolean has(String role) {
+    return byRole.containsKey(role);
+  }
+
+  /** The participating implementations, in flow order. */
+  public List<Implementation> participants() {
+    return List.copyOf(byRole.values());
+  }
+
+  /** The participating roles, in flow order. */
+  public List<String> roles() {
+    return List.copyOf(byRole.keySet());
   }
 
   public Implementation of(String role) {
-    return switch (role) {
-      case Flow.GATEWAY -> gateway;
-      case Flow.WORKER -> worker;
-      case Flow.CONSUMER -> consumer;
-      default -> optional.stream()
-          .filter(i -> i.role().equals(role))
-          .findFirst()
-          .orElseThrow(() -> new IllegalArgumentException(
-              Flow.isOptional(role) ? "this run has no " + role : "unknown role " + role));
-    };
+    Implementation i = byRole.get(role);
+    if (i == null) {
+      throw new IllegalArgumentException(
+          PARTICIPANTS.contains(role) ? role + " does not take part in " + label() : "unknown role " + role);
+    }
+    return i;
   }
 
   public Language languageOf(String role) {
     return of(role).language();
   }
 
-  /** role -> language id of the services, in flow order: the report's {@code "implementations"} object. */
+  /** role -> language id, in flow order: the report's {@code "implementations"} object. */
   public Map<String, String> ids() {
     Map<String, String> ids = new LinkedHashMap<>();
-    for (String role : Flow.SERVICES) {
-      ids.put(role, of(role).language().id());
-    }
+    byRole.forEach((role, i) -> ids.put(role, i.language().id()));
     return ids;
   }
 
-  /** {@code java/java/java}, {@code go/node/go}: gateway/worker/consumer; {@code +mesh} with the sidecar. */
+  /**
+   * {@code java/java/java}, {@code go/node/go}: gateway/worker/consumer; an optional participant
+   * is appended, e.g. {@code java/java/java +frontend}, {@code go/node/go +mesh}.
+   */
   public String label() {
-    return String.join("/", ids().values()) + (mesh() ? " +mesh" : "");
+    List<String> services = new ArrayList<>();
+    for (String role : SERVICES) {
+      services.add(languageOf(role).id());
+    }
+    StringBuilder sb = new StringBuilder(String.join("/", services));
+    for (String role : byRole.keySet()) {
+      if (OPTIONAL.contains(role)) {
+        sb.append(" +").append(OPTIONAL_LABELS.get(role));
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Implementations other && byRole.equals(other.byRole);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(byRole);
+  }
+
+  @Override
+  public String toString() {
+    return "Implementations" + byRole;
+  }
+
+  private static Implementation require(Implementation i, String role) {
+    if (i == null) {
+      throw new IllegalArgumentException("not an implementation of " + role + ": null");
+    }
+    return i;
   }
 
   private static void check(Implementation i, String role) {
-    if (i == null || !i.role().equals(role)) {
+    if (!i.role().equals(role)) {
       throw new IllegalArgumentException("not an implementation of " + role + ": " + i);
     }
   }

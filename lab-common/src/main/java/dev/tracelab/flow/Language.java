@@ -10,7 +10,9 @@ public enum Language {
   GO,
   NODE,
   /** Envoy, the sidecar proxy of {@code --mesh}: no lab code, the upstream binary. */
-  CPP;
+  CPP,
+  /** JavaScript in the browser: the page of {@code frontend/}; not a service the lab starts. */
+  BROWSER;
 
   /** The id the CLI, env ({@code GATEWAY_LANG} ...) and reports use: {@code java}, {@code go}, {@code node}. */
   public String id() {

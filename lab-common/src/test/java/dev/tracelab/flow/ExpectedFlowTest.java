@@ -65,7 +65,7 @@ class ExpectedFlowTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("gateway-svc has no node implementation (gateway-svc: java|go)");
     assertThatThrownBy(() -> Language.parse("rust"))
-        .hasMessage("unknown language 'rust' (expected one of java, go, node, cpp)");
+        .hasMessage("unknown language 'rust' (expected one of java, go, node, cpp, browser)");
     assertThatThrownBy(() -> Implementations.of(Language.CPP, Language.JAVA, Language.JAVA))
         .hasMessage("gateway-svc has no cpp implementation (gateway-svc: java|go)");
   }
@@ -102,10 +102,50 @@ class ExpectedFlowTest {
     Implementations mesh = Implementations.JAVA.withMesh();
     assertThat(mesh.withMesh()).isEqualTo(mesh);
     assertThat(mesh.without(Flow.SIDECAR)).isEqualTo(Implementations.JAVA);
-    assertThat(mesh.ids()).isEqualTo(Implementations.JAVA.ids());
-    assertThatThrownBy(() -> Implementations.JAVA.with(Implementation.WORKER_NODE))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("not an optional participant");
-    assertThatThrownBy(() -> Implementations.JAVA.of(Flow.SIDECAR)).hasMessage("this run has no envoy-sidecar");
+    assertThat(mesh.ids()).containsEntry("envoy-sidecar", "cpp").hasSize(4);
+    assertThat(Implementations.fromIds(mesh.ids())).isEqualTo(mesh);
+    assertThatThrownBy(() -> Implementations.JAVA.of(Flow.SIDECAR))
+        .hasMessage("envoy-sidecar does not take part in java/java/java");
+  }
+
+  @Test
+  void aFlowThatStartsInTheBrowserHasThePageSpanFirstAndTheGatewayAsItsChild() {
+    Implementations withPage = Implementations.JAVA.with(Implementation.FRONTEND_BROWSER);
+    ExpectedFlow flow = ExpectedFlow.of(withPage);
+    assertThat(flow.spans())
+        .containsExactly(
+            new ExpectedSpan(1, "frontend", SpanKind.CLIENT, "POST", 0),
+            new ExpectedSpan(2, "gateway-svc", SpanKind.SERVER, "POST /orders", 1),
+            new ExpectedSpan(3, "gateway-svc", SpanKind.CLIENT, "POST", 2),
+            new ExpectedSpan(4, "worker-svc", SpanKind.SERVER, "POST /work", 3),
+            new ExpectedSpan(5, "worker-svc", SpanKind.INTERNAL, "order.prepare", 4),
+            new ExpectedSpan(6, "worker-svc", SpanKind.PRODUCER, "send orders", 5),
+            new ExpectedSpan(7, "consumer-svc", SpanKind.CONSUMER, "process orders", 6));
+    assertThat(flow.entryPoint()).isEqualTo(flow.step(1));
+    assertThat(flow.fragments(Set.of(Boundary.CORS))).containsExactly(List.of(1), List.of(2, 3, 4, 5, 6, 7));
+    assertThat(flow.fragments(Set.of(Boundary.CORS, Boundary.KAFKA)))
+        .containsExactly(List.of(1), List.of(2, 3, 4, 5, 6), List.of(7));
+    assertThat(flow.boundaryOrphaning("gateway-svc", SpanKind.SERVER, "POST /orders")).isEqualTo(Boundary.CORS);
+    assertThat(flow.boundaryOrphaning("worker-svc", SpanKind.SERVER, "POST /work")).isEqualTo(Boundary.HTTP);
+    assertThat(flow.boundaryOrphaning("frontend", SpanKind.CLIENT, "POST")).isNull();
+    assertThat(flow.fixFile(Boundary.CORS)).isEqualTo("frontend/src/propagation.js");
+    assertThat(withPage.label()).isEqualTo("java/java/java +frontend");
+    assertThat(withPage.ids()).containsExactly(
+        java.util.Map.entry("frontend", "browser"), java.util.Map.entry("gateway-svc", "java"),
+        java.util.Map.entry("worker-svc", "java"), java.util.Map.entry("consumer-svc", "java"));
+    assertThat(Implementations.fromIds(withPage.ids())).isEqualTo(withPage);
+    assertThat(withPage.servicesOnly()).isEqualTo(Implementations.JAVA);
+  }
+
+  @Test
+  void withoutThePageTheGatewayIsTheEntryPointAndNothingCutsTheCorsBoundary() {
+    ExpectedFlow flow = Flow.JAVA;
+    assertThat(flow.entryPoint()).isEqualTo(Flow.step(1));
+    assertThat(flow.boundaryOrphaning("gateway-svc", SpanKind.SERVER, "POST /orders")).isNull();
+    assertThat(flow.fragments(Set.of(Boundary.CORS))).containsExactly(List.of(1, 2, 3, 4, 5, 6));
+    assertThat(flow.fixFile(Boundary.CORS)).isEqualTo("frontend/src/propagation.js");
+    assertThat(Implementations.fromIds(java.util.Map.of())).isEqualTo(Implementations.JAVA);
+    assertThatThrownBy(() -> Implementations.JAVA.of("frontend"))
+        .hasMessage("frontend does not take part in java/java/java");
   }
 }

@@ -3,13 +3,17 @@ package dev.tracelab.env;
 import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.env.frontend.FrontendServer;
+import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.env.kafka.EmbeddedKafka;
 import dev.tracelab.env.mesh.EnvoySidecar;
 import dev.tracelab.env.process.LocalHost;
+import dev.tracelab.env.service.FrontendBundle;
 import dev.tracelab.env.service.RunningService;
 import dev.tracelab.env.service.ServiceImplementation;
 import dev.tracelab.env.service.ServiceSpec;
 import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementation;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
@@ -63,6 +67,7 @@ public final class LabEnvironment implements AutoCloseable {
   private Path runDir;
   private int generation;
   private boolean mesh;
+  private FrontendServer frontend; // null unless the builder asked for the page
 
   private LabEnvironment(Builder config) {
     long t0 = System.nanoTime();
@@ -81,7 +86,13 @@ public final class LabEnvironment implements AutoCloseable {
       this.auditorOtlpPort = URI.create(auditorOtlpEndpoint).getPort();
       this.auditorApiPort = URI.create(started.apiUrl()).getPort();
       this.services = Services.start(this, config.variants, config.propagators);
+      if (config.frontendVariant != null) {
+        serveFrontend(config.frontendVariant);
+      }
     } catch (RuntimeException e) {
+      if (services != null) {
+        services.close();
+      }
       if (started != null) {
         started.close();
       }
@@ -239,6 +250,49 @@ public final class LabEnvironment implements AutoCloseable {
     return new RunSetup(name, variantIds, implementations(), propagators());
   }
 
+  /**
+   * {@link #runSetup} for requests placed from the page ({@link #frontend()}): the flow starts
+   * with the page's CLIENT span, the page's variant is the {@code frontend} entry of the variants.
+   */
+  public synchronized RunSetup browserRunSetup(String name) {
+    FrontendServer page = frontend();
+    RunSetup services = runSetup(name);
+    Map<String, String> variantIds = new LinkedHashMap<>();
+    variantIds.put(Flow.FRONTEND, page.variant().id());
+    variantIds.putAll(services.variants());
+    return new RunSetup(name, variantIds,
+        services.implementations().with(Implementation.FRONTEND_BROWSER), services.propagators());
+  }
+
+  /**
+   * Serves the page (bundled first if needed) with {@code variant}'s allowlist, from now on: starts
+   * the page's server if this lab has none yet, else switches its variant (the next page load
+   * runs it). Returns the server.
+   */
+  public synchronized FrontendServer serveFrontend(FrontendVariant variant) {
+    if (frontend == null) {
+      frontend = FrontendServer.builder()
+          .bundle(FrontendBundle.prepare())
+          .gateway(this::gatewayUrl)
+          .otlpEndpoint(this::otlpEndpoint)
+          .variant(variant)
+          .host(config.bindHost)
+          .ports(config.frontendPorts[0], config.frontendPorts[1], config.frontendPorts[2])
+          .start();
+    } else {
+      frontend.setVariant(variant);
+    }
+    return frontend;
+  }
+
+  /** The page's server (page, API and analytics origins); once {@link #serveFrontend} started it. */
+  public synchronized FrontendServer frontend() {
+    if (frontend == null) {
+      throw new IllegalStateException("this lab serves no page: LabEnvironment.builder().frontend(variant)");
+    }
+    return frontend;
+  }
+
   /** The language each role runs in now (a child JVM is {@code java}), and the sidecar if any. */
   public synchronized Implementations implementations() {
     Map<String, String> ids = new LinkedHashMap<>();
@@ -327,6 +381,9 @@ public final class LabEnvironment implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
+      if (frontend != null) {
+        frontend.close();
+      }
       services.close();
     } finally {
       try {
@@ -516,6 +573,24 @@ public final class LabEnvironment implements AutoCloseable {
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
     private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
+    private FrontendVariant frontendVariant;
+    private int[] frontendPorts = {0, 0, 0};
+
+    /**
+     * Also serves the page ({@code frontend/}, bundled on first use) with this allowlist variant:
+     * its origin forwards {@code /orders} to the gateway and {@code /v1/traces} to where the
+     * services export; a second origin is the cross-origin API, a third a fake analytics party.
+     */
+    public Builder frontend(FrontendVariant variant) {
+      this.frontendVariant = variant;
+      return this;
+    }
+
+    /** The page's, the API's and the analytics' ports (0, the default, picks free ones). */
+    public Builder frontendPorts(int page, int api, int analytics) {
+      this.frontendPorts = new int[] {page, api, analytics};
+      return this;
+    }
 
     /** The variants and propagators of {@code scenario} (default {@code fixed}). */
     public Builder scenario(Scenario scenario) {

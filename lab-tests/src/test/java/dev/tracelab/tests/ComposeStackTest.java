@@ -2,6 +2,7 @@ package dev.tracelab.tests;
 
 import static dev.tracelab.tests.TraceTree.assertTree;
 import static dev.tracelab.tests.TraceTree.assertZipkinTree;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,9 +55,16 @@ class ComposeStackTest {
   @Test
   void oneOrderIsOneConnectedTraceInZipkinAndInTheAuditor() {
     Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
-        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT");
+        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT",
+        "FRONTEND_PAGE_PORT", "FRONTEND_API_PORT", "FRONTEND_ANALYTICS_PORT");
     try (Stack stack = Stack.start("tracelab-compose", ports, Map.of(), List.of("docker-compose.yml"))) {
       stack.verify(() -> {
+        // the page is part of the stack: served on its origin, which names the API origin
+        String config = given().get("http://127.0.0.1:" + ports.get("FRONTEND_PAGE_PORT") + "/frontend-config.json")
+            .then().statusCode(200).extract().asString();
+        assertThat(config).isEqualTo("{\"variant\":\"fixed\",\"apiOrigin\":\"http://localhost:"
+            + ports.get("FRONTEND_API_PORT") + "\",\"analyticsUrl\":\"http://localhost:"
+            + ports.get("FRONTEND_ANALYTICS_PORT") + "/collect\",\"telemetryPath\":\"/v1/traces\"}");
         Orders.Accepted accepted = stack.orders().place(Map.of("sku", "SMOKE-1", "quantity", 2));
 
         List<ZipkinSpan> spans = awaitZipkinSpans(stack.zipkin(), accepted.traceId(), 6);
@@ -78,7 +86,8 @@ class ComposeStackTest {
   @Test
   void throughTheMeshOverlayOneOrderIsOneTraceWithTheSidecarsSpansInTheHop() {
     Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
-        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT", "SIDECAR_PORT", "SIDECAR_ADMIN_PORT");
+        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT", "SIDECAR_PORT", "SIDECAR_ADMIN_PORT",
+        "FRONTEND_PAGE_PORT", "FRONTEND_API_PORT", "FRONTEND_ANALYTICS_PORT");
     try (Stack stack = Stack.start("tracelab-mesh", ports, Map.of(),
         List.of("docker-compose.yml", "docker-compose.mesh.yml"))) {
       stack.verify(() -> {
@@ -102,7 +111,8 @@ class ComposeStackTest {
   void tierKeepsTheErrorTraceWholeDropsThePlainOneAndTheAuditorSeesBoth() {
     Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
         "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT",
-        "LB_HEALTH_HOST_PORT", "LB_METRICS_HOST_PORT", "TAIL_A_METRICS_HOST_PORT", "TAIL_B_METRICS_HOST_PORT");
+        "LB_HEALTH_HOST_PORT", "LB_METRICS_HOST_PORT", "TAIL_A_METRICS_HOST_PORT", "TAIL_B_METRICS_HOST_PORT",
+        "FRONTEND_PAGE_PORT", "FRONTEND_API_PORT", "FRONTEND_ANALYTICS_PORT");
     Map<String, String> tier = Map.of(
         "TIER_DECISION_WAIT", DECISION_WAIT.toSeconds() + "s",
         // no baseline: a trace without error and not slow MUST be dropped
@@ -215,7 +225,7 @@ class ComposeStackTest {
           .withEnv(env)
           .withRemoveVolumes(true)
           .withStartupTimeout(STARTUP);
-      for (String service : List.of("kafka", "zipkin", "auditor", "worker", "consumer", "gateway")) {
+      for (String service : List.of("kafka", "zipkin", "auditor", "worker", "consumer", "gateway", "frontend")) {
         compose.waitingFor(service, Wait.forHealthcheck());
       }
       if (files.contains("docker-compose.mesh.yml")) {
@@ -329,7 +339,7 @@ class ComposeStackTest {
     @Override
     List<String> images() {
       List<String> all = new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ZIPKIN_IMAGE, OTELCOL_IMAGE,
-          ContainerLab.AUDITOR_IMAGE, ENVOY_IMAGE));
+          ContainerLab.AUDITOR_IMAGE, ENVOY_IMAGE, "tracelab/frontend:" + ContainerLab.TAG));
       // compose's default GATEWAY_LANG, WORKER_LANG, CONSUMER_LANG: java
       dev.tracelab.flow.Flow.SERVICES.forEach(role -> all.add(ContainerLab.image(role, dev.tracelab.flow.Language.JAVA)));
       return all;

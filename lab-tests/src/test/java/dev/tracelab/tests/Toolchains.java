@@ -33,7 +33,7 @@ final class Toolchains {
       String missing = switch (language) {
         case GO -> found("go", "/usr/local/go/bin") ? null : "Go (go not found on PATH or in /usr/local/go/bin)";
         case NODE -> found("node") ? null : "Node.js 20.6+ (node not found on PATH)";
-        case JAVA, CPP -> null;
+        case JAVA, CPP, BROWSER -> null;
       };
       if (missing != null) {
         String reason = role + " " + language.id() + " implementation needs " + missing;

@@ -5,6 +5,8 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.flow.Boundary;
 import dev.tracelab.flow.Implementation;
+import dev.tracelab.flow.ExpectedFlow;
+import dev.tracelab.flow.ExpectedSpan;
 import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +25,15 @@ public final class OrphanRules {
 
   private final Set<String> entryPoints;
 
+  /** The run's flow alone says which span may be a root: its first ({@link ExpectedFlow#entryPoint}). */
+  public OrphanRules() {
+    this(Set.of());
+  }
+
   /**
-   * @param entryPoints spans allowed to be roots, as {@code service:KIND} (e.g. {@code
-   *     gateway-svc:SERVER}); they never count as orphans, even when they continue a caller's trace
+   * @param entryPoints spans allowed to be roots besides the first span of the run's flow, as
+   *     {@code service:KIND} (e.g. {@code gateway-svc:SERVER}); they never count as orphans, even
+   *     when they continue a caller's trace
    */
   public OrphanRules(Set<String> entryPoints) {
     this.entryPoints = Set.copyOf(entryPoints);
@@ -64,8 +72,20 @@ public final class OrphanRules {
           + " context extracted at the boundary (for Kafka, the producer's context from the record"
           + " headers), or make that context the parent.";
 
+  /** An entry point of an all-Java run (the gateway's SERVER span) or one configured. */
   public boolean isEntryPoint(ReceivedSpan span) {
-    return entryPoints.contains(span.service() + ":" + span.kind().name());
+    return isEntryPoint(span, RunSetup.DEFAULT);
+  }
+
+  /**
+   * A span allowed to be a root: the service and kind of the first span of the run's flow (the
+   * gateway's SERVER span, or the page's CLIENT span when the request starts in the browser), or
+   * one of the configured entry points.
+   */
+  public boolean isEntryPoint(ReceivedSpan span, RunSetup setup) {
+    ExpectedSpan first = setup.flow().entryPoint();
+    return (first.service().equals(span.service()) && first.kind() == span.kind())
+        || entryPoints.contains(span.service() + ":" + span.kind().name());
   }
 
   /** The orphans of a closed trace of an all-Java run with default propagators. */
@@ -79,7 +99,7 @@ public final class OrphanRules {
     Set<String> ids = trace.spanIds();
     List<Orphan> orphans = new ArrayList<>(0);
     for (ReceivedSpan span : trace.spans()) {
-      if (isEntryPoint(span)) {
+      if (isEntryPoint(span, setup)) {
         continue;
       }
       if (span.isRoot()) {
@@ -120,7 +140,10 @@ public final class OrphanRules {
       if (span.service().equals(callee) && setup.propagatorsDisagree(mismatch.brokenBy(), callee)) {
         return propagatorsMismatch(span, setup);
       }
-      return of(Boundary.HTTP, span, setup);
+      // the flow says which boundary's break orphans this span (the page's CORS allowlist for
+      // the gateway, the gateway's HTTP client for the worker); an unknown server span: HTTP
+      Boundary cut = setup.flow().boundaryOrphaning(span.service(), span.kind(), span.name());
+      return of(cut != null ? cut : Boundary.HTTP, span, setup);
     }
     if (span.kind() == SpanKind.CONSUMER) {
       if (span.orderId() != null && !producerSpanOfOrder(span.orderId(), trace)) {

@@ -97,8 +97,8 @@ public final class RunStats {
     this.startNanos = startNanos;
     this.setup = setup;
     perService.clear();
-    for (Implementation participant : setup.implementations().participants()) {
-      perService.put(labels.label(participant.role()), new long[3]);
+    for (String service : setup.implementations().roles()) {
+      perService.put(labels.label(service), new long[3]);
     }
     diagnosisCounts.clear();
     diagnosisFix.clear();

@@ -233,4 +233,72 @@ class RunStatsTest {
             new DiagnosisCount("kafka", "consumer-svc", "process orders", 1, null),
             new DiagnosisCount("no-context", "consumer-svc", "process orders", 1, null));
   }
+
+  /** One request that starts in the browser, as spans: the page's fetch, then the six of the flow. */
+  private static List<dev.tracelab.auditor.trace.ReceivedSpan> browserRequest(
+      String orderId, String pageTrace, String servicesTrace) {
+    String t = servicesTrace;
+    boolean cut = !pageTrace.equals(servicesTrace); // the API got no traceparent: the gateway starts a trace
+    return List.of(
+        span(pageTrace, "f1", null, "frontend", io.opentelemetry.api.trace.SpanKind.CLIENT, "POST", orderId),
+        span(t, "a1", cut ? null : "f1", "gateway-svc", SERVER, "POST /orders", orderId),
+        span(t, "a2", "a1", "gateway-svc", io.opentelemetry.api.trace.SpanKind.CLIENT, "POST", orderId),
+        span(t, "a3", "a2", "worker-svc", SERVER, "POST /work", orderId),
+        span(t, "a4", "a3", "worker-svc", io.opentelemetry.api.trace.SpanKind.INTERNAL, "order.prepare", orderId),
+        span(t, "a5", "a4", "worker-svc", PRODUCER, "send orders", orderId),
+        span(t, "a6", "a5", "consumer-svc", CONSUMER, "process orders", orderId));
+  }
+
+  @Test
+  void inABrowserRunThePageSpanIsTheEntryPointAndAGatewayRootIsACorsOrphan() {
+    RunSetup setup = new RunSetup(
+        "browser", Map.of("frontend", "missing-entry"),
+        dev.tracelab.flow.Implementations.JAVA.with(dev.tracelab.flow.Implementation.FRONTEND_BROWSER), Map.of());
+    RunStats run = new RunStats(new OrphanRules()); // entry points from the run's flow alone
+    assembler.onClose(run::add);
+    run.reset(assembler.now(), setup);
+    assembler.expect(setup.flow().spans());
+    assembler.accept(browserRequest("o1", "b1", "b1")); // connected: seven spans, one trace
+    assembler.accept(browserRequest("o2", "c1", "c2")); // the missing allowlist entry: two traces
+    // the page's analytics call: its own trace, no order: neither a request nor an orphan
+    assembler.accept(List.of(span("d1", "f9", null, "frontend", io.opentelemetry.api.trace.SpanKind.CLIENT, "POST", null)));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    assembler.sweep();
+
+    ScenarioReport report = run.report();
+
+    assertThat(report.requests()).isEqualTo(2);
+    assertThat(report.connectedRequests()).isEqualTo(1);
+    assertThat(report.fragmentsPerRequest()).isEqualTo(1.5);
+    assertThat(report.implementations()).containsExactly(
+        Map.entry("frontend", "browser"), Map.entry("gateway-svc", "java"),
+        Map.entry("worker-svc", "java"), Map.entry("consumer-svc", "java"));
+    Map<String, ServiceFigures> services = new LinkedHashMap<>();
+    services.put("frontend", new ServiceFigures(3, 0, 0, 0, 0.0));
+    services.putAll(services(
+        new ServiceFigures(4, 1, 1, 0, 0.25),
+        new ServiceFigures(6, 0, 0, 0, 0.0),
+        new ServiceFigures(2, 0, 0, 0, 0.0)));
+    assertThat(report.services()).isEqualTo(services);
+    assertThat(report.diagnoses()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
+        .containsExactly(new DiagnosisCount("cors", "gateway-svc", "POST /orders", 1, null));
+    assertThat(report.diagnoses().get(0).fix())
+        .contains("propagateTraceHeaderCorsUrls")
+        .endsWith("Fix: frontend/src/propagation.js");
+    assertThat(run.tracesAnalysed()).isEqualTo(4);
+  }
+
+  @Test
+  void withoutThePageInTheRunAGatewayRootIsTheEntryPointAsBefore() {
+    RunStats run = new RunStats(new OrphanRules());
+    assembler.onClose(run::add);
+    assembler.accept(browserRequest("o1", "c1", "c2").subList(1, 7));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    assembler.sweep();
+
+    ScenarioReport report = run.report("fixed", Map.of());
+
+    assertThat(report.connectedRequests()).isEqualTo(1);
+    assertThat(report.diagnoses()).isEmpty();
+  }
 }

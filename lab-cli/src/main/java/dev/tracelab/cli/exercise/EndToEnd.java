@@ -97,7 +97,7 @@ final class EndToEnd {
       case JAVA -> javaFromWorkspace();
       case GO -> GoImplementation.create(root);
       case NODE -> NodeImplementation.create(root);
-      case CPP -> throw new IllegalArgumentException("no exercise in C++ (Envoy is a sidecar: --mesh)");
+      case CPP, BROWSER -> throw new IllegalArgumentException("no exercise runs " + language.id() + " as a lab service");
     };
   }
 

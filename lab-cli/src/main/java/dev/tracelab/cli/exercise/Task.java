@@ -230,7 +230,7 @@ public enum Task {
       case HTTP -> "the worker's SERVER span starts a new trace: this call sends no trace context.";
       case ASYNC -> "the deferred-work span starts a new trace: the task runs without the request's context.";
       case KAFKA -> "the process span starts a new trace: the record headers' context is ignored.";
-      case PROPAGATORS -> "";
+      case PROPAGATORS, CORS -> "";
     };
   }
 

@@ -57,7 +57,7 @@ final class ExerciseClone {
     String program = switch (language) {
       case GO -> "go";
       case NODE -> "node";
-      case JAVA, CPP -> null;
+      case JAVA, CPP, BROWSER -> null;
     };
     if (program == null) {
       return;

@@ -89,6 +89,8 @@ public interface ServiceImplementation {
       case GO -> go();
       case NODE -> node();
       case CPP -> throw new IllegalArgumentException("no lab service is written in C++ (Envoy is a sidecar: --mesh)");
+      case BROWSER -> throw new IllegalArgumentException(
+          "browser: the page runs in a browser, not as a lab service (see FrontendServer)");
     };
   }
 }

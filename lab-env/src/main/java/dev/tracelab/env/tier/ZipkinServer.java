@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Zipkin (its exec jar) in a child JVM on a free loopback port; in-memory storage. */
-final class ZipkinServer {
+public final class ZipkinServer implements AutoCloseable {
 
   private final ChildProcess process;
   private final String url;
@@ -19,7 +19,7 @@ final class ZipkinServer {
   }
 
   /** Launches it; {@link ChildProcess#awaitReady()} on {@link #process()} waits for /health. */
-  static ZipkinServer start(Path jar, Path runDir, Duration startTimeout, Duration stopGrace) {
+  public static ZipkinServer start(Path jar, Path runDir, Duration startTimeout, Duration stopGrace) {
     int port = LocalHost.freePort();
     String url = "http://" + CollectorTier.HOST + ":" + port;
     ChildProcess process =
@@ -36,12 +36,17 @@ final class ZipkinServer {
     return new ZipkinServer(process, url);
   }
 
-  ChildProcess process() {
+  public ChildProcess process() {
     return process;
   }
 
   /** Base URL: UI at /zipkin/, API at /api/v2/. */
-  String url() {
+  public String url() {
     return url;
+  }
+
+  @Override
+  public void close() {
+    process.close();
   }
 }
