@@ -76,7 +76,7 @@ public final class Flow {
 
   /** True when {@code role} is one of the optional participants (not every run has it). */
   public static boolean isOptional(String role) {
-    return PARTICIPANTS.contains(role) && !SERVICES.contains(role);
+    return OPTIONAL.contains(role);
   }
 
   /** Spans of the all-Java flow produced by one service. */

@@ -3,6 +3,7 @@ package dev.tracelab.env.mesh;
 import dev.tracelab.env.Versions;
 import dev.tracelab.env.process.ChildProcess;
 import dev.tracelab.env.process.LocalHost;
+import dev.tracelab.env.service.RunningProcess;
 import dev.tracelab.env.service.RunningService;
 import dev.tracelab.flow.Flow;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -111,7 +111,7 @@ public final class EnvoySidecar {
             .stopGrace(Duration.ofSeconds(5))
             .start()
             .awaitReady();
-    return new Running(listener, process);
+    return new RunningProcess(Flow.SIDECAR, "envoy", listener, process);
   }
 
   /**
@@ -182,29 +182,5 @@ public final class EnvoySidecar {
               cluster_name: %s
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: "%s", port_value: %d}}}}]}]"""
         .formatted(name, IPV4.matcher(host).matches() ? "STATIC" : "STRICT_DNS", name, host, port);
-  }
-
-  private record Running(int port, ChildProcess process) implements RunningService {
-
-    @Override
-    public String role() {
-      return Flow.SIDECAR;
-    }
-
-    @Override
-    public String implementation() {
-      return "envoy";
-    }
-
-    @Override
-    public OptionalLong pid() {
-      long pid = process.pid();
-      return pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty();
-    }
-
-    @Override
-    public void close() {
-      process.close();
-    }
   }
 }

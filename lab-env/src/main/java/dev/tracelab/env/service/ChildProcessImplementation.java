@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -86,21 +85,7 @@ public final class ChildProcessImplementation implements ServiceImplementation {
             .stopGrace(config.stopGrace)
             .start()
             .awaitReady();
-    return new Running(spec.role(), config.id, port, process);
-  }
-
-  private record Running(String role, String implementation, int port, ChildProcess process) implements RunningService {
-
-    @Override
-    public OptionalLong pid() {
-      long pid = process.pid();
-      return pid > 0 ? OptionalLong.of(pid) : OptionalLong.empty();
-    }
-
-    @Override
-    public void close() {
-      process.close();
-    }
+    return new RunningProcess(spec.role(), config.id, port, process);
   }
 
   public static final class Builder {
