@@ -11,7 +11,8 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceAssembler;
-import dev.tracelab.flow.Flow;
+import dev.tracelab.auditor.lab.LabFlowSpecs;
+import dev.tracelab.auditor.orphans.AuditReport;
 import dev.tracelab.http.Problem;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
@@ -69,6 +70,7 @@ public final class Auditor implements AutoCloseable {
   static final int JSON_DECODE_FACTOR = 6;
   static final int RETRY_AFTER_SECONDS = 1;
   private final String host;
+  private final String mode;
   private final int otlpPort;
   private final int apiPort;
   private ScheduledExecutorService sweeper; // guarded by this
@@ -91,7 +93,8 @@ public final class Auditor implements AutoCloseable {
     this.host = b.host;
     this.otlpPort = b.otlpPort;
     this.apiPort = b.apiPort;
-    ServiceLabels labels = new ServiceLabels(b.maxServiceLabels, Flow.SERVICES);
+    RunSetup initial = b.initialSetup != null ? b.initialSetup : LabFlowSpecs.DEFAULT;
+    ServiceLabels labels = new ServiceLabels(b.maxServiceLabels, initial.spec().services());
     this.maxApiSpans = b.maxApiSpans;
     this.assembler =
         TraceAssembler.builder()
@@ -101,14 +104,11 @@ public final class Auditor implements AutoCloseable {
             .setQuietWindow(b.quietWindow)
             .setMaxTraces(b.maxTraces)
             .setMaxClosedTraces(b.maxClosedTraces)
-            .setExpectedSpans(Flow.SPANS)
+            .setSpec(initial.spec())
             .build();
     // one direction: the assembler's close events feed the run; the run never reads the assembler
-    this.run = new RunStats(new OrphanRules(b.entryPoints), labels);
-    if (b.initialSetup != null) {
-      assembler.expect(b.initialSetup.flow().spans());
-      run.reset(Long.MIN_VALUE, b.initialSetup);
-    }
+    this.run = new RunStats(new OrphanRules(b.entryPoints), labels, initial, b.skew, b.maxLag);
+    this.mode = b.mode;
     assembler.onClose(run::add);
     assembler.onClose(room::add);
     for (Consumer<AssembledTrace> listener : b.closeListeners) {
@@ -313,7 +313,7 @@ public final class Auditor implements AutoCloseable {
    * trace of the previous run still open keeps out of it, wherever it closes).
    */
   public void startRun(String name, Map<String, String> variants) {
-    startRun(RunSetup.of(name, variants));
+    startRun(run.setup().named(name, variants));
   }
 
   /**
@@ -321,8 +321,31 @@ public final class Auditor implements AutoCloseable {
    * fix files and the propagator diagnosis follow it.
    */
   public void startRun(RunSetup setup) {
-    assembler.expect(setup.flow().spans());
+    assembler.expect(setup.spec());
     run.reset(assembler.now(), setup);
+  }
+
+  /**
+   * The generic report of docs/design.md §11.4 for the current run, when the auditor runs in
+   * audit mode ({@link Builder#setAuditMode}); null for a lab auditor.
+   */
+  public AuditReport auditReport() {
+    return mode == null ? null : run.auditReport(mode);
+  }
+
+  /** The broken edges of the current run (docs/design.md §11.3). */
+  public List<dev.tracelab.auditor.orphans.BrokenEdge> brokenEdges() {
+    return run.brokenEdges();
+  }
+
+  /** {@code entry} or {@code spec} in audit mode; null for a lab auditor. */
+  public String auditMode() {
+    return mode;
+  }
+
+  /** Closes every open trace now, as if its quiet window had passed (a file has no more spans). */
+  public void closeAll() {
+    assembler.closeAll();
   }
 
   /** What the current run is. */
@@ -482,6 +505,31 @@ public final class Auditor implements AutoCloseable {
     }
     private Set<String> entryPoints = Set.of(); // the run's flow names its entry point
     private RunSetup initialSetup;
+    private Duration skew = RunStats.DEFAULT_SKEW;
+    private Duration maxLag = RunStats.DEFAULT_MAX_LAG;
+    private String mode;
+
+    /**
+     * Audit mode (docs/design.md §11): judge by {@code spec} ({@code "spec"}) or, for a spec built
+     * from {@code --entry} alone, {@code "entry"}; {@code GET /api/report} answers the generic report.
+     */
+    public Builder setAuditMode(String mode, dev.tracelab.auditor.spec.FlowSpec spec) {
+      this.mode = mode;
+      this.initialSetup = RunSetup.of(mode, spec);
+      return this;
+    }
+
+    /** Clock skew tolerated between hosts when pairing broken edges (default 100 ms). */
+    public Builder setSkew(Duration skew) {
+      this.skew = skew;
+      return this;
+    }
+
+    /** The longest a message may wait for its consumer and still pair (default 10 min). */
+    public Builder setMaxLag(Duration maxLag) {
+      this.maxLag = maxLag;
+      return this;
+    }
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
     public Builder setHost(String host) {

@@ -5,6 +5,7 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceAssembler;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.orphans.RunSetup;
+import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.http.Problem;
 import io.javalin.Javalin;
@@ -25,7 +26,13 @@ final class AuditorApi {
   void register(Javalin app) {
     app.get("/api/traces/{traceId}", this::trace);
     app.get("/api/orders/{orderId}", this::order);
-    app.get("/api/report", ctx -> ctx.json(auditor.report()));
+    app.get("/api/report", ctx -> {
+      if (auditor.auditMode() != null) {
+        ctx.json(auditor.auditReport());
+      } else {
+        ctx.json(auditor.report());
+      }
+    });
     app.get("/api/room", ctx -> ctx.json(Map.of("learners", auditor.room().json())));
     app.get("/room", ctx -> ctx.contentType("text/html; charset=utf-8").result(auditor.room().html()));
     app.post("/api/runs", this::startRun);
@@ -82,7 +89,7 @@ final class AuditorApi {
         mesh = json.path("mesh").asBoolean(false);
       }
       Implementations implementations = Implementations.fromIds(languages);
-      setup = new RunSetup(name, variants, mesh ? implementations.withMesh() : implementations, propagators);
+      setup = LabFlowSpecs.setup(name, variants, mesh ? implementations.withMesh() : implementations, propagators);
     } catch (java.io.IOException | IllegalArgumentException e) {
       Problem.badRequest(
               "a run is {\"name\": ..., \"variants\": {...}, \"implementations\": {...}, \"propagators\": {...}}: "
@@ -172,7 +179,12 @@ final class AuditorApi {
     counter(sb, "tracelab_analysed_spans_total", "Spans of closed traces analysed in the current run, per service.");
     services.forEach((svc, f) -> sample(sb, "tracelab_analysed_spans_total", svc, f.spans()));
     gaugeHeader(sb, "tracelab_orphan_rate", "Orphan spans / spans in the current run, per service.");
-    services.forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(svc).append("\"} ").append(f.orphanRate()).append('\n'));
+    services.forEach((svc, f) -> sb.append("tracelab_orphan_rate{service=\"").append(escape(svc)).append("\"} ").append(f.orphanRate()).append('\n'));
+    counter(sb, "tracelab_broken_edge_calls_total", "Calls whose context never reached the callee, paired across trace ids (docs/design.md §11.3), per edge.");
+    for (dev.tracelab.auditor.orphans.BrokenEdge e : auditor.brokenEdges()) {
+      sb.append("tracelab_broken_edge_calls_total{from=\"").append(escape(e.from())).append("\",to=\"").append(escape(e.to()))
+          .append("\",boundary=\"").append(escape(e.boundary())).append("\"} ").append(e.count()).append('\n');
+    }
     counter(sb, "tracelab_linked_requests_total", "Requests in the current run whose traces are joined by span links along the flow (not orphans).");
     sb.append("tracelab_linked_requests_total ").append(auditor.linkedRequests()).append('\n');
     counter(sb, "tracelab_evicted_traces_total", "Traces closed early because the in-flight cap was reached.");
@@ -199,6 +211,21 @@ final class AuditorApi {
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(sb.toString());
   }
 
+  /** A label value in the Prometheus text format: backslash, double quote and line feed escaped. */
+  static String escape(String value) {
+    StringBuilder sb = new StringBuilder(value.length() + 8);
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> sb.append("\\\\");
+        case '"' -> sb.append("\\\"");
+        case '\n' -> sb.append("\\n");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
   private static void counter(StringBuilder sb, String name, String help) {
     sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
     sb.append("# TYPE ").append(name).append(" counter\n");
@@ -210,6 +237,6 @@ final class AuditorApi {
   }
 
   private static void sample(StringBuilder sb, String name, String service, long value) {
-    sb.append(name).append("{service=\"").append(service).append("\"} ").append(value).append('\n');
+    sb.append(name).append("{service=\"").append(escape(service)).append("\"} ").append(value).append('\n');
   }
 }

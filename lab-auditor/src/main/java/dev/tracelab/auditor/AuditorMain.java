@@ -1,6 +1,6 @@
 package dev.tracelab.auditor;
 
-import dev.tracelab.auditor.orphans.RunSetup;
+import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.config.Env;
 import dev.tracelab.flow.Implementations;
 import java.time.Duration;
@@ -37,7 +37,7 @@ public final class AuditorMain {
                       .map(String::trim)
                       .filter(s -> !s.isEmpty())
                       .collect(Collectors.toSet()))
-              .setInitialRun(new RunSetup("since-start", java.util.Map.of(),
+              .setInitialRun(LabFlowSpecs.setup("since-start", java.util.Map.of(),
                   env.getBoolean("AUDITOR_MESH", false) ? Implementations.JAVA.withMesh() : Implementations.JAVA,
                   java.util.Map.of()))
               .addCloseListener(TraceLog::print)

@@ -137,7 +137,7 @@ class AuditorHttpTest {
   @Test
   void anAuditorStartedForTheMeshExpectsTheSidecarsSpansBeforeAnyRunIsPosted() throws Exception {
     try (Auditor meshAuditor = Auditor.builder().setOtlpPort(0).setApiPort(0).setQuietWindow(Duration.ofSeconds(30))
-        .setInitialRun(new dev.tracelab.auditor.orphans.RunSetup("since-start", java.util.Map.of(),
+        .setInitialRun(dev.tracelab.auditor.lab.LabFlowSpecs.setup("since-start", java.util.Map.of(),
             dev.tracelab.flow.Implementations.JAVA.withMesh(), java.util.Map.of()))
         .start()) {
       CraftedRequest request = CraftedRequest.of(2, dev.tracelab.flow.Scenario.FIXED, MESH);

@@ -4,8 +4,8 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceClosed;
-import dev.tracelab.flow.Flow;
-import dev.tracelab.flow.Implementation;
+import dev.tracelab.auditor.spec.FlowSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,7 +35,11 @@ public final class RunStats {
         }
       };
   private long traces;
+  private long connectedTraces;
   private long startNanos = Long.MIN_VALUE;
+  private final Duration skew;
+  private final Duration maxLag;
+  private EdgePairing edges;
 
   /** What the close events told about one order (small: up to 200 000 are kept). */
   private static final class OrderFigures {
@@ -69,41 +73,50 @@ public final class RunStats {
     }
   }
 
-  private RunSetup setup = RunSetup.DEFAULT;
+  private RunSetup setup;
 
   private final ServiceLabels labels;
 
-  public RunStats(OrphanRules rules) {
-    this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES));
+  /** Clock skew tolerated when pairing, and the longest a message may wait for its consumer. */
+  public static final Duration DEFAULT_SKEW = Duration.ofMillis(100);
+  public static final Duration DEFAULT_MAX_LAG = Duration.ofMinutes(10);
+
+  /** A run of {@code setup}, its services' labels uncapped beyond the default. */
+  public RunStats(OrphanRules rules, RunSetup setup) {
+    this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, setup.spec().services()), setup);
   }
 
-  /** Per-service figures are kept under {@code labels} (beyond its cap: {@code other}). */
-  public RunStats(OrphanRules rules, ServiceLabels labels) {
+  /** A run of {@code setup}; per-service figures are kept under {@code labels} (beyond its cap: {@code other}). */
+  public RunStats(OrphanRules rules, ServiceLabels labels, RunSetup setup) {
+    this(rules, labels, setup, DEFAULT_SKEW, DEFAULT_MAX_LAG);
+  }
+
+  public RunStats(OrphanRules rules, ServiceLabels labels, RunSetup setup, Duration skew, Duration maxLag) {
     this.rules = rules;
     this.labels = labels;
-    reset(Long.MIN_VALUE);
+    this.skew = skew;
+    this.maxLag = maxLag;
+    reset(Long.MIN_VALUE, setup);
   }
 
   /**
-   * Starts a new run at {@code startNanos} (the assembler's clock): only traces whose first span
-   * arrived from then on count, so a trace of the previous run that closes late cannot leak in.
+   * Starts a new run at {@code startNanos} (the assembler's clock) judged by {@code setup}'s spec:
+   * only traces whose first span arrived from then on count, so a trace of the previous run that
+   * closes late cannot leak in.
    */
-  public synchronized void reset(long startNanos) {
-    reset(startNanos, RunSetup.DEFAULT);
-  }
-
-  /** Starts a new run described by {@code setup} (its implementations and propagators). */
   public synchronized void reset(long startNanos, RunSetup setup) {
     this.startNanos = startNanos;
     this.setup = setup;
     perService.clear();
-    for (String service : setup.implementations().roles()) {
+    for (String service : setup.spec().services()) {
       perService.put(labels.label(service), new long[3]);
     }
     diagnosisCounts.clear();
     diagnosisFix.clear();
     orders.clear();
     traces = 0;
+    connectedTraces = 0;
+    edges = new EdgePairing(skew.toNanos(), maxLag.toNanos());
   }
 
   /** Analyses a closed trace (the assembler's close listener). */
@@ -113,6 +126,7 @@ public final class RunStats {
       return; // began before this run
     }
     traces++;
+    FlowSpec spec = setup.spec();
     for (ReceivedSpan span : trace.spans()) {
       perService.computeIfAbsent(labels.label(span.service()), s -> new long[3])[0]++;
     }
@@ -122,17 +136,23 @@ public final class RunStats {
       OrderFigures order = orders.computeIfAbsent(orderId, k -> new OrderFigures());
       fragments.forEach(f -> order.addTrace(f.traceId()));
       if (fragments.size() == 1) {
-        order.singleTraceConnected = FlowShape.isConnected(fragments, setup.flow());
+        order.singleTraceConnected = FlowShape.isConnected(fragments, spec);
       } else {
-        order.linkedFragments = FlowShape.isLinked(fragments, setup.flow()) ? fragments.size() : 0;
+        order.linkedFragments = FlowShape.isLinked(fragments, spec) ? fragments.size() : 0;
       }
     });
-    for (OrphanRules.Orphan orphan : rules.orphansOf(closed, setup)) {
+    List<OrphanRules.Orphan> orphans = rules.orphansOf(closed, spec);
+    boolean connected = isConnectedTrace(trace, orphans, spec);
+    if (connected) {
+      connectedTraces++;
+    }
+    edges.add(trace, orphans, spec, connected, () -> connectedTraces--);
+    for (OrphanRules.Orphan orphan : orphans) {
       Diagnosis d = orphan.diagnosis();
       if (orphan.counts()) {
         perService.get(labels.label(orphan.span().service()))[orphan.root() ? 1 : 2]++;
-      } else if (orphan.span().orderId() != null) {
-        OrderFigures order = orders.get(orphan.span().orderId());
+      } else if (spec.correlationOf(orphan.span()) != null) {
+        OrderFigures order = orders.get(spec.correlationOf(orphan.span()));
         if (order != null) {
           order.producedOutsideFlow = true;
         }
@@ -143,8 +163,39 @@ public final class RunStats {
     }
   }
 
+  /** One root, an entry point, and no orphan (its calls are not paired yet: see EdgePairing). */
+  private boolean isConnectedTrace(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec) {
+    if (!orphans.isEmpty()) {
+      return false;
+    }
+    int roots = 0;
+    for (ReceivedSpan s : trace.spans()) {
+      if (s.isRoot()) {
+        if (++roots > 1 || !rules.isEntryPoint(s, spec)) {
+          return false;
+        }
+      }
+    }
+    return roots == 1;
+  }
+
   public synchronized long tracesAnalysed() {
     return traces;
+  }
+
+  /** Traces rooted at an entry point, with no orphan and no call paired into a broken edge. */
+  public synchronized long connectedTraces() {
+    return connectedTraces;
+  }
+
+  /** The broken edges of the run, most counted first. */
+  public synchronized List<BrokenEdge> brokenEdges() {
+    return edges.edges();
+  }
+
+  /** Unanswered calls and unexplained roots still waiting for a partner, and those dropped at the bound. */
+  public synchronized long[] pendingEnds() {
+    return new long[] {edges.pendingCalls(), edges.pendingRoots(), edges.droppedEnds()};
   }
 
   /** Per-service figures of the run, without the per-request work of {@link #report}. */
@@ -206,7 +257,7 @@ public final class RunStats {
     return new ScenarioReport(
         name,
         variants,
-        setup.implementations().ids(),
+        setup.implementations(),
         setup.mesh(),
         requests,
         connected,
@@ -215,6 +266,26 @@ public final class RunStats {
         requests == 0 ? 0.0 : (double) linked / requests,
         requests == 0 ? 0.0 : (double) fragments / requests,
         serviceFigures(),
-        diagnoses);
+        diagnoses,
+        edges.edges());
+  }
+
+  /** The run as the generic report of docs/design.md §11.4: only services that sent spans. */
+  public synchronized AuditReport auditReport(String mode) {
+    ScenarioReport lab = report();
+    Map<String, ScenarioReport.ServiceFigures> services = new LinkedHashMap<>();
+    lab.services().forEach((k, v) -> {
+      if (v.spans() > 0) {
+        services.put(k, v);
+      }
+    });
+    boolean requests = setup.spec().correlation() != null;
+    return new AuditReport(
+        AuditReport.TOOL, AuditReport.buildVersion(), mode, setup.spec().name(), traces, connectedTraces,
+        requests ? lab.requests() : null,
+        requests ? lab.connectedRequests() : null,
+        requests ? lab.linkedRequests() : null,
+        requests ? lab.fragmentsPerRequest() : null,
+        services, lab.brokenEdges(), lab.diagnoses());
   }
 }

@@ -22,7 +22,8 @@ public record ScenarioReport(
     double linkedRate,
     double fragmentsPerRequest,
     Map<String, ServiceFigures> services,
-    List<DiagnosisCount> diagnoses) {
+    List<DiagnosisCount> diagnoses,
+    List<BrokenEdge> brokenEdges) {
 
   public record ServiceFigures(
       long spans, long orphanSpans, long orphanRoots, long missingParentOrphans, double orphanRate) {}

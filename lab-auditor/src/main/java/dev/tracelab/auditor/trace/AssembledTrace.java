@@ -90,7 +90,7 @@ public final class AssembledTrace {
     return Collections.unmodifiableSet(new HashSet<>(spanIds));
   }
 
-  /** The {@code app.order_id} values its spans carry. */
+  /** The values of the flow's correlation attribute (the lab's {@code app.order_id}) its spans carry. */
   public synchronized Set<String> orderIds() {
     return Set.copyOf(orderIds);
   }
@@ -104,11 +104,11 @@ public final class AssembledTrace {
     return spanIds.contains(spanId) || lateIds.contains(spanId);
   }
 
-  synchronized void add(ReceivedSpan span, long nowNanos, long stepBits) {
+  synchronized void add(ReceivedSpan span, long nowNanos, long stepBits, String correlationValue) {
     spans.add(span);
     spanIds.add(span.spanId());
-    if (span.orderId() != null) {
-      orderIds.add(span.orderId());
+    if (correlationValue != null) {
+      orderIds.add(correlationValue);
     }
     stepMask |= stepBits;
     lastArrivalNanos = nowNanos;

@@ -1,8 +1,8 @@
 package dev.tracelab.auditor.trace;
 
 import dev.tracelab.auditor.trace.AssembledTrace.CloseReason;
-import dev.tracelab.flow.ExpectedSpan;
-import dev.tracelab.flow.Flow;
+import dev.tracelab.auditor.spec.FlowSpec;
+import dev.tracelab.auditor.spec.SpanSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +21,7 @@ import java.util.function.LongSupplier;
  * Groups spans by trace id and closes each trace once its verdict is known (docs/design.md §4):
  *
  * <ul>
- *   <li>as soon as the traces carrying one {@code app.order_id} together hold every expected span
+ *   <li>as soon as the traces carrying one value of the flow's correlation attribute together hold every expected span
  *       of the flow (each step matched by service, kind and name) — all those traces close at
  *       once, so the fragments of a broken request are judged together;
  *   <li>otherwise once no span of it arrived for the quiet window (an incomplete request);
@@ -42,7 +42,8 @@ public final class TraceAssembler {
   private final int maxTraces;
   private final int maxClosedTraces;
   private final LongSupplier clock;
-  private List<ExpectedSpan> expected; // guarded by this
+  private List<SpanSpec> expected; // guarded by this
+  private String correlation; // guarded by this: the attribute grouping a request's traces
   private long completeMask; // guarded by this
   private final List<Consumer<TraceClosed>> closeListeners = new CopyOnWriteArrayList<>();
   private final Map<String, SpanCounters> countersByService = new LinkedHashMap<>();
@@ -71,6 +72,7 @@ public final class TraceAssembler {
     this.maxLateSpansPerTrace = b.maxLateSpansPerTrace;
     this.labels = b.labels;
     this.expected = b.expected;
+    this.correlation = b.correlation;
     this.completeMask = expected.isEmpty() ? 0 : (1L << expected.size()) - 1;
   }
 
@@ -79,14 +81,13 @@ public final class TraceAssembler {
   }
 
   /**
-   * From now on a request is complete when its traces hold these spans (a run of other
-   * implementations); traces already in flight keep the steps they matched on arrival.
+   * From now on a request is the spans carrying one value of {@code spec}'s correlation attribute,
+   * complete when its traces hold the spec's spans (another run, another flow); traces already in
+   * flight keep the steps they matched on arrival.
    */
-  public synchronized void expect(List<ExpectedSpan> spans) {
-    if (spans.size() > 63) {
-      throw new IllegalArgumentException("at most 63 expected spans: " + spans.size());
-    }
-    this.expected = List.copyOf(spans);
+  public synchronized void expect(FlowSpec spec) {
+    this.expected = spec.spans();
+    this.correlation = spec.correlation();
     this.completeMask = expected.isEmpty() ? 0 : (1L << expected.size()) - 1;
   }
 
@@ -153,8 +154,8 @@ public final class TraceAssembler {
         }
         receivedSpans++;
         counters.spans++;
-        trace.add(span, now, stepBits(span));
-        String orderId = span.orderId();
+        String orderId = correlation == null ? null : span.attributes().get(correlation);
+        trace.add(span, now, stepBits(span), orderId);
         if (orderId != null) {
           List<AssembledTrace> traces = byOrder.computeIfAbsent(orderId, k -> new ArrayList<>(2));
           if (!traces.contains(trace)) {
@@ -211,6 +212,20 @@ public final class TraceAssembler {
         toNotify.add(markClosed(t, CloseReason.COMPLETE, now));
       }
     }
+  }
+
+  /** Closes every open trace now, whatever its quiet window says (the input has ended). */
+  public void closeAll() {
+    List<TraceClosed> toNotify = new ArrayList<>(0);
+    synchronized (this) {
+      long now = clock.getAsLong();
+      for (AssembledTrace trace : List.copyOf(open.values())) {
+        open.remove(trace.traceId());
+        openById.remove(trace.traceId());
+        toNotify.add(markClosed(trace, CloseReason.QUIET, now));
+      }
+    }
+    notifyClosed(toNotify);
   }
 
   /** Closes every trace that has been quiet for the window. */
@@ -370,10 +385,11 @@ public final class TraceAssembler {
     private int maxTraces = 100_000;
     private int maxClosedTraces = 200_000;
     private LongSupplier clock = System::nanoTime;
-    private List<ExpectedSpan> expected = Flow.SPANS;
+    private List<SpanSpec> expected = List.of();
+    private String correlation;
     private int maxSpansPerTrace = 10_000;
     private int maxLateSpansPerTrace = 1_000;
-    private ServiceLabels labels = new ServiceLabels(ServiceLabels.DEFAULT_MAX, Flow.SERVICES);
+    private ServiceLabels labels = new ServiceLabels(ServiceLabels.DEFAULT_MAX, List.of());
 
     /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
     public Builder setMaxSpansPerTrace(int max) {
@@ -425,11 +441,10 @@ public final class TraceAssembler {
      * The spans of one complete request (default: the lab's flow, {@link Flow#SPANS}); an order
      * whose traces hold them all closes at once. Empty: traces close by the quiet window only.
      */
-    public Builder setExpectedSpans(List<ExpectedSpan> expected) {
-      if (expected.size() > 63) {
-        throw new IllegalArgumentException("at most 63 expected spans: " + expected.size());
-      }
-      this.expected = List.copyOf(expected);
+    /** The flow the traces belong to: its correlation attribute and the spans of one request. */
+    public Builder setSpec(FlowSpec spec) {
+      this.expected = spec.spans();
+      this.correlation = spec.correlation();
       return this;
     }
 

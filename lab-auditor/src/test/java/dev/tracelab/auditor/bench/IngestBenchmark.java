@@ -48,16 +48,23 @@ public final class IngestBenchmark {
     System.out.printf(Locale.ROOT, "encoding %d requests of %d spans...%n", POOL, TRACES_PER_REQUEST * 6);
     List<byte[]> requests = encode();
     if (!modes.equals("quiet")) {
-      run("complete", Flow.SPANS, requests, seconds, maxTraces);
+      run("complete", dev.tracelab.auditor.lab.LabFlowSpecs.JAVA, requests, seconds, maxTraces);
     }
     if (!modes.equals("complete")) {
-      run("quiet", List.of(), requests, seconds, maxTraces);
+      run("quiet", quietOnly(), requests, seconds, maxTraces);
     }
   }
 
-  private static void run(String mode, List<ExpectedSpan> expected, List<byte[]> requests, int seconds, int maxTraces) {
+  /** The lab's correlation without a listed shape: traces close by the quiet window only. */
+  private static dev.tracelab.auditor.spec.FlowSpec quietOnly() {
+    dev.tracelab.auditor.spec.FlowSpec lab = dev.tracelab.auditor.lab.LabFlowSpecs.JAVA;
+    return new dev.tracelab.auditor.spec.FlowSpec("quiet", lab.services(), lab.entryPoints(), lab.correlation(),
+        List.of(), 0, lab.hops(), lab.propagators());
+  }
+
+  private static void run(String mode, dev.tracelab.auditor.spec.FlowSpec expected, List<byte[]> requests, int seconds, int maxTraces) {
     System.out.printf(Locale.ROOT, "%nphase %s: %s%n", mode,
-        expected.isEmpty() ? "traces close by the quiet window only (in-flight cap reached)" : "a trace closes when its request is complete");
+        !expected.hasShape() ? "traces close by the quiet window only (in-flight cap reached)" : "a trace closes when its request is complete");
     // the clock advances 1 ms per request: a trace goes quiet ~2000 requests after its last span,
     // so (phase quiet) thousands of traces are in flight and the cap is hit
     AtomicLong clock = new AtomicLong();
@@ -66,10 +73,10 @@ public final class IngestBenchmark {
             .setQuietWindow(Duration.ofSeconds(2))
             .setMaxTraces(maxTraces)
             .setMaxClosedTraces(maxTraces * 2)
-            .setExpectedSpans(expected)
+            .setSpec(expected)
             .setClock(clock::get)
             .build();
-    RunStats stats = new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER")));
+    RunStats stats = new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER")), dev.tracelab.auditor.lab.LabFlowSpecs.DEFAULT);
     assembler.onClose(stats::add);
 
     long spans = 0;

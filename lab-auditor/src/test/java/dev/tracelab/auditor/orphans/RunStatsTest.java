@@ -29,8 +29,8 @@ class RunStatsTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
   private final TraceAssembler assembler =
-      TraceAssembler.builder().setQuietWindow(Duration.ofSeconds(2)).setClock(now::get).build();
-  private final RunStats run = new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER")));
+      TraceAssembler.builder().setSpec(dev.tracelab.auditor.lab.LabFlowSpecs.JAVA).setQuietWindow(Duration.ofSeconds(2)).setClock(now::get).build();
+  private final RunStats run = new RunStats(new OrphanRules(Set.of("gateway-svc:SERVER")), dev.tracelab.auditor.lab.LabFlowSpecs.DEFAULT);
 
   RunStatsTest() {
     assembler.onClose(run::add); // the only link: close events flow one way, into the run
@@ -191,7 +191,7 @@ class RunStatsTest {
   void aTraceThatBeganBeforeTheRunDoesNotCountEvenIfItClosesDuringIt() {
     assembler.accept(List.of(span("a", "6", null, "consumer-svc", CONSUMER, "process orders", "old")));
     now.addAndGet(Duration.ofMillis(500).toNanos());
-    run.reset(assembler.now());
+    run.reset(assembler.now(), dev.tracelab.auditor.lab.LabFlowSpecs.DEFAULT);
     assembler.accept(List.of(span("b", "1", null, "gateway-svc", SERVER, "POST /orders", "new")));
 
     now.addAndGet(Duration.ofSeconds(3).toNanos());
@@ -251,13 +251,13 @@ class RunStatsTest {
 
   @Test
   void inABrowserRunThePageSpanIsTheEntryPointAndAGatewayRootIsACorsOrphan() {
-    RunSetup setup = new RunSetup(
+    RunSetup setup = dev.tracelab.auditor.lab.LabFlowSpecs.setup(
         "browser", Map.of("frontend", "missing-entry"),
         dev.tracelab.flow.Implementations.JAVA.with(dev.tracelab.flow.Implementation.FRONTEND_BROWSER), Map.of());
-    RunStats run = new RunStats(new OrphanRules()); // entry points from the run's flow alone
+    RunStats run = new RunStats(new OrphanRules(), dev.tracelab.auditor.lab.LabFlowSpecs.DEFAULT); // entry points from the run's flow alone
     assembler.onClose(run::add);
     run.reset(assembler.now(), setup);
-    assembler.expect(setup.flow().spans());
+    assembler.expect(setup.spec());
     assembler.accept(browserRequest("o1", "b1", "b1")); // connected: seven spans, one trace
     assembler.accept(browserRequest("o2", "c1", "c2")); // the missing allowlist entry: two traces
     // the page's analytics call: its own trace, no order: neither a request nor an orphan
@@ -290,7 +290,7 @@ class RunStatsTest {
 
   @Test
   void withoutThePageInTheRunAGatewayRootIsTheEntryPointAsBefore() {
-    RunStats run = new RunStats(new OrphanRules());
+    RunStats run = new RunStats(new OrphanRules(), dev.tracelab.auditor.lab.LabFlowSpecs.DEFAULT);
     assembler.onClose(run::add);
     assembler.accept(browserRequest("o1", "c1", "c2").subList(1, 7));
     now.addAndGet(Duration.ofSeconds(2).toNanos());

@@ -24,7 +24,7 @@ class TraceAssemblerTest {
   private final List<AssembledTrace> closed = new ArrayList<>();
   private final Map<String, TraceClosed> events = new HashMap<>();
   private final TraceAssembler assembler =
-      TraceAssembler.builder()
+      TraceAssembler.builder().setSpec(dev.tracelab.auditor.lab.LabFlowSpecs.JAVA)
           .setQuietWindow(Duration.ofSeconds(2))
           .setMaxTraces(3)
           .setClock(now::get)
@@ -40,7 +40,7 @@ class TraceAssemblerTest {
 
   /** The orphans of a closed trace, judged from its close event. */
   private List<OrphanRules.Orphan> orphans(AssembledTrace trace) {
-    return rules.orphansOf(events.get(trace.traceId()));
+    return rules.orphansOf(events.get(trace.traceId()), dev.tracelab.auditor.lab.LabFlowSpecs.JAVA);
   }
 
   private void advance(Duration d) {

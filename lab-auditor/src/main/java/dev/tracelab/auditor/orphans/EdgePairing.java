@@ -1,0 +1,435 @@
+package dev.tracelab.auditor.orphans;
+
+import dev.tracelab.auditor.spec.FlowSpec;
+import dev.tracelab.auditor.spec.Hop;
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import io.opentelemetry.api.trace.SpanKind;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pairing rule of docs/design.md §11.3: unanswered calls (CLIENT/PRODUCER spans with no child
+ * in their trace) meet unexplained roots (orphan-root SERVER/CONSUMER spans of other traces), and
+ * async roots (orphan-root INTERNAL/PRODUCER spans) meet the same service's SERVER/CONSUMER spans
+ * in progress when they started. Each pair counts for its edge. Online: whichever end closes second
+ * finds the first among the pending ends; pending ends are bounded (the oldest go first, counted).
+ * Not thread-safe: {@link RunStats} calls it under its lock.
+ */
+final class EdgePairing {
+
+  static final int MAX_PENDING = 20_000;
+  static final int MAX_SERVING = 20_000;
+
+  private final long skewNanos;
+  private final long maxLagNanos;
+  private final ArrayDeque<End> calls = new ArrayDeque<>();
+  private final ArrayDeque<End> roots = new ArrayDeque<>();
+  private final ArrayDeque<End> asyncRoots = new ArrayDeque<>();
+  private final ArrayDeque<End> serving = new ArrayDeque<>();
+  private final Map<EdgeKey, EdgeFigures> edges = new LinkedHashMap<>();
+  private final Map<String, long[]> propagation = new HashMap<>(); // service -> {answered calls, continued serves}
+  private long droppedEnds;
+
+  EdgePairing(long skewNanos, long maxLagNanos) {
+    this.skewNanos = skewNanos;
+    this.maxLagNanos = maxLagNanos;
+  }
+
+  /** One end of a possible pair. */
+  private record End(ReceivedSpan span, String request, Proto proto, boolean connectedTrace) {}
+
+  private record EdgeKey(String from, String to, String boundary, boolean likely) {}
+
+  /** What the pairs of one edge say. */
+  private static final class EdgeFigures {
+    long count;
+    Hop hop; // the spec's hop, when the pairs crossed one
+    Hop.Boundary boundary;
+    final Map<List<String>, Long> names = new LinkedHashMap<>(); // [call kind, call name, root kind, root name]
+  }
+
+  /** Protocol class of a span, from its attributes (semantic conventions, old and current names). */
+  enum Proto {
+    HTTP, RPC, MESSAGING, DB, UNKNOWN;
+
+    static Proto of(ReceivedSpan s) {
+      Map<String, String> a = s.attributes();
+      if (a.containsKey("db.system") || a.containsKey("db.system.name")) {
+        return DB;
+      }
+      if (a.containsKey("rpc.system") || a.containsKey("rpc.system.name")) {
+        return RPC;
+      }
+      if (a.containsKey("messaging.system") || a.containsKey("messaging.destination.name")
+          || a.containsKey("messaging.destination")) {
+        return MESSAGING;
+      }
+      if (a.containsKey("http.request.method") || a.containsKey("http.method") || a.containsKey("url.full")
+          || a.containsKey("http.url") || a.containsKey("http.route") || a.containsKey("url.path")
+          || a.containsKey("http.target")) {
+        return HTTP;
+      }
+      return UNKNOWN;
+    }
+  }
+
+  /** Reads one closed trace: its unanswered calls, its unexplained and async roots, its serving spans. */
+  void add(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec, boolean connected,
+      Runnable connectedTracePaired) {
+    List<ReceivedSpan> spans = trace.spans();
+    Map<String, ReceivedSpan> byId = new HashMap<>(spans.size() * 2);
+    spans.forEach(s -> byId.put(s.spanId(), s));
+    java.util.Set<String> parents = new java.util.HashSet<>();
+    for (ReceivedSpan s : spans) {
+      if (s.parentSpanId() == null) {
+        continue;
+      }
+      parents.add(s.parentSpanId());
+      ReceivedSpan parent = byId.get(s.parentSpanId());
+      if (parent != null && !parent.service().equals(s.service())
+          && (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER)) {
+        figures(s.service())[1]++;
+        figures(parent.service())[0]++;
+      }
+    }
+    for (ReceivedSpan s : spans) {
+      if ((s.kind() == SpanKind.CLIENT || s.kind() == SpanKind.PRODUCER) && !parents.contains(s.spanId())) {
+        End call = new End(s, spec.correlationOf(s), Proto.of(s), connected);
+        if (call.proto() == Proto.DB) {
+          continue; // a database answers no trace of its own
+        }
+        End root = best(call, roots, spec, true);
+        if (root != null) {
+          pair(call, root, spec, false, connectedTracePaired);
+        } else {
+          push(calls, call);
+        }
+      }
+    }
+    for (OrphanRules.Orphan o : orphans) {
+      if (!o.root() || !o.counts()) {
+        continue;
+      }
+      ReceivedSpan s = o.span();
+      End root = new End(s, spec.correlationOf(s), Proto.of(s), false);
+      if (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER) {
+        End call = best(root, calls, spec, false);
+        if (call != null) {
+          pair(call, root, spec, false, connectedTracePaired);
+        } else {
+          push(roots, root);
+        }
+      } else if (s.kind() == SpanKind.INTERNAL || s.kind() == SpanKind.PRODUCER) {
+        End host = servingAt(root, serving);
+        if (host != null) {
+          pair(host, root, spec, true, () -> {});
+        } else {
+          push(asyncRoots, root);
+        }
+      }
+    }
+    for (ReceivedSpan s : spans) {
+      if (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER) {
+        End host = new End(s, spec.correlationOf(s), Proto.of(s), false);
+        for (Iterator<End> it = asyncRoots.iterator(); it.hasNext(); ) {
+          End root = it.next();
+          if (hosts(host, root)) {
+            it.remove();
+            pair(host, root, spec, true, () -> {});
+          }
+        }
+        serving.addLast(host);
+        if (serving.size() > MAX_SERVING) {
+          serving.removeFirst();
+        }
+      }
+    }
+  }
+
+  private long[] figures(String service) {
+    return propagation.computeIfAbsent(service, k -> new long[2]);
+  }
+
+  private void push(ArrayDeque<End> pending, End end) {
+    pending.addLast(end);
+    if (pending.size() > MAX_PENDING) {
+      pending.removeFirst();
+      droppedEnds++;
+    }
+  }
+
+  /** The best pending partner of {@code end} (removed from {@code pending}), or null. */
+  private End best(End end, ArrayDeque<End> pending, FlowSpec spec, boolean endIsCall) {
+    End best = null;
+    long bestScore = Long.MIN_VALUE;
+    for (End other : pending) {
+      End call = endIsCall ? end : other;
+      End root = endIsCall ? other : end;
+      long score = score(call, root, spec);
+      if (score > bestScore) {
+        bestScore = score;
+        best = other;
+      }
+    }
+    if (best != null) {
+      pending.remove(best);
+    }
+    return best;
+  }
+
+  /**
+   * How well a call and a root fit, or {@code Long.MIN_VALUE} when a rule of §11.3 forbids the
+   * pair: higher is better (correlation, the spec's hop, peer attributes, then the nearest start).
+   */
+  private long score(End call, End root, FlowSpec spec) {
+    ReceivedSpan c = call.span();
+    ReceivedSpan r = root.span();
+    if (c.traceId().equals(r.traceId())) {
+      return Long.MIN_VALUE;
+    }
+    boolean sync = c.kind() == SpanKind.CLIENT && r.kind() == SpanKind.SERVER;
+    boolean messaging = c.kind() == SpanKind.PRODUCER && r.kind() == SpanKind.CONSUMER;
+    if (!sync && !messaging) {
+      return Long.MIN_VALUE;
+    }
+    if (call.proto() != Proto.UNKNOWN && root.proto() != Proto.UNKNOWN && call.proto() != root.proto()) {
+      return Long.MIN_VALUE;
+    }
+    long start = r.startEpochNanos();
+    if (sync && (start < c.startEpochNanos() - skewNanos || start > c.endEpochNanos() + skewNanos)) {
+      return Long.MIN_VALUE;
+    }
+    if (messaging && (start < c.startEpochNanos() - skewNanos || start > c.endEpochNanos() + maxLagNanos)) {
+      return Long.MIN_VALUE;
+    }
+    long score = 0;
+    if (call.request() != null && root.request() != null) {
+      if (!call.request().equals(root.request())) {
+        return Long.MIN_VALUE;
+      }
+      score += 1_000;
+    }
+    Hop hop = spec.hopInto(r);
+    if (hop != null) {
+      if (!hop.from().matches(c)) {
+        return Long.MIN_VALUE;
+      }
+      score += 500;
+    }
+    Map<String, String> ca = c.attributes();
+    Map<String, String> ra = r.attributes();
+    if (conflict(ca.get("rpc.service"), ra.get("rpc.service")) || conflict(ca.get("rpc.method"), ra.get("rpc.method"))) {
+      return Long.MIN_VALUE;
+    }
+    if (conflict(destination(ca), destination(ra))) {
+      return Long.MIN_VALUE;
+    }
+    String callPath = callPath(ca);
+    if (callPath != null) {
+      String rootPath = stripQuery(first(ra, "url.path", "http.target"));
+      String route = ra.get("http.route");
+      if (rootPath != null) {
+        if (!rootPath.equals(callPath)) {
+          return Long.MIN_VALUE;
+        }
+        score += 50;
+      } else if (route != null) {
+        if (!routeMatches(route, callPath)) {
+          return Long.MIN_VALUE;
+        }
+        score += 40;
+      }
+    }
+    String callHost = first(ca, "server.address", "net.peer.name");
+    String rootHost = first(ra, "server.address", "net.host.name");
+    if (rootHost == null && ra.get("http.host") != null) {
+      rootHost = ra.get("http.host").replaceFirst(":\\d+$", "");
+    }
+    if (callHost != null && callHost.equalsIgnoreCase(rootHost)) {
+      score += 20;
+    }
+    String callPort = first(ca, "server.port", "net.peer.port");
+    if (callPort != null && callPort.equals(first(ra, "server.port", "net.host.port"))) {
+      score += 10;
+    }
+    // nearest start last: at most 9 points, so a peer attribute always outranks it
+    long distanceMs = Math.abs(start - c.startEpochNanos()) / 1_000_000;
+    return score * 10 + Math.max(0, 9 - Math.min(9, distanceMs / 100));
+  }
+
+  private static boolean conflict(String a, String b) {
+    return a != null && b != null && !a.equals(b);
+  }
+
+  private static String destination(Map<String, String> a) {
+    return first(a, "messaging.destination.name", "messaging.destination");
+  }
+
+  private static String first(Map<String, String> a, String... keys) {
+    for (String k : keys) {
+      String v = a.get(k);
+      if (v != null && !v.isEmpty()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  private static String callPath(Map<String, String> a) {
+    String path = stripQuery(first(a, "url.path", "http.target"));
+    if (path != null) {
+      return path;
+    }
+    String url = first(a, "url.full", "http.url");
+    if (url == null) {
+      return null;
+    }
+    try {
+      String p = URI.create(url).getRawPath();
+      return p == null || p.isEmpty() ? "/" : p;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String stripQuery(String target) {
+    if (target == null) {
+      return null;
+    }
+    int q = target.indexOf('?');
+    return q < 0 ? target : target.substring(0, q);
+  }
+
+  /** {@code /customer/{id}} or {@code /customer/:id} against {@code /customer/123}. */
+  static boolean routeMatches(String route, String path) {
+    String[] r = route.split("/", -1);
+    String[] p = path.split("/", -1);
+    if (r.length != p.length) {
+      return route.endsWith("*") && path.startsWith(route.substring(0, route.length() - 1));
+    }
+    for (int i = 0; i < r.length; i++) {
+      boolean param = r[i].startsWith("{") || r[i].startsWith(":") || r[i].equals("*");
+      if (!param && !r[i].equals(p[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A SERVER/CONSUMER span of the root's service that was in progress when the root started. */
+  private End servingAt(End root, ArrayDeque<End> pending) {
+    for (Iterator<End> it = pending.descendingIterator(); it.hasNext(); ) {
+      End host = it.next();
+      if (hosts(host, root)) {
+        return host;
+      }
+    }
+    return null;
+  }
+
+  private boolean hosts(End host, End root) {
+    ReceivedSpan h = host.span();
+    ReceivedSpan r = root.span();
+    if (!h.service().equals(r.service()) || h.traceId().equals(r.traceId())) {
+      return false;
+    }
+    if (host.request() != null && root.request() != null) {
+      return host.request().equals(root.request());
+    }
+    return r.startEpochNanos() >= h.startEpochNanos() - skewNanos && r.startEpochNanos() <= h.endEpochNanos() + skewNanos;
+  }
+
+  private void pair(End call, End root, FlowSpec spec, boolean async, Runnable connectedTracePaired) {
+    ReceivedSpan c = call.span();
+    ReceivedSpan r = root.span();
+    Hop hop = spec.hopInto(r);
+    Hop.Boundary boundary = async ? Hop.Boundary.ASYNC
+        : hop != null ? hop.boundary()
+        : c.kind() == SpanKind.PRODUCER ? Hop.Boundary.MESSAGING
+        : call.proto() == Proto.RPC || root.proto() == Proto.RPC ? Hop.Boundary.RPC
+        : Hop.Boundary.HTTP;
+    boolean likely = async && (call.request() == null || root.request() == null);
+    EdgeKey key = new EdgeKey(c.service(), r.service(), hop != null ? hop.id() : boundary.id(), likely);
+    EdgeFigures e = edges.computeIfAbsent(key, k -> new EdgeFigures());
+    e.count++;
+    e.hop = hop;
+    e.boundary = boundary;
+    List<String> names = List.of(c.kind().name(), c.name(), r.kind().name(), r.name());
+    if (e.names.containsKey(names) || e.names.size() < 5) {
+      e.names.merge(names, 1L, Long::sum);
+    }
+    if (call.connectedTrace() && !async) {
+      connectedTracePaired.run();
+    }
+  }
+
+  /** The broken edges so far, most counted first. */
+  List<BrokenEdge> edges() {
+    List<BrokenEdge> out = new ArrayList<>();
+    edges.forEach((k, e) -> {
+      Fixes.Side side;
+      boolean declared = e.hop != null && e.hop.side() != null;
+      if (declared) {
+        side = e.hop.side() == Hop.Side.CALLER ? Fixes.Side.CALLER : Fixes.Side.CALLEE;
+      } else if (e.boundary == Hop.Boundary.ASYNC) {
+        side = Fixes.Side.EITHER;
+      } else {
+        boolean injects = figures(k.from())[0] > 0;
+        boolean extracts = figures(k.to())[1] > 0;
+        side = injects && extracts ? Fixes.Side.BETWEEN
+            : injects ? Fixes.Side.CALLEE
+            : extracts ? Fixes.Side.CALLER
+            : Fixes.Side.EITHER;
+      }
+      String fix = e.hop != null && e.hop.fix() != null
+          ? (declared ? side.declared(k.from(), k.to()) : side.sentence(k.from(), k.to())) + e.hop.fix()
+          : Fixes.edge(e.boundary, k.from(), k.to(), side, declared);
+      out.add(new BrokenEdge(k.from(), k.to(), k.boundary(), e.count, k.likely(), side.id,
+          evidence(e, k.likely()), fix));
+    });
+    out.sort((a, b) -> Long.compare(b.count(), a.count()));
+    return out;
+  }
+
+  private static String evidence(EdgeFigures e, boolean likely) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<List<String>, Long> n : e.names.entrySet()) {
+      List<String> k = n.getKey();
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      if (e.boundary == Hop.Boundary.ASYNC) {
+        sb.append(n.getValue()).append(" root ").append(k.get(2)).append(" '").append(k.get(3))
+            .append("' started while ").append(k.get(0)).append(" '").append(k.get(1)).append("' ")
+            .append(likely ? "was in progress" : "of the same request was in progress in another trace");
+      } else {
+        sb.append(n.getValue()).append(" unanswered ").append(k.get(0)).append(" '").append(k.get(1))
+            .append("' spans <-> ").append(n.getValue()).append(" root ").append(k.get(2)).append(" '")
+            .append(k.get(3)).append("'");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Ends that waited for a partner the longest and were dropped at the bound. */
+  long droppedEnds() {
+    return droppedEnds;
+  }
+
+  /** Unanswered calls waiting for a root (calls into uninstrumented services stay here). */
+  int pendingCalls() {
+    return calls.size();
+  }
+
+  /** Unexplained roots waiting for a call. */
+  int pendingRoots() {
+    return roots.size() + asyncRoots.size();
+  }
+}
