@@ -140,6 +140,11 @@ public final class OrphanRules {
     if (span.kind() == SpanKind.CONSUMER && request != null && !producerElsewhere(request, closed)) {
       return new Diagnosis(NO_CONTEXT, span.service(), span.name(), Fixes.NO_CONTEXT);
     }
+    if (hop != null && hop.boundary() == Hop.Boundary.ASYNC && request != null
+        && !servingElsewhere(span, request, closed)) {
+      // no execution of this service served the request elsewhere: nothing was handed off
+      return new Diagnosis("unknown", span.service(), span.name(), Fixes.unknown(span.kind().name(), span.service()));
+    }
     if (hop != null) {
       String fix = hop.fix() != null
           ? hop.fix()
