@@ -294,7 +294,7 @@ final class DemoCommand {
    * must produce.
    */
   static HtmlReport.Section example(LabEnvironment env, Scenario scenario, ScenarioRunner.Result result) {
-    dev.tracelab.flow.ExpectedFlow flow = env.runSetup(scenario.id()).flow();
+    dev.tracelab.flow.ExpectedFlow flow = dev.tracelab.flow.ExpectedFlow.of(env.implementations());
     int fragments = scenario.expectedFragments(flow).size();
     for (String orderId : result.orderIds()) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
@@ -314,7 +314,7 @@ final class DemoCommand {
   private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed, ExpectedFlow flow) {
     for (String orderId : fixed.orderIds()) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      if (FlowShape.isConnected(traces, flow)) {
+      if (FlowShape.isConnected(traces, env.runSetup("example").spec())) {
         return traces.get(0);
       }
     }

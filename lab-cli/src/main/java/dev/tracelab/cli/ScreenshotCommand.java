@@ -93,7 +93,7 @@ final class ScreenshotCommand {
       String orderId = page.evaluate("window.tracelab.placeOrder('api')").path("orderId").asText();
       page.waitFor("document.querySelectorAll('li.order').length === 1", WAIT);
       out.println("wrote " + page.screenshot(dir.resolve("frontend.png")));
-      List<AssembledTrace> connected = awaitClosed(env, orderId, env.browserRunSetup("browser-fixed").flow().size());
+      List<AssembledTrace> connected = awaitClosed(env, orderId, env.browserRunSetup("browser-fixed").spec().spanCount());
 
       // 3. Zipkin, given what the auditor assembled
       Path runDir = LocalHost.tempDir("tracelab-zipkin-");

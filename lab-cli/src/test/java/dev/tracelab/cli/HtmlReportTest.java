@@ -66,7 +66,7 @@ class HtmlReportTest {
     services.put(Flow.WORKER, new ServiceFigures(3, 1, 1, 0, 1.0 / 3));
     services.put(Flow.CONSUMER, new ServiceFigures(1, 0, 0, 0, 0));
     return new ScenarioReport(name, Map.of(Flow.GATEWAY, "fixed"), Map.of(), false, 1, connected, connected, 0, 0, fragments,
-        services, diagnoses);
+        services, diagnoses, List.of());
   }
 
   static List<HtmlReport.Section> sections() {

@@ -1,6 +1,7 @@
 package dev.tracelab.env;
 
 import dev.tracelab.auditor.Auditor;
+import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.frontend.FrontendServer;
@@ -247,7 +248,7 @@ public final class LabEnvironment implements AutoCloseable {
   public synchronized RunSetup runSetup(String name) {
     Map<String, String> variantIds = new LinkedHashMap<>();
     variants().forEach((role, v) -> variantIds.put(role, v.id()));
-    return new RunSetup(name, variantIds, implementations(), propagators());
+    return LabFlowSpecs.setup(name, variantIds, implementations(), propagators());
   }
 
   /**
@@ -256,12 +257,10 @@ public final class LabEnvironment implements AutoCloseable {
    */
   public synchronized RunSetup browserRunSetup(String name) {
     FrontendServer page = frontend();
-    RunSetup services = runSetup(name);
     Map<String, String> variantIds = new LinkedHashMap<>();
     variantIds.put(Flow.FRONTEND, page.variant().id());
-    variantIds.putAll(services.variants());
-    return new RunSetup(name, variantIds,
-        services.implementations().with(Implementation.FRONTEND_BROWSER), services.propagators());
+    variants().forEach((role, v) -> variantIds.put(role, v.id()));
+    return LabFlowSpecs.setup(name, variantIds, implementations().with(Implementation.FRONTEND_BROWSER), propagators());
   }
 
   /**

@@ -128,8 +128,8 @@ class BrowserPropagationTest {
   void fixedTheTraceStartsInTheBrowserAndReachesTheConsumerThroughEitherOrigin() {
     BrowserPage page = open(FrontendVariant.FIXED);
     RunSetup setup = lab.env().auditor().runSetup();
-    ExpectedFlow flow = setup.flow();
-    assertThat(flow.size()).isEqualTo(7);
+    dev.tracelab.auditor.spec.FlowSpec flow = setup.spec();
+    assertThat(flow.spanCount()).isEqualTo(7);
 
     JsonNode viaApi = placeOrder(page, "api");
     JsonNode viaPage = placeOrder(page, "same-origin");
@@ -180,7 +180,7 @@ class BrowserPropagationTest {
     JsonNode order = placeOrder(page, "api");
 
     List<AssembledTrace> traces = awaitTraces(order.path("orderId").asText(), 1, 7);
-    assertThat(FlowShape.isConnected(traces, lab.env().auditor().runSetup().flow())).isTrue(); // no orphan shows it
+    assertThat(FlowShape.isConnected(traces, lab.env().auditor().runSetup().spec())).isTrue(); // no orphan shows it
     List<ReceivedRequest> analytics = frontend.received(FrontendServer.ANALYTICS);
     assertThat(analytics).extracting(ReceivedRequest::method).containsExactly("OPTIONS", "POST");
     assertThat(analytics.get(0).header("access-control-request-headers")).isEqualTo("traceparent");

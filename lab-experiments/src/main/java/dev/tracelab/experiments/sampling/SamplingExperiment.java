@@ -203,7 +203,7 @@ public final class SamplingExperiment {
     awaitUntil("the auditor to hold all spans of " + indexes.size() + " orders",
         AUDITOR_TIMEOUT.plusMillis(withSlow ? slowDelayMs : 0), () -> {
           for (int i : indexes) {
-            if (!FlowShape.allSpansArrived(auditor.tracesOfOrder(accepted.get(i)[0]))) {
+            if (!FlowShape.allSpansArrived(auditor.tracesOfOrder(accepted.get(i)[0]), auditor.runSetup().spec())) {
               return false;
             }
           }
@@ -212,7 +212,7 @@ public final class SamplingExperiment {
           List<String> pending = new ArrayList<>();
           for (int i : indexes) {
             List<AssembledTrace> traces = auditor.tracesOfOrder(accepted.get(i)[0]);
-            if (!FlowShape.allSpansArrived(traces)) {
+            if (!FlowShape.allSpansArrived(traces, auditor.runSetup().spec())) {
               pending.add(plan.get(i).id() + " order " + accepted.get(i)[0] + " " + traces.stream()
                   .map(t -> t.traceId() + (t.isClosed() ? " closed " : " open ") + t.spans().stream()
                       .map(sp -> sp.service() + "/" + sp.name()).toList())

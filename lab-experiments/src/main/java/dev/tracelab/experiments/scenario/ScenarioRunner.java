@@ -102,7 +102,7 @@ public final class ScenarioRunner {
       }
     }
     List<String> orderIds = List.copyOf(doneAt.keySet());
-    int incomplete = awaitClosed(auditor, orderIds, setup.flow());
+    int incomplete = awaitClosed(auditor, orderIds, setup.spec());
 
     double[] received = new double[orderIds.size()];
     double[] verdict = new double[orderIds.size()];
@@ -125,7 +125,7 @@ public final class ScenarioRunner {
    * Waits until every order has all its spans, in traces that all closed (the auditor closes them
    * as soon as the request is complete); returns how many did not.
    */
-  private static int awaitClosed(Auditor auditor, List<String> orderIds, ExpectedFlow flow) {
+  private static int awaitClosed(Auditor auditor, List<String> orderIds, dev.tracelab.auditor.spec.FlowSpec flow) {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
     List<String> pending = new ArrayList<>(orderIds);
     while (!pending.isEmpty() && System.nanoTime() < deadline) {
