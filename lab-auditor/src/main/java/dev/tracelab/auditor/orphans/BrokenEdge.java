@@ -8,9 +8,14 @@ package dev.tracelab.auditor.orphans;
  *     {@code async}
  * @param likely an async edge backed by timing alone (no correlation attribute)
  * @param side {@code caller}, {@code callee}, {@code between} or {@code either}
+ * @param example the first pair: where to look in a trace backend
  */
 public record BrokenEdge(
-    String from, String to, String boundary, long count, boolean likely, String side, String evidence, String fix) {
+    String from, String to, String boundary, long count, boolean likely, String side, String evidence, String fix,
+    Example example) {
+
+  /** One pair of the edge: the caller's span (unanswered call, or the serving span of an async root) and the root. */
+  public record Example(String callTraceId, String callSpanId, String rootTraceId, String rootSpanId) {}
 
   /** {@code frontend -> customer (http)}. */
   public String label() {

@@ -52,6 +52,7 @@ final class EdgePairing {
     long count;
     Hop hop; // the spec's hop, when the pairs crossed one
     Hop.Boundary boundary;
+    BrokenEdge.Example example;
     final Map<List<String>, Long> names = new LinkedHashMap<>(); // [call kind, call name, root kind, root name]
   }
 
@@ -360,6 +361,9 @@ final class EdgePairing {
     EdgeFigures e = edges.computeIfAbsent(key, k -> new EdgeFigures());
     e.count++;
     e.hop = hop;
+    if (e.example == null) {
+      e.example = new BrokenEdge.Example(c.traceId(), c.spanId(), r.traceId(), r.spanId());
+    }
     e.boundary = boundary;
     List<String> names = List.of(c.kind().name(), c.name(), r.kind().name(), r.name());
     if (e.names.containsKey(names) || e.names.size() < 5) {
@@ -392,7 +396,7 @@ final class EdgePairing {
           ? (declared ? side.declared(k.from(), k.to()) : side.sentence(k.from(), k.to())) + e.hop.fix()
           : Fixes.edge(e.boundary, k.from(), k.to(), side, declared);
       out.add(new BrokenEdge(k.from(), k.to(), k.boundary(), e.count, k.likely(), side.id,
-          evidence(e, k.likely()), fix));
+          evidence(e, k.likely()), fix, e.example));
     });
     out.sort((a, b) -> Long.compare(b.count(), a.count()));
     return out;
