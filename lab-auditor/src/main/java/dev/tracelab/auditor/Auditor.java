@@ -63,6 +63,7 @@ public final class Auditor implements AutoCloseable {
   private final AtomicLong truncatedAnswers = new AtomicLong();
   private final int maxInflatedBytes;
   private final MemoryBudget memory;
+  private final List<Consumer<List<ReceivedSpan>>> spanListeners;
 
   /** Estimated heap per decoded byte: buffer growth and copy, the parsed request, the spans built from it (measured with scripts/memory-attack.sh). */
   static final int PROTOBUF_DECODE_FACTOR = 4;
@@ -80,6 +81,7 @@ public final class Auditor implements AutoCloseable {
   /** Wires the parts; binds nothing and starts no thread (that is {@link #start()}). */
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
+    this.spanListeners = List.copyOf(b.spanListeners);
     this.maxTraces = b.maxTraces;
     this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
     long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
@@ -222,6 +224,9 @@ public final class Auditor implements AutoCloseable {
       } catch (MalformedOtlpException e) {
         reject(ctx, e.getMessage());
         return;
+      }
+      for (Consumer<List<ReceivedSpan>> listener : spanListeners) {
+        listener.accept(decoded.spans());
       }
       assembler.accept(decoded.spans());
       acceptedRequests.incrementAndGet();
@@ -505,6 +510,16 @@ public final class Auditor implements AutoCloseable {
     }
     private Set<String> entryPoints = Set.of(); // the run's flow names its entry point
     private RunSetup initialSetup;
+    private final List<Consumer<List<ReceivedSpan>>> spanListeners = new ArrayList<>();
+
+    /**
+     * Called with the spans of every accepted OTLP request, before they are assembled (e.g. {@code
+     * --dump-spans}); on the ingesting thread, so it must be quick and thread-safe.
+     */
+    public Builder addSpanListener(Consumer<List<ReceivedSpan>> listener) {
+      spanListeners.add(listener);
+      return this;
+    }
     private Duration skew = RunStats.DEFAULT_SKEW;
     private Duration maxLag = RunStats.DEFAULT_MAX_LAG;
     private String mode;

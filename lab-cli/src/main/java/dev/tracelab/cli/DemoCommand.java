@@ -63,6 +63,7 @@ final class DemoCommand {
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
     Path html = path(args.string("report-html", null));
+    SpanDumps dumps = SpanDumps.of(path(args.string("dump-spans", null)), true);
 
     long t0 = System.nanoTime();
     Implementations first = combinations.get(0);
@@ -75,7 +76,11 @@ final class DemoCommand {
     List<String> hop = List.of();
     Map<String, Object> hopJson = null;
     long startupMs;
-    try (LabEnvironment env = LabEnvironment.builder().implementations(first).start()) {
+    LabEnvironment.Builder envBuilder = LabEnvironment.builder().implementations(first);
+    if (dumps != null) {
+      envBuilder.onSpansReceived(dumps);
+    }
+    try (dumps; LabEnvironment env = envBuilder.start()) {
       startupMs = env.startupTime().toMillis();
       err.printf(Locale.ROOT, "lab up in %.1f s (services: %s)%n", startupMs / 1000.0, startupTimes(env));
       ScenarioRunner runner = new ScenarioRunner(env, 8);
@@ -86,6 +91,9 @@ final class DemoCommand {
         }
         for (Scenario scenario : ORDER) {
           String label = matrix ? implementations.label() + " " + scenario.id() : scenario.id();
+          if (dumps != null) {
+            dumps.startRun(label);
+          }
           ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, label, requests));
           result.incompleteWarning().ifPresent(err::println);
           rows.add(new Row(implementations, result));
@@ -102,6 +110,9 @@ final class DemoCommand {
         err.println("switching to the mesh: an Envoy sidecar in front of the worker...");
         env.switchTo(withMesh, Scenario.FIXED);
         for (Scenario scenario : MESH_ORDER) {
+          if (dumps != null) {
+            dumps.startRun(scenario.id() + " mesh");
+          }
           ScenarioRunner.Result result =
               runner.run(scenario, requests, new Progress(err, scenario.id() + " +mesh", requests));
           result.incompleteWarning().ifPresent(err::println);
@@ -121,6 +132,9 @@ final class DemoCommand {
       }
     }
     double wall = (System.nanoTime() - t0) / 1e9;
+    if (dumps != null) {
+      dumps.report(err);
+    }
 
     List<String> lines = new ArrayList<>();
     lines.addAll(table(rows));
@@ -186,7 +200,7 @@ final class DemoCommand {
   }
 
   private static Set<String> options() {
-    Set<String> options = new LinkedHashSet<>(Set.of("requests", "report-json", "report-md", "report-html"));
+    Set<String> options = new LinkedHashSet<>(Set.of("requests", "report-json", "report-md", "report-html", "dump-spans"));
     options.addAll(Args.LANGUAGE_OPTIONS);
     return options;
   }

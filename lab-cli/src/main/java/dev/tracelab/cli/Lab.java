@@ -26,12 +26,16 @@ public final class Lab {
           "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
           "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
           "  screenshot [--out DIR] [--requests N]                         PNGs of the HTML report, the page, Zipkin (Chromium)",
+          "  audit    [--spec F | --spec lab | --entry SVC[:KIND],...] [--max-orphan-rate R] [--report-json F] [--report-md F]",
+          "           [--report-html F] [--junit F] FILE...  judge anyone's spans (OTLP JSON/JSONL, Jaeger, Zipkin; docs/audit.md)",
+          "           audit --listen [...]: a long-running auditor (OTLP/HTTP 4318, OTLP/gRPC 4317, API 8090) until Ctrl-C",
+          "--dump-spans F (demo, gate, trace): every span the auditor received, as OTLP JSON Lines (demo: one file per scenario)",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
           "     [--mesh]  the gateway -> worker hop through a real Envoy sidecar (envoy-sidecar spans; demo: adds mesh rows",
           "               and the latency Envoy adds; needs compose/mesh/install-envoy.sh or TRACELAB_ENVOY_BIN)",
-          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators");
+          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators, linked-kafka");
 
   private Lab() {}
 
@@ -41,7 +45,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, sampling, chaos, longrun, exercise, screenshot; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, audit, sampling, chaos, longrun, exercise, screenshot; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -61,6 +65,9 @@ public final class Lab {
         case "exercise" -> ExerciseCommand.run(rest, out, err);
         case "longrun" -> LongrunCommand.run(rest, out, err);
         case "screenshot" -> ScreenshotCommand.run(rest, out, err);
+        case "audit" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
+            ? help(dev.tracelab.auditor.cli.AuditCommand.usage(), out)
+            : dev.tracelab.auditor.cli.AuditCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {
@@ -70,6 +77,11 @@ public final class Lab {
       err.println("lab: " + args[0] + " failed: " + e.getMessage());
       return 1;
     }
+  }
+
+  private static int help(String usage, PrintStream out) {
+    out.println(usage);
+    return 0;
   }
 
   static String version() {

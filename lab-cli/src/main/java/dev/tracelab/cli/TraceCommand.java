@@ -14,10 +14,16 @@ final class TraceCommand {
   private TraceCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parseWithLanguages(argv, "scenario");
+    Args args = Args.parseWithLanguages(argv, "scenario", "dump-spans");
     Implementations implementations = args.implementations();
     Scenario scenario = args.scenario("scenario", Scenario.FIXED);
-    try (LabEnvironment env = LabEnvironment.builder().implementations(implementations).scenario(scenario).start()) {
+    SpanDumps dumps = SpanDumps.of(args.string("dump-spans", null) == null ? null : java.nio.file.Path.of(args.string("dump-spans", null)), false);
+    LabEnvironment.Builder envBuilder = LabEnvironment.builder().implementations(implementations).scenario(scenario);
+    if (dumps != null) {
+      envBuilder.onSpansReceived(dumps);
+      dumps.startRun(scenario.id());
+    }
+    try (dumps; LabEnvironment env = envBuilder.start()) {
       ScenarioRunner.Result result = new ScenarioRunner(env, 1).run(scenario, 1, n -> { });
       if (result.orderIds().isEmpty()) {
         err.println("lab: the gateway did not accept the request");

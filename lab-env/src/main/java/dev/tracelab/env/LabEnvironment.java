@@ -115,6 +115,7 @@ public final class LabEnvironment implements AutoCloseable {
             .setApiPort(apiPort)
             .setQuietWindow(config.quietWindow);
     config.closeListeners.forEach(auditorBuilder::addCloseListener);
+    config.spanListeners.forEach(auditorBuilder::addSpanListener);
     return auditorBuilder.start();
   }
 
@@ -572,6 +573,7 @@ public final class LabEnvironment implements AutoCloseable {
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
     private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
+    private final List<Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>>> spanListeners = new ArrayList<>();
     private FrontendVariant frontendVariant;
     private int[] frontendPorts = {0, 0, 0};
 
@@ -681,6 +683,12 @@ public final class LabEnvironment implements AutoCloseable {
 
     public Builder onTraceClosed(Consumer<AssembledTrace> listener) {
       closeListeners.add(listener);
+      return this;
+    }
+
+    /** Every span the auditor receives, batch by batch, before it is judged ({@code --dump-spans}). */
+    public Builder onSpansReceived(Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>> listener) {
+      spanListeners.add(listener);
       return this;
     }
 
