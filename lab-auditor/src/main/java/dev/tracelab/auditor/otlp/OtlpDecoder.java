@@ -9,7 +9,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -102,6 +104,21 @@ public final class OtlpDecoder {
     public boolean partial() {
       return rejectedSpans > 0;
     }
+
+    /**
+     * The OTLP answer: empty when every span was taken, else its {@code partial_success} says how
+     * many spans were rejected and why.
+     */
+    public ExportTraceServiceResponse response() {
+      ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+      if (partial()) {
+        response.setPartialSuccess(
+            ExportTracePartialSuccess.newBuilder()
+                .setRejectedSpans(rejectedSpans)
+                .setErrorMessage(errorMessage));
+      }
+      return response.build();
+    }
   }
 
   /** The valid spans of a protobuf request (spans with invalid ids left out). */
@@ -160,6 +177,14 @@ public final class OtlpDecoder {
     } else if (node.isArray()) {
       node.elements().forEachRemaining(OtlpDecoder::hexIdsToBase64);
     }
+  }
+
+  /**
+   * The valid spans of a request already parsed (OTLP/gRPC, whose transport parses the message),
+   * spans with invalid ids counted as rejected.
+   */
+  public static Decoded decodeRequest(ExportTraceServiceRequest request) {
+    return toSpans(request);
   }
 
   static Decoded toSpans(ExportTraceServiceRequest request) {
