@@ -64,6 +64,7 @@ public final class Auditor implements AutoCloseable {
   private final int maxInflatedBytes;
   private final MemoryBudget memory;
   private final List<Consumer<List<ReceivedSpan>>> spanListeners;
+  private final dev.tracelab.auditor.otlp.OtlpGrpcServer grpc; // null: no OTLP/gRPC intake
 
   /** Estimated heap per decoded byte: buffer growth and copy, the parsed request, the spans built from it (measured with scripts/memory-attack.sh). */
   static final int PROTOBUF_DECODE_FACTOR = 4;
@@ -82,6 +83,14 @@ public final class Auditor implements AutoCloseable {
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
     this.spanListeners = List.copyOf(b.spanListeners);
+    this.grpc = b.otlpGrpcPort < 0 ? null
+        : dev.tracelab.auditor.otlp.OtlpGrpcServer.builder()
+            .setHost(b.host)
+            .setPort(b.otlpGrpcPort)
+            .setMaxMessageBytes(b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4)
+            .setRetryDelay(Duration.ofSeconds(RETRY_AFTER_SECONDS))
+            .setHandler(this::export)
+            .build();
     this.maxTraces = b.maxTraces;
     this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
     long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
@@ -150,6 +159,9 @@ public final class Auditor implements AutoCloseable {
     started = true;
     try {
       otlp.start(host, otlpPort);
+      if (grpc != null) {
+        grpc.start();
+      }
       api.start(host, apiPort);
     } catch (RuntimeException e) {
       close();
@@ -235,6 +247,30 @@ public final class Auditor implements AutoCloseable {
     }
   }
 
+  /**
+   * OTLP/gRPC {@code Export}: the same path as OTLP/HTTP once the request is parsed: the memory
+   * budget (RESOURCE_EXHAUSTED with RetryInfo when full), the span listeners, the assembler, the
+   * partial success.
+   */
+  private ExportTraceServiceResponse export(io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest request)
+      throws dev.tracelab.auditor.otlp.OtlpRejection {
+    try (MemoryBudget.Lease lease = memory.lease()) {
+      if (!lease.grow((long) request.getSerializedSize() * PROTOBUF_DECODE_FACTOR)) {
+        throw new dev.tracelab.auditor.otlp.OtlpRejection(dev.tracelab.auditor.otlp.OtlpRejection.Kind.OVERLOADED,
+            "the auditor's memory budget for requests in flight (" + memory.limitBytes() + " bytes) is full; retry after "
+                + RETRY_AFTER_SECONDS + " s");
+      }
+      OtlpDecoder.Decoded decoded = OtlpDecoder.decodeRequest(request);
+      for (Consumer<List<ReceivedSpan>> listener : spanListeners) {
+        listener.accept(decoded.spans());
+      }
+      assembler.accept(decoded.spans());
+      acceptedRequests.incrementAndGet();
+      rejectedSpans.addAndGet(decoded.rejectedSpans());
+      return decoded.response();
+    }
+  }
+
   /** Reads at most {@code maxBodyBytes} (a chunked body may not say its length up front). */
   private byte[] readBody(Context ctx) {
     try {
@@ -291,6 +327,12 @@ public final class Auditor implements AutoCloseable {
   public String otlpEndpoint() {
     requireStarted();
     return "http://" + loopbackIfAny() + ":" + otlp.port();
+  }
+
+  /** The OTLP/gRPC endpoint ({@code http://host:port}), once started; null without gRPC intake. */
+  public String otlpGrpcEndpoint() {
+    requireStarted();
+    return grpc == null ? null : "http://" + loopbackIfAny() + ":" + grpc.port();
   }
 
   /** Base URL of the JSON API and {@code /metrics}; once started. */
@@ -456,6 +498,9 @@ public final class Auditor implements AutoCloseable {
     if (sweeper != null) {
       sweeper.shutdownNow();
     }
+    if (grpc != null) {
+      grpc.close();
+    }
     if (started) {
       for (Javalin app : List.of(otlp, api)) {
         try {
@@ -510,6 +555,16 @@ public final class Auditor implements AutoCloseable {
     }
     private Set<String> entryPoints = Set.of(); // the run's flow names its entry point
     private RunSetup initialSetup;
+    private int otlpGrpcPort = -1;
+
+    /** Also receive OTLP/gRPC on {@code port} (0: any free port); without it, OTLP/HTTP only. */
+    public Builder setOtlpGrpcPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("OTLP/gRPC port must be 0-65535: " + port);
+      }
+      this.otlpGrpcPort = port;
+      return this;
+    }
     private final List<Consumer<List<ReceivedSpan>>> spanListeners = new ArrayList<>();
 
     /**

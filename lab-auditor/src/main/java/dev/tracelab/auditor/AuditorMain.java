@@ -21,6 +21,17 @@ public final class AuditorMain {
   private AuditorMain() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("audit")) {
+      // the image's audit mode: java -jar lab-auditor.jar audit --listen --entry frontend:SERVER
+      System.exit(dev.tracelab.auditor.cli.AuditCommand.run(
+          java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
+    if (args.length > 0) {
+      System.err.println("lab-auditor: unknown argument '" + args[0] + "' (audit [--help], or none for the lab's auditor)");
+      System.exit(2);
+      return;
+    }
     Env env = Env.system();
     Auditor auditor;
     try {
