@@ -3,7 +3,7 @@
 #   Java, from the modules' fat jars (run after `./mvnw -B -DskipTests package` at the repo root),
 #   each also tagged with its language suffix (what compose's GATEWAY_LANG & co. pick):
 #     tracelab/gateway-svc (= tracelab/gateway-svc-java), tracelab/worker-svc (= -java),
-#     tracelab/consumer-svc (= -java), tracelab/lab-auditor       base eclipse-temurin:17-jre
+#     tracelab/consumer-svc (= -java), tracelab/lab-auditor (= tracelab/auditor)      base eclipse-temurin:17-jre
 #   Go, static binaries built here (CGO_ENABLED=0 go build; needs Go):
 #     tracelab/gateway-svc-go, tracelab/consumer-svc-go           base scratch
 #   Node.js, the app with its production node_modules (npm ci --omit=dev here; needs npm):
@@ -41,7 +41,11 @@ size() { docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1
 wants java && for m in "${MODULES[@]}"; do
   t=$(date +%s)
   build "tracelab/$m:$TAG" "$ROOT/$m" "$m"
-  [ "$m" = lab-auditor ] || docker tag "tracelab/$m:$TAG" "tracelab/$m-java:$TAG"
+  if [ "$m" = lab-auditor ]; then
+    docker tag "tracelab/$m:$TAG" "tracelab/auditor:$TAG" # the name a team adds to its stack (docs/audit.md)
+  else
+    docker tag "tracelab/$m:$TAG" "tracelab/$m-java:$TAG"
+  fi
   log "tracelab/$m:$TAG ($(size "tracelab/$m:$TAG")) in $(( $(date +%s) - t ))s"
 done
 wants go && for m in "${GO_SERVICES[@]}"; do
