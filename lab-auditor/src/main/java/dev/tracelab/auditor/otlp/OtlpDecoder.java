@@ -162,6 +162,11 @@ public final class OtlpDecoder {
     }
   }
 
+  /** The spans of one {@code ResourceSpans}, decoded as a request holding only it would be. */
+  public static Decoded decodeResourceSpans(ResourceSpans resourceSpans) {
+    return toSpans(ExportTraceServiceRequest.newBuilder().addResourceSpans(resourceSpans).build());
+  }
+
   static Decoded toSpans(ExportTraceServiceRequest request) {
     List<ReceivedSpan> out = new ArrayList<>();
     int rejected = 0;
