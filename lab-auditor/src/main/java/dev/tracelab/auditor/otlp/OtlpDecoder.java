@@ -187,6 +187,11 @@ public final class OtlpDecoder {
     return toSpans(request);
   }
 
+  /** The spans of one {@code ResourceSpans}, decoded as a request holding only it would be. */
+  public static Decoded decodeResourceSpans(ResourceSpans resourceSpans) {
+    return toSpans(ExportTraceServiceRequest.newBuilder().addResourceSpans(resourceSpans).build());
+  }
+
   static Decoded toSpans(ExportTraceServiceRequest request) {
     List<ReceivedSpan> out = new ArrayList<>();
     int rejected = 0;
