@@ -105,6 +105,9 @@ public final class FlowSpecYaml {
       }
       for (NodeTuple t : m.getValue()) {
         String service = scalar(t.getKeyNode(), "services");
+        if (services.contains(service)) {
+          throw error(t.getKeyNode(), "services." + service, "given twice");
+        }
         services.add(service);
         String field = "services." + service;
         if (t.getValueNode() instanceof ScalarNode s && s.getValue().isEmpty()) {
@@ -230,7 +233,9 @@ public final class FlowSpecYaml {
         throw error(t.getKeyNode(), field.isEmpty() ? key : field + "." + key,
             "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
       }
-      out.put(key, t.getValueNode());
+      if (out.put(key, t.getValueNode()) != null) {
+        throw error(t.getKeyNode(), field.isEmpty() ? key : field + "." + key, "given twice");
+      }
     }
     return out;
   }

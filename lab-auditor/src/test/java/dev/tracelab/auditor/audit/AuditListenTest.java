@@ -19,7 +19,7 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +43,7 @@ class AuditListenTest {
   private static SdkTracerProvider provider(String service, SpanExporter exporter) {
     return SdkTracerProvider.builder()
         .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service)))
-        .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
         .build();
   }
 
@@ -75,6 +75,9 @@ class AuditListenTest {
         }
       }
 
+      // as a service does on shutdown: everything ended is exported (one OTLP request per service)
+      assertThat(frontend.forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS).isSuccess()).isTrue();
+      assertThat(customer.forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS).isSuccess()).isTrue();
       HttpClient http = HttpClient.newHttpClient();
       JsonNode report = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
           .until(() -> JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/api/report")).build(),

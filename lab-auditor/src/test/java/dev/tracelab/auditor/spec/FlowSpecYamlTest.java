@@ -73,7 +73,7 @@ class FlowSpecYamlTest {
       span count disagrees      | 'entryPoints: [a]\\ncorrelation: c\\nspanCount: 2\\nspans:\\n  - {id: x, service: a, kind: SERVER, name: n}' | bad.yaml:3: spanCount: 2 disagrees with the 1 spans listed (leave it out: it follows from spans)
       link not a boolean        | 'entryPoints: [a]\\nhops:\\n  - {from: a, to: b, boundary: http, link: yes please}' | bad.yaml:3: hops[0].link: must be true or false, was 'yes please'
       not yaml                  | 'entryPoints: [a\\n  b: {'                                            | bad.yaml:2: 
-      duplicate key             | 'entryPoints: [a]\\nentryPoints: [b]'                                 | bad.yaml:2: 
+      duplicate key             | 'entryPoints: [a]\\nentryPoints: [b]'                                 | bad.yaml:2: entryPoints: given twice
       an alias bomb             | 'a: &a [x]\\nentryPoints: *a'                                         | bad.yaml:
       """)
   void aBadSpecIsOneLineNamingFileLineAndField(String what, String yaml, String message) {
