@@ -377,7 +377,12 @@ public final class Auditor implements AutoCloseable {
    * audit mode ({@link Builder#setAuditMode}); null for a lab auditor.
    */
   public AuditReport auditReport() {
-    return mode == null ? null : run.auditReport(mode);
+    return auditReport(false);
+  }
+
+  /** {@link #auditReport()}, with the pairing's pending ends when asked (what {@code audit merge} reads). */
+  public AuditReport auditReport(boolean pending) {
+    return mode == null ? null : run.auditReport(mode, pending);
   }
 
   /** The broken edges of the current run (docs/design.md §11.3). */

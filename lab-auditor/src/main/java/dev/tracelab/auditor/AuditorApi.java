@@ -28,7 +28,7 @@ final class AuditorApi {
     app.get("/api/orders/{orderId}", this::order);
     app.get("/api/report", ctx -> {
       if (auditor.auditMode() != null) {
-        ctx.json(auditor.auditReport());
+        ctx.json(auditor.auditReport("true".equals(ctx.queryParam("pending"))));
       } else {
         ctx.json(auditor.report());
       }

@@ -6,6 +6,7 @@ import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.input.SpanFileException;
 import dev.tracelab.auditor.input.SpanFiles;
 import dev.tracelab.auditor.lab.LabFlowSpecs;
+import dev.tracelab.auditor.orphans.AuditMerge;
 import dev.tracelab.auditor.orphans.AuditReport;
 import dev.tracelab.auditor.orphans.BrokenEdge;
 import dev.tracelab.auditor.orphans.ScenarioReport;
@@ -49,6 +50,8 @@ public final class AuditCommand {
       "             [--report-json F] [--report-md F] [--report-html F] [--junit F] [--skew-ms MS] FILE...",
       "       audit --listen [--spec F | --entry E] [--otlp-http-port P] [--otlp-grpc-port G] [--api-port A]",
       "             [--quiet-ms Q] [--bind HOST]",
+      "       audit merge [--spec F | --entry E] [--report-json F] [...] REPORT.json...  (reports of several auditors",
+      "             behind a trace-id load balancer: the report one auditor would have made)",
       "  FILE: OTLP JSON or JSON Lines, Jaeger JSON, Zipkin v2 JSON (told by content; .gz too)",
       "  --spec lab: the lab's own flow; LANG: --gateway-lang java|go --worker-lang java|node",
       "             --consumer-lang java|go --polyglot --mesh",
@@ -81,8 +84,12 @@ public final class AuditCommand {
       return 0;
     }
     try {
-      Options o = Options.parse(argv);
+      boolean merge = argv.length > 0 && argv[0].equals("merge");
+      Options o = Options.parse(merge ? java.util.Arrays.copyOfRange(argv, 1, argv.length) : argv);
       Judged judged = judgeBy(o);
+      if (merge) {
+        return merge(o, judged, out);
+      }
       return o.flags.contains("listen") ? listen(o, judged, out) : files(o, judged, out);
     } catch (UsageException e) {
       err.println("audit: " + e.getMessage());
@@ -270,11 +277,47 @@ public final class AuditCommand {
         spans += count[0];
       }
       auditor.closeAll();
-      AuditReport report = auditor.auditReport();
+      AuditReport report = auditor.auditReport(true);
       writeReports(o, report, max, auditor);
       printSummary(out, report, max, spans, o.files.size());
       return report.servicesAbove(max).isEmpty() ? 0 : 1;
     }
+  }
+
+  private static int merge(Options o, Judged judged, PrintStream out) throws IOException {
+    if (o.files.isEmpty()) {
+      throw new UsageException("merge needs the REPORT.json files of the auditors (--report-json, or GET /api/report?pending=true)");
+    }
+    if (o.flags.contains("listen")) {
+      throw new UsageException("merge takes reports, not --listen");
+    }
+    ObjectMapper json = new ObjectMapper()
+        .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    List<AuditReport> reports = new ArrayList<>();
+    for (String name : o.files) {
+      Path file = Path.of(name);
+      if (!Files.isRegularFile(file)) {
+        throw new UsageException(name + ":1:1: no such file");
+      }
+      try {
+        reports.add(json.readValue(file.toFile(), AuditReport.class));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        throw new UsageException(name + ":" + (at == null ? 1 : at.getLineNr()) + ":" + (at == null ? 1 : at.getColumnNr())
+            + ": not an audit report: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      }
+    }
+    AuditReport merged;
+    try {
+      merged = AuditMerge.merge(reports, judged.spec(), Duration.ofMillis(o.integer("skew-ms", 100, 0, 600_000)),
+          Duration.ofSeconds(o.integer("max-lag-s", 600, 1, 86_400)));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    double max = o.rate();
+    writeReports(o, merged, max, null);
+    printSummary(out, merged, max, -1, 0);
+    return merged.servicesAbove(max).isEmpty() ? 0 : 1;
   }
 
   private static int listen(Options o, Judged judged, PrintStream out) {
@@ -327,6 +370,9 @@ public final class AuditCommand {
     }
     if (o.get("report-md") != null) {
       Files.writeString(Path.of(o.get("report-md")), AuditMarkdown.render(report, max), StandardCharsets.UTF_8);
+    }
+    if (o.get("report-html") != null && auditor == null) {
+      throw new UsageException("--report-html needs the traces: judge the span files, not merged reports");
     }
     if (o.get("report-html") != null) {
       Files.writeString(Path.of(o.get("report-html")),

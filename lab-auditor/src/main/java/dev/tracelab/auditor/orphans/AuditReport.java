@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param mode {@code entry} (no spec) or {@code spec}
  * @param spec the spec's name
+ * @param pending what the auditor's pairing still holds, for {@code audit merge}; null unless asked
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AuditReport(
@@ -25,9 +26,20 @@ public record AuditReport(
     Double fragmentsPerRequest,
     Map<String, ScenarioReport.ServiceFigures> services,
     List<BrokenEdge> brokenEdges,
-    List<ScenarioReport.DiagnosisCount> diagnoses) {
+    List<ScenarioReport.DiagnosisCount> diagnoses,
+    PairingState pending) {
 
   public static final String TOOL = "tracelab";
+
+  /** A report without the pairing's pending ends (what {@code GET /api/report} answers by default). */
+  public AuditReport(
+      String tool, String version, String mode, String spec, long traces, long connectedTraces, Integer requests,
+      Integer connectedRequests, Integer linkedRequests, Double fragmentsPerRequest,
+      Map<String, ScenarioReport.ServiceFigures> services, List<BrokenEdge> brokenEdges,
+      List<ScenarioReport.DiagnosisCount> diagnoses) {
+    this(tool, version, mode, spec, traces, connectedTraces, requests, connectedRequests, linkedRequests,
+        fragmentsPerRequest, services, brokenEdges, diagnoses, null);
+  }
 
   /** The version of this build (the jar's manifest), or {@code dev}. */
   public static String buildVersion() {

@@ -37,9 +37,72 @@ final class EdgePairing {
   private final Map<String, long[]> propagation = new HashMap<>(); // service -> {answered calls, continued serves}
   private long droppedEnds;
 
-  EdgePairing(long skewNanos, long maxLagNanos) {
+  private final Runnable onConnectedTracePaired;
+
+  /**
+   * @param onConnectedTracePaired called when a call of a trace counted connected is paired: the
+   *     trace is not connected after all
+   */
+  EdgePairing(long skewNanos, long maxLagNanos, Runnable onConnectedTracePaired) {
     this.skewNanos = skewNanos;
     this.maxLagNanos = maxLagNanos;
+    this.onConnectedTracePaired = onConnectedTracePaired;
+  }
+
+  // ---- the state a report carries so that reports of several auditors merge (docs/design.md §11.4)
+
+  /** What this pairing holds: its edges by names, its pending ends, the propagation figures. */
+  PairingState state() {
+    List<PairingState.EdgeRow> rows = new ArrayList<>();
+    edges.forEach((k, e) -> e.names.forEach((n, count) -> rows.add(new PairingState.EdgeRow(
+        k.from(), k.to(), k.boundary(), k.likely(), e.boundary.id(), n.get(0), n.get(1), n.get(2), n.get(3), count,
+        e.example))));
+    Map<String, List<Long>> prop = new LinkedHashMap<>();
+    propagation.forEach((svc, f) -> prop.put(svc, List.of(f[0], f[1])));
+    return new PairingState(rows, ends(calls, true), ends(roots, true), ends(asyncRoots, true), ends(serving, true),
+        prop, droppedEnds);
+  }
+
+  private static List<PairingState.PendingSpan> ends(ArrayDeque<End> pending, boolean attributes) {
+    List<PairingState.PendingSpan> out = new ArrayList<>(pending.size());
+    for (End e : pending) {
+      out.add(PairingState.PendingSpan.of(e.span(), e.connectedTrace(), attributes));
+    }
+    return out;
+  }
+
+  /** Adds another auditor's edges and propagation figures (before any {@link #offer}). */
+  void absorb(PairingState state, FlowSpec spec) {
+    for (PairingState.EdgeRow row : state.edges()) {
+      EdgeKey key = new EdgeKey(row.from(), row.to(), row.boundary(), row.likely());
+      EdgeFigures e = edges.computeIfAbsent(key, k -> new EdgeFigures());
+      e.count += row.count();
+      e.boundary = Hop.Boundary.parse(row.kind());
+      e.hop = spec.hops().stream().filter(h -> h.id().equals(row.boundary())).findFirst().orElse(null);
+      if (e.example == null) {
+        e.example = row.example();
+      }
+      e.names.merge(List.of(row.callKind(), row.callName(), row.rootKind(), row.rootName()), row.count(), Long::sum);
+    }
+    state.propagation().forEach((svc, f) -> {
+      long[] mine = figures(svc);
+      mine[0] += f.get(0);
+      mine[1] += f.get(1);
+    });
+    droppedEnds += state.droppedEnds();
+  }
+
+  /** Offers another auditor's pending ends of one role, as if their traces had closed here. */
+  void offer(PairingState.Role role, List<PairingState.PendingSpan> ends, FlowSpec spec) {
+    for (PairingState.PendingSpan p : ends) {
+      ReceivedSpan s = p.toSpan();
+      End end = new End(s, spec.correlationOf(s), Proto.of(s), p.connectedTrace());
+      switch (role) {
+        case CALL -> offerCall(end, spec);
+        case ROOT, ASYNC_ROOT -> offerRoot(end, spec);
+        case SERVING -> offerServing(end, spec);
+      }
+    }
   }
 
   /** One end of a possible pair. */
@@ -82,8 +145,7 @@ final class EdgePairing {
   }
 
   /** Reads one closed trace: its unanswered calls, its unexplained and async roots, its serving spans. */
-  void add(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec, boolean connected,
-      Runnable connectedTracePaired) {
+  void add(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec, boolean connected) {
     List<ReceivedSpan> spans = trace.spans();
     Map<String, ReceivedSpan> byId = new HashMap<>(spans.size() * 2);
     spans.forEach(s -> byId.put(s.spanId(), s));
@@ -102,55 +164,67 @@ final class EdgePairing {
     }
     for (ReceivedSpan s : spans) {
       if ((s.kind() == SpanKind.CLIENT || s.kind() == SpanKind.PRODUCER) && !parents.contains(s.spanId())) {
-        End call = new End(s, spec.correlationOf(s), Proto.of(s), connected);
-        if (call.proto() == Proto.DB) {
-          continue; // a database answers no trace of its own
-        }
-        End root = best(call, roots, spec, true);
-        if (root != null) {
-          pair(call, root, spec, false, connectedTracePaired);
-        } else {
-          push(calls, call);
-        }
+        offerCall(new End(s, spec.correlationOf(s), Proto.of(s), connected), spec);
       }
     }
     for (OrphanRules.Orphan o : orphans) {
-      if (!o.root() || !o.counts()) {
-        continue;
-      }
-      ReceivedSpan s = o.span();
-      End root = new End(s, spec.correlationOf(s), Proto.of(s), false);
-      if (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER) {
-        End call = best(root, calls, spec, false);
-        if (call != null) {
-          pair(call, root, spec, false, connectedTracePaired);
-        } else {
-          push(roots, root);
-        }
-      } else if (s.kind() == SpanKind.INTERNAL || s.kind() == SpanKind.PRODUCER) {
-        End host = servingAt(root, serving);
-        if (host != null) {
-          pair(host, root, spec, true, () -> {});
-        } else {
-          push(asyncRoots, root);
-        }
+      if (o.root() && o.counts()) {
+        ReceivedSpan s = o.span();
+        offerRoot(new End(s, spec.correlationOf(s), Proto.of(s), false), spec);
       }
     }
     for (ReceivedSpan s : spans) {
       if (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER) {
-        End host = new End(s, spec.correlationOf(s), Proto.of(s), false);
-        for (Iterator<End> it = asyncRoots.iterator(); it.hasNext(); ) {
-          End root = it.next();
-          if (hosts(host, root)) {
-            it.remove();
-            pair(host, root, spec, true, () -> {});
-          }
-        }
-        serving.addLast(host);
-        if (serving.size() > MAX_SERVING) {
-          serving.removeFirst();
-        }
+        offerServing(new End(s, spec.correlationOf(s), Proto.of(s), false), spec);
       }
+    }
+  }
+
+  /** An unanswered call: paired with the best pending root, else kept pending. */
+  private void offerCall(End call, FlowSpec spec) {
+    if (call.proto() == Proto.DB) {
+      return; // a database answers no trace of its own
+    }
+    End root = best(call, roots, spec, true);
+    if (root != null) {
+      pair(call, root, spec, false);
+    } else {
+      push(calls, call);
+    }
+  }
+
+  /** An orphan root: SERVER/CONSUMER meet calls, INTERNAL/PRODUCER meet serving spans. */
+  private void offerRoot(End root, FlowSpec spec) {
+    SpanKind kind = root.span().kind();
+    if (kind == SpanKind.SERVER || kind == SpanKind.CONSUMER) {
+      End call = best(root, calls, spec, false);
+      if (call != null) {
+        pair(call, root, spec, false);
+      } else {
+        push(roots, root);
+      }
+    } else if (kind == SpanKind.INTERNAL || kind == SpanKind.PRODUCER) {
+      End host = servingAt(root, serving);
+      if (host != null) {
+        pair(host, root, spec, true);
+      } else {
+        push(asyncRoots, root);
+      }
+    }
+  }
+
+  /** A SERVER/CONSUMER span: hosts the pending async roots that started while it was in progress. */
+  private void offerServing(End host, FlowSpec spec) {
+    for (Iterator<End> it = asyncRoots.iterator(); it.hasNext(); ) {
+      End root = it.next();
+      if (hosts(host, root)) {
+        it.remove();
+        pair(host, root, spec, true);
+      }
+    }
+    serving.addLast(host);
+    if (serving.size() > MAX_SERVING) {
+      serving.removeFirst();
     }
   }
 
@@ -347,7 +421,7 @@ final class EdgePairing {
     return r.startEpochNanos() >= h.startEpochNanos() - skewNanos && r.startEpochNanos() <= h.endEpochNanos() + skewNanos;
   }
 
-  private void pair(End call, End root, FlowSpec spec, boolean async, Runnable connectedTracePaired) {
+  private void pair(End call, End root, FlowSpec spec, boolean async) {
     ReceivedSpan c = call.span();
     ReceivedSpan r = root.span();
     Hop hop = spec.hopInto(r);
@@ -370,7 +444,7 @@ final class EdgePairing {
       e.names.merge(names, 1L, Long::sum);
     }
     if (call.connectedTrace() && !async) {
-      connectedTracePaired.run();
+      onConnectedTracePaired.run();
     }
   }
 

@@ -116,7 +116,7 @@ public final class RunStats {
     orders.clear();
     traces = 0;
     connectedTraces = 0;
-    edges = new EdgePairing(skew.toNanos(), maxLag.toNanos());
+    edges = new EdgePairing(skew.toNanos(), maxLag.toNanos(), () -> connectedTraces--);
   }
 
   /** Analyses a closed trace (the assembler's close listener). */
@@ -146,7 +146,7 @@ public final class RunStats {
     if (connected) {
       connectedTraces++;
     }
-    edges.add(trace, orphans, spec, connected, () -> connectedTraces--);
+    edges.add(trace, orphans, spec, connected);
     for (OrphanRules.Orphan orphan : orphans) {
       Diagnosis d = orphan.diagnosis();
       if (orphan.counts()) {
@@ -272,6 +272,14 @@ public final class RunStats {
 
   /** The run as the generic report of docs/design.md §11.4: only services that sent spans. */
   public synchronized AuditReport auditReport(String mode) {
+    return auditReport(mode, false);
+  }
+
+  /**
+   * The generic report; with {@code pending}, also what its pairing holds (pending ends, edges by
+   * names), so that reports of several auditors merge ({@link AuditMerge}).
+   */
+  public synchronized AuditReport auditReport(String mode, boolean pending) {
     ScenarioReport lab = report();
     Map<String, ScenarioReport.ServiceFigures> services = new LinkedHashMap<>();
     lab.services().forEach((k, v) -> {
@@ -286,6 +294,6 @@ public final class RunStats {
         requests ? lab.connectedRequests() : null,
         requests ? lab.linkedRequests() : null,
         requests ? lab.fragmentsPerRequest() : null,
-        services, lab.brokenEdges(), lab.diagnoses());
+        services, lab.brokenEdges(), lab.diagnoses(), pending ? edges.state() : null);
   }
 }
