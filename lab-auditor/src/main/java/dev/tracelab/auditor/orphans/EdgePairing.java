@@ -467,7 +467,7 @@ final class EdgePairing {
             : Fixes.Side.EITHER;
       }
       String fix = e.hop != null && e.hop.fix() != null
-          ? (declared ? side.declared(k.from(), k.to()) : side.sentence(k.from(), k.to())) + e.hop.fix()
+          ? (declared ? side.declared(k.from(), k.to(), e.boundary) : side.sentence(k.from(), k.to())) + e.hop.fix()
           : Fixes.edge(e.boundary, k.from(), k.to(), side, declared);
       out.add(new BrokenEdge(k.from(), k.to(), k.boundary(), e.count, k.likely(), side.id,
           evidence(e, k.likely()), fix, e.example));

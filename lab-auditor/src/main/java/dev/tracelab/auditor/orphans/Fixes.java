@@ -90,7 +90,7 @@ final class Fixes {
       case ASYNC -> "the code of " + from + " that hands work to another thread, task or queue must"
           + " bind the current context to the task at submit time.";
     };
-    return (declared ? side.declared(from, to) : side.sentence(from, to)) + capitalize(what);
+    return (declared ? side.declared(from, to, boundary) : side.sentence(from, to)) + capitalize(what);
   }
 
   private static String capitalize(String s) {
@@ -111,7 +111,10 @@ final class Fixes {
     }
 
     /** What the spec says: no inference behind it. */
-    String declared(String from, String to) {
+    String declared(String from, String to, Hop.Boundary boundary) {
+      if (boundary == Hop.Boundary.ASYNC) {
+        return "Fix the hand-off in " + from + ". ";
+      }
       return switch (this) {
         case CALLER -> "Fix the caller's inject (" + from + "). ";
         case CALLEE -> "Fix the callee's extract (" + to + "). ";
