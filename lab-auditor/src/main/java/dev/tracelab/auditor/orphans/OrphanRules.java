@@ -38,7 +38,7 @@ public final class OrphanRules {
 
   /**
    * @param entryPoints spans allowed to be roots besides the spec's entry points, as {@code
-   *     service[:KIND]} (e.g. {@code gateway-svc:SERVER}); they never count as orphans
+   *     service[:KIND]} (e.g. {@code frontend:SERVER}); they never count as orphans
    */
   public OrphanRules(Set<String> entryPoints) {
     this.extraEntryPoints = entryPoints.stream().map(SpanSelector::parse).toList();

@@ -4,11 +4,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One scenario's measured figures; serialises to the scenario object of docs/design.md §5. A
- * request is connected (one trace), linked (several traces joined by links along the flow,
- * docs/design.md §8) or neither (shattered: its fragments hold orphans). {@code mesh}: the
- * worker's inbound hop went through the Envoy sidecar, whose spans ({@code envoy-sidecar}) are
- * part of the expected flow and of {@code services}.
+ * One run's measured figures with the run's labels; serialises to the scenario object of
+ * docs/design.md §5. A request is connected (one trace), linked (several traces joined by links
+ * along the flow, docs/design.md §8) or neither (shattered: its fragments hold orphans). {@code
+ * name}, {@code variants}, {@code implementations} and {@code mesh} are labels the run was started
+ * with ({@link RunSetup}); the figures come from the run's flow spec alone.
  */
 public record ScenarioReport(
     String name,

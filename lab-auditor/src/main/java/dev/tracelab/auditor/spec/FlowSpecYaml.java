@@ -156,7 +156,7 @@ public final class FlowSpecYaml {
     if (correlation == null && (!spans.isEmpty() || spanCount > 0)) {
       Node at = top.containsKey("spans") ? top.get("spans") : top.get("spanCount");
       throw error(at, top.containsKey("spans") ? "spans" : "spanCount",
-          "a request's shape needs a correlation attribute to find the request's spans (e.g. correlation: app.order_id)");
+          "a request's shape needs a correlation attribute to find the request's spans (e.g. correlation: app.request_id)");
     }
     List<Hop> hops = new ArrayList<>();
     if (top.containsKey("hops")) {

@@ -90,7 +90,7 @@ public final class AssembledTrace {
     return Collections.unmodifiableSet(new HashSet<>(spanIds));
   }
 
-  /** The values of the flow's correlation attribute (the lab's {@code app.order_id}) its spans carry. */
+  /** The values of the flow's correlation attribute its spans carry. */
   public synchronized Set<String> orderIds() {
     return Set.copyOf(orderIds);
   }

@@ -24,8 +24,6 @@ public record ReceivedSpan(
     Map<String, String> attributes,
     List<Link> links) {
 
-  public static final String ORDER_ID = "app.order_id";
-
   /**
    * The resource attribute {@code learner} (a workshop participant, e.g. {@code
    * OTEL_RESOURCE_ATTRIBUTES=learner=alice}), copied onto each span of that resource.
@@ -67,10 +65,6 @@ public record ReceivedSpan(
 
   public boolean isRoot() {
     return parentSpanId == null;
-  }
-
-  public String orderId() {
-    return attributes.get(ORDER_ID);
   }
 
   public double durationMs() {

@@ -326,7 +326,7 @@ public final class TraceAssembler {
     return t != null ? t : openById.get(traceId);
   }
 
-  /** Every trace (fragment) holding a span with this {@code app.order_id}, in arrival order. */
+  /** Every trace (fragment) holding a span with this value of the flow's correlation attribute, in arrival order. */
   public synchronized List<AssembledTrace> tracesOfOrder(String orderId) {
     return List.copyOf(byOrder.getOrDefault(orderId, List.of()));
   }

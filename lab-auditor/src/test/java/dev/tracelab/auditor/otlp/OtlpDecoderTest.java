@@ -76,7 +76,7 @@ public class OtlpDecoderTest {
       assertThat(s.service()).isEqualTo("worker-svc");
       assertThat(s.kind()).isEqualTo(SpanKind.SERVER);
       assertThat(s.error()).isTrue();
-      assertThat(s.orderId()).isEqualTo("o-1");
+      assertThat(s.attributes().get("app.order_id")).isEqualTo("o-1");
       assertThat(s.durationMs()).isEqualTo(2.5);
     });
   }
@@ -98,7 +98,7 @@ public class OtlpDecoderTest {
       assertThat(s.parentSpanId()).isNull();
       assertThat(s.kind()).isEqualTo(SpanKind.SERVER);
       assertThat(s.service()).isEqualTo("gateway-svc");
-      assertThat(s.orderId()).isEqualTo("o-2");
+      assertThat(s.attributes().get("app.order_id")).isEqualTo("o-2");
     });
   }
 

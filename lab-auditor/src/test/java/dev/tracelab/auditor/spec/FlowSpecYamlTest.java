@@ -69,7 +69,7 @@ class FlowSpecYamlTest {
       bad boundary              | 'entryPoints: [a]\\nhops:\\n  - {from: a, to: b, boundary: tcp}'      | bad.yaml:3: hops[0].boundary: boundary must be http, rpc, messaging or async, was 'tcp'
       missing to                | 'entryPoints: [a]\\nhops:\\n  - {from: a, boundary: http}'            | bad.yaml:3: hops[0].to: required
       unknown parent            | 'entryPoints: [a]\\ncorrelation: c\\nspans:\\n  - {id: x, service: a, kind: SERVER, name: n}\\n  - {id: y, service: a, kind: CLIENT, name: m, parent: z}' | bad.yaml:5: spans[1].parent: no span 'z' listed before it (list spans in flow order, parents first)
-      shape without correlation | 'entryPoints: [a]\\nspans:\\n  - {id: x, service: a, kind: SERVER, name: n}' | bad.yaml:3: spans: a request's shape needs a correlation attribute to find the request's spans (e.g. correlation: app.order_id)
+      shape without correlation | 'entryPoints: [a]\\nspans:\\n  - {id: x, service: a, kind: SERVER, name: n}' | bad.yaml:3: spans: a request's shape needs a correlation attribute to find the request's spans (e.g. correlation: app.request_id)
       span count disagrees      | 'entryPoints: [a]\\ncorrelation: c\\nspanCount: 2\\nspans:\\n  - {id: x, service: a, kind: SERVER, name: n}' | bad.yaml:3: spanCount: 2 disagrees with the 1 spans listed (leave it out: it follows from spans)
       link not a boolean        | 'entryPoints: [a]\\nhops:\\n  - {from: a, to: b, boundary: http, link: yes please}' | bad.yaml:3: hops[0].link: must be true or false, was 'yes please'
       not yaml                  | 'entryPoints: [a\\n  b: {'                                            | bad.yaml:2: 

@@ -127,9 +127,9 @@ class TraceAssemblerTest {
 
     assertThat(closed).hasSize(2);
     assertThat(assembler.trace(pad("a", 32)).spans()).hasSize(3)
-        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo("o1"));
+        .allSatisfy(s -> assertThat(s.attributes().get("app.order_id")).isEqualTo("o1"));
     assertThat(assembler.trace(pad("b", 32)).spans()).hasSize(2)
-        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo("o2"));
+        .allSatisfy(s -> assertThat(s.attributes().get("app.order_id")).isEqualTo("o2"));
     assertThat(closed).allSatisfy(t -> assertThat(orphans(t)).isEmpty());
   }
 
