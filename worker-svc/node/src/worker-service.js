@@ -67,7 +67,7 @@ export async function startWorker(
   await once(server, 'listening');
 
   return {
-    port: server.address().port,
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
     /**
      * Stops taking requests, lets deferred work finish (then aborts it; a request still waiting
      * for it is answered 503), closes the producer.
