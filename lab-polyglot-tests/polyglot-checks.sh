@@ -124,9 +124,10 @@ npm_ci_if_stale() { # in the package's directory
 
 node_tests() { # in the package's directory; JUnit to $1, the spec reporter to stdout
   # node --test takes no option after its file arguments, so the reporters go in NODE_OPTIONS:
-  # package.json's "test" script stays the one definition of what runs
+  # package.json's "test" script stays the one definition of what runs (and its --test-timeout
+  # fails a test that hangs). A run that still does not end within NODE_TEST_RUN_TIMEOUT fails.
   NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=$1" \
-    npm test
+    timeout --kill-after=10s "${NODE_TEST_RUN_TIMEOUT:-900}" npm test
 }
 
 node_checks() {
