@@ -2,6 +2,9 @@ module tracelab.dev/lab
 
 go 1.26.0
 
+// npm packages can ship Go sources (ESLint's flatted does): ./... is the lab's Go code only
+ignore node_modules
+
 require (
 	github.com/google/uuid v1.6.0
 	github.com/twmb/franz-go v1.22.2

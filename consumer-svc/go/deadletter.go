@@ -106,9 +106,7 @@ func (d *deadLetters) send(ctx context.Context, original *kgo.Record, cat, reaso
 	}()
 	r := &kgo.Record{Topic: DeadLetterTopic, Key: original.Key, Value: original.Value}
 	h := &headers{r: r}
-	for _, kv := range original.Headers {
-		r.Headers = append(r.Headers, kv)
-	}
+	r.Headers = append(r.Headers, original.Headers...)
 	d.prop.Inject(ctx, h)
 	h.Set(categoryHeader, cat)
 	h.Set(reasonHeader, reason)

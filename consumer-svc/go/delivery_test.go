@@ -169,7 +169,7 @@ func TestTransientFailureIsRetriedInPlace(t *testing.T) {
 	s := h.span(t, flow.ProcessSpan)
 	var got []string
 	for _, e := range s.Events() {
-		got = append(got, fmt.Sprintf("%s %v", e.Name, e.Attributes[0].Value.Emit()))
+		got = append(got, fmt.Sprintf("%s %v", e.Name, e.Attributes[0].Value.String()))
 	}
 	if !reflect.DeepEqual(got, []string{"retry 1", "retry 2"}) || s.Status().Code != codes.Unset {
 		t.Errorf("events %v status %v", got, s.Status())

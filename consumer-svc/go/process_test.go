@@ -70,7 +70,7 @@ func only(t *testing.T, spans []sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
 func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 	m := map[attribute.Key]string{}
 	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value.Emit()
+		m[kv.Key] = kv.Value.String()
 	}
 	return m
 }
@@ -191,7 +191,7 @@ func TestFailedOrdersAreErrorSpansWithTheExceptionRecorded(t *testing.T) {
 			}
 			ev := map[attribute.Key]string{}
 			for _, kv := range events[0].Attributes {
-				ev[kv.Key] = kv.Value.Emit()
+				ev[kv.Key] = kv.Value.String()
 			}
 			if ev["exception.message"] != tt.message || ev["exception.type"] == "" {
 				t.Errorf("exception event = %v", ev)

@@ -41,12 +41,12 @@ async function boot() {
     document.getElementById('orders').prepend(row);
   }
 
-  for (const button of document.querySelectorAll('button[data-via]')) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('button[data-via]'))) {
     button.addEventListener('click', () => placeOrder(button.dataset.via));
   }
   document.getElementById('variant').textContent = config.variant;
   document.getElementById('api-origin').textContent = config.apiOrigin;
-  window.tracelab = { config, placeOrder };
+  /** @type {Window & { tracelab?: object }} */ (window).tracelab = { config, placeOrder };
   document.body.dataset.ready = 'true';
 }
 

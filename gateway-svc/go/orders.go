@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -157,12 +156,8 @@ func (h *ordersHandler) readTimeout() time.Duration {
 // within readTimeout (else 408); broken chunking or a body cut short is 400. After either the rest
 // of the connection cannot be trusted, so the answer closes it.
 func readOrder(w http.ResponseWriter, r *http.Request, readTimeout time.Duration) (order.Order, *problem.Problem) {
-	ct := r.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		if ct == "" {
-			ct = "none"
-		}
-		return order.Order{}, ptr(problem.New(http.StatusUnsupportedMediaType, "Content-Type must be application/json, was "+ct))
+	if reason := notJSON(r.Header.Get("Content-Type")); reason != "" {
+		return order.Order{}, ptr(problem.New(http.StatusUnsupportedMediaType, reason))
 	}
 	if r.ContentLength > maxBodyBytes {
 		return order.Order{}, tooLarge(fmt.Sprintf(" (%d bytes)", r.ContentLength))

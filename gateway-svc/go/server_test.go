@@ -420,6 +420,9 @@ func TestBadRequestsAre4xxProblemsWithOneServerSpan(t *testing.T) {
 		{"quantity as string", "application/json", `{"sku": "ABC-1", "quantity": "2"}`, "invalid field(s): quantity", 0},
 		{"wrong content type", "text/plain", validOrder, "Content-Type must be application/json, was text/plain", 415},
 		{"no content type", "", validOrder, "Content-Type must be application/json, was none", 415},
+		{"a type that starts like JSON", "application/jsonx", validOrder, "Content-Type must be application/json, was application/jsonx", 415},
+		{"a +json type", "application/json-patch+json", validOrder, "Content-Type must be application/json, was application/json-patch+json", 415},
+		{"JSON not in UTF-8", "application/json; charset=iso-8859-1", validOrder, "Content-Type must be application/json in UTF-8 (charset utf-8 or none), was application/json; charset=iso-8859-1", 415},
 		{"charset is fine but body is not", "application/json; charset=utf-8", `{}`, "invalid field(s): sku, quantity", 0},
 		{"oversized body", "application/json", big, fmt.Sprintf("body too large (%d bytes); the limit is 16384 bytes", len(big)), 0},
 	}

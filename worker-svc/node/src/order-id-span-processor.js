@@ -1,5 +1,7 @@
 import { trace } from '@opentelemetry/api';
 
+/** @typedef {import('@opentelemetry/sdk-trace-base').SpanProcessor} SpanProcessor */
+
 /** The lab's own span attribute: on every span of the flow, so a request's fragments can be found. */
 export const ATTR_APP_ORDER_ID = 'app.order_id';
 
@@ -9,11 +11,17 @@ export const ATTR_APP_ORDER_ID = 'app.order_id';
  * Spans that start the service's part of the flow (the server span, the deferred work) set it
  * themselves from the payload, which keeps fragments findable when lineage breaks.
  *
- * @implements {import('@opentelemetry/sdk-trace-base').SpanProcessor}
+ * @implements {SpanProcessor}
  */
 export class OrderIdSpanProcessor {
+  /**
+   * @param {import('@opentelemetry/sdk-trace-base').Span} span
+   * @param {import('@opentelemetry/api').Context} parentContext
+   */
   onStart(span, parentContext) {
-    const parent = trace.getSpan(parentContext);
+    const parent = /** @type {{ attributes?: import('@opentelemetry/api').Attributes } | undefined} */ (
+      trace.getSpan(parentContext)
+    );
     // a local SDK span exposes its attributes; a remote parent (NonRecordingSpan) does not
     const orderId = parent?.attributes?.[ATTR_APP_ORDER_ID];
     if (orderId !== undefined && span.attributes[ATTR_APP_ORDER_ID] === undefined) {

@@ -15,7 +15,7 @@ const SKU = /^[A-Za-z0-9-]{1,64}$/;
  * Parses and validates a POST /work body; every invalid field is reported, not just the first.
  *
  * @param {string} body
- * @returns {{ order: Order } | { problem: ReturnType<typeof badRequest> }}
+ * @returns {{ order: Order, problem?: undefined } | { order?: undefined, problem: ReturnType<typeof badRequest> }}
  */
 export function readOrder(body) {
   let json;

@@ -16,6 +16,7 @@ import { contextBoundHandOff } from './context-bound-hand-off.js';
 import { deferredWork } from './deferred-work.js';
 import { JobQueue } from './job-queue.js';
 import { DELIVERY_TIMEOUT_MS } from './order-producer.js';
+import { notJson } from './media-type.js';
 import { MAX_BODY_BYTES, readOrder } from './order.js';
 import { ATTR_APP_ORDER_ID } from './order-id-span-processor.js';
 import { badRequest, problem, sendProblem } from './problem.js';
@@ -67,7 +68,7 @@ export async function startWorker(
   await once(server, 'listening');
 
   return {
-    port: server.address().port,
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
     /**
      * Stops taking requests, lets deferred work finish (then aborts it; a request still waiting
      * for it is answered 503), closes the producer.
@@ -89,6 +90,12 @@ async function route(request, response, { server, handOff, prepare, producer, re
   const requestPath = path(request);
   if (request.method === TRACED_ROUTE.method && requestPath === TRACED_ROUTE.path) {
     nameServerSpan(TRACED_ROUTE.path);
+    const unsupported = notJson(request.headers['content-type']);
+    if (unsupported !== null) {
+      request.resume();
+      sendProblem(response, problem(415, 'Unsupported Media Type', unsupported), requestPath);
+      return;
+    }
     const body = await readBody(request);
     const { order, problem: invalid } = body === null ? { problem: tooLarge() } : readOrder(body);
     if (invalid) {

@@ -24,6 +24,7 @@ function gatedProducer() {
             notify = () => pending.length >= count && resolve();
           });
     },
+    /** @returns {Promise<void>} */
     send(order) {
       return new Promise((acknowledge, fail) => {
         pending.push({ order, acknowledge, fail });
@@ -61,7 +62,7 @@ describe('answer after the acknowledgement', () => {
   beforeEach(() => spans.reset());
   afterEach(() => worker?.close());
 
-  for (const variant of ['fixed', 'broken']) {
+  for (const variant of /** @type {const} */ (['fixed', 'broken'])) {
     it(`${variant}: answers 202 only after the broker acknowledged the order`, async () => {
       const producer = gatedProducer();
       worker = await startTestWorker({ variant, producer });
@@ -90,7 +91,7 @@ describe('answer after the acknowledgement', () => {
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('content-type'), 'application/problem+json');
     assert.equal(response.headers.get('retry-after'), '1');
-    const body = await response.json();
+    const body = /** @type {{ detail: string }} */ (await response.json());
     assert.match(body.detail, /^order order-1 NOT accepted: the send to Kafka failed: broker gone/);
     const finished = await spans.waitFor(2);
     const server = finished.find((s) => s.name === 'POST /work');
@@ -109,7 +110,7 @@ describe('answer after the acknowledgement', () => {
 
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '1');
-    assert.match((await response.json()).detail, /NOT accepted: Kafka did not acknowledge it within 300 ms/);
+    assert.match(/** @type {{ detail: string }} */ (await response.json()).detail, /NOT accepted: Kafka did not acknowledge it within 300 ms/);
     assert.equal(producer.pending.length, 1);
     producer.pending[0].fail(new Error('delivery timeout')); // the producer gives up too: the span ends
     const finished = await spans.waitFor(2);

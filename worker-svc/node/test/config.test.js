@@ -19,11 +19,13 @@ describe('readConfig', () => {
     );
   });
 
-  for (const [env, message] of [
+  /** @type {Array<[NodeJS.ProcessEnv, string]>} */
+  const invalid = [
     [{ PORT: 'eighty' }, 'PORT=eighty is not an integer'],
     [{ PORT: '65536' }, 'PORT=65536 is out of range [0, 65535]'],
     [{ TRACELAB_VARIANT: 'half' }, "TRACELAB_VARIANT: unknown variant 'half' (expected fixed or broken)"],
-  ]) {
+  ];
+  for (const [env, message] of invalid) {
     it(`names the variable in the error: ${message}`, () => {
       assert.throws(() => readConfig(env), (e) => e instanceof ConfigError && e.message === message);
     });

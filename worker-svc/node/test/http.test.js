@@ -46,6 +46,32 @@ describe('worker HTTP API on loopback', () => {
     });
   }
 
+  for (const contentType of ['application/jsonx', 'application/json-patch+json', 'text/plain']) {
+    it(`answers a ${contentType} body with 415 application/problem+json and sends nothing`, async () => {
+      const sent = producer.sent.length;
+      const response = await post(worker, '/work', ORDER, { 'content-type': contentType });
+      assert.deepEqual(response, {
+        status: 415,
+        contentType: 'application/problem+json',
+        json: {
+          type: 'about:blank',
+          title: 'Unsupported Media Type',
+          status: 415,
+          detail: `Content-Type must be application/json, was ${contentType}`,
+          instance: '/work',
+        },
+      });
+      assert.equal(producer.sent.length, sent);
+      const [server] = await spans.waitFor(1);
+      assert.equal(server.attributes['http.response.status_code'], 415);
+    });
+  }
+
+  it('takes application/json with charset utf-8', async () => {
+    const response = await post(worker, '/work', { ...ORDER, orderId: 'utf-8' }, { 'content-type': 'application/json; charset=utf-8' });
+    assert.equal(response.status, 202);
+  });
+
   it('answers GET /health with 200 and no span', async () => {
     assert.deepEqual(await get(worker, '/health'), { status: 200, contentType: 'application/json', json: { status: 'UP' } });
     await post(worker, '/work', '[]'); // a traced request after it: its span is the only one

@@ -21,6 +21,7 @@ describe('order JSON', () => {
     assert.deepEqual(readOrder(JSON.stringify(body)).order, { ...body, fail: false });
   });
 
+  /** @type {Array<[string, unknown, string, Array<[string, string]>]>} */
   const invalid = [
     ['not JSON', '{"orderId":', 'body is not valid JSON', []],
     ['an array', '[]', 'body must be a JSON object', []],

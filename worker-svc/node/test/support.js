@@ -2,7 +2,13 @@
 import { startWorker } from '../src/worker-service.js';
 import { telemetry } from './instrument.js';
 
-/** A producer that records what it is given; `failWith` makes every send reject. */
+/** @typedef {{ send(order: object): Promise<void>, close(): Promise<void> }} Producer */
+
+/**
+ * A producer that records what it is given; `failWith` makes every send reject.
+ *
+ * @param {{ failWith?: Error }} [options]
+ */
 export function recordingProducer({ failWith } = {}) {
   const sent = [];
   let notify = () => {};
@@ -27,12 +33,21 @@ export function recordingProducer({ failWith } = {}) {
   };
 }
 
-/** Starts the worker on 127.0.0.1 and a free port. */
+/**
+ * Starts the worker on 127.0.0.1 and a free port.
+ *
+ * @param {{ variant?: 'fixed'|'broken', producer?: Producer, shutdownGraceMs?: number, ackTimeoutMs?: number,
+ *   deferredLoops?: number }} [options]
+ */
 export function startTestWorker({ variant = 'fixed', producer = recordingProducer(), shutdownGraceMs, ackTimeoutMs, deferredLoops } = {}) {
   return startWorker({ bindHost: '127.0.0.1', port: 0, variant }, telemetry, producer, { shutdownGraceMs, ackTimeoutMs, deferredLoops });
 }
 
-/** POSTs `body` (a string is sent as is, anything else as JSON) and reads the answer. */
+/**
+ * POSTs `body` (a string is sent as is, anything else as JSON) and reads the answer.
+ *
+ * @returns {Promise<{ status: number, contentType: string | null, json: any }>}
+ */
 export async function post(worker, path, body, headers = {}) {
   const response = await fetch(`http://127.0.0.1:${worker.port}${path}`, {
     method: 'POST',
@@ -42,9 +57,11 @@ export async function post(worker, path, body, headers = {}) {
   return { status: response.status, contentType: response.headers.get('content-type'), json: await response.json() };
 }
 
+/** @returns {Promise<{ status: number, contentType: string | null, json: any }>} */
 export async function get(worker, path) {
   const response = await fetch(`http://127.0.0.1:${worker.port}${path}`);
   return { status: response.status, contentType: response.headers.get('content-type'), json: await response.json() };
 }
 
+/** @type {Readonly<import('../src/order.js').Order>} */
 export const ORDER = Object.freeze({ orderId: 'order-1', sku: 'ABC-1', quantity: 2, fail: false, delayMs: 0 });

@@ -81,7 +81,7 @@ describe('spans', () => {
     const tracer = telemetry.tracerProvider.getTracer('test');
     await tracer.startActiveSpan('only', async (span) => {
       await new Promise((resolve, reject) => {
-        http.get(`http://127.0.0.1:${server.address().port}/v1/traces`, (response) => response.resume().on('end', resolve)).on('error', reject);
+        http.get(`http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/v1/traces`, (response) => response.resume().on('end', resolve)).on('error', reject);
       });
       span.end();
     });

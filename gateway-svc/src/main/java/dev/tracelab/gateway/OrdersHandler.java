@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tracelab.http.HttpCall;
+import dev.tracelab.http.JsonMediaType;
 import dev.tracelab.http.Problem;
 import dev.tracelab.order.Order;
 import dev.tracelab.order.OrderJson;
@@ -20,7 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.BadMessageException;
@@ -117,10 +118,9 @@ final class OrdersHandler implements Handler {
   }
 
   private OrderValidation.Result readOrder(Context ctx) {
-    String contentType = ctx.contentType();
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      return OrderValidation.Result.problem(
-          Problem.of(415, "Unsupported Media Type", "Content-Type must be application/json, was " + contentType));
+    Optional<Problem> unsupported = JsonMediaType.unsupported(ctx.header("Content-Type"));
+    if (unsupported.isPresent()) {
+      return OrderValidation.Result.problem(unsupported.get());
     }
     long declared = ctx.contentLength();
     if (declared > MAX_BODY_BYTES) {

@@ -127,6 +127,20 @@ class MalformedRequestTest {
     assertProblem(send(post("application/x-www-form-urlencoded", "sku=ABC-1"), true), 415);
   }
 
+  /** Parsed, not prefix-matched: a type that starts like JSON is not JSON (JsonMediaTypeTest has the rest). */
+  @Test
+  void contentTypeIsParsedNotPrefixMatched() throws IOException {
+    for (String notJson : new String[] {"application/jsonx", "application/json-patch+json", "application/json; charset=iso-8859-1"}) {
+      Answer answer = send(post(notJson, ORDER), true);
+      assertProblem(answer, 415);
+      // Jetty may hand a known charset over in its own case (ISO-8859-1)
+      assertThat(answer.body()).as(notJson).contains("Content-Type must be application/json").containsIgnoringCase(notJson);
+    }
+    for (String json : new String[] {"application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\""}) {
+      assertThat(send(post(json, ORDER), true).status()).as(json).isEqualTo(202);
+    }
+  }
+
   @Test
   void missingContentTypeIs415() throws IOException {
     Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: " + ORDER.length()

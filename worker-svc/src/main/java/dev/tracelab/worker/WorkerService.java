@@ -3,6 +3,7 @@ package dev.tracelab.worker;
 import dev.tracelab.async.HandOff;
 import dev.tracelab.broken.RawExecutorHandOff;
 import dev.tracelab.flow.Variant;
+import dev.tracelab.http.JsonMediaType;
 import dev.tracelab.http.Problem;
 import dev.tracelab.http.ServerTracing;
 import dev.tracelab.order.Order;
@@ -14,6 +15,7 @@ import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +80,11 @@ public final class WorkerService implements AutoCloseable {
         tracing.wrap(
             "/work",
             ctx -> {
+              Optional<Problem> unsupported = JsonMediaType.unsupported(ctx.header("Content-Type"));
+              if (unsupported.isPresent()) {
+                unsupported.get().writeTo(ctx);
+                return;
+              }
               Order order;
               try {
                 order = OrderJson.read(ctx.body());
