@@ -201,10 +201,12 @@ public final class Auditor implements AutoCloseable {
   }
 
   private void ingest(Context ctx) {
-    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
-    boolean json = type.startsWith("application/json");
-    if (!json && !type.startsWith("application/x-protobuf")) {
-      reject(ctx, "Content-Type must be application/x-protobuf or application/json, was " + ctx.contentType());
+    boolean json = isJson(ctx.contentType());
+    if (!json && !isProtobuf(ctx.contentType())) {
+      // RFC 9110 / OTLP/HTTP: an encoding the receiver does not take is 415, not a malformed body
+      rejectedRequests.incrementAndGet();
+      Problem.of(415, "Unsupported Media Type", "Content-Type must be application/x-protobuf or application/json, was "
+          + (ctx.contentType() == null ? "none" : ctx.contentType())).writeTo(ctx);
       return;
     }
     long declared = ctx.req().getContentLengthLong();
@@ -271,6 +273,21 @@ public final class Auditor implements AutoCloseable {
     }
   }
 
+  /** The media type parsed, never prefix-matched ({@code application/jsonx} is not JSON). */
+  static boolean isJson(String contentType) {
+    return contentType != null && dev.tracelab.http.JsonMediaType.unsupported(contentType).isEmpty();
+  }
+
+  /** {@code application/x-protobuf}, any case, with parameters or none. */
+  static boolean isProtobuf(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return type.equalsIgnoreCase("application/x-protobuf");
+  }
+
   /** Reads at most {@code maxBodyBytes} (a chunked body may not say its length up front). */
   private byte[] readBody(Context ctx) {
     try {
@@ -312,7 +329,7 @@ public final class Auditor implements AutoCloseable {
               .setRejectedSpans(decoded.rejectedSpans())
               .setErrorMessage(decoded.errorMessage()));
     }
-    if (ctx.contentType().toLowerCase().startsWith("application/json")) {
+    if (isJson(ctx.contentType())) {
       try {
         ctx.contentType("application/json").result(JsonFormat.printer().omittingInsignificantWhitespace().print(response));
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {

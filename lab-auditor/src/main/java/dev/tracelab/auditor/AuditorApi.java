@@ -191,7 +191,7 @@ final class AuditorApi {
     sb.append("tracelab_evicted_traces_total ").append(assembler.evictedTraces()).append('\n');
     gaugeHeader(sb, "tracelab_traces_in_flight", "Traces open (request not complete, not yet quiet for the window).");
     sb.append("tracelab_traces_in_flight ").append(assembler.tracesInFlight()).append('\n');
-    counter(sb, "tracelab_otlp_requests_rejected_total", "OTLP requests answered 400 (malformed or oversized).");
+    counter(sb, "tracelab_otlp_requests_rejected_total", "OTLP requests answered 400 (malformed or oversized) or 415 (a Content-Type other than protobuf or JSON).");
     sb.append("tracelab_otlp_requests_rejected_total ").append(auditor.rejectedRequests()).append('\n');
     counter(sb, "tracelab_otlp_spans_rejected_total", "Spans with invalid ids left out of accepted requests (OTLP partial success).");
     sb.append("tracelab_otlp_spans_rejected_total ").append(auditor.rejectedSpans()).append('\n');

@@ -72,18 +72,22 @@ class AuditorHttpTest {
   }
 
   @Test
-  void malformedOversizedOrMistypedBodiesAre400AndCounted() throws Exception {
+  void malformedOrOversizedBodiesAre400MistypedOnes415AndAllAreCounted() throws Exception {
     HttpResponse<String> garbage = post("application/x-protobuf", new byte[] {0x0a, (byte) 0xff, 0x01});
     HttpResponse<String> oversized = post("application/x-protobuf", new byte[100 * 1024]);
     HttpResponse<String> mistyped = post("text/plain", "hello".getBytes());
+    HttpResponse<String> prefixed = post("application/jsonx", "{}".getBytes());
 
     assertThat(garbage.statusCode()).isEqualTo(400);
     assertThat(garbage.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(oversized.statusCode()).isEqualTo(400);
-    assertThat(mistyped.statusCode()).isEqualTo(400);
-    assertThat(auditor.rejectedRequests()).isEqualTo(3);
-    assertThat(get("/metrics").body()).contains("tracelab_otlp_requests_rejected_total 3");
-    assertThat(post("application/x-protobuf", OtlpDecoderTest.request().toByteArray()).statusCode()).isEqualTo(200);
+    assertThat(mistyped.statusCode()).isEqualTo(415);
+    assertThat(prefixed.statusCode()).isEqualTo(415); // the media type is parsed, not prefix-matched
+    assertThat(prefixed.body()).contains("was application/jsonx");
+    assertThat(auditor.rejectedRequests()).isEqualTo(4);
+    assertThat(get("/metrics").body()).contains("tracelab_otlp_requests_rejected_total 4");
+    assertThat(post("application/x-protobuf; proto=opentelemetry", OtlpDecoderTest.request().toByteArray()).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
