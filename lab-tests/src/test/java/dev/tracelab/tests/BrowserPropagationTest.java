@@ -110,7 +110,7 @@ class BrowserPropagationTest {
       for (ReceivedSpan s : t.spans()) {
         sb.append("\n    ").append(s.service()).append(' ').append(s.kind()).append(' ').append(s.name())
             .append(" id ").append(s.spanId()).append(" parent ").append(s.parentSpanId())
-            .append(" order ").append(s.orderId());
+            .append(" order ").append(s.attributes().get("app.order_id"));
       }
     }
     return sb.toString();
@@ -144,7 +144,7 @@ class BrowserPropagationTest {
       assertThat(roots(trace)).containsExactly(browser);
       assertThat(gateway.parentSpanId()).isEqualTo(browser.spanId());
       assertThat(trace.traceId()).isEqualTo(order.path("traceId").asText());
-      assertThat(browser.orderId()).isEqualTo(order.path("orderId").asText());
+      assertThat(browser.attributes().get("app.order_id")).isEqualTo(order.path("orderId").asText());
     }
     String apiTrace = awaitTraces(viaApi.path("orderId").asText(), 1, 7).get(0).traceId();
     ReceivedSpan apiFetch = only(awaitTraces(viaApi.path("orderId").asText(), 1, 7), Flow.FRONTEND, SpanKind.CLIENT, "POST");
