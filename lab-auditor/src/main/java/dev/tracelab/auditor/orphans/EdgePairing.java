@@ -83,6 +83,10 @@ final class EdgePairing {
         e.example = row.example();
       }
       e.names.merge(List.of(row.callKind(), row.callName(), row.rootKind(), row.rootName()), row.count(), Long::sum);
+      if (e.boundary != Hop.Boundary.ASYNC && OrphanRules.propagatorsDisagree(spec, row.from(), row.to())) {
+        e.configuration = Fixes.propagators(row.from(), spec.propagators().get(row.from()), row.to(),
+            spec.propagators().get(row.to()));
+      }
     }
     state.propagation().forEach((svc, f) -> {
       long[] mine = figures(svc);
@@ -116,6 +120,7 @@ final class EdgePairing {
     Hop hop; // the spec's hop, when the pairs crossed one
     Hop.Boundary boundary;
     BrokenEdge.Example example;
+    String configuration; // both services' propagators share no format: the fix is configuration
     final Map<List<String>, Long> names = new LinkedHashMap<>(); // [call kind, call name, root kind, root name]
   }
 
@@ -438,6 +443,10 @@ final class EdgePairing {
     if (e.example == null) {
       e.example = new BrokenEdge.Example(c.traceId(), c.spanId(), r.traceId(), r.spanId());
     }
+    if (!async && e.configuration == null && OrphanRules.propagatorsDisagree(spec, c.service(), r.service())) {
+      e.configuration = Fixes.propagators(c.service(), spec.propagators().get(c.service()), r.service(),
+          spec.propagators().get(r.service()));
+    }
     e.boundary = boundary;
     List<String> names = List.of(c.kind().name(), c.name(), r.kind().name(), r.name());
     if (e.names.containsKey(names) || e.names.size() < 5) {
@@ -454,7 +463,9 @@ final class EdgePairing {
     edges.forEach((k, e) -> {
       Fixes.Side side;
       boolean declared = e.hop != null && e.hop.side() != null;
-      if (declared) {
+      if (e.configuration != null) {
+        side = Fixes.Side.BETWEEN; // neither side's code: their configurations do not meet
+      } else if (declared) {
         side = e.hop.side() == Hop.Side.CALLER ? Fixes.Side.CALLER : Fixes.Side.CALLEE;
       } else if (e.boundary == Hop.Boundary.ASYNC) {
         side = Fixes.Side.EITHER;
@@ -466,7 +477,8 @@ final class EdgePairing {
             : extracts ? Fixes.Side.CALLER
             : Fixes.Side.EITHER;
       }
-      String fix = e.hop != null && e.hop.fix() != null
+      String fix = e.configuration != null ? e.configuration
+          : e.hop != null && e.hop.fix() != null
           ? (declared ? side.declared(k.from(), k.to(), e.boundary) : side.sentence(k.from(), k.to())) + e.hop.fix()
           : Fixes.edge(e.boundary, k.from(), k.to(), side, declared);
       out.add(new BrokenEdge(k.from(), k.to(), k.boundary(), e.count, k.likely(), side.id,
