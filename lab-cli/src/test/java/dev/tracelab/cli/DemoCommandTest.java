@@ -93,14 +93,14 @@ class DemoCommandTest {
 
   @Test
   void severalCombinationsAndTheSidecarStayWithin120Columns() {
-    Implementations polyglot = Implementations.JAVA.withMesh();
+    Implementations withMesh = Implementations.JAVA.withMesh();
     ScenarioReport meshHttp = report("broken-http", "broken/fixed/fixed", 0, 0, 0, 0, 0, 2, List.of(),
         List.of(edge(Flow.GATEWAY, Flow.SIDECAR, "http", "caller")));
     Map<String, ServiceFigures> services = new LinkedHashMap<>(meshHttp.services());
     services.put(Flow.SIDECAR, new ServiceFigures(400, 200, 200, 0, 0.5));
     ScenarioReport withSidecar = new ScenarioReport(meshHttp.name(), meshHttp.variants(), Map.of(), true, 200, 0, 0, 0, 0, 2,
         services, List.of(), meshHttp.brokenEdges());
-    List<String> table = DemoCommand.table(List.of(row(Implementations.JAVA, scenarios().get(5)), row(polyglot, withSidecar)));
+    List<String> table = DemoCommand.table(List.of(row(Implementations.JAVA, scenarios().get(5)), row(withMesh, withSidecar)));
     assertThat(table).containsExactly(
         "Orphan % per service (its spans that are orphans), measured by the auditor:",
         "scenario           | variants gw/wk/cons  | gateway | worker | consumer | envoy-sidecar | connected | linked | frag/req",
