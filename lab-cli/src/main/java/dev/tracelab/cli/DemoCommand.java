@@ -180,7 +180,7 @@ final class DemoCommand {
         err.println("wrote " + json);
       }
       if (md != null) {
-        Files.writeString(md, "# tracelab demo\n\n```\n" + String.join("\n", lines) + "\n```\n");
+        Files.writeString(md, markdown(lines));
         err.println("wrote " + md);
       }
       if (html != null) {
@@ -197,6 +197,11 @@ final class DemoCommand {
       return 1;
     }
     return 0;
+  }
+
+  /** The Markdown report: what the terminal shows (the table with its broken edges and legend, the diagnoses ...), verbatim. */
+  static String markdown(List<String> lines) {
+    return "# tracelab demo\n\n```\n" + String.join("\n", lines) + "\n```\n";
   }
 
   private static Set<String> options() {
@@ -244,31 +249,58 @@ final class DemoCommand {
     return String.join(", ", parts);
   }
 
+  /**
+   * The before/after table: per scenario its variants, each participant's orphan %, connected %,
+   * linked % and traces per request; under each broken row its broken edges and the side to fix
+   * ({@link EdgeText}); under the table a one-line legend. At most 120 columns (the sidecar's column
+   * included); several combinations of implementations are grouped, each under its label.
+   */
   static List<String> table(List<Row> rows) {
-    List<String> lines = new ArrayList<>();
-    String header = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %11s | %11s | %12s | %9s | %9s | %9s",
-        "scenario", "impl (gw/worker/cons)", "variants (gw/worker/cons)", "gateway-svc", "worker-svc", "consumer-svc",
-        "connected", "linked", "frag/req");
-    boolean mesh = rows.stream().anyMatch(r -> r.result().report().mesh());
-    if (mesh) {
-      header += String.format(Locale.ROOT, " | %13s", Flow.SIDECAR);
+    List<String> services = new ArrayList<>(Flow.SERVICES);
+    if (rows.stream().anyMatch(r -> r.result().report().mesh())) {
+      services.add(Flow.SIDECAR);
     }
-    lines.add("Orphan rate per service, measured by the auditor:");
-    lines.add(header);
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-18s | %-20s", "scenario", "variants gw/wk/cons"));
+    for (String service : services) {
+      header.append(" | ").append(String.format(Locale.ROOT, "%" + column(service).length() + "s", column(service)));
+    }
+    header.append(String.format(Locale.ROOT, " | %9s | %6s | %8s", "connected", "linked", "frag/req"));
+    List<String> labels = rows.stream().map(r -> r.implementations().label()).distinct().toList();
+    List<String> lines = new ArrayList<>();
+    lines.add("Orphan % per service (its spans that are orphans), measured by the auditor"
+        + (labels.size() == 1 ? ", on " + labels.get(0) + " (gateway/worker/consumer):" : ":"));
+    lines.add(header.toString());
     lines.add("-".repeat(header.length()));
+    String group = null;
     for (Row row : rows) {
       ScenarioReport s = row.result().report();
-      String line = String.format(Locale.ROOT, "%-18s | %-21s | %-26s | %10.1f%% | %10.1f%% | %11.1f%% | %8.1f%% | %8.1f%% | %9.2f",
-          s.name(), row.implementations().label(),
-          s.variants().get(Flow.GATEWAY) + "/" + s.variants().get(Flow.WORKER) + "/" + s.variants().get(Flow.CONSUMER),
-          rate(s, Flow.GATEWAY), rate(s, Flow.WORKER), rate(s, Flow.CONSUMER),
-          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest());
-      if (mesh) {
-        line += s.mesh() ? String.format(Locale.ROOT, " | %12.1f%%", rate(s, Flow.SIDECAR)) : String.format(" | %13s", "-");
+      String label = row.implementations().label();
+      if (labels.size() > 1 && !label.equals(group)) {
+        lines.add(label + ":");
+        group = label;
       }
-      lines.add(line);
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-18s | %-20s",
+          s.name(), String.join("/", Flow.SERVICES.stream().map(s.variants()::get).toList())));
+      for (String service : services) {
+        int width = column(service).length();
+        line.append(" | ").append(s.services().containsKey(service)
+            ? String.format(Locale.ROOT, "%" + (width - 1) + ".1f%%", rate(s, service))
+            : String.format(Locale.ROOT, "%" + width + "s", "-"));
+      }
+      line.append(String.format(Locale.ROOT, " | %8.1f%% | %5.1f%% | %8.2f",
+          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest()));
+      lines.add(line.toString());
+      EdgeText.of(s).forEach(edge -> lines.add("  broken edge: " + edge));
     }
+    lines.add("-".repeat(header.length()));
+    lines.add(EdgeText.LEGEND);
     return lines;
+  }
+
+  /** A participant's column head: its name without {@code -svc}, at least as wide as {@code 100.0%}. */
+  private static String column(String service) {
+    String name = service.endsWith("-svc") ? service.substring(0, service.length() - 4) : service;
+    return name.length() < 6 ? " ".repeat(6 - name.length()) + name : name;
   }
 
   private static double rate(ScenarioReport s, String service) {

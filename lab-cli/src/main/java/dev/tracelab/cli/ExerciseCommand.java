@@ -4,6 +4,7 @@ import dev.tracelab.cli.exercise.Checker;
 import dev.tracelab.cli.exercise.ExerciseException;
 import dev.tracelab.cli.exercise.Task;
 import dev.tracelab.cli.exercise.Workspace;
+import dev.tracelab.flow.Boundary;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,13 +12,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code ./lab exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY |
- * reset | status} (docs/design.md §9): the learner fixes each boundary; the lab checks and hints.
+ * {@code ./lab exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY
+ * [--apply] | reset | status} (docs/design.md §9): the learner fixes each boundary; the lab checks
+ * and hints. Whatever overwrites the learner's files saves them first and prints the one command
+ * that restores them.
  */
 final class ExerciseCommand {
 
-  static final String USAGE =
-      "usage: ./lab exercise start [--lang java|go|node|all] | check [http|async|kafka] | solution http|async|kafka | reset | status";
+  static final String USAGE = "usage: ./lab exercise start [--lang java|go|node|all] | check [http|async|kafka]"
+      + " | solution http|async|kafka [--apply] | reset | status";
 
   private ExerciseCommand() {}
 
@@ -77,18 +80,41 @@ final class ExerciseCommand {
   }
 
   private static int solution(Workspace workspace, String[] argv, PrintStream out) {
-    if (argv.length != 1 || argv[0].startsWith("--")) {
-      throw new UsageException("solution needs one boundary: ./lab exercise solution http|async|kafka");
+    List<String> words = Arrays.stream(argv).filter(a -> !a.equals("--apply")).toList();
+    if (words.size() != 1 || words.get(0).startsWith("--") || argv.length > 2) {
+      throw new UsageException("solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]");
     }
-    out.print(workspace.solution(Checker.parseBoundary(argv[0])));
+    Boundary boundary = Checker.parseBoundary(words.get(0));
+    if (words.size() == argv.length) {
+      out.print(workspace.solution(boundary));
+      return 0;
+    }
+    Workspace.Applied applied = workspace.applySolution(boundary);
+    if (applied.files().isEmpty()) {
+      out.println("the " + boundary.id() + " fix file(s) already hold the reference fix: nothing replaced.");
+    } else {
+      saved(applied.saved(), "your version", out);
+      out.println("replaced by the reference fix of " + boundary.id() + ": " + String.join(", ", applied.files()));
+    }
+    out.println("Next: ./lab exercise check " + boundary.id());
     return 0;
+  }
+
+  /** Where the learner's work went, and the one command that brings it back. */
+  private static void saved(Workspace.Saved saved, String what, PrintStream out) {
+    out.println("saved " + what + " on branch " + saved.branch() + "; to restore it:");
+    out.println("  " + saved.restore());
   }
 
   private static int reset(Workspace workspace, String[] argv, PrintStream out) {
     if (argv.length != 0) {
       throw new UsageException("reset takes no arguments");
     }
-    Workspace.State s = workspace.reset();
+    Workspace.Reset reset = workspace.reset();
+    Workspace.State s = reset.state();
+    if (reset.saved() != null) {
+      saved(reset.saved(), "your work (commits and uncommitted changes)", out);
+    }
     out.println("exercise reset: branch " + s.branch + " is back at its start (" + s.start.substring(0, 12)
         + "), hints start over. ./lab exercise check to begin.");
     return 0;

@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * {@code ./lab demo --report-html F}: one self-contained page (inline CSS and SVG, no script, no
- * external asset). The before/after table, then per scenario the span waterfall of one request:
+ * external asset). The before/after table (each broken row with its broken edges and the side to
+ * fix, a legend under it), then per scenario the span waterfall of one request:
  * one SVG per trace the request became, side by side under their trace ids, on one time axis;
  * every orphan root marked with the auditor's diagnosis of it.
  */
@@ -45,7 +46,7 @@ final class HtmlReport {
         .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px;border-top:1px solid #dde2e8;padding-top:14px}\n")
         .append("table{border-collapse:collapse;margin:12px 0}th,td{border:1px solid #d5dbe3;padding:4px 9px;text-align:right}\n")
         .append("th{background:#f2f4f7}td.name,th.name,td.text{text-align:left}td.rate.bad{color:#c0392b;font-weight:600}\n")
-        .append("td.rate.good{color:#1e8449}.muted{color:#5a6472}.fragments{display:flex;flex-wrap:wrap;gap:18px}\n")
+        .append("td.rate.good{color:#1e8449}td.edges{font-size:12px}.muted{color:#5a6472}.fragments{display:flex;flex-wrap:wrap;gap:18px}\n")
         .append(".fragment{border:1px solid #d5dbe3;border-radius:6px;padding:8px 10px;background:#fbfcfd}\n")
         .append(".fragment h3{font:600 12px ui-monospace,monospace;margin:0 0 4px}.fragment.orphaned{border-color:#e6a6a0}\n")
         .append("ul.diag{margin:4px 0 0 18px;padding:0;font-size:12px;max-width:").append(WIDTH).append("px}\n")
@@ -75,9 +76,10 @@ final class HtmlReport {
     }));
     h.append("<table class=\"before-after\"><thead><tr><th class=\"name\">scenario</th><th class=\"name\">variants</th>");
     for (String svc : services) {
-      h.append("<th>").append(esc(svc)).append(" orphan rate</th>");
+      h.append("<th>").append(esc(svc)).append(" orphan %</th>");
     }
-    h.append("<th>connected</th><th>linked</th><th>traces per request</th><th>requests</th></tr></thead><tbody>\n");
+    h.append("<th>connected</th><th>linked</th><th>traces per request</th><th>requests</th>"
+        + "<th class=\"name\">broken edges: the side to fix</th></tr></thead><tbody>\n");
     for (Section s : sections) {
       ScenarioReport r = s.report();
       boolean good = r.connectedRequests() + r.linkedRequests() == r.requests() && r.requests() > 0;
@@ -91,9 +93,14 @@ final class HtmlReport {
       }
       h.append("<td>").append(pct(r.connectedRate())).append("</td><td>").append(pct(r.linkedRate()))
           .append("</td><td>").append(String.format(Locale.ROOT, "%.2f", r.fragmentsPerRequest()))
-          .append("</td><td>").append(r.requests()).append("</td></tr>\n");
+          .append("</td><td>").append(r.requests()).append("</td><td class=\"text edges\">");
+      List<String> edges = EdgeText.of(r);
+      for (int i = 0; i < edges.size(); i++) {
+        h.append(i == 0 ? "" : "<br>").append("<span class=\"edge\">").append(esc(edges.get(i))).append("</span>");
+      }
+      h.append("</td></tr>\n");
     }
-    h.append("</tbody></table>\n");
+    h.append("</tbody></table>\n<p class=\"muted legend\">").append(esc(EdgeText.LEGEND)).append("</p>\n");
   }
 
   private static void section(StringBuilder h, Section s) {

@@ -1,14 +1,21 @@
 package dev.tracelab.cli;
 
+import dev.tracelab.auditor.orphans.ScenarioReport;
+import dev.tracelab.auditor.spec.FlowSpec;
+import dev.tracelab.auditor.spec.SpanSpec;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.experiments.scenario.ScenarioRunner;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import java.io.PrintStream;
+import java.util.Comparator;
 import java.util.List;
 
-/** {@code ./lab trace}: one request; every fragment of it, each under its own trace id. */
+/**
+ * {@code ./lab trace}: one request; every fragment of it in flow order, each under its own trace id
+ * and labelled with the flow's steps it holds (docs/design.md §2).
+ */
 final class TraceCommand {
 
   private TraceCommand() {}
@@ -30,19 +37,34 @@ final class TraceCommand {
         return 1;
       }
       String orderId = result.orderIds().get(0);
-      List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
+      FlowSpec spec = env.runSetup(scenario.id()).spec();
+      List<SpanTree.Fragment> traces = SpanTree.inFlowOrder(
+          env.auditor().tracesOfOrder(orderId).stream().map(AssembledTrace::spans).toList(), spec);
       String verdict = result.report().connectedRequests() == 1 ? "connected"
           : result.report().linkedRequests() == 1 ? "linked: span links join the traces along the flow"
           : "fragments: lineage broke";
       out.printf("scenario %s on %s, order %s: %d trace%s (%s)%n", scenario.id(), implementations.label(), orderId,
           traces.size(), traces.size() == 1 ? "" : "s", verdict);
-      for (AssembledTrace t : traces) {
+      out.println("fragments in flow order (the flow's steps each holds): "
+          + String.join(" ", traces.stream().map(SpanTree.Fragment::label).toList()));
+      for (SpanTree.Fragment f : traces) {
         out.println();
-        SpanTree.render(t.traceId(), t.spans()).forEach(out::println);
+        SpanTree.render(f).forEach(out::println);
       }
-      result.report().diagnoses().forEach(d ->
+      result.report().diagnoses().stream().sorted(Comparator.comparingInt(d -> step(spec, d))).forEach(d ->
           out.printf("%ndiagnosis: %s boundary at %s '%s'. %s%n", d.boundary(), d.service(), d.span(), d.fix()));
     }
     return 0;
+  }
+
+  /** The position in the flow of the span a diagnosis names (after every listed span when the flow lists none such). */
+  private static int step(FlowSpec spec, ScenarioReport.DiagnosisCount d) {
+    for (int i = 0; i < spec.spans().size(); i++) {
+      SpanSpec s = spec.spans().get(i);
+      if (s.service().equals(d.service()) && s.name().equalsIgnoreCase(d.span())) {
+        return i;
+      }
+    }
+    return Integer.MAX_VALUE;
   }
 }

@@ -3,6 +3,7 @@ package dev.tracelab.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tracelab.auditor.orphans.BrokenEdge;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.orphans.ScenarioReport.DiagnosisCount;
 import dev.tracelab.auditor.orphans.ScenarioReport.ServiceFigures;
@@ -60,13 +61,14 @@ class HtmlReportTest {
     return byTrace.entrySet().stream().map(e -> new HtmlReport.Fragment(pad(e.getKey(), 32), e.getValue())).toList();
   }
 
-  private static ScenarioReport report(String name, int connected, double fragments, List<DiagnosisCount> diagnoses) {
+  private static ScenarioReport report(String name, int connected, double fragments, List<DiagnosisCount> diagnoses,
+      List<BrokenEdge> edges) {
     Map<String, ServiceFigures> services = new LinkedHashMap<>();
     services.put(Flow.GATEWAY, new ServiceFigures(2, 0, 0, 0, 0));
     services.put(Flow.WORKER, new ServiceFigures(3, 1, 1, 0, 1.0 / 3));
     services.put(Flow.CONSUMER, new ServiceFigures(1, 0, 0, 0, 0));
     return new ScenarioReport(name, Map.of(Flow.GATEWAY, "fixed"), Map.of(), false, 1, connected, connected, 0, 0, fragments,
-        services, diagnoses, List.of());
+        services, diagnoses, edges);
   }
 
   static List<HtmlReport.Section> sections() {
@@ -74,15 +76,40 @@ class HtmlReportTest {
         new HtmlReport.Section(report("all-broken", 0, 4, List.of(
             new DiagnosisCount("http", Flow.WORKER, Flow.WORKER_SERVER, 1, "inject <the> context"),
             new DiagnosisCount("async", Flow.WORKER, Flow.DEFERRED_WORK, 1, "bind it"),
-            new DiagnosisCount("kafka", Flow.CONSUMER, Flow.PROCESS, 1, "extract it"))),
+            new DiagnosisCount("kafka", Flow.CONSUMER, Flow.PROCESS, 1, "extract it")),
+            List.of(DemoCommandTest.edge(Flow.WORKER, Flow.CONSUMER, "kafka", "callee"),
+                DemoCommandTest.edge(Flow.GATEWAY, Flow.WORKER, "http", "caller"),
+                DemoCommandTest.edge(Flow.WORKER, Flow.WORKER, "async", "caller"))),
             Flow.JAVA, "o", request(new String[] {"a", "a", "b", "c", "c", "d"}, false)),
         new HtmlReport.Section(report("broken-http", 0, 2, List.of(
-            new DiagnosisCount("http", Flow.WORKER, Flow.WORKER_SERVER, 1, "inject the context"))),
+            new DiagnosisCount("http", Flow.WORKER, Flow.WORKER_SERVER, 1, "inject the context")),
+            List.of(DemoCommandTest.edge(Flow.GATEWAY, Flow.WORKER, "http", "caller"))),
             Flow.JAVA, "o", request(new String[] {"e", "e", "f", "f", "f", "f"}, false)),
-        new HtmlReport.Section(report("linked-kafka", 0, 2, List.of()),
+        new HtmlReport.Section(report("linked-kafka", 0, 2, List.of(), List.of()),
             Flow.JAVA, "o", request(new String[] {"1a", "1a", "1a", "1a", "1a", "1b"}, true)),
-        new HtmlReport.Section(report("fixed", 1, 1, List.of()),
+        new HtmlReport.Section(report("fixed", 1, 1, List.of(), List.of()),
             Flow.JAVA, "o", request(new String[] {"2a", "2a", "2a", "2a", "2a", "2a"}, false)));
+  }
+
+  @Test
+  void eachBrokenRowNamesItsEdgesAndTheSideToFixAndALegendFollowsTheTable() {
+    List<ScenarioReport> scenarios = DemoCommandTest.scenarios();
+    String html = HtmlReport.render("tracelab demo", "s", List.of(
+        new HtmlReport.Section(scenarios.get(0), Flow.JAVA, null, List.of()),
+        new HtmlReport.Section(scenarios.get(2), Flow.JAVA, null, List.of()),
+        new HtmlReport.Section(scenarios.get(5), Flow.JAVA, null, List.of())));
+    assertThat(html)
+        .contains("<th>traces per request</th><th>requests</th><th class=\"name\">broken edges: the side to fix</th></tr>")
+        .contains("<td>4.00</td><td>200</td><td class=\"text edges\">"
+            + "<span class=\"edge\">gateway-svc -&gt; worker-svc (http): fix the caller&#39;s inject</span><br>"
+            + "<span class=\"edge\">worker-svc -&gt; worker-svc (async): fix the hand-off (bind the context at submit)</span><br>"
+            + "<span class=\"edge\">worker-svc -&gt; consumer-svc (kafka): fix the callee&#39;s extract</span></td></tr>\n")
+        .contains("<td>2.00</td><td>200</td><td class=\"text edges\">"
+            + "<span class=\"edge\">gateway-svc -&gt; worker-svc (http): fix OTEL_PROPAGATORS on both sides (configuration)</span>"
+            + "</td></tr>\n")
+        .contains("<td>1.00</td><td>200</td><td class=\"text edges\"></td></tr>\n</tbody></table>\n"
+            + "<p class=\"muted legend\">orphan %: counted on the callee (its span starts the new trace);"
+            + " frag/req: traces per request; linked: via span links</p>\n");
   }
 
   @Test
@@ -113,6 +140,8 @@ class HtmlReportTest {
           + " linked: document.querySelectorAll('g.linked-root').length,"
           + " diagnoses: [...document.querySelectorAll('li.diagnosis')].map(li => li.textContent),"
           + " traceHeadings: [...document.querySelectorAll('.fragment h3')].map(h => h.textContent),"
+          + " edges: [...document.querySelectorAll('tr.scenario td.edges')].map(td => td.innerText),"
+          + " legend: document.querySelector('table.before-after + p.legend').textContent,"
           + " resources: performance.getEntriesByType('resource').length,"
           + " title: document.title })");
 
@@ -132,6 +161,14 @@ class HtmlReportTest {
           "orphan root worker-svc 'order.prepare': async — bind it",
           "orphan root consumer-svc 'process orders': kafka — extract it",
           "orphan root worker-svc 'POST /work': http — inject the context");
+      List<String> edges = new ArrayList<>();
+      counts.get("edges").forEach(e -> edges.add(e.asText()));
+      assertThat(edges).containsExactly(
+          "gateway-svc -> worker-svc (http): fix the caller's inject\n"
+              + "worker-svc -> worker-svc (async): fix the hand-off (bind the context at submit)\n"
+              + "worker-svc -> consumer-svc (kafka): fix the callee's extract",
+          "gateway-svc -> worker-svc (http): fix the caller's inject", "", "");
+      assertThat(counts.get("legend").asText()).isEqualTo(EdgeText.LEGEND);
       assertThat(counts.get("traceHeadings").get(0).asText()).isEqualTo("trace " + pad("a", 32));
       assertThat(counts.get("resources").asInt()).isZero();
       assertThat(counts.get("title").asText()).isEqualTo("tracelab demo");

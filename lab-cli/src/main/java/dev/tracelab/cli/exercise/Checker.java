@@ -116,25 +116,36 @@ public final class Checker {
       boolean fixed = b.passed() && o != null && o.verdict() == EndToEnd.Verdict.CONNECTED;
       WrongFix wrong = fixed ? null : recognise(t, o, wires.get(t));
       int level = s.hints.getOrDefault(t.id(), 0);
-      if (!fixed) {
+      // judged broken: it built, and failed its span-level tests or ran end to end. Code that does not
+      // compile (here or in a file the end-to-end run needs) was not judged: it uses no hint.
+      boolean judged = b.compiles() && (!b.passed() || o != null);
+      if (!fixed && judged) {
         level = Math.min(level + 1, Task.hintLevels());
         s.hints.put(t.id(), level);
       }
-      s.results.put(t.id(), fixed ? "fixed" : "broken");
-      results.add(new Result(t, fixed, wrong, fixed ? level : level));
-      print(s, t, fixed, b, o, notRun.get(t), wires.get(t), wrong, level);
+      s.results.put(t.id(), fixed ? "fixed" : b.compileError() ? "does not compile" : judged ? "broken" : "not run");
+      results.add(new Result(t, fixed, wrong, level));
+      print(s, t, fixed, judged, b, o, notRun.get(t), wires.get(t), wrong, level);
     }
     workspace.save(s);
     long done = results.stream().filter(Result::fixed).count();
     out.printf("%n%d of %d fixed%s%n", done, results.size(),
         done == results.size() ? ": every chosen boundary carries the context. Well done."
-            : " (./lab exercise check again after your next change; ./lab exercise solution BOUNDARY shows the reference fix)");
+            : " (./lab exercise check again after your next change; ./lab exercise solution BOUNDARY shows the reference"
+                + " fix, --apply puts it in place and saves your version)");
     return results;
   }
 
-  private void print(Workspace.State s, Task t, boolean fixed, SpanTests.Outcome b, EndToEnd.Observation o,
-      String notRun, EndToEnd.Wire wire, WrongFix wrong, int level) {
-    out.printf("== %-11s %s  %s%n", t.id(), fixed ? "FIXED" : "STILL BROKEN", t.fixFile());
+  private void print(Workspace.State s, Task t, boolean fixed, boolean judged, SpanTests.Outcome b,
+      EndToEnd.Observation o, String notRun, EndToEnd.Wire wire, WrongFix wrong, int level) {
+    out.printf("== %-11s %s  %s%n", t.id(), fixed ? "FIXED" : b.compileError() ? "DOES NOT COMPILE" : "STILL BROKEN",
+        t.fixFile());
+    if (b.compileError()) {
+      out.println("   " + indent(b.detail(), "                     "));
+      out.println("   no hint used: make it compile, then ./lab exercise check " + t.boundary().id() + " again");
+      out.println();
+      return;
+    }
     out.println("   span-level tests: " + indent(b.detail(), "     "));
     if (notRun != null) {
       out.println("   " + notRun);
@@ -155,7 +166,7 @@ public final class Checker {
     if (wrong != null) {
       out.println("   wrong fix: " + wrong.hint(observedFor(wrong, t, o, wire)));
     }
-    if (!fixed) {
+    if (!fixed && judged) {
       String reference = t.referenceLines(workspace.reference(s, t)).stripTrailing();
       out.println("   hint " + level + "/" + Task.hintLevels() + ": " + indent(t.hint(level, reference), "     "));
     }

@@ -25,10 +25,42 @@ import java.util.stream.Stream;
  */
 final class SpanTests {
 
-  /** A task's build and span-level tests: passed, or what failed (compiler errors, failing tests). */
-  record Outcome(boolean compiles, boolean passed, String detail) {
+  /**
+   * A task's build and span-level tests: passed, or what failed (compiler errors, failing tests).
+   *
+   * @param compiles the learner's code built and the tests ran
+   * @param errors the compiler's errors in the learner's code, first first; empty when it compiled
+   *     or did not get that far (no toolchain)
+   */
+  record Outcome(boolean compiles, boolean passed, String detail, List<String> errors) {
+
+    Outcome {
+      errors = List.copyOf(errors);
+    }
+
     static Outcome ok(String detail) {
-      return new Outcome(true, true, detail);
+      return new Outcome(true, true, detail, List.of());
+    }
+
+    /** Built, and the tests (or reading their report) failed. */
+    static Outcome failed(String detail) {
+      return new Outcome(true, false, detail, List.of());
+    }
+
+    /** Not built, for a reason other than the learner's code (a missing toolchain, a build that stopped early). */
+    static Outcome notBuilt(String detail) {
+      return new Outcome(false, false, detail, List.of());
+    }
+
+    /** The learner's code does not compile: {@code does not compile: <first error>}, then the others. */
+    static Outcome compileErrors(List<String> errors) {
+      List<String> distinct = errors.stream().distinct().limit(8).toList();
+      return new Outcome(false, false, "does not compile: " + String.join("\n", distinct), distinct);
+    }
+
+    /** True when the compiler rejected the learner's code. */
+    boolean compileError() {
+      return !errors.isEmpty();
     }
   }
 
@@ -91,12 +123,12 @@ final class SpanTests {
         }
       }
       if (!errors.isEmpty()) {
-        out.put(t, new Outcome(false, false, "does not compile:\n" + String.join("\n", errors.stream().distinct().limit(8).toList())));
+        out.put(t, Outcome.compileErrors(errors));
         continue;
       }
       Path report = findReport(root.resolve(t.module()).resolve("target").resolve("surefire-reports"), t.spanTests());
       if (report == null) {
-        out.put(t, new Outcome(false, false, "the Maven build did not reach the tests; see " + root.relativize(log)));
+        out.put(t, Outcome.notBuilt("the Maven build did not reach the tests; see " + root.relativize(log)));
         continue;
       }
       out.put(t, junitOutcome(t.spanTests(), report));
@@ -122,7 +154,7 @@ final class SpanTests {
     try {
       xml = Files.readString(report);
     } catch (IOException e) {
-      return new Outcome(true, false, "cannot read " + report);
+      return Outcome.failed("cannot read " + report);
     }
     Matcher suite = TESTSUITE.matcher(xml);
     int tests = suite.find() ? Integer.parseInt(suite.group(1)) : 0;
@@ -134,13 +166,13 @@ final class SpanTests {
     if (failed.isEmpty()) {
       return Outcome.ok(testClass + ": " + tests + " of " + tests + " passed");
     }
-    return new Outcome(true, false, testClass + ": " + failed.size() + " of " + tests + " failed: " + String.join(", ", failed));
+    return Outcome.failed(testClass + ": " + failed.size() + " of " + tests + " failed: " + String.join(", ", failed));
   }
 
   private Outcome go(Task t) {
     Optional<Path> go = find("go", List.of(Path.of("/usr/local/go/bin")));
     if (go.isEmpty()) {
-      return new Outcome(false, false, "needs Go (go not found on PATH or in /usr/local/go/bin)");
+      return Outcome.notBuilt("needs Go (go not found on PATH or in /usr/local/go/bin)");
     }
     Path log = logs.resolve("go-" + t.module() + ".log");
     int exit = exec(List.of(go.get().toString(), "test", "-count=1", "-run", "^(" + t.spanTests() + ")$", "./" + t.module() + "/go"),
@@ -156,12 +188,16 @@ final class SpanTests {
     if (exit == 0) {
       return Outcome.ok("go test -run '" + t.spanTests() + "': ok");
     }
-    if (!errors.isEmpty() || lines.stream().anyMatch(l -> l.contains("[build failed]") || l.contains("[setup failed]"))) {
-      return new Outcome(false, false, "does not build:\n" + String.join("\n", errors.stream().distinct().limit(8).toList()));
+    if (errors.isEmpty()) {
+      lines.stream().filter(l -> l.contains("[build failed]") || l.contains("[setup failed]")).findFirst()
+          .ifPresent(l -> errors.add(l.strip()));
+    }
+    if (!errors.isEmpty()) {
+      return Outcome.compileErrors(errors);
     }
     List<String> failed = lines.stream().map(String::strip).filter(l -> l.startsWith("--- FAIL:"))
         .map(l -> l.substring("--- FAIL:".length()).strip().split(" ")[0]).filter(n -> !n.contains("/")).distinct().toList();
-    return new Outcome(true, false, "go test: " + (failed.isEmpty() ? "failed" : "failed: " + String.join(", ", failed))
+    return Outcome.failed("go test: " + (failed.isEmpty() ? "failed" : "failed: " + String.join(", ", failed))
         + " (" + root.relativize(log) + ")");
   }
 
@@ -170,14 +206,13 @@ final class SpanTests {
     try {
       NodeImplementation.create(root).prepare(Flow.WORKER); // Node.js 20.6+ and npm ci when needed
     } catch (IllegalStateException e) {
-      return new Outcome(false, false, e.getMessage());
+      return Outcome.notBuilt(e.getMessage());
     }
     Path node = find("node", List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"))).orElseThrow();
     Path log = logs.resolve("node-" + t.module() + ".log");
     int check = exec(List.of(node.toString(), "--check", root.relativize(root.resolve(t.fixFile())).toString()), root, Map.of(), log, 2);
     if (check != 0) {
-      List<String> lines = lines(log);
-      return new Outcome(false, false, "does not parse:\n" + String.join("\n", lines.stream().limit(6).toList()));
+      return Outcome.compileErrors(List.of(syntaxError(lines(log))));
     }
     int exit = exec(List.of(node.toString(), "--test", "--import", "./test/instrument.js", "test/" + t.spanTests() + ".test.js"),
         dir, Map.of(), log, 5);
@@ -188,8 +223,21 @@ final class SpanTests {
     }
     List<String> failed = lines.stream().filter(l -> l.stripLeading().startsWith("not ok"))
         .map(l -> l.strip().replaceFirst("^not ok \\d+ - ", "")).toList();
-    return new Outcome(true, false, t.spanTests() + ".test.js failed: " + String.join(", ", failed)
+    return Outcome.failed(t.spanTests() + ".test.js failed: " + String.join(", ", failed)
         + " (" + root.relativize(log) + ")");
+  }
+
+  /**
+   * {@code node --check}'s report as one line: {@code <file>:<line>: SyntaxError: ...} (it prints
+   * the location, the source line, a caret, then the error).
+   */
+  private String syntaxError(List<String> lines) {
+    String location = lines.isEmpty() ? "" : lines.get(0).strip();
+    if (location.startsWith(root.toString() + File.separator)) {
+      location = location.substring(root.toString().length() + 1);
+    }
+    String error = lines.stream().map(String::strip).filter(l -> l.matches("^[A-Za-z]*Error\\b.*")).findFirst().orElse("");
+    return error.isEmpty() ? location : location.isEmpty() ? error : location + ": " + error;
   }
 
   // ---- processes ----

@@ -9,16 +9,21 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The learner's workspace: a git branch {@code tracelab-exercise-<lang>} of this checkout whose first commit
  * replaces every boundary fix of the chosen languages with its stub ({@link Task#stub}), and the
  * exercise state in {@code .tracelab/exercise.json} (git-ignored): where it started, hints shown,
- * last results.
+ * last results. Whatever overwrites the learner's files ({@link #reset}, {@link #applySolution})
+ * first saves them as a commit on a branch {@code tracelab/saved/<time>} and says how to restore
+ * them.
  */
 public final class Workspace {
 
@@ -114,38 +119,104 @@ public final class Workspace {
     return s;
   }
 
-  /** Back to the start commit: the learner's changes and commits on the branch are dropped, hints reset. */
-  public State reset() {
+  /**
+   * Where the learner's work was saved before the exercise overwrote it: a branch, and the one
+   * command that puts it back.
+   */
+  public record Saved(String branch, String restore) {}
+
+  /** What {@link #reset} did; {@code saved} is null when there was nothing of the learner's to save. */
+  public record Reset(State state, Saved saved) {}
+
+  /**
+   * What {@link #applySolution} did: the files it replaced with the reference fix (none when they
+   * were the reference already) and where their versions went (null when nothing was replaced).
+   */
+  public record Applied(List<String> files, Saved saved) {}
+
+  /**
+   * Back to the start commit, hints reset. The learner's work — commits on the branch since the
+   * start and uncommitted changes — is first saved on a branch {@code tracelab/saved/<time>}.
+   */
+  public Reset reset() {
     State s = load();
     if (!s.branch.equals(git.branch())) {
-      if (!git.changes().isEmpty()) {
+      if (git.dirty()) {
         throw new ExerciseException("the checkout has uncommitted changes: commit or stash them before reset");
       }
       git.run("checkout", "--quiet", s.branch);
+    }
+    Saved saved = null;
+    if (!git.head().equals(s.start) || git.dirty()) {
+      saved = saveWork("before reset", List.of("."));
     }
     git.run("reset", "--quiet", "--hard", s.start);
     s.hints.clear();
     s.results.clear();
     save(s);
-    return s;
+    return new Reset(s, saved);
   }
 
   /** The reference fix of {@code boundary} (every chosen language) as a diff {@code git apply} accepts at the start. */
   public String solution(Boundary boundary) {
     State s = load();
     List<String> args = new ArrayList<>(List.of("diff", "--no-color", "--no-ext-diff", s.start, s.base, "--"));
-    int files = 0;
-    for (Task t : s.tasks()) {
-      if (t.boundary() == boundary) {
-        args.add(t.fixFile());
-        files++;
+    args.addAll(fixFiles(s, boundary));
+    return git.run(args.toArray(String[]::new));
+  }
+
+  /**
+   * Puts the reference fix of {@code boundary} in place of the learner's version of its fix files,
+   * whatever they changed: each becomes the fixed source the exercise started from. When one
+   * differs from it, the learner's working tree is first saved on a branch {@code
+   * tracelab/saved/<time>}.
+   */
+  public Applied applySolution(Boundary boundary) {
+    State s = load();
+    List<String> files = fixFiles(s, boundary);
+    if (!s.branch.equals(git.branch())) {
+      throw new ExerciseException("the exercise is on branch " + s.branch + ", this checkout is on "
+          + git.branch() + ": git checkout " + s.branch);
+    }
+    Map<String, String> replaced = new LinkedHashMap<>();
+    for (String file : files) {
+      String fixed = git.show(s.base, file);
+      if (!fixed.equals(currentOrNull(file))) {
+        replaced.put(file, fixed);
       }
     }
-    if (files == 0) {
+    if (replaced.isEmpty()) {
+      return new Applied(List.of(), null);
+    }
+    Saved saved = saveWork("before solution " + boundary.id() + " --apply", List.copyOf(replaced.keySet()));
+    replaced.forEach(this::write);
+    return new Applied(List.copyOf(replaced.keySet()), saved);
+  }
+
+  /**
+   * Commits the working tree as it is (tracked and untracked files, on top of HEAD) to a new branch
+   * {@code tracelab/saved/<time>}, leaving HEAD, the index and the files as they are; with the
+   * command that restores {@code paths} from it.
+   */
+  private Saved saveWork(String why, List<String> paths) {
+    String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+    String branch = "tracelab/saved/" + time;
+    for (int n = 2; git.branchExists(branch); n++) {
+      branch = "tracelab/saved/" + time + "-" + n;
+    }
+    String commit = git.snapshot("tracelab exercise: the learner's work " + why + " (" + time + ")");
+    git.run("branch", branch, commit);
+    return new Saved(branch, "git restore --source=" + branch + " -- " + String.join(" ", paths));
+  }
+
+  /** The fix files of {@code boundary} in the exercise's languages; fails when it has none. */
+  private static List<String> fixFiles(State s, Boundary boundary) {
+    List<String> files = s.tasks().stream().filter(t -> t.boundary() == boundary).map(Task::fixFile).toList();
+    if (files.isEmpty()) {
       throw new ExerciseException("no " + boundary.id() + " exercise in " + String.join(", ", s.languages)
           + " (boundaries here: " + boundaryIds(s) + ")");
     }
-    return git.run(args.toArray(String[]::new));
+    return files;
   }
 
   /** Files that differ between the commit the exercise started from and its start commit. */
@@ -169,6 +240,16 @@ public final class Workspace {
       return Files.readString(root().resolve(t.fixFile()));
     } catch (IOException e) {
       throw new ExerciseException("cannot read " + t.fixFile() + ": " + e.getMessage());
+    }
+  }
+
+  /** The file in the working tree, or null when it is not there (the learner deleted it). */
+  private String currentOrNull(String path) {
+    Path file = root().resolve(path);
+    try {
+      return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+    } catch (IOException e) {
+      throw new ExerciseException("cannot read " + path + ": " + e.getMessage());
     }
   }
 

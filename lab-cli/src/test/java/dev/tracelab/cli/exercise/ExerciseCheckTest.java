@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code check} on a fresh exercise workspace, per language: the stubs are broken with the first
  * hint; each known wrong fix gets its specific hint (recognised from the wire or the trace) and
- * the next hint; the reference fixes pass (exit 0 of the command).
+ * the next hint; code that does not compile is reported as such and uses no hint; the reference
+ * fixes pass (exit 0 of the command), applied by {@code solution --apply} too.
  */
 class ExerciseCheckTest {
 
@@ -73,6 +74,48 @@ class ExerciseCheckTest {
     ExerciseClone.Check done = clone.check();
     assertThat(done.results()).allMatch(Checker.Result::fixed).hasSize(3);
     assertThat(done.output()).contains("3 of 3 fixed: every chosen boundary carries the context.");
+  }
+
+  @Test
+  void aCompileErrorUsesNoHintThenTheAppliedSolutionPassesAndTheEditStaysInGit() {
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    clone.workspace.start("java");
+    String http = Task.HTTP_JAVA.fixFile();
+    String broken = "      tracelabUndefined(traced); // my attempt";
+    clone.edit(http, clone.todoLine(http, "http"), broken);
+    int line = clone.read(http).lines().toList().indexOf(broken) + 1;
+    clone.workspace.applySolution(dev.tracelab.flow.Boundary.ASYNC);
+
+    // http does not compile: no hint; async passes its span-level tests but cannot run end to end
+    // without the gateway: not judged, no hint; kafka (the stub) fails its span-level tests: hint 1
+    ExerciseClone.Check compileError = clone.check();
+    assertThat(compileError.results()).containsExactly(
+        new Checker.Result(Task.HTTP_JAVA, false, null, 0),
+        new Checker.Result(Task.ASYNC_JAVA, false, null, 0),
+        new Checker.Result(Task.KAFKA_JAVA, false, null, 1));
+    assertThat(compileError.output())
+        .contains("== http/java   DOES NOT COMPILE  " + http + "\n"
+            + "   does not compile: " + http + ":" + line + ": cannot find symbol\n"
+            + "   no hint used: make it compile, then ./lab exercise check http again\n")
+        .contains("   not run end to end: " + http + " does not build\n")
+        .contains("hint 1/3: Concept: the producer injected traceparent")
+        .doesNotContain("running one scenario end to end");
+    assertThat(clone.workspace.load().hints).containsExactly(java.util.Map.entry("kafka/java", 1));
+    assertThat(clone.workspace.load().results).containsExactly(java.util.Map.entry("http/java", "does not compile"),
+        java.util.Map.entry("async/java", "not run"), java.util.Map.entry("kafka/java", "broken"));
+
+    Workspace.Applied applied = clone.workspace.applySolution(dev.tracelab.flow.Boundary.HTTP);
+    ExerciseClone.Check fixed = clone.check("http");
+    assertThat(fixed.results()).containsExactly(new Checker.Result(Task.HTTP_JAVA, true, null, 0));
+    assertThat(fixed.output()).contains("== http/java   FIXED  " + http, "1 of 1 fixed");
+    assertThat(clone.allHistory()).contains("+" + broken + "\n");
+    clone.runPrinted(applied.saved().restore());
+    assertThat(clone.read(http)).contains(broken);
+
+    // reset: the attempt, restored above and uncommitted, is saved on a new branch before the stub comes back
+    Workspace.Reset reset = clone.workspace.reset();
+    assertThat(clone.read(http)).doesNotContain(broken);
+    assertThat(clone.git("show", reset.saved().branch() + ":" + http)).contains(broken);
   }
 
   @Test

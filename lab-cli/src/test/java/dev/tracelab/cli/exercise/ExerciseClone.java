@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A fresh exercise workspace for a test: a temporary git clone of this repository's committed
- * HEAD, with the learner's edits applied as plain file edits.
+ * HEAD, with the learner's edits applied as plain file edits. Public for the command's tests
+ * ({@code dev.tracelab.cli}).
  */
-final class ExerciseClone {
+public final class ExerciseClone {
 
   static final boolean TOOLCHAINS_REQUIRED = "required".equals(System.getProperty("tracelab.toolchains"));
 
-  final Path root;
-  final Workspace workspace;
+  public final Path root;
+  public final Workspace workspace;
 
   private ExerciseClone(Path root) {
     this.root = root;
@@ -40,7 +41,7 @@ final class ExerciseClone {
     throw new IllegalStateException("no git checkout above " + dir);
   }
 
-  static ExerciseClone of(Path parent) {
+  public static ExerciseClone of(Path parent) {
     Path root = parent.resolve("repo");
     Git outside = new Git(parent);
     outside.run("clone", "--quiet", "--no-hardlinks", repository().toString(), root.toString());
@@ -71,7 +72,7 @@ final class ExerciseClone {
     }
   }
 
-  String read(String path) {
+  public String read(String path) {
     try {
       return Files.readString(root.resolve(path));
     } catch (IOException e) {
@@ -80,7 +81,7 @@ final class ExerciseClone {
   }
 
   /** Replaces {@code from} (which must be there once) by {@code to} in the file. */
-  void edit(String path, String from, String to) {
+  public void edit(String path, String from, String to) {
     String text = read(path);
     assertThat(text).as(path).contains(from);
     assertThat(text.indexOf(from)).as(path + ": one occurrence").isEqualTo(text.lastIndexOf(from));
@@ -92,15 +93,36 @@ final class ExerciseClone {
   }
 
   /** The line of the stub's TODO of {@code boundary} in the file. */
-  String todoLine(String path, String boundary) {
+  public String todoLine(String path, String boundary) {
     return read(path).lines().filter(l -> l.contains("TODO(exercise " + boundary + ")")).findFirst().orElseThrow();
   }
 
-  /** Runs a check; its results and what it printed. */
+  /** Runs a check of every boundary; its results and what it printed. */
   Check check() {
+    return check(null);
+  }
+
+  /** Runs a check of one boundary (null: all); its results and what it printed. */
+  Check check(String boundary) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    List<Checker.Result> results = new Checker(workspace, new PrintStream(bytes, true, StandardCharsets.UTF_8)).check(null);
+    List<Checker.Result> results = new Checker(workspace, new PrintStream(bytes, true, StandardCharsets.UTF_8)).check(boundary);
     return new Check(results, bytes.toString(StandardCharsets.UTF_8));
+  }
+
+  /** {@code git args...} in the clone: its output; fails the test on a non-zero exit. */
+  public String git(String... args) {
+    return new Git(root).run(args);
+  }
+
+  /** Runs a command the exercise printed ({@code git restore --source=... -- ...}), split at spaces. */
+  public void runPrinted(String command) {
+    assertThat(command).startsWith("git ");
+    git(command.substring("git ".length()).split(" "));
+  }
+
+  /** Every commit reachable from any ref, with its patch: where a saved version of the learner's work shows. */
+  public String allHistory() {
+    return git("log", "--all", "-p", "--no-color");
   }
 
   record Check(List<Checker.Result> results, String output) {

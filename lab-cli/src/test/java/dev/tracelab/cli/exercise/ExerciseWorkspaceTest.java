@@ -3,15 +3,20 @@ package dev.tracelab.cli.exercise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tracelab.flow.Boundary;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementation;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** start, solution, reset and bad input on a fresh clone; the stubs generated from the fixed sources. */
+/**
+ * start, solution (as a diff and applied), reset and bad input on a fresh clone; the stubs
+ * generated from the fixed sources; the learner's work saved where git restores it.
+ */
 class ExerciseWorkspaceTest {
 
   @TempDir Path tmp;
@@ -63,10 +68,77 @@ class ExerciseWorkspaceTest {
 
     clone.edit(Task.HTTP_JAVA.fixFile(), "traced.build()", "traced.build() /* mine */");
     git.run("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qam", "my work");
-    Workspace.State after = clone.workspace.reset();
+    Workspace.State after = clone.workspace.reset().state();
     assertThat(git.head()).isEqualTo(after.start);
     assertThat(clone.read(Task.HTTP_JAVA.fixFile())).isEqualTo(stub);
     assertThat(after.hints).isEmpty();
+  }
+
+  @Test
+  void applyReplacesTheLearnersVersionWhateverTheyChangedAndSavesItWhereGitRestoresIt() throws Exception {
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    Workspace.State s = clone.workspace.start("java");
+    String http = Task.HTTP_JAVA.fixFile();
+    String mine = "      traced.header(\"X-Trace-ID\", \"mine\"); // my attempt";
+    clone.edit(http, clone.todoLine(http, "http"), mine);
+    clone.edit(http, "traced.build()", "traced.build() /* outside the markers too */");
+    Files.writeString(clone.root.resolve("notes.txt"), "what I tried\n");
+    String edited = clone.read(http);
+
+    Workspace.Applied applied = clone.workspace.applySolution(Boundary.HTTP);
+
+    String reference = clone.git("show", s.base + ":" + http);
+    assertThat(applied.files()).containsExactly(http);
+    assertThat(clone.read(http)).isEqualTo(reference);
+    assertThat(applied.saved().branch()).matches("tracelab/saved/\\d{8}-\\d{6}");
+    assertThat(applied.saved().restore()).isEqualTo("git restore --source=" + applied.saved().branch() + " -- " + http);
+    // saved as a commit on top of HEAD; HEAD, the index and the other files as they were
+    assertThat(clone.git("rev-parse", applied.saved().branch() + "^").strip()).isEqualTo(s.start);
+    assertThat(clone.git("rev-parse", "HEAD").strip()).isEqualTo(s.start);
+    assertThat(clone.git("diff", "--cached", "--name-only")).isEmpty();
+    assertThat(clone.git("status", "--porcelain").lines()).containsExactly(" M " + http, "?? notes.txt");
+    assertThat(clone.allHistory()).contains("+" + mine + "\n", "+what I tried\n");
+
+    clone.runPrinted(applied.saved().restore());
+    assertThat(clone.read(http)).isEqualTo(edited);
+
+    // restored, applied again: saved again; then the reference is in place: nothing replaced, nothing saved
+    Workspace.Applied again = clone.workspace.applySolution(Boundary.HTTP);
+    assertThat(again.files()).containsExactly(http);
+    assertThat(again.saved().branch()).isNotEqualTo(applied.saved().branch());
+    assertThat(clone.workspace.applySolution(Boundary.HTTP)).isEqualTo(new Workspace.Applied(List.of(), null));
+    assertThat(clone.read(http)).isEqualTo(reference);
+  }
+
+  @Test
+  void resetSavesTheLearnersCommitsAndUncommittedChangesFirst() {
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    Workspace.State s = clone.workspace.start("java");
+    String http = Task.HTTP_JAVA.fixFile();
+    String async = Task.ASYNC_JAVA.fixFile();
+    String stub = clone.read(http);
+    clone.edit(http, clone.todoLine(http, "http"), "      // committed attempt");
+    clone.git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qam", "my work");
+    String committed = clone.git("rev-parse", "HEAD").strip();
+    clone.edit(async, "contextBound.execute(task);", "contextBound.execute(task); // uncommitted attempt");
+    String asyncEdited = clone.read(async);
+    String httpEdited = clone.read(http);
+
+    Workspace.Reset reset = clone.workspace.reset();
+
+    assertThat(clone.git("rev-parse", "HEAD").strip()).isEqualTo(s.start);
+    assertThat(clone.read(http)).isEqualTo(stub);
+    assertThat(reset.saved().restore()).isEqualTo("git restore --source=" + reset.saved().branch() + " -- .");
+    assertThat(clone.git("rev-parse", reset.saved().branch() + "^").strip()).isEqualTo(committed);
+    assertThat(clone.allHistory()).contains("+      // committed attempt\n", "// uncommitted attempt\n");
+
+    clone.runPrinted(reset.saved().restore());
+    assertThat(clone.read(http)).isEqualTo(httpEdited);
+    assertThat(clone.read(async)).isEqualTo(asyncEdited);
+
+    // restored, then reset again: saved again; at the start with nothing changed, nothing to save
+    assertThat(clone.workspace.reset().saved()).isNotNull();
+    assertThat(clone.workspace.reset().saved()).isNull();
   }
 
   @Test
