@@ -126,8 +126,8 @@ final class SpanTrees {
     for (Map.Entry<String, ScenarioReport.ServiceFigures> e : report.services().entrySet()) {
       ScenarioReport.ServiceFigures f = e.getValue();
       sb.append("    ").append(e.getKey()).append(": ").append(count(f.spans(), "span")).append(", ")
-          .append(count(f.orphanSpans(), "orphan")).append(" (").append(f.orphanRoots()).append(" roots, ")
-          .append(f.missingParentOrphans()).append(" missing parents), orphan rate ")
+          .append(count(f.orphanSpans(), "orphan")).append(" (").append(count(f.orphanRoots(), "orphan root"))
+          .append(", ").append(count(f.missingParentOrphans(), "missing parent")).append("), orphan rate ")
           .append(String.format(Locale.ROOT, "%.4f", f.orphanRate())).append('\n');
     }
     List<BrokenEdge> edges = report.brokenEdges();

@@ -63,9 +63,17 @@ final class TwoServices implements AutoCloseable {
         .build();
   }
 
-  /** One request, connected. */
+  /** The four spans of one request, as their services made them. */
+  record Spans(SpanContext server, SpanContext call, SpanContext callee, SpanContext query) {}
+
+  /** One request, connected; the frontend's server span. */
   SpanContext request(String orderId) {
     return request(orderId, false);
+  }
+
+  /** One request; the frontend's server span. */
+  SpanContext request(String orderId, boolean dropContext) {
+    return spans(orderId, dropContext).server();
   }
 
   /**
@@ -73,9 +81,8 @@ final class TwoServices implements AutoCloseable {
    * SERVER 'GET /customer' -> customer CLIENT 'SELECT shop.customers'}.
    *
    * @param dropContext the customer does not extract: its server span starts a new trace
-   * @return the frontend's server span
    */
-  SpanContext request(String orderId, boolean dropContext) {
+  Spans spans(String orderId, boolean dropContext) {
     int n = ++requests;
     Span server = f.spanBuilder("GET /dispatch").setSpanKind(SpanKind.SERVER).setNoParent()
         .setAttribute("http.request.method", "GET").setAttribute("url.path", "/dispatch")
@@ -89,14 +96,17 @@ final class TwoServices implements AutoCloseable {
       Span callee = c.spanBuilder("GET /customer").setSpanKind(SpanKind.SERVER).setParent(received)
           .setAttribute("http.request.method", "GET").setAttribute("url.path", "/customer")
           .setAttribute("http.route", "/customer").setAttribute(ORDER_ID, orderId).startSpan();
-      c.spanBuilder("SELECT shop.customers").setSpanKind(SpanKind.CLIENT).setParent(Context.root().with(callee))
-          .setAttribute("db.system.name", "mysql").setAttribute(ORDER_ID, orderId).startSpan().end();
+      Span query = c.spanBuilder("SELECT shop.customers").setSpanKind(SpanKind.CLIENT)
+          .setParent(Context.root().with(callee))
+          .setAttribute("db.system.name", "mysql").setAttribute(ORDER_ID, orderId).startSpan();
+      query.end();
       callee.end();
       call.end();
+      return new Spans(server.getSpanContext(), call.getSpanContext(), callee.getSpanContext(),
+          query.getSpanContext());
     } finally {
       server.end();
     }
-    return server.getSpanContext();
   }
 
   /** Exports everything ended so far, as a service does on shutdown. */
