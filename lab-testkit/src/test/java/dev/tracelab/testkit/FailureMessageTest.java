@@ -55,7 +55,7 @@ class FailureMessageTest {
               trace %2$s (2 spans, judged)
                 customer SERVER 'GET /customer' [span %5$s, root]  <- orphan root: not an entry point
                   customer CLIENT 'SELECT shop.customers' [span %6$s, parent %5$s]
-            The auditor's report (entry 'entry'): 2 traces judged, 0 connected
+            The auditor's report: 2 traces judged, 0 connected
               services:
                 frontend: 2 spans, 0 orphans (0 orphan roots, 0 missing parents), orphan rate 0.0000
                 customer: 2 spans, 1 orphan (1 orphan root, 0 missing parents), orphan rate 0.5000
@@ -83,7 +83,7 @@ class FailureMessageTest {
         .hasMessageStartingWith("""
             Expecting the auditor to find no broken edge (waited 1 s), but:
               it found frontend -> customer (http) x1
-            The auditor's report (entry 'entry'): 2 traces judged, 0 connected
+            The auditor's report: 2 traces judged, 0 connected
             """)
         .hasMessageContaining("""
                   example: call span %2$s in trace %1$s -> root span %4$s in trace %3$s
