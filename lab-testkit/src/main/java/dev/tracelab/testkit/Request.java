@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One request's traces at one moment, and the rules that judge them. The fragments are the traces
@@ -39,7 +40,7 @@ record Request(
       if (spec.correlation() != null) {
         trace.spans().stream()
             .map(s -> s.attributes().get(spec.correlation()))
-            .filter(v -> v != null)
+            .filter(Objects::nonNull)
             .distinct()
             .forEach(v -> todo.addAll(auditor.tracesWith(v)));
       }
