@@ -127,7 +127,8 @@ public final class AuditorAssert extends AbstractAssert<AuditorAssert, TraceAudi
 
   private static String edges(AuditReport report) {
     return report.brokenEdges().isEmpty() ? "it found no broken edge"
-        : "it found " + String.join(", ", report.brokenEdges().stream().map(e -> e.label() + " x" + e.count()).toList());
+        : "it found " + String.join(", ",
+            report.brokenEdges().stream().map(e -> e.label() + " x" + e.count()).toList());
   }
 
   private AuditorAssert checkSettled(String expectation, Function<AuditReport, String> problem) {

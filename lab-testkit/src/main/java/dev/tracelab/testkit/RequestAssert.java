@@ -93,7 +93,8 @@ public final class RequestAssert extends AbstractAssert<RequestAssert, RequestSe
     });
     if (failure.isPresent()) {
       StringBuilder sb = new StringBuilder("Expecting ").append(actual).append(' ').append(expectation)
-          .append(" (waited ").append(Failures.format(timeout)).append("), but:\n  ").append(failure.get()).append("\n");
+          .append(" (waited ").append(Failures.format(timeout)).append("), but:\n  ").append(failure.get())
+          .append("\n");
       if (last[0] != null) {
         sb.append(last[0].describe());
       }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 public final class RequestSelector {
 
   private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
-  private static final Pattern TRACERESPONSE = Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
+  private static final Pattern TRACERESPONSE =
+      Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
 
   private final String description;
   private final String attribute; // null: not found by the correlation attribute
@@ -67,7 +68,8 @@ public final class RequestSelector {
   void requireSupportedBy(TraceAuditor auditor) {
     if (attribute != null && !attribute.equals(auditor.spec().correlation())) {
       throw new IllegalArgumentException(description + ": the auditor finds requests by its correlation attribute "
-          + "only, which is " + (auditor.spec().correlation() == null ? "not set" : "'" + auditor.spec().correlation() + "'")
+          + "only, which is "
+          + (auditor.spec().correlation() == null ? "not set" : "'" + auditor.spec().correlation() + "'")
           + "; give it '" + attribute + "' (TracelabAuditor.builder().setCorrelation, "
           + "TracelabAuditorContainer.withCorrelation, or correlation: in the spec file)");
     }

@@ -110,7 +110,8 @@ final class SpanTrees {
    */
   static void appendReport(StringBuilder sb, AuditReport report, TraceAuditor auditor) {
     FlowSpec spec = auditor == null ? null : auditor.spec();
-    sb.append("The auditor's report: ").append(count(report.traces(), "trace")).append(" judged, ").append(report.connectedTraces())
+    sb.append("The auditor's report: ").append(count(report.traces(), "trace")).append(" judged, ")
+        .append(report.connectedTraces())
         .append(" connected");
     if (report.requests() != null) {
       sb.append("; ").append(count(report.requests(), "request")).append(", ").append(report.connectedRequests())

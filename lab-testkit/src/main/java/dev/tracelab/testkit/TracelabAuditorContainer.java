@@ -100,7 +100,10 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     return this;
   }
 
-  /** The span attribute one request carries on every span, with entry points ({@link TracelabAuditor.Builder#setCorrelation}). */
+  /**
+   * The span attribute one request carries on every span, with entry points ({@link
+   * TracelabAuditor.Builder#setCorrelation}).
+   */
   public TracelabAuditorContainer withCorrelation(String attribute) {
     this.correlation = Objects.requireNonNull(attribute, "attribute");
     return this;

@@ -122,7 +122,8 @@ class TracelabAuditorTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageStartingWith("Expecting the auditor to find every service's orphan rate at most 0.01 (waited 5 s),"
             + " but:\n  over it: customer 0.5000\n")
-        .hasMessageContaining("    customer: 2 spans, 1 orphan (1 orphan root, 0 missing parents), orphan rate 0.5000\n");
+        .hasMessageContaining(
+            "    customer: 2 spans, 1 orphan (1 orphan root, 0 missing parents), orphan rate 0.5000\n");
   }
 
   @Test

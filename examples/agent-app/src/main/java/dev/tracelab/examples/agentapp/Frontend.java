@@ -37,7 +37,8 @@ public final class Frontend {
 
   private static void dispatch(HttpExchange exchange) throws IOException {
     String query = exchange.getRequestURI().getRawQuery();
-    HttpRequest.Builder call = HttpRequest.newBuilder(customerUrl.resolve("/customer" + (query == null ? "" : "?" + query)));
+    URI url = customerUrl.resolve("/customer" + (query == null ? "" : "?" + query));
+    HttpRequest.Builder call = HttpRequest.newBuilder(url);
     String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
     if (requestId != null) {
       call.header("X-Request-Id", requestId);

@@ -61,7 +61,8 @@ final class AgentService implements AutoCloseable {
     Process process = builder.start();
     CompletableFuture<Integer> listening = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader out =
+          new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
           System.out.println("[" + name + "] " + line);
           Matcher m = LISTENING.matcher(line);
