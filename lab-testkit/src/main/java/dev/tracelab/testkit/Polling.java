@@ -1,0 +1,47 @@
+package dev.tracelab.testkit;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/** Polls a check of the auditor until it passes or time is up: the assertions wait, never sleep. */
+final class Polling {
+
+  static final Duration INTERVAL = Duration.ofMillis(50);
+
+  private Polling() {}
+
+  /**
+   * Runs {@code check} until it answers no failure, at most for {@code timeout}.
+   *
+   * @param check empty when the condition holds, else what fails now
+   * @return empty when the check passed in time, else the last failure
+   */
+  static Optional<String> await(Duration timeout, Supplier<Optional<String>> check) {
+    AtomicReference<String> last = new AtomicReference<>("the condition was never checked");
+    try {
+      Awaitility.await()
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(INTERVAL)
+          .pollInSameThread()
+          .dontCatchUncaughtExceptions()
+          .until(() -> {
+            Optional<String> failure;
+            try {
+              failure = check.get();
+            } catch (RuntimeException e) {
+              failure = Optional.of("the auditor could not be read: " + e);
+            }
+            last.set(failure.orElse(null));
+            return failure.isEmpty();
+          });
+      return Optional.empty();
+    } catch (ConditionTimeoutException e) {
+      return Optional.of(last.get());
+    }
+  }
+}
