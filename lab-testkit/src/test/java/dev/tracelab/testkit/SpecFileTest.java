@@ -39,7 +39,7 @@ class SpecFileTest {
     assertThatThrownBy(() -> TracelabAuditor.spec(bad))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(bad + ":2: spanCount: a request's shape needs a correlation attribute to find the request's"
-            + " spans (e.g. correlation: app.order_id)");
+            + " spans (e.g. correlation: app.request_id)");
   }
 
   private static Path resource(String name) {
