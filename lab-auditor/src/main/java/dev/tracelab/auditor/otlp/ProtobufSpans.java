@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.SpanAttributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -380,16 +380,10 @@ final class ProtobufSpans {
       }
       return;
     }
-    // as OtlpDecoder.toSpan: the same map, filled in the same order (its iteration order is kept)
-    Map<String, String> attributeMap = new HashMap<>(attributes * 2 + 1);
-    for (int i = 0; i < attributes; i++) {
-      attributeMap.put(s.keys[i], s.values[i]);
-      s.keys[i] = null;
-      s.values[i] = null;
-    }
-    if (learner != null) {
-      attributeMap.putIfAbsent(ReceivedSpan.LEARNER, learner);
-    }
+    // the entries OtlpDecoder.toSpan's HashMap holds, iterated in its order
+    Map<String, String> attributeMap = SpanAttributes.of(s.keys, s.values, attributes, learner);
+    Arrays.fill(s.keys, 0, attributes, null);
+    Arrays.fill(s.values, 0, attributes, null);
     byte[] buf = r.buf;
     r.out.add(new ReceivedSpan(
         traceHex(s, buf, r.traceOff),

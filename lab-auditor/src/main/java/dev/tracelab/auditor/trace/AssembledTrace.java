@@ -48,7 +48,6 @@ public final class AssembledTrace {
   private volatile long closedAtNanos;
   private volatile boolean judged; // set once its close listeners have run
   private List<ReceivedSpan> frozenSpans; // its spans once closed: they never change again
-  private Set<String> frozenIds;
   // the assembler's bookkeeping (guarded by the assembler's lock): the list of open traces by
   // last arrival, or of closed traces by close, this trace sits in; and the batch it was last
   // noted in with how many order ids it had then
@@ -102,20 +101,18 @@ public final class AssembledTrace {
     return lastArrivalNanos;
   }
 
-  /** Span ids present in this trace (late spans excluded), unmodifiable. */
+  /** Span ids present in this trace (late spans excluded), a copy. */
   public synchronized Set<String> spanIds() {
-    if (frozenIds != null) {
-      return frozenIds;
-    }
     Set<String> ids = new HashSet<>(Math.max(16, (int) (spans.size() / .75f) + 1));
     for (ReceivedSpan s : spans) {
       ids.add(s.spanId());
     }
-    ids = Collections.unmodifiableSet(ids);
-    if (frozenSpans != null) {
-      frozenIds = ids;
-    }
-    return ids;
+    return Collections.unmodifiableSet(ids);
+  }
+
+  /** True when the trace holds a span with this id (late spans excluded): {@code spanIds().contains(id)} without the copy. */
+  public synchronized boolean hasSpan(String spanId) {
+    return holdsSpan(spanId);
   }
 
   /** The values of the flow's correlation attribute (the lab's {@code app.order_id}) its spans carry. */
@@ -238,16 +235,18 @@ public final class AssembledTrace {
     return droppedLate;
   }
 
-  synchronized long stepMask() {
+  // read by the assembler under its lock, which every writer of these fields holds too
+
+  long stepMask() {
     return stepMask;
   }
 
   /** How many order ids it carries; with {@link #orderIdAt}, in the order first seen. */
-  synchronized int orderIdCount() {
+  int orderIdCount() {
     return orderIdCount;
   }
 
-  synchronized String orderIdAt(int i) {
+  String orderIdAt(int i) {
     return orderIds[i];
   }
 
