@@ -133,6 +133,7 @@ final class ProtobufSpans {
     final String[] traceHex = new String[512];
     final long[] spanBits = new long[1024];
     final String[] spanHex = new String[1024];
+    final byte[] hexOut = new byte[32];
   }
 
   /** One request being decoded. */
@@ -601,13 +602,17 @@ final class ProtobufSpans {
   }
 
   static String hex(byte[] buf, int off, int length) {
-    byte[] out = new byte[length * 2];
+    return hex(buf, off, length, new byte[length * 2]);
+  }
+
+  /** Lowercase hex of {@code length} bytes, through {@code out} (at least twice as long). */
+  private static String hex(byte[] buf, int off, int length, byte[] out) {
     for (int i = 0; i < length; i++) {
       int b = buf[off + i];
       out[i * 2] = HEX[(b >> 4) & 15];
       out[i * 2 + 1] = HEX[b & 15];
     }
-    return new String(out, StandardCharsets.ISO_8859_1);
+    return new String(out, 0, length * 2, StandardCharsets.ISO_8859_1);
   }
 
   private static String traceHex(Scratch s, byte[] buf, int off) {
@@ -618,7 +623,7 @@ final class ProtobufSpans {
     if (hex != null && s.traceHi[slot] == hi && s.traceLo[slot] == lo) {
       return hex;
     }
-    hex = hex(buf, off, 16);
+    hex = hex(buf, off, 16, s.hexOut);
     s.traceHi[slot] = hi;
     s.traceLo[slot] = lo;
     s.traceHex[slot] = hex;
@@ -632,7 +637,7 @@ final class ProtobufSpans {
     if (hex != null && s.spanBits[slot] == bits) {
       return hex;
     }
-    hex = hex(buf, off, 8);
+    hex = hex(buf, off, 8, s.hexOut);
     s.spanBits[slot] = bits;
     s.spanHex[slot] = hex;
     return hex;
@@ -645,15 +650,18 @@ final class ProtobufSpans {
 
   /**
    * A bounded cache of short strings by their UTF-8 bytes, shared by all threads: a request's
-   * keys, names and recurring values come out as strings already made (and hashed). Direct-mapped,
-   * with a second chance: an entry hit since it was stored survives one miss on its slot, so a
-   * stream of one-off values (order ids) does not push out the keys. Racy by design: an entry is
-   * immutable but for its hit flag, and losing a store only costs a miss.
+   * keys, names and recurring values come out as strings already made (and hashed). Direct-mapped;
+   * a string is stored the second time it is missed in a row on its slot, and an entry hit since it
+   * was stored survives one miss, so a stream of one-off values (order ids) neither costs entries
+   * nor pushes out the keys. Racy by design: an entry is immutable but for its hit flag, and a lost
+   * store only costs a miss.
    */
   static final class Strings {
     private static final int SLOTS = 4096;
     private static final int MAX_LENGTH = 64;
     private static final Entry[] TABLE = new Entry[SLOTS];
+    // per slot, the hash of the last string missed there: a string is stored when seen twice
+    private static final int[] MISSED = new int[SLOTS];
 
     private static final class Entry {
       final byte[] bytes;
@@ -676,31 +684,39 @@ final class ProtobufSpans {
       if (length > MAX_LENGTH) {
         return decode(buf, off, length);
       }
-      int slot = hash(buf, off, length) & (SLOTS - 1);
+      int h = hash(buf, off, length);
+      int slot = h & (SLOTS - 1);
       Entry e = TABLE[slot];
       if (e != null && Arrays.equals(e.bytes, 0, e.bytes.length, buf, off, off + length)) {
         e.hit = true;
         return e.value;
       }
       String value = decode(buf, off, length);
-      if (e == null || !e.hit) {
+      if (MISSED[slot] != h) {
+        MISSED[slot] = h; // seen once: a one-off value (an order id) costs no entry
+      } else if (e == null || !e.hit) {
         TABLE[slot] = new Entry(Arrays.copyOfRange(buf, off, off + length), value);
       } else {
-        e.hit = false;
+        e.hit = false; // second chance for an entry in use
       }
       return value;
     }
 
+    /** A hash of up to 64 bytes: its first and last eight (overlapping when shorter than 16). */
     private static int hash(byte[] buf, int off, int length) {
-      long h = length;
-      int i = 0;
-      for (; i + 8 <= length; i += 8) {
-        h = (h ^ (long) LONG_BE.get(buf, off + i)) * 0x9E3779B97F4A7C15L;
+      long h;
+      if (length >= 8) {
+        long first = (long) LONG_BE.get(buf, off);
+        long last = (long) LONG_BE.get(buf, off + length - 8);
+        h = first * 0x9E3779B97F4A7C15L + Long.rotateLeft(last * 0xC2B2AE3D27D4EB4FL, 31) + length;
+      } else {
+        h = length;
+        for (int i = 0; i < length; i++) {
+          h = (h << 8) | (buf[off + i] & 0xff);
+        }
+        h *= 0x9E3779B97F4A7C15L;
       }
-      for (; i < length; i++) {
-        h = (h ^ buf[off + i]) * 0x100000001B3L;
-      }
-      return (int) (h ^ (h >>> 29) ^ (h >>> 47));
+      return (int) (h ^ (h >>> 32) ^ (h >>> 17));
     }
 
     private static String decode(byte[] buf, int off, int length) {

@@ -62,23 +62,16 @@ public final class SpanAttributes extends AbstractMap<String, String> {
     // HashMap's order: by bucket of its table (never resized here: at most count + 1 entries in a
     // table of at least 2 * count + 1), in insertion order within a bucket (no bin of 8 can form)
     int mask = tableSizeFor(count * 2 + 1) - 1;
-    int[] buckets = new int[n];
-    for (int i = 0; i < n; i++) {
-      int h = kv[2 * i].hashCode();
-      buckets[i] = (h ^ (h >>> 16)) & mask;
-    }
     for (int i = 1; i < n; i++) { // stable insertion sort by bucket
-      int bucket = buckets[i];
       Object k = kv[2 * i];
       Object v = kv[2 * i + 1];
+      int bucket = bucket(k, mask);
       int j = i - 1;
-      while (j >= 0 && buckets[j] > bucket) {
-        buckets[j + 1] = buckets[j];
+      while (j >= 0 && bucket(kv[2 * j], mask) > bucket) {
         kv[2 * j + 2] = kv[2 * j];
         kv[2 * j + 3] = kv[2 * j + 1];
         j--;
       }
-      buckets[j + 1] = bucket;
       kv[2 * j + 2] = k;
       kv[2 * j + 3] = v;
     }
@@ -86,6 +79,12 @@ public final class SpanAttributes extends AbstractMap<String, String> {
       kv = java.util.Arrays.copyOf(kv, 2 * n);
     }
     return new SpanAttributes(kv);
+  }
+
+  /** The bucket of HashMap's table (hash spread as HashMap.hash spreads it). */
+  private static int bucket(Object key, int mask) {
+    int h = key.hashCode();
+    return (h ^ (h >>> 16)) & mask;
   }
 
   private static int indexOf(Object[] kv, int n, String key) {
