@@ -30,7 +30,7 @@ public final class AssembledTrace {
   private static final int SCAN = 16;
 
   private final String traceId;
-  private final ArrayList<ReceivedSpan> spans = new ArrayList<>(8);
+  private ArrayList<ReceivedSpan> spans = new ArrayList<>(8); // while open; null once closed
   private HashSet<String> spanIdIndex; // the span ids once there are more than SCAN spans
   private ArrayList<ReceivedSpan> late; // null until a late span is kept
   private HashSet<String> lateIds;
@@ -48,6 +48,7 @@ public final class AssembledTrace {
   private volatile long closedAtNanos;
   private volatile boolean judged; // set once its close listeners have run
   private List<ReceivedSpan> frozenSpans; // its spans once closed: they never change again
+  private byte[] packed; // those spans once judged (SpanPacking); frozenSpans is dropped then
   // the assembler's bookkeeping (guarded by the assembler's lock): the list of open traces by
   // last arrival, or of closed traces by close, this trace sits in; and the batch it was last
   // noted in with how many order ids it had then
@@ -68,7 +69,18 @@ public final class AssembledTrace {
 
   /** Its spans in arrival order (late spans excluded), immutable. */
   public synchronized List<ReceivedSpan> spans() {
-    return frozenSpans != null ? frozenSpans : List.copyOf(spans);
+    if (spans != null) {
+      return List.copyOf(spans);
+    }
+    return frozenSpans != null ? frozenSpans : List.copyOf(SpanPacking.unpack(traceId, packed));
+  }
+
+  /** Its spans as they are held now: the open list, the frozen one, or unpacked (a copy). */
+  private List<ReceivedSpan> current() {
+    if (spans != null) {
+      return spans;
+    }
+    return frozenSpans != null ? frozenSpans : SpanPacking.unpack(traceId, packed);
   }
 
   public synchronized List<ReceivedSpan> lateSpans() {
@@ -103,6 +115,7 @@ public final class AssembledTrace {
 
   /** Span ids present in this trace (late spans excluded), a copy. */
   public synchronized Set<String> spanIds() {
+    List<ReceivedSpan> spans = current();
     Set<String> ids = new HashSet<>(Math.max(16, (int) (spans.size() / .75f) + 1));
     for (ReceivedSpan s : spans) {
       ids.add(s.spanId());
@@ -134,6 +147,7 @@ public final class AssembledTrace {
     if (spanIdIndex != null) {
       return spanIdIndex.contains(spanId);
     }
+    List<ReceivedSpan> spans = current();
     for (int i = 0, n = spans.size(); i < n; i++) {
       if (spans.get(i).spanId().equals(spanId)) {
         return true;
@@ -218,7 +232,7 @@ public final class AssembledTrace {
   }
 
   synchronized int spanCount() {
-    return spans.size();
+    return current().size();
   }
 
   synchronized void dropped() {
@@ -257,6 +271,7 @@ public final class AssembledTrace {
 
   synchronized void close(CloseReason reason, long nowNanos) {
     this.frozenSpans = List.copyOf(spans);
+    this.spans = null;
     this.closedAtNanos = nowNanos;
     this.closeReason = reason;
   }
@@ -264,5 +279,23 @@ public final class AssembledTrace {
   /** After its close listeners ran. */
   void judged() {
     this.judged = true;
+  }
+
+  /**
+   * Once judged: its spans into one array (a copy of them is unpacked for each later reader), so
+   * that the closed traces kept for queries cost the garbage collector little. A span the packing
+   * cannot take (a null field) leaves the trace as it is.
+   */
+  synchronized void pack() {
+    if (frozenSpans == null) {
+      return;
+    }
+    try {
+      packed = SpanPacking.pack(traceId, frozenSpans);
+    } catch (RuntimeException e) {
+      return;
+    }
+    frozenSpans = null;
+    spanIdIndex = null;
   }
 }

@@ -81,6 +81,11 @@ public final class SpanAttributes extends AbstractMap<String, String> {
     return new SpanAttributes(kv);
   }
 
+  /** Keys and values already in iteration order (key, value, key, value...). */
+  static Map<String, String> ordered(Object[] keyValues) {
+    return new SpanAttributes(keyValues);
+  }
+
   /** The bucket of HashMap's table (hash spread as HashMap.hash spreads it). */
   private static int bucket(Object key, int mask) {
     int h = key.hashCode();

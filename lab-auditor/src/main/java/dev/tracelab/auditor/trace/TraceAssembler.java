@@ -303,7 +303,10 @@ public final class TraceAssembler {
     return new TraceClosed(trace, fragments);
   }
 
-  /** Runs the listeners, then marks each trace judged: once isClosed(), its figures are in. */
+  /**
+   * Runs the listeners, then marks each trace judged: once isClosed(), its figures are in. Then
+   * packs the judged traces (after all the events: the traces of one order read each other).
+   */
   private void notifyClosed(List<TraceClosed> events) {
     for (TraceClosed e : events) {
       try {
@@ -313,6 +316,9 @@ public final class TraceAssembler {
       } finally {
         e.trace().judged();
       }
+    }
+    for (TraceClosed e : events) {
+      e.trace().pack();
     }
   }
 
