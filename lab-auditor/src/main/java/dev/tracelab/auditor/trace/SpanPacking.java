@@ -60,9 +60,7 @@ final class SpanPacking {
     int spansEnd = w.size;
     w.varint(w.strings);
     for (int i = 0; i < w.strings; i++) {
-      byte[] utf8 = utf8(w.table[i]);
-      w.varint(utf8.length);
-      w.bytes(utf8, 0, utf8.length);
+      w.string(w.table[i]);
     }
     byte[] out = new byte[w.size];
     System.arraycopy(w.buf, spansEnd, out, 0, w.size - spansEnd);
@@ -213,6 +211,29 @@ final class SpanPacking {
       }
       put(ID_STRING);
       varint(index(id));
+    }
+
+    /** A string of the table: its UTF-8 length, then its UTF-8 bytes. */
+    @SuppressWarnings("deprecation")
+    void string(String s) {
+      int n = s.length();
+      boolean ascii = true;
+      for (int i = 0; i < n; i++) {
+        if (s.charAt(i) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        varint(n);
+        ensure(n);
+        s.getBytes(0, n, buf, size); // ASCII: one byte per char, its UTF-8
+        size += n;
+      } else {
+        byte[] utf8 = utf8(s);
+        varint(utf8.length);
+        bytes(utf8, 0, utf8.length);
+      }
     }
 
     void put(byte b) {
