@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Auditor ingest benchmark: OTLP protobuf decode + trace assembly + orphan analysis, one core.
+# Auditor ingest benchmark: OTLP protobuf decode + trace assembly + orphan analysis, one core, in
+# process (no HTTP): spans/s and spans per CPU-second per round, heap after GC. The auditor over
+# OTLP/HTTP next to the lab collector, each on one core: ./lab bench ingest (docs/scale.md).
 # The benchmark lives in lab-auditor's test sources (not shipped in the auditor's jar); this
 # compiles them and runs it on the test classpath.
 # Usage: scripts/bench-ingest.sh [seconds per phase=20] [maxTraces=10000] [complete|quiet|both]

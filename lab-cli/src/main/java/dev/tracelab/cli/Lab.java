@@ -26,6 +26,8 @@ public final class Lab {
           "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
           "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
           "  screenshot [--out DIR] [--requests N]                         PNGs of the HTML report, the page, Zipkin (Chromium)",
+          "  bench    ingest [--report-json F] [--seconds S]              auditor vs the lab collector (tail sampling), one core each,",
+          "           the same OTLP requests from one load generator: spans/s, ratio, heap (docs/scale.md)",
           "  audit    [--spec F | --spec lab | --entry SVC[:KIND],...] [--max-orphan-rate R] [--report-json F] [--report-md F]",
           "           [--report-html F] [--junit F] FILE...  judge anyone's spans (OTLP JSON/JSONL, Jaeger, Zipkin; docs/audit.md)",
           "           audit --listen [...]: a long-running auditor (OTLP/HTTP 4318, OTLP/gRPC 4317, API 8090) until Ctrl-C",
@@ -45,7 +47,7 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, audit, sampling, chaos, longrun, exercise, screenshot; ./lab help)");
+      err.println("lab: missing command (demo, up, load, gate, trace, audit, sampling, chaos, longrun, exercise, screenshot, bench; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -65,6 +67,7 @@ public final class Lab {
         case "exercise" -> ExerciseCommand.run(rest, out, err);
         case "longrun" -> LongrunCommand.run(rest, out, err);
         case "screenshot" -> ScreenshotCommand.run(rest, out, err);
+        case "bench" -> BenchCommand.run(rest, out, err);
         case "audit" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
             ? help(dev.tracelab.auditor.cli.AuditCommand.usage(), out)
             : dev.tracelab.auditor.cli.AuditCommand.run(rest, out, err);

@@ -152,23 +152,39 @@ final class EdgePairing {
   /** Reads one closed trace: its unanswered calls, its unexplained and async roots, its serving spans. */
   void add(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec, boolean connected) {
     List<ReceivedSpan> spans = trace.spans();
-    Map<String, ReceivedSpan> byId = new HashMap<>(spans.size() * 2);
-    spans.forEach(s -> byId.put(s.spanId(), s));
-    java.util.Set<String> parents = new java.util.HashSet<>();
-    for (ReceivedSpan s : spans) {
+    int n = spans.size();
+    // a small trace is scanned (span ids are unique in a trace); a large one goes through maps
+    Map<String, ReceivedSpan> byId = null;
+    java.util.Set<String> parents = null;
+    if (n > SCAN) {
+      byId = new HashMap<>(n * 2);
+      for (ReceivedSpan s : spans) {
+        byId.put(s.spanId(), s);
+      }
+      parents = new java.util.HashSet<>();
+    }
+    for (int i = 0; i < n; i++) {
+      ReceivedSpan s = spans.get(i);
       if (s.parentSpanId() == null) {
         continue;
       }
-      parents.add(s.parentSpanId());
-      ReceivedSpan parent = byId.get(s.parentSpanId());
+      ReceivedSpan parent;
+      if (byId != null) {
+        parents.add(s.parentSpanId());
+        parent = byId.get(s.parentSpanId());
+      } else {
+        parent = withId(spans, s.parentSpanId());
+      }
       if (parent != null && !parent.service().equals(s.service())
           && (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER)) {
         figures(s.service())[1]++;
         figures(parent.service())[0]++;
       }
     }
-    for (ReceivedSpan s : spans) {
-      if ((s.kind() == SpanKind.CLIENT || s.kind() == SpanKind.PRODUCER) && !parents.contains(s.spanId())) {
+    for (int i = 0; i < n; i++) {
+      ReceivedSpan s = spans.get(i);
+      if ((s.kind() == SpanKind.CLIENT || s.kind() == SpanKind.PRODUCER)
+          && !(parents != null ? parents.contains(s.spanId()) : hasChild(spans, s.spanId()))) {
         offerCall(new End(s, spec.correlationOf(s), Proto.of(s), connected), spec);
       }
     }
@@ -178,11 +194,34 @@ final class EdgePairing {
         offerRoot(new End(s, spec.correlationOf(s), Proto.of(s), false), spec);
       }
     }
-    for (ReceivedSpan s : spans) {
+    for (int i = 0; i < n; i++) {
+      ReceivedSpan s = spans.get(i);
       if (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER) {
-        offerServing(new End(s, spec.correlationOf(s), Proto.of(s), false), spec);
+        // a serving end is only ever a host of async roots, which reads no protocol class
+        offerServing(new End(s, spec.correlationOf(s), Proto.UNKNOWN, false), spec);
       }
     }
+  }
+
+  /** Up to this many spans, a trace is scanned rather than indexed. */
+  private static final int SCAN = 16;
+
+  private static ReceivedSpan withId(List<ReceivedSpan> spans, String spanId) {
+    for (int i = 0, n = spans.size(); i < n; i++) {
+      if (spans.get(i).spanId().equals(spanId)) {
+        return spans.get(i);
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasChild(List<ReceivedSpan> spans, String spanId) {
+    for (int i = 0, n = spans.size(); i < n; i++) {
+      if (spanId.equals(spans.get(i).parentSpanId())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An unanswered call: paired with the best pending root, else kept pending. */

@@ -26,18 +26,17 @@ public final class FlowShape {
     if (fragments.size() != 1) {
       return false;
     }
-    List<ReceivedSpan> spans = fragments.get(0).spans();
+    AssembledTrace trace = fragments.get(0);
+    List<ReceivedSpan> spans = trace.spans();
     if (!spec.hasShape()) {
       if (spec.spanCount() > 0 && spans.size() != spec.spanCount()) {
         return false;
       }
-      Set<String> ids = new HashSet<>();
-      spans.forEach(s -> ids.add(s.spanId()));
       int roots = 0;
       for (ReceivedSpan s : spans) {
         if (s.isRoot()) {
           roots++;
-        } else if (!ids.contains(s.parentSpanId())) {
+        } else if (!trace.hasSpan(s.parentSpanId())) {
           return false;
         }
       }
@@ -45,6 +44,10 @@ public final class FlowShape {
     }
     if (spans.size() != spec.spans().size()) {
       return false;
+    }
+    Shape shape = Shape.of(spec.spans());
+    if (shape.parents != null) {
+      return connected(spans, spec.spans(), shape.parents);
     }
     Map<String, ReceivedSpan> byId = match(spans, spec);
     if (byId == null) {
@@ -57,6 +60,72 @@ public final class FlowShape {
       }
     }
     return true;
+  }
+
+  /**
+   * {@link #isConnected}'s test on a listed shape whose span ids are unique and whose parents are
+   * listed, by position instead of through a map of ids: each listed span matched by exactly one
+   * span (the first listed span with its identity, as {@link FlowSpec#spanOf}), each the child of
+   * its listed parent.
+   */
+  private static boolean connected(List<ReceivedSpan> spans, List<SpanSpec> listed, int[] parents) {
+    int n = listed.size();
+    ReceivedSpan[] byPosition = new ReceivedSpan[n];
+    for (ReceivedSpan span : spans) {
+      int at = -1;
+      for (int i = 0; i < n; i++) {
+        if (listed.get(i).matches(span)) {
+          at = i;
+          break;
+        }
+      }
+      if (at < 0 || byPosition[at] != null) {
+        return false;
+      }
+      byPosition[at] = span;
+    }
+    for (int i = 0; i < n; i++) {
+      if (parents[i] >= 0 && !byPosition[parents[i]].spanId().equals(byPosition[i].parentSpanId())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The position of each listed span's parent (-1 for a root), when the listed ids are unique and
+   * every parent is listed; else null (the map of ids decides). Kept for the last shape asked.
+   */
+  private record Shape(List<SpanSpec> spans, int[] parents) {
+    private static volatile Shape last = new Shape(List.of(), null);
+
+    static Shape of(List<SpanSpec> spans) {
+      Shape s = last;
+      if (s.spans != spans) {
+        s = new Shape(spans, parents(spans));
+        last = s;
+      }
+      return s;
+    }
+
+    private static int[] parents(List<SpanSpec> spans) {
+      Map<String, Integer> positions = new HashMap<>();
+      for (int i = 0; i < spans.size(); i++) {
+        if (positions.put(spans.get(i).id(), i) != null) {
+          return null;
+        }
+      }
+      int[] parents = new int[spans.size()];
+      for (int i = 0; i < spans.size(); i++) {
+        SpanSpec s = spans.get(i);
+        Integer p = s.isRoot() ? Integer.valueOf(-1) : positions.get(s.parent());
+        if (p == null) {
+          return null;
+        }
+        parents[i] = p;
+      }
+      return parents;
+    }
   }
 
   /**

@@ -73,7 +73,6 @@ public final class OrphanRules {
   /** The orphans of a closed trace; the other fragments of its requests come with the event. */
   public List<Orphan> orphansOf(TraceClosed closed, FlowSpec spec) {
     AssembledTrace trace = closed.trace();
-    Set<String> ids = trace.spanIds();
     List<Orphan> orphans = new ArrayList<>(0);
     for (ReceivedSpan span : trace.spans()) {
       if (isEntryPoint(span, spec)) {
@@ -84,7 +83,7 @@ public final class OrphanRules {
           continue; // a new trace joined to its request by an acceptable link: not an orphan
         }
         orphans.add(new Orphan(span, true, diagnoseRoot(span, closed, spec)));
-      } else if (!ids.contains(span.parentSpanId())) {
+      } else if (!trace.hasSpan(span.parentSpanId())) {
         orphans.add(new Orphan(span, false,
             new Diagnosis(MISSING_PARENT, span.service(), span.name(), Fixes.MISSING_PARENT)));
       }

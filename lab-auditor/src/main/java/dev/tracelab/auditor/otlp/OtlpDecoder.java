@@ -42,7 +42,14 @@ public final class OtlpDecoder {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
+  private static final java.util.concurrent.atomic.AtomicLong slowPathRequests = new java.util.concurrent.atomic.AtomicLong();
+
   private OtlpDecoder() {}
+
+  /** Protobuf requests the fast path left to the generated parser (malformed ones included); for tests. */
+  static long slowPathRequests() {
+    return slowPathRequests.get();
+  }
 
   /** The body, gunzipped when {@code gzip}; more than {@code maxBytes} decoded is an error. */
   public static byte[] inflate(byte[] body, boolean gzip, int maxBytes) {
@@ -132,6 +139,12 @@ public final class OtlpDecoder {
   }
 
   public static Decoded decodeProtobufRequest(byte[] body) {
+    try {
+      return ProtobufSpans.decode(body);
+    } catch (IOException | RuntimeException e) {
+      // malformed, or a shape the fast path leaves to the generated parser: it answers
+      slowPathRequests.incrementAndGet();
+    }
     try {
       return toSpans(ExportTraceServiceRequest.parseFrom(body));
     } catch (InvalidProtocolBufferException e) {
@@ -303,7 +316,7 @@ public final class OtlpDecoder {
     };
   }
 
-  private static String render(AnyValue v) {
+  static String render(AnyValue v) {
     return switch (v.getValueCase()) {
       case STRING_VALUE -> v.getStringValue();
       case BOOL_VALUE -> Boolean.toString(v.getBoolValue());

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,14 +37,13 @@ public final class Room {
   /** A close event of the assembler: judges the boundary spans of learners in it. */
   public void add(TraceClosed closed) {
     AssembledTrace trace = closed.trace();
-    Set<String> ids = trace.spanIds();
     for (ReceivedSpan s : trace.spans()) {
       String learner = s.attributes().get(ReceivedSpan.LEARNER);
       String boundary = boundaryAt(s);
       if (learner == null || boundary == null) {
         continue;
       }
-      String status = !s.isRoot() && ids.contains(s.parentSpanId()) ? "fixed" : "broken";
+      String status = !s.isRoot() && trace.hasSpan(s.parentSpanId()) ? "fixed" : "broken";
       record(learner, boundary, status);
     }
   }

@@ -1,9 +1,9 @@
 package dev.tracelab.auditor.trace;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -26,12 +26,19 @@ public final class AssembledTrace {
     EVICTED
   }
 
+  /** Up to this many spans, a span id is looked up by scanning the spans; beyond, through a set. */
+  private static final int SCAN = 16;
+
   private final String traceId;
-  private final List<ReceivedSpan> spans = new ArrayList<>(8);
-  private final Set<String> spanIds = new HashSet<>(16);
-  private final List<ReceivedSpan> late = new ArrayList<>(0);
-  private final Set<String> lateIds = new HashSet<>(0);
-  private final Set<String> orderIds = new LinkedHashSet<>(2);
+  private ArrayList<ReceivedSpan> spans = new ArrayList<>(8); // while open; null once closed
+  private HashSet<String> spanIdIndex; // the span ids once there are more than SCAN spans
+  private ArrayList<ReceivedSpan> late; // null until a late span is kept
+  private HashSet<String> lateIds;
+  // the values of the correlation attribute, in the order first seen: most traces carry one
+  private String[] orderIds = NO_ORDER;
+  private int orderIdCount;
+  private HashSet<String> orderIdIndex; // once there are more than SCAN
+  private static final String[] NO_ORDER = new String[0];
   private final long firstArrivalNanos;
   private long lastArrivalNanos;
   private long stepMask;
@@ -40,6 +47,15 @@ public final class AssembledTrace {
   private volatile CloseReason closeReason; // set when the assembler closes it
   private volatile long closedAtNanos;
   private volatile boolean judged; // set once its close listeners have run
+  private List<ReceivedSpan> frozenSpans; // its spans once closed: they never change again
+  private byte[] packed; // those spans once judged (SpanPacking); frozenSpans is dropped then
+  // the assembler's bookkeeping (guarded by the assembler's lock): the list of open traces by
+  // last arrival, or of closed traces by close, this trace sits in; and the batch it was last
+  // noted in with how many order ids it had then
+  AssembledTrace prev;
+  AssembledTrace next;
+  long notedBatch = -1;
+  int notedOrderIds;
 
   AssembledTrace(String traceId, long nowNanos) {
     this.traceId = traceId;
@@ -51,12 +67,24 @@ public final class AssembledTrace {
     return traceId;
   }
 
+  /** Its spans in arrival order (late spans excluded), immutable. */
   public synchronized List<ReceivedSpan> spans() {
-    return List.copyOf(spans);
+    if (spans != null) {
+      return List.copyOf(spans);
+    }
+    return frozenSpans != null ? frozenSpans : List.copyOf(SpanPacking.unpack(traceId, packed));
+  }
+
+  /** Its spans as they are held now: the open list, the frozen one, or unpacked (a copy). */
+  private List<ReceivedSpan> current() {
+    if (spans != null) {
+      return spans;
+    }
+    return frozenSpans != null ? frozenSpans : SpanPacking.unpack(traceId, packed);
   }
 
   public synchronized List<ReceivedSpan> lateSpans() {
-    return List.copyOf(late);
+    return late == null ? List.of() : List.copyOf(late);
   }
 
   /**
@@ -85,14 +113,24 @@ public final class AssembledTrace {
     return lastArrivalNanos;
   }
 
-  /** Span ids present in this trace (late spans excluded). */
+  /** Span ids present in this trace (late spans excluded), a copy. */
   public synchronized Set<String> spanIds() {
-    return Collections.unmodifiableSet(new HashSet<>(spanIds));
+    List<ReceivedSpan> spans = current();
+    Set<String> ids = new HashSet<>(Math.max(16, (int) (spans.size() / .75f) + 1));
+    for (ReceivedSpan s : spans) {
+      ids.add(s.spanId());
+    }
+    return Collections.unmodifiableSet(ids);
+  }
+
+  /** True when the trace holds a span with this id (late spans excluded): {@code spanIds().contains(id)} without the copy. */
+  public synchronized boolean hasSpan(String spanId) {
+    return holdsSpan(spanId);
   }
 
   /** The values of the flow's correlation attribute its spans carry. */
   public synchronized Set<String> orderIds() {
-    return Set.copyOf(orderIds);
+    return Set.of(Arrays.copyOf(orderIds, orderIdCount));
   }
 
   /** When the trace closed, on the assembler's clock; 0 while open. */
@@ -100,25 +138,93 @@ public final class AssembledTrace {
     return closedAtNanos;
   }
 
+  /** A span with this id is held, in the trace or among its late spans. */
   synchronized boolean holds(String spanId) {
-    return spanIds.contains(spanId) || lateIds.contains(spanId);
+    return holdsSpan(spanId) || (lateIds != null && lateIds.contains(spanId));
+  }
+
+  private boolean holdsSpan(String spanId) {
+    if (spanIdIndex != null) {
+      return spanIdIndex.contains(spanId);
+    }
+    List<ReceivedSpan> spans = current();
+    for (int i = 0, n = spans.size(); i < n; i++) {
+      if (spans.get(i).spanId().equals(spanId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What {@link #offer} did with a span. */
+  static final int ADDED = 0;
+  static final int DUPLICATE = 1;
+  static final int OVER_CAP = 2;
+
+  /**
+   * Adds a span of the open trace unless its id is held already ({@link #DUPLICATE}) or the trace
+   * holds {@code maxSpans} already ({@link #OVER_CAP}, counted as dropped).
+   */
+  synchronized int offer(ReceivedSpan span, int maxSpans, long nowNanos, long stepBits, String correlationValue) {
+    if (holds(span.spanId())) {
+      return DUPLICATE;
+    }
+    if (spans.size() >= maxSpans) {
+      droppedSpans++;
+      return OVER_CAP;
+    }
+    add(span, nowNanos, stepBits, correlationValue);
+    return ADDED;
   }
 
   synchronized void add(ReceivedSpan span, long nowNanos, long stepBits, String correlationValue) {
     spans.add(span);
-    spanIds.add(span.spanId());
+    if (spanIdIndex != null) {
+      spanIdIndex.add(span.spanId());
+    } else if (spans.size() > SCAN) {
+      spanIdIndex = new HashSet<>(64);
+      for (ReceivedSpan s : spans) {
+        spanIdIndex.add(s.spanId());
+      }
+    }
     if (correlationValue != null) {
-      orderIds.add(correlationValue);
+      addOrderId(correlationValue);
     }
     stepMask |= stepBits;
     lastArrivalNanos = nowNanos;
   }
 
+  private void addOrderId(String orderId) {
+    if (orderIdIndex != null) {
+      if (!orderIdIndex.add(orderId)) {
+        return;
+      }
+    } else {
+      for (int i = 0; i < orderIdCount; i++) {
+        if (orderIds[i].equals(orderId)) {
+          return;
+        }
+      }
+      if (orderIdCount == SCAN) {
+        orderIdIndex = new HashSet<>(Arrays.asList(orderIds).subList(0, orderIdCount));
+        orderIdIndex.add(orderId);
+      }
+    }
+    if (orderIdCount == orderIds.length) {
+      orderIds = Arrays.copyOf(orderIds, Math.max(1, orderIdCount * 2));
+    }
+    orderIds[orderIdCount++] = orderId;
+  }
+
   /** Keeps a late span unless {@code max} are kept already; false when dropped. */
   synchronized boolean addLate(ReceivedSpan span, int max) {
-    if (late.size() >= max) {
+    if ((late == null ? 0 : late.size()) >= max) {
       droppedLate++;
       return false;
+    }
+    if (late == null) {
+      late = new ArrayList<>(2);
+      lateIds = new HashSet<>(4);
     }
     late.add(span);
     lateIds.add(span.spanId());
@@ -126,7 +232,7 @@ public final class AssembledTrace {
   }
 
   synchronized int spanCount() {
-    return spans.size();
+    return current().size();
   }
 
   synchronized void dropped() {
@@ -143,12 +249,19 @@ public final class AssembledTrace {
     return droppedLate;
   }
 
-  synchronized long stepMask() {
+  // read by the assembler under its lock, which every writer of these fields holds too
+
+  long stepMask() {
     return stepMask;
   }
 
-  synchronized Set<String> orderIdsView() {
-    return orderIds;
+  /** How many order ids it carries; with {@link #orderIdAt}, in the order first seen. */
+  int orderIdCount() {
+    return orderIdCount;
+  }
+
+  String orderIdAt(int i) {
+    return orderIds[i];
   }
 
   /** Closed by the assembler (under its lock); new spans are late from now on. */
@@ -156,7 +269,9 @@ public final class AssembledTrace {
     return closeReason != null;
   }
 
-  void close(CloseReason reason, long nowNanos) {
+  synchronized void close(CloseReason reason, long nowNanos) {
+    this.frozenSpans = List.copyOf(spans);
+    this.spans = null;
     this.closedAtNanos = nowNanos;
     this.closeReason = reason;
   }
@@ -164,5 +279,23 @@ public final class AssembledTrace {
   /** After its close listeners ran. */
   void judged() {
     this.judged = true;
+  }
+
+  /**
+   * Once judged: its spans into one array (a copy of them is unpacked for each later reader), so
+   * that the closed traces kept for queries cost the garbage collector little. A span the packing
+   * cannot take (a null field) leaves the trace as it is.
+   */
+  synchronized void pack() {
+    if (frozenSpans == null) {
+      return;
+    }
+    try {
+      packed = SpanPacking.pack(traceId, frozenSpans);
+    } catch (RuntimeException e) {
+      return;
+    }
+    frozenSpans = null;
+    spanIdIndex = null;
   }
 }

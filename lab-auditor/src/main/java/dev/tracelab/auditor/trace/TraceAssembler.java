@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,11 +47,14 @@ public final class TraceAssembler {
   private final List<Consumer<TraceClosed>> closeListeners = new CopyOnWriteArrayList<>();
   private final Map<String, SpanCounters> countersByService = new LinkedHashMap<>();
 
-  // access-ordered: iteration starts at the trace that received a span longest ago
-  private final LinkedHashMap<String, AssembledTrace> open = new LinkedHashMap<>(1024, 0.75f, true);
-  private final Map<String, AssembledTrace> openById = new HashMap<>(1024); // lookups that must not reorder
-  private final LinkedHashMap<String, AssembledTrace> closed = new LinkedHashMap<>(1024, 0.75f, false);
+  // every trace known, open or closed (one lookup per span); each sits in one of two lists
+  private final HashMap<String, AssembledTrace> traces = new HashMap<>(4096);
+  // open traces by last arrival: the head received a span longest ago
+  private final TraceList open = new TraceList();
+  // closed traces kept for queries, by close: the head closed first
+  private final TraceList closed = new TraceList();
   private final Map<String, List<AssembledTrace>> byOrder = new HashMap<>();
+  private long batch; // accept() calls so far: a trace notes the batch its order ids were noted in
   private final int maxSpansPerTrace;
   private final int maxLateSpansPerTrace;
   private final ServiceLabels labels;
@@ -109,16 +111,29 @@ public final class TraceAssembler {
     int lateCount = 0;
     synchronized (this) {
       long now = clock.getAsLong();
-      Set<String> touchedOrders = new LinkedHashSet<>(4);
+      long batch = ++this.batch;
+      Set<String> touchedOrders = null;
+      // the last service seen: a request's spans come by resource, so most share their service
+      String service = null;
+      SpanCounters counters = null;
+      boolean folded = false;
       for (ReceivedSpan span : spans) {
-        SpanCounters counters = counters(span.service());
-        AssembledTrace done = closed.get(span.traceId());
-        if (done != null) {
-          if (done.holds(span.spanId())) {
+        if (counters == null || span.service() != service) {
+          service = span.service();
+          String label = labels.label(service);
+          folded = !label.equals(service);
+          counters = countersByService.computeIfAbsent(label, k -> new SpanCounters());
+        }
+        if (folded) {
+          foldedLabelSpans++;
+        }
+        AssembledTrace trace = traces.get(span.traceId());
+        if (trace != null && trace.closing()) {
+          if (trace.holds(span.spanId())) {
             duplicate(counters);
             continue;
           }
-          if (!done.addLate(span, maxLateSpansPerTrace)) {
+          if (!trace.addLate(span, maxLateSpansPerTrace)) {
             droppedLateSpans++; // counted late, not kept
           }
           receivedSpans++;
@@ -127,48 +142,59 @@ public final class TraceAssembler {
           lateCount++;
           continue;
         }
-        AssembledTrace trace = openById.get(span.traceId()); // no reordering before the duplicate check
-        if (trace != null && trace.holds(span.spanId())) {
-          duplicate(counters);
-          continue;
-        }
-        if (trace != null && trace.spanCount() >= maxSpansPerTrace) {
-          trace.dropped();
-          droppedSpans++;
-          continue;
-        }
+        String orderId = correlation == null ? null : span.attributes().get(correlation);
+        long stepBits = stepBits(span);
+        int orderIdsBefore;
         if (trace == null) {
+          orderIdsBefore = 0;
           trace = new AssembledTrace(span.traceId(), now);
-          open.put(span.traceId(), trace);
-          openById.put(span.traceId(), trace);
-          if (open.size() > maxTraces) {
-            Iterator<AssembledTrace> eldest = open.values().iterator();
-            AssembledTrace victim = eldest.next();
-            eldest.remove();
-            openById.remove(victim.traceId());
+          traces.put(span.traceId(), trace);
+          open.addLast(trace);
+          if (open.size > maxTraces) {
+            AssembledTrace victim = open.removeFirst();
             evictedTraces++;
             toNotify.add(markClosed(victim, CloseReason.EVICTED, now));
           }
+          trace.add(span, now, stepBits, orderId);
         } else {
-          open.get(span.traceId()); // a new span: the trace becomes the freshest in access order
+          orderIdsBefore = trace.orderIdCount();
+          int outcome = trace.offer(span, maxSpansPerTrace, now, stepBits, orderId);
+          if (outcome == AssembledTrace.DUPLICATE) {
+            duplicate(counters);
+            continue;
+          }
+          if (outcome == AssembledTrace.OVER_CAP) {
+            droppedSpans++;
+            continue;
+          }
+          open.moveToLast(trace); // a new span: the trace becomes the freshest
         }
         receivedSpans++;
         counters.spans++;
-        String orderId = correlation == null ? null : span.attributes().get(correlation);
-        trace.add(span, now, stepBits(span), orderId);
-        if (orderId != null) {
-          List<AssembledTrace> traces = byOrder.computeIfAbsent(orderId, k -> new ArrayList<>(2));
-          if (!traces.contains(trace)) {
-            traces.add(trace);
-          }
+        if (orderId != null && trace.orderIdCount() > orderIdsBefore) {
+          // an order id new to the trace (one it carried already lists it since)
+          byOrder.computeIfAbsent(orderId, k -> new ArrayList<>(2)).add(trace);
         }
         if (completeMask != 0) {
-          touchedOrders.addAll(trace.orderIdsView());
+          // the order ids it carries, unless noted in this batch already with nothing new since
+          int count = trace.orderIdCount();
+          if (trace.notedBatch != batch || trace.notedOrderIds != count) {
+            if (touchedOrders == null) {
+              touchedOrders = new LinkedHashSet<>(8);
+            }
+            for (int i = 0; i < count; i++) {
+              touchedOrders.add(trace.orderIdAt(i));
+            }
+            trace.notedBatch = batch;
+            trace.notedOrderIds = count;
+          }
         }
       }
       // judged after the whole batch, so spans of one export request never split into late ones
-      for (String orderId : touchedOrders) {
-        closeIfComplete(orderId, now, toNotify);
+      if (touchedOrders != null) {
+        for (String orderId : touchedOrders) {
+          closeIfComplete(orderId, now, toNotify);
+        }
       }
     }
     notifyClosed(toNotify);
@@ -205,10 +231,10 @@ public final class TraceAssembler {
     if (!anyOpen || union != completeMask) {
       return;
     }
-    for (AssembledTrace t : List.copyOf(traces)) {
+    // closing may drop the oldest closed trace, from this very list too: walk a snapshot
+    for (AssembledTrace t : traces.size() == 1 ? List.of(traces.get(0)) : List.copyOf(traces)) {
       if (!t.closing()) {
-        open.remove(t.traceId());
-        openById.remove(t.traceId());
+        open.remove(t);
         toNotify.add(markClosed(t, CloseReason.COMPLETE, now));
       }
     }
@@ -219,10 +245,8 @@ public final class TraceAssembler {
     List<TraceClosed> toNotify = new ArrayList<>(0);
     synchronized (this) {
       long now = clock.getAsLong();
-      for (AssembledTrace trace : List.copyOf(open.values())) {
-        open.remove(trace.traceId());
-        openById.remove(trace.traceId());
-        toNotify.add(markClosed(trace, CloseReason.QUIET, now));
+      while (open.size > 0) {
+        toNotify.add(markClosed(open.removeFirst(), CloseReason.QUIET, now));
       }
     }
     notifyClosed(toNotify);
@@ -233,29 +257,27 @@ public final class TraceAssembler {
     List<TraceClosed> toNotify = new ArrayList<>(0);
     synchronized (this) {
       long now = clock.getAsLong();
-      Iterator<AssembledTrace> it = open.values().iterator();
-      while (it.hasNext()) {
-        AssembledTrace trace = it.next();
+      while (open.size > 0) {
+        AssembledTrace trace = open.head;
         if (now - trace.lastArrivalNanos() < quietNanos) {
-          break; // access order: every later trace got a span more recently
+          break; // by last arrival: every later trace got a span more recently
         }
-        it.remove();
-        openById.remove(trace.traceId());
+        open.removeFirst();
         toNotify.add(markClosed(trace, CloseReason.QUIET, now));
       }
     }
     notifyClosed(toNotify);
   }
 
-  /** Closes a trace (under the lock) and snapshots what its listeners need. */
+  /** Closes a trace just taken out of the open list (under the lock) and snapshots what its listeners need. */
   private TraceClosed markClosed(AssembledTrace trace, CloseReason reason, long now) {
     trace.close(reason, now);
-    closed.put(trace.traceId(), trace);
-    if (closed.size() > maxClosedTraces) {
-      Iterator<AssembledTrace> eldest = closed.values().iterator();
-      AssembledTrace gone = eldest.next();
-      eldest.remove();
-      for (String orderId : gone.orderIdsView()) {
+    closed.addLast(trace);
+    if (closed.size > maxClosedTraces) {
+      AssembledTrace gone = closed.removeFirst();
+      traces.remove(gone.traceId());
+      for (int i = 0, n = gone.orderIdCount(); i < n; i++) {
+        String orderId = gone.orderIdAt(i);
         List<AssembledTrace> traces = byOrder.get(orderId);
         if (traces != null) {
           traces.remove(gone);
@@ -265,14 +287,26 @@ public final class TraceAssembler {
         }
       }
     }
-    Map<String, List<AssembledTrace>> fragments = new HashMap<>(2);
-    for (String orderId : trace.orderIdsView()) {
+    int orders = trace.orderIdCount();
+    if (orders == 0) {
+      return new TraceClosed(trace, Map.of());
+    }
+    if (orders == 1) {
+      String orderId = trace.orderIdAt(0);
+      return new TraceClosed(trace, Map.of(orderId, List.copyOf(byOrder.getOrDefault(orderId, List.of(trace)))));
+    }
+    Map<String, List<AssembledTrace>> fragments = new HashMap<>(orders * 2);
+    for (int i = 0; i < orders; i++) {
+      String orderId = trace.orderIdAt(i);
       fragments.put(orderId, List.copyOf(byOrder.getOrDefault(orderId, List.of(trace))));
     }
     return new TraceClosed(trace, fragments);
   }
 
-  /** Runs the listeners, then marks each trace judged: once isClosed(), its figures are in. */
+  /**
+   * Runs the listeners, then marks each trace judged: once isClosed(), its figures are in. Then
+   * packs the judged traces (after all the events: the traces of one order read each other).
+   */
   private void notifyClosed(List<TraceClosed> events) {
     for (TraceClosed e : events) {
       try {
@@ -283,14 +317,9 @@ public final class TraceAssembler {
         e.trace().judged();
       }
     }
-  }
-
-  private SpanCounters counters(String service) {
-    String label = labels.label(service);
-    if (!label.equals(service)) {
-      foldedLabelSpans++;
+    for (TraceClosed e : events) {
+      e.trace().pack();
     }
-    return countersByService.computeIfAbsent(label, s -> new SpanCounters());
   }
 
   /** Spans dropped because their trace already held the most spans a trace may hold. */
@@ -322,8 +351,7 @@ public final class TraceAssembler {
 
   /** A trace by id, open or closed, or null. */
   public synchronized AssembledTrace trace(String traceId) {
-    AssembledTrace t = closed.get(traceId);
-    return t != null ? t : openById.get(traceId);
+    return traces.get(traceId);
   }
 
   /** Every trace (fragment) holding a span with this value of the flow's correlation attribute, in arrival order. */
@@ -332,7 +360,7 @@ public final class TraceAssembler {
   }
 
   public synchronized int tracesInFlight() {
-    return open.size();
+    return open.size;
   }
 
   public synchronized long evictedTraces() {
@@ -372,6 +400,57 @@ public final class TraceAssembler {
 
   public Duration quietWindow() {
     return Duration.ofNanos(quietNanos);
+  }
+
+  /**
+   * A doubly linked list of traces through their own {@code prev}/{@code next} fields (a trace
+   * sits in one list at a time): moving a trace to the tail or taking it out costs no lookup.
+   */
+  private static final class TraceList {
+    AssembledTrace head;
+    AssembledTrace tail;
+    int size;
+
+    void addLast(AssembledTrace t) {
+      t.prev = tail;
+      t.next = null;
+      if (tail == null) {
+        head = t;
+      } else {
+        tail.next = t;
+      }
+      tail = t;
+      size++;
+    }
+
+    void remove(AssembledTrace t) {
+      if (t.prev == null) {
+        head = t.next;
+      } else {
+        t.prev.next = t.next;
+      }
+      if (t.next == null) {
+        tail = t.prev;
+      } else {
+        t.next.prev = t.prev;
+      }
+      t.prev = null;
+      t.next = null;
+      size--;
+    }
+
+    AssembledTrace removeFirst() {
+      AssembledTrace t = head;
+      remove(t);
+      return t;
+    }
+
+    void moveToLast(AssembledTrace t) {
+      if (t != tail) {
+        remove(t);
+        addLast(t);
+      }
+    }
   }
 
   private static final class SpanCounters {

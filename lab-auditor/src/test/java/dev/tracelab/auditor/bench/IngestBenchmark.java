@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * decode + trace assembly + orphan analysis on one thread. Two phases: {@code complete} (the
  * auditor as it runs: each request's trace closes as soon as its six spans are in) and {@code
  * quiet} (closing by the quiet window only, so traces pile up to the in-flight cap). Prints
- * spans/s per round and the heap after GC, which must stay flat once the cap is reached.
+ * spans/s per round (wall clock, and per CPU-second of the process, which other load on a shared
+ * core does not skew) and the heap after GC, which must stay flat once the cap is reached.
  *
  * <p>Run: {@code scripts/bench-ingest.sh} (pins the JVM to one core). Args: {@code [seconds per
  * phase] [maxTraces] [complete|quiet|both]}.
@@ -82,10 +83,13 @@ public final class IngestBenchmark {
     long spans = 0;
     long t0 = System.nanoTime();
     long roundStart = t0;
+    long roundCpu = cpuNanos();
+    long cpuSpans = 0;
+    long cpuTotal = 0;
     long roundSpans = 0;
     int round = 0;
     int i = 0;
-    System.out.printf(Locale.ROOT, "%6s %14s %12s %14s %10s%n", "round", "spans/s", "in flight", "heap after GC", "evicted");
+    System.out.printf(Locale.ROOT, "%6s %14s %14s %12s %14s %10s%n", "round", "spans/s", "spans/cpu-s", "in flight", "heap after GC", "evicted");
     while (System.nanoTime() - t0 < seconds * 1_000_000_000L) {
       byte[] body = requests.get(i++ % POOL);
       List<ReceivedSpan> decoded = OtlpDecoder.decodeProtobuf(body);
@@ -99,17 +103,33 @@ public final class IngestBenchmark {
       long now = System.nanoTime();
       if (now - roundStart >= 2_000_000_000L) {
         double rate = roundSpans / ((now - roundStart) / 1e9);
+        long cpu = cpuNanos() - roundCpu; // the process's CPU (GC and JIT included): what other load on the core does not skew
+        double cpuRate = roundSpans / (cpu / 1e9);
+        if (round >= 1) { // the first round warms up
+          cpuSpans += roundSpans;
+          cpuTotal += cpu;
+        }
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf(Locale.ROOT, "%6d %14.0f %12d %11.1f MiB %10d%n",
-            ++round, rate, assembler.tracesInFlight(), heap / 1048576.0, assembler.evictedTraces());
+        System.out.printf(Locale.ROOT, "%6d %14.0f %14.0f %12d %11.1f MiB %10d%n",
+            ++round, rate, cpuRate, assembler.tracesInFlight(), heap / 1048576.0, assembler.evictedTraces());
         roundStart = System.nanoTime();
+        roundCpu = cpuNanos();
         roundSpans = 0;
       }
     }
     double total = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "%s total: %d spans in %.1f s = %.0f spans/s (incl. GC pauses of the heap probes); traces analysed %d, duplicate deliveries %d%n",
         mode, spans, total, spans / total, stats.tracesAnalysed(), assembler.duplicateSpans());
+    if (cpuTotal > 0) {
+      System.out.printf(Locale.ROOT, "%s after warm-up: %.0f spans per CPU-second (the process's CPU time, GC included)%n",
+          mode, cpuSpans / (cpuTotal / 1e9));
+    }
+  }
+
+  /** CPU time of the whole process (all its threads, GC and JIT included). */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Realistic export requests: complete 6-span traces, each span with its attributes. */
