@@ -28,7 +28,7 @@ class IngestWorkloadTest {
       for (ReceivedSpan s : spans) {
         traceIds.add(s.traceId());
         spanIds.add(s.spanId());
-        orderIds.add(s.orderId());
+        orderIds.add(s.attributes().get("app.order_id"));
         if (s.parentSpanId() != null) {
           assertThat(spans).anySatisfy(p -> {
             assertThat(p.spanId()).isEqualTo(s.parentSpanId());
