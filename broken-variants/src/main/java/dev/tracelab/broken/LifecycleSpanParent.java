@@ -53,7 +53,8 @@ public final class LifecycleSpanParent implements RecordParent {
 
   @Override
   public Context parentOf(ConsumerRecord<String, String> record) {
-    return Context.current(); // THE BUG, part 2: every unit of work descends from the lifecycle span
+    return Context
+        .current(); // THE BUG, part 2: every unit of work descends from the lifecycle span
   }
 
   @Override

@@ -8,10 +8,15 @@ import java.nio.file.Path;
  * @param ledgerFile where the ledger persists ({@code LEDGER_FILE}); null keeps it in memory
  */
 public record ConsumerConfig(
-    String bindHost, int healthPort, String kafkaBootstrapServers, Variant variant, Path ledgerFile) {
+    String bindHost,
+    int healthPort,
+    String kafkaBootstrapServers,
+    Variant variant,
+    Path ledgerFile) {
 
   /** A consumer whose ledger lives in memory. */
-  public ConsumerConfig(String bindHost, int healthPort, String kafkaBootstrapServers, Variant variant) {
+  public ConsumerConfig(
+      String bindHost, int healthPort, String kafkaBootstrapServers, Variant variant) {
     this(bindHost, healthPort, kafkaBootstrapServers, variant, null);
   }
 }

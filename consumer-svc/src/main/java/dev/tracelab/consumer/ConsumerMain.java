@@ -5,10 +5,10 @@ import dev.tracelab.flow.Flow;
 import java.nio.file.Path;
 
 /**
- * {@code java -jar consumer-svc.jar}. Environment: {@code PORT} (8082, health only),
- * {@code BIND_HOST} (0.0.0.0), {@code KAFKA_BOOTSTRAP_SERVERS} (127.0.0.1:9092),
- * {@code TRACELAB_VARIANT} (fixed|broken), {@code LEDGER_FILE} (unset: the ledger lives in memory)
- * and the standard {@code OTEL_*} variables.
+ * {@code java -jar consumer-svc.jar}. Environment: {@code PORT} (8082, health only), {@code
+ * BIND_HOST} (0.0.0.0), {@code KAFKA_BOOTSTRAP_SERVERS} (127.0.0.1:9092), {@code TRACELAB_VARIANT}
+ * (fixed|broken), {@code LEDGER_FILE} (unset: the ledger lives in memory) and the standard {@code
+ * OTEL_*} variables.
  */
 public final class ConsumerMain {
 
@@ -28,7 +28,13 @@ public final class ConsumerMain {
         },
         ConsumerService::start,
         (config, service) ->
-            "consumer-svc (" + config.variant().id() + ") consuming " + Flow.TOPIC
-                + ", health on " + config.bindHost() + ":" + service.healthPort());
+            "consumer-svc ("
+                + config.variant().id()
+                + ") consuming "
+                + Flow.TOPIC
+                + ", health on "
+                + config.bindHost()
+                + ":"
+                + service.healthPort());
   }
 }

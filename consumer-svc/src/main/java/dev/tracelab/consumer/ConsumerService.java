@@ -3,7 +3,6 @@ package dev.tracelab.consumer;
 import com.sun.net.httpserver.HttpServer;
 import dev.tracelab.broken.IgnoredRecordHeaders;
 import dev.tracelab.flow.Flow;
-import dev.tracelab.flow.Variant;
 import dev.tracelab.kafka.RecordParent;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
@@ -27,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer: polls {@code orders} in group {@code consumer-svc}, processes each record in a
- * CONSUMER span, commits after processing (see {@link PollLoop} and {@link OrderProcessor}).
- * {@code GET /health} answers while the poll loop runs; {@code GET /ledger} serves the
- * {@link Ledger}, persisted in {@code LEDGER_FILE} when set.
+ * CONSUMER span, commits after processing (see {@link PollLoop} and {@link OrderProcessor}). {@code
+ * GET /health} answers while the poll loop runs; {@code GET /ledger} serves the {@link Ledger},
+ * persisted in {@code LEDGER_FILE} when set.
  */
 public final class ConsumerService implements AutoCloseable {
 
@@ -106,9 +105,11 @@ public final class ConsumerService implements AutoCloseable {
     }
     DeadLetters deadLetters = DeadLetters.create(otel, config.kafkaBootstrapServers());
     OrderProcessor processor =
-        new OrderProcessor(otel, parent, ledger, deadLetters, OrderProcessor.FAIL_ON_REQUEST, RetryPolicy.DEFAULT);
+        new OrderProcessor(
+            otel, parent, ledger, deadLetters, OrderProcessor.FAIL_ON_REQUEST, RetryPolicy.DEFAULT);
     ConsumerService service =
-        new ConsumerService(consumer, parent, new PollLoop(consumer, processor), ledger, deadLetters, health);
+        new ConsumerService(
+            consumer, parent, new PollLoop(consumer, processor), ledger, deadLetters, health);
     health.createContext("/health", service::answerHealth);
     dev.tracelab.health.KafkaReadiness readiness =
         dev.tracelab.health.KafkaReadiness.create(config.kafkaBootstrapServers());
@@ -126,7 +127,8 @@ public final class ConsumerService implements AutoCloseable {
 
   private void answerHealth(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
     boolean up = loop.isAlive() && running.get();
-    byte[] body = ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}").getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}").getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(up ? 200 : 503, body.length);
     exchange.getResponseBody().write(body);
@@ -135,7 +137,8 @@ public final class ConsumerService implements AutoCloseable {
 
   /** {@code GET /health/ready}: 200 only while Kafka answers. */
   private static void answerReady(
-      com.sun.net.httpserver.HttpExchange exchange, dev.tracelab.health.KafkaReadiness readiness) throws IOException {
+      com.sun.net.httpserver.HttpExchange exchange, dev.tracelab.health.KafkaReadiness readiness)
+      throws IOException {
     dev.tracelab.health.KafkaReadiness.Answer answer = readiness.answer();
     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", answer.contentType());

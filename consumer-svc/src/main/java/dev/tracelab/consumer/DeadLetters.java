@@ -28,11 +28,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Produces a record that could not be processed to {@link Flow#DEAD_LETTER_TOPIC}, synchronously
- * (the caller commits the original offset only once this returned), in a PRODUCER span
- * {@code send orders.dlq} that is a child of the current (process) span. The dead-letter record
- * keeps the original key, value and headers; the trace context headers are replaced by the ones
- * of the send span (so the dead letter stays in the request's trace, one hop further), and
- * {@code tracelab.failure.category}, {@code tracelab.failure.reason} and the original
+ * (the caller commits the original offset only once this returned), in a PRODUCER span {@code send
+ * orders.dlq} that is a child of the current (process) span. The dead-letter record keeps the
+ * original key, value and headers; the trace context headers are replaced by the ones of the send
+ * span (so the dead letter stays in the request's trace, one hop further), and {@code
+ * tracelab.failure.category}, {@code tracelab.failure.reason} and the original
  * topic/partition/offset are added.
  */
 final class DeadLetters implements AutoCloseable {
@@ -86,10 +86,13 @@ final class DeadLetters implements AutoCloseable {
             .spanBuilder(SEND)
             .setSpanKind(SpanKind.PRODUCER)
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_SYSTEM, "kafka")
-            .setAttribute(MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, Flow.DEAD_LETTER_TOPIC)
+            .setAttribute(
+                MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, Flow.DEAD_LETTER_TOPIC)
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "send")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "send")
-            .setAttribute(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, OrderProcessor.CLIENT_ID + "-dlq")
+            .setAttribute(
+                MessagingIncubatingAttributes.MESSAGING_CLIENT_ID,
+                OrderProcessor.CLIENT_ID + "-dlq")
             .startSpan();
     if (original.key() != null) {
       span.setAttribute(MessagingIncubatingAttributes.MESSAGING_KAFKA_MESSAGE_KEY, original.key());
@@ -109,7 +112,8 @@ final class DeadLetters implements AutoCloseable {
       RecordMetadata metadata =
           producer.send(record).get(DELIVERY_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
       span.setAttribute(
-          MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID, Integer.toString(metadata.partition()));
+          MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID,
+          Integer.toString(metadata.partition()));
       span.setAttribute(MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, metadata.offset());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -4,8 +4,8 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Why a record could not be processed; the value is the {@code app.failure.category} span
- * attribute and the {@code tracelab.failure.category} header of its dead-letter record.
+ * Why a record could not be processed; the value is the {@code app.failure.category} span attribute
+ * and the {@code tracelab.failure.category} header of its dead-letter record.
  */
 enum FailureCategory {
   /** A transient failure that persisted through every retry. */
@@ -26,10 +26,10 @@ enum FailureCategory {
   }
 
   /**
-   * The category of a failure: an {@link IllegalArgumentException} (the order cannot be read, or
-   * is invalid) is poison; a timeout (Java's, Kafka's or a socket's) is a timeout; anything else
-   * is taken as transient, since retrying a bounded number of times costs little and a record
-   * that keeps failing ends on the dead-letter topic anyway.
+   * The category of a failure: an {@link IllegalArgumentException} (the order cannot be read, or is
+   * invalid) is poison; a timeout (Java's, Kafka's or a socket's) is a timeout; anything else is
+   * taken as transient, since retrying a bounded number of times costs little and a record that
+   * keeps failing ends on the dead-letter topic anyway.
    */
   static FailureCategory of(Throwable failure) {
     if (failure instanceof IllegalArgumentException) {

@@ -20,9 +20,8 @@ import java.util.Set;
  * The ground truth of what this consumer did, independent of telemetry: the order ids whose
  * processing completed, the ones dead-lettered, and how many redeliveries were skipped. Recording
  * an id here is the commit point of processing: a record whose id is already here is a duplicate
- * and is not processed again. Every completion is listed, so an order processed twice anyway
- * (the duplicate check bypassed) is listed twice: the ledger shows double processing, never
- * hides it.
+ * and is not processed again. Every completion is listed, so an order processed twice anyway (the
+ * duplicate check bypassed) is listed twice: the ledger shows double processing, never hides it.
  *
  * <p>With a file ({@code LEDGER_FILE}) every entry is appended as one line ({@code processed <id>}
  * or {@code dead-lettered <id>}) and flushed before the offset is committed, and the file is read
@@ -48,20 +47,27 @@ final class Ledger implements AutoCloseable {
     return new Ledger(null);
   }
 
-  /** The ledger persisted in {@code path} (created if missing, read back if present); null: in memory. */
+  /**
+   * The ledger persisted in {@code path} (created if missing, read back if present); null: in
+   * memory.
+   */
   static Ledger open(Path path) {
     if (path == null) {
       return inMemory();
     }
     try {
-      List<String> lines = Files.exists(path) ? Files.readAllLines(path, StandardCharsets.UTF_8) : List.of();
+      List<String> lines =
+          Files.exists(path) ? Files.readAllLines(path, StandardCharsets.UTF_8) : List.of();
       if (path.getParent() != null) {
         Files.createDirectories(path.getParent());
       }
       Ledger ledger =
           new Ledger(
               Files.newBufferedWriter(
-                  path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+                  path,
+                  StandardCharsets.UTF_8,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND));
       for (String line : lines) {
         if (line.startsWith(PROCESSED)) {
           ledger.record(ledger.processed, line.substring(PROCESSED.length()));

@@ -10,16 +10,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * FIX for the long-running subscription (docs/design.md §8; the defect is {@code
- * broken-variants/src/main/java/dev/tracelab/broken/LifecycleSpanParent.java}). The subscription
- * is a {@link Lifecycle}: a short start span of its own, and an identity put in the poll loop's
+ * broken-variants/src/main/java/dev/tracelab/broken/LifecycleSpanParent.java}). The subscription is
+ * a {@link Lifecycle}: a short start span of its own, and an identity put in the poll loop's
  * context ONCE. Each record is a bounded unit of work: its process span continues the request the
  * record carries (the producer's context, extracted from the headers onto the loop's context) and
  * links to the lifecycle start span; {@code LifecycleSpanProcessor} stamps {@code lifecycle.name}
  * and {@code lifecycle.instance.id} on it, and on everything started under it, from that context.
  *
  * <p>Parent or link: the request is the unit's lineage (one parent: the producer span); the
- * lifecycle is context about where it ran, which is what a link and attributes are for. A unit
- * with nothing upstream (a reconciler's tick) would be a root of its own, with the same link.
+ * lifecycle is context about where it ran, which is what a link and attributes are for. A unit with
+ * nothing upstream (a reconciler's tick) would be a root of its own, with the same link.
  */
 final class LifecycleUnits implements RecordParent {
 

@@ -43,7 +43,8 @@ final class OrderProcessor {
   /** The Kafka client id, also the span's {@code messaging.client.id}. */
   static final String CLIENT_ID = "consumer-svc";
 
-  static final AttributeKey<String> FAILURE_CATEGORY = AttributeKey.stringKey("app.failure.category");
+  static final AttributeKey<String> FAILURE_CATEGORY =
+      AttributeKey.stringKey("app.failure.category");
   static final AttributeKey<Boolean> DUPLICATE = AttributeKey.booleanKey("app.delivery.duplicate");
   static final AttributeKey<Long> RETRY_ATTEMPT = AttributeKey.longKey("app.retry.attempt");
   static final AttributeKey<Long> RETRY_BACKOFF_MS = AttributeKey.longKey("app.retry.backoff_ms");
@@ -67,7 +68,8 @@ final class OrderProcessor {
   static final Handler FAIL_ON_REQUEST =
       order -> {
         if (order.fail()) {
-          throw new OrderFailedException("order " + order.orderId() + " failed on request (fail=true)");
+          throw new OrderFailedException(
+              "order " + order.orderId() + " failed on request (fail=true)");
         }
       };
 
@@ -106,7 +108,8 @@ final class OrderProcessor {
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, record.topic())
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "process")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "process")
-            .setAttribute(MessagingIncubatingAttributes.MESSAGING_CONSUMER_GROUP_NAME, Flow.CONSUMER_GROUP)
+            .setAttribute(
+                MessagingIncubatingAttributes.MESSAGING_CONSUMER_GROUP_NAME, Flow.CONSUMER_GROUP)
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, CLIENT_ID)
             .setAttribute(
                 MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID,
@@ -153,7 +156,8 @@ final class OrderProcessor {
         return Outcome.PROCESSED;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new DeadLetters.NotDoneException("interrupted while processing " + order.orderId(), e);
+        throw new DeadLetters.NotDoneException(
+            "interrupted while processing " + order.orderId(), e);
       } catch (Exception e) {
         FailureCategory category = FailureCategory.of(e);
         if (!category.retryable() || attempt >= retry.maxAttempts()) {
@@ -163,15 +167,20 @@ final class OrderProcessor {
         span.addEvent(
             "retry",
             Attributes.of(
-                RETRY_ATTEMPT, (long) attempt,
-                RETRY_BACKOFF_MS, backoffMs,
-                ErrorAttributes.ERROR_TYPE, e.getClass().getName(),
-                ExceptionAttributes.EXCEPTION_MESSAGE, String.valueOf(e.getMessage())));
+                RETRY_ATTEMPT,
+                (long) attempt,
+                RETRY_BACKOFF_MS,
+                backoffMs,
+                ErrorAttributes.ERROR_TYPE,
+                e.getClass().getName(),
+                ExceptionAttributes.EXCEPTION_MESSAGE,
+                String.valueOf(e.getMessage())));
         try {
           Thread.sleep(backoffMs);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          throw new DeadLetters.NotDoneException("interrupted while retrying " + order.orderId(), interrupted);
+          throw new DeadLetters.NotDoneException(
+              "interrupted while retrying " + order.orderId(), interrupted);
         }
       }
     }
@@ -187,7 +196,11 @@ final class OrderProcessor {
   }
 
   private Outcome deadLetter(
-      ConsumerRecord<String, String> record, String id, Span span, FailureCategory category, Exception e) {
+      ConsumerRecord<String, String> record,
+      String id,
+      Span span,
+      FailureCategory category,
+      Exception e) {
     span.recordException(e);
     span.setStatus(StatusCode.ERROR, e.getMessage());
     span.setAttribute(ErrorAttributes.ERROR_TYPE, e.getClass().getName());
@@ -196,7 +209,12 @@ final class OrderProcessor {
     ledger.deadLettered(id);
     log.warn(
         "order {} dead-lettered to {} ({}): record {}-{}@{}: {}",
-        id, Flow.DEAD_LETTER_TOPIC, category.value(), record.topic(), record.partition(), record.offset(),
+        id,
+        Flow.DEAD_LETTER_TOPIC,
+        category.value(),
+        record.topic(),
+        record.partition(),
+        record.offset(),
         e.getMessage());
     return Outcome.DEAD_LETTERED;
   }

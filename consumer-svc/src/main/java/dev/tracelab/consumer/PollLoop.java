@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * One poll of the loop: process each record, then commit the offsets of the records that were
  * processed, skipped as duplicates or dead-lettered. A record that was none of these (its
  * dead-letter send failed) is not committed: its partition is rewound to it and the rest of that
- * partition's batch waits for the next poll. A commit that fails (broker restarting, rebalance)
- * is logged and the loop goes on: the records come again and the ledger skips them.
+ * partition's batch waits for the next poll. A commit that fails (broker restarting, rebalance) is
+ * logged and the loop goes on: the records come again and the ledger skips them.
  */
 final class PollLoop {
 
@@ -36,7 +36,9 @@ final class PollLoop {
     this.processor = processor;
   }
 
-  /** Polls once and handles what came; returns the number of records whose offsets were committed. */
+  /**
+   * Polls once and handles what came; returns the number of records whose offsets were committed.
+   */
   int pollOnce() {
     ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
     Map<TopicPartition, OffsetAndMetadata> done = new LinkedHashMap<>();
@@ -53,7 +55,10 @@ final class PollLoop {
         count++;
       } catch (DeadLetters.NotDoneException e) {
         log.warn(
-            "record {}@{} not done, will come again: {}", partition, record.offset(), e.getMessage());
+            "record {}@{} not done, will come again: {}",
+            partition,
+            record.offset(),
+            e.getMessage());
         rewound.add(partition);
         consumer.seek(partition, record.offset());
         if (Thread.currentThread().isInterrupted()) {
@@ -65,7 +70,10 @@ final class PollLoop {
       try {
         consumer.commitSync(done);
       } catch (RetriableException | CommitFailedException | RebalanceInProgressException e) {
-        log.warn("commit of {} failed, those records will come again (the ledger skips them): {}", done, e.toString());
+        log.warn(
+            "commit of {} failed, those records will come again (the ledger skips them): {}",
+            done,
+            e.toString());
         return 0;
       }
     }

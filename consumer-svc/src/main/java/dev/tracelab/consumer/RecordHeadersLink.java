@@ -10,9 +10,9 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The Kafka boundary crossed by a LINK (docs/design.md §8): the process span starts a new trace
- * (no parent) and links to the producer's context extracted from the record headers, the pattern
- * the messaging semantic conventions describe for consumers. Not a defect: the request becomes two
+ * The Kafka boundary crossed by a LINK (docs/design.md §8): the process span starts a new trace (no
+ * parent) and links to the producer's context extracted from the record headers, the pattern the
+ * messaging semantic conventions describe for consumers. Not a defect: the request becomes two
  * traces joined by the link, and the auditor counts it linked, with no orphan.
  *
  * <p>When a link is the right lineage: one span handles records from many traces (batch

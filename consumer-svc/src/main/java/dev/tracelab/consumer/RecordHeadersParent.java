@@ -17,11 +17,11 @@ import org.apache.kafka.common.header.Headers;
  * headers and returns it as the PARENT of the process span.
  *
  * <p>Why a parent and not only a link: this service processes each record on its own, so the
- * messaging semantic conventions let the process span be a child of the message's creation
- * context; that keeps one request one trace, which is what a reader of the trace (and the
- * lab's connected-request check) expects. Links are for batch processing, where one span handles
- * records from many traces and can have only one parent. The defect this replaces is
- * {@code broken-variants/src/main/java/dev/tracelab/broken/IgnoredRecordHeaders.java}.
+ * messaging semantic conventions let the process span be a child of the message's creation context;
+ * that keeps one request one trace, which is what a reader of the trace (and the lab's
+ * connected-request check) expects. Links are for batch processing, where one span handles records
+ * from many traces and can have only one parent. The defect this replaces is {@code
+ * broken-variants/src/main/java/dev/tracelab/broken/IgnoredRecordHeaders.java}.
  */
 final class RecordHeadersParent implements RecordParent {
 

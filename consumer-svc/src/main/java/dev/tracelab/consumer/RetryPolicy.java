@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Bounded in-place retries with exponential backoff: attempt {@code n} (from 1) that fails waits
- * {@code initialBackoff * 2^(n-1)} before attempt {@code n+1}; after {@code maxAttempts} the
- * record is dead-lettered.
+ * {@code initialBackoff * 2^(n-1)} before attempt {@code n+1}; after {@code maxAttempts} the record
+ * is dead-lettered.
  */
 record RetryPolicy(int maxAttempts, Duration initialBackoff) {
 

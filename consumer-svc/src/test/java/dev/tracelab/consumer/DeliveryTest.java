@@ -86,19 +86,36 @@ class DeliveryTest {
 
   private ConsumerRecord<String, String> record(long offset, String key, String value) {
     Span producer =
-        testing.getOpenTelemetry().getTracer("test").spanBuilder(Flow.PRODUCE).setSpanKind(SpanKind.PRODUCER).startSpan();
+        testing
+            .getOpenTelemetry()
+            .getTracer("test")
+            .spanBuilder(Flow.PRODUCE)
+            .setSpanKind(SpanKind.PRODUCER)
+            .startSpan();
     producerSpanId = producer.getSpanContext().getSpanId();
     RecordHeaders headers = new RecordHeaders();
     testing
         .getOpenTelemetry()
         .getPropagators()
         .getTextMapPropagator()
-        .inject(Context.root().with(producer), headers, (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        .inject(
+            Context.root().with(producer),
+            headers,
+            (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
     headers.add("x-custom", "kept".getBytes(StandardCharsets.UTF_8));
     producer.end();
     return new ConsumerRecord<>(
-        Flow.TOPIC, 0, offset, 0L, TimestampType.CREATE_TIME, key.length(), value.length(), key, value,
-        headers, Optional.empty());
+        Flow.TOPIC,
+        0,
+        offset,
+        0L,
+        TimestampType.CREATE_TIME,
+        key.length(),
+        value.length(),
+        key,
+        value,
+        headers,
+        Optional.empty());
   }
 
   private static String order(boolean fail) {
@@ -116,7 +133,8 @@ class DeliveryTest {
   }
 
   private static SpanData span(String name) {
-    List<SpanData> spans = testing.getSpans().stream().filter(s -> s.getName().equals(name)).toList();
+    List<SpanData> spans =
+        testing.getSpans().stream().filter(s -> s.getName().equals(name)).toList();
     assertThat(spans).hasSize(1);
     return spans.get(0);
   }
@@ -142,7 +160,8 @@ class DeliveryTest {
     assertThat(ledger.deadLetteredIds()).containsExactly(ORDER_ID);
     assertThat(ledger.processedIds()).isEmpty();
 
-    // lineage: original producer <- process (poison) <- send orders.dlq, whose context the record carries
+    // lineage: original producer <- process (poison) <- send orders.dlq, whose context the record
+    // carries
     SpanData process = span(Flow.PROCESS);
     SpanData send = span(DeadLetters.SEND);
     assertThat(process.getParentSpanId()).isEqualTo(producerSpanId);
@@ -154,7 +173,8 @@ class DeliveryTest {
     assertThat(send.getParentSpanId()).isEqualTo(process.getSpanId());
     assertThat(send.getTraceId()).isEqualTo(process.getTraceId());
     assertThat(dead.headers().headers("traceparent")).hasSize(1);
-    assertThat(header(dead, "traceparent")).startsWith("00-" + send.getTraceId() + "-" + send.getSpanId() + "-");
+    assertThat(header(dead, "traceparent"))
+        .startsWith("00-" + send.getTraceId() + "-" + send.getSpanId() + "-");
     assertThat(testing.getSpans()).hasSize(3);
   }
 
@@ -170,10 +190,12 @@ class DeliveryTest {
     assertThat(ledger.processedIds()).containsExactly(ORDER_ID);
     assertThat(ledger.duplicatesSkippedCount()).isEqualTo(1);
     assertThat(ledger.toJson())
-        .isEqualTo("{\"processed\":[\"" + ORDER_ID + "\"],\"deadLettered\":[],\"duplicatesSkipped\":1}");
+        .isEqualTo(
+            "{\"processed\":[\"" + ORDER_ID + "\"],\"deadLettered\":[],\"duplicatesSkipped\":1}");
     assertThat(committed()).isEqualTo(2);
     assertThat(dlq.history()).isEmpty();
-    List<SpanData> process = testing.getSpans().stream().filter(s -> s.getName().equals(Flow.PROCESS)).toList();
+    List<SpanData> process =
+        testing.getSpans().stream().filter(s -> s.getName().equals(Flow.PROCESS)).toList();
     assertThat(process).hasSize(2);
     assertThat(process.get(0).getAttributes().get(OrderProcessor.DUPLICATE)).isNull();
     assertThat(process.get(1).getAttributes().get(OrderProcessor.DUPLICATE)).isTrue();
@@ -209,7 +231,9 @@ class DeliveryTest {
     assertThat(dlq.history()).isEmpty();
     SpanData process = span(Flow.PROCESS);
     assertThat(process.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
-    assertThat(process.getEvents()).extracting(EventData::getName).containsExactly("retry", "retry");
+    assertThat(process.getEvents())
+        .extracting(EventData::getName)
+        .containsExactly("retry", "retry");
     assertThat(process.getEvents())
         .extracting(e -> e.getAttributes().get(OrderProcessor.RETRY_ATTEMPT))
         .containsExactly(1L, 2L);
@@ -232,13 +256,16 @@ class DeliveryTest {
 
     assertThat(attempts).hasValue(4);
     assertThat(dlq.history()).hasSize(1);
-    assertThat(header(dlq.history().get(0), DeadLetters.CATEGORY_HEADER)).isEqualTo("retryable-exhausted");
+    assertThat(header(dlq.history().get(0), DeadLetters.CATEGORY_HEADER))
+        .isEqualTo("retryable-exhausted");
     assertThat(header(dlq.history().get(0), DeadLetters.REASON_HEADER)).isEqualTo("database down");
     assertThat(ledger.deadLetteredIds()).containsExactly(ORDER_ID);
     assertThat(committed()).isEqualTo(1);
-    assertThat(span(Flow.PROCESS).getEvents()).extracting(EventData::getName)
+    assertThat(span(Flow.PROCESS).getEvents())
+        .extracting(EventData::getName)
         .containsExactly("retry", "retry", "retry", "exception");
-    assertThat(span(Flow.PROCESS).getAttributes().get(OrderProcessor.FAILURE_CATEGORY)).isEqualTo("retryable-exhausted");
+    assertThat(span(Flow.PROCESS).getAttributes().get(OrderProcessor.FAILURE_CATEGORY))
+        .isEqualTo("retryable-exhausted");
   }
 
   @Test
@@ -302,7 +329,8 @@ class DeliveryTest {
     ledger.processed(ORDER_ID); // as if the duplicate check had been bypassed
     assertThat(ledger.processedIds()).containsExactly(ORDER_ID, ORDER_ID);
     ledger.close();
-    assertThat(Files.readAllLines(file)).containsExactly("processed " + ORDER_ID, "processed " + ORDER_ID);
+    assertThat(Files.readAllLines(file))
+        .containsExactly("processed " + ORDER_ID, "processed " + ORDER_ID);
 
     ledger = Ledger.open(file);
     assertThat(ledger.processedIds()).containsExactly(ORDER_ID, ORDER_ID);

@@ -1,8 +1,7 @@
 package dev.tracelab.consumer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import static io.opentelemetry.sdk.testing.assertj.OpenTelemetryAssertions.equalTo;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracelab.broken.IgnoredRecordHeaders;
 import dev.tracelab.flow.Flow;
@@ -24,9 +23,9 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,20 +40,41 @@ class KafkaBoundarySpansTest {
 
   static final String ORDER_ID = "7d3f7a56-7c1f-4a7e-9a53-3f0f4b8f1a11";
 
-  /** A record of topic orders, partition 3, offset 42, with the producer span's context in its headers. */
+  /**
+   * A record of topic orders, partition 3, offset 42, with the producer span's context in its
+   * headers.
+   */
   private ConsumerRecord<String, String> producedRecord(boolean fail) {
     Span producer =
-        testing.getOpenTelemetry().getTracer("test").spanBuilder(Flow.PRODUCE).setSpanKind(SpanKind.PRODUCER).startSpan();
+        testing
+            .getOpenTelemetry()
+            .getTracer("test")
+            .spanBuilder(Flow.PRODUCE)
+            .setSpanKind(SpanKind.PRODUCER)
+            .startSpan();
     RecordHeaders headers = new RecordHeaders();
     testing
         .getOpenTelemetry()
         .getPropagators()
         .getTextMapPropagator()
-        .inject(Context.root().with(producer), headers, (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        .inject(
+            Context.root().with(producer),
+            headers,
+            (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
     producer.end();
     String value = OrderJson.write(new Order(ORDER_ID, "ABC-1", 2, fail, 0));
     return new ConsumerRecord<>(
-        Flow.TOPIC, 3, 42L, 0L, TimestampType.CREATE_TIME, ORDER_ID.length(), value.length(), ORDER_ID, value, headers, Optional.empty());
+        Flow.TOPIC,
+        3,
+        42L,
+        0L,
+        TimestampType.CREATE_TIME,
+        ORDER_ID.length(),
+        value.length(),
+        ORDER_ID,
+        value,
+        headers,
+        Optional.empty());
   }
 
   private static List<AttributeAssertion> processAttributes(AttributeAssertion... extra) {
@@ -65,7 +85,9 @@ class KafkaBoundarySpansTest {
                 equalTo(MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, Flow.TOPIC),
                 equalTo(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "process"),
                 equalTo(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "process"),
-                equalTo(MessagingIncubatingAttributes.MESSAGING_CONSUMER_GROUP_NAME, Flow.CONSUMER_GROUP),
+                equalTo(
+                    MessagingIncubatingAttributes.MESSAGING_CONSUMER_GROUP_NAME,
+                    Flow.CONSUMER_GROUP),
                 equalTo(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, "consumer-svc"),
                 equalTo(MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID, "3"),
                 equalTo(MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, 42L),
@@ -80,14 +102,17 @@ class KafkaBoundarySpansTest {
         testing.getOpenTelemetry(),
         parent,
         Ledger.inMemory(),
-        DeadLetters.create(testing.getOpenTelemetry(), new MockProducer<>(true, null, new StringSerializer(), new StringSerializer())),
+        DeadLetters.create(
+            testing.getOpenTelemetry(),
+            new MockProducer<>(true, null, new StringSerializer(), new StringSerializer())),
         OrderProcessor.FAIL_ON_REQUEST,
         RetryPolicy.DEFAULT);
   }
 
   @Test
   void fixedProcessSpanIsTheChildOfTheProducerSpan() {
-    processor(RecordHeadersParent.create(testing.getOpenTelemetry())).process(producedRecord(false));
+    processor(RecordHeadersParent.create(testing.getOpenTelemetry()))
+        .process(producedRecord(false));
 
     testing
         .assertTraces()
@@ -110,7 +135,8 @@ class KafkaBoundarySpansTest {
     testing
         .assertTraces()
         .hasTracesSatisfyingExactly(
-            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PRODUCE).hasNoParent()),
+            trace ->
+                trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PRODUCE).hasNoParent()),
             trace ->
                 trace.hasSpansSatisfyingExactly(
                     span ->
@@ -133,12 +159,15 @@ class KafkaBoundarySpansTest {
     assertThat(process.getParentSpanContext().isValid()).isFalse();
     assertThat(process.getTraceId()).isNotEqualTo(producer.getTraceId());
     assertThat(process.getLinks()).hasSize(1);
-    assertThat(process.getLinks().get(0).getSpanContext().getTraceId()).isEqualTo(producer.getTraceId());
-    assertThat(process.getLinks().get(0).getSpanContext().getSpanId()).isEqualTo(producer.getSpanId());
+    assertThat(process.getLinks().get(0).getSpanContext().getTraceId())
+        .isEqualTo(producer.getTraceId());
+    assertThat(process.getLinks().get(0).getSpanContext().getSpanId())
+        .isEqualTo(producer.getSpanId());
     testing
         .assertTraces()
         .hasTracesSatisfyingExactly(
-            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PRODUCE).hasNoParent()),
+            trace ->
+                trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PRODUCE).hasNoParent()),
             trace ->
                 trace.hasSpansSatisfyingExactly(
                     span ->
@@ -161,12 +190,16 @@ class KafkaBoundarySpansTest {
                     span ->
                         span.hasName(Flow.PROCESS)
                             .hasParent(trace.actual().get(0))
-                            .hasStatus(StatusData.create(io.opentelemetry.api.trace.StatusCode.ERROR,
-                                "order " + ORDER_ID + " failed on request (fail=true)"))
+                            .hasStatus(
+                                StatusData.create(
+                                    io.opentelemetry.api.trace.StatusCode.ERROR,
+                                    "order " + ORDER_ID + " failed on request (fail=true)"))
                             .hasEventsSatisfyingExactly(event -> event.hasName("exception"))
                             .hasAttributesSatisfyingExactly(
                                 processAttributes(
-                                    equalTo(ErrorAttributes.ERROR_TYPE, OrderProcessor.OrderFailedException.class.getName())))));
+                                    equalTo(
+                                        ErrorAttributes.ERROR_TYPE,
+                                        OrderProcessor.OrderFailedException.class.getName())))));
   }
 
   @Test
@@ -175,12 +208,22 @@ class KafkaBoundarySpansTest {
     processor(RecordHeadersParent.create(testing.getOpenTelemetry()))
         .process(
             new ConsumerRecord<>(
-                Flow.TOPIC, 3, 42L, 0L, TimestampType.CREATE_TIME, ORDER_ID.length(), value.length(), ORDER_ID, value,
-                new RecordHeaders(), Optional.empty()));
+                Flow.TOPIC,
+                3,
+                42L,
+                0L,
+                TimestampType.CREATE_TIME,
+                ORDER_ID.length(),
+                value.length(),
+                ORDER_ID,
+                value,
+                new RecordHeaders(),
+                Optional.empty()));
 
     testing
         .assertTraces()
         .hasTracesSatisfyingExactly(
-            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PROCESS).hasNoParent()));
+            trace ->
+                trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.PROCESS).hasNoParent()));
   }
 }

@@ -41,14 +41,16 @@ import org.junit.jupiter.api.Test;
 class LifecycleSpansTest {
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final SdkTracerProvider provider = SdkTracerProvider.builder()
-      .addSpanProcessor(LifecycleSpanProcessor.create())
-      .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-      .build();
-  private final OpenTelemetry otel = OpenTelemetrySdk.builder()
-      .setTracerProvider(provider)
-      .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-      .build();
+  private final SdkTracerProvider provider =
+      SdkTracerProvider.builder()
+          .addSpanProcessor(LifecycleSpanProcessor.create())
+          .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+          .build();
+  private final OpenTelemetry otel =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(provider)
+          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+          .build();
 
   @AfterEach
   void close() {
@@ -61,11 +63,16 @@ class LifecycleSpansTest {
 
     List<SpanData> process = spans(Flow.PROCESS);
     assertThat(process).hasSize(2);
-    // one trace for both records, not the producers' traces; its parent (the subscription) not exported
+    // one trace for both records, not the producers' traces; its parent (the subscription) not
+    // exported
     assertThat(process.get(0).getTraceId()).isEqualTo(process.get(1).getTraceId());
     assertThat(process.get(0).getParentSpanId()).isEqualTo(process.get(1).getParentSpanId());
-    assertThat(producers).extracting(SpanData::getTraceId).doesNotContain(process.get(0).getTraceId());
-    assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getSpanId).doesNotContain(process.get(0).getParentSpanId());
+    assertThat(producers)
+        .extracting(SpanData::getTraceId)
+        .doesNotContain(process.get(0).getTraceId());
+    assertThat(exporter.getFinishedSpanItems())
+        .extracting(SpanData::getSpanId)
+        .doesNotContain(process.get(0).getParentSpanId());
   }
 
   @Test
@@ -83,19 +90,29 @@ class LifecycleSpansTest {
       SpanData p = process.get(i);
       assertThat(p.getTraceId()).isEqualTo(producers.get(i).getTraceId());
       assertThat(p.getParentSpanId()).isEqualTo(producers.get(i).getSpanId());
-      assertThat(p.getLinks()).extracting(l -> l.getSpanContext()).containsExactly(start.get(0).getSpanContext());
+      assertThat(p.getLinks())
+          .extracting(l -> l.getSpanContext())
+          .containsExactly(start.get(0).getSpanContext());
       assertThat(p.getAttributes().get(Lifecycle.NAME)).isEqualTo(LifecycleUnits.NAME);
       assertThat(p.getAttributes().get(Lifecycle.INSTANCE_ID)).isEqualTo(instanceId);
     }
-    assertThat(producers).allSatisfy(s -> assertThat(s.getAttributes().get(Lifecycle.NAME)).isNull());
+    assertThat(producers)
+        .allSatisfy(s -> assertThat(s.getAttributes().get(Lifecycle.NAME)).isNull());
   }
 
   /** Two records, each from its own producer span, processed in the parent's loop context. */
   private List<SpanData> processTwo(RecordParent parent) {
     List<ConsumerRecord<String, String>> records = List.of(produced(), produced());
-    OrderProcessor processor = new OrderProcessor(otel, parent, Ledger.inMemory(),
-        DeadLetters.create(otel, new MockProducer<>(true, null, new StringSerializer(), new StringSerializer())),
-        OrderProcessor.FAIL_ON_REQUEST, RetryPolicy.DEFAULT);
+    OrderProcessor processor =
+        new OrderProcessor(
+            otel,
+            parent,
+            Ledger.inMemory(),
+            DeadLetters.create(
+                otel,
+                new MockProducer<>(true, null, new StringSerializer(), new StringSerializer())),
+            OrderProcessor.FAIL_ON_REQUEST,
+            RetryPolicy.DEFAULT);
     try (Scope loop = parent.loopContext(Context.current()).makeCurrent()) {
       records.forEach(processor::process);
     }
@@ -103,15 +120,30 @@ class LifecycleSpansTest {
   }
 
   private ConsumerRecord<String, String> produced() {
-    Span producer = otel.getTracer("test").spanBuilder(Flow.PRODUCE).setSpanKind(SpanKind.PRODUCER).startSpan();
+    Span producer =
+        otel.getTracer("test").spanBuilder(Flow.PRODUCE).setSpanKind(SpanKind.PRODUCER).startSpan();
     RecordHeaders headers = new RecordHeaders();
-    otel.getPropagators().getTextMapPropagator()
-        .inject(Context.root().with(producer), headers, (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
+    otel.getPropagators()
+        .getTextMapPropagator()
+        .inject(
+            Context.root().with(producer),
+            headers,
+            (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
     producer.end();
     String id = UUID.randomUUID().toString();
     String value = OrderJson.write(new Order(id, "ABC-1", 1, false, 0));
-    return new ConsumerRecord<>(Flow.TOPIC, 0, 1L, 0L, TimestampType.CREATE_TIME, id.length(), value.length(), id, value,
-        headers, Optional.empty());
+    return new ConsumerRecord<>(
+        Flow.TOPIC,
+        0,
+        1L,
+        0L,
+        TimestampType.CREATE_TIME,
+        id.length(),
+        value.length(),
+        id,
+        value,
+        headers,
+        Optional.empty());
   }
 
   private List<SpanData> spans(String name) {

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param port 0 picks a free port
  * @param bodyReadTimeout how long a request body may stall before the gateway answers 408
  */
-public record GatewayConfig(String bindHost, int port, URI workerUrl, Variant variant, Duration bodyReadTimeout) {
+public record GatewayConfig(
+    String bindHost, int port, URI workerUrl, Variant variant, Duration bodyReadTimeout) {
 
   /** A stalled body is answered 408 after this long. */
   public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(5);

@@ -51,12 +51,16 @@ public final class GatewayService implements AutoCloseable {
     app.error(405, GatewayService::notFoundOrNotAllowed);
     app.exception(
         Exception.class,
-        (e, ctx) -> Problem.of(500, "Internal Server Error", "the gateway failed; see its log").writeTo(ctx));
+        (e, ctx) ->
+            Problem.of(500, "Internal Server Error", "the gateway failed; see its log")
+                .writeTo(ctx));
     app.start(config.bindHost(), config.port());
     return new GatewayService(app);
   }
 
-  /** The methods each route answers; any other method there is a 405 naming them in {@code Allow}. */
+  /**
+   * The methods each route answers; any other method there is a 405 naming them in {@code Allow}.
+   */
   private static final Map<String, String> ALLOWED =
       Map.of("/orders", "POST", "/health", "GET, HEAD", "/health/ready", "GET, HEAD");
 
@@ -67,7 +71,8 @@ public final class GatewayService implements AutoCloseable {
       return;
     }
     ctx.header("Allow", allowed);
-    Problem.of(405, "Method Not Allowed", ctx.method() + " " + ctx.path() + "; allowed: " + allowed).writeTo(ctx);
+    Problem.of(405, "Method Not Allowed", ctx.method() + " " + ctx.path() + "; allowed: " + allowed)
+        .writeTo(ctx);
   }
 
   public int port() {

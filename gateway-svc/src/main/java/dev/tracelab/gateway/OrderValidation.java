@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The rules of docs/design.md §1 for an order request; every invalid field is reported, not just the first. */
+/**
+ * The rules of docs/design.md §1 for an order request; every invalid field is reported, not just
+ * the first.
+ */
 final class OrderValidation {
 
   private static final Pattern SKU = Pattern.compile("[A-Za-z0-9-]{1,64}");
@@ -35,8 +38,10 @@ final class OrderValidation {
     JsonNode quantity = json.get("quantity");
     if (quantity == null || quantity.isNull()) {
       errors.add(FieldError.of("quantity", "is required"));
-    } else if (!quantity.canConvertToInt() || !quantity.isIntegralNumber()
-        || quantity.asInt() < 1 || quantity.asInt() > 1000) {
+    } else if (!quantity.canConvertToInt()
+        || !quantity.isIntegralNumber()
+        || quantity.asInt() < 1
+        || quantity.asInt() > 1000) {
       errors.add(FieldError.of("quantity", "must be an integer from 1 to 1000"));
     }
     JsonNode fail = json.get("fail");
@@ -44,13 +49,17 @@ final class OrderValidation {
       errors.add(FieldError.of("fail", "must be true or false"));
     }
     JsonNode delay = json.get("delayMs");
-    if (delay != null && !delay.isNull()
-        && (!delay.isIntegralNumber() || !delay.canConvertToLong()
-            || delay.asLong() < 0 || delay.asLong() > 60_000)) {
+    if (delay != null
+        && !delay.isNull()
+        && (!delay.isIntegralNumber()
+            || !delay.canConvertToLong()
+            || delay.asLong() < 0
+            || delay.asLong() > 60_000)) {
       errors.add(FieldError.of("delayMs", "must be an integer from 0 to 60000"));
     }
     if (!errors.isEmpty()) {
-      String fields = String.join(", ", errors.stream().map(e -> e.pointer().substring(2)).toList());
+      String fields =
+          String.join(", ", errors.stream().map(e -> e.pointer().substring(2)).toList());
       return Result.problem(Problem.badRequest("invalid field(s): " + fields, errors));
     }
     return new Result(

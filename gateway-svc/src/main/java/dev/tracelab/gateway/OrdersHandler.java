@@ -16,8 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpTimeoutException;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,22 +31,24 @@ import org.eclipse.jetty.server.Request;
 /**
  * {@code POST /orders}: validate, hand the order to the worker over HTTP, answer 202 when the
  * worker did (it answers 202 only once Kafka has the order). Anything else is a 5xx problem saying
- * the order was NOT accepted: the worker's 503 (Kafka did not acknowledge it) passes on as 503
- * with the worker's {@code Retry-After}; no answer within the bound is 504; the rest 502.
+ * the order was NOT accepted: the worker's 503 (Kafka did not acknowledge it) passes on as 503 with
+ * the worker's {@code Retry-After}; no answer within the bound is 504; the rest 502.
  */
 final class OrdersHandler implements Handler {
 
   static final int MAX_BODY_BYTES = 16 * 1024;
 
   /**
-   * How long the worker may take to answer, after the order's {@code delayMs}: it answers within
-   * 5 s of it (202 or 503), so this leaves a margin for a loaded machine.
+   * How long the worker may take to answer, after the order's {@code delayMs}: it answers within 5
+   * s of it (202 or 503), so this leaves a margin for a loaded machine.
    */
   static final Duration WORKER_ANSWER_BOUND = Duration.ofSeconds(10);
 
   /** One JSON value and nothing after it: {@code {..} x} or two objects in a row are malformed. */
   private static final ObjectReader JSON =
-      OrderJson.mapper().readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      OrderJson.mapper()
+          .readerFor(JsonNode.class)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final HttpCall worker;
   private final URI workUrl;
@@ -78,26 +80,49 @@ final class OrdersHandler implements Handler {
     try {
       response = worker.send(request);
     } catch (HttpTimeoutException e) {
-      Problem.of(504, "Gateway Timeout", notAccepted(order) + "the worker did not answer within "
-          + request.timeout().orElseThrow().toMillis() + " ms").writeTo(ctx);
+      Problem.of(
+              504,
+              "Gateway Timeout",
+              notAccepted(order)
+                  + "the worker did not answer within "
+                  + request.timeout().orElseThrow().toMillis()
+                  + " ms")
+          .writeTo(ctx);
       return;
     } catch (IOException e) {
-      Problem.of(502, "Bad Gateway", notAccepted(order) + "worker unreachable at " + workUrl + ": "
-          + e.getClass().getSimpleName()).writeTo(ctx);
+      Problem.of(
+              502,
+              "Bad Gateway",
+              notAccepted(order)
+                  + "worker unreachable at "
+                  + workUrl
+                  + ": "
+                  + e.getClass().getSimpleName())
+          .writeTo(ctx);
       return;
     }
     if (response.statusCode() == 503) {
       ctx.header("Retry-After", response.headers().firstValue("Retry-After").orElse("1"));
-      Problem.of(503, "Service Unavailable", notAccepted(order) + "the worker could not hand it to Kafka ("
-          + workerDetail(response) + "); retry later").writeTo(ctx);
+      Problem.of(
+              503,
+              "Service Unavailable",
+              notAccepted(order)
+                  + "the worker could not hand it to Kafka ("
+                  + workerDetail(response)
+                  + "); retry later")
+          .writeTo(ctx);
       return;
     }
     if (response.statusCode() != 202) {
-      Problem.of(502, "Bad Gateway", notAccepted(order) + "worker answered " + response.statusCode()).writeTo(ctx);
+      Problem.of(
+              502, "Bad Gateway", notAccepted(order) + "worker answered " + response.statusCode())
+          .writeTo(ctx);
       return;
     }
     ctx.status(202);
-    ctx.json(Map.of("orderId", order.orderId(), "traceId", Span.current().getSpanContext().getTraceId()));
+    ctx.json(
+        Map.of(
+            "orderId", order.orderId(), "traceId", Span.current().getSpanContext().getTraceId()));
   }
 
   private static String notAccepted(Order order) {
@@ -130,7 +155,8 @@ final class OrdersHandler implements Handler {
     try {
       body = readBody(ctx);
     } catch (BodyProblem e) {
-      ctx.header("Connection", "close"); // the rest of the request on this connection cannot be trusted
+      ctx.header(
+          "Connection", "close"); // the rest of the request on this connection cannot be trusted
       return OrderValidation.Result.problem(e.problem);
     }
     if (body.length > MAX_BODY_BYTES) {
@@ -140,15 +166,16 @@ final class OrdersHandler implements Handler {
     try {
       json = JSON.readValue(body);
     } catch (IOException e) {
-      return OrderValidation.Result.problem(Problem.badRequest("body is not valid JSON", List.of()));
+      return OrderValidation.Result.problem(
+          Problem.badRequest("body is not valid JSON", List.of()));
     }
     return OrderValidation.validate(json, UUID.randomUUID().toString());
   }
 
   /**
-   * Reads at most {@link #MAX_BODY_BYTES} + 1 bytes. The connection's idle timeout is the body
-   * read timeout while the body is read, so a body that stalls fails the read (408) instead of
-   * holding a thread for Jetty's default 30 s; broken chunking and a body cut short are 400.
+   * Reads at most {@link #MAX_BODY_BYTES} + 1 bytes. The connection's idle timeout is the body read
+   * timeout while the body is read, so a body that stalls fails the read (408) instead of holding a
+   * thread for Jetty's default 30 s; broken chunking and a body cut short are 400.
    */
   private byte[] readBody(Context ctx) throws BodyProblem {
     Request base = Request.getBaseRequest(ctx.req());
@@ -181,23 +208,33 @@ final class OrdersHandler implements Handler {
     static BodyProblem of(Exception e, Duration timeout) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof TimeoutException) {
-          return new BodyProblem(Problem.of(408, "Request Timeout",
-              "the request body stalled for " + timeout.toMillis() + " ms"));
+          return new BodyProblem(
+              Problem.of(
+                  408,
+                  "Request Timeout",
+                  "the request body stalled for " + timeout.toMillis() + " ms"));
         }
         if (t instanceof BadMessageException bad) {
-          return new BodyProblem(Problem.badRequest("malformed request body: " + bad.getReason(), List.of()));
+          return new BodyProblem(
+              Problem.badRequest("malformed request body: " + bad.getReason(), List.of()));
         }
       }
       if (e instanceof RuntimeException) {
         return new BodyProblem(Problem.badRequest("request body could not be read", List.of()));
       }
-      return new BodyProblem(Problem.badRequest("request body truncated: the connection ended before it did", List.of()));
+      return new BodyProblem(
+          Problem.badRequest(
+              "request body truncated: the connection ended before it did", List.of()));
     }
   }
 
   private static Problem tooLarge(long size) {
     return Problem.badRequest(
-        "body too large" + (size >= 0 ? " (" + size + " bytes)" : "") + "; the limit is " + MAX_BODY_BYTES + " bytes",
+        "body too large"
+            + (size >= 0 ? " (" + size + " bytes)" : "")
+            + "; the limit is "
+            + MAX_BODY_BYTES
+            + " bytes",
         List.of());
   }
 }

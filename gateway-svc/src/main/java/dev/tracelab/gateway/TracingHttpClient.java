@@ -15,10 +15,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /**
- * FIX for the HTTP boundary (caller side). Makes the CLIENT span and injects the context that
- * holds it into the outgoing request with the SDK's propagators (W3C {@code traceparent} and
- * {@code baggage}), so the worker's server span becomes its child. The defect this replaces is
- * {@code broken-variants/src/main/java/dev/tracelab/broken/XTraceIdHttpClient.java}.
+ * FIX for the HTTP boundary (caller side). Makes the CLIENT span and injects the context that holds
+ * it into the outgoing request with the SDK's propagators (W3C {@code traceparent} and {@code
+ * baggage}), so the worker's server span becomes its child. The defect this replaces is {@code
+ * broken-variants/src/main/java/dev/tracelab/broken/XTraceIdHttpClient.java}.
  */
 final class TracingHttpClient implements HttpCall {
 

@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * {@code GET /health/ready}: 200 while the worker answers {@code GET /health} with 200, else a
- * 503 problem. Untraced: a probe polled every few seconds is not part of any order's trace.
+ * {@code GET /health/ready}: 200 while the worker answers {@code GET /health} with 200, else a 503
+ * problem. Untraced: a probe polled every few seconds is not part of any order's trace.
  */
 final class WorkerReadiness implements Handler {
 
@@ -32,7 +32,9 @@ final class WorkerReadiness implements Handler {
     String why;
     try {
       int status =
-          client.send(HttpRequest.newBuilder(workerHealth).timeout(TIMEOUT).GET().build(),
+          client
+              .send(
+                  HttpRequest.newBuilder(workerHealth).timeout(TIMEOUT).GET().build(),
                   HttpResponse.BodyHandlers.discarding())
               .statusCode();
       if (status == 200) {

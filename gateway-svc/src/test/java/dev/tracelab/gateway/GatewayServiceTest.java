@@ -7,11 +7,11 @@ import dev.tracelab.flow.Variant;
 import io.opentelemetry.api.OpenTelemetry;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,25 +29,34 @@ class GatewayServiceTest {
   @Test
   void workerRefusalIsA503ProblemWithRetryAfter() throws Exception {
     HttpServer worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    worker.createContext("/work", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      byte[] body = ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-          + "\"detail\":\"order x NOT accepted: Kafka did not acknowledge it within 5000 ms\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
-      exchange.getResponseHeaders().add("Retry-After", "3");
-      exchange.sendResponseHeaders(503, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    worker.createContext(
+        "/work",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          byte[] body =
+              ("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
+                      + "\"detail\":\"order x NOT accepted: Kafka did not acknowledge it within 5000 ms\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
+          exchange.getResponseHeaders().add("Retry-After", "3");
+          exchange.sendResponseHeaders(503, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     worker.start();
     try (GatewayService gateway =
         GatewayService.start(
-            new GatewayConfig("127.0.0.1", 0, URI.create("http://127.0.0.1:" + worker.getAddress().getPort()), Variant.FIXED),
+            new GatewayConfig(
+                "127.0.0.1",
+                0,
+                URI.create("http://127.0.0.1:" + worker.getAddress().getPort()),
+                Variant.FIXED),
             OpenTelemetry.noop())) {
       HttpResponse<String> response = post(gateway);
 
       assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValue("application/problem+json");
       assertThat(response.headers().firstValue("Retry-After")).hasValue("3");
       assertThat(response.body())
           .contains("\"status\":503")
@@ -76,19 +85,23 @@ class GatewayServiceTest {
     }
     try (GatewayService gateway =
         GatewayService.start(
-            new GatewayConfig("127.0.0.1", 0, URI.create("http://127.0.0.1:" + closedPort), Variant.FIXED),
+            new GatewayConfig(
+                "127.0.0.1", 0, URI.create("http://127.0.0.1:" + closedPort), Variant.FIXED),
             OpenTelemetry.noop())) {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/orders"))
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + gateway.port() + "/orders"))
                       .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"ABC-1\",\"quantity\":1}"))
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString("{\"sku\":\"ABC-1\",\"quantity\":1}"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
 
       assertThat(response.statusCode()).isEqualTo(502);
-      assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValue("application/problem+json");
       assertThat(response.body())
           .contains("\"status\":502")
           .contains("NOT accepted")

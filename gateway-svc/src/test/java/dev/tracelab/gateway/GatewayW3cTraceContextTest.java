@@ -58,7 +58,8 @@ class GatewayW3cTraceContextTest {
     worker.start("127.0.0.1", 0);
     gateway =
         GatewayService.start(
-            new GatewayConfig("127.0.0.1", 0, URI.create("http://127.0.0.1:" + worker.port()), Variant.FIXED),
+            new GatewayConfig(
+                "127.0.0.1", 0, URI.create("http://127.0.0.1:" + worker.port()), Variant.FIXED),
             testing.getOpenTelemetry());
   }
 
@@ -80,7 +81,10 @@ class GatewayW3cTraceContextTest {
   }
 
   private List<String> atWorker(String name) {
-    return received.get().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
+    return received.get().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase(name))
+        .map(Map.Entry::getValue)
+        .toList();
   }
 
   private SpanData span(SpanKind kind) {
@@ -106,16 +110,20 @@ class GatewayW3cTraceContextTest {
         .hasTracesSatisfyingExactly(
             trace ->
                 trace.hasSpansSatisfyingExactly(
-                    s -> s.hasName("POST /orders").hasTraceId(TRACE_ID).hasParentSpanId(CALLER_SPAN),
+                    s ->
+                        s.hasName("POST /orders").hasTraceId(TRACE_ID).hasParentSpanId(CALLER_SPAN),
                     s -> s.hasName("POST").hasParent(server)));
-    assertThat(atWorker("traceparent")).containsExactly("00-" + TRACE_ID + "-" + client.getSpanId() + "-01");
+    assertThat(atWorker("traceparent"))
+        .containsExactly("00-" + TRACE_ID + "-" + client.getSpanId() + "-01");
     assertThat(atWorker("tracestate")).containsExactly("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
     // traceresponse draft: child-id = the gateway's SERVER span; flags as the caller sent them (01)
     assertThat(response.headers().allValues("traceresponse"))
         .containsExactly("00-" + TRACE_ID + "-" + server.getSpanId() + "-01");
   }
 
-  @ParameterizedTest(name = "[TC1 §3.4 Restart trace; §4.3 step 2.3] invalid traceparent \"{0}\": the worker gets a new trace-id and no tracestate")
+  @ParameterizedTest(
+      name =
+          "[TC1 §3.4 Restart trace; §4.3 step 2.3] invalid traceparent \"{0}\": the worker gets a new trace-id and no tracestate")
   @ValueSource(
       strings = {
         "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
@@ -123,13 +131,15 @@ class GatewayW3cTraceContextTest {
         "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
       })
   void invalidCallerTraceparentRestarts(String traceparent) throws Exception {
-    HttpResponse<String> response = order("traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE");
+    HttpResponse<String> response =
+        order("traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE");
 
     SpanData server = span(SpanKind.SERVER);
     SpanData client = span(SpanKind.CLIENT);
     assertThat(server.getParentSpanContext().isValid()).isFalse();
     assertThat(server.getTraceId()).isNotEqualToIgnoringCase(TRACE_ID).isNotEqualTo("0".repeat(32));
-    assertThat(atWorker("traceparent")).containsExactly("00-" + server.getTraceId() + "-" + client.getSpanId() + "-03");
+    assertThat(atWorker("traceparent"))
+        .containsExactly("00-" + server.getTraceId() + "-" + client.getSpanId() + "-03");
     assertThat(atWorker("tracestate")).isEmpty();
     assertThat(response.headers().allValues("traceresponse"))
         .containsExactly("00-" + server.getTraceId() + "-" + server.getSpanId() + "-03");
@@ -140,24 +150,28 @@ class GatewayW3cTraceContextTest {
       "[TC2 §3.2.2.5.2 Random Trace ID Flag] a caller's random-trace-id flag MUST be set on every outgoing"
           + " traceparent with that trace-id, and mirrored in the traceresponse")
   void randomFlagIsCarriedThrough() throws Exception {
-    HttpResponse<String> response = order("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-03");
+    HttpResponse<String> response =
+        order("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-03");
 
     SpanData server = span(SpanKind.SERVER);
     SpanData client = span(SpanKind.CLIENT);
-    assertThat(atWorker("traceparent")).containsExactly("00-" + TRACE_ID + "-" + client.getSpanId() + "-03");
+    assertThat(atWorker("traceparent"))
+        .containsExactly("00-" + TRACE_ID + "-" + client.getSpanId() + "-03");
     assertThat(response.headers().allValues("traceresponse"))
         .containsExactly("00-" + TRACE_ID + "-" + server.getSpanId() + "-03");
   }
 
   @Test
-  @DisplayName("[TC1 §4.2 No traceparent Received] the gateway starts the trace; the worker continues it")
+  @DisplayName(
+      "[TC1 §4.2 No traceparent Received] the gateway starts the trace; the worker continues it")
   void noCallerContextStartsATrace() throws Exception {
     HttpResponse<String> response = order();
 
     SpanData server = span(SpanKind.SERVER);
     SpanData client = span(SpanKind.CLIENT);
     assertThat(server.getParentSpanContext().isValid()).isFalse();
-    assertThat(atWorker("traceparent")).containsExactly("00-" + server.getTraceId() + "-" + client.getSpanId() + "-03");
+    assertThat(atWorker("traceparent"))
+        .containsExactly("00-" + server.getTraceId() + "-" + client.getSpanId() + "-03");
     assertThat(response.body()).contains("\"traceId\":\"" + server.getTraceId() + "\"");
   }
 }

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HTTP boundary span by span: the gateway's client (fixed {@link TracingHttpClient}, broken
- * {@link XTraceIdHttpClient}) calling a real loopback worker whose route is wrapped by
- * {@link ServerTracing}, both on one in-memory SDK.
+ * {@link XTraceIdHttpClient}) calling a real loopback worker whose route is wrapped by {@link
+ * ServerTracing}, both on one in-memory SDK.
  */
 class HttpBoundarySpansTest {
 
@@ -46,6 +46,7 @@ class HttpBoundarySpansTest {
 
   private Javalin worker;
   private int status = 202;
+
   /** Header lines the worker received, names as on the wire. */
   private final AtomicReference<List<Map.Entry<String, String>>> received = new AtomicReference<>();
 
@@ -87,12 +88,16 @@ class HttpBoundarySpansTest {
   }
 
   private List<String> receivedValues(String name) {
-    return received.get().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
+    return received.get().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase(name))
+        .map(Map.Entry::getValue)
+        .toList();
   }
 
   @Test
   void fixedClientSpanIsTheParentOfTheWorkersServerSpan() throws Exception {
-    HttpCall client = TracingHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient());
+    HttpCall client =
+        TracingHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient());
 
     client.send(post(workUrl()));
 
@@ -126,14 +131,24 @@ class HttpBoundarySpansTest {
                                 equalTo(UrlAttributes.URL_SCHEME, "http"),
                                 equalTo(ServerAttributes.SERVER_ADDRESS, "127.0.0.1"),
                                 equalTo(ServerAttributes.SERVER_PORT, (long) worker.port()),
-                                satisfies(UserAgentAttributes.USER_AGENT_ORIGINAL, ua -> ua.startsWith("Java-http-client/")),
+                                satisfies(
+                                    UserAgentAttributes.USER_AGENT_ORIGINAL,
+                                    ua -> ua.startsWith("Java-http-client/")),
                                 equalTo(ClientAttributes.CLIENT_ADDRESS, "127.0.0.1"),
                                 equalTo(NetworkAttributes.NETWORK_PEER_ADDRESS, "127.0.0.1"),
-                                satisfies(NetworkAttributes.NETWORK_PEER_PORT, port -> port.isPositive()),
+                                satisfies(
+                                    NetworkAttributes.NETWORK_PEER_PORT, port -> port.isPositive()),
                                 equalTo(NetworkAttributes.NETWORK_PROTOCOL_VERSION, "1.1"))));
-    SpanData clientSpan = testing.getSpans().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+    SpanData clientSpan =
+        testing.getSpans().stream()
+            .filter(s -> s.getKind() == SpanKind.CLIENT)
+            .findFirst()
+            .orElseThrow();
     // on the wire: one traceparent naming the CLIENT span, in lowercase, and no home-made header
-    Assertions.assertThat(received.get().stream().map(Map.Entry::getKey).filter(n -> n.equalsIgnoreCase("traceparent")))
+    Assertions.assertThat(
+            received.get().stream()
+                .map(Map.Entry::getKey)
+                .filter(n -> n.equalsIgnoreCase("traceparent")))
         .containsExactly("traceparent");
     Assertions.assertThat(receivedValues("traceparent"))
         .containsExactly("00-" + clientSpan.getTraceId() + "-" + clientSpan.getSpanId() + "-03");
@@ -142,18 +157,32 @@ class HttpBoundarySpansTest {
 
   @Test
   void brokenClientSendsOnlyXTraceIdSoTheWorkerStartsANewTrace() throws Exception {
-    HttpCall client = XTraceIdHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient());
+    HttpCall client =
+        XTraceIdHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient());
 
     client.send(post(workUrl()));
 
-    // the worker's span ends (and is exported) before the client gets the answer: its trace is first
+    // the worker's span ends (and is exported) before the client gets the answer: its trace is
+    // first
     testing
         .assertTraces()
         .hasTracesSatisfyingExactly(
-            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName("POST /work").hasKind(SpanKind.SERVER).hasNoParent()),
-            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName("POST").hasKind(SpanKind.CLIENT).hasNoParent()));
-    SpanData clientSpan = testing.getSpans().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
-    SpanData serverSpan = testing.getSpans().stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+            trace ->
+                trace.hasSpansSatisfyingExactly(
+                    span -> span.hasName("POST /work").hasKind(SpanKind.SERVER).hasNoParent()),
+            trace ->
+                trace.hasSpansSatisfyingExactly(
+                    span -> span.hasName("POST").hasKind(SpanKind.CLIENT).hasNoParent()));
+    SpanData clientSpan =
+        testing.getSpans().stream()
+            .filter(s -> s.getKind() == SpanKind.CLIENT)
+            .findFirst()
+            .orElseThrow();
+    SpanData serverSpan =
+        testing.getSpans().stream()
+            .filter(s -> s.getKind() == SpanKind.SERVER)
+            .findFirst()
+            .orElseThrow();
     Assertions.assertThat(serverSpan.getTraceId()).isNotEqualTo(clientSpan.getTraceId());
     Assertions.assertThat(receivedValues("traceparent")).isEmpty();
     Assertions.assertThat(receivedValues("X-Trace-ID")).containsExactly(clientSpan.getTraceId());
@@ -162,9 +191,14 @@ class HttpBoundarySpansTest {
   @Test
   void fixedClientMarksA5xxAnswerAsAnError() throws Exception {
     status = 503;
-    TracingHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient()).send(post(workUrl()));
+    TracingHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient())
+        .send(post(workUrl()));
 
-    SpanData clientSpan = testing.getSpans().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+    SpanData clientSpan =
+        testing.getSpans().stream()
+            .filter(s -> s.getKind() == SpanKind.CLIENT)
+            .findFirst()
+            .orElseThrow();
     assertThat(clientSpan)
         .hasStatus(StatusData.error())
         .hasAttributesSatisfyingExactly(
@@ -184,9 +218,11 @@ class HttpBoundarySpansTest {
       closedPort = s.getLocalPort();
     }
     URI url = URI.create("http://127.0.0.1:" + closedPort + "/work");
-    HttpCall client = TracingHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient());
+    HttpCall client =
+        TracingHttpClient.create(testing.getOpenTelemetry(), HttpClient.newHttpClient());
 
-    Assertions.assertThatThrownBy(() -> client.send(post(url))).isInstanceOf(ConnectException.class);
+    Assertions.assertThatThrownBy(() -> client.send(post(url)))
+        .isInstanceOf(ConnectException.class);
 
     testing
         .assertTraces()

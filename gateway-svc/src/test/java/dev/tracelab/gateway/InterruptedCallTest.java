@@ -74,17 +74,22 @@ class InterruptedCallTest {
   static Stream<Arguments> clients() {
     BiFunction<OpenTelemetry, HttpClient, HttpCall> fixed = TracingHttpClient::create;
     BiFunction<OpenTelemetry, HttpClient, HttpCall> broken = XTraceIdHttpClient::create;
-    return Stream.of(Arguments.of("TracingHttpClient", fixed), Arguments.of("XTraceIdHttpClient", broken));
+    return Stream.of(
+        Arguments.of("TracingHttpClient", fixed), Arguments.of("XTraceIdHttpClient", broken));
   }
 
-  @ParameterizedTest(name = "{0}: interrupted caller -> CLIENT span ended with ERROR, interrupt flag kept")
+  @ParameterizedTest(
+      name = "{0}: interrupted caller -> CLIENT span ended with ERROR, interrupt flag kept")
   @MethodSource("clients")
   void interruptedCallEndsTheSpanAndKeepsTheInterruptFlag(
       String name, BiFunction<OpenTelemetry, HttpClient, HttpCall> factory) throws Exception {
     HttpCall call = factory.apply(testing.getOpenTelemetry(), HttpClient.newHttpClient());
     URI url = URI.create("http://127.0.0.1:" + worker.getAddress().getPort() + "/work");
     HttpRequest request =
-        HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        HttpRequest.newBuilder(url)
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
 
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     AtomicBoolean interruptFlagAfterwards = new AtomicBoolean();
@@ -128,6 +133,8 @@ class InterruptedCallTest {
                                 equalTo(UrlAttributes.URL_FULL, url.toString()),
                                 equalTo(ServerAttributes.SERVER_ADDRESS, "127.0.0.1"),
                                 equalTo(ServerAttributes.SERVER_PORT, (long) url.getPort()),
-                                equalTo(ErrorAttributes.ERROR_TYPE, "java.lang.InterruptedException"))));
+                                equalTo(
+                                    ErrorAttributes.ERROR_TYPE,
+                                    "java.lang.InterruptedException"))));
   }
 }

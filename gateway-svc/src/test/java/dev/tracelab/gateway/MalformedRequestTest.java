@@ -35,20 +35,27 @@ class MalformedRequestTest {
   @BeforeAll
   static void start() throws IOException {
     worker = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    worker.createContext("/work", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(202, -1);
-      exchange.close();
-    });
-    worker.createContext("/health", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
+    worker.createContext(
+        "/work",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(202, -1);
+          exchange.close();
+        });
+    worker.createContext(
+        "/health",
+        exchange -> {
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
     worker.start();
     gateway =
         GatewayService.start(
             new GatewayConfig(
-                "127.0.0.1", 0, URI.create("http://127.0.0.1:" + worker.getAddress().getPort()), Variant.FIXED,
+                "127.0.0.1",
+                0,
+                URI.create("http://127.0.0.1:" + worker.getAddress().getPort()),
+                Variant.FIXED,
                 READ_TIMEOUT),
             OpenTelemetry.noop());
   }
@@ -61,31 +68,49 @@ class MalformedRequestTest {
 
   @Test
   void wellFormedChunkedBodyIsAccepted() throws IOException {
-    Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-        + Integer.toHexString(ORDER.length()) + "\r\n" + ORDER + "\r\n0\r\n\r\n", true);
+    Answer answer =
+        send(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + Integer.toHexString(ORDER.length())
+                + "\r\n"
+                + ORDER
+                + "\r\n0\r\n\r\n",
+            true);
     assertThat(answer.status()).isEqualTo(202);
   }
 
   @Test
   void malformedChunkSizeIs400() throws IOException {
-    Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n" + ORDER + "\r\n0\r\n\r\n", true);
+    Answer answer =
+        send(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n"
+                + ORDER
+                + "\r\n0\r\n\r\n",
+            true);
     assertProblem(answer, 400);
   }
 
   @Test
   void truncatedContentLengthBodyIs400() throws IOException {
-    Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Content-Length: 200\r\nConnection: close\r\n\r\n" + ORDER, true);
+    Answer answer =
+        send(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 200\r\nConnection: close\r\n\r\n"
+                + ORDER,
+            true);
     assertProblem(answer, 400);
     assertThat(answer.body()).contains("truncated");
   }
 
   @Test
   void truncatedChunkedBodyIs400() throws IOException {
-    Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n40\r\n{\"sku\":", true);
+    Answer answer =
+        send(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n40\r\n{\"sku\":",
+            true);
     assertProblem(answer, 400);
   }
 
@@ -93,8 +118,12 @@ class MalformedRequestTest {
   void stalledBodyIs408() throws IOException {
     long t0 = System.nanoTime();
     // half the declared body, then nothing: the socket stays open
-    Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Content-Length: 200\r\n\r\n" + ORDER, false);
+    Answer answer =
+        send(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 200\r\n\r\n"
+                + ORDER,
+            false);
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
     assertProblem(answer, 408);
     assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
@@ -127,31 +156,50 @@ class MalformedRequestTest {
     assertProblem(send(post("application/x-www-form-urlencoded", "sku=ABC-1"), true), 415);
   }
 
-  /** Parsed, not prefix-matched: a type that starts like JSON is not JSON (JsonMediaTypeTest has the rest). */
+  /**
+   * Parsed, not prefix-matched: a type that starts like JSON is not JSON (JsonMediaTypeTest has the
+   * rest).
+   */
   @Test
   void contentTypeIsParsedNotPrefixMatched() throws IOException {
-    for (String notJson : new String[] {"application/jsonx", "application/json-patch+json", "application/json; charset=iso-8859-1"}) {
+    for (String notJson :
+        new String[] {
+          "application/jsonx", "application/json-patch+json", "application/json; charset=iso-8859-1"
+        }) {
       Answer answer = send(post(notJson, ORDER), true);
       assertProblem(answer, 415);
       // Jetty may hand a known charset over in its own case (ISO-8859-1)
-      assertThat(answer.body()).as(notJson).contains("Content-Type must be application/json").containsIgnoringCase(notJson);
+      assertThat(answer.body())
+          .as(notJson)
+          .contains("Content-Type must be application/json")
+          .containsIgnoringCase(notJson);
     }
-    for (String json : new String[] {"application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\""}) {
+    for (String json :
+        new String[] {"application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\""}) {
       assertThat(send(post(json, ORDER), true).status()).as(json).isEqualTo(202);
     }
   }
 
   @Test
   void missingContentTypeIs415() throws IOException {
-    Answer answer = send("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: " + ORDER.length()
-        + "\r\nConnection: close\r\n\r\n" + ORDER, true);
+    Answer answer =
+        send(
+            "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                + ORDER.length()
+                + "\r\nConnection: close\r\n\r\n"
+                + ORDER,
+            true);
     assertProblem(answer, 415);
   }
 
   @Test
   void wrongMethodIs405WithAllow() throws IOException {
     for (String method : new String[] {"GET", "PUT", "DELETE", "PATCH"}) {
-      Answer answer = send(method + " /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", true);
+      Answer answer =
+          send(
+              method
+                  + " /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+              true);
       assertProblem(answer, 405);
       assertThat(answer.header("allow")).as(method).isEqualTo("POST");
     }
@@ -163,23 +211,35 @@ class MalformedRequestTest {
     assertThat(ready.status()).isEqualTo(200);
     try (GatewayService orphan =
         GatewayService.start(
-            new GatewayConfig("127.0.0.1", 0, URI.create("http://127.0.0.1:1"), Variant.FIXED), OpenTelemetry.noop())) {
-      Answer notReady = send(orphan.port(), "GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", true);
+            new GatewayConfig("127.0.0.1", 0, URI.create("http://127.0.0.1:1"), Variant.FIXED),
+            OpenTelemetry.noop())) {
+      Answer notReady =
+          send(
+              orphan.port(),
+              "GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+              true);
       assertProblem(notReady, 503);
-      Answer live = send(orphan.port(), "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", true);
+      Answer live =
+          send(orphan.port(), "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", true);
       assertThat(live.status()).isEqualTo(200);
     }
   }
 
   private static String post(String contentType, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    return "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: " + contentType + "\r\nContent-Length: " + bytes.length
-        + "\r\nConnection: close\r\n\r\n" + body;
+    return "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        + contentType
+        + "\r\nContent-Length: "
+        + bytes.length
+        + "\r\nConnection: close\r\n\r\n"
+        + body;
   }
 
   private static void assertProblem(Answer answer, int status) {
     assertThat(answer.status()).as(answer.raw()).isEqualTo(status);
-    assertThat(answer.header("content-type")).as(answer.raw()).startsWith("application/problem+json");
+    assertThat(answer.header("content-type"))
+        .as(answer.raw())
+        .startsWith("application/problem+json");
     assertThat(answer.body()).contains("\"status\":" + status).doesNotContain("\tat ");
   }
 
@@ -208,7 +268,10 @@ class MalformedRequestTest {
     return send(gateway.port(), request, halfClose);
   }
 
-  /** Writes {@code request} as is; {@code halfClose} ends the request stream (a truncated body ends there). */
+  /**
+   * Writes {@code request} as is; {@code halfClose} ends the request stream (a truncated body ends
+   * there).
+   */
   private static Answer send(int port, String request, boolean halfClose) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(15_000);

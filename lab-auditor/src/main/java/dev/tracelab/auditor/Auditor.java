@@ -1,24 +1,24 @@
 package dev.tracelab.auditor;
 
+import com.google.protobuf.util.JsonFormat;
+import dev.tracelab.auditor.lab.LabFlowSpecs;
+import dev.tracelab.auditor.orphans.AuditReport;
 import dev.tracelab.auditor.orphans.OrphanRules;
 import dev.tracelab.auditor.orphans.RunSetup;
 import dev.tracelab.auditor.orphans.RunStats;
-import dev.tracelab.auditor.room.Room;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.otlp.OtlpDecoder;
 import dev.tracelab.auditor.otlp.OtlpDecoder.MalformedOtlpException;
+import dev.tracelab.auditor.room.Room;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceAssembler;
-import dev.tracelab.auditor.lab.LabFlowSpecs;
-import dev.tracelab.auditor.orphans.AuditReport;
 import dev.tracelab.http.Problem;
-import com.google.protobuf.util.JsonFormat;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,10 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The orphan auditor: receives OTLP/HTTP ({@code POST /v1/traces}, protobuf or JSON, gzip
- * accepted) from any number of services, assembles traces, and serves what it measured: {@code
- * GET /api/traces/{id}}, {@code GET /api/orders/{id}}, {@code GET /api/report}, {@code GET
- * /metrics} (Prometheus text).
+ * The orphan auditor: receives OTLP/HTTP ({@code POST /v1/traces}, protobuf or JSON, gzip accepted)
+ * from any number of services, assembles traces, and serves what it measured: {@code GET
+ * /api/traces/{id}}, {@code GET /api/orders/{id}}, {@code GET /api/report}, {@code GET /metrics}
+ * (Prometheus text).
  *
  * <pre>{@code
  * try (Auditor auditor = Auditor.builder().setOtlpPort(0).setApiPort(0).build()) {
@@ -49,8 +49,10 @@ public final class Auditor implements AutoCloseable {
   private final TraceAssembler assembler;
   private final RunStats run;
   private final Room room = new Room(MAX_LEARNERS);
+
   /** Learners the room view tracks at most (a workshop room, not an unbounded label set). */
   static final int MAX_LEARNERS = 500;
+
   private final Javalin otlp;
   private final Javalin api;
   private final long sweepPeriodMillis;
@@ -66,10 +68,15 @@ public final class Auditor implements AutoCloseable {
   private final List<Consumer<List<ReceivedSpan>>> spanListeners;
   private final dev.tracelab.auditor.otlp.OtlpGrpcServer grpc; // null: no OTLP/gRPC intake
 
-  /** Estimated heap per decoded byte: buffer growth and copy, the parsed request, the spans built from it (measured with scripts/memory-attack.sh). */
+  /**
+   * Estimated heap per decoded byte: buffer growth and copy, the parsed request, the spans built
+   * from it (measured with scripts/memory-attack.sh).
+   */
   static final int PROTOBUF_DECODE_FACTOR = 4;
+
   /** JSON is decoded through a tree and a rewritten copy before the request is parsed. */
   static final int JSON_DECODE_FACTOR = 6;
+
   static final int RETRY_AFTER_SECONDS = 1;
   private final String host;
   private final String mode;
@@ -83,22 +90,30 @@ public final class Auditor implements AutoCloseable {
   private Auditor(Builder b) {
     this.maxBodyBytes = b.maxBodyBytes;
     this.spanListeners = List.copyOf(b.spanListeners);
-    this.grpc = b.otlpGrpcPort < 0 ? null
-        : dev.tracelab.auditor.otlp.OtlpGrpcServer.builder()
-            .setHost(b.host)
-            .setPort(b.otlpGrpcPort)
-            .setMaxMessageBytes(b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4)
-            .setRetryDelay(Duration.ofSeconds(RETRY_AFTER_SECONDS))
-            .setHandler(this::export)
-            .build();
+    this.grpc =
+        b.otlpGrpcPort < 0
+            ? null
+            : dev.tracelab.auditor.otlp.OtlpGrpcServer.builder()
+                .setHost(b.host)
+                .setPort(b.otlpGrpcPort)
+                .setMaxMessageBytes(
+                    b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4)
+                .setRetryDelay(Duration.ofSeconds(RETRY_AFTER_SECONDS))
+                .setHandler(this::export)
+                .build();
     this.maxTraces = b.maxTraces;
     this.maxInflatedBytes = b.maxInflatedBytes > 0 ? b.maxInflatedBytes : b.maxBodyBytes * 4;
     long worst = worstRequestBytes(maxBodyBytes, maxInflatedBytes);
-    long budget = b.maxInFlightBytes > 0 ? b.maxInFlightBytes : defaultMemoryBudget(worst, Runtime.getRuntime().maxMemory());
+    long budget =
+        b.maxInFlightBytes > 0
+            ? b.maxInFlightBytes
+            : defaultMemoryBudget(worst, Runtime.getRuntime().maxMemory());
     if (budget < worst || budget > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "memory budget for requests in flight must hold one request of the largest size ("
-              + worst + " bytes) and stay under 2 GiB: " + budget);
+              + worst
+              + " bytes) and stay under 2 GiB: "
+              + budget);
     }
     this.memory = new MemoryBudget((int) budget);
     this.host = b.host;
@@ -138,17 +153,20 @@ public final class Auditor implements AutoCloseable {
     this.api = Javalin.create(cfg -> cfg.showJavalinBanner = false);
     new AuditorApi(this).register(api);
     for (Javalin app : List.of(otlp, api)) {
-      app.error(404, ctx -> {
-        if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
-          Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path()).writeTo(ctx);
-        }
-      });
+      app.error(
+          404,
+          ctx -> {
+            if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+              Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path())
+                  .writeTo(ctx);
+            }
+          });
     }
   }
 
   /**
-   * Binds the OTLP and API ports and starts sweeping quiet traces. Once only; on failure
-   * (e.g. a port in use) whatever started is stopped again.
+   * Binds the OTLP and API ports and starts sweeping quiet traces. Once only; on failure (e.g. a
+   * port in use) whatever started is stopped again.
    *
    * @return this auditor, started
    */
@@ -174,7 +192,8 @@ public final class Auditor implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    sweeper.scheduleWithFixedDelay(assembler::sweep, sweepPeriodMillis, sweepPeriodMillis, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(
+        assembler::sweep, sweepPeriodMillis, sweepPeriodMillis, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -205,8 +224,12 @@ public final class Auditor implements AutoCloseable {
     if (!json && !isProtobuf(ctx.contentType())) {
       // RFC 9110 / OTLP/HTTP: an encoding the receiver does not take is 415, not a malformed body
       rejectedRequests.incrementAndGet();
-      Problem.of(415, "Unsupported Media Type", "Content-Type must be application/x-protobuf or application/json, was "
-          + (ctx.contentType() == null ? "none" : ctx.contentType())).writeTo(ctx);
+      Problem.of(
+              415,
+              "Unsupported Media Type",
+              "Content-Type must be application/x-protobuf or application/json, was "
+                  + (ctx.contentType() == null ? "none" : ctx.contentType()))
+          .writeTo(ctx);
       return;
     }
     long declared = ctx.req().getContentLengthLong();
@@ -227,11 +250,13 @@ public final class Auditor implements AutoCloseable {
         byte[] body = readBody(ctx);
         body = OtlpDecoder.inflate(body, gzip, maxInflatedBytes, lease::grow);
         // the decoded request and its spans, estimated from the size of what is decoded
-        if (!lease.grow((long) body.length * (json ? JSON_DECODE_FACTOR : PROTOBUF_DECODE_FACTOR))) {
+        if (!lease.grow(
+            (long) body.length * (json ? JSON_DECODE_FACTOR : PROTOBUF_DECODE_FACTOR))) {
           refuse(ctx);
           return;
         }
-        decoded = json ? OtlpDecoder.decodeJsonRequest(body) : OtlpDecoder.decodeProtobufRequest(body);
+        decoded =
+            json ? OtlpDecoder.decodeJsonRequest(body) : OtlpDecoder.decodeProtobufRequest(body);
       } catch (OtlpDecoder.OverBudgetException e) {
         refuse(ctx);
         return;
@@ -254,13 +279,18 @@ public final class Auditor implements AutoCloseable {
    * budget (RESOURCE_EXHAUSTED with RetryInfo when full), the span listeners, the assembler, the
    * partial success.
    */
-  private ExportTraceServiceResponse export(io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest request)
+  private ExportTraceServiceResponse export(
+      io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest request)
       throws dev.tracelab.auditor.otlp.OtlpRejection {
     try (MemoryBudget.Lease lease = memory.lease()) {
       if (!lease.grow((long) request.getSerializedSize() * PROTOBUF_DECODE_FACTOR)) {
-        throw new dev.tracelab.auditor.otlp.OtlpRejection(dev.tracelab.auditor.otlp.OtlpRejection.Kind.OVERLOADED,
-            "the auditor's memory budget for requests in flight (" + memory.limitBytes() + " bytes) is full; retry after "
-                + RETRY_AFTER_SECONDS + " s");
+        throw new dev.tracelab.auditor.otlp.OtlpRejection(
+            dev.tracelab.auditor.otlp.OtlpRejection.Kind.OVERLOADED,
+            "the auditor's memory budget for requests in flight ("
+                + memory.limitBytes()
+                + " bytes) is full; retry after "
+                + RETRY_AFTER_SECONDS
+                + " s");
       }
       OtlpDecoder.Decoded decoded = OtlpDecoder.decodeRequest(request);
       for (Consumer<List<ReceivedSpan>> listener : spanListeners) {
@@ -275,7 +305,8 @@ public final class Auditor implements AutoCloseable {
 
   /** The media type parsed, never prefix-matched ({@code application/jsonx} is not JSON). */
   static boolean isJson(String contentType) {
-    return contentType != null && dev.tracelab.http.JsonMediaType.unsupported(contentType).isEmpty();
+    return contentType != null
+        && dev.tracelab.http.JsonMediaType.unsupported(contentType).isEmpty();
   }
 
   /** {@code application/x-protobuf}, any case, with parameters or none. */
@@ -312,8 +343,11 @@ public final class Auditor implements AutoCloseable {
     Problem.of(
             429,
             "Too Many Requests",
-            "the auditor's memory budget for requests in flight (" + memory.limitBytes()
-                + " bytes) is full; retry after " + RETRY_AFTER_SECONDS + " s")
+            "the auditor's memory budget for requests in flight ("
+                + memory.limitBytes()
+                + " bytes) is full; retry after "
+                + RETRY_AFTER_SECONDS
+                + " s")
         .writeTo(ctx);
   }
 
@@ -331,7 +365,8 @@ public final class Auditor implements AutoCloseable {
     }
     if (isJson(ctx.contentType())) {
       try {
-        ctx.contentType("application/json").result(JsonFormat.printer().omittingInsignificantWhitespace().print(response));
+        ctx.contentType("application/json")
+            .result(JsonFormat.printer().omittingInsignificantWhitespace().print(response));
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         throw new IllegalStateException(e); // a response of known fields always prints
       }
@@ -340,7 +375,10 @@ public final class Auditor implements AutoCloseable {
     }
   }
 
-  /** Base URL for the services' OTLP/HTTP exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}); once started. */
+  /**
+   * Base URL for the services' OTLP/HTTP exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}); once
+   * started.
+   */
   public String otlpEndpoint() {
     requireStarted();
     return "http://" + loopbackIfAny() + ":" + otlp.port();
@@ -390,14 +428,17 @@ public final class Auditor implements AutoCloseable {
   }
 
   /**
-   * The generic report of docs/design.md §11.4 for the current run, when the auditor runs in
-   * audit mode ({@link Builder#setAuditMode}); null for a lab auditor.
+   * The generic report of docs/design.md §11.4 for the current run, when the auditor runs in audit
+   * mode ({@link Builder#setAuditMode}); null for a lab auditor.
    */
   public AuditReport auditReport() {
     return auditReport(false);
   }
 
-  /** {@link #auditReport()}, with the pairing's pending ends when asked (what {@code audit merge} reads). */
+  /**
+   * {@link #auditReport()}, with the pairing's pending ends when asked (what {@code audit merge}
+   * reads).
+   */
   public AuditReport auditReport(boolean pending) {
     return mode == null ? null : run.auditReport(mode, pending);
   }
@@ -462,17 +503,21 @@ public final class Auditor implements AutoCloseable {
   }
 
   /**
-   * Each cap with its limit and how often it was hit, for {@code /metrics} and {@code
-   * /api/stats}: {@code spans_per_trace} (spans dropped), {@code late_spans_per_trace} (late
-   * spans not kept), {@code service_labels} (spans counted under {@code other}), {@code
-   * api_spans} (answers truncated), {@code memory_in_flight} (requests refused 429), {@code
-   * traces_in_flight} (traces evicted).
+   * Each cap with its limit and how often it was hit, for {@code /metrics} and {@code /api/stats}:
+   * {@code spans_per_trace} (spans dropped), {@code late_spans_per_trace} (late spans not kept),
+   * {@code service_labels} (spans counted under {@code other}), {@code api_spans} (answers
+   * truncated), {@code memory_in_flight} (requests refused 429), {@code traces_in_flight} (traces
+   * evicted).
    */
   public Map<String, CapFigures> caps() {
     Map<String, CapFigures> caps = new LinkedHashMap<>();
-    caps.put("spans_per_trace", new CapFigures(assembler.maxSpansPerTrace(), assembler.droppedSpans()));
-    caps.put("late_spans_per_trace", new CapFigures(assembler.maxLateSpansPerTrace(), assembler.droppedLateSpans()));
-    caps.put("service_labels", new CapFigures(assembler.labels().max(), assembler.foldedLabelSpans()));
+    caps.put(
+        "spans_per_trace", new CapFigures(assembler.maxSpansPerTrace(), assembler.droppedSpans()));
+    caps.put(
+        "late_spans_per_trace",
+        new CapFigures(assembler.maxLateSpansPerTrace(), assembler.droppedLateSpans()));
+    caps.put(
+        "service_labels", new CapFigures(assembler.labels().max(), assembler.foldedLabelSpans()));
     caps.put("api_spans", new CapFigures(maxApiSpans, truncatedAnswers.get()));
     caps.put("memory_in_flight", new CapFigures(memory.limitBytes(), memory.refusals()));
     caps.put("traces_in_flight", new CapFigures(maxTraces, assembler.evictedTraces()));
@@ -549,13 +594,17 @@ public final class Auditor implements AutoCloseable {
     private int maxServiceLabels = ServiceLabels.DEFAULT_MAX;
     private int maxApiSpans = 1_000;
 
-    /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
+    /**
+     * Most spans one trace holds; later new spans of it are dropped and counted (default 10 000).
+     */
     public Builder setMaxSpansPerTrace(int max) {
       this.maxSpansPerTrace = max;
       return this;
     }
 
-    /** Most late spans a closed trace keeps; later ones are counted late, not kept (default 1 000). */
+    /**
+     * Most late spans a closed trace keeps; later ones are counted late, not kept (default 1 000).
+     */
     public Builder setMaxLateSpansPerTrace(int max) {
       this.maxLateSpansPerTrace = max;
       return this;
@@ -570,11 +619,15 @@ public final class Auditor implements AutoCloseable {
       return this;
     }
 
-    /** Most spans (and late spans) one API answer lists per trace; more: truncated, flagged (default 1 000). */
+    /**
+     * Most spans (and late spans) one API answer lists per trace; more: truncated, flagged (default
+     * 1 000).
+     */
     public Builder setMaxApiSpans(int max) {
       this.maxApiSpans = Math.max(1, max);
       return this;
     }
+
     private Set<String> entryPoints = Set.of(); // the run's flow names its entry point
     private RunSetup initialSetup;
     private int otlpGrpcPort = -1;
@@ -587,6 +640,7 @@ public final class Auditor implements AutoCloseable {
       this.otlpGrpcPort = port;
       return this;
     }
+
     private final List<Consumer<List<ReceivedSpan>>> spanListeners = new ArrayList<>();
 
     /**
@@ -597,13 +651,15 @@ public final class Auditor implements AutoCloseable {
       spanListeners.add(listener);
       return this;
     }
+
     private Duration skew = RunStats.DEFAULT_SKEW;
     private Duration maxLag = RunStats.DEFAULT_MAX_LAG;
     private String mode;
 
     /**
      * Audit mode (docs/design.md §11): judge by {@code spec} ({@code "spec"}) or, for a spec built
-     * from {@code --entry} alone, {@code "entry"}; {@code GET /api/report} answers the generic report.
+     * from {@code --entry} alone, {@code "entry"}; {@code GET /api/report} answers the generic
+     * report.
      */
     public Builder setAuditMode(String mode, dev.tracelab.auditor.spec.FlowSpec spec) {
       this.mode = mode;
@@ -622,6 +678,7 @@ public final class Auditor implements AutoCloseable {
       this.maxLag = maxLag;
       return this;
     }
+
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
 
     public Builder setHost(String host) {
@@ -663,7 +720,9 @@ public final class Auditor implements AutoCloseable {
       return this;
     }
 
-    /** Most bytes a gzip body may inflate to (default 4 x the body limit: 32 MiB); more is a 400. */
+    /**
+     * Most bytes a gzip body may inflate to (default 4 x the body limit: 32 MiB); more is a 400.
+     */
     public Builder setMaxInflatedBytes(int maxInflatedBytes) {
       this.maxInflatedBytes = maxInflatedBytes;
       return this;
@@ -671,9 +730,9 @@ public final class Auditor implements AutoCloseable {
 
     /**
      * The memory ceiling for OTLP requests being ingested: compressed, inflated and decoded bytes
-     * of every request in flight together; a request that does not fit is answered 429 with
-     * {@code Retry-After}. Default a quarter of the heap; it must hold one request of the
-     * largest size ({@code maxBody + 7 x maxInflated}).
+     * of every request in flight together; a request that does not fit is answered 429 with {@code
+     * Retry-After}. Default a quarter of the heap; it must hold one request of the largest size
+     * ({@code maxBody + 7 x maxInflated}).
      */
     public Builder setMaxInFlightBytes(long maxInFlightBytes) {
       this.maxInFlightBytes = maxInFlightBytes;

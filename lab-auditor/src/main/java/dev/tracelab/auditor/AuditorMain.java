@@ -23,12 +23,16 @@ public final class AuditorMain {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("audit")) {
       // the image's audit mode: java -jar lab-auditor.jar audit --listen --entry frontend:SERVER
-      System.exit(dev.tracelab.auditor.cli.AuditCommand.run(
-          java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      System.exit(
+          dev.tracelab.auditor.cli.AuditCommand.run(
+              java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
       return;
     }
     if (args.length > 0) {
-      System.err.println("lab-auditor: unknown argument '" + args[0] + "' (audit [--help], or none for the lab's auditor)");
+      System.err.println(
+          "lab-auditor: unknown argument '"
+              + args[0]
+              + "' (audit [--help], or none for the lab's auditor)");
       System.exit(2);
       return;
     }
@@ -42,15 +46,21 @@ public final class AuditorMain {
               .setApiPort(env.getInt("AUDITOR_API_PORT", 8090, 0, 65535))
               .setQuietWindow(Duration.ofMillis(env.getInt("AUDITOR_QUIET_MS", 2000, 1, 3_600_000)))
               .setMaxTraces(env.getInt("AUDITOR_MAX_TRACES", 100_000, 1, 10_000_000))
-              .setMaxInFlightBytes(env.getInt("AUDITOR_MAX_INFLIGHT_MB", 0, 0, 2047) * 1024L * 1024L)
+              .setMaxInFlightBytes(
+                  env.getInt("AUDITOR_MAX_INFLIGHT_MB", 0, 0, 2047) * 1024L * 1024L)
               .setEntryPoints(
                   Arrays.stream(env.get("AUDITOR_ENTRY_POINTS", "").split(","))
                       .map(String::trim)
                       .filter(s -> !s.isEmpty())
                       .collect(Collectors.toSet()))
-              .setInitialRun(LabFlowSpecs.setup("since-start", java.util.Map.of(),
-                  env.getBoolean("AUDITOR_MESH", false) ? Implementations.JAVA.withMesh() : Implementations.JAVA,
-                  java.util.Map.of()))
+              .setInitialRun(
+                  LabFlowSpecs.setup(
+                      "since-start",
+                      java.util.Map.of(),
+                      env.getBoolean("AUDITOR_MESH", false)
+                          ? Implementations.JAVA.withMesh()
+                          : Implementations.JAVA,
+                      java.util.Map.of()))
               .addCloseListener(TraceLog::print)
               .start();
     } catch (IllegalArgumentException e) {
@@ -59,6 +69,10 @@ public final class AuditorMain {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(auditor::close));
-    System.out.println("lab-auditor: OTLP on " + auditor.otlpEndpoint() + "/v1/traces, API on " + auditor.apiUrl());
+    System.out.println(
+        "lab-auditor: OTLP on "
+            + auditor.otlpEndpoint()
+            + "/v1/traces, API on "
+            + auditor.apiUrl());
   }
 }

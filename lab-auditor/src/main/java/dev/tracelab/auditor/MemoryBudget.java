@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Admission control by bytes in flight: every OTLP request holds permits (one per byte) for its
  * compressed body, its inflated body and an estimate of its decoded spans, taken step by step as
- * the sizes become known and all given back when the request is answered. A step that does not
- * fit is refused at once (never waits), so the auditor answers 429 with {@code Retry-After}, as
- * the collector's memory limiter refuses data, instead of running out of heap.
+ * the sizes become known and all given back when the request is answered. A step that does not fit
+ * is refused at once (never waits), so the auditor answers 429 with {@code Retry-After}, as the
+ * collector's memory limiter refuses data, instead of running out of heap.
  */
 final class MemoryBudget {
 

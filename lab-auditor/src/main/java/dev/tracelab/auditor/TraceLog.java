@@ -5,7 +5,10 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** One log line per closed trace: id, why it closed, span count, roots, its requests (correlation values). */
+/**
+ * One log line per closed trace: id, why it closed, span count, roots, its requests (correlation
+ * values).
+ */
 public final class TraceLog {
 
   private TraceLog() {}
@@ -13,10 +16,21 @@ public final class TraceLog {
   public static String line(AssembledTrace trace) {
     List<ReceivedSpan> spans = trace.spans();
     String roots =
-        spans.stream().filter(ReceivedSpan::isRoot).map(s -> s.service() + " " + s.name()).collect(Collectors.joining(", "));
-    String orders = String.join(",", trace.orderIds()); // the values of the flow's correlation attribute
-    return "trace " + trace.traceId() + " closed (" + reason(trace) + "): " + spans.size() + " span(s)"
-        + ", root: " + (roots.isEmpty() ? "none (parent outside)" : roots)
+        spans.stream()
+            .filter(ReceivedSpan::isRoot)
+            .map(s -> s.service() + " " + s.name())
+            .collect(Collectors.joining(", "));
+    String orders =
+        String.join(",", trace.orderIds()); // the values of the flow's correlation attribute
+    return "trace "
+        + trace.traceId()
+        + " closed ("
+        + reason(trace)
+        + "): "
+        + spans.size()
+        + " span(s)"
+        + ", root: "
+        + (roots.isEmpty() ? "none (parent outside)" : roots)
         + (orders.isEmpty() ? "" : ", order " + orders);
   }
 

@@ -23,10 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * OTLP delivery is at-least-once: exporters and collectors retry, so the same span (trace id +
- * span id) may arrive twice, before or after its trace closed; spans arrive out of order and
- * split over requests, or never. Crafted requests posted to the auditor over real HTTP; every
- * figure is exact.
+ * OTLP delivery is at-least-once: exporters and collectors retry, so the same span (trace id + span
+ * id) may arrive twice, before or after its trace closed; spans arrive out of order and split over
+ * requests, or never. Crafted requests posted to the auditor over real HTTP; every figure is exact.
  */
 class AtLeastOnceDeliveryTest {
 
@@ -69,9 +68,12 @@ class AtLeastOnceDeliveryTest {
     JsonNode trace = trace(r.traceIdOf(1));
     assertThat(trace.path("spans").size()).isEqualTo(6);
     assertThat(trace.has("lateSpans")).isFalse();
-    assertThat(metric("tracelab_spans_received_total")).containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
-    assertThat(metric("tracelab_late_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(0, 0, 0));
-    assertThat(metric("tracelab_duplicate_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(2, 4, 2));
+    assertThat(metric("tracelab_spans_received_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
+    assertThat(metric("tracelab_late_spans_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(0, 0, 0));
+    assertThat(metric("tracelab_duplicate_spans_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(2, 4, 2));
   }
 
   @Test
@@ -97,8 +99,10 @@ class AtLeastOnceDeliveryTest {
             new DiagnosisCount("http", "worker-svc", "POST /work", 1, null),
             new DiagnosisCount("async", "worker-svc", "order.prepare", 1, null),
             new DiagnosisCount("kafka", "consumer-svc", "process orders", 1, null));
-    assertThat(metric("tracelab_spans_received_total")).containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
-    assertThat(metric("tracelab_late_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(0, 0, 0));
+    assertThat(metric("tracelab_spans_received_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
+    assertThat(metric("tracelab_late_spans_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(0, 0, 0));
     for (String traceId : r.traceIds()) {
       assertThat(trace(traceId).has("lateSpans")).as(traceId).isFalse();
     }
@@ -126,12 +130,16 @@ class AtLeastOnceDeliveryTest {
         .containsExactlyEntriesOf(services(figures(2, 0, 0), figures(2, 0, 1), figures(1, 0, 0)));
     assertThat(report.diagnoses())
         .usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
-        .containsExactly(new DiagnosisCount("missing-parent", "worker-svc", "send orders", 1, null));
+        .containsExactly(
+            new DiagnosisCount("missing-parent", "worker-svc", "send orders", 1, null));
     assertThat(trace(r.traceIdOf(1)).path("lateSpans").size()).isEqualTo(1);
     assertThat(trace(r.traceIdOf(1)).path("closeReason").asText()).isEqualTo("quiet");
-    assertThat(metric("tracelab_spans_received_total")).containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
-    assertThat(metric("tracelab_late_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(0, 1, 0));
-    assertThat(metric("tracelab_duplicate_spans_total")).containsExactlyInAnyOrderEntriesOf(perService(0, 2, 0));
+    assertThat(metric("tracelab_spans_received_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(2, 3, 1));
+    assertThat(metric("tracelab_late_spans_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(0, 1, 0));
+    assertThat(metric("tracelab_duplicate_spans_total"))
+        .containsExactlyInAnyOrderEntriesOf(perService(0, 2, 0));
   }
 
   @Test
@@ -157,7 +165,9 @@ class AtLeastOnceDeliveryTest {
     postJson(r.json(6));
     postJson(r.json(4, 5));
     for (int step : new int[] {1, 6, 4}) { // the fragment {3} has not arrived
-      assertThat(trace(r.traceIdOf(step)).path("closed").asBoolean()).as("fragment of step %d", step).isFalse();
+      assertThat(trace(r.traceIdOf(step)).path("closed").asBoolean())
+          .as("fragment of step %d", step)
+          .isFalse();
     }
 
     postJson(r.json(3));
@@ -169,17 +179,21 @@ class AtLeastOnceDeliveryTest {
     assertThat(report.fragmentsPerRequest()).isEqualTo(4.0);
     assertThat(report.services())
         .containsExactlyEntriesOf(services(figures(2, 0, 0), figures(3, 2, 0), figures(1, 1, 0)));
-    assertThat(report.diagnoses()).extracting(DiagnosisCount::boundary).containsExactlyInAnyOrder("http", "async", "kafka");
+    assertThat(report.diagnoses())
+        .extracting(DiagnosisCount::boundary)
+        .containsExactlyInAnyOrder("http", "async", "kafka");
   }
 
   // --- helpers
 
   private static ServiceFigures figures(long spans, long orphanRoots, long missingParent) {
     long orphans = orphanRoots + missingParent;
-    return new ServiceFigures(spans, orphans, orphanRoots, missingParent, spans == 0 ? 0.0 : (double) orphans / spans);
+    return new ServiceFigures(
+        spans, orphans, orphanRoots, missingParent, spans == 0 ? 0.0 : (double) orphans / spans);
   }
 
-  private static Map<String, ServiceFigures> services(ServiceFigures gateway, ServiceFigures worker, ServiceFigures consumer) {
+  private static Map<String, ServiceFigures> services(
+      ServiceFigures gateway, ServiceFigures worker, ServiceFigures consumer) {
     Map<String, ServiceFigures> m = new LinkedHashMap<>();
     m.put("gateway-svc", gateway);
     m.put("worker-svc", worker);
@@ -212,7 +226,9 @@ class AtLeastOnceDeliveryTest {
 
   private String get(String path) throws Exception {
     HttpResponse<String> response =
-        http.send(HttpRequest.newBuilder(URI.create(auditor.apiUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(auditor.apiUrl() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
     return response.body();
   }
@@ -229,20 +245,23 @@ class AtLeastOnceDeliveryTest {
     await("traces of " + r.orderId() + " closed")
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> {
-          for (String traceId : r.traceIds()) {
-            if (!trace(traceId).path("closed").asBoolean()) {
-              return false;
-            }
-          }
-          return true;
-        });
+        .until(
+            () -> {
+              for (String traceId : r.traceIds()) {
+                if (!trace(traceId).path("closed").asBoolean()) {
+                  return false;
+                }
+              }
+              return true;
+            });
   }
 
   /** One Prometheus counter from {@code /metrics}, per service. */
   private Map<String, Long> metric(String name) throws Exception {
     Map<String, Long> out = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("(?m)^" + name + "\\{service=\"([^\"]+)\"} (\\d+)$").matcher(get("/metrics"));
+    Matcher m =
+        Pattern.compile("(?m)^" + name + "\\{service=\"([^\"]+)\"} (\\d+)$")
+            .matcher(get("/metrics"));
     while (m.find()) {
       out.put(m.group(1), Long.parseLong(m.group(2)));
     }

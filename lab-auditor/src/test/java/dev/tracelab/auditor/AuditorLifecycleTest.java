@@ -49,11 +49,16 @@ class AuditorLifecycleTest {
 
       assertThat(auditor.otlpEndpoint()).isEqualTo("http://127.0.0.1:" + otlpPort);
       assertThat(auditor.apiUrl()).isEqualTo("http://127.0.0.1:" + apiPort);
-      HttpResponse<String> health = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/health")).build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(sweepers()).anySatisfy(t -> assertThat(before).doesNotContain(t));
-      assertThatThrownBy(auditor::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+      assertThatThrownBy(auditor::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already started");
     }
   }
 
@@ -61,6 +66,8 @@ class AuditorLifecycleTest {
   void aBuiltAuditorThatNeverStartedClosesQuietly() {
     Auditor auditor = Auditor.builder().setOtlpPort(0).setApiPort(0).build();
     auditor.close();
-    assertThatThrownBy(auditor::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(auditor::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 }

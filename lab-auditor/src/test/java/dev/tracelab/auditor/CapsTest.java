@@ -53,13 +53,16 @@ class CapsTest {
   }
 
   @Test
-  void aTraceKeepsAtMostItsCapOfSpansAndOfLateSpansAndTheApiAnswerIsTruncatedAndFlagged() throws Exception {
+  void aTraceKeepsAtMostItsCapOfSpansAndOfLateSpansAndTheApiAnswerIsTruncatedAndFlagged()
+      throws Exception {
     ScopeSpans.Builder spans = ScopeSpans.newBuilder();
     for (int i = 1; i <= 25; i++) {
       spans.addSpans(span(TRACE, i, i == 1 ? 0 : 1));
     }
     post(request("worker-svc", spans));
-    await("trace closed").atMost(Duration.ofSeconds(10)).until(() -> auditor.assembler().trace(TRACE).isClosed());
+    await("trace closed")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> auditor.assembler().trace(TRACE).isClosed());
     ScopeSpans.Builder late = ScopeSpans.newBuilder();
     for (int i = 26; i <= 29; i++) {
       late.addSpans(span(TRACE, i, 1));
@@ -94,29 +97,37 @@ class CapsTest {
     int trace = 0;
     for (String service : new String[] {"svc-a", "svc-b", "svc-c", "svc-b", "svc-a"}) {
       trace++;
-      post(request(service, ScopeSpans.newBuilder().addSpans(span(String.format("%032x", 0xcb00 + trace), 1, 0))));
+      post(
+          request(
+              service,
+              ScopeSpans.newBuilder()
+                  .addSpans(span(String.format("%032x", 0xcb00 + trace), 1, 0))));
     }
-    await("traces closed").atMost(Duration.ofSeconds(10)).until(() -> auditor.assembler().tracesInFlight() == 0);
+    await("traces closed")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> auditor.assembler().tracesInFlight() == 0);
 
     assertThat(metric("tracelab_spans_received_total", "service"))
         .containsExactlyInAnyOrderEntriesOf(Map.of("svc-a", 2L, "other", 3L));
     assertThat(metric("tracelab_cap_hits_total", "cap")).containsEntry("service_labels", 3L);
     assertThat(metric("tracelab_analysed_spans_total", "service"))
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of("gateway-svc", 0L, "worker-svc", 0L, "consumer-svc", 0L, "svc-a", 2L, "other", 3L));
+            Map.of(
+                "gateway-svc", 0L, "worker-svc", 0L, "consumer-svc", 0L, "svc-a", 2L, "other", 3L));
     assertThat(get("/metrics")).doesNotContain("svc-b").doesNotContain("svc-c");
   }
 
   // --- helpers
 
   private static Span.Builder span(String traceId, int id, int parent) {
-    Span.Builder s = Span.newBuilder()
-        .setTraceId(ByteString.fromHex(traceId))
-        .setSpanId(ByteString.fromHex(String.format("%016x", id)))
-        .setName("step " + id)
-        .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
-        .setStartTimeUnixNano(1_700_000_000_000_000_000L)
-        .setEndTimeUnixNano(1_700_000_000_001_000_000L);
+    Span.Builder s =
+        Span.newBuilder()
+            .setTraceId(ByteString.fromHex(traceId))
+            .setSpanId(ByteString.fromHex(String.format("%016x", id)))
+            .setName("step " + id)
+            .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
+            .setStartTimeUnixNano(1_700_000_000_000_000_000L)
+            .setEndTimeUnixNano(1_700_000_000_001_000_000L);
     if (parent != 0) {
       s.setParentSpanId(ByteString.fromHex(String.format("%016x", parent)));
     }
@@ -125,26 +136,35 @@ class CapsTest {
 
   private static byte[] request(String service, ScopeSpans.Builder spans) {
     return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(ResourceSpans.newBuilder()
-            .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder()
-                .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue(service))))
-            .addScopeSpans(spans))
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(
+                    Resource.newBuilder()
+                        .addAttributes(
+                            KeyValue.newBuilder()
+                                .setKey("service.name")
+                                .setValue(AnyValue.newBuilder().setStringValue(service))))
+                .addScopeSpans(spans))
         .build()
         .toByteArray();
   }
 
   private void post(byte[] body) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create(auditor.otlpEndpoint() + "/v1/traces"))
-            .header("Content-Type", "application/x-protobuf")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(auditor.otlpEndpoint() + "/v1/traces"))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   private String get(String path) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create(auditor.apiUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(auditor.apiUrl() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path).isEqualTo(200);
     return r.body();
   }
@@ -155,7 +175,9 @@ class CapsTest {
 
   private Map<String, Long> metric(String name, String label) throws Exception {
     Map<String, Long> out = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("(?m)^" + name + "\\{" + label + "=\"([^\"]+)\"} (\\d+)$").matcher(get("/metrics"));
+    Matcher m =
+        Pattern.compile("(?m)^" + name + "\\{" + label + "=\"([^\"]+)\"} (\\d+)$")
+            .matcher(get("/metrics"));
     while (m.find()) {
       out.put(m.group(1), Long.parseLong(m.group(2)));
     }

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * The six spans of one request as a scenario's services would export them (the fragments of
- * docs/design.md §3: a broken boundary's span starts a new trace), with deterministic ids, ready
- * to be posted as OTLP protobuf or OTLP JSON in any order, split or repeated.
+ * docs/design.md §3: a broken boundary's span starts a new trace), with deterministic ids, ready to
+ * be posted as OTLP protobuf or OTLP JSON in any order, split or repeated.
  */
 public final class CraftedRequest {
 
@@ -104,7 +104,9 @@ public final class CraftedRequest {
               .setEndTimeUnixNano(1_700_000_000_000_000_000L + step * 1_000_000L + 500_000L);
       if (Flow.SERVICES.contains(e.service())) {
         span.addAttributes(
-            KeyValue.newBuilder().setKey("app.order_id").setValue(AnyValue.newBuilder().setStringValue(orderId)));
+            KeyValue.newBuilder()
+                .setKey("app.order_id")
+                .setValue(AnyValue.newBuilder().setStringValue(orderId)));
       }
       int parent = parentStepOf.get(step);
       if (parent != 0) {
@@ -143,13 +145,32 @@ public final class CraftedRequest {
       long start = 1_700_000_000_000_000_000L + step * 1_000_000L;
       Integer link = linkStepOf.get(step);
       String span =
-          "{\"traceId\":\"" + traceIdOfStep.get(step) + "\",\"spanId\":\"" + spanIdOfStep.get(step) + "\","
+          "{\"traceId\":\""
+              + traceIdOfStep.get(step)
+              + "\",\"spanId\":\""
+              + spanIdOfStep.get(step)
+              + "\","
               + (parent == 0 ? "" : "\"parentSpanId\":\"" + spanIdOfStep.get(parent) + "\",")
-              + (link == null ? "" : "\"links\":[{\"traceId\":\"" + traceIdOfStep.get(link)
-                  + "\",\"spanId\":\"" + spanIdOfStep.get(link) + "\"}],")
-              + "\"name\":\"" + e.name() + "\",\"kind\":" + (e.kind().ordinal() + 1) + ","
-              + "\"startTimeUnixNano\":\"" + start + "\",\"endTimeUnixNano\":\"" + (start + 500_000L) + "\","
-              + "\"attributes\":[{\"key\":\"app.order_id\",\"value\":{\"stringValue\":\"" + orderId + "\"}}]}";
+              + (link == null
+                  ? ""
+                  : "\"links\":[{\"traceId\":\""
+                      + traceIdOfStep.get(link)
+                      + "\",\"spanId\":\""
+                      + spanIdOfStep.get(link)
+                      + "\"}],")
+              + "\"name\":\""
+              + e.name()
+              + "\",\"kind\":"
+              + (e.kind().ordinal() + 1)
+              + ","
+              + "\"startTimeUnixNano\":\""
+              + start
+              + "\",\"endTimeUnixNano\":\""
+              + (start + 500_000L)
+              + "\","
+              + "\"attributes\":[{\"key\":\"app.order_id\",\"value\":{\"stringValue\":\""
+              + orderId
+              + "\"}}]}";
       byService.computeIfAbsent(e.service(), s -> new java.util.ArrayList<>()).add(span);
     }
     String body =
@@ -157,8 +178,10 @@ public final class CraftedRequest {
             .map(
                 en ->
                     "{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\""
-                        + en.getKey() + "\"}}]},\"scopeSpans\":[{\"spans\":["
-                        + String.join(",", en.getValue()) + "]}]}")
+                        + en.getKey()
+                        + "\"}}]},\"scopeSpans\":[{\"spans\":["
+                        + String.join(",", en.getValue())
+                        + "]}]}")
             .collect(Collectors.joining(",", "{\"resourceSpans\":[", "]}"));
     return body.getBytes(StandardCharsets.UTF_8);
   }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default budget for requests in flight (no AUDITOR_MAX_INFLIGHT_MB) on heaps of every size:
- * a container with -XX:MaxRAMPercentage=50 on a 23 GiB machine has an 11.5 GiB heap, whose quarter
- * is over the 2 GiB the budget can count, and the auditor refused to start.
+ * The default budget for requests in flight (no AUDITOR_MAX_INFLIGHT_MB) on heaps of every size: a
+ * container with -XX:MaxRAMPercentage=50 on a 23 GiB machine has an 11.5 GiB heap, whose quarter is
+ * over the 2 GiB the budget can count, and the auditor refused to start.
  */
 class DefaultMemoryBudgetTest {
 
@@ -26,7 +26,8 @@ class DefaultMemoryBudgetTest {
 
   @Test
   void cappedAtWhatTheBudgetCanCountOnALargeHeap() {
-    assertThat(Auditor.defaultMemoryBudget(WORST, (long) (11.5 * GIB))).isEqualTo(Integer.MAX_VALUE);
+    assertThat(Auditor.defaultMemoryBudget(WORST, (long) (11.5 * GIB)))
+        .isEqualTo(Integer.MAX_VALUE);
     assertThat(Auditor.defaultMemoryBudget(WORST, 64 * GIB)).isEqualTo(Integer.MAX_VALUE);
   }
 }

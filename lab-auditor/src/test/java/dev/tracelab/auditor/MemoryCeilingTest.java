@@ -25,20 +25,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The memory ceiling under concurrent large gzip requests: admission by bytes in flight
- * (compressed, inflated, decoded estimate). A request that does not fit is answered 429 with
- * {@code Retry-After}; the auditor keeps answering, and the figures of the accepted requests are
- * exact. Over real HTTP on loopback with crafted OTLP.
+ * (compressed, inflated, decoded estimate). A request that does not fit is answered 429 with {@code
+ * Retry-After}; the auditor keeps answering, and the figures of the accepted requests are exact.
+ * Over real HTTP on loopback with crafted OTLP.
  */
 class MemoryCeilingTest {
 
   private static final int MAX_BODY = 256 * 1024;
   private static final int MAX_INFLATED = 1024 * 1024;
+
   /** The smallest budget allowed: one request of the largest size (256 KiB + 7 x 1 MiB). */
   private static final long BUDGET = Auditor.worstRequestBytes(MAX_BODY, MAX_INFLATED);
-  /** Padding that inflates each request to ~600 KiB: it costs 768 KiB inflating + 2.4 MiB decoded, so two fit, not three. */
+
+  /**
+   * Padding that inflates each request to ~600 KiB: it costs 768 KiB inflating + 2.4 MiB decoded,
+   * so two fit, not three.
+   */
   private static final int PADDING = 600 * 1024;
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final CountDownLatch gate = new CountDownLatch(1);
   private final Semaphore held = new Semaphore(0);
   private volatile boolean holdRequests;
@@ -61,17 +67,19 @@ class MemoryCeilingTest {
             .setMaxBodyBytes(MAX_BODY)
             .setMaxInflatedBytes(MAX_INFLATED)
             .setMaxInFlightBytes(BUDGET)
-            // a complete request closes on the ingesting thread: holding it here keeps its bytes in flight
-            .addCloseListener(trace -> {
-              if (holdRequests) {
-                held.release();
-                try {
-                  gate.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-            })
+            // a complete request closes on the ingesting thread: holding it here keeps its bytes in
+            // flight
+            .addCloseListener(
+                trace -> {
+                  if (holdRequests) {
+                    held.release();
+                    try {
+                      gate.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                })
             .start();
   }
 
@@ -83,7 +91,9 @@ class MemoryCeilingTest {
     for (int seed = 1; seed <= 2; seed++) {
       admitted.add(postAsync(bigGzipRequest(seed)));
     }
-    await("two requests held in flight").atMost(Duration.ofSeconds(10)).until(() -> held.availablePermits() == 2);
+    await("two requests held in flight")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> held.availablePermits() == 2);
     long inFlight = auditor.inFlightBytes();
 
     List<HttpResponse<String>> refused = new ArrayList<>();
@@ -94,15 +104,21 @@ class MemoryCeilingTest {
     for (CompletableFuture<HttpResponse<String>> f : more) {
       refused.add(f.get(10, TimeUnit.SECONDS));
     }
-    HttpResponse<String> health = http.send(
-        HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
     gate.countDown();
 
-    assertThat(refused).hasSize(6).allSatisfy(r -> {
-      assertThat(r.statusCode()).isEqualTo(429);
-      assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
-      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-    });
+    assertThat(refused)
+        .hasSize(6)
+        .allSatisfy(
+            r -> {
+              assertThat(r.statusCode()).isEqualTo(429);
+              assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+              assertThat(r.headers().firstValue("Content-Type"))
+                  .hasValue("application/problem+json");
+            });
     assertThat(health.statusCode()).isEqualTo(200);
     for (CompletableFuture<HttpResponse<String>> f : admitted) {
       assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -113,12 +129,15 @@ class MemoryCeilingTest {
     assertThat(auditor.acceptedRequests()).isEqualTo(2);
     assertThat(auditor.report().requests()).isEqualTo(2);
     assertThat(auditor.report().connectedRequests()).isEqualTo(2);
-    assertThat(metrics()).contains("tracelab_otlp_requests_refused_total 6\n").contains("tracelab_otlp_inflight_bytes 0\n");
+    assertThat(metrics())
+        .contains("tracelab_otlp_requests_refused_total 6\n")
+        .contains("tracelab_otlp_inflight_bytes 0\n");
 
     // the refused ones, sent again as an exporter retries them, are taken
     holdRequests = false;
     for (int seed = 3; seed <= 8; seed++) {
-      assertThat(postAsync(bigGzipRequest(seed)).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(postAsync(bigGzipRequest(seed)).get(10, TimeUnit.SECONDS).statusCode())
+          .isEqualTo(200);
     }
     assertThat(auditor.report().requests()).isEqualTo(8);
     assertThat(auditor.report().connectedRequests()).isEqualTo(8);
@@ -126,7 +145,8 @@ class MemoryCeilingTest {
   }
 
   @Test
-  void sixteenConcurrentGzipRequestsEachAnswered200Or429AndEveryAcceptedOneCountedExactly() throws Exception {
+  void sixteenConcurrentGzipRequestsEachAnswered200Or429AndEveryAcceptedOneCountedExactly()
+      throws Exception {
     start();
     List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
     for (int seed = 1; seed <= 16; seed++) {
@@ -152,7 +172,8 @@ class MemoryCeilingTest {
     assertThat(auditor.report().services().get("worker-svc").spans()).isEqualTo(3L * accepted);
 
     for (int seed : refusedSeeds) { // retried one by one: each fits
-      assertThat(postAsync(bigGzipRequest(seed)).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(postAsync(bigGzipRequest(seed)).get(10, TimeUnit.SECONDS).statusCode())
+          .isEqualTo(200);
     }
     assertThat(auditor.report().requests()).isEqualTo(16);
     assertThat(auditor.report().connectedRequests()).isEqualTo(16);
@@ -162,7 +183,8 @@ class MemoryCeilingTest {
   @Test
   void aGzipBombBeyondTheInflateLimitIs400AndGivesItsBytesBack() throws Exception {
     start();
-    ExportTraceServiceRequest bomb = padded(CraftedRequest.of(99, Scenario.FIXED).protobuf(1), MAX_INFLATED + 1);
+    ExportTraceServiceRequest bomb =
+        padded(CraftedRequest.of(99, Scenario.FIXED).protobuf(1), MAX_INFLATED + 1);
 
     HttpResponse<String> r = postAsync(gzip(bomb.toByteArray())).get(10, TimeUnit.SECONDS);
 
@@ -175,15 +197,21 @@ class MemoryCeilingTest {
 
   /** A complete fixed request whose first span carries {@link #PADDING} bytes: ~2 KB gzipped. */
   private static byte[] bigGzipRequest(int seed) throws Exception {
-    return gzip(padded(CraftedRequest.of(seed, Scenario.FIXED).protobuf(1, 2, 3, 4, 5, 6), PADDING).toByteArray());
+    return gzip(
+        padded(CraftedRequest.of(seed, Scenario.FIXED).protobuf(1, 2, 3, 4, 5, 6), PADDING)
+            .toByteArray());
   }
 
   private static ExportTraceServiceRequest padded(byte[] protobuf, int padding) throws Exception {
     ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(protobuf);
     ExportTraceServiceRequest.Builder b = request.toBuilder();
-    b.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0)
-        .addAttributes(KeyValue.newBuilder().setKey("padding")
-            .setValue(AnyValue.newBuilder().setStringValue("x".repeat(padding))));
+    b.getResourceSpansBuilder(0)
+        .getScopeSpansBuilder(0)
+        .getSpansBuilder(0)
+        .addAttributes(
+            KeyValue.newBuilder()
+                .setKey("padding")
+                .setValue(AnyValue.newBuilder().setStringValue("x".repeat(padding))));
     return b.build();
   }
 
@@ -206,6 +234,9 @@ class MemoryCeilingTest {
   }
 
   private String metrics() throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }

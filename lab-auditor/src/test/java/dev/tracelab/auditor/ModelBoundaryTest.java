@@ -18,9 +18,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ModelBoundaryTest {
 
   private static final Path MAIN = Path.of("src/main/java/dev/tracelab/auditor");
-  private static final List<String> LAB_WORDS = List.of(
-      "dev.tracelab.flow", "gateway-svc", "worker-svc", "consumer-svc", "envoy-sidecar", "app.order_id",
-      "TracingHttpClient", "ContextBoundHandOff", "RecordHeadersParent", "order.prepare", "POST /work");
+  private static final List<String> LAB_WORDS =
+      List.of(
+          "dev.tracelab.flow",
+          "gateway-svc",
+          "worker-svc",
+          "consumer-svc",
+          "envoy-sidecar",
+          "app.order_id",
+          "TracingHttpClient",
+          "ContextBoundHandOff",
+          "RecordHeadersParent",
+          "order.prepare",
+          "POST /work");
 
   @ParameterizedTest
   @ValueSource(strings = {"orphans", "spec", "trace", "report", "input", "otlp"})

@@ -10,10 +10,23 @@ public final class Spans {
   private Spans() {}
 
   public static ReceivedSpan span(
-      String traceId, String spanId, String parentId, String service, SpanKind kind, String name, String orderId) {
+      String traceId,
+      String spanId,
+      String parentId,
+      String service,
+      SpanKind kind,
+      String name,
+      String orderId) {
     return new ReceivedSpan(
-        pad(traceId, 32), pad(spanId, 16), parentId == null ? null : pad(parentId, 16),
-        service, kind, name, 1_000, 2_000, false,
+        pad(traceId, 32),
+        pad(spanId, 16),
+        parentId == null ? null : pad(parentId, 16),
+        service,
+        kind,
+        name,
+        1_000,
+        2_000,
+        false,
         orderId == null ? Map.of() : Map.of("app.order_id", orderId));
   }
 

@@ -11,16 +11,23 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options and {@code --flag}s, checked against the names a command accepts. */
+/**
+ * {@code --name value} options and {@code --flag}s, checked against the names a command accepts.
+ */
 final class Args {
 
   private final Map<String, String> values = new HashMap<>();
 
   private Args() {}
 
-  /** The options choosing each role's language (docs/design.md §7), for the commands that run a lab. */
-  static final Set<String> LANGUAGE_OPTIONS = Set.of("gateway-lang", "worker-lang", "consumer-lang");
+  /**
+   * The options choosing each role's language (docs/design.md §7), for the commands that run a lab.
+   */
+  static final Set<String> LANGUAGE_OPTIONS =
+      Set.of("gateway-lang", "worker-lang", "consumer-lang");
+
   static final String POLYGLOT = "polyglot";
+
   /** The worker's inbound hop through a real Envoy sidecar (docs/design.md §8). */
   static final String MESH = "mesh";
 
@@ -63,7 +70,8 @@ final class Args {
         value = args[++i];
       }
       if (!allowed.contains(name)) {
-        throw new UsageException("unknown option --" + name + " (allowed: --" + String.join(", --", allowed) + ")");
+        throw new UsageException(
+            "unknown option --" + name + " (allowed: --" + String.join(", --", allowed) + ")");
       }
       parsed.values.put(name, value);
     }
@@ -80,16 +88,17 @@ final class Args {
   }
 
   /**
-   * The language of each role: {@code --polyglot} is go/node/go, {@code --gateway-lang L},
-   * {@code --worker-lang L}, {@code --consumer-lang L} set (or override) one role; java by default.
-   * {@code --mesh} adds the Envoy sidecar in front of the worker.
+   * The language of each role: {@code --polyglot} is go/node/go, {@code --gateway-lang L}, {@code
+   * --worker-lang L}, {@code --consumer-lang L} set (or override) one role; java by default. {@code
+   * --mesh} adds the Envoy sidecar in front of the worker.
    */
   Implementations implementations() {
     Implementations base = flag(POLYGLOT) ? Implementations.POLYGLOT : Implementations.JAVA;
-    Implementations chosen = new Implementations(
-        implementation(Flow.GATEWAY, "gateway-lang", base),
-        implementation(Flow.WORKER, "worker-lang", base),
-        implementation(Flow.CONSUMER, "consumer-lang", base));
+    Implementations chosen =
+        new Implementations(
+            implementation(Flow.GATEWAY, "gateway-lang", base),
+            implementation(Flow.WORKER, "worker-lang", base),
+            implementation(Flow.CONSUMER, "consumer-lang", base));
     return flag(MESH) ? chosen.withMesh() : chosen;
   }
 
@@ -117,7 +126,8 @@ final class Args {
     try {
       int v = Integer.parseInt(raw);
       if (v < min || v > max) {
-        throw new UsageException("--" + name + " must be between " + min + " and " + max + ", was " + raw);
+        throw new UsageException(
+            "--" + name + " must be between " + min + " and " + max + ", was " + raw);
       }
       return v;
     } catch (NumberFormatException e) {
@@ -133,7 +143,8 @@ final class Args {
     try {
       double v = Double.parseDouble(raw);
       if (!(v >= min && v <= max)) {
-        throw new UsageException("--" + name + " must be between " + min + " and " + max + ", was " + raw);
+        throw new UsageException(
+            "--" + name + " must be between " + min + " and " + max + ", was " + raw);
       }
       return v;
     } catch (NumberFormatException e) {

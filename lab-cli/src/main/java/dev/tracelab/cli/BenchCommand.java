@@ -28,14 +28,16 @@ import java.util.Set;
  */
 final class BenchCommand {
 
-  static final String USAGE = String.join("\n",
-      "usage: ./lab bench ingest [--report-json F] [--seconds S] [--warmup S] [--connections N]",
-      "                          [--decision-wait D] [--auditor-jvm \"OPTS\"] [--auditor-only]",
-      "  the auditor (audit --listen --spec lab, a child JVM) and the lab collector (tail sampling,",
-      "  compose/collector/bench.yaml), each pinned to one CPU, fed the same OTLP/HTTP protobuf requests",
-      "  (20 traces of 6 spans each) by one load generator on the other CPUs; S seconds measured per side",
-      "  (default 20) after a warm-up (default 5); JSON {auditorSpansPerSec, collectorSpansPerSec, ratio,",
-      "  spansPerTrace, cores}");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: ./lab bench ingest [--report-json F] [--seconds S] [--warmup S] [--connections N]",
+          "                          [--decision-wait D] [--auditor-jvm \"OPTS\"] [--auditor-only]",
+          "  the auditor (audit --listen --spec lab, a child JVM) and the lab collector (tail sampling,",
+          "  compose/collector/bench.yaml), each pinned to one CPU, fed the same OTLP/HTTP protobuf requests",
+          "  (20 traces of 6 spans each) by one load generator on the other CPUs; S seconds measured per side",
+          "  (default 20) after a warm-up (default 5); JSON {auditorSpansPerSec, collectorSpansPerSec, ratio,",
+          "  spansPerTrace, cores}");
 
   private BenchCommand() {}
 
@@ -47,9 +49,12 @@ final class BenchCommand {
     if (!argv[0].equals("ingest")) {
       throw new UsageException("unknown bench '" + argv[0] + "' (ingest)");
     }
-    Args args = Args.parse(Arrays.copyOfRange(argv, 1, argv.length),
-        Set.of("report-json", "seconds", "warmup", "connections", "decision-wait", "auditor-jvm"),
-        Set.of("auditor-only"));
+    Args args =
+        Args.parse(
+            Arrays.copyOfRange(argv, 1, argv.length),
+            Set.of(
+                "report-json", "seconds", "warmup", "connections", "decision-wait", "auditor-jvm"),
+            Set.of("auditor-only"));
     int seconds = args.integer("seconds", 20, 1, 600);
     int warmup = args.integer("warmup", 5, 0, 120);
     int connections = args.integer("connections", 4, 1, 64);
@@ -60,13 +65,14 @@ final class BenchCommand {
     Path json = DemoCommand.path(args.string("report-json", null));
     boolean collector = !args.flag("auditor-only");
 
-    IngestBench bench = new IngestBench()
-        .seconds(Duration.ofSeconds(seconds))
-        .warmup(Duration.ofSeconds(warmup))
-        .connections(connections)
-        .decisionWait(decisionWait)
-        .collector(collector)
-        .log(err);
+    IngestBench bench =
+        new IngestBench()
+            .seconds(Duration.ofSeconds(seconds))
+            .warmup(Duration.ofSeconds(warmup))
+            .connections(connections)
+            .decisionWait(decisionWait)
+            .collector(collector)
+            .log(err);
     String jvm = args.string("auditor-jvm", null);
     if (jvm != null) {
       bench.auditorJvm(List.of(jvm.trim().split("\\s+")));
@@ -87,19 +93,29 @@ final class BenchCommand {
     return 0;
   }
 
-  /** Runs compose/collector/build-collector.sh (minutes on a cold cache); its failure is reported, not fatal. */
+  /**
+   * Runs compose/collector/build-collector.sh (minutes on a cold cache); its failure is reported,
+   * not fatal.
+   */
   private static void buildCollector(PrintStream err) {
     Path script;
     try {
       script = SourceTree.root().resolve("compose/collector/build-collector.sh");
     } catch (IllegalStateException e) {
-      err.println("bench ingest: no collector binary and no checkout to build it from (" + e.getMessage() + ")");
+      err.println(
+          "bench ingest: no collector binary and no checkout to build it from ("
+              + e.getMessage()
+              + ")");
       return;
     }
-    err.println("bench ingest: no collector binary: building it with " + script + " (a few minutes the first time)...");
+    err.println(
+        "bench ingest: no collector binary: building it with "
+            + script
+            + " (a few minutes the first time)...");
     try {
       Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           err.println("  " + line);
@@ -118,9 +134,16 @@ final class BenchCommand {
 
   static String table(IngestBench.Result r) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Ingest, one core each: %d-span traces, %d per request, %d connection(s), %.0f s measured per side%n",
-        r.spansPerTrace(), dev.tracelab.experiments.bench.IngestWorkload.TRACES_PER_REQUEST, r.connections(), r.seconds()));
-    b.append("| side | spans/s | spans per CPU-second | requests/s | refused | errors | spans counted by the server | heap after GC MiB | peak RSS MiB |\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Ingest, one core each: %d-span traces, %d per request, %d connection(s), %.0f s measured per side%n",
+            r.spansPerTrace(),
+            dev.tracelab.experiments.bench.IngestWorkload.TRACES_PER_REQUEST,
+            r.connections(),
+            r.seconds()));
+    b.append(
+        "| side | spans/s | spans per CPU-second | requests/s | refused | errors | spans counted by the server | heap after GC MiB | peak RSS MiB |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     row(b, r.auditor());
     if (r.collector() != null) {
@@ -137,19 +160,35 @@ final class BenchCommand {
   }
 
   private static void row(StringBuilder b, IngestBench.Side s) {
-    b.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.0f | %d | %d | %s | %s | %.0f |%n", s.name(), s.spansPerSec(),
-        Double.isNaN(s.spansPerCpuSecond()) ? "n/a" : String.format(Locale.ROOT, "%.0f", s.spansPerCpuSecond()),
-        s.requestsPerSec(), s.refused(), s.errors(), s.serverSpans() < 0 ? "n/a" : Long.toString(s.serverSpans()),
-        Double.isNaN(s.heapAfterGcMiB()) ? "n/a" : String.format(Locale.ROOT, "%.0f", s.heapAfterGcMiB()), s.peakRssMiB()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "| %s | %.0f | %s | %.0f | %d | %d | %s | %s | %.0f |%n",
+            s.name(),
+            s.spansPerSec(),
+            Double.isNaN(s.spansPerCpuSecond())
+                ? "n/a"
+                : String.format(Locale.ROOT, "%.0f", s.spansPerCpuSecond()),
+            s.requestsPerSec(),
+            s.refused(),
+            s.errors(),
+            s.serverSpans() < 0 ? "n/a" : Long.toString(s.serverSpans()),
+            Double.isNaN(s.heapAfterGcMiB())
+                ? "n/a"
+                : String.format(Locale.ROOT, "%.0f", s.heapAfterGcMiB()),
+            s.peakRssMiB()));
   }
 
   static String json(IngestBench.Result r) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("auditorSpansPerSec", Math.round(r.auditor().spansPerSec()));
-    m.put("collectorSpansPerSec", r.collector() == null ? null : Math.round(r.collector().spansPerSec()));
+    m.put(
+        "collectorSpansPerSec",
+        r.collector() == null ? null : Math.round(r.collector().spansPerSec()));
     m.put("ratio", r.ratio() == null ? null : Math.round(r.ratio() * 1000) / 1000.0);
     m.put("spansPerTrace", r.spansPerTrace());
     m.put("cores", r.cores());
-    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m)
+        + "\n";
   }
 }

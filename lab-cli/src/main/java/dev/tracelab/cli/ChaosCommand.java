@@ -3,12 +3,12 @@ package dev.tracelab.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tracelab.env.LabEnvironment;
-import dev.tracelab.env.service.SourceTree;
 import dev.tracelab.env.service.ServiceImplementation;
+import dev.tracelab.env.service.SourceTree;
 import dev.tracelab.experiments.chaos.ChaosExperiment;
-import dev.tracelab.experiments.chaos.ComposeChaosEnvironment;
 import dev.tracelab.experiments.chaos.ChaosExperiment.Fault;
 import dev.tracelab.experiments.chaos.ChaosExperiment.FaultResult;
+import dev.tracelab.experiments.chaos.ComposeChaosEnvironment;
 import dev.tracelab.flow.Flow;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,8 +25,8 @@ import java.util.Set;
 /**
  * {@code ./lab chaos}: the embedded lab (worker and consumer as child JVMs, so they can be killed)
  * or, with {@code --compose}, the compose stack (a project of its own, taken down afterwards) under
- * steady load, one fault after the other: broker restart, consumer kill -9, worker kill -9,
- * auditor down. Per fault a table row and, with {@code --report-json}, {@code {"faults": [...]}}
+ * steady load, one fault after the other: broker restart, consumer kill -9, worker kill -9, auditor
+ * down. Per fault a table row and, with {@code --report-json}, {@code {"faults": [...]}}
  * (docs/design.md §10).
  */
 final class ChaosCommand {
@@ -34,34 +34,59 @@ final class ChaosCommand {
   private ChaosCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("rate", "seconds", "downtime", "report-json", "project"), Set.of("compose"));
+    Args args =
+        Args.parse(
+            argv,
+            Set.of("rate", "seconds", "downtime", "report-json", "project"),
+            Set.of("compose"));
     ChaosExperiment.Settings defaults = ChaosExperiment.Settings.defaults();
     int rate = args.integer("rate", defaults.rate(), 1, 200);
     int seconds = args.integer("seconds", (int) defaults.duration().toSeconds(), 6, 600);
     int downtime = args.integer("downtime", (int) defaults.downtime().toSeconds(), 1, 120);
     Path json = DemoCommand.path(args.string("report-json", null));
-    ChaosExperiment.Settings settings = new ChaosExperiment.Settings(
-        rate, Duration.ofSeconds(seconds), Duration.ofSeconds(downtime), defaults.drainTimeout(), defaults.healthyWithin(),
-        defaults.orderDelay());
+    ChaosExperiment.Settings settings =
+        new ChaosExperiment.Settings(
+            rate,
+            Duration.ofSeconds(seconds),
+            Duration.ofSeconds(downtime),
+            defaults.drainTimeout(),
+            defaults.healthyWithin(),
+            defaults.orderDelay());
     String project = args.string("project", "tracelab-chaos");
 
     List<FaultResult> results = new ArrayList<>();
     try {
       if (args.flag("compose")) {
         Path composeFile = SourceTree.root().resolve("compose/docker-compose.yml");
-        err.println("starting the compose stack as project " + project + " (" + composeFile + "; images from"
-            + " compose/build-images.sh, ports from GATEWAY_PORT, CONSUMER_PORT, ...)...");
+        err.println(
+            "starting the compose stack as project "
+                + project
+                + " ("
+                + composeFile
+                + "; images from"
+                + " compose/build-images.sh, ports from GATEWAY_PORT, CONSUMER_PORT, ...)...");
         try (ComposeChaosEnvironment stack =
-            ComposeChaosEnvironment.up(composeFile, project, Map.of(), line -> err.println("  " + line))) {
-          runFaults(ChaosExperiment.create(stack, settings, line -> err.println("  " + line)), settings, results, err);
+            ComposeChaosEnvironment.up(
+                composeFile, project, Map.of(), line -> err.println("  " + line))) {
+          runFaults(
+              ChaosExperiment.create(stack, settings, line -> err.println("  " + line)),
+              settings,
+              results,
+              err);
         }
       } else {
-        err.println("starting the embedded lab (Kafka, auditor, gateway; worker and consumer as child JVMs)...");
-        try (LabEnvironment lab = LabEnvironment.builder()
-            .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
-            .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
-            .start()) {
-          runFaults(ChaosExperiment.create(lab, settings, line -> err.println("  " + line)), settings, results, err);
+        err.println(
+            "starting the embedded lab (Kafka, auditor, gateway; worker and consumer as child JVMs)...");
+        try (LabEnvironment lab =
+            LabEnvironment.builder()
+                .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
+                .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
+                .start()) {
+          runFaults(
+              ChaosExperiment.create(lab, settings, line -> err.println("  " + line)),
+              settings,
+              results,
+              err);
         }
       }
     } catch (InterruptedException e) {
@@ -84,15 +109,28 @@ final class ChaosCommand {
     return 0;
   }
 
-  private static void runFaults(ChaosExperiment chaos, ChaosExperiment.Settings settings, List<FaultResult> results,
-      PrintStream err) throws InterruptedException {
+  private static void runFaults(
+      ChaosExperiment chaos,
+      ChaosExperiment.Settings settings,
+      List<FaultResult> results,
+      PrintStream err)
+      throws InterruptedException {
     if (!chaos.hasLedger()) {
-      err.println("lab: warning: the consumer serves no GET /ledger; processed, dead-lettered, lost and duplicates are null");
+      err.println(
+          "lab: warning: the consumer serves no GET /ledger; processed, dead-lettered, lost and duplicates are null");
     }
     chaos.warmUp(100);
     long seconds = settings.duration().toSeconds();
     for (Fault fault : Fault.values()) {
-      err.println(fault.id() + ": " + settings.rate() + " orders/s for " + seconds + " s, fault at " + seconds / 3 + " s");
+      err.println(
+          fault.id()
+              + ": "
+              + settings.rate()
+              + " orders/s for "
+              + seconds
+              + " s, fault at "
+              + seconds / 3
+              + " s");
       FaultResult r = chaos.run(fault);
       results.add(r);
       if (r.lost() != null && r.lost() > 0) {
@@ -117,20 +155,35 @@ final class ChaosCommand {
       f.put("recoveryS", r.recoveryS());
       faults.add(f);
     }
-    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Map.of("faults", faults))
+    return new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(Map.of("faults", faults))
         + "\n";
   }
 
   /** A Markdown table, as docs/reliability.md holds it. */
   static String table(List<FaultResult> results) {
     StringBuilder b = new StringBuilder();
-    b.append("| fault | in flight | accepted | refused | processed | dead-lettered | lost | duplicates | p99 before ms | p99 during ms | p99 after ms | recovery s |\n");
+    b.append(
+        "| fault | in flight | accepted | refused | processed | dead-lettered | lost | duplicates | p99 before ms | p99 during ms | p99 after ms | recovery s |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (FaultResult r : results) {
-      b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          r.name(), r.inFlight(), r.accepted(), r.refused(), v(r.processed()), v(r.deadLettered()), v(r.lost()), v(r.duplicates()),
-          v(r.p99BeforeMs()), v(r.p99DuringMs()), v(r.p99AfterMs()),
-          r.recoveryS() == null ? "not recovered" : v(r.recoveryS())));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+              r.name(),
+              r.inFlight(),
+              r.accepted(),
+              r.refused(),
+              v(r.processed()),
+              v(r.deadLettered()),
+              v(r.lost()),
+              v(r.duplicates()),
+              v(r.p99BeforeMs()),
+              v(r.p99DuringMs()),
+              v(r.p99AfterMs()),
+              r.recoveryS() == null ? "not recovered" : v(r.recoveryS())));
     }
     return b.toString();
   }

@@ -21,26 +21,36 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code ./lab demo}: one embedded environment, every scenario from all-broken to fixed, N
- * requests each, then the before/after table, the diagnoses and one connected span tree — every
- * number measured by the auditor.
+ * {@code ./lab demo}: one embedded environment, every scenario from all-broken to fixed, N requests
+ * each, then the before/after table, the diagnoses and one connected span tree — every number
+ * measured by the auditor.
  */
 final class DemoCommand {
 
   static final String MATRIX = "matrix";
 
   static final List<Scenario> ORDER =
-      List.of(Scenario.ALL_BROKEN, Scenario.BROKEN_HTTP, Scenario.BROKEN_PROPAGATORS, Scenario.BROKEN_ASYNC,
-          Scenario.BROKEN_KAFKA, Scenario.LINKED_KAFKA, Scenario.FIXED);
+      List.of(
+          Scenario.ALL_BROKEN,
+          Scenario.BROKEN_HTTP,
+          Scenario.BROKEN_PROPAGATORS,
+          Scenario.BROKEN_ASYNC,
+          Scenario.BROKEN_KAFKA,
+          Scenario.LINKED_KAFKA,
+          Scenario.FIXED);
 
-  /** The mesh rows: what the sidecar cannot repair (an app that does not propagate, the queue), and fixed. */
-  static final List<Scenario> MESH_ORDER = List.of(Scenario.BROKEN_HTTP, Scenario.BROKEN_KAFKA, Scenario.FIXED);
+  /**
+   * The mesh rows: what the sidecar cannot repair (an app that does not propagate, the queue), and
+   * fixed.
+   */
+  static final List<Scenario> MESH_ORDER =
+      List.of(Scenario.BROKEN_HTTP, Scenario.BROKEN_KAFKA, Scenario.FIXED);
 
   private DemoCommand() {}
 
@@ -51,14 +61,16 @@ final class DemoCommand {
     Args args = Args.parse(argv, options(), Set.of(Args.POLYGLOT, Args.MESH, MATRIX));
     boolean matrix = args.flag(MATRIX);
     if (matrix && args.choosesLanguages()) {
-      throw new UsageException("--matrix runs every combination; it takes no --polyglot or --<role>-lang");
+      throw new UsageException(
+          "--matrix runs every combination; it takes no --polyglot or --<role>-lang");
     }
     Implementations chosen = args.implementations();
     boolean mesh = chosen.mesh();
     if (mesh) {
       EnvoySidecar.require(); // a clear error before anything starts
     }
-    List<Implementations> combinations = matrix ? Implementations.matrix() : List.of(chosen.without(Flow.SIDECAR));
+    List<Implementations> combinations =
+        matrix ? Implementations.matrix() : List.of(chosen.without(Flow.SIDECAR));
     int requests = args.integer("requests", 200, 1, 100_000);
     Path json = path(args.string("report-json", null));
     Path md = path(args.string("report-md", null));
@@ -67,7 +79,10 @@ final class DemoCommand {
 
     long t0 = System.nanoTime();
     Implementations first = combinations.get(0);
-    err.println("starting the embedded lab (Kafka KRaft broker, auditor, 3 services: " + first.label() + ")...");
+    err.println(
+        "starting the embedded lab (Kafka KRaft broker, auditor, 3 services: "
+            + first.label()
+            + ")...");
     List<Row> rows = new ArrayList<>();
     List<HtmlReport.Section> sections = new ArrayList<>();
     Map<String, Object> example;
@@ -80,21 +95,28 @@ final class DemoCommand {
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);
     }
-    try (dumps; LabEnvironment env = envBuilder.start()) {
+    try (dumps;
+        LabEnvironment env = envBuilder.start()) {
       startupMs = env.startupTime().toMillis();
-      err.printf(Locale.ROOT, "lab up in %.1f s (services: %s)%n", startupMs / 1000.0, startupTimes(env));
+      err.printf(
+          Locale.ROOT, "lab up in %.1f s (services: %s)%n", startupMs / 1000.0, startupTimes(env));
       ScenarioRunner runner = new ScenarioRunner(env, 8);
       for (Implementations implementations : combinations) {
         if (!env.implementations().equals(implementations)) {
           env.switchTo(implementations, ORDER.get(0));
-          err.printf(Locale.ROOT, "services %s started (%s)%n", implementations.label(), startupTimes(env));
+          err.printf(
+              Locale.ROOT,
+              "services %s started (%s)%n",
+              implementations.label(),
+              startupTimes(env));
         }
         for (Scenario scenario : ORDER) {
           String label = matrix ? implementations.label() + " " + scenario.id() : scenario.id();
           if (dumps != null) {
             dumps.startRun(label);
           }
-          ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, label, requests));
+          ScenarioRunner.Result result =
+              runner.run(scenario, requests, new Progress(err, label, requests));
           result.incompleteWarning().ifPresent(err::println);
           rows.add(new Row(implementations, result));
           sections.add(example(env, scenario, result));
@@ -102,9 +124,13 @@ final class DemoCommand {
       }
       Row last = rows.get(rows.size() - 1);
       ScenarioRunner.Result fixed = last.result();
-      AssembledTrace connected = firstConnected(env, fixed, ExpectedFlow.of(last.implementations()));
+      AssembledTrace connected =
+          firstConnected(env, fixed, ExpectedFlow.of(last.implementations()));
       example = connected == null ? null : SpanTree.json(connected.traceId(), connected.spans());
-      tree = connected == null ? List.of("(no connected request in the fixed run)") : SpanTree.render(connected.traceId(), connected.spans());
+      tree =
+          connected == null
+              ? List.of("(no connected request in the fixed run)")
+              : SpanTree.render(connected.traceId(), connected.spans());
       if (mesh) {
         Implementations withMesh = last.implementations().withMesh();
         err.println("switching to the mesh: an Envoy sidecar in front of the worker...");
@@ -121,8 +147,10 @@ final class DemoCommand {
         }
         ScenarioRunner.Result meshFixed = rows.get(rows.size() - 1).result();
         AssembledTrace meshConnected = firstConnected(env, meshFixed, ExpectedFlow.of(withMesh));
-        meshTree = meshConnected == null ? List.of("(no connected request in the fixed run with the mesh)")
-            : SpanTree.render(meshConnected.traceId(), meshConnected.spans());
+        meshTree =
+            meshConnected == null
+                ? List.of("(no connected request in the fixed run with the mesh)")
+                : SpanTree.render(meshConnected.traceId(), meshConnected.spans());
         HopLatency without = HopLatency.of(env.auditor(), fixed.orderIds());
         HopLatency with = HopLatency.of(env.auditor(), meshFixed.orderIds());
         hop = HopLatency.compare(without, with);
@@ -141,12 +169,16 @@ final class DemoCommand {
     lines.add("");
     lines.addAll(diagnoses(rows));
     lines.add("");
-    lines.add("One connected request (fixed, " + combinations.get(combinations.size() - 1).label() + "), as the auditor assembled it:");
+    lines.add(
+        "One connected request (fixed, "
+            + combinations.get(combinations.size() - 1).label()
+            + "), as the auditor assembled it:");
     lines.addAll(tree);
     lines.add("");
     if (mesh) {
-      lines.add("One connected request (fixed) through the Envoy sidecar: gateway CLIENT -> envoy-sidecar SERVER"
-          + " -> envoy-sidecar CLIENT -> worker SERVER:");
+      lines.add(
+          "One connected request (fixed) through the Envoy sidecar: gateway CLIENT -> envoy-sidecar SERVER"
+              + " -> envoy-sidecar CLIENT -> worker SERVER:");
       lines.addAll(meshTree);
       lines.add("");
       lines.addAll(hop);
@@ -154,8 +186,14 @@ final class DemoCommand {
     }
     lines.addAll(latencies(rows));
     lines.add("");
-    lines.add(String.format(Locale.ROOT, "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario%s",
-        wall, startupMs / 1000.0, requests, matrix ? ", " + combinations.size() + " combinations" : ""));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "demo wall time %.1f s (lab start-up %.1f s), %d requests per scenario%s",
+            wall,
+            startupMs / 1000.0,
+            requests,
+            matrix ? ", " + combinations.size() + " combinations" : ""));
     lines.forEach(out::println);
 
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -184,11 +222,19 @@ final class DemoCommand {
         err.println("wrote " + md);
       }
       if (html != null) {
-        String page = HtmlReport.render("tracelab demo: orphan spans before and after",
-            String.format(Locale.ROOT, "%d requests per scenario, implementations %s (gateway/worker/consumer), tracelab %s;"
-                + " every figure measured by the auditor", requests,
-                combinations.stream().map(Implementations::label).collect(java.util.stream.Collectors.joining(", ")), Lab.version()),
-            sections);
+        String page =
+            HtmlReport.render(
+                "tracelab demo: orphan spans before and after",
+                String.format(
+                    Locale.ROOT,
+                    "%d requests per scenario, implementations %s (gateway/worker/consumer), tracelab %s;"
+                        + " every figure measured by the auditor",
+                    requests,
+                    combinations.stream()
+                        .map(Implementations::label)
+                        .collect(java.util.stream.Collectors.joining(", ")),
+                    Lab.version()),
+                sections);
         Files.writeString(html, page);
         err.println("wrote " + html + " (" + Files.size(html) + " bytes)");
       }
@@ -199,13 +245,18 @@ final class DemoCommand {
     return 0;
   }
 
-  /** The Markdown report: what the terminal shows (the table with its broken edges and legend, the diagnoses ...), verbatim. */
+  /**
+   * The Markdown report: what the terminal shows (the table with its broken edges and legend, the
+   * diagnoses ...), verbatim.
+   */
   static String markdown(List<String> lines) {
     return "# tracelab demo\n\n```\n" + String.join("\n", lines) + "\n```\n";
   }
 
   private static Set<String> options() {
-    Set<String> options = new LinkedHashSet<>(Set.of("requests", "report-json", "report-md", "report-html", "dump-spans"));
+    Set<String> options =
+        new LinkedHashSet<>(
+            Set.of("requests", "report-json", "report-md", "report-html", "dump-spans"));
     options.addAll(Args.LANGUAGE_OPTIONS);
     return options;
   }
@@ -216,14 +267,20 @@ final class DemoCommand {
    */
   static List<String> latencies(List<Row> rows) {
     List<String> lines = new ArrayList<>();
-    lines.add("Response -> auditor verdict (its last trace closed; all spans received), per scenario:");
+    lines.add(
+        "Response -> auditor verdict (its last trace closed; all spans received), per scenario:");
     for (Row row : rows) {
       ScenarioRunner.Result r = row.result();
-      lines.add(String.format(Locale.ROOT,
-          "  %-14s %-18s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
-          row.implementations().label(), r.report().name(),
-          r.percentile(r.verdictMs(), 50), r.percentile(r.verdictMs(), 99),
-          r.percentile(r.receivedMs(), 50), r.percentile(r.receivedMs(), 99)));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %-14s %-18s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
+              row.implementations().label(),
+              r.report().name(),
+              r.percentile(r.verdictMs(), 50),
+              r.percentile(r.verdictMs(), 99),
+              r.percentile(r.receivedMs(), 50),
+              r.percentile(r.receivedMs(), 99)));
     }
     return lines;
   }
@@ -231,7 +288,8 @@ final class DemoCommand {
   /** The scenario object of the report JSON plus how fast the verdicts came. */
   private static Map<String, Object> scenarioJson(ObjectMapper mapper, Row row) {
     ScenarioRunner.Result r = row.result();
-    Map<String, Object> scenario = mapper.convertValue(r.report(), new TypeReference<LinkedHashMap<String, Object>>() {});
+    Map<String, Object> scenario =
+        mapper.convertValue(r.report(), new TypeReference<LinkedHashMap<String, Object>>() {});
     scenario.put("verdictP50Ms", round1(r.percentile(r.verdictMs(), 50)));
     scenario.put("verdictP99Ms", round1(r.percentile(r.verdictMs(), 99)));
     return scenario;
@@ -244,31 +302,46 @@ final class DemoCommand {
   /** Each service's start-up time in this lab (go/node: build check and launch to ready). */
   private static String startupTimes(LabEnvironment env) {
     List<String> parts = new ArrayList<>();
-    env.serviceStartupTimes().forEach((role, d) -> parts.add(String.format(Locale.ROOT, "%s %s %d ms",
-        role, env.implementations().languageOf(role).id(), d.toMillis())));
+    env.serviceStartupTimes()
+        .forEach(
+            (role, d) ->
+                parts.add(
+                    String.format(
+                        Locale.ROOT,
+                        "%s %s %d ms",
+                        role,
+                        env.implementations().languageOf(role).id(),
+                        d.toMillis())));
     return String.join(", ", parts);
   }
 
   /**
    * The before/after table: per scenario its variants, each participant's orphan %, connected %,
    * linked % and traces per request; under each broken row its broken edges and the side to fix
-   * ({@link EdgeText}); under the table a one-line legend. At most 120 columns (the sidecar's column
-   * included); several combinations of implementations are grouped, each under its label.
+   * ({@link EdgeText}); under the table a one-line legend. At most 120 columns (the sidecar's
+   * column included); several combinations of implementations are grouped, each under its label.
    */
   static List<String> table(List<Row> rows) {
     List<String> services = new ArrayList<>(Flow.SERVICES);
     if (rows.stream().anyMatch(r -> r.result().report().mesh())) {
       services.add(Flow.SIDECAR);
     }
-    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-18s | %-20s", "scenario", "variants gw/wk/cons"));
+    StringBuilder header =
+        new StringBuilder(
+            String.format(Locale.ROOT, "%-18s | %-20s", "scenario", "variants gw/wk/cons"));
     for (String service : services) {
-      header.append(" | ").append(String.format(Locale.ROOT, "%" + column(service).length() + "s", column(service)));
+      header
+          .append(" | ")
+          .append(
+              String.format(Locale.ROOT, "%" + column(service).length() + "s", column(service)));
     }
-    header.append(String.format(Locale.ROOT, " | %9s | %6s | %8s", "connected", "linked", "frag/req"));
+    header.append(
+        String.format(Locale.ROOT, " | %9s | %6s | %8s", "connected", "linked", "frag/req"));
     List<String> labels = rows.stream().map(r -> r.implementations().label()).distinct().toList();
     List<String> lines = new ArrayList<>();
-    lines.add("Orphan % per service (its spans that are orphans), measured by the auditor"
-        + (labels.size() == 1 ? ", on " + labels.get(0) + " (gateway/worker/consumer):" : ":"));
+    lines.add(
+        "Orphan % per service (its spans that are orphans), measured by the auditor"
+            + (labels.size() == 1 ? ", on " + labels.get(0) + " (gateway/worker/consumer):" : ":"));
     lines.add(header.toString());
     lines.add("-".repeat(header.length()));
     String group = null;
@@ -279,16 +352,28 @@ final class DemoCommand {
         lines.add(label + ":");
         group = label;
       }
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-18s | %-20s",
-          s.name(), String.join("/", Flow.SERVICES.stream().map(s.variants()::get).toList())));
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "%-18s | %-20s",
+                  s.name(),
+                  String.join("/", Flow.SERVICES.stream().map(s.variants()::get).toList())));
       for (String service : services) {
         int width = column(service).length();
-        line.append(" | ").append(s.services().containsKey(service)
-            ? String.format(Locale.ROOT, "%" + (width - 1) + ".1f%%", rate(s, service))
-            : String.format(Locale.ROOT, "%" + width + "s", "-"));
+        line.append(" | ")
+            .append(
+                s.services().containsKey(service)
+                    ? String.format(Locale.ROOT, "%" + (width - 1) + ".1f%%", rate(s, service))
+                    : String.format(Locale.ROOT, "%" + width + "s", "-"));
       }
-      line.append(String.format(Locale.ROOT, " | %8.1f%% | %5.1f%% | %8.2f",
-          s.connectedRate() * 100, s.linkedRate() * 100, s.fragmentsPerRequest()));
+      line.append(
+          String.format(
+              Locale.ROOT,
+              " | %8.1f%% | %5.1f%% | %8.2f",
+              s.connectedRate() * 100,
+              s.linkedRate() * 100,
+              s.fragmentsPerRequest()));
       lines.add(line.toString());
       EdgeText.of(s).forEach(edge -> lines.add("  broken edge: " + edge));
     }
@@ -297,7 +382,9 @@ final class DemoCommand {
     return lines;
   }
 
-  /** A participant's column head: its name without {@code -svc}, at least as wide as {@code 100.0%}. */
+  /**
+   * A participant's column head: its name without {@code -svc}, at least as wide as {@code 100.0%}.
+   */
   private static String column(String service) {
     String name = service.endsWith("-svc") ? service.substring(0, service.length() - 4) : service;
     return name.length() < 6 ? " ".repeat(6 - name.length()) + name : name;
@@ -315,20 +402,33 @@ final class DemoCommand {
     for (Row row : rows) {
       ScenarioReport s = row.result().report();
       String label = row.implementations().label();
-      if (!label.equals(last) && rows.stream().map(x -> x.implementations()).distinct().count() > 1) {
+      if (!label.equals(last)
+          && rows.stream().map(x -> x.implementations()).distinct().count() > 1) {
         lines.add(" " + label + ":");
       }
       last = label;
       if (s.diagnoses().isEmpty()) {
-        lines.add(s.linkedRequests() == 0
-            ? String.format("  %-18s no orphans (%d of %d requests connected)", s.name() + (s.mesh() ? " +mesh" : ""), s.connectedRequests(), s.requests())
-            : String.format("  %-18s no orphans (%d of %d requests connected, %d linked)", s.name(),
-                s.connectedRequests(), s.requests(), s.linkedRequests()));
+        lines.add(
+            s.linkedRequests() == 0
+                ? String.format(
+                    "  %-18s no orphans (%d of %d requests connected)",
+                    s.name() + (s.mesh() ? " +mesh" : ""), s.connectedRequests(), s.requests())
+                : String.format(
+                    "  %-18s no orphans (%d of %d requests connected, %d linked)",
+                    s.name(), s.connectedRequests(), s.requests(), s.linkedRequests()));
         continue;
       }
       for (ScenarioReport.DiagnosisCount d : s.diagnoses()) {
-        lines.add(String.format(Locale.ROOT, "  %-18s %-14s %-12s %-16s x%-5d %s",
-            s.name() + (s.mesh() ? " +mesh" : ""), d.boundary(), d.service(), "'" + d.span() + "'", d.count(), d.fix()));
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "  %-18s %-14s %-12s %-16s x%-5d %s",
+                s.name() + (s.mesh() ? " +mesh" : ""),
+                d.boundary(),
+                d.service(),
+                "'" + d.span() + "'",
+                d.count(),
+                d.fix()));
       }
     }
     return lines;
@@ -336,28 +436,37 @@ final class DemoCommand {
 
   /**
    * The scenario's figures and one of its requests as the auditor assembled it: the first whose
-   * traces are all closed and hold every span of the flow, in as many traces as the scenario
-   * must produce.
+   * traces are all closed and hold every span of the flow, in as many traces as the scenario must
+   * produce.
    */
-  static HtmlReport.Section example(LabEnvironment env, Scenario scenario, ScenarioRunner.Result result) {
+  static HtmlReport.Section example(
+      LabEnvironment env, Scenario scenario, ScenarioRunner.Result result) {
     dev.tracelab.flow.ExpectedFlow flow = dev.tracelab.flow.ExpectedFlow.of(env.implementations());
     int fragments = scenario.expectedFragments(flow).size();
     for (String orderId : result.orderIds()) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      if (traces.size() == fragments && traces.stream().allMatch(AssembledTrace::isClosed)
+      if (traces.size() == fragments
+          && traces.stream().allMatch(AssembledTrace::isClosed)
           && traces.stream().mapToInt(t -> t.spans().size()).sum() == flow.size()) {
-        List<HtmlReport.Fragment> parts = traces.stream()
-            .sorted(java.util.Comparator.comparingLong(t -> t.spans().stream()
-                .mapToLong(dev.tracelab.auditor.trace.ReceivedSpan::startEpochNanos).min().orElse(0)))
-            .map(t -> new HtmlReport.Fragment(t.traceId(), List.copyOf(t.spans())))
-            .toList();
+        List<HtmlReport.Fragment> parts =
+            traces.stream()
+                .sorted(
+                    java.util.Comparator.comparingLong(
+                        t ->
+                            t.spans().stream()
+                                .mapToLong(dev.tracelab.auditor.trace.ReceivedSpan::startEpochNanos)
+                                .min()
+                                .orElse(0)))
+                .map(t -> new HtmlReport.Fragment(t.traceId(), List.copyOf(t.spans())))
+                .toList();
         return new HtmlReport.Section(result.report(), flow, orderId, parts);
       }
     }
     return new HtmlReport.Section(result.report(), flow, null, List.of());
   }
 
-  private static AssembledTrace firstConnected(LabEnvironment env, ScenarioRunner.Result fixed, ExpectedFlow flow) {
+  private static AssembledTrace firstConnected(
+      LabEnvironment env, ScenarioRunner.Result fixed, ExpectedFlow flow) {
     for (String orderId : fixed.orderIds()) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
       if (FlowShape.isConnected(traces, env.runSetup("example").spec())) {

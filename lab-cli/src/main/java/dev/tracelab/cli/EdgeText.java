@@ -14,35 +14,42 @@ import java.util.List;
  */
 final class EdgeText {
 
-  /** What the orphan rates count and the two other columns mean, in one line of at most 120 columns. */
-  static final String LEGEND = "orphan %: counted on the callee (its span starts the new trace);"
-      + " frag/req: traces per request; linked: via span links";
+  /**
+   * What the orphan rates count and the two other columns mean, in one line of at most 120 columns.
+   */
+  static final String LEGEND =
+      "orphan %: counted on the callee (its span starts the new trace);"
+          + " frag/req: traces per request; linked: via span links";
 
   private EdgeText() {}
 
   /** One line per broken edge of the scenario, in flow order; none for a scenario without one. */
   static List<String> of(ScenarioReport s) {
     return s.brokenEdges().stream()
-        .sorted(Comparator.comparingInt((BrokenEdge e) -> position(e.to()))
-            .thenComparingInt(e -> position(e.from()))
-            .thenComparing(BrokenEdge::boundary))
+        .sorted(
+            Comparator.comparingInt((BrokenEdge e) -> position(e.to()))
+                .thenComparingInt(e -> position(e.from()))
+                .thenComparing(BrokenEdge::boundary))
         .map(e -> name(e) + ": " + action(e, s))
         .toList();
   }
 
-  /** {@code from -> to (boundary)}, with {@code , likely} for an async edge backed by timing alone. */
+  /**
+   * {@code from -> to (boundary)}, with {@code , likely} for an async edge backed by timing alone.
+   */
   static String name(BrokenEdge e) {
     return e.likely() ? e.from() + " -> " + e.to() + " (" + e.boundary() + ", likely)" : e.label();
   }
 
   /**
    * Who acts, in a few words: the side the edge names; the hand-off for an async edge (the caller
-   * and the callee are one service); the configuration of both sides when the auditor diagnosed
-   * the callee's orphans as propagators that share no format.
+   * and the callee are one service); the configuration of both sides when the auditor diagnosed the
+   * callee's orphans as propagators that share no format.
    */
   static String action(BrokenEdge e, ScenarioReport s) {
-    boolean propagators = s.diagnoses().stream()
-        .anyMatch(d -> d.boundary().equals("propagators") && d.service().equals(e.to()));
+    boolean propagators =
+        s.diagnoses().stream()
+            .anyMatch(d -> d.boundary().equals("propagators") && d.service().equals(e.to()));
     if (propagators) {
       return "fix OTEL_PROPAGATORS on both sides (configuration)";
     }

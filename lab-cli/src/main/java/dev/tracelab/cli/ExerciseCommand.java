@@ -19,8 +19,9 @@ import java.util.Set;
  */
 final class ExerciseCommand {
 
-  static final String USAGE = "usage: ./lab exercise start [--lang java|go|node|all] | check [http|async|kafka]"
-      + " | solution http|async|kafka [--apply] | reset | status";
+  static final String USAGE =
+      "usage: ./lab exercise start [--lang java|go|node|all] | check [http|async|kafka]"
+          + " | solution http|async|kafka [--apply] | reset | status";
 
   private ExerciseCommand() {}
 
@@ -28,15 +29,21 @@ final class ExerciseCommand {
     return run(argv, root(), out, err);
   }
 
-  /** The checkout the exercise works in: {@code -Dtracelab.root} / {@code TRACELAB_ROOT}, else the working directory. */
+  /**
+   * The checkout the exercise works in: {@code -Dtracelab.root} / {@code TRACELAB_ROOT}, else the
+   * working directory.
+   */
   private static Path root() {
     String configured = System.getProperty("tracelab.root", System.getenv("TRACELAB_ROOT"));
-    return Path.of(configured == null || configured.isBlank() ? "" : configured).toAbsolutePath().normalize();
+    return Path.of(configured == null || configured.isBlank() ? "" : configured)
+        .toAbsolutePath()
+        .normalize();
   }
 
   static int run(String[] argv, Path root, PrintStream out, PrintStream err) {
     if (argv.length == 0) {
-      throw new UsageException("exercise needs a subcommand: " + USAGE.substring("usage: ".length()));
+      throw new UsageException(
+          "exercise needs a subcommand: " + USAGE.substring("usage: ".length()));
     }
     String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
     Workspace workspace = Workspace.at(root);
@@ -47,7 +54,11 @@ final class ExerciseCommand {
         case "solution" -> solution(workspace, rest, out);
         case "reset" -> reset(workspace, rest, out);
         case "status" -> status(workspace, rest, out);
-        default -> throw new UsageException("unknown exercise subcommand '" + argv[0] + "' (start, check, solution, reset, status)");
+        default ->
+            throw new UsageException(
+                "unknown exercise subcommand '"
+                    + argv[0]
+                    + "' (start, check, solution, reset, status)");
       };
     } catch (ExerciseException e) {
       throw new UsageException(e.getMessage());
@@ -58,13 +69,20 @@ final class ExerciseCommand {
     Args args = Args.parse(argv, Set.of("lang"));
     String lang = args.string("lang", null);
     Workspace.State s = workspace.start(lang);
-    out.println("exercise started on branch " + s.branch + " (from " + s.from + "): the boundary fixes are stubs now.");
-    out.println("Each stub behaves like the broken variant and starts with a TODO(exercise <boundary>) line:");
+    out.println(
+        "exercise started on branch "
+            + s.branch
+            + " (from "
+            + s.from
+            + "): the boundary fixes are stubs now.");
+    out.println(
+        "Each stub behaves like the broken variant and starts with a TODO(exercise <boundary>) line:");
     for (Task t : taskList(s)) {
       out.printf("  %-11s %s%n", t.id(), t.fixFile());
     }
     out.println("Your edits are ordinary commits on this branch (git diff shows your work).");
-    out.println("Next: ./lab exercise check   (builds, runs the span-level tests and one scenario end to end; hints)");
+    out.println(
+        "Next: ./lab exercise check   (builds, runs the span-level tests and one scenario end to end; hints)");
     return 0;
   }
 
@@ -75,14 +93,16 @@ final class ExerciseCommand {
     if (argv.length == 1 && argv[0].startsWith("--")) {
       throw new UsageException("unknown option '" + argv[0] + "' (check [http|async|kafka])");
     }
-    List<Checker.Result> results = new Checker(workspace, out).check(argv.length == 1 ? argv[0] : null);
+    List<Checker.Result> results =
+        new Checker(workspace, out).check(argv.length == 1 ? argv[0] : null);
     return results.stream().allMatch(Checker.Result::fixed) ? 0 : 1;
   }
 
   private static int solution(Workspace workspace, String[] argv, PrintStream out) {
     List<String> words = Arrays.stream(argv).filter(a -> !a.equals("--apply")).toList();
     if (words.size() != 1 || words.get(0).startsWith("--") || argv.length > 2) {
-      throw new UsageException("solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]");
+      throw new UsageException(
+          "solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]");
     }
     Boundary boundary = Checker.parseBoundary(words.get(0));
     if (words.size() == argv.length) {
@@ -91,10 +111,17 @@ final class ExerciseCommand {
     }
     Workspace.Applied applied = workspace.applySolution(boundary);
     if (applied.files().isEmpty()) {
-      out.println("the " + boundary.id() + " fix file(s) already hold the reference fix: nothing replaced.");
+      out.println(
+          "the "
+              + boundary.id()
+              + " fix file(s) already hold the reference fix: nothing replaced.");
     } else {
       saved(applied.saved(), "your version", out);
-      out.println("replaced by the reference fix of " + boundary.id() + ": " + String.join(", ", applied.files()));
+      out.println(
+          "replaced by the reference fix of "
+              + boundary.id()
+              + ": "
+              + String.join(", ", applied.files()));
     }
     out.println("Next: ./lab exercise check " + boundary.id());
     return 0;
@@ -115,8 +142,12 @@ final class ExerciseCommand {
     if (reset.saved() != null) {
       saved(reset.saved(), "your work (commits and uncommitted changes)", out);
     }
-    out.println("exercise reset: branch " + s.branch + " is back at its start (" + s.start.substring(0, 12)
-        + "), hints start over. ./lab exercise check to begin.");
+    out.println(
+        "exercise reset: branch "
+            + s.branch
+            + " is back at its start ("
+            + s.start.substring(0, 12)
+            + "), hints start over. ./lab exercise check to begin.");
     return 0;
   }
 
@@ -125,16 +156,30 @@ final class ExerciseCommand {
       throw new UsageException("status takes no arguments");
     }
     Workspace.State s = workspace.load();
-    out.println("exercise on branch " + s.branch + " (languages: " + String.join(", ", s.languages) + "; started from "
-        + s.from + "; leave it with git checkout " + s.from + ")");
+    out.println(
+        "exercise on branch "
+            + s.branch
+            + " (languages: "
+            + String.join(", ", s.languages)
+            + "; started from "
+            + s.from
+            + "; leave it with git checkout "
+            + s.from
+            + ")");
     int fixed = 0;
     for (Task t : taskList(s)) {
       String result = s.results.getOrDefault(t.id(), "not checked yet");
       if (result.equals("fixed")) {
         fixed++;
       }
-      out.printf("  %-11s %-16s hints %d/%d  %s%s%n", t.id(), result, s.hints.getOrDefault(t.id(), 0), 3,
-          t.fixFile(), workspace.edited(s, t) ? "  (edited)" : "");
+      out.printf(
+          "  %-11s %-16s hints %d/%d  %s%s%n",
+          t.id(),
+          result,
+          s.hints.getOrDefault(t.id(), 0),
+          3,
+          t.fixFile(),
+          workspace.edited(s, t) ? "  (edited)" : "");
     }
     out.println(fixed + " of " + taskList(s).size() + " fixed at the last check");
     return 0;

@@ -47,7 +47,8 @@ public final class Lab {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.println("lab: missing command (demo, up, load, gate, trace, audit, sampling, chaos, longrun, exercise, screenshot, bench; ./lab help)");
+      err.println(
+          "lab: missing command (demo, up, load, gate, trace, audit, sampling, chaos, longrun, exercise, screenshot, bench; ./lab help)");
       return 2;
     }
     if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
@@ -68,9 +69,10 @@ public final class Lab {
         case "longrun" -> LongrunCommand.run(rest, out, err);
         case "screenshot" -> ScreenshotCommand.run(rest, out, err);
         case "bench" -> BenchCommand.run(rest, out, err);
-        case "audit" -> rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
-            ? help(dev.tracelab.auditor.cli.AuditCommand.usage(), out)
-            : dev.tracelab.auditor.cli.AuditCommand.run(rest, out, err);
+        case "audit" ->
+            rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("-h"))
+                ? help(dev.tracelab.auditor.cli.AuditCommand.usage(), out)
+                : dev.tracelab.auditor.cli.AuditCommand.run(rest, out, err);
         default -> throw new UsageException("unknown command '" + args[0] + "' (try ./lab help)");
       };
     } catch (UsageException e) {

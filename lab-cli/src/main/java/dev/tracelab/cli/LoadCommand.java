@@ -26,7 +26,8 @@ final class LoadCommand {
     }
     OrderClient client = OrderClient.create(gateway);
     if (!client.isUp()) {
-      err.println("lab: no lab answers at " + gateway.resolve("/health") + " (start one with ./lab up)");
+      err.println(
+          "lab: no lab answers at " + gateway.resolve("/health") + " (start one with ./lab up)");
       return 1;
     }
     List<String> bodies = new ArrayList<>(requests);
@@ -36,13 +37,22 @@ final class LoadCommand {
     Progress progress = new Progress(err, "load", requests);
     AtomicInteger done = new AtomicInteger();
     long t0 = System.nanoTime();
-    List<OrderClient.Placed> placed = client.placeAll(bodies, concurrency, p -> progress.accept(done.incrementAndGet()));
+    List<OrderClient.Placed> placed =
+        client.placeAll(bodies, concurrency, p -> progress.accept(done.incrementAndGet()));
     double secs = (System.nanoTime() - t0) / 1e9;
     long accepted = placed.stream().filter(p -> p.accepted() != null).count();
-    double[] latencies = placed.stream().mapToDouble(OrderClient.Placed::latencyMs).sorted().toArray();
-    out.printf(Locale.ROOT, "%d requests, %d accepted (202), %d failed in %.1f s (%.0f req/s); latency p50 %.1f ms, p99 %.1f ms%n",
-        requests, accepted, requests - accepted, secs, requests / secs,
-        latencies[(int) Math.ceil(0.5 * requests) - 1], latencies[(int) Math.ceil(0.99 * requests) - 1]);
+    double[] latencies =
+        placed.stream().mapToDouble(OrderClient.Placed::latencyMs).sorted().toArray();
+    out.printf(
+        Locale.ROOT,
+        "%d requests, %d accepted (202), %d failed in %.1f s (%.0f req/s); latency p50 %.1f ms, p99 %.1f ms%n",
+        requests,
+        accepted,
+        requests - accepted,
+        secs,
+        requests / secs,
+        latencies[(int) Math.ceil(0.5 * requests) - 1],
+        latencies[(int) Math.ceil(0.99 * requests) - 1]);
     return accepted == requests ? 0 : 1;
   }
 }

@@ -6,9 +6,9 @@ import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.env.tier.CollectorTier;
 import dev.tracelab.experiments.longrun.LongRunExperiment;
-import dev.tracelab.flow.Implementations;
 import dev.tracelab.experiments.longrun.LongRunExperiment.Phase;
 import dev.tracelab.experiments.longrun.LongRunExperiment.TailMemory;
+import dev.tracelab.flow.Implementations;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,7 +31,9 @@ final class LongrunCommand {
   private LongrunCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parseWithLanguages(argv, "decision-wait", "duration", "rate", "report-json", "sampling-percentage");
+    Args args =
+        Args.parseWithLanguages(
+            argv, "decision-wait", "duration", "rate", "report-json", "sampling-percentage");
     Implementations implementations = args.implementations();
     int decisionWaitS = args.integer("decision-wait", 30, 1, 600);
     int durationS = args.integer("duration", 90, 1, 3600);
@@ -46,22 +48,31 @@ final class LongrunCommand {
     }
     Duration decisionWait = Duration.ofSeconds(decisionWaitS);
     LongRunExperiment.Settings settings =
-        new LongRunExperiment.Settings(decisionWait, Duration.ofSeconds(durationS), rate, percentage);
-    err.printf(Locale.ROOT, "longrun: decision_wait %d s, %d s of %d orders/s per phase, baseline %s%%; about %d s in all%n",
-        decisionWaitS, durationS, rate, fmt(percentage), 2 * (durationS + decisionWaitS + 15) + 30);
+        new LongRunExperiment.Settings(
+            decisionWait, Duration.ofSeconds(durationS), rate, percentage);
+    err.printf(
+        Locale.ROOT,
+        "longrun: decision_wait %d s, %d s of %d orders/s per phase, baseline %s%%; about %d s in all%n",
+        decisionWaitS,
+        durationS,
+        rate,
+        fmt(percentage),
+        2 * (durationS + decisionWaitS + 15) + 30);
     int auditorPort = LocalHost.freePort();
     LongRunExperiment.Result result;
-    try (CollectorTier tier = CollectorTier.builder()
-            .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
-            .decisionWait(decisionWait)
-            .samplingPercentage(percentage)
-            .start();
-        LabEnvironment env = LabEnvironment.builder()
-            .implementations(implementations)
-            .ports(0, 0, 0, 0, auditorPort, 0)
-            .quietWindow(decisionWait) // collector parity
-            .otlpEndpoint(tier.lbOtlpEndpoint())
-            .start()) {
+    try (CollectorTier tier =
+            CollectorTier.builder()
+                .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
+                .decisionWait(decisionWait)
+                .samplingPercentage(percentage)
+                .start();
+        LabEnvironment env =
+            LabEnvironment.builder()
+                .implementations(implementations)
+                .ports(0, 0, 0, 0, auditorPort, 0)
+                .quietWindow(decisionWait) // collector parity
+                .otlpEndpoint(tier.lbOtlpEndpoint())
+                .start()) {
       result = new LongRunExperiment(env, tier, settings, err::println).run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -72,8 +83,11 @@ final class LongrunCommand {
 
     if (json != null) {
       try {
-        Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsString(withoutNaN(result.report())));
+        Files.writeString(
+            json,
+            new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(withoutNaN(result.report())));
         err.println("wrote " + json);
       } catch (IOException e) {
         err.println("lab: cannot write report: " + e.getMessage());
@@ -83,39 +97,81 @@ final class LongrunCommand {
     return 0;
   }
 
-  static List<String> table(LongRunExperiment.Result r, double percentage, Implementations implementations) {
+  static List<String> table(
+      LongRunExperiment.Result r, double percentage, Implementations implementations) {
     List<String> lines = new ArrayList<>();
     LongRunExperiment.Settings s = r.settings();
-    lines.add(String.format(Locale.ROOT,
-        "Long-running trace on the collector tier: decision_wait %d s, %d s of %d orders/s per phase, baseline %s%%, %s",
-        s.decisionWait().toSeconds(), s.duration().toSeconds(), s.rate(), fmt(percentage), implementations.label()));
-    lines.add("before = consumer lifecycle (one subscription span parents every process span);"
-        + " after = consumer lifecycle-fixed (per-record trace, linked to the lifecycle start span)");
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "Long-running trace on the collector tier: decision_wait %d s, %d s of %d orders/s per phase, baseline %s%%, %s",
+            s.decisionWait().toSeconds(),
+            s.duration().toSeconds(),
+            s.rate(),
+            fmt(percentage),
+            implementations.label()));
+    lines.add(
+        "before = consumer lifecycle (one subscription span parents every process span);"
+            + " after = consumer lifecycle-fixed (per-record trace, linked to the lifecycle start span)");
     lines.add("");
-    String header = String.format("%-6s | %8s | %10s | %13s | %-17s | %-20s | %-21s | %s",
-        "phase", "accepted", "late spans", "largest trace", "traces kept whole", "tail peak RSS MiB a/b",
-        "tail final RSS MiB a/b", "tail RSS slope MiB/min a/b");
+    String header =
+        String.format(
+            "%-6s | %8s | %10s | %13s | %-17s | %-20s | %-21s | %s",
+            "phase",
+            "accepted",
+            "late spans",
+            "largest trace",
+            "traces kept whole",
+            "tail peak RSS MiB a/b",
+            "tail final RSS MiB a/b",
+            "tail RSS slope MiB/min a/b");
     lines.add(header);
     lines.add("-".repeat(header.length()));
     for (Phase p : List.of(r.before(), r.after())) {
-      lines.add(String.format(Locale.ROOT, "%-6s | %8d | %10d | %13d | %-17s | %-20s | %-21s | %s",
-          p.name(), p.accepted(), p.lateSpans(), p.largestTraceSpans(), p.tracesKeptWhole() + " of " + p.accepted(),
-          perTail(p, TailMemory::peakMiB), perTail(p, TailMemory::finalMiB), perTail(p, TailMemory::slopeMiBPerMin)));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "%-6s | %8d | %10d | %13d | %-17s | %-20s | %-21s | %s",
+              p.name(),
+              p.accepted(),
+              p.lateSpans(),
+              p.largestTraceSpans(),
+              p.tracesKeptWhole() + " of " + p.accepted(),
+              perTail(p, TailMemory::peakMiB),
+              perTail(p, TailMemory::finalMiB),
+              perTail(p, TailMemory::slopeMiBPerMin)));
     }
     lines.add("");
     for (Phase p : List.of(r.before(), r.after())) {
       LongRunExperiment.LargestTrace t = p.largestTrace();
-      lines.add(String.format(Locale.ROOT, "%s: largest trace %s: %d spans received by the tails, %d kept; the auditor got %d"
-              + " (%d after it had closed the trace)",
-          p.name(), t == null ? "-" : t.traceId(), t == null ? 0 : t.spans(), t == null ? 0 : t.keptSpans(),
-          t == null ? 0 : t.auditorSpans(), t == null ? 0 : t.auditorLateSpans()));
-      lines.add(String.format(Locale.ROOT, "%s: late spans %d (%d released on a cached 'sampled' decision, %d dropped on a"
-              + " cached 'not sampled' one); %d traces decided, sampled by policy %s; settled %.1f s after the traffic",
-          "", p.lateSpans(), p.lateSpansSampled(), p.lateSpansDropped(), p.tracesDecided(), p.sampledByPolicy(),
-          p.settle().toMillis() / 1000.0).replaceFirst("^: ", "        "));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "%s: largest trace %s: %d spans received by the tails, %d kept; the auditor got %d"
+                  + " (%d after it had closed the trace)",
+              p.name(),
+              t == null ? "-" : t.traceId(),
+              t == null ? 0 : t.spans(),
+              t == null ? 0 : t.keptSpans(),
+              t == null ? 0 : t.auditorSpans(),
+              t == null ? 0 : t.auditorLateSpans()));
+      lines.add(
+          String.format(
+                  Locale.ROOT,
+                  "%s: late spans %d (%d released on a cached 'sampled' decision, %d dropped on a"
+                      + " cached 'not sampled' one); %d traces decided, sampled by policy %s; settled %.1f s after the traffic",
+                  "",
+                  p.lateSpans(),
+                  p.lateSpansSampled(),
+                  p.lateSpansDropped(),
+                  p.tracesDecided(),
+                  p.sampledByPolicy(),
+                  p.settle().toMillis() / 1000.0)
+              .replaceFirst("^: ", "        "));
     }
-    lines.add("RSS: VmRSS of each tail collector process every second; slope = least squares from one decision_wait"
-        + " after the traffic started (decision buffer full) to its end.");
+    lines.add(
+        "RSS: VmRSS of each tail collector process every second; slope = least squares from one decision_wait"
+            + " after the traffic started (decision buffer full) to its end.");
     return lines;
   }
 

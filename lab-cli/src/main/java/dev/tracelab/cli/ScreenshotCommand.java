@@ -30,11 +30,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./lab screenshot [--out DIR] [--requests N]}: the pictures of the README, through the
- * same Chromium the browser tests drive. One embedded lab with the page: every demo scenario (N
- * requests each) for the HTML report, one order placed from the page in Chromium, then Zipkin (its
- * exec jar, as {@code ./lab sampling} runs it) given the traces the auditor assembled. Writes
- * {@code report.png} (the HTML report), {@code frontend.png} (the page after its order), {@code
+ * {@code ./lab screenshot [--out DIR] [--requests N]}: the pictures of the README, through the same
+ * Chromium the browser tests drive. One embedded lab with the page: every demo scenario (N requests
+ * each) for the HTML report, one order placed from the page in Chromium, then Zipkin (its exec jar,
+ * as {@code ./lab sampling} runs it) given the traces the auditor assembled. Writes {@code
+ * report.png} (the HTML report), {@code frontend.png} (the page after its order), {@code
  * zipkin-connected.png} (the browser-rooted trace in Zipkin's UI) and {@code zipkin-shattered.png}
  * (the second trace of a broken-http request, rooted at the worker) to DIR (default docs/img).
  */
@@ -70,7 +70,8 @@ final class ScreenshotCommand {
       List<HtmlReport.Section> sections = new ArrayList<>();
       HtmlReport.Section brokenHttp = null;
       for (Scenario scenario : DemoCommand.ORDER) {
-        ScenarioRunner.Result result = runner.run(scenario, requests, new Progress(err, scenario.id(), requests));
+        ScenarioRunner.Result result =
+            runner.run(scenario, requests, new Progress(err, scenario.id(), requests));
         HtmlReport.Section section = DemoCommand.example(env, scenario, result);
         sections.add(section);
         if (scenario == Scenario.BROKEN_HTTP) {
@@ -78,9 +79,15 @@ final class ScreenshotCommand {
         }
       }
       Path report = LocalHost.tempDir("tracelab-report-").resolve("report.html");
-      Files.writeString(report, HtmlReport.render("tracelab demo: orphan spans before and after",
-          String.format(Locale.ROOT, "%d requests per scenario, java/java/java; every figure measured by the auditor", requests),
-          sections));
+      Files.writeString(
+          report,
+          HtmlReport.render(
+              "tracelab demo: orphan spans before and after",
+              String.format(
+                  Locale.ROOT,
+                  "%d requests per scenario, java/java/java; every figure measured by the auditor",
+                  requests),
+              sections));
       BrowserPage reportPage = chromium.newPage(1400, 900).open(report.toUri(), WAIT);
       out.println("wrote " + reportPage.screenshot(dir.resolve("report.png")));
 
@@ -93,16 +100,23 @@ final class ScreenshotCommand {
       String orderId = page.evaluate("window.tracelab.placeOrder('api')").path("orderId").asText();
       page.waitFor("document.querySelectorAll('li.order').length === 1", WAIT);
       out.println("wrote " + page.screenshot(dir.resolve("frontend.png")));
-      List<AssembledTrace> connected = awaitClosed(env, orderId, env.browserRunSetup("browser-fixed").spec().spanCount());
+      List<AssembledTrace> connected =
+          awaitClosed(env, orderId, env.browserRunSetup("browser-fixed").spec().spanCount());
 
       // 3. Zipkin, given what the auditor assembled
       Path runDir = LocalHost.tempDir("tracelab-zipkin-");
-      try (ZipkinServer zipkin = ZipkinServer.start(zipkinJar, runDir, Duration.ofSeconds(120), Duration.ofSeconds(5))) {
+      try (ZipkinServer zipkin =
+          ZipkinServer.start(zipkinJar, runDir, Duration.ofSeconds(120), Duration.ofSeconds(5))) {
         zipkin.process().awaitReady();
         post(zipkin.url(), connected);
         String traceId = connected.get(0).traceId();
-        BrowserPage ui = chromium.newPage(1400, 640).open(URI.create(zipkin.url() + "/zipkin/traces/" + traceId), WAIT);
-        ui.waitFor("document.body.innerText.includes('consumer-svc') && document.body.innerText.includes('frontend')", WAIT);
+        BrowserPage ui =
+            chromium
+                .newPage(1400, 640)
+                .open(URI.create(zipkin.url() + "/zipkin/traces/" + traceId), WAIT);
+        ui.waitFor(
+            "document.body.innerText.includes('consumer-svc') && document.body.innerText.includes('frontend')",
+            WAIT);
         out.println("wrote " + ui.screenshot(dir.resolve("zipkin-connected.png")));
         if (brokenHttp != null && !brokenHttp.fragments().isEmpty()) {
           List<ReceivedSpan> spans = new ArrayList<>();
@@ -110,9 +124,13 @@ final class ScreenshotCommand {
           postSpans(zipkin.url(), spans);
           // the second trace of the request: it starts at the worker, with no gateway above it
           String orphanTrace = brokenHttp.fragments().get(1).traceId();
-          BrowserPage search = chromium.newPage(1400, 560)
-              .open(URI.create(zipkin.url() + "/zipkin/traces/" + orphanTrace), WAIT);
-          search.waitFor("document.body.innerText.includes('consumer-svc') && document.body.innerText.includes('worker-svc')", WAIT);
+          BrowserPage search =
+              chromium
+                  .newPage(1400, 560)
+                  .open(URI.create(zipkin.url() + "/zipkin/traces/" + orphanTrace), WAIT);
+          search.waitFor(
+              "document.body.innerText.includes('consumer-svc') && document.body.innerText.includes('worker-svc')",
+              WAIT);
           out.println("wrote " + search.screenshot(dir.resolve("zipkin-shattered.png")));
         }
       } finally {
@@ -126,7 +144,8 @@ final class ScreenshotCommand {
     long end = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < end) {
       List<AssembledTrace> traces = env.auditor().tracesOfOrder(orderId);
-      if (!traces.isEmpty() && traces.stream().allMatch(AssembledTrace::isClosed)
+      if (!traces.isEmpty()
+          && traces.stream().allMatch(AssembledTrace::isClosed)
           && traces.stream().mapToInt(t -> t.spans().size()).sum() == spans) {
         return traces;
       }
@@ -137,7 +156,8 @@ final class ScreenshotCommand {
         break;
       }
     }
-    throw new IllegalStateException("order " + orderId + ": its trace did not close with " + spans + " spans");
+    throw new IllegalStateException(
+        "order " + orderId + ": its trace did not close with " + spans + " spans");
   }
 
   private static void post(String zipkin, List<AssembledTrace> traces) {
@@ -169,13 +189,17 @@ final class ScreenshotCommand {
       body.add(z);
     }
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(zipkin + "/api/v2/spans"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(zipkin + "/api/v2/spans"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
-        throw new IllegalStateException("zipkin refused the spans: " + response.statusCode() + " " + response.body());
+        throw new IllegalStateException(
+            "zipkin refused the spans: " + response.statusCode() + " " + response.body());
       }
     } catch (IOException e) {
       throw new IllegalStateException("zipkin unreachable at " + zipkin, e);

@@ -49,7 +49,8 @@ final class SpanDumps implements Consumer<List<ReceivedSpan>>, AutoCloseable {
     String name = base.getFileName().toString();
     int dot = name.lastIndexOf('.');
     String label = run.replaceAll("[^A-Za-z0-9._-]+", "-");
-    String file = dot > 0 ? name.substring(0, dot) + "-" + label + name.substring(dot) : name + "-" + label;
+    String file =
+        dot > 0 ? name.substring(0, dot) + "-" + label + name.substring(dot) : name + "-" + label;
     return base.resolveSibling(file);
   }
 

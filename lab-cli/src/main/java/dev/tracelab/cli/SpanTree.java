@@ -39,8 +39,8 @@ final class SpanTree {
 
   /**
    * The traces of one request in flow order, each labelled with its steps: a received span is the
-   * listed span of the same identity ({@link FlowSpec#spanOf}); the trace holding the earliest
-   * step comes first, traces holding no listed span last (by their first start).
+   * listed span of the same identity ({@link FlowSpec#spanOf}); the trace holding the earliest step
+   * comes first, traces holding no listed span last (by their first start).
    */
   static List<Fragment> inFlowOrder(List<List<ReceivedSpan>> traces, FlowSpec spec) {
     record Ranked(Fragment fragment, int first, long start) {}
@@ -61,27 +61,48 @@ final class SpanTree {
       }
       List<String> steps = positions.stream().map(i -> spec.spans().get(i).id()).toList();
       long start = spans.stream().mapToLong(ReceivedSpan::startEpochNanos).min().orElseThrow();
-      ranked.add(new Ranked(new Fragment(spans.get(0).traceId(), spans, steps, unlisted),
-          positions.isEmpty() ? Integer.MAX_VALUE : positions.first(), start));
+      ranked.add(
+          new Ranked(
+              new Fragment(spans.get(0).traceId(), spans, steps, unlisted),
+              positions.isEmpty() ? Integer.MAX_VALUE : positions.first(),
+              start));
     }
-    ranked.sort(Comparator.comparingInt(Ranked::first).thenComparingLong(Ranked::start)
-        .thenComparing(r -> r.fragment().traceId()));
+    ranked.sort(
+        Comparator.comparingInt(Ranked::first)
+            .thenComparingLong(Ranked::start)
+            .thenComparing(r -> r.fragment().traceId()));
     return ranked.stream().map(Ranked::fragment).toList();
   }
 
-  /** {@link #render} under the fragment's label: {@code fragment {4,5}  trace <id>  (2 spans)}. */
+  /** {@link #render} under the fragment's label: {@code fragment {4,5} trace <id> (2 spans)}. */
   static List<String> render(Fragment f) {
     List<String> lines = new ArrayList<>(render(f.traceId(), f.spans()));
-    lines.set(0, "fragment " + f.label() + "  trace " + f.traceId() + "  (" + count(f.spans().size())
-        + (f.unlisted() == 0 ? "" : ", " + f.unlisted() + " not in the flow") + ")");
+    lines.set(
+        0,
+        "fragment "
+            + f.label()
+            + "  trace "
+            + f.traceId()
+            + "  ("
+            + count(f.spans().size())
+            + (f.unlisted() == 0 ? "" : ", " + f.unlisted() + " not in the flow")
+            + ")");
     return lines;
   }
 
   static List<String> render(String traceId, List<ReceivedSpan> spans) {
     List<String> lines = new ArrayList<>();
     lines.add("trace " + traceId + "  (" + count(spans.size()) + ")");
-    lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-13s  %-8s  %10s  %s",
-        "SPAN ID", "PARENT ID", "SERVICE", "KIND", "DURATION", "NAME"));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "  %-16s  %-16s  %-13s  %-8s  %10s  %s",
+            "SPAN ID",
+            "PARENT ID",
+            "SERVICE",
+            "KIND",
+            "DURATION",
+            "NAME"));
     Set<String> ids = new HashSet<>();
     spans.forEach(s -> ids.add(s.spanId()));
     Map<String, List<ReceivedSpan>> children = new LinkedHashMap<>();
@@ -105,14 +126,34 @@ final class SpanTree {
     return spans + (spans == 1 ? " span" : " spans");
   }
 
-  private static void print(ReceivedSpan s, int depth, Map<String, List<ReceivedSpan>> children, List<String> lines) {
+  private static void print(
+      ReceivedSpan s, int depth, Map<String, List<ReceivedSpan>> children, List<String> lines) {
     String indent = depth == 0 ? "" : "   ".repeat(depth - 1) + "└─ ";
-    lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-13s  %-8s  %7.1f ms  %s%s%s",
-        s.spanId(), s.parentSpanId() == null ? "-" : s.parentSpanId(), s.service(), s.kind(),
-        s.durationMs(), indent, s.name(), s.error() ? "  [ERROR]" : ""));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "  %-16s  %-16s  %-13s  %-8s  %7.1f ms  %s%s%s",
+            s.spanId(),
+            s.parentSpanId() == null ? "-" : s.parentSpanId(),
+            s.service(),
+            s.kind(),
+            s.durationMs(),
+            indent,
+            s.name(),
+            s.error() ? "  [ERROR]" : ""));
     for (ReceivedSpan.Link link : s.links()) {
-      lines.add(String.format(Locale.ROOT, "  %-16s  %-16s  %-13s  %-8s  %10s  %s   link -> span %s of trace %s",
-          "", "", "", "", "", "   ".repeat(depth), link.spanId(), link.traceId()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %-16s  %-16s  %-13s  %-8s  %10s  %s   link -> span %s of trace %s",
+              "",
+              "",
+              "",
+              "",
+              "",
+              "   ".repeat(depth),
+              link.spanId(),
+              link.traceId()));
     }
     for (ReceivedSpan c : children.getOrDefault(s.spanId(), List.of())) {
       print(c, depth + 1, children, lines);
@@ -122,7 +163,8 @@ final class SpanTree {
   /** The {@code exampleTrace} object of the report JSON. */
   static Map<String, Object> json(String traceId, List<ReceivedSpan> spans) {
     List<Map<String, Object>> list = new ArrayList<>();
-    for (ReceivedSpan s : spans.stream().sorted(Comparator.comparingLong(ReceivedSpan::startEpochNanos)).toList()) {
+    for (ReceivedSpan s :
+        spans.stream().sorted(Comparator.comparingLong(ReceivedSpan::startEpochNanos)).toList()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("spanId", s.spanId());
       m.put("parentSpanId", s.parentSpanId());

@@ -24,40 +24,67 @@ final class TraceCommand {
     Args args = Args.parseWithLanguages(argv, "scenario", "dump-spans");
     Implementations implementations = args.implementations();
     Scenario scenario = args.scenario("scenario", Scenario.FIXED);
-    SpanDumps dumps = SpanDumps.of(args.string("dump-spans", null) == null ? null : java.nio.file.Path.of(args.string("dump-spans", null)), false);
-    LabEnvironment.Builder envBuilder = LabEnvironment.builder().implementations(implementations).scenario(scenario);
+    SpanDumps dumps =
+        SpanDumps.of(
+            args.string("dump-spans", null) == null
+                ? null
+                : java.nio.file.Path.of(args.string("dump-spans", null)),
+            false);
+    LabEnvironment.Builder envBuilder =
+        LabEnvironment.builder().implementations(implementations).scenario(scenario);
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);
       dumps.startRun(scenario.id());
     }
-    try (dumps; LabEnvironment env = envBuilder.start()) {
-      ScenarioRunner.Result result = new ScenarioRunner(env, 1).run(scenario, 1, n -> { });
+    try (dumps;
+        LabEnvironment env = envBuilder.start()) {
+      ScenarioRunner.Result result = new ScenarioRunner(env, 1).run(scenario, 1, n -> {});
       if (result.orderIds().isEmpty()) {
         err.println("lab: the gateway did not accept the request");
         return 1;
       }
       String orderId = result.orderIds().get(0);
       FlowSpec spec = env.runSetup(scenario.id()).spec();
-      List<SpanTree.Fragment> traces = SpanTree.inFlowOrder(
-          env.auditor().tracesOfOrder(orderId).stream().map(AssembledTrace::spans).toList(), spec);
-      String verdict = result.report().connectedRequests() == 1 ? "connected"
-          : result.report().linkedRequests() == 1 ? "linked: span links join the traces along the flow"
-          : "fragments: lineage broke";
-      out.printf("scenario %s on %s, order %s: %d trace%s (%s)%n", scenario.id(), implementations.label(), orderId,
-          traces.size(), traces.size() == 1 ? "" : "s", verdict);
-      out.println("fragments in flow order (the flow's steps each holds): "
-          + String.join(" ", traces.stream().map(SpanTree.Fragment::label).toList()));
+      List<SpanTree.Fragment> traces =
+          SpanTree.inFlowOrder(
+              env.auditor().tracesOfOrder(orderId).stream().map(AssembledTrace::spans).toList(),
+              spec);
+      String verdict =
+          result.report().connectedRequests() == 1
+              ? "connected"
+              : result.report().linkedRequests() == 1
+                  ? "linked: span links join the traces along the flow"
+                  : "fragments: lineage broke";
+      out.printf(
+          "scenario %s on %s, order %s: %d trace%s (%s)%n",
+          scenario.id(),
+          implementations.label(),
+          orderId,
+          traces.size(),
+          traces.size() == 1 ? "" : "s",
+          verdict);
+      out.println(
+          "fragments in flow order (the flow's steps each holds): "
+              + String.join(" ", traces.stream().map(SpanTree.Fragment::label).toList()));
       for (SpanTree.Fragment f : traces) {
         out.println();
         SpanTree.render(f).forEach(out::println);
       }
-      result.report().diagnoses().stream().sorted(Comparator.comparingInt(d -> step(spec, d))).forEach(d ->
-          out.printf("%ndiagnosis: %s boundary at %s '%s'. %s%n", d.boundary(), d.service(), d.span(), d.fix()));
+      result.report().diagnoses().stream()
+          .sorted(Comparator.comparingInt(d -> step(spec, d)))
+          .forEach(
+              d ->
+                  out.printf(
+                      "%ndiagnosis: %s boundary at %s '%s'. %s%n",
+                      d.boundary(), d.service(), d.span(), d.fix()));
     }
     return 0;
   }
 
-  /** The position in the flow of the span a diagnosis names (after every listed span when the flow lists none such). */
+  /**
+   * The position in the flow of the span a diagnosis names (after every listed span when the flow
+   * lists none such).
+   */
   private static int step(FlowSpec spec, ScenarioReport.DiagnosisCount d) {
     for (int i = 0; i < spec.spans().size(); i++) {
       SpanSpec s = spec.spans().get(i);

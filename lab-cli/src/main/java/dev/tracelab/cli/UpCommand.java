@@ -47,14 +47,18 @@ final class UpCommand {
               .start();
     } catch (RuntimeException e) {
       throw new IllegalStateException(
-          e.getMessage() + " (are ports 8080-8086, 9092, 4318, 8090 free? is another ./lab up running?)", e);
+          e.getMessage()
+              + " (are ports 8080-8086, 9092, 4318, 8090 free? is another ./lab up running?)",
+          e);
     }
-    Scenario named = Scenario.of(
-        variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
+    Scenario named =
+        Scenario.of(
+            variants.get(Flow.GATEWAY), variants.get(Flow.WORKER), variants.get(Flow.CONSUMER));
     String runName = named == null ? "custom" : named.id();
     // --frontend: the run's requests start in the browser (a request without the page, e.g. curl,
     // then shows as a cors orphan); without it the page is served all the same
-    env.auditor().startRun(frontendOption != null ? env.browserRunSetup(runName) : env.runSetup(runName));
+    env.auditor()
+        .startRun(frontendOption != null ? env.browserRunSetup(runName) : env.runSetup(runName));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -64,25 +68,47 @@ final class UpCommand {
                   env.close();
                   stopped.countDown();
                 }));
-    out.printf("tracelab is up in %.1f s  (gateway %s %s, worker %s %s, consumer %s %s)%n",
+    out.printf(
+        "tracelab is up in %.1f s  (gateway %s %s, worker %s %s, consumer %s %s)%n",
         env.startupTime().toMillis() / 1000.0,
-        implementations.languageOf(Flow.GATEWAY).id(), variants.get(Flow.GATEWAY).id(),
-        implementations.languageOf(Flow.WORKER).id(), variants.get(Flow.WORKER).id(),
-        implementations.languageOf(Flow.CONSUMER).id(), variants.get(Flow.CONSUMER).id());
-    out.println("  page           " + env.frontend().pageUrl() + "   <- open it: each order's trace starts in the browser"
-        + " (allowlist " + frontendVariant.id() + ")");
-    out.println("  API origin     " + env.frontend().apiOrigin() + "/orders   third party " + env.frontend().analyticsUrl());
+        implementations.languageOf(Flow.GATEWAY).id(),
+        variants.get(Flow.GATEWAY).id(),
+        implementations.languageOf(Flow.WORKER).id(),
+        variants.get(Flow.WORKER).id(),
+        implementations.languageOf(Flow.CONSUMER).id(),
+        variants.get(Flow.CONSUMER).id());
+    out.println(
+        "  page           "
+            + env.frontend().pageUrl()
+            + "   <- open it: each order's trace starts in the browser"
+            + " (allowlist "
+            + frontendVariant.id()
+            + ")");
+    out.println(
+        "  API origin     "
+            + env.frontend().apiOrigin()
+            + "/orders   third party "
+            + env.frontend().analyticsUrl());
     out.println("  gateway        " + env.gatewayUrl() + "/orders");
     out.println("  worker         " + env.workerUrl() + "/work");
     if (env.mesh()) {
-      out.println("  envoy-sidecar  " + env.service(Flow.SIDECAR).url() + "/work  (the gateway's worker URL: Envoy -> worker)");
+      out.println(
+          "  envoy-sidecar  "
+              + env.service(Flow.SIDECAR).url()
+              + "/work  (the gateway's worker URL: Envoy -> worker)");
     }
     out.println("  consumer       " + env.consumerHealthUrl());
     out.println("  kafka          " + env.kafkaBootstrapServers());
     out.println("  auditor OTLP   " + env.auditor().otlpEndpoint() + "/v1/traces");
-    out.println("  auditor API    " + env.auditor().apiUrl() + "/api/report  (/api/traces/{id}, /api/orders/{id}, /metrics)");
+    out.println(
+        "  auditor API    "
+            + env.auditor().apiUrl()
+            + "/api/report  (/api/traces/{id}, /api/orders/{id}, /metrics)");
     out.println();
-    out.println("try:  curl -i -X POST " + env.gatewayUrl() + "/orders -H 'Content-Type: application/json' -d '{\"sku\":\"ABC-1\",\"quantity\":2}'");
+    out.println(
+        "try:  curl -i -X POST "
+            + env.gatewayUrl()
+            + "/orders -H 'Content-Type: application/json' -d '{\"sku\":\"ABC-1\",\"quantity\":2}'");
     out.println("a line per closed trace follows; Ctrl-C stops everything.");
     try {
       stopped.await();

@@ -20,14 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExerciseCommandTest {
 
-  private static final String HTTP = "gateway-svc/src/main/java/dev/tracelab/gateway/TracingHttpClient.java";
-  private static final Pattern BRANCH = Pattern.compile("on branch (tracelab/saved/\\d{8}-\\d{6}(-\\d+)?);");
+  private static final String HTTP =
+      "gateway-svc/src/main/java/dev/tracelab/gateway/TracingHttpClient.java";
+  private static final Pattern BRANCH =
+      Pattern.compile("on branch (tracelab/saved/\\d{8}-\\d{6}(-\\d+)?);");
 
   @TempDir Path tmp;
 
   private static List<String> run(ExerciseClone clone, String... argv) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = ExerciseCommand.run(argv, clone.root, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+    int exit =
+        ExerciseCommand.run(
+            argv, clone.root, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
     assertThat(exit).isZero();
     return out.toString(StandardCharsets.UTF_8).lines().toList();
   }
@@ -47,29 +51,36 @@ class ExerciseCommandTest {
 
     List<String> applied = run(clone, "solution", "http", "--apply");
     String saved = branch(applied);
-    assertThat(applied).containsExactly(
-        "saved your version on branch " + saved + "; to restore it:",
-        "  git restore --source=" + saved + " -- " + HTTP,
-        "replaced by the reference fix of http: " + HTTP,
-        "Next: ./lab exercise check http");
+    assertThat(applied)
+        .containsExactly(
+            "saved your version on branch " + saved + "; to restore it:",
+            "  git restore --source=" + saved + " -- " + HTTP,
+            "replaced by the reference fix of http: " + HTTP,
+            "Next: ./lab exercise check http");
     assertThat(clone.read(HTTP)).doesNotContain(attempt).contains("propagator.inject(");
     clone.runPrinted(applied.get(1).strip());
     assertThat(clone.read(HTTP)).contains(attempt);
 
     List<String> reset = run(clone, "reset");
     String beforeReset = branch(reset);
-    assertThat(reset.get(0)).isEqualTo("saved your work (commits and uncommitted changes) on branch " + beforeReset
-        + "; to restore it:");
+    assertThat(reset.get(0))
+        .isEqualTo(
+            "saved your work (commits and uncommitted changes) on branch "
+                + beforeReset
+                + "; to restore it:");
     assertThat(reset.get(1)).isEqualTo("  git restore --source=" + beforeReset + " -- .");
-    assertThat(reset.get(2)).startsWith("exercise reset: branch tracelab-exercise-java is back at its start (");
+    assertThat(reset.get(2))
+        .startsWith("exercise reset: branch tracelab-exercise-java is back at its start (");
     assertThat(clone.read(HTTP)).doesNotContain(attempt);
     clone.runPrinted(reset.get(1).strip());
     assertThat(clone.read(HTTP)).contains(attempt);
     assertThat(clone.allHistory()).contains("+" + attempt + "\n");
 
     run(clone, "solution", "http", "--apply");
-    assertThat(run(clone, "solution", "http", "--apply")).containsExactly(
-        "the http fix file(s) already hold the reference fix: nothing replaced.", "Next: ./lab exercise check http");
+    assertThat(run(clone, "solution", "http", "--apply"))
+        .containsExactly(
+            "the http fix file(s) already hold the reference fix: nothing replaced.",
+            "Next: ./lab exercise check http");
     // the plain solution is still the diff from the stub to the fix
     assertThat(run(clone, "solution", "http")).contains("--- a/" + HTTP, "+++ b/" + HTTP);
   }
@@ -78,10 +89,17 @@ class ExerciseCommandTest {
   void solutionTakesOneBoundaryAndAtMostOneApply() {
     ExerciseClone clone = ExerciseClone.of(tmp);
     run(clone, "start");
-    String usage = "solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]";
-    for (String[] argv : List.of(new String[] {"solution", "--apply"}, new String[] {"solution", "http", "--apply", "--apply"},
-        new String[] {"solution", "http", "kafka"}, new String[] {"solution", "http", "--force"})) {
-      assertThatThrownBy(() -> run(clone, argv)).isInstanceOf(UsageException.class).hasMessage(usage);
+    String usage =
+        "solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]";
+    for (String[] argv :
+        List.of(
+            new String[] {"solution", "--apply"},
+            new String[] {"solution", "http", "--apply", "--apply"},
+            new String[] {"solution", "http", "kafka"},
+            new String[] {"solution", "http", "--force"})) {
+      assertThatThrownBy(() -> run(clone, argv))
+          .isInstanceOf(UsageException.class)
+          .hasMessage(usage);
     }
   }
 }

@@ -4,9 +4,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The worker's in-process async boundary: hands deferred work to another thread. The fixed
- * variant ({@code ContextBoundHandOff}) carries the current trace context with the task; the
- * broken one ({@code broken-variants/.../RawExecutorHandOff}) does not.
+ * The worker's in-process async boundary: hands deferred work to another thread. The fixed variant
+ * ({@code ContextBoundHandOff}) carries the current trace context with the task; the broken one
+ * ({@code broken-variants/.../RawExecutorHandOff}) does not.
  */
 public interface HandOff extends AutoCloseable {
 

@@ -45,7 +45,10 @@ public final class Env {
     return Variant.parse(get(Variant.ENV, "fixed"));
   }
 
-  /** A boolean setting: {@code true} or {@code false} (any case); anything else names the variable in the error. */
+  /**
+   * A boolean setting: {@code true} or {@code false} (any case); anything else names the variable
+   * in the error.
+   */
   public boolean getBoolean(String name, boolean defaultValue) {
     String raw = env.get(name);
     if (raw == null || raw.isBlank()) {

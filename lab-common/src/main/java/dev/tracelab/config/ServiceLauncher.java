@@ -6,9 +6,9 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The {@code main} of a service process: read the configuration from the environment (a bad
- * value is a one-line error and exit code 2), build the service's own SDK, start the service,
- * and on shutdown stop it and flush its spans.
+ * The {@code main} of a service process: read the configuration from the environment (a bad value
+ * is a one-line error and exit code 2), build the service's own SDK, start the service, and on
+ * shutdown stop it and flush its spans.
  */
 public final class ServiceLauncher {
 

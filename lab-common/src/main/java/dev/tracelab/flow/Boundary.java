@@ -38,8 +38,8 @@ public enum Boundary {
       "Extract the context from the record headers (the producer injects it) and make it the"
           + " process span's parent."),
   /**
-   * Not a code defect: both sides propagate, in formats the other does not read (the caller
-   * injects only B3, the server extracts only W3C {@code traceparent}). Broken by configuration.
+   * Not a code defect: both sides propagate, in formats the other does not read (the caller injects
+   * only B3, the server extracts only W3C {@code traceparent}). Broken by configuration.
    */
   PROPAGATORS(
       "propagators",
@@ -61,7 +61,10 @@ public enum Boundary {
     this.fix = fix;
   }
 
-  /** Short id used by the CLI, reports and diagnoses: {@code cors}, {@code http}, {@code async}, {@code kafka}. */
+  /**
+   * Short id used by the CLI, reports and diagnoses: {@code cors}, {@code http}, {@code async},
+   * {@code kafka}.
+   */
   public String id() {
     return id;
   }

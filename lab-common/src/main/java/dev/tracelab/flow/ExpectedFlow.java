@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
  * The expected trace of one combination of implementations (docs/design.md §2, §7), composed from
  * the spans each {@link Implementation} declares: steps numbered 1..n in flow order, each with its
  * parent's step. It composes over the run's participants ({@link Implementations#participants()}):
- * the three services and any optional participant between them, such as the Envoy sidecar of
- * {@code --mesh}. The tests, the auditor and the CLI read shapes only from here.
+ * the three services and any optional participant between them, such as the Envoy sidecar of {@code
+ * --mesh}. The tests, the auditor and the CLI read shapes only from here.
  */
 public final class ExpectedFlow {
 
@@ -28,7 +28,8 @@ public final class ExpectedFlow {
       List<Implementation.Declared> declared = impl.spans();
       for (int i = 0; i < declared.size(); i++) {
         Implementation.Declared d = declared.get(i);
-        int parent = d.parent() == Implementation.Declared.UPSTREAM ? upstreamLast : first + d.parent();
+        int parent =
+            d.parent() == Implementation.Declared.UPSTREAM ? upstreamLast : first + d.parent();
         composed.add(new ExpectedSpan(first + i, role, d.kind(), d.name(), parent));
       }
       upstreamLast = composed.size();
@@ -79,8 +80,8 @@ public final class ExpectedFlow {
   }
 
   /**
-   * The participant whose span becomes an orphan root when {@code boundary} is broken: the first
-   * in flow order that declares one (a proxy in front of the worker hosts the HTTP orphan).
+   * The participant whose span becomes an orphan root when {@code boundary} is broken: the first in
+   * flow order that declares one (a proxy in front of the worker hosts the HTTP orphan).
    */
   public Implementation orphanHost(Boundary boundary) {
     return orphanStepAndHost(boundary).getValue();
@@ -104,10 +105,10 @@ public final class ExpectedFlow {
   }
 
   /**
-   * The code boundary whose break makes the span with this identity an orphan root in this flow,
-   * or null: a root at the flow's first step, or at a step no participant's boundary cuts, has
-   * none. Only boundaries whose breaking participant takes part count (without the page, nothing
-   * cuts the CORS boundary).
+   * The code boundary whose break makes the span with this identity an orphan root in this flow, or
+   * null: a root at the flow's first step, or at a step no participant's boundary cuts, has none.
+   * Only boundaries whose breaking participant takes part count (without the page, nothing cuts the
+   * CORS boundary).
    */
   public Boundary boundaryOrphaning(String service, SpanKind kind, String name) {
     ExpectedSpan span = stepOf(service, kind, name);
@@ -115,7 +116,9 @@ public final class ExpectedFlow {
       return null;
     }
     for (Boundary b : Boundary.values()) {
-      if (!b.isConfiguration() && implementations.has(b.brokenBy()) && orphanStep(b) == span.step()) {
+      if (!b.isConfiguration()
+          && implementations.has(b.brokenBy())
+          && orphanStep(b) == span.step()) {
         return b;
       }
     }
@@ -130,10 +133,15 @@ public final class ExpectedFlow {
   /** The file holding the fix of {@code boundary} in the implementation that can break it. */
   public String fixFile(Boundary boundary) {
     if (boundary.isConfiguration()) {
-      return "OTEL_PROPAGATORS of " + boundary.brokenBy() + " and " + boundary.orphanService() + " (configuration)";
+      return "OTEL_PROPAGATORS of "
+          + boundary.brokenBy()
+          + " and "
+          + boundary.orphanService()
+          + " (configuration)";
     }
     String role = boundary.brokenBy();
-    return (implementations.has(role) ? implementations.of(role) : Implementation.first(role)).fixFile();
+    return (implementations.has(role) ? implementations.of(role) : Implementation.first(role))
+        .fixFile();
   }
 
   /**

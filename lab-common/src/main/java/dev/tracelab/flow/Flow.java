@@ -20,44 +20,54 @@ import java.util.List;
  * <p>A flow may have optional participants ({@link #OPTIONAL}): when a request starts in the
  * browser, the page's {@code frontend} CLIENT span comes first and the gateway's SERVER span is its
  * child (CORS boundary); with {@code --mesh}, an Envoy sidecar in front of the worker adds its two
- * spans between the gateway's CLIENT span and the worker's SERVER span (docs/design.md §8).
- * {@link #PARTICIPANTS} orders every role; an {@link Implementations} says which optional ones take
- * part.
+ * spans between the gateway's CLIENT span and the worker's SERVER span (docs/design.md §8). {@link
+ * #PARTICIPANTS} orders every role; an {@link Implementations} says which optional ones take part.
  */
 public final class Flow {
 
   public static final String GATEWAY = "gateway-svc";
   public static final String WORKER = "worker-svc";
   public static final String CONSUMER = "consumer-svc";
+
   /** The services the lab runs; every flow has them. */
   public static final List<String> SERVICES = List.of(GATEWAY, WORKER, CONSUMER);
+
   /** The browser page ({@code frontend/}): its fetch starts the trace when it places the order. */
   public static final String FRONTEND = "frontend";
+
   /** The worker's inbound Envoy sidecar ({@code --mesh}); its spans' {@code service.name}. */
   public static final String SIDECAR = "envoy-sidecar";
-  /** Every role a flow can have, in flow order; the optional ones only when a flow includes them. */
+
+  /**
+   * Every role a flow can have, in flow order; the optional ones only when a flow includes them.
+   */
   public static final List<String> PARTICIPANTS = Implementations.PARTICIPANTS;
+
   /** The participants a flow may leave out. */
   public static final java.util.Set<String> OPTIONAL = Implementations.OPTIONAL;
 
   public static final String TOPIC = "orders";
   public static final String CONSUMER_GROUP = "consumer-svc";
+
   /** Where the consumer puts a record it cannot process (poison, or retries exhausted). */
   public static final String DEAD_LETTER_TOPIC = "orders.dlq";
 
   /** The page's fetch span (the fetch instrumentation names a CLIENT span by its method). */
   public static final String FRONTEND_FETCH = "POST";
+
   public static final String GATEWAY_SERVER = "POST /orders";
   public static final String GATEWAY_CLIENT = "POST";
   public static final String WORKER_SERVER = "POST /work";
   public static final String DEFERRED_WORK = "order.prepare";
   public static final String PRODUCE = "send " + TOPIC;
   public static final String PROCESS = "process " + TOPIC;
+
   /** Envoy's span for a request its inbound listener received (kind SERVER). */
   public static final String SIDECAR_INGRESS = "ingress";
+
   /**
-   * Envoy's span for the request it forwards to the worker (kind CLIENT): its router names it
-   * after the upstream cluster, which the lab names after the worker.
+   * Envoy's span for the request it forwards to the worker (kind CLIENT): its router names it after
+   * the upstream cluster, which the lab names after the worker.
    */
   public static final String SIDECAR_UPSTREAM = "router " + WORKER + " egress";
 

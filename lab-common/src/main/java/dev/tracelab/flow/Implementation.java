@@ -108,7 +108,11 @@ public enum Implementation {
   private final String orphanNote;
 
   Implementation(
-      String role, Language language, List<Declared> spans, Map<Boundary, Integer> orphanAt, String fixFile) {
+      String role,
+      Language language,
+      List<Declared> spans,
+      Map<Boundary, Integer> orphanAt,
+      String fixFile) {
     this(role, language, spans, orphanAt, fixFile, null, null);
   }
 
@@ -168,8 +172,8 @@ public enum Implementation {
   }
 
   /**
-   * What to add to the diagnosis of an orphan this implementation hosts, or null: a proxy says
-   * why it cannot repair the hop.
+   * What to add to the diagnosis of an orphan this implementation hosts, or null: a proxy says why
+   * it cannot repair the hop.
    */
   public String orphanNote() {
     return orphanNote;
@@ -183,7 +187,14 @@ public enum Implementation {
       }
     }
     throw new IllegalArgumentException(
-        role + " has no " + language.id() + " implementation (" + role + ": " + languagesOf(role) + ")");
+        role
+            + " has no "
+            + language.id()
+            + " implementation ("
+            + role
+            + ": "
+            + languagesOf(role)
+            + ")");
   }
 
   /** The first implementation of {@code role} (the only one of an optional participant). */

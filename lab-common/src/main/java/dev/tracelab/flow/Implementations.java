@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Which implementation (language) each participant of the flow runs (docs/design.md §7): one
- * {@link Implementation} per role, in flow order ({@link Flow#PARTICIPANTS}). The three services
- * are always there; an optional participant ({@link Flow#OPTIONAL}: the browser page before the
- * gateway, the Envoy sidecar in front of the worker) only when added with {@link #with}. {@link #JAVA} is the default; {@link #POLYGLOT} is {@code
- * --polyglot} (go/node/go). {@link ExpectedFlow} composes the expected trace over {@link
- * #participants()}.
+ * Which implementation (language) each participant of the flow runs (docs/design.md §7): one {@link
+ * Implementation} per role, in flow order ({@link Flow#PARTICIPANTS}). The three services are
+ * always there; an optional participant ({@link Flow#OPTIONAL}: the browser page before the
+ * gateway, the Envoy sidecar in front of the worker) only when added with {@link #with}. {@link
+ * #JAVA} is the default; {@link #POLYGLOT} is {@code --polyglot} (go/node/go). {@link ExpectedFlow}
+ * composes the expected trace over {@link #participants()}.
  */
 public final class Implementations {
 
@@ -22,14 +22,19 @@ public final class Implementations {
   static final List<String> PARTICIPANTS =
       List.of(Flow.FRONTEND, Flow.GATEWAY, Flow.SIDECAR, Flow.WORKER, Flow.CONSUMER);
   static final java.util.Set<String> OPTIONAL = java.util.Set.of(Flow.FRONTEND, Flow.SIDECAR);
+
   /** How {@link #label()} names an optional participant: {@code +frontend}, {@code +mesh}. */
-  private static final Map<String, String> OPTIONAL_LABELS = Map.of(Flow.FRONTEND, "frontend", Flow.SIDECAR, "mesh");
+  private static final Map<String, String> OPTIONAL_LABELS =
+      Map.of(Flow.FRONTEND, "frontend", Flow.SIDECAR, "mesh");
+
   private static final List<String> SERVICES = List.of(Flow.GATEWAY, Flow.WORKER, Flow.CONSUMER);
 
   public static final Implementations JAVA =
-      new Implementations(Implementation.GATEWAY_JAVA, Implementation.WORKER_JAVA, Implementation.CONSUMER_JAVA);
+      new Implementations(
+          Implementation.GATEWAY_JAVA, Implementation.WORKER_JAVA, Implementation.CONSUMER_JAVA);
   public static final Implementations POLYGLOT =
-      new Implementations(Implementation.GATEWAY_GO, Implementation.WORKER_NODE, Implementation.CONSUMER_GO);
+      new Implementations(
+          Implementation.GATEWAY_GO, Implementation.WORKER_NODE, Implementation.CONSUMER_GO);
 
   /** role -> implementation, in {@link Flow#PARTICIPANTS} order. */
   private final Map<String, Implementation> byRole;
@@ -52,7 +57,8 @@ public final class Implementations {
     this.byRole = Collections.unmodifiableMap(ordered);
   }
 
-  private static Map<String, Implementation> services(Implementation gateway, Implementation worker, Implementation consumer) {
+  private static Map<String, Implementation> services(
+      Implementation gateway, Implementation worker, Implementation consumer) {
     Map<String, Implementation> m = new LinkedHashMap<>();
     m.put(Flow.GATEWAY, require(gateway, Flow.GATEWAY));
     m.put(Flow.WORKER, require(worker, Flow.WORKER));
@@ -73,10 +79,11 @@ public final class Implementations {
    * participant takes part when the map names it.
    */
   public static Implementations fromIds(Map<String, String> languages) {
-    Implementations services = of(
-        Language.parse(languages.getOrDefault(Flow.GATEWAY, "java")),
-        Language.parse(languages.getOrDefault(Flow.WORKER, "java")),
-        Language.parse(languages.getOrDefault(Flow.CONSUMER, "java")));
+    Implementations services =
+        of(
+            Language.parse(languages.getOrDefault(Flow.GATEWAY, "java")),
+            Language.parse(languages.getOrDefault(Flow.WORKER, "java")),
+            Language.parse(languages.getOrDefault(Flow.CONSUMER, "java")));
     for (String role : OPTIONAL) {
       if (languages.containsKey(role)) {
         services = services.with(Implementation.of(role, Language.parse(languages.get(role))));
@@ -85,7 +92,9 @@ public final class Implementations {
     return services;
   }
 
-  /** These implementations with {@code implementation} taking part in its role (added or replaced). */
+  /**
+   * These implementations with {@code implementation} taking part in its role (added or replaced).
+   */
   public Implementations with(Implementation implementation) {
     Map<String, Implementation> m = new LinkedHashMap<>(byRole);
     m.put(implementation.role(), implementation);
@@ -95,7 +104,8 @@ public final class Implementations {
   /** These implementations without the optional participant {@code role}. */
   public Implementations without(String role) {
     if (!OPTIONAL.contains(role)) {
-      throw new IllegalArgumentException(role + " is not an optional participant (optional: " + OPTIONAL + ")");
+      throw new IllegalArgumentException(
+          role + " is not an optional participant (optional: " + OPTIONAL + ")");
     }
     Map<String, Implementation> m = new LinkedHashMap<>(byRole);
     m.remove(role);
@@ -121,7 +131,8 @@ public final class Implementations {
     List<Implementations> matrix = new ArrayList<>(List.of(JAVA));
     Implementations allOthers = JAVA;
     for (Implementation i : Implementation.values()) {
-      if (i.language() != Language.JAVA && SERVICES.contains(i.role())) { // services only: no optional participant
+      if (i.language() != Language.JAVA
+          && SERVICES.contains(i.role())) { // services only: no optional participant
         matrix.add(JAVA.with(i));
         if (allOthers.of(i.role()).language() == Language.JAVA) {
           allOthers = allOthers.with(i);
@@ -176,7 +187,9 @@ public final class Implementations {
     Implementation i = byRole.get(role);
     if (i == null) {
       throw new IllegalArgumentException(
-          PARTICIPANTS.contains(role) ? role + " does not take part in " + label() : "unknown role " + role);
+          PARTICIPANTS.contains(role)
+              ? role + " does not take part in " + label()
+              : "unknown role " + role);
     }
     return i;
   }
@@ -193,8 +206,8 @@ public final class Implementations {
   }
 
   /**
-   * {@code java/java/java}, {@code go/node/go}: gateway/worker/consumer; an optional participant
-   * is appended, e.g. {@code java/java/java +frontend}, {@code go/node/go +mesh}.
+   * {@code java/java/java}, {@code go/node/go}: gateway/worker/consumer; an optional participant is
+   * appended, e.g. {@code java/java/java +frontend}, {@code go/node/go +mesh}.
    */
   public String label() {
     List<String> services = new ArrayList<>();

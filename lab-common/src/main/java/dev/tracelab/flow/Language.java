@@ -14,7 +14,10 @@ public enum Language {
   /** JavaScript in the browser: the page of {@code frontend/}; not a service the lab starts. */
   BROWSER;
 
-  /** The id the CLI, env ({@code GATEWAY_LANG} ...) and reports use: {@code java}, {@code go}, {@code node}. */
+  /**
+   * The id the CLI, env ({@code GATEWAY_LANG} ...) and reports use: {@code java}, {@code go},
+   * {@code node}.
+   */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -28,7 +31,10 @@ public enum Language {
       }
     }
     throw new IllegalArgumentException(
-        "unknown language '" + value + "' (expected one of "
-            + Arrays.stream(values()).map(Language::id).collect(Collectors.joining(", ")) + ")");
+        "unknown language '"
+            + value
+            + "' (expected one of "
+            + Arrays.stream(values()).map(Language::id).collect(Collectors.joining(", "))
+            + ")");
   }
 }

@@ -19,7 +19,8 @@ public enum Variant {
   LIFECYCLE("lifecycle"),
   /**
    * Consumer only, the fix of {@link #LIFECYCLE}: each record's process span continues its request
-   * (a bounded trace), carries the subscription's identity as attributes and links to its start span.
+   * (a bounded trace), carries the subscription's identity as attributes and links to its start
+   * span.
    */
   LIFECYCLE_FIXED("lifecycle-fixed");
 
@@ -36,7 +37,10 @@ public enum Variant {
     return id;
   }
 
-  /** True when {@code service} has this variant (fixed and broken: every service; the rest: the consumer). */
+  /**
+   * True when {@code service} has this variant (fixed and broken: every service; the rest: the
+   * consumer).
+   */
   public boolean appliesTo(String service) {
     return this == FIXED || this == BROKEN || Flow.CONSUMER.equals(service);
   }
@@ -55,6 +59,8 @@ public enum Variant {
       }
     }
     throw new IllegalArgumentException(
-        "unknown variant '" + value + "' (expected fixed, broken, linked, lifecycle or lifecycle-fixed)");
+        "unknown variant '"
+            + value
+            + "' (expected fixed, broken, linked, lifecycle or lifecycle-fixed)");
   }
 }

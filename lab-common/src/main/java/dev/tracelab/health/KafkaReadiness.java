@@ -58,7 +58,8 @@ public final class KafkaReadiness implements AutoCloseable {
   private Optional<String> check() {
     try {
       int nodes =
-          admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
+          admin
+              .describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
               .nodes()
               .get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS)
               .size();
@@ -79,14 +80,16 @@ public final class KafkaReadiness implements AutoCloseable {
    */
   public static void route(io.javalin.Javalin app, String bootstrapServers) {
     KafkaReadiness kafka = create(bootstrapServers);
-    app.get("/health/ready", ctx -> {
-      Optional<String> why = kafka.notReadyReason();
-      if (why.isEmpty()) {
-        ctx.json(java.util.Map.of("status", "UP", "kafka", "UP"));
-      } else {
-        dev.tracelab.http.Problem.of(503, "Service Unavailable", why.get()).writeTo(ctx);
-      }
-    });
+    app.get(
+        "/health/ready",
+        ctx -> {
+          Optional<String> why = kafka.notReadyReason();
+          if (why.isEmpty()) {
+            ctx.json(java.util.Map.of("status", "UP", "kafka", "UP"));
+          } else {
+            dev.tracelab.http.Problem.of(503, "Service Unavailable", why.get()).writeTo(ctx);
+          }
+        });
     app.events(events -> events.serverStopped(kafka::close));
   }
 
@@ -95,9 +98,12 @@ public final class KafkaReadiness implements AutoCloseable {
     Optional<String> why = notReadyReason();
     return why.isEmpty()
         ? new Answer(200, "application/json", "{\"status\":\"UP\",\"kafka\":\"UP\"}")
-        : new Answer(503, dev.tracelab.http.Problem.CONTENT_TYPE,
+        : new Answer(
+            503,
+            dev.tracelab.http.Problem.CONTENT_TYPE,
             "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":"
-                + quote(why.get()) + ",\"instance\":\"/health/ready\"}");
+                + quote(why.get())
+                + ",\"instance\":\"/health/ready\"}");
   }
 
   /** One readiness answer. */

@@ -37,9 +37,9 @@ public final class ClientSpans {
   }
 
   /**
-   * Ends a span started by {@link #start}: exactly once, on every path. Call it from a
-   * {@code finally} block with whichever of {@code response} and {@code error} the call produced.
-   * A response of 4xx or 5xx is an error for a client ({@code error.type} = the status code); a
+   * Ends a span started by {@link #start}: exactly once, on every path. Call it from a {@code
+   * finally} block with whichever of {@code response} and {@code error} the call produced. A
+   * response of 4xx or 5xx is an error for a client ({@code error.type} = the status code); a
    * thrown exception (refused connection, timeout, interrupt) is recorded on the span and its class
    * name becomes {@code error.type}.
    */
@@ -48,7 +48,8 @@ public final class ClientSpans {
       if (response != null) {
         int statusCode = response.statusCode();
         span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) statusCode);
-        span.setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocolVersion(response.version()));
+        span.setAttribute(
+            NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocolVersion(response.version()));
         if (statusCode >= 400) {
           span.setStatus(StatusCode.ERROR);
           span.setAttribute(ErrorAttributes.ERROR_TYPE, Integer.toString(statusCode));

@@ -6,8 +6,8 @@ import java.net.http.HttpResponse;
 
 /**
  * The gateway's outgoing call to the worker: the HTTP boundary's caller side. The fixed variant
- * ({@code TracingHttpClient}) injects trace context; the broken one
- * ({@code broken-variants/.../XTraceIdHttpClient}) does not.
+ * ({@code TracingHttpClient}) injects trace context; the broken one ({@code
+ * broken-variants/.../XTraceIdHttpClient}) does not.
  */
 public interface HttpCall {
 

@@ -15,7 +15,10 @@ public final class JsonMediaType {
 
   private JsonMediaType() {}
 
-  /** The 415 problem for a request with this {@code Content-Type} (null: none sent); empty when it is JSON. */
+  /**
+   * The 415 problem for a request with this {@code Content-Type} (null: none sent); empty when it
+   * is JSON.
+   */
   public static Optional<Problem> unsupported(String contentType) {
     return reason(contentType).map(r -> Problem.of(415, "Unsupported Media Type", r));
   }
@@ -28,7 +31,8 @@ public final class JsonMediaType {
       return Optional.of("Content-Type must be application/json, was " + was);
     }
     if (parsed.charset != null && !parsed.charset.equalsIgnoreCase("utf-8")) {
-      return Optional.of("Content-Type must be application/json in UTF-8 (charset utf-8 or none), was " + was);
+      return Optional.of(
+          "Content-Type must be application/json in UTF-8 (charset utf-8 or none), was " + was);
     }
     return Optional.empty();
   }
@@ -71,7 +75,8 @@ public final class JsonMediaType {
         }
         c.skipWhitespace();
       }
-      return new MediaType(type.toLowerCase(Locale.ROOT), subtype.toLowerCase(Locale.ROOT), charset);
+      return new MediaType(
+          type.toLowerCase(Locale.ROOT), subtype.toLowerCase(Locale.ROOT), charset);
     }
   }
 
@@ -116,7 +121,9 @@ public final class JsonMediaType {
       return i > start ? s.substring(start, i) : null;
     }
 
-    /** A quoted-string (RFC 9110 §5.6.4) without its quotes and escapes, or null when unterminated. */
+    /**
+     * A quoted-string (RFC 9110 §5.6.4) without its quotes and escapes, or null when unterminated.
+     */
     String quotedString() {
       StringBuilder out = new StringBuilder();
       i++; // the opening quote
@@ -137,7 +144,9 @@ public final class JsonMediaType {
     }
 
     private static boolean isTchar(char ch) {
-      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+      return (ch >= 'a' && ch <= 'z')
+          || (ch >= 'A' && ch <= 'Z')
+          || (ch >= '0' && ch <= '9')
           || TCHAR_SYMBOLS.indexOf(ch) >= 0;
     }
   }

@@ -74,12 +74,14 @@ public final class ServerTracing {
               .setAttribute(HttpAttributes.HTTP_ROUTE, route)
               .setAttribute(UrlAttributes.URL_PATH, ctx.path())
               .setAttribute(UrlAttributes.URL_SCHEME, ctx.scheme())
-              .setAttribute(ServerAttributes.SERVER_ADDRESS, ctx.host() == null ? "" : hostOnly(ctx.host()))
+              .setAttribute(
+                  ServerAttributes.SERVER_ADDRESS, ctx.host() == null ? "" : hostOnly(ctx.host()))
               .setAttribute(ServerAttributes.SERVER_PORT, (long) ctx.port())
               .setAttribute(ClientAttributes.CLIENT_ADDRESS, ctx.req().getRemoteAddr())
               .setAttribute(NetworkAttributes.NETWORK_PEER_ADDRESS, ctx.req().getRemoteAddr())
               .setAttribute(NetworkAttributes.NETWORK_PEER_PORT, (long) ctx.req().getRemotePort())
-              .setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocolVersion(ctx.protocol()));
+              .setAttribute(
+                  NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocolVersion(ctx.protocol()));
       if (ctx.queryString() != null) {
         builder.setAttribute(UrlAttributes.URL_QUERY, ctx.queryString());
       }
@@ -112,14 +114,20 @@ public final class ServerTracing {
   }
 
   /**
-   * The W3C Trace Context {@code traceresponse} header (docs/w3c-trace-context.md):
-   * {@code 00-<trace-id>-<child-id>-<trace-flags>}, where child-id is this SERVER span and the
-   * flags are its own: sampled as decided here, random-trace-id as the SDK set it (kept from the
-   * caller's traceparent, or set for a trace started here), every other bit zero.
+   * The W3C Trace Context {@code traceresponse} header (docs/w3c-trace-context.md): {@code
+   * 00-<trace-id>-<child-id>-<trace-flags>}, where child-id is this SERVER span and the flags are
+   * its own: sampled as decided here, random-trace-id as the SDK set it (kept from the caller's
+   * traceparent, or set for a trace started here), every other bit zero.
    */
   static String traceResponse(SpanContext sc) {
     int flags = sc.getTraceFlags().asByte() & (SAMPLED | RANDOM_TRACE_ID);
-    return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + HEX.charAt(flags >> 4) + HEX.charAt(flags & 0xf);
+    return "00-"
+        + sc.getTraceId()
+        + "-"
+        + sc.getSpanId()
+        + "-"
+        + HEX.charAt(flags >> 4)
+        + HEX.charAt(flags & 0xf);
   }
 
   private static String protocolVersion(String protocol) {
@@ -130,7 +138,9 @@ public final class ServerTracing {
 
   private static String hostOnly(String hostHeader) {
     int colon = hostHeader.lastIndexOf(':');
-    return colon > 0 && hostHeader.indexOf(']') < colon ? hostHeader.substring(0, colon) : hostHeader;
+    return colon > 0 && hostHeader.indexOf(']') < colon
+        ? hostHeader.substring(0, colon)
+        : hostHeader;
   }
 
   public static final class Builder {

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Writes propagation headers into a Kafka record's headers, replacing any header of the same key
- * (a record re-sent, e.g. to the dead-letter topic, must not carry two {@code traceparent}s).
+ * Writes propagation headers into a Kafka record's headers, replacing any header of the same key (a
+ * record re-sent, e.g. to the dead-letter topic, must not carry two {@code traceparent}s).
  * Null-safe and stateless; used by every producer of the lab (the worker, the consumer's
  * dead-letter sender).
  */

@@ -8,15 +8,15 @@ import java.util.Map;
 
 /**
  * Builds one service's OpenTelemetry SDK. Autoconfigure reads the standard {@code OTEL_*}
- * environment variables and system properties; the lab only supplies defaults and forces
- * {@code service.name} to the service folder name. Nothing is registered globally, so three
- * services can run in one JVM, each with its own SDK.
+ * environment variables and system properties; the lab only supplies defaults and forces {@code
+ * service.name} to the service folder name. Nothing is registered globally, so three services can
+ * run in one JVM, each with its own SDK.
  */
 public final class LabTelemetry {
 
   /**
-   * Lab defaults, overridable by {@code OTEL_*} env vars. A short batch delay keeps a trace's
-   * spans arriving well within a second of the request finishing.
+   * Lab defaults, overridable by {@code OTEL_*} env vars. A short batch delay keeps a trace's spans
+   * arriving well within a second of the request finishing.
    */
   static final Map<String, String> DEFAULTS =
       Map.of(
@@ -37,8 +37,8 @@ public final class LabTelemetry {
   }
 
   /**
-   * An SDK for {@code serviceName}; {@code overrides} win over everything (the embedded
-   * environment uses them to point the exporter at its auditor).
+   * An SDK for {@code serviceName}; {@code overrides} win over everything (the embedded environment
+   * uses them to point the exporter at its auditor).
    */
   public static OpenTelemetrySdk create(String serviceName, Map<String, String> overrides) {
     Map<String, String> forced = new HashMap<>(overrides);

@@ -8,25 +8,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Flow and Implementations refer to each other in their constants: whichever a program touches
- * first (the CLI starts with Implementations, the tests with Flow) must initialise both fully.
- * Each case loads the classes afresh in a class loader of its own.
+ * first (the CLI starts with Implementations, the tests with Flow) must initialise both fully. Each
+ * case loads the classes afresh in a class loader of its own.
  */
 class ClassInitOrderTest {
 
   private static Class<?> fresh(String name) throws Exception {
     URL classes = Flow.class.getProtectionDomain().getCodeSource().getLocation();
-    ClassLoader loader = new URLClassLoader(new URL[] {classes}, ClassLoader.getSystemClassLoader().getParent()) {
-      @Override
-      protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-        if (n.startsWith("dev.tracelab.flow.")) {
-          synchronized (getClassLoadingLock(n)) {
-            Class<?> c = findLoadedClass(n);
-            return c != null ? c : findClass(n);
+    ClassLoader loader =
+        new URLClassLoader(new URL[] {classes}, ClassLoader.getSystemClassLoader().getParent()) {
+          @Override
+          protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+            if (n.startsWith("dev.tracelab.flow.")) {
+              synchronized (getClassLoadingLock(n)) {
+                Class<?> c = findLoadedClass(n);
+                return c != null ? c : findClass(n);
+              }
+            }
+            return Flow.class.getClassLoader().loadClass(n);
           }
-        }
-        return Flow.class.getClassLoader().loadClass(n);
-      }
-    };
+        };
     return Class.forName(name, true, loader);
   }
 

@@ -25,8 +25,10 @@ class ExpectedFlowTest {
 
   @Test
   void demoMatrixIsJavaEachLanguageBoundaryAloneThenAllNonJava() {
-    assertThat(Implementations.matrix()).extracting(Implementations::label)
-        .containsExactly("java/java/java", "go/java/java", "java/node/java", "java/java/go", "go/node/go");
+    assertThat(Implementations.matrix())
+        .extracting(Implementations::label)
+        .containsExactly(
+            "java/java/java", "go/java/java", "java/node/java", "java/java/go", "go/node/go");
     assertThat(Implementations.matrix().get(4)).isEqualTo(Implementations.POLYGLOT);
   }
 
@@ -34,9 +36,12 @@ class ExpectedFlowTest {
   void brokenBoundariesCutTheJavaFlowWhereTheDesignSays() {
     ExpectedFlow flow = Flow.JAVA;
     assertThat(flow.fragments(Set.of())).containsExactly(List.of(1, 2, 3, 4, 5, 6));
-    assertThat(flow.fragments(Set.of(Boundary.HTTP))).containsExactly(List.of(1, 2), List.of(3, 4, 5, 6));
-    assertThat(flow.fragments(Set.of(Boundary.ASYNC))).containsExactly(List.of(1, 2, 3), List.of(4, 5, 6));
-    assertThat(flow.fragments(Set.of(Boundary.KAFKA))).containsExactly(List.of(1, 2, 3, 4, 5), List.of(6));
+    assertThat(flow.fragments(Set.of(Boundary.HTTP)))
+        .containsExactly(List.of(1, 2), List.of(3, 4, 5, 6));
+    assertThat(flow.fragments(Set.of(Boundary.ASYNC)))
+        .containsExactly(List.of(1, 2, 3), List.of(4, 5, 6));
+    assertThat(flow.fragments(Set.of(Boundary.KAFKA)))
+        .containsExactly(List.of(1, 2, 3, 4, 5), List.of(6));
     assertThat(flow.fragments(EnumSet.allOf(Boundary.class)))
         .containsExactly(List.of(1, 2), List.of(3), List.of(4, 5), List.of(6));
   }
@@ -84,16 +89,22 @@ class ExpectedFlowTest {
             new ExpectedSpan(7, "worker-svc", SpanKind.PRODUCER, "send orders", 6),
             new ExpectedSpan(8, "consumer-svc", SpanKind.CONSUMER, "process orders", 7));
     // the HTTP orphan moves to the sidecar: it starts the new trace the worker then joins
-    assertThat(flow.fragments(Set.of(Boundary.HTTP))).containsExactly(List.of(1, 2), List.of(3, 4, 5, 6, 7, 8));
+    assertThat(flow.fragments(Set.of(Boundary.HTTP)))
+        .containsExactly(List.of(1, 2), List.of(3, 4, 5, 6, 7, 8));
     assertThat(flow.orphanHost(Boundary.HTTP)).isEqualTo(Implementation.SIDECAR_ENVOY);
     assertThat(flow.orphanHost(Boundary.PROPAGATORS)).isEqualTo(Implementation.SIDECAR_ENVOY);
-    assertThat(flow.fragments(Set.of(Boundary.KAFKA))).containsExactly(List.of(1, 2, 3, 4, 5, 6, 7), List.of(8));
-    assertThat(flow.fragments(Set.of(Boundary.ASYNC))).containsExactly(List.of(1, 2, 3, 4, 5), List.of(6, 7, 8));
+    assertThat(flow.fragments(Set.of(Boundary.KAFKA)))
+        .containsExactly(List.of(1, 2, 3, 4, 5, 6, 7), List.of(8));
+    assertThat(flow.fragments(Set.of(Boundary.ASYNC)))
+        .containsExactly(List.of(1, 2, 3, 4, 5), List.of(6, 7, 8));
     // the fix stays in the application that did not propagate
     assertThat(flow.fixFile(Boundary.HTTP)).isEqualTo(Flow.JAVA.fixFile(Boundary.HTTP));
     assertThat(Implementations.JAVA.withMesh().label()).isEqualTo("java/java/java +mesh");
     assertThat(Implementations.POLYGLOT.withMesh().participants())
-        .containsExactly(Implementation.GATEWAY_GO, Implementation.SIDECAR_ENVOY, Implementation.WORKER_NODE,
+        .containsExactly(
+            Implementation.GATEWAY_GO,
+            Implementation.SIDECAR_ENVOY,
+            Implementation.WORKER_NODE,
             Implementation.CONSUMER_GO);
   }
 
@@ -122,17 +133,21 @@ class ExpectedFlowTest {
             new ExpectedSpan(6, "worker-svc", SpanKind.PRODUCER, "send orders", 5),
             new ExpectedSpan(7, "consumer-svc", SpanKind.CONSUMER, "process orders", 6));
     assertThat(flow.entryPoint()).isEqualTo(flow.step(1));
-    assertThat(flow.fragments(Set.of(Boundary.CORS))).containsExactly(List.of(1), List.of(2, 3, 4, 5, 6, 7));
+    assertThat(flow.fragments(Set.of(Boundary.CORS)))
+        .containsExactly(List.of(1), List.of(2, 3, 4, 5, 6, 7));
     assertThat(flow.fragments(Set.of(Boundary.CORS, Boundary.KAFKA)))
         .containsExactly(List.of(1), List.of(2, 3, 4, 5, 6), List.of(7));
-    assertThat(flow.boundaryOrphaning("gateway-svc", SpanKind.SERVER, "POST /orders")).isEqualTo(Boundary.CORS);
-    assertThat(flow.boundaryOrphaning("worker-svc", SpanKind.SERVER, "POST /work")).isEqualTo(Boundary.HTTP);
+    assertThat(flow.boundaryOrphaning("gateway-svc", SpanKind.SERVER, "POST /orders"))
+        .isEqualTo(Boundary.CORS);
+    assertThat(flow.boundaryOrphaning("worker-svc", SpanKind.SERVER, "POST /work"))
+        .isEqualTo(Boundary.HTTP);
     assertThat(flow.boundaryOrphaning("frontend", SpanKind.CLIENT, "POST")).isNull();
     assertThat(flow.fixFile(Boundary.CORS)).isEqualTo("frontend/src/propagation.js");
     assertThat(withPage.label()).isEqualTo("java/java/java +frontend");
-    assertThat(withPage.ids()).containsExactly(
-        java.util.Map.entry("frontend", "browser"), java.util.Map.entry("gateway-svc", "java"),
-        java.util.Map.entry("worker-svc", "java"), java.util.Map.entry("consumer-svc", "java"));
+    assertThat(withPage.ids())
+        .containsExactly(
+            java.util.Map.entry("frontend", "browser"), java.util.Map.entry("gateway-svc", "java"),
+            java.util.Map.entry("worker-svc", "java"), java.util.Map.entry("consumer-svc", "java"));
     assertThat(Implementations.fromIds(withPage.ids())).isEqualTo(withPage);
     assertThat(withPage.servicesOnly()).isEqualTo(Implementations.JAVA);
   }

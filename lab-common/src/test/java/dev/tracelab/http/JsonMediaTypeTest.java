@@ -14,45 +14,49 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JsonMediaTypeTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "application/json",
-      "Application/JSON",
-      "application/json; charset=utf-8",
-      "application/json;charset=UTF-8",
-      "application/json; charset=\"utf-8\"",
-      "application/json ; charset=utf-8",
-      "application/json; foo=bar",
-      "application/json;",
-  })
+  @ValueSource(
+      strings = {
+        "application/json",
+        "Application/JSON",
+        "application/json; charset=utf-8",
+        "application/json;charset=UTF-8",
+        "application/json; charset=\"utf-8\"",
+        "application/json ; charset=utf-8",
+        "application/json; foo=bar",
+        "application/json;",
+      })
   void json(String contentType) {
     assertThat(JsonMediaType.unsupported(contentType)).as(contentType).isEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "application/jsonx",
-      "application/json-patch+json",
-      "application/problem+json",
-      "application/x-json",
-      "text/json",
-      "text/plain",
-      "application/json/x",
-      "application/json, text/plain",
-      "application/",
-      "application",
-      "json",
-      "/json",
-      "application/json; charset",
-      "application/json; charset=\"utf-8",
-      "",
-      " ",
-  })
+  @ValueSource(
+      strings = {
+        "application/jsonx",
+        "application/json-patch+json",
+        "application/problem+json",
+        "application/x-json",
+        "text/json",
+        "text/plain",
+        "application/json/x",
+        "application/json, text/plain",
+        "application/",
+        "application",
+        "json",
+        "/json",
+        "application/json; charset",
+        "application/json; charset=\"utf-8",
+        "",
+        " ",
+      })
   void notJson(String contentType) {
-    Problem problem = JsonMediaType.unsupported(contentType).orElseThrow(() -> new AssertionError(contentType));
+    Problem problem =
+        JsonMediaType.unsupported(contentType).orElseThrow(() -> new AssertionError(contentType));
     assertThat(problem.status()).isEqualTo(415);
     assertThat(problem.title()).isEqualTo("Unsupported Media Type");
-    assertThat(problem.detail()).startsWith("Content-Type must be application/json").endsWith(
-        "was " + (contentType.isBlank() ? "none" : contentType));
+    assertThat(problem.detail())
+        .startsWith("Content-Type must be application/json")
+        .endsWith("was " + (contentType.isBlank() ? "none" : contentType));
   }
 
   @ParameterizedTest
@@ -64,8 +68,12 @@ class JsonMediaTypeTest {
 
   @Test
   void aCharsetOtherThanUtf8IsNotJson() {
-    assertThat(JsonMediaType.unsupported("application/json; charset=iso-8859-1").orElseThrow().detail())
-        .isEqualTo("Content-Type must be application/json in UTF-8 (charset utf-8 or none), was "
-            + "application/json; charset=iso-8859-1");
+    assertThat(
+            JsonMediaType.unsupported("application/json; charset=iso-8859-1")
+                .orElseThrow()
+                .detail())
+        .isEqualTo(
+            "Content-Type must be application/json in UTF-8 (charset utf-8 or none), was "
+                + "application/json; charset=iso-8859-1");
   }
 }

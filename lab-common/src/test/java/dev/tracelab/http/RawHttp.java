@@ -31,17 +31,15 @@ final class RawHttp {
 
     /** Names of the fields named {@code name} case-insensitively, as they were on the wire. */
     List<String> namesOnWire(String name) {
-      return headers.stream()
-          .map(Map.Entry::getKey)
-          .filter(k -> k.equalsIgnoreCase(name))
-          .toList();
+      return headers.stream().map(Map.Entry::getKey).filter(k -> k.equalsIgnoreCase(name)).toList();
     }
   }
 
   private RawHttp() {}
 
   /** Sends {@code method path} with {@code headerLines} ("Name: value") and an empty body. */
-  static Response send(int port, String method, String path, List<String> headerLines) throws IOException {
+  static Response send(int port, String method, String path, List<String> headerLines)
+      throws IOException {
     StringBuilder request = new StringBuilder();
     request.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
     request.append("Host: 127.0.0.1:").append(port).append("\r\n");

@@ -68,10 +68,13 @@ class ServerTracingSpanTest {
                                 equalTo(ServerAttributes.SERVER_PORT, (long) app.port()),
                                 equalTo(ClientAttributes.CLIENT_ADDRESS, "127.0.0.1"),
                                 equalTo(NetworkAttributes.NETWORK_PEER_ADDRESS, "127.0.0.1"),
-                                satisfies(NetworkAttributes.NETWORK_PEER_PORT, port -> port.isPositive()),
+                                satisfies(
+                                    NetworkAttributes.NETWORK_PEER_PORT, port -> port.isPositive()),
                                 equalTo(NetworkAttributes.NETWORK_PROTOCOL_VERSION, "1.1"))));
     // no User-Agent header: no user_agent.original (it used to be the string "null")
-    assertThat(testing.getSpans().get(0).getAttributes().get(UserAgentAttributes.USER_AGENT_ORIGINAL)).isNull();
+    assertThat(
+            testing.getSpans().get(0).getAttributes().get(UserAgentAttributes.USER_AGENT_ORIGINAL))
+        .isNull();
   }
 
   @Test
@@ -98,7 +101,8 @@ class ServerTracingSpanTest {
                                 equalTo(UserAgentAttributes.USER_AGENT_ORIGINAL, "lab-test/1"),
                                 equalTo(ClientAttributes.CLIENT_ADDRESS, "127.0.0.1"),
                                 equalTo(NetworkAttributes.NETWORK_PEER_ADDRESS, "127.0.0.1"),
-                                satisfies(NetworkAttributes.NETWORK_PEER_PORT, port -> port.isPositive()),
+                                satisfies(
+                                    NetworkAttributes.NETWORK_PEER_PORT, port -> port.isPositive()),
                                 equalTo(NetworkAttributes.NETWORK_PROTOCOL_VERSION, "1.1"))));
   }
 }

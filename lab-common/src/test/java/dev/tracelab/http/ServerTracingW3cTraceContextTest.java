@@ -62,7 +62,9 @@ class ServerTracingW3cTraceContextTest {
             "/orders",
             ctx -> {
               Map<String, String> headers = new LinkedHashMap<>();
-              otel.getPropagators().getTextMapPropagator().inject(Context.current(), headers, Map::put);
+              otel.getPropagators()
+                  .getTextMapPropagator()
+                  .inject(Context.current(), headers, Map::put);
               outgoing.set(headers);
               ctx.status(202);
             }));
@@ -110,19 +112,22 @@ class ServerTracingW3cTraceContextTest {
 
   // ---- traceparent: header name ----
 
-  @ParameterizedTest(name = "[TC1 §3.2.1 Header Name] \"{0}\" is the same header (ASCII case-insensitive)")
+  @ParameterizedTest(
+      name = "[TC1 §3.2.1 Header Name] \"{0}\" is the same header (ASCII case-insensitive)")
   @ValueSource(strings = {"traceparent", "TRACEPARENT", "TraceParent"})
   void traceparentNameIsCaseInsensitive(String name) throws IOException {
     post(name + ": " + VALID);
     assertContinued(TRACE_ID, PARENT_ID);
   }
 
-  @ParameterizedTest(name = "[TC1 §3.3.1 Header Name] \"{0}\" is the same header (ASCII case-insensitive)")
+  @ParameterizedTest(
+      name = "[TC1 §3.3.1 Header Name] \"{0}\" is the same header (ASCII case-insensitive)")
   @ValueSource(strings = {"tracestate", "TRACESTATE", "TraceState"})
   void tracestateNameIsCaseInsensitive(String name) throws IOException {
     post("traceparent: " + VALID, name + ": congo=t61rcWkgMzE");
     SpanData span = assertContinued(TRACE_ID, PARENT_ID);
-    assertThat(span.getSpanContext().getTraceState().asMap()).containsExactly(Map.entry("congo", "t61rcWkgMzE"));
+    assertThat(span.getSpanContext().getTraceState().asMap())
+        .containsExactly(Map.entry("congo", "t61rcWkgMzE"));
     assertThat(outgoing.get()).containsEntry("tracestate", "congo=t61rcWkgMzE");
   }
 
@@ -151,8 +156,10 @@ class ServerTracingW3cTraceContextTest {
         "TC1 §3.2.4 Versioning | higher version, flags followed by neither end nor dash | cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.future",
         "TC1 §3.2.4 Versioning | higher version with an all-zero trace-id | cc-00000000000000000000000000000000-00f067aa0ba902b7-01-future",
       })
-  void invalidTraceparentRestartsTheTrace(String section, String what, String traceparent) throws IOException {
-    // TC1 §3.3: "If the vendor failed to parse traceparent, it MUST NOT attempt to parse tracestate"
+  void invalidTraceparentRestartsTheTrace(String section, String what, String traceparent)
+      throws IOException {
+    // TC1 §3.3: "If the vendor failed to parse traceparent, it MUST NOT attempt to parse
+    // tracestate"
     post("traceparent: " + traceparent, "tracestate: congo=t61rcWkgMzE");
     assertRestarted();
   }
@@ -188,15 +195,19 @@ class ServerTracingW3cTraceContextTest {
   void unknownFlagBitsAreAcceptedAndZeroedOnTheWayOut() throws IOException {
     post("traceparent: 00-" + TRACE_ID + "-" + PARENT_ID + "-09");
     SpanData span = assertContinued(TRACE_ID, PARENT_ID);
-    assertThat(outgoing.get().get("traceparent")).isEqualTo("00-" + TRACE_ID + "-" + span.getSpanId() + "-01");
+    assertThat(outgoing.get().get("traceparent"))
+        .isEqualTo("00-" + TRACE_ID + "-" + span.getSpanId() + "-01");
   }
 
-  @ParameterizedTest(name = "[TC2 §3.2.2.5.2 Random Trace ID Flag] incoming flags {0} -> outgoing flags {0} (random bit kept as received)")
+  @ParameterizedTest(
+      name =
+          "[TC2 §3.2.2.5.2 Random Trace ID Flag] incoming flags {0} -> outgoing flags {0} (random bit kept as received)")
   @ValueSource(strings = {"01", "03"})
   void randomTraceIdFlagIsKeptWhenContinuing(String flags) throws IOException {
     post("traceparent: 00-" + TRACE_ID + "-" + PARENT_ID + "-" + flags);
     SpanData span = assertContinued(TRACE_ID, PARENT_ID);
-    assertThat(outgoing.get().get("traceparent")).isEqualTo("00-" + TRACE_ID + "-" + span.getSpanId() + "-" + flags);
+    assertThat(outgoing.get().get("traceparent"))
+        .isEqualTo("00-" + TRACE_ID + "-" + span.getSpanId() + "-" + flags);
   }
 
   @Test
@@ -245,7 +256,8 @@ class ServerTracingW3cTraceContextTest {
     assertThat(span.getSpanContext().getTraceState().asMap().keySet())
         .containsExactly("rojo", "congo", "fw529a3039@dt");
     assertThat(outgoing.get())
-        .containsEntry("tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,fw529a3039@dt=aGVsbG8");
+        .containsEntry(
+            "tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,fw529a3039@dt=aGVsbG8");
   }
 
   @Test
@@ -261,7 +273,8 @@ class ServerTracingW3cTraceContextTest {
     assertThat(outgoing.get()).containsEntry("tracestate", tracestate);
   }
 
-  @ParameterizedTest(name = "[{0}] {1} -> the tracestate is discarded, the traceparent still continued")
+  @ParameterizedTest(
+      name = "[{0}] {1} -> the tracestate is discarded, the traceparent still continued")
   @CsvSource(
       delimiter = '|',
       value = {
@@ -272,21 +285,27 @@ class ServerTracingW3cTraceContextTest {
         "TC1 §3.3 › Value | a value containing '=' | congo=t61=rcWkgMzE",
         "TC1 §3.3 › list | a list-member without '=' | congo",
       })
-  void invalidTracestateIsDiscarded(String section, String what, String tracestate) throws IOException {
-    // TC1 §4.3 step 3: "If the tracestate header cannot be parsed the vendor MAY discard the entire header";
+  void invalidTracestateIsDiscarded(String section, String what, String tracestate)
+      throws IOException {
+    // TC1 §4.3 step 3: "If the tracestate header cannot be parsed the vendor MAY discard the entire
+    // header";
     // §3.3: "failure to parse tracestate MUST NOT affect the parsing of traceparent"
-    post("traceparent: " + VALID, "tracestate: " + (tracestate.equals("33") ? members(33) : tracestate));
+    post(
+        "traceparent: " + VALID,
+        "tracestate: " + (tracestate.equals("33") ? members(33) : tracestate));
     SpanData span = assertContinued(TRACE_ID, PARENT_ID);
     assertThat(span.getSpanContext().getTraceState()).isEqualTo(TraceState.getDefault());
     assertThat(outgoing.get()).containsOnlyKeys("traceparent");
   }
 
   @Test
-  @DisplayName("[TC1 §3.3 tracestate Header Field Values] spaces and tabs surrounding list-members are ignored")
+  @DisplayName(
+      "[TC1 §3.3 tracestate Header Field Values] spaces and tabs surrounding list-members are ignored")
   void whitespaceAroundMembersIsIgnored() throws IOException {
     post("traceparent: " + VALID, "tracestate: congo=t61rcWkgMzE \t,\t rojo=00f067aa0ba902b7");
     assertContinued(TRACE_ID, PARENT_ID);
-    assertThat(outgoing.get()).containsEntry("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+    assertThat(outgoing.get())
+        .containsEntry("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
   }
 
   @Test
@@ -305,8 +324,10 @@ class ServerTracingW3cTraceContextTest {
   void emptyListMembersAreSkipped() throws IOException {
     post("traceparent: " + VALID, "tracestate: congo=t61rcWkgMzE, ,,rojo=00f067aa0ba902b7");
     SpanData span = assertContinued(TRACE_ID, PARENT_ID);
-    assertThat(span.getSpanContext().getTraceState().asMap().keySet()).containsExactly("congo", "rojo");
-    assertThat(outgoing.get()).containsEntry("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+    assertThat(span.getSpanContext().getTraceState().asMap().keySet())
+        .containsExactly("congo", "rojo");
+    assertThat(outgoing.get())
+        .containsEntry("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
   }
 
   @Test
@@ -320,7 +341,8 @@ class ServerTracingW3cTraceContextTest {
   }
 
   @Test
-  @DisplayName("[TC1 §3.3 › Value; TC2 §3.3 › Value] leading spaces are part of the value and preserved")
+  @DisplayName(
+      "[TC1 §3.3 › Value; TC2 §3.3 › Value] leading spaces are part of the value and preserved")
   void leadingSpaceOfAValueIsPreserved() throws IOException {
     post("traceparent: " + VALID, "tracestate: congo= t61rcWkgMzE");
     assertContinued(TRACE_ID, PARENT_ID);
@@ -328,13 +350,15 @@ class ServerTracingW3cTraceContextTest {
   }
 
   @ParameterizedTest(
-      name = "[TC2 §3.3 › Key] \"{0}\" is a Level 2 key but not a Level 1 key -- the SDK applies the Level 1"
-          + " grammar and discards the tracestate (docs/w3c-trace-context.md)")
+      name =
+          "[TC2 §3.3 › Key] \"{0}\" is a Level 2 key but not a Level 1 key -- the SDK applies the Level 1"
+              + " grammar and discards the tracestate (docs/w3c-trace-context.md)")
   @ValueSource(strings = {"1congo", "tenant@sys@extra", "tenant@a-system-id-of-15"})
   void level2OnlyKeysAreDiscardedByTheSdk(String key) throws IOException {
     post("traceparent: " + VALID, "tracestate: " + key + "=t61rcWkgMzE,rojo=00f067aa0ba902b7");
     SpanData span = assertContinued(TRACE_ID, PARENT_ID);
-    // Level 1 (the Recommendation): simple-key starts with lcalpha; multi-tenant-key is one '@' and a
+    // Level 1 (the Recommendation): simple-key starts with lcalpha; multi-tenant-key is one '@' and
+    // a
     // system-id of at most 14 characters. Level 2 allows any ( lcalpha / DIGIT ) 0*255( keychar ).
     // OpenTelemetry Java 1.67 follows Level 1, and one invalid member drops the whole header.
     assertThat(span.getSpanContext().getTraceState()).isEqualTo(TraceState.getDefault());
@@ -355,22 +379,32 @@ class ServerTracingW3cTraceContextTest {
         .containsExactly("00-" + span.getTraceId() + "-" + span.getSpanId() + "-03");
   }
 
-  @ParameterizedTest(name = "[traceresponse draft: trace-flags] incoming traceparent flags {0} -> traceresponse flags {1}")
+  @ParameterizedTest(
+      name =
+          "[traceresponse draft: trace-flags] incoming traceparent flags {0} -> traceresponse flags {1}")
   @CsvSource({
     // sampled as decided here (parent-based: the caller's choice), random bit as received (MUST)
-    "01, 01", "03, 03", "00, 00", "02, 02",
+    "01, 01",
+    "03, 03",
+    "00, 00",
+    "02, 02",
     // other flags: "Tracing systems MUST set those to zero"
-    "09, 01", "ff, 03",
+    "09, 01",
+    "ff, 03",
   })
   void traceresponseFlags(String incoming, String expected) throws IOException {
-    RawHttp.Response response = post("traceparent: 00-" + TRACE_ID + "-" + PARENT_ID + "-" + incoming);
-    assertThat(response.values("traceresponse")).singleElement().asString()
+    RawHttp.Response response =
+        post("traceparent: 00-" + TRACE_ID + "-" + PARENT_ID + "-" + incoming);
+    assertThat(response.values("traceresponse"))
+        .singleElement()
+        .asString()
         .matches("00-" + TRACE_ID + "-[0-9a-f]{16}-" + expected)
         .doesNotContain(PARENT_ID);
   }
 
   @Test
-  @DisplayName("[traceresponse draft: Traceresponse Header] a completed request that was traced, also a 4xx one")
+  @DisplayName(
+      "[traceresponse draft: Traceresponse Header] a completed request that was traced, also a 4xx one")
   void traceresponseOnAClientError() throws IOException {
     RawHttp.Response response = RawHttp.send(app.port(), "POST", "/bad", List.of());
     assertThat(response.status()).isEqualTo(400);
@@ -380,7 +414,8 @@ class ServerTracingW3cTraceContextTest {
   }
 
   @Test
-  @DisplayName("[traceresponse draft: Traceresponse Header] an untraced route (GET /health) sends none")
+  @DisplayName(
+      "[traceresponse draft: Traceresponse Header] an untraced route (GET /health) sends none")
   void noTraceresponseWithoutASpan() throws IOException {
     RawHttp.Response response = RawHttp.send(app.port(), "GET", "/health", List.of());
     assertThat(response.status()).isEqualTo(200);

@@ -55,7 +55,8 @@ class W3cPropagatorSdkBehaviourTest {
     FirstValueGetter getter = new FirstValueGetter();
     Map<String, List<String>> carrier = Map.of("traceparent", List.of(FIRST, SECOND));
 
-    Context extracted = W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, getter);
+    Context extracted =
+        W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, getter);
 
     SpanContext parent = Span.fromContext(extracted).getSpanContext();
     assertThat(parent.isValid()).isTrue();
@@ -70,9 +71,14 @@ class W3cPropagatorSdkBehaviourTest {
   void laterTracestateFieldsAreLostInTheSdk() {
     FirstValueGetter getter = new FirstValueGetter();
     Map<String, List<String>> carrier =
-        Map.of("traceparent", List.of(FIRST), "tracestate", List.of("rojo=00f067aa0ba902b7", "congo=t61rcWkgMzE"));
+        Map.of(
+            "traceparent",
+            List.of(FIRST),
+            "tracestate",
+            List.of("rojo=00f067aa0ba902b7", "congo=t61rcWkgMzE"));
 
-    Context extracted = W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, getter);
+    Context extracted =
+        W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, getter);
 
     assertThat(Span.fromContext(extracted).getSpanContext().getTraceState().asMap())
         .containsExactly(Map.entry("rojo", "00f067aa0ba902b7"));

@@ -34,13 +34,13 @@ import java.util.function.Consumer;
  * exporting to the auditor. Each role runs under a {@link ServiceImplementation}: by default the
  * Java service in this JVM ({@code java}); {@link Builder#implementation} makes a role a child
  * process instead (a child JVM, {@link ServiceImplementation#javaProcess()}, or a Go or Node.js
- * program, {@link dev.tracelab.env.service.ChildProcessImplementation});
- * {@link Builder#implementations(Implementations)} picks a language per role ({@code go} and
- * {@code node} are built from this checkout on first use). Each service runs with its scenario's
- * {@code OTEL_PROPAGATORS} ({@link Scenario#propagators()}): the SDK property {@code
- * otel.propagators} in this JVM, the environment variable in a child. With {@link Builder#mesh}
- * (or implementations {@link Implementations#withMesh() with the mesh}) a real Envoy runs as the
- * worker's inbound sidecar ({@link EnvoySidecar}): the gateway's worker URL is the sidecar's.
+ * program, {@link dev.tracelab.env.service.ChildProcessImplementation}); {@link
+ * Builder#implementations(Implementations)} picks a language per role ({@code go} and {@code node}
+ * are built from this checkout on first use). Each service runs with its scenario's {@code
+ * OTEL_PROPAGATORS} ({@link Scenario#propagators()}): the SDK property {@code otel.propagators} in
+ * this JVM, the environment variable in a child. With {@link Builder#mesh} (or implementations
+ * {@link Implementations#withMesh() with the mesh}) a real Envoy runs as the worker's inbound
+ * sidecar ({@link EnvoySidecar}): the gateway's worker URL is the sidecar's.
  *
  * <pre>{@code
  * try (LabEnvironment lab = LabEnvironment.builder()
@@ -61,7 +61,8 @@ public final class LabEnvironment implements AutoCloseable {
   private volatile Auditor auditor; // replaced by startAuditor after stopAuditor
   private int auditorOtlpPort;
   private int auditorApiPort;
-  private String auditorOtlpEndpoint; // kept: services restarted while the auditor is down export here
+  private String
+      auditorOtlpEndpoint; // kept: services restarted while the auditor is down export here
   private final Duration startupTime;
   private final Map<String, ServiceImplementation> implementations;
   private Services services;
@@ -119,18 +120,29 @@ public final class LabEnvironment implements AutoCloseable {
     return auditorBuilder.start();
   }
 
-  // ---- fault injection (./lab chaos): each fault and its repair, the rest of the lab untouched ----
+  // ---- fault injection (./lab chaos): each fault and its repair, the rest of the lab untouched
+  // ----
 
   /**
-   * {@code kill -9} of {@code role}'s child process (it must run as one, e.g. under
-   * {@link ServiceImplementation#javaProcess()}): no shutdown hook, no flush, no commit. Returns
-   * once the process is gone, with its pid. {@link #restartService} brings the role back.
+   * {@code kill -9} of {@code role}'s child process (it must run as one, e.g. under {@link
+   * ServiceImplementation#javaProcess()}): no shutdown hook, no flush, no commit. Returns once the
+   * process is gone, with its pid. {@link #restartService} brings the role back.
    */
   public synchronized long killService(String role) {
     RunningService running = service(role);
-    long pid = running.pid().orElseThrow(() -> new IllegalStateException(
-        role + " runs in this JVM (" + running.implementation() + "); only a child process can be killed"));
-    ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(role + " pid " + pid + " is gone"));
+    long pid =
+        running
+            .pid()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        role
+                            + " runs in this JVM ("
+                            + running.implementation()
+                            + "); only a child process can be killed"));
+    ProcessHandle process =
+        ProcessHandle.of(pid)
+            .orElseThrow(() -> new IllegalStateException(role + " pid " + pid + " is gone"));
     process.destroyForcibly(); // SIGKILL
     try {
       process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -141,9 +153,9 @@ public final class LabEnvironment implements AutoCloseable {
   }
 
   /**
-   * Starts {@code role} again as it ran (implementation, variant, propagators, port), after
-   * {@link #killService} or a crash; returns once it answers {@code GET /health}. A consumer keeps
-   * its ledger file.
+   * Starts {@code role} again as it ran (implementation, variant, propagators, port), after {@link
+   * #killService} or a crash; returns once it answers {@code GET /health}. A consumer keeps its
+   * ledger file.
    */
   public synchronized RunningService restartService(String role) {
     RunningService old = service(role);
@@ -163,20 +175,25 @@ public final class LabEnvironment implements AutoCloseable {
     return fresh;
   }
 
-  /** Stops the Kafka broker, keeping its data; {@link #startKafka()} brings it back on the same port. */
+  /**
+   * Stops the Kafka broker, keeping its data; {@link #startKafka()} brings it back on the same
+   * port.
+   */
   public void stopKafka() {
     kafka.stopBroker();
   }
 
-  /** Starts the broker stopped by {@link #stopKafka()}; returns once its port accepts connections. */
+  /**
+   * Starts the broker stopped by {@link #stopKafka()}; returns once its port accepts connections.
+   */
   public void startKafka() {
     kafka.startBroker();
   }
 
   /**
-   * Stops the auditor: its OTLP receiver and API go away, so the services' exports fail (their
-   * SDKs drop what they cannot send) while orders flow on. {@link #startAuditor()} starts a new
-   * one on the same ports; it knows nothing of what came before.
+   * Stops the auditor: its OTLP receiver and API go away, so the services' exports fail (their SDKs
+   * drop what they cannot send) while orders flow on. {@link #startAuditor()} starts a new one on
+   * the same ports; it knows nothing of what came before.
    */
   public synchronized void stopAuditor() {
     auditor.close();
@@ -199,14 +216,16 @@ public final class LabEnvironment implements AutoCloseable {
     restart(scenario.variants(), scenario.propagators());
   }
 
-  /** Restarts the three services with these variants (service name -> variant), default propagators. */
+  /**
+   * Restarts the three services with these variants (service name -> variant), default propagators.
+   */
   public synchronized void switchTo(Map<String, Variant> variants) {
     restart(variants, Scenario.FIXED.propagators());
   }
 
   /**
-   * Restarts the three services in these languages ({@code java} in this JVM) with the variants
-   * and propagators of {@code scenario}.
+   * Restarts the three services in these languages ({@code java} in this JVM) with the variants and
+   * propagators of {@code scenario}.
    */
   public synchronized void switchTo(Implementations languages, Scenario scenario) {
     for (String role : Flow.SERVICES) {
@@ -253,42 +272,47 @@ public final class LabEnvironment implements AutoCloseable {
   }
 
   /**
-   * {@link #runSetup} for requests placed from the page ({@link #frontend()}): the flow starts
-   * with the page's CLIENT span, the page's variant is the {@code frontend} entry of the variants.
+   * {@link #runSetup} for requests placed from the page ({@link #frontend()}): the flow starts with
+   * the page's CLIENT span, the page's variant is the {@code frontend} entry of the variants.
    */
   public synchronized RunSetup browserRunSetup(String name) {
     FrontendServer page = frontend();
     Map<String, String> variantIds = new LinkedHashMap<>();
     variantIds.put(Flow.FRONTEND, page.variant().id());
     variants().forEach((role, v) -> variantIds.put(role, v.id()));
-    return LabFlowSpecs.setup(name, variantIds, implementations().with(Implementation.FRONTEND_BROWSER), propagators());
+    return LabFlowSpecs.setup(
+        name, variantIds, implementations().with(Implementation.FRONTEND_BROWSER), propagators());
   }
 
   /**
    * Serves the page (bundled first if needed) with {@code variant}'s allowlist, from now on: starts
-   * the page's server if this lab has none yet, else switches its variant (the next page load
-   * runs it). Returns the server.
+   * the page's server if this lab has none yet, else switches its variant (the next page load runs
+   * it). Returns the server.
    */
   public synchronized FrontendServer serveFrontend(FrontendVariant variant) {
     if (frontend == null) {
-      frontend = FrontendServer.builder()
-          .bundle(FrontendBundle.prepare())
-          .gateway(this::gatewayUrl)
-          .otlpEndpoint(this::otlpEndpoint)
-          .variant(variant)
-          .host(config.bindHost)
-          .ports(config.frontendPorts[0], config.frontendPorts[1], config.frontendPorts[2])
-          .start();
+      frontend =
+          FrontendServer.builder()
+              .bundle(FrontendBundle.prepare())
+              .gateway(this::gatewayUrl)
+              .otlpEndpoint(this::otlpEndpoint)
+              .variant(variant)
+              .host(config.bindHost)
+              .ports(config.frontendPorts[0], config.frontendPorts[1], config.frontendPorts[2])
+              .start();
     } else {
       frontend.setVariant(variant);
     }
     return frontend;
   }
 
-  /** The page's server (page, API and analytics origins); once {@link #serveFrontend} started it. */
+  /**
+   * The page's server (page, API and analytics origins); once {@link #serveFrontend} started it.
+   */
   public synchronized FrontendServer frontend() {
     if (frontend == null) {
-      throw new IllegalStateException("this lab serves no page: LabEnvironment.builder().frontend(variant)");
+      throw new IllegalStateException(
+          "this lab serves no page: LabEnvironment.builder().frontend(variant)");
     }
     return frontend;
   }
@@ -308,7 +332,10 @@ public final class LabEnvironment implements AutoCloseable {
     return mesh;
   }
 
-  /** How long each service took to start (launch, or build check and launch, to ready), in flow order. */
+  /**
+   * How long each service took to start (launch, or build check and launch, to ready), in flow
+   * order.
+   */
   public synchronized Map<String, Duration> serviceStartupTimes() {
     return services.startupTimes;
   }
@@ -344,7 +371,9 @@ public final class LabEnvironment implements AutoCloseable {
         }
         yield services.sidecar;
       }
-      default -> throw new IllegalArgumentException("no role " + role + " (expected one of " + Flow.SERVICES + ")");
+      default ->
+          throw new IllegalArgumentException(
+              "no role " + role + " (expected one of " + Flow.SERVICES + ")");
     };
   }
 
@@ -412,18 +441,26 @@ public final class LabEnvironment implements AutoCloseable {
       this.propagators = Map.copyOf(propagators);
     }
 
-    static Services start(LabEnvironment lab, Map<String, Variant> variants, Map<String, String> propagators) {
+    static Services start(
+        LabEnvironment lab, Map<String, Variant> variants, Map<String, String> propagators) {
       Services s = new Services(variants, propagators);
       Builder c = lab.config;
       int generation = ++lab.generation;
       try {
         s.consumer = s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
-        s.worker = s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
+        s.worker =
+            s.timed(
+                Flow.WORKER,
+                () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
         if (lab.mesh) {
-          s.sidecar = s.timed(Flow.SIDECAR, () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
+          s.sidecar =
+              s.timed(
+                  Flow.SIDECAR, () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
         }
-        s.gateway = s.timed(Flow.GATEWAY,
-            () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
+        s.gateway =
+            s.timed(
+                Flow.GATEWAY,
+                () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
       } catch (RuntimeException e) {
         s.close();
         throw e;
@@ -432,11 +469,21 @@ public final class LabEnvironment implements AutoCloseable {
     }
 
     static Services restart(
-        LabEnvironment lab, Services old, Map<String, Variant> variants, Map<String, String> propagators) {
-      boolean consumerSame = old.consumer != null && old.unchanged(lab, Flow.CONSUMER, variants, propagators);
-      boolean workerSame = consumerSame && old.worker != null && old.unchanged(lab, Flow.WORKER, variants, propagators);
+        LabEnvironment lab,
+        Services old,
+        Map<String, Variant> variants,
+        Map<String, String> propagators) {
+      boolean consumerSame =
+          old.consumer != null && old.unchanged(lab, Flow.CONSUMER, variants, propagators);
+      boolean workerSame =
+          consumerSame
+              && old.worker != null
+              && old.unchanged(lab, Flow.WORKER, variants, propagators);
       boolean sidecarSame = workerSame && (old.sidecar != null) == lab.mesh;
-      boolean gatewaySame = sidecarSame && old.gateway != null && old.unchanged(lab, Flow.GATEWAY, variants, propagators);
+      boolean gatewaySame =
+          sidecarSame
+              && old.gateway != null
+              && old.unchanged(lab, Flow.GATEWAY, variants, propagators);
       // stop what changes, entry first, so nothing new flows into a service being replaced
       if (!gatewaySame && old.gateway != null) {
         old.gateway.close();
@@ -454,16 +501,32 @@ public final class LabEnvironment implements AutoCloseable {
       Builder c = lab.config;
       int generation = ++lab.generation;
       try {
-        s.consumer = consumerSame ? old.consumer
-            : s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
-        s.worker = workerSame ? old.worker
-            : s.timed(Flow.WORKER, () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
+        s.consumer =
+            consumerSame
+                ? old.consumer
+                : s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
+        s.worker =
+            workerSame
+                ? old.worker
+                : s.timed(
+                    Flow.WORKER,
+                    () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
         if (lab.mesh) {
-          s.sidecar = sidecarSame ? old.sidecar
-              : s.timed(Flow.SIDECAR, () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
+          s.sidecar =
+              sidecarSame
+                  ? old.sidecar
+                  : s.timed(
+                      Flow.SIDECAR,
+                      () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
         }
-        s.gateway = gatewaySame ? old.gateway
-            : s.timed(Flow.GATEWAY, () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
+        s.gateway =
+            gatewaySame
+                ? old.gateway
+                : s.timed(
+                    Flow.GATEWAY,
+                    () ->
+                        lab.startService(
+                            Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
       } catch (RuntimeException e) {
         s.close();
         throw e;
@@ -472,7 +535,8 @@ public final class LabEnvironment implements AutoCloseable {
         s.startupTimes.putIfAbsent(role, old.startupTimes.getOrDefault(role, Duration.ZERO));
       }
       if (s.sidecar != null) {
-        s.startupTimes.putIfAbsent(Flow.SIDECAR, old.startupTimes.getOrDefault(Flow.SIDECAR, Duration.ZERO));
+        s.startupTimes.putIfAbsent(
+            Flow.SIDECAR, old.startupTimes.getOrDefault(Flow.SIDECAR, Duration.ZERO));
       }
       return s;
     }
@@ -484,12 +548,16 @@ public final class LabEnvironment implements AutoCloseable {
 
     /** Same variant, propagators and implementation for {@code role}. */
     private boolean unchanged(
-        LabEnvironment lab, String role, Map<String, Variant> variants, Map<String, String> propagators) {
-      RunningService running = switch (role) {
-        case Flow.GATEWAY -> gateway;
-        case Flow.WORKER -> worker;
-        default -> consumer;
-      };
+        LabEnvironment lab,
+        String role,
+        Map<String, Variant> variants,
+        Map<String, String> propagators) {
+      RunningService running =
+          switch (role) {
+            case Flow.GATEWAY -> gateway;
+            case Flow.WORKER -> worker;
+            default -> consumer;
+          };
       return this.variants.get(role) == variants.get(role)
           && java.util.Objects.equals(this.propagators.get(role), propagators.get(role))
           && running.implementation().equals(lab.implementationOf(role).id());
@@ -520,7 +588,9 @@ public final class LabEnvironment implements AutoCloseable {
     }
   }
 
-  /** A consumer is ready when it answers /health AND its group owns every partition of the topic. */
+  /**
+   * A consumer is ready when it answers /health AND its group owns every partition of the topic.
+   */
   private RunningService startConsumer(int port, Services s, int generation) {
     RunningService consumer = startService(Flow.CONSUMER, port, s, null, generation);
     try {
@@ -535,10 +605,15 @@ public final class LabEnvironment implements AutoCloseable {
   /** The worker's inbound Envoy, exporting where the services export; its log in the run dir. */
   private RunningService startSidecar(URI worker, int port, int generation) {
     return EnvoySidecar.start(
-        config.bindHost, port, worker, otlpEndpoint(), runDir().resolve(Flow.SIDECAR + "-" + generation + ".log"));
+        config.bindHost,
+        port,
+        worker,
+        otlpEndpoint(),
+        runDir().resolve(Flow.SIDECAR + "-" + generation + ".log"));
   }
 
-  private RunningService startService(String role, int port, Services s, URI workerUrl, int generation) {
+  private RunningService startService(
+      String role, int port, Services s, URI workerUrl, int generation) {
     Map<String, Variant> variants = s.variants;
     Map<String, String> otel = new LinkedHashMap<>();
     otel.put("otel.traces.exporter", "otlp");
@@ -548,12 +623,24 @@ public final class LabEnvironment implements AutoCloseable {
     otel.putAll(config.sdkOverrides);
     ServiceImplementation implementation = implementationOf(role);
     String kafkaServers = role.equals(Flow.GATEWAY) ? null : kafka.bootstrapServers();
-    Path log = implementation == ServiceImplementation.inProcess() ? null : runDir().resolve(role + "-" + generation + ".log");
+    Path log =
+        implementation == ServiceImplementation.inProcess()
+            ? null
+            : runDir().resolve(role + "-" + generation + ".log");
     // one ledger per run, whatever the consumer's implementation or generation: a restarted
     // consumer keeps what its predecessor processed
     Path ledger = role.equals(Flow.CONSUMER) ? runDir().resolve(Flow.CONSUMER + ".ledger") : null;
     return implementation.start(
-        new ServiceSpec(role, variants.get(role), config.bindHost, port, workerUrl, kafkaServers, otel, log, ledger));
+        new ServiceSpec(
+            role,
+            variants.get(role),
+            config.bindHost,
+            port,
+            workerUrl,
+            kafkaServers,
+            otel,
+            log,
+            ledger));
   }
 
   public static final class Builder {
@@ -573,7 +660,8 @@ public final class LabEnvironment implements AutoCloseable {
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
     private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
-    private final List<Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>>> spanListeners = new ArrayList<>();
+    private final List<Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>>> spanListeners =
+        new ArrayList<>();
     private FrontendVariant frontendVariant;
     private int[] frontendPorts = {0, 0, 0};
 
@@ -607,10 +695,9 @@ public final class LabEnvironment implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Fixed ports (as {@code ./lab up} uses); 0 (the default for all) picks free ports.
-     */
-    public Builder ports(int gateway, int worker, int consumer, int kafka, int auditorOtlp, int auditorApi) {
+    /** Fixed ports (as {@code ./lab up} uses); 0 (the default for all) picks free ports. */
+    public Builder ports(
+        int gateway, int worker, int consumer, int kafka, int auditorOtlp, int auditorApi) {
       this.gatewayPort = gateway;
       this.workerPort = worker;
       this.consumerPort = consumer;
@@ -660,7 +747,8 @@ public final class LabEnvironment implements AutoCloseable {
      */
     public Builder implementation(String role, ServiceImplementation implementation) {
       if (!Flow.SERVICES.contains(role)) {
-        throw new IllegalArgumentException("no role " + role + " (expected one of " + Flow.SERVICES + ")");
+        throw new IllegalArgumentException(
+            "no role " + role + " (expected one of " + Flow.SERVICES + ")");
       }
       implementations.put(role, implementation);
       return this;
@@ -686,8 +774,11 @@ public final class LabEnvironment implements AutoCloseable {
       return this;
     }
 
-    /** Every span the auditor receives, batch by batch, before it is judged ({@code --dump-spans}). */
-    public Builder onSpansReceived(Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>> listener) {
+    /**
+     * Every span the auditor receives, batch by batch, before it is judged ({@code --dump-spans}).
+     */
+    public Builder onSpansReceived(
+        Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>> listener) {
       spanListeners.add(listener);
       return this;
     }

@@ -54,9 +54,14 @@ public final class OrderClient {
   /** Whether something answers {@code GET /health} at the gateway. */
   public boolean isUp() {
     try {
-      return http.send(HttpRequest.newBuilder(orders.resolve("/health")).timeout(Duration.ofSeconds(2)).GET().build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode() == 200;
+      return http.send(
+                  HttpRequest.newBuilder(orders.resolve("/health"))
+                      .timeout(Duration.ofSeconds(2))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -66,9 +71,9 @@ public final class OrderClient {
   }
 
   /**
-   * How long one order may take: longer than the gateway's own bound for the slowest order
-   * ({@code delayMs} 60 s plus 10 s for the worker's answer), so the client never gives up on an
-   * order the gateway may still accept.
+   * How long one order may take: longer than the gateway's own bound for the slowest order ({@code
+   * delayMs} 60 s plus 10 s for the worker's answer), so the client never gives up on an order the
+   * gateway may still accept.
    */
   private static final Duration PLACE_TIMEOUT = Duration.ofSeconds(75);
 
@@ -97,8 +102,8 @@ public final class OrderClient {
   }
 
   /**
-   * Places every body with at most {@code concurrency} in flight; {@code onPlaced} hears each as
-   * it completes. Returns them in body order.
+   * Places every body with at most {@code concurrency} in flight; {@code onPlaced} hears each as it
+   * completes. Returns them in body order.
    */
   public List<Placed> placeAll(List<String> bodies, int concurrency, Consumer<Placed> onPlaced) {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -110,7 +115,8 @@ public final class OrderClient {
             pool.submit(
                 () -> {
                   long sent = System.nanoTime();
-                  Placed placed = new Placed(index, place(bodies.get(index)), sent, System.nanoTime());
+                  Placed placed =
+                      new Placed(index, place(bodies.get(index)), sent, System.nanoTime());
                   onPlaced.accept(placed);
                   return placed;
                 }));

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param lateSpans spans that arrived after it closed: not judged with it (a quiet window shorter
  *     than a service's export delay)
  */
-public record AuditedTrace(String traceId, boolean closed, List<AuditedSpan> spans, List<AuditedSpan> lateSpans) {
+public record AuditedTrace(
+    String traceId, boolean closed, List<AuditedSpan> spans, List<AuditedSpan> lateSpans) {
 
   /** Copies the lists. */
   public AuditedTrace {

@@ -3,7 +3,9 @@ package dev.tracelab.testkit;
 import java.time.Duration;
 import org.assertj.core.api.WritableAssertionInfo;
 
-/** The AssertionError of a kit assertion: its own text, AssertJ's description and override honoured. */
+/**
+ * The AssertionError of a kit assertion: its own text, AssertJ's description and override honoured.
+ */
 final class Failures {
 
   private Failures() {}
@@ -12,7 +14,8 @@ final class Failures {
     String override = info.overridingErrorMessage();
     String text = override != null ? override : message;
     String description = info.descriptionText();
-    return new AssertionError(description == null || description.isEmpty() ? text : "[" + description + "] " + text);
+    return new AssertionError(
+        description == null || description.isEmpty() ? text : "[" + description + "] " + text);
   }
 
   /** {@code 500 ms}, {@code 30 s}. */

@@ -23,10 +23,12 @@ record Judging(FlowSpec spec, String mode, Path file) {
 
   static Judging entryPoints(List<String> entryPoints, String correlation) {
     if (entryPoints.isEmpty()) {
-      throw new IllegalArgumentException("give at least one entry point, service[:KIND] (e.g. frontend:SERVER)");
+      throw new IllegalArgumentException(
+          "give at least one entry point, service[:KIND] (e.g. frontend:SERVER)");
     }
     List<SpanSelector> selectors = entryPoints.stream().map(Judging::entryPoint).toList();
-    FlowSpec spec = new FlowSpec(ENTRY, List.of(), selectors, correlation, List.of(), 0, List.of(), Map.of());
+    FlowSpec spec =
+        new FlowSpec(ENTRY, List.of(), selectors, correlation, List.of(), 0, List.of(), Map.of());
     return new Judging(spec, correlation == null ? ENTRY : SPEC, null);
   }
 
@@ -47,9 +49,13 @@ record Judging(FlowSpec spec, String mode, Path file) {
     return selector;
   }
 
-  /** The spec as YAML for {@code audit --spec} (built from entry points and a correlation attribute). */
+  /**
+   * The spec as YAML for {@code audit --spec} (built from entry points and a correlation
+   * attribute).
+   */
   String yaml() {
-    StringBuilder sb = new StringBuilder("name: ").append(quote(spec.name())).append("\nentryPoints: [");
+    StringBuilder sb =
+        new StringBuilder("name: ").append(quote(spec.name())).append("\nentryPoints: [");
     for (int i = 0; i < spec.entryPoints().size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(quote(spec.entryPoints().get(i).toString()));
     }
@@ -84,6 +90,8 @@ record Judging(FlowSpec spec, String mode, Path file) {
     if (file != null) {
       return "spec " + file;
     }
-    return "entry " + entryArgument() + (spec.correlation() == null ? "" : ", correlation " + spec.correlation());
+    return "entry "
+        + entryArgument()
+        + (spec.correlation() == null ? "" : ", correlation " + spec.correlation());
   }
 }

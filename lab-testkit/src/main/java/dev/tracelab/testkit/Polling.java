@@ -29,16 +29,17 @@ final class Polling {
           .pollInterval(INTERVAL)
           .pollInSameThread()
           .dontCatchUncaughtExceptions()
-          .until(() -> {
-            Optional<String> failure;
-            try {
-              failure = check.get();
-            } catch (RuntimeException e) {
-              failure = Optional.of("the auditor could not be read: " + e);
-            }
-            last.set(failure.orElse(null));
-            return failure.isEmpty();
-          });
+          .until(
+              () -> {
+                Optional<String> failure;
+                try {
+                  failure = check.get();
+                } catch (RuntimeException e) {
+                  failure = Optional.of("the auditor could not be read: " + e);
+                }
+                last.set(failure.orElse(null));
+                return failure.isEmpty();
+              });
       return Optional.empty();
     } catch (ConditionTimeoutException e) {
       return Optional.of(last.get());

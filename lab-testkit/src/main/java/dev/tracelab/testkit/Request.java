@@ -20,7 +20,11 @@ import java.util.Objects;
  * pairs of the report's examples are.
  */
 record Request(
-    RequestSelector selector, List<AuditedTrace> fragments, AuditReport report, FlowSpec spec, boolean settled) {
+    RequestSelector selector,
+    List<AuditedTrace> fragments,
+    AuditReport report,
+    FlowSpec spec,
+    boolean settled) {
 
   /** Most fragments one request is read as. */
   static final int MAX_FRAGMENTS = 32;
@@ -63,7 +67,9 @@ record Request(
     }
     for (AuditedTrace t : fragments) {
       if (!t.closed()) {
-        return "trace " + t.traceId() + " is not judged yet (a span of it arrived within the quiet window)";
+        return "trace "
+            + t.traceId()
+            + " is not judged yet (a span of it arrived within the quiet window)";
       }
     }
     if (!settled) {
@@ -71,7 +77,8 @@ record Request(
       for (AuditedTrace t : fragments) {
         for (AuditedSpan s : t.spans()) {
           if (SpanTrees.isUnansweredCall(s, t)) {
-            return s + " has no child in its trace, and the auditor has traces in flight that its callee's"
+            return s
+                + " has no child in its trace, and the auditor has traces in flight that its callee's"
                 + " span may be in";
           }
         }
@@ -99,23 +106,40 @@ record Request(
       List<AuditedSpan> roots = t.roots();
       String where = fragments.size() > 1 ? "trace " + t.traceId() + ": " : "";
       if (roots.isEmpty()) {
-        problems.add(where + "no root span: the trace's first span continued a parent that was never exported");
+        problems.add(
+            where
+                + "no root span: the trace's first span continued a parent that was never exported");
       } else if (roots.size() > 1) {
         problems.add(where + roots.size() + " root spans: " + roots);
       }
       for (AuditedSpan r : roots) {
         if (!SpanTrees.isEntryPoint(r, spec)) {
-          problems.add(where + "its root " + r + " is not an entry point (entry points: " + entryPoints() + ")");
+          problems.add(
+              where
+                  + "its root "
+                  + r
+                  + " is not an entry point (entry points: "
+                  + entryPoints()
+                  + ")");
         }
       }
       for (AuditedSpan s : t.spans()) {
         if (!s.isRoot() && !t.holds(s.parentSpanId())) {
-          problems.add(where + s + " has parent " + s.parentSpanId() + ", which never arrived (missing-parent orphan)");
+          problems.add(
+              where
+                  + s
+                  + " has parent "
+                  + s.parentSpanId()
+                  + ", which never arrived (missing-parent orphan)");
         }
         if (SpanTrees.isUnansweredCall(s, t)) {
           for (BrokenEdge e : report.brokenEdges()) {
             if (e.from().equals(s.service()) && !e.to().equals(s.service())) {
-              problems.add(where + s + " has no child in its trace, and the report has the broken edge " + e.label());
+              problems.add(
+                  where
+                      + s
+                      + " has no child in its trace, and the report has the broken edge "
+                      + e.label());
               break;
             }
           }
@@ -141,7 +165,8 @@ record Request(
     return "no trace of it holds the path " + path + " from its root";
   }
 
-  private static boolean matchesFrom(AuditedSpan span, AuditedTrace trace, List<SpanSelector> path, int i) {
+  private static boolean matchesFrom(
+      AuditedSpan span, AuditedTrace trace, List<SpanSelector> path, int i) {
     if (!path.get(i).matches(span.service(), span.kind(), span.name())) {
       return false;
     }
@@ -166,13 +191,16 @@ record Request(
     if (fragments.isEmpty()) {
       sb.append("No trace of ").append(selector).append(" arrived.\n");
     } else {
-      sb.append("The request's ").append(SpanTrees.count(fragments.size(), "trace"))
+      sb.append("The request's ")
+          .append(SpanTrees.count(fragments.size(), "trace"))
           .append(", as span trees (service KIND 'name' [span id, parent id]):\n");
       for (int i = 0; i < Math.min(SpanTrees.MAX_TRACES, fragments.size()); i++) {
         SpanTrees.appendTrace(sb, fragments.get(i), spec, "  ");
       }
       if (fragments.size() > SpanTrees.MAX_TRACES) {
-        sb.append("  ... and ").append(fragments.size() - SpanTrees.MAX_TRACES).append(" more traces\n");
+        sb.append("  ... and ")
+            .append(fragments.size() - SpanTrees.MAX_TRACES)
+            .append(" more traces\n");
       }
     }
     SpanTrees.appendReport(sb, report, null);

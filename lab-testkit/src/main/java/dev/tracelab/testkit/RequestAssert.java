@@ -36,35 +36,46 @@ public final class RequestAssert extends AbstractAssert<RequestAssert, RequestSe
    * parent is missing; no call of it left unanswered on an edge the auditor found broken.
    */
   public RequestAssert isOneConnectedTrace() {
-    return check("to be one connected trace", request -> {
-      List<String> problems = request.connectionProblems();
-      return problems.isEmpty() ? null : "- " + String.join("\n  - ", problems);
-    });
+    return check(
+        "to be one connected trace",
+        request -> {
+          List<String> problems = request.connectionProblems();
+          return problems.isEmpty() ? null : "- " + String.join("\n  - ", problems);
+        });
   }
 
   /** The request's traces hold exactly {@code expected} spans in all (late spans not counted). */
   public RequestAssert hasSpanCount(int expected) {
-    return check("to have " + SpanTrees.count(expected, "span"), request -> {
-      String waiting = request.notJudged();
-      if (waiting != null) {
-        return waiting;
-      }
-      int spans = request.spanCount();
-      return spans == expected ? null
-          : "it has " + spans + " (in " + SpanTrees.count(request.fragments().size(), "trace") + ")";
-    });
+    return check(
+        "to have " + SpanTrees.count(expected, "span"),
+        request -> {
+          String waiting = request.notJudged();
+          if (waiting != null) {
+            return waiting;
+          }
+          int spans = request.spanCount();
+          return spans == expected
+              ? null
+              : "it has "
+                  + spans
+                  + " (in "
+                  + SpanTrees.count(request.fragments().size(), "trace")
+                  + ")";
+        });
   }
 
   /** The request is exactly {@code expected} traces (2: one hop lost the context once). */
   public RequestAssert hasTraceCount(int expected) {
-    return check("to be " + SpanTrees.count(expected, "trace"), request -> {
-      String waiting = request.notJudged();
-      if (waiting != null) {
-        return waiting;
-      }
-      int traces = request.fragments().size();
-      return traces == expected ? null : "it is " + traces;
-    });
+    return check(
+        "to be " + SpanTrees.count(expected, "trace"),
+        request -> {
+          String waiting = request.notJudged();
+          if (waiting != null) {
+            return waiting;
+          }
+          int traces = request.fragments().size();
+          return traces == expected ? null : "it is " + traces;
+        });
   }
 
   /**
@@ -78,23 +89,35 @@ public final class RequestAssert extends AbstractAssert<RequestAssert, RequestSe
     if (spans.length == 0) {
       throw new IllegalArgumentException("give at least one span of the path");
     }
-    List<SpanSelector> path = Arrays.stream(spans).map(s -> SpanSelector.parse(Objects.requireNonNull(s))).toList();
-    return check("to have the path " + String.join(" -> ", spans), request -> request.pathProblem(path));
+    List<SpanSelector> path =
+        Arrays.stream(spans).map(s -> SpanSelector.parse(Objects.requireNonNull(s))).toList();
+    return check(
+        "to have the path " + String.join(" -> ", spans), request -> request.pathProblem(path));
   }
 
   private RequestAssert check(String expectation, Function<Request, String> problem) {
     isNotNull();
     Settling settling = new Settling();
     Request[] last = {null};
-    Optional<String> failure = Polling.await(timeout, () -> {
-      Request request = Request.read(auditor, actual, settling);
-      last[0] = request;
-      return Optional.ofNullable(problem.apply(request));
-    });
+    Optional<String> failure =
+        Polling.await(
+            timeout,
+            () -> {
+              Request request = Request.read(auditor, actual, settling);
+              last[0] = request;
+              return Optional.ofNullable(problem.apply(request));
+            });
     if (failure.isPresent()) {
-      StringBuilder sb = new StringBuilder("Expecting ").append(actual).append(' ').append(expectation)
-          .append(" (waited ").append(Failures.format(timeout)).append("), but:\n  ").append(failure.get())
-          .append("\n");
+      StringBuilder sb =
+          new StringBuilder("Expecting ")
+              .append(actual)
+              .append(' ')
+              .append(expectation)
+              .append(" (waited ")
+              .append(Failures.format(timeout))
+              .append("), but:\n  ")
+              .append(failure.get())
+              .append("\n");
       if (last[0] != null) {
         sb.append(last[0].describe());
       }

@@ -22,7 +22,8 @@ public final class RequestSelector {
   private final String attribute; // null: not found by the correlation attribute
   private final Function<TraceAuditor, List<AuditedTrace>> seed;
 
-  private RequestSelector(String description, String attribute, Function<TraceAuditor, List<AuditedTrace>> seed) {
+  private RequestSelector(
+      String description, String attribute, Function<TraceAuditor, List<AuditedTrace>> seed) {
     this.description = description;
     this.attribute = attribute;
     this.seed = seed;
@@ -31,9 +32,11 @@ public final class RequestSelector {
   static RequestSelector byTraceId(String traceId) {
     String id = Objects.requireNonNull(traceId, "traceId").toLowerCase(Locale.ROOT);
     if (!TRACE_ID.matcher(id).matches() || id.chars().allMatch(c -> c == '0')) {
-      throw new IllegalArgumentException("a trace id is 32 hex digits, not all zero: '" + traceId + "'");
+      throw new IllegalArgumentException(
+          "a trace id is 32 hex digits, not all zero: '" + traceId + "'");
     }
-    return new RequestSelector("byTraceId(" + id + ")", null, auditor -> auditor.trace(id).stream().toList());
+    return new RequestSelector(
+        "byTraceId(" + id + ")", null, auditor -> auditor.trace(id).stream().toList());
   }
 
   static RequestSelector byTraceresponse(String header) {
@@ -42,7 +45,9 @@ public final class RequestSelector {
     if (!m.matches() || m.group(1).equals("ff")) {
       throw new IllegalArgumentException(
           "a traceresponse header is version-traceid-spanid-flags (W3C Trace Context Level 2), e.g. "
-              + "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01: '" + header + "'");
+              + "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01: '"
+              + header
+              + "'");
     }
     String id = m.group(2);
     RequestSelector byId = byTraceId(id);
@@ -52,26 +57,36 @@ public final class RequestSelector {
   static RequestSelector byAttribute(String attribute, String value) {
     Objects.requireNonNull(attribute, "attribute");
     Objects.requireNonNull(value, "value");
-    return new RequestSelector("byAttribute(" + attribute + "=" + value + ")", attribute, auditor -> {
-      List<AuditedTrace> traces = new ArrayList<>(auditor.tracesWith(value));
-      // an array attribute of one value (a captured header, http.request.header.x-request-id) reads [value]
-      for (AuditedTrace t : auditor.tracesWith("[" + value + "]")) {
-        if (traces.stream().noneMatch(known -> known.traceId().equals(t.traceId()))) {
-          traces.add(t);
-        }
-      }
-      return traces;
-    });
+    return new RequestSelector(
+        "byAttribute(" + attribute + "=" + value + ")",
+        attribute,
+        auditor -> {
+          List<AuditedTrace> traces = new ArrayList<>(auditor.tracesWith(value));
+          // an array attribute of one value (a captured header, http.request.header.x-request-id)
+          // reads [value]
+          for (AuditedTrace t : auditor.tracesWith("[" + value + "]")) {
+            if (traces.stream().noneMatch(known -> known.traceId().equals(t.traceId()))) {
+              traces.add(t);
+            }
+          }
+          return traces;
+        });
   }
 
   /** Fails fast when the auditor cannot find requests this way. */
   void requireSupportedBy(TraceAuditor auditor) {
     if (attribute != null && !attribute.equals(auditor.spec().correlation())) {
-      throw new IllegalArgumentException(description + ": the auditor finds requests by its correlation attribute "
-          + "only, which is "
-          + (auditor.spec().correlation() == null ? "not set" : "'" + auditor.spec().correlation() + "'")
-          + "; give it '" + attribute + "' (TracelabAuditor.builder().setCorrelation, "
-          + "TracelabAuditorContainer.withCorrelation, or correlation: in the spec file)");
+      throw new IllegalArgumentException(
+          description
+              + ": the auditor finds requests by its correlation attribute "
+              + "only, which is "
+              + (auditor.spec().correlation() == null
+                  ? "not set"
+                  : "'" + auditor.spec().correlation() + "'")
+              + "; give it '"
+              + attribute
+              + "' (TracelabAuditor.builder().setCorrelation, "
+              + "TracelabAuditorContainer.withCorrelation, or correlation: in the spec file)");
     }
   }
 

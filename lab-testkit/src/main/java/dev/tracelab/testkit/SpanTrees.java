@@ -21,6 +21,7 @@ final class SpanTrees {
 
   /** Most traces and edges a message prints. */
   static final int MAX_TRACES = 8;
+
   static final int MAX_EDGES = 5;
 
   private SpanTrees() {}
@@ -35,7 +36,10 @@ final class SpanTrees {
     return false;
   }
 
-  /** A CLIENT or PRODUCER span with no child in its trace (a database call excepted: it answers no trace). */
+  /**
+   * A CLIENT or PRODUCER span with no child in its trace (a database call excepted: it answers no
+   * trace).
+   */
   static boolean isUnansweredCall(AuditedSpan span, AuditedTrace trace) {
     if (span.kind() != SpanKind.CLIENT && span.kind() != SpanKind.PRODUCER) {
       return false;
@@ -49,7 +53,11 @@ final class SpanTrees {
 
   /** The trace as an indented span tree, each line starting with {@code indent}. */
   static void appendTrace(StringBuilder sb, AuditedTrace trace, FlowSpec spec, String indent) {
-    sb.append(indent).append("trace ").append(trace.traceId()).append(" (").append(count(trace.spans().size(), "span"))
+    sb.append(indent)
+        .append("trace ")
+        .append(trace.traceId())
+        .append(" (")
+        .append(count(trace.spans().size(), "span"))
         .append(trace.closed() ? ", judged" : ", open: spans may still arrive");
     if (!trace.lateSpans().isEmpty()) {
       sb.append(", ").append(count(trace.lateSpans().size(), "late span"));
@@ -67,7 +75,9 @@ final class SpanTrees {
       }
     }
     if (!trace.lateSpans().isEmpty()) {
-      sb.append(indent).append("  late (arrived after the trace was judged: raise the quiet window, or lower the")
+      sb.append(indent)
+          .append(
+              "  late (arrived after the trace was judged: raise the quiet window, or lower the")
           .append(" services' OTEL_BSP_SCHEDULE_DELAY):\n");
       for (AuditedSpan s : trace.lateSpans()) {
         sb.append(indent).append("    ").append(s).append(' ').append(ids(s)).append('\n');
@@ -76,7 +86,12 @@ final class SpanTrees {
   }
 
   private static void appendSpan(
-      StringBuilder sb, AuditedSpan span, AuditedTrace trace, FlowSpec spec, String indent, Set<String> printed) {
+      StringBuilder sb,
+      AuditedSpan span,
+      AuditedTrace trace,
+      FlowSpec spec,
+      String indent,
+      Set<String> printed) {
     if (!printed.add(span.spanId())) {
       return;
     }
@@ -101,7 +116,9 @@ final class SpanTrees {
   }
 
   private static String ids(AuditedSpan span) {
-    return "[span " + span.spanId() + (span.isRoot() ? ", root]" : ", parent " + span.parentSpanId() + "]");
+    return "[span "
+        + span.spanId()
+        + (span.isRoot() ? ", root]" : ", parent " + span.parentSpanId() + "]");
   }
 
   /**
@@ -110,11 +127,16 @@ final class SpanTrees {
    */
   static void appendReport(StringBuilder sb, AuditReport report, TraceAuditor auditor) {
     FlowSpec spec = auditor == null ? null : auditor.spec();
-    sb.append("The auditor's report: ").append(count(report.traces(), "trace")).append(" judged, ")
+    sb.append("The auditor's report: ")
+        .append(count(report.traces(), "trace"))
+        .append(" judged, ")
         .append(report.connectedTraces())
         .append(" connected");
     if (report.requests() != null) {
-      sb.append("; ").append(count(report.requests(), "request")).append(", ").append(report.connectedRequests())
+      sb.append("; ")
+          .append(count(report.requests(), "request"))
+          .append(", ")
+          .append(report.connectedRequests())
           .append(" connected");
     }
     sb.append('\n');
@@ -125,23 +147,45 @@ final class SpanTrees {
     sb.append('\n');
     for (Map.Entry<String, ScenarioReport.ServiceFigures> e : report.services().entrySet()) {
       ScenarioReport.ServiceFigures f = e.getValue();
-      sb.append("    ").append(e.getKey()).append(": ").append(count(f.spans(), "span")).append(", ")
-          .append(count(f.orphanSpans(), "orphan")).append(" (").append(count(f.orphanRoots(), "orphan root"))
-          .append(", ").append(count(f.missingParentOrphans(), "missing parent")).append("), orphan rate ")
-          .append(String.format(Locale.ROOT, "%.4f", f.orphanRate())).append('\n');
+      sb.append("    ")
+          .append(e.getKey())
+          .append(": ")
+          .append(count(f.spans(), "span"))
+          .append(", ")
+          .append(count(f.orphanSpans(), "orphan"))
+          .append(" (")
+          .append(count(f.orphanRoots(), "orphan root"))
+          .append(", ")
+          .append(count(f.missingParentOrphans(), "missing parent"))
+          .append("), orphan rate ")
+          .append(String.format(Locale.ROOT, "%.4f", f.orphanRate()))
+          .append('\n');
     }
     List<BrokenEdge> edges = report.brokenEdges();
     sb.append("  broken edges:").append(edges.isEmpty() ? " none" : "").append('\n');
     for (int i = 0; i < Math.min(MAX_EDGES, edges.size()); i++) {
       BrokenEdge e = edges.get(i);
-      sb.append("    ").append(e.label()).append(": ").append(count(e.count(), "call"))
-          .append(e.likely() ? " (likely)" : "").append(", side ").append(e.side()).append('\n');
+      sb.append("    ")
+          .append(e.label())
+          .append(": ")
+          .append(count(e.count(), "call"))
+          .append(e.likely() ? " (likely)" : "")
+          .append(", side ")
+          .append(e.side())
+          .append('\n');
       sb.append("      evidence: ").append(e.evidence()).append('\n');
       sb.append("      fix: ").append(e.fix()).append('\n');
       if (e.example() != null) {
         BrokenEdge.Example x = e.example();
-        sb.append("      example: call span ").append(x.callSpanId()).append(" in trace ").append(x.callTraceId())
-            .append(" -> root span ").append(x.rootSpanId()).append(" in trace ").append(x.rootTraceId()).append('\n');
+        sb.append("      example: call span ")
+            .append(x.callSpanId())
+            .append(" in trace ")
+            .append(x.callTraceId())
+            .append(" -> root span ")
+            .append(x.rootSpanId())
+            .append(" in trace ")
+            .append(x.rootTraceId())
+            .append('\n');
         if (auditor != null) {
           for (String traceId : List.of(x.callTraceId(), x.rootTraceId())) {
             auditor.trace(traceId).ifPresent(t -> appendTrace(sb, t, spec, "        "));
@@ -155,8 +199,17 @@ final class SpanTrees {
     List<ScenarioReport.DiagnosisCount> diagnoses = report.diagnoses();
     sb.append("  diagnoses:").append(diagnoses.isEmpty() ? " none" : "").append('\n');
     for (ScenarioReport.DiagnosisCount d : diagnoses) {
-      sb.append("    ").append(d.boundary()).append(" at ").append(d.service()).append(" '").append(d.span())
-          .append("' x").append(d.count()).append(": ").append(d.fix()).append('\n');
+      sb.append("    ")
+          .append(d.boundary())
+          .append(" at ")
+          .append(d.service())
+          .append(" '")
+          .append(d.span())
+          .append("' x")
+          .append(d.count())
+          .append(": ")
+          .append(d.fix())
+          .append('\n');
     }
   }
 

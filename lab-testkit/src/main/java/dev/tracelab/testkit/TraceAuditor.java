@@ -21,10 +21,14 @@ public sealed interface TraceAuditor permits TracelabAuditor, TracelabAuditorCon
    */
   String otlpHttpEndpoint();
 
-  /** The OTLP/gRPC endpoint ({@code http://host:port}), as the machine running the test reaches it. */
+  /**
+   * The OTLP/gRPC endpoint ({@code http://host:port}), as the machine running the test reaches it.
+   */
   String otlpGrpcEndpoint();
 
-  /** The flow spec the auditor judges by: its entry points and, optionally, a correlation attribute. */
+  /**
+   * The flow spec the auditor judges by: its entry points and, optionally, a correlation attribute.
+   */
   FlowSpec spec();
 
   /**
@@ -37,8 +41,8 @@ public sealed interface TraceAuditor permits TracelabAuditor, TracelabAuditorCon
   Optional<AuditedTrace> trace(String traceId);
 
   /**
-   * The traces holding a span whose correlation attribute ({@link FlowSpec#correlation()}) has
-   * this value, in arrival order; empty without a correlation attribute.
+   * The traces holding a span whose correlation attribute ({@link FlowSpec#correlation()}) has this
+   * value, in arrival order; empty without a correlation attribute.
    */
   List<AuditedTrace> tracesWith(String correlationValue);
 

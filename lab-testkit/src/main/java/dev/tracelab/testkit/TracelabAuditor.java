@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The tracelab auditor in the test's own JVM, as a JUnit 5 extension: started before the class's
- * tests, closed after them; before each test, a new run starts ({@link #reset()}), so the report
- * a test asserts on counts only the traces that test started.
+ * tests, closed after them; before each test, a new run starts ({@link #reset()}), so the report a
+ * test asserts on counts only the traces that test started.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -38,7 +38,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Outside JUnit: {@link #start()} and {@link #close()}. It listens on loopback, on free ports.
  */
 public final class TracelabAuditor
-    implements TraceAuditor, AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+    implements TraceAuditor,
+        AutoCloseable,
+        BeforeAllCallback,
+        AfterAllCallback,
+        BeforeEachCallback,
         AfterEachCallback {
 
   /** The quiet window when none is set: a trace is judged after 1 s without a new span of it. */
@@ -58,8 +62,8 @@ public final class TracelabAuditor
    * An auditor judging by entry points alone: every root span that none of them names is an orphan
    * root.
    *
-   * @param entryPoints {@code service[:KIND]}, e.g. {@code frontend:SERVER}: the spans that may start
-   *     a trace
+   * @param entryPoints {@code service[:KIND]}, e.g. {@code frontend:SERVER}: the spans that may
+   *     start a trace
    */
   public static TracelabAuditor entry(String... entryPoints) {
     return builder().setEntryPoints(entryPoints).build();
@@ -83,14 +87,15 @@ public final class TracelabAuditor
    */
   public synchronized TracelabAuditor start() {
     if (auditor == null) {
-      auditor = Auditor.builder()
-          .setHost("127.0.0.1")
-          .setOtlpPort(0)
-          .setOtlpGrpcPort(0)
-          .setApiPort(0)
-          .setQuietWindow(quietWindow)
-          .setAuditMode(judging.mode(), judging.spec())
-          .start();
+      auditor =
+          Auditor.builder()
+              .setHost("127.0.0.1")
+              .setOtlpPort(0)
+              .setOtlpGrpcPort(0)
+              .setApiPort(0)
+              .setQuietWindow(quietWindow)
+              .setAuditMode(judging.mode(), judging.spec())
+              .start();
     } else if (!auditor.isStarted()) {
       throw new IllegalStateException("this TracelabAuditor was closed; create another");
     }
@@ -124,7 +129,10 @@ public final class TracelabAuditor
     return running().otlpGrpcEndpoint();
   }
 
-  /** The base URL of the auditor's JSON API ({@code /api/report}, {@code /metrics}), for a look by hand. */
+  /**
+   * The base URL of the auditor's JSON API ({@code /api/report}, {@code /metrics}), for a look by
+   * hand.
+   */
   public String apiUrl() {
     return running().apiUrl();
   }
@@ -152,7 +160,9 @@ public final class TracelabAuditor
     if (judging.spec().correlation() == null) {
       return List.of();
     }
-    return running().assembler().tracesOfOrder(correlationValue).stream().map(TracelabAuditor::audited).toList();
+    return running().assembler().tracesOfOrder(correlationValue).stream()
+        .map(TracelabAuditor::audited)
+        .toList();
   }
 
   @Override
@@ -162,9 +172,10 @@ public final class TracelabAuditor
 
   private synchronized Auditor running() {
     if (auditor == null || !auditor.isStarted()) {
-      throw new IllegalStateException(auditor == null
-          ? "the auditor is not started: register it with @RegisterExtension, or call start()"
-          : "the auditor is closed");
+      throw new IllegalStateException(
+          auditor == null
+              ? "the auditor is not started: register it with @RegisterExtension, or call start()"
+              : "the auditor is closed");
     }
     return auditor;
   }
@@ -172,14 +183,23 @@ public final class TracelabAuditor
   private static AuditedTrace audited(AssembledTrace trace) {
     // closed is read first: the spans read after it are the judged ones
     boolean closed = trace.isClosed();
-    return new AuditedTrace(trace.traceId(), closed, spans(trace.spans()), spans(trace.lateSpans()));
+    return new AuditedTrace(
+        trace.traceId(), closed, spans(trace.spans()), spans(trace.lateSpans()));
   }
 
   private static List<AuditedSpan> spans(List<ReceivedSpan> spans) {
     List<AuditedSpan> out = new ArrayList<>(spans.size());
     for (ReceivedSpan s : spans) {
-      out.add(new AuditedSpan(s.traceId(), s.spanId(), s.parentSpanId(), s.service(), s.kind(), s.name(), s.error(),
-          s.attributes()));
+      out.add(
+          new AuditedSpan(
+              s.traceId(),
+              s.spanId(),
+              s.parentSpanId(),
+              s.service(),
+              s.kind(),
+              s.name(),
+              s.error(),
+              s.attributes()));
     }
     return out;
   }
@@ -216,7 +236,10 @@ public final class TracelabAuditor
     return true;
   }
 
-  /** Closes it when {@code context} started it (a static field: the class; an instance field: the test). */
+  /**
+   * Closes it when {@code context} started it (a static field: the class; an instance field: the
+   * test).
+   */
   private synchronized void closeFor(ExtensionContext context) {
     if (context.getUniqueId().equals(startedIn)) {
       close();
@@ -225,8 +248,10 @@ public final class TracelabAuditor
 
   @Override
   public synchronized String toString() {
-    return "TracelabAuditor[" + judging.describe()
-        + (auditor != null && auditor.isStarted() ? ", OTLP/HTTP " + auditor.otlpEndpoint() : "") + "]";
+    return "TracelabAuditor["
+        + judging.describe()
+        + (auditor != null && auditor.isStarted() ? ", OTLP/HTTP " + auditor.otlpEndpoint() : "")
+        + "]";
   }
 
   /** Builds a {@link TracelabAuditor}: entry points or a spec file, and optional settings. */
@@ -262,8 +287,8 @@ public final class TracelabAuditor
     }
 
     /**
-     * How long a trace must be quiet before it is judged (default 1 s): longer than the
-     * services' export delay ({@code OTEL_BSP_SCHEDULE_DELAY}), or spans arrive late.
+     * How long a trace must be quiet before it is judged (default 1 s): longer than the services'
+     * export delay ({@code OTEL_BSP_SCHEDULE_DELAY}), or spans arrive late.
      */
     public Builder setQuietWindow(Duration quietWindow) {
       if (quietWindow.isNegative() || quietWindow.isZero()) {
@@ -284,7 +309,10 @@ public final class TracelabAuditor
         throw new IllegalArgumentException(
             "a spec file states its entry points and correlation: give setSpec or setEntryPoints, not both");
       }
-      Judging judging = specFile != null ? Judging.specFile(specFile) : Judging.entryPoints(entryPoints, correlation);
+      Judging judging =
+          specFile != null
+              ? Judging.specFile(specFile)
+              : Judging.entryPoints(entryPoints, correlation);
       return new TracelabAuditor(judging, quietWindow);
     }
   }

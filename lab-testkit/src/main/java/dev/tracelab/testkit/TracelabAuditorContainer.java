@@ -49,12 +49,16 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
 
   /** The image when none is given: the local build of {@code lab-auditor/Dockerfile}. */
   public static final String DEFAULT_IMAGE = "tracelab/auditor:dev";
+
   /** The alias other containers on its network reach it by. */
   public static final String NETWORK_ALIAS = "tracelab-auditor";
+
   /** OTLP/HTTP port inside the container. */
   public static final int OTLP_HTTP_PORT = 4318;
+
   /** OTLP/gRPC port inside the container. */
   public static final int OTLP_GRPC_PORT = 4317;
+
   /** API port inside the container ({@code /api/report}, {@code /health}, {@code /metrics}). */
   public static final int API_PORT = 8090;
 
@@ -62,7 +66,8 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private List<String> entryPoints = List.of();
   private Path specFile;
   private String correlation;
@@ -84,8 +89,11 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     super(image);
     withExposedPorts(OTLP_HTTP_PORT, OTLP_GRPC_PORT, API_PORT);
     withNetworkAliases(NETWORK_ALIAS);
-    waitingFor(Wait.forHttp("/health").forPort(API_PORT).forStatusCode(200)
-        .withStartupTimeout(Duration.ofSeconds(90)));
+    waitingFor(
+        Wait.forHttp("/health")
+            .forPort(API_PORT)
+            .forStatusCode(200)
+            .withStartupTimeout(Duration.ofSeconds(90)));
   }
 
   /** The spans that may start a trace, {@code service[:KIND]} (e.g. {@code frontend:SERVER}). */
@@ -94,7 +102,9 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     return this;
   }
 
-  /** A flow spec file (YAML, docs/audit.md §3) instead of entry points; copied into the container. */
+  /**
+   * A flow spec file (YAML, docs/audit.md §3) instead of entry points; copied into the container.
+   */
   public TracelabAuditorContainer withSpec(Path specFile) {
     this.specFile = Objects.requireNonNull(specFile, "specFile");
     return this;
@@ -124,13 +134,17 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
       throw new IllegalArgumentException(
           "a spec file states its entry points and correlation: give withSpec or withEntryPoints, not both");
     }
-    judging = specFile != null ? Judging.specFile(specFile) : Judging.entryPoints(entryPoints, correlation);
+    judging =
+        specFile != null
+            ? Judging.specFile(specFile)
+            : Judging.entryPoints(entryPoints, correlation);
     List<String> command = new ArrayList<>(List.of("audit", "--listen"));
     if (specFile != null) {
       withCopyFileToContainer(MountableFile.forHostPath(specFile, 0644), SPEC_PATH);
       command.addAll(List.of("--spec", SPEC_PATH));
     } else if (correlation != null) {
-      withCopyToContainer(Transferable.of(judging.yaml().getBytes(StandardCharsets.UTF_8), 0644), SPEC_PATH);
+      withCopyToContainer(
+          Transferable.of(judging.yaml().getBytes(StandardCharsets.UTF_8), 0644), SPEC_PATH);
       command.addAll(List.of("--spec", SPEC_PATH));
     } else {
       command.addAll(List.of("--entry", judging.entryArgument()));
@@ -149,12 +163,18 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     return "http://" + getHost() + ":" + getMappedPort(OTLP_GRPC_PORT);
   }
 
-  /** The OTLP/HTTP base URL for containers on the same network: {@code http://tracelab-auditor:4318}. */
+  /**
+   * The OTLP/HTTP base URL for containers on the same network: {@code
+   * http://tracelab-auditor:4318}.
+   */
   public String networkOtlpHttpEndpoint() {
     return "http://" + NETWORK_ALIAS + ":" + OTLP_HTTP_PORT;
   }
 
-  /** The OTLP/gRPC endpoint for containers on the same network: {@code http://tracelab-auditor:4317}. */
+  /**
+   * The OTLP/gRPC endpoint for containers on the same network: {@code
+   * http://tracelab-auditor:4317}.
+   */
   public String networkOtlpGrpcEndpoint() {
     return "http://" + NETWORK_ALIAS + ":" + OTLP_GRPC_PORT;
   }
@@ -175,7 +195,8 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
   @Override
   public AuditReport report() {
     try {
-      return JSON.treeToValue(get("/api/report").orElseThrow(() -> new IllegalStateException("no /api/report")),
+      return JSON.treeToValue(
+          get("/api/report").orElseThrow(() -> new IllegalStateException("no /api/report")),
           AuditReport.class);
     } catch (IOException e) {
       throw new UncheckedIOException("the auditor's /api/report could not be read", e);
@@ -226,11 +247,15 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
 
   private HttpResponse<String> send(String path) {
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(URI.create(apiUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (response.statusCode() != 200 && response.statusCode() != 404) {
-        throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "GET " + path + " answered " + response.statusCode() + ": " + response.body());
       }
       return response;
     } catch (IOException e) {
@@ -246,10 +271,14 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     StringBuilder sb = new StringBuilder();
     for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~".indexOf(c) >= 0) {
         sb.append(c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }
@@ -257,7 +286,10 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
   }
 
   private static AuditedTrace trace(JsonNode t) {
-    return new AuditedTrace(t.path("traceId").asText(), t.path("closed").asBoolean(), spans(t.path("spans")),
+    return new AuditedTrace(
+        t.path("traceId").asText(),
+        t.path("closed").asBoolean(),
+        spans(t.path("spans")),
         spans(t.path("lateSpans")));
   }
 
@@ -265,12 +297,20 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     List<AuditedSpan> out = new ArrayList<>();
     for (JsonNode s : spans) {
       Map<String, String> attributes = new LinkedHashMap<>();
-      s.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+      s.path("attributes")
+          .fields()
+          .forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
       JsonNode parent = s.path("parentSpanId");
-      out.add(new AuditedSpan(s.path("traceId").asText(), s.path("spanId").asText(),
-          parent.isTextual() ? parent.asText() : null, s.path("service").asText(),
-          SpanKind.valueOf(s.path("kind").asText()), s.path("name").asText(),
-          "ERROR".equals(s.path("status").asText()), attributes));
+      out.add(
+          new AuditedSpan(
+              s.path("traceId").asText(),
+              s.path("spanId").asText(),
+              parent.isTextual() ? parent.asText() : null,
+              s.path("service").asText(),
+              SpanKind.valueOf(s.path("kind").asText()),
+              s.path("name").asText(),
+              "ERROR".equals(s.path("status").asText()),
+              attributes));
     }
     return out;
   }

@@ -38,7 +38,9 @@ final class AuditorImageAvailable implements ExecutionCondition {
       DockerClientFactory.instance().client().inspectImageCmd(IMAGE).exec();
       return null;
     } catch (com.github.dockerjava.api.exception.NotFoundException e) {
-      return "image missing locally: " + IMAGE + ". Build it: ./mvnw -B -DskipTests package && compose/build-images.sh";
+      return "image missing locally: "
+          + IMAGE
+          + ". Build it: ./mvnw -B -DskipTests package && compose/build-images.sh";
     }
   }
 }

@@ -12,17 +12,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * With a correlation attribute, a request is found by its value across trace ids: every fragment
- * of a shattered request, and the request figures in the report.
+ * With a correlation attribute, a request is found by its value across trace ids: every fragment of
+ * a shattered request, and the request figures in the report.
  */
 class CorrelationTest {
 
   @RegisterExtension
-  static final TracelabAuditor auditor = TracelabAuditor.builder()
-      .setEntryPoints("frontend:SERVER")
-      .setCorrelation(TwoServices.ORDER_ID)
-      .setQuietWindow(Duration.ofMillis(300))
-      .build();
+  static final TracelabAuditor auditor =
+      TracelabAuditor.builder()
+          .setEntryPoints("frontend:SERVER")
+          .setCorrelation(TwoServices.ORDER_ID)
+          .setQuietWindow(Duration.ofMillis(300))
+          .build();
 
   @Test
   void aRequestIsFoundByItsCorrelationValueWithEveryFragment() {
@@ -33,9 +34,18 @@ class CorrelationTest {
       services.request("o-3");
     }
 
-    assertThat(auditor).request(byAttribute(TwoServices.ORDER_ID, "o-1")).isOneConnectedTrace().hasSpanCount(4);
-    assertThat(auditor).request(byAttribute(TwoServices.ORDER_ID, "o-3")).isOneConnectedTrace().hasSpanCount(4);
-    assertThat(auditor).request(byAttribute(TwoServices.ORDER_ID, "o-2")).hasTraceCount(2).hasSpanCount(4);
+    assertThat(auditor)
+        .request(byAttribute(TwoServices.ORDER_ID, "o-1"))
+        .isOneConnectedTrace()
+        .hasSpanCount(4);
+    assertThat(auditor)
+        .request(byAttribute(TwoServices.ORDER_ID, "o-3"))
+        .isOneConnectedTrace()
+        .hasSpanCount(4);
+    assertThat(auditor)
+        .request(byAttribute(TwoServices.ORDER_ID, "o-2"))
+        .hasTraceCount(2)
+        .hasSpanCount(4);
     assertThat(auditor).request(byTraceId(shattered.getTraceId())).hasTraceCount(2);
     assertThat(auditor).hasTraceCount(4).hasBrokenEdge("frontend", "customer", 1);
 

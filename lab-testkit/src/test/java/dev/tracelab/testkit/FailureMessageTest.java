@@ -10,16 +10,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What a failure prints, to the character: the request's traces as span trees (service, kind,
- * name, span and parent ids; the unanswered call and the orphan root marked), then the report with
- * the broken edge, its evidence, fix and example pair, and the diagnosis. The build log alone says
+ * What a failure prints, to the character: the request's traces as span trees (service, kind, name,
+ * span and parent ids; the unanswered call and the orphan root marked), then the report with the
+ * broken edge, its evidence, fix and example pair, and the diagnosis. The build log alone says
  * which boundary broke.
  */
 class FailureMessageTest {
 
   @RegisterExtension
   static final TracelabAuditor auditor =
-      TracelabAuditor.builder().setEntryPoints("frontend:SERVER").setQuietWindow(Duration.ofMillis(300)).build();
+      TracelabAuditor.builder()
+          .setEntryPoints("frontend:SERVER")
+          .setQuietWindow(Duration.ofMillis(300))
+          .build();
 
   @Test
   void aShatteredRequestPrintsItsTracesAsSpanTreesAndTheBrokenEdge() {
@@ -38,10 +41,15 @@ class FailureMessageTest {
     String call = request.call().getSpanId();
     String callee = request.callee().getSpanId();
     String query = request.query().getSpanId();
-    assertThatThrownBy(() -> assertThat(auditor).awaiting(Duration.ofSeconds(1))
-            .request(byTraceId(t1)).isOneConnectedTrace())
+    assertThatThrownBy(
+            () ->
+                assertThat(auditor)
+                    .awaiting(Duration.ofSeconds(1))
+                    .request(byTraceId(t1))
+                    .isOneConnectedTrace())
         .isInstanceOf(AssertionError.class)
-        .hasMessage("""
+        .hasMessage(
+            """
             Expecting byTraceId(%1$s) to be one connected trace (waited 1 s), but:
               - it is 2 traces, not one (fragments below)
               - trace %1$s: frontend CLIENT 'GET' has no child in its trace, and the report has the broken edge \
@@ -66,8 +74,15 @@ class FailureMessageTest {
                   example: call span %4$s in trace %1$s -> root span %5$s in trace %2$s
               diagnoses:
                 http at customer 'GET /customer' x1: %8$s"""
-            .formatted(t1, t2, server, call, callee, query, report.brokenEdges().get(0).fix(),
-                report.diagnoses().get(0).fix()));
+                .formatted(
+                    t1,
+                    t2,
+                    server,
+                    call,
+                    callee,
+                    query,
+                    report.brokenEdges().get(0).fix(),
+                    report.diagnoses().get(0).fix()));
   }
 
   @Test
@@ -80,12 +95,14 @@ class FailureMessageTest {
 
     assertThatThrownBy(() -> assertThat(auditor).awaiting(Duration.ofSeconds(1)).hasNoBrokenEdge())
         .isInstanceOf(AssertionError.class)
-        .hasMessageStartingWith("""
+        .hasMessageStartingWith(
+            """
             Expecting the auditor to find no broken edge (waited 1 s), but:
               it found frontend -> customer (http) x1
             The auditor's report: 2 traces judged, 0 connected
             """)
-        .hasMessageContaining("""
+        .hasMessageContaining(
+            """
                   example: call span %2$s in trace %1$s -> root span %4$s in trace %3$s
                     trace %1$s (2 spans, judged)
                       frontend SERVER 'GET /dispatch' [span %5$s, root]
@@ -93,8 +110,14 @@ class FailureMessageTest {
                     trace %3$s (2 spans, judged)
                       customer SERVER 'GET /customer' [span %4$s, root]  <- orphan root: not an entry point
                         customer CLIENT 'SELECT shop.customers' [span %6$s, parent %4$s]
-            """.formatted(request.server().getTraceId(), request.call().getSpanId(), request.callee().getTraceId(),
-            request.callee().getSpanId(), request.server().getSpanId(), request.query().getSpanId()));
+            """
+                .formatted(
+                    request.server().getTraceId(),
+                    request.call().getSpanId(),
+                    request.callee().getTraceId(),
+                    request.callee().getSpanId(),
+                    request.server().getSpanId(),
+                    request.query().getSpanId()));
   }
 
   @Test
@@ -103,9 +126,11 @@ class FailureMessageTest {
       services.request("o-3");
     }
 
-    assertThatThrownBy(() -> assertThat(auditor).awaiting(Duration.ofSeconds(2)).as("checkout")
-            .hasTraceCount(2))
-        .hasMessageStartingWith("[checkout] Expecting the auditor to judge 2 traces (waited 2 s), but:\n"
-            + "  it judged 1\n");
+    assertThatThrownBy(
+            () ->
+                assertThat(auditor).awaiting(Duration.ofSeconds(2)).as("checkout").hasTraceCount(2))
+        .hasMessageStartingWith(
+            "[checkout] Expecting the auditor to judge 2 traces (waited 2 s), but:\n"
+                + "  it judged 1\n");
   }
 }

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A flow spec file names the hop that broke and who must fix it; a bad one fails naming the line. */
+/**
+ * A flow spec file names the hop that broke and who must fix it; a bad one fails naming the line.
+ */
 class SpecFileTest {
 
   @RegisterExtension
@@ -34,12 +36,16 @@ class SpecFileTest {
 
   @Test
   void aBadSpecFailsNamingTheFileTheLineAndTheField(@TempDir Path dir) throws Exception {
-    Path bad = Files.writeString(dir.resolve("bad.yaml"), "entryPoints: [frontend:SERVER]\nspanCount: 4\n");
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yaml"), "entryPoints: [frontend:SERVER]\nspanCount: 4\n");
 
     assertThatThrownBy(() -> TracelabAuditor.spec(bad))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(bad + ":2: spanCount: a request's shape needs a correlation attribute to find the request's"
-            + " spans (e.g. correlation: app.request_id)");
+        .hasMessage(
+            bad
+                + ":2: spanCount: a request's shape needs a correlation attribute to find the request's"
+                + " spans (e.g. correlation: app.request_id)");
   }
 
   private static Path resource(String name) {

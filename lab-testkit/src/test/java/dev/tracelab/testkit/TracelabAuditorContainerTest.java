@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The same assertions against the auditor image: the crafted services export from the test's JVM
- * to the container's mapped OTLP ports (HTTP and gRPC), and the kit reads the container's API. One
+ * The same assertions against the auditor image: the crafted services export from the test's JVM to
+ * the container's mapped OTLP ports (HTTP and gRPC), and the kit reads the container's API. One
  * container for the class, its report not reset: one test, a healthy request and a shattered one.
  */
 @ExtendWith(AuditorImageAvailable.class)
@@ -27,10 +27,11 @@ class TracelabAuditorContainerTest {
 
   @BeforeAll
   static void startAuditor() {
-    auditor = new TracelabAuditorContainer(AuditorImageAvailable.IMAGE)
-        .withEntryPoints("frontend:SERVER")
-        .withCorrelation(TwoServices.ORDER_ID)
-        .withQuietWindow(Duration.ofMillis(500));
+    auditor =
+        new TracelabAuditorContainer(AuditorImageAvailable.IMAGE)
+            .withEntryPoints("frontend:SERVER")
+            .withCorrelation(TwoServices.ORDER_ID)
+            .withQuietWindow(Duration.ofMillis(500));
     auditor.start();
   }
 
@@ -45,17 +46,22 @@ class TracelabAuditorContainerTest {
   void healthyRequestIsConnectedAndADroppedContextIsTheNamedEdge() {
     SpanContext healthy;
     SpanContext shattered;
-    try (TwoServices services = TwoServices.overHttpAndGrpc(auditor.otlpHttpEndpoint(), auditor.otlpGrpcEndpoint())) {
+    try (TwoServices services =
+        TwoServices.overHttpAndGrpc(auditor.otlpHttpEndpoint(), auditor.otlpGrpcEndpoint())) {
       healthy = services.request("o-1");
       shattered = services.request("o-2", true);
     }
 
-    assertThat(auditor).awaiting(Duration.ofSeconds(30))
+    assertThat(auditor)
+        .awaiting(Duration.ofSeconds(30))
         .request(byTraceId(healthy.getTraceId()))
         .isOneConnectedTrace()
         .hasSpanCount(4)
         .hasPath("frontend:SERVER", "frontend:CLIENT", "customer:SERVER", "customer:CLIENT");
-    assertThat(auditor).request(byAttribute(TwoServices.ORDER_ID, "o-2")).hasTraceCount(2).hasSpanCount(4);
+    assertThat(auditor)
+        .request(byAttribute(TwoServices.ORDER_ID, "o-2"))
+        .hasTraceCount(2)
+        .hasSpanCount(4);
     assertThat(auditor).request(byTraceId(shattered.getTraceId())).hasTraceCount(2);
     assertThat(auditor)
         .hasTraceCount(3)
@@ -67,8 +73,10 @@ class TracelabAuditorContainerTest {
     AuditReport report = auditor.report();
     Assertions.assertThat(report.services().get("customer"))
         .isEqualTo(new ScenarioReport.ServiceFigures(4, 1, 1, 0, 0.25));
-    Assertions.assertThat(report.brokenEdges()).extracting(BrokenEdge::label, BrokenEdge::count)
+    Assertions.assertThat(report.brokenEdges())
+        .extracting(BrokenEdge::label, BrokenEdge::count)
         .containsExactly(Assertions.tuple("frontend -> customer (http)", 1L));
-    Assertions.assertThat(auditor.networkOtlpHttpEndpoint()).isEqualTo("http://tracelab-auditor:4318");
+    Assertions.assertThat(auditor.networkOtlpHttpEndpoint())
+        .isEqualTo("http://tracelab-auditor:4318");
   }
 }

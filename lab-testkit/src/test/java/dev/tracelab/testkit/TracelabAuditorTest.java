@@ -18,15 +18,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The kit in-process, fed by real OTLP exporters of two crafted services: a healthy request is
- * one connected trace, a dropped context is the broken edge {@code frontend -> customer}, and each
- * test sees only its own traces in the report (a new run before each test).
+ * The kit in-process, fed by real OTLP exporters of two crafted services: a healthy request is one
+ * connected trace, a dropped context is the broken edge {@code frontend -> customer}, and each test
+ * sees only its own traces in the report (a new run before each test).
  */
 class TracelabAuditorTest {
 
   @RegisterExtension
   static final TracelabAuditor auditor =
-      TracelabAuditor.builder().setEntryPoints("frontend:SERVER").setQuietWindow(Duration.ofMillis(300)).build();
+      TracelabAuditor.builder()
+          .setEntryPoints("frontend:SERVER")
+          .setQuietWindow(Duration.ofMillis(300))
+          .build();
 
   @Test
   void healthyRequestIsOneConnectedTraceOfFourSpans() {
@@ -35,12 +38,17 @@ class TracelabAuditorTest {
       request = services.request("o-1");
     }
 
-    assertThat(auditor).awaiting(Duration.ofSeconds(20))
+    assertThat(auditor)
+        .awaiting(Duration.ofSeconds(20))
         .request(byTraceId(request.getTraceId()))
         .isOneConnectedTrace()
         .hasTraceCount(1)
         .hasSpanCount(4)
-        .hasPath("frontend:SERVER:GET /dispatch", "frontend:CLIENT", "customer:SERVER", "customer:CLIENT");
+        .hasPath(
+            "frontend:SERVER:GET /dispatch",
+            "frontend:CLIENT",
+            "customer:SERVER",
+            "customer:CLIENT");
     assertThat(auditor)
         .hasTraceCount(1)
         .hasConnectedTraceCount(1)
@@ -58,17 +66,24 @@ class TracelabAuditorTest {
     }
     String traceresponse = "00-" + request.getTraceId() + "-" + request.getSpanId() + "-01";
 
-    assertThat(auditor).request(byTraceresponse(traceresponse)).isOneConnectedTrace().hasSpanCount(4);
+    assertThat(auditor)
+        .request(byTraceresponse(traceresponse))
+        .isOneConnectedTrace()
+        .hasSpanCount(4);
   }
 
   @Test
   void spansOverOtlpHttpAndOtlpGrpcMeetInOneTrace() {
     SpanContext request;
-    try (TwoServices services = TwoServices.overHttpAndGrpc(auditor.otlpHttpEndpoint(), auditor.otlpGrpcEndpoint())) {
+    try (TwoServices services =
+        TwoServices.overHttpAndGrpc(auditor.otlpHttpEndpoint(), auditor.otlpGrpcEndpoint())) {
       request = services.request("o-3");
     }
 
-    assertThat(auditor).request(byTraceId(request.getTraceId())).isOneConnectedTrace().hasSpanCount(4);
+    assertThat(auditor)
+        .request(byTraceId(request.getTraceId()))
+        .isOneConnectedTrace()
+        .hasSpanCount(4);
     assertThat(auditor).hasTraceCount(1).hasNoBrokenEdge();
   }
 
@@ -93,7 +108,8 @@ class TracelabAuditorTest {
     AuditReport report = auditor.report();
     Assertions.assertThat(report.services().get("customer"))
         .isEqualTo(new ScenarioReport.ServiceFigures(2, 1, 1, 0, 0.5));
-    Assertions.assertThat(report.brokenEdges()).extracting(BrokenEdge::label, BrokenEdge::count)
+    Assertions.assertThat(report.brokenEdges())
+        .extracting(BrokenEdge::label, BrokenEdge::count)
         .containsExactly(Assertions.tuple("frontend -> customer (http)", 1L));
   }
 
@@ -106,9 +122,15 @@ class TracelabAuditorTest {
       }
     }
 
-    assertThat(auditor).hasTraceCount(7).hasConnectedTraceCount(3).hasBrokenEdge("frontend", "customer", 2);
+    assertThat(auditor)
+        .hasTraceCount(7)
+        .hasConnectedTraceCount(3)
+        .hasBrokenEdge("frontend", "customer", 2);
     for (int i = 0; i < 5; i += 2) {
-      assertThat(auditor).request(byTraceId(requests.get(i).getTraceId())).isOneConnectedTrace().hasSpanCount(4);
+      assertThat(auditor)
+          .request(byTraceId(requests.get(i).getTraceId()))
+          .isOneConnectedTrace()
+          .hasSpanCount(4);
     }
   }
 
@@ -118,10 +140,12 @@ class TracelabAuditorTest {
       services.request("o-6", true);
     }
 
-    assertThatThrownBy(() -> assertThat(auditor).awaiting(Duration.ofSeconds(5)).orphanRateAtMost(0.01))
+    assertThatThrownBy(
+            () -> assertThat(auditor).awaiting(Duration.ofSeconds(5)).orphanRateAtMost(0.01))
         .isInstanceOf(AssertionError.class)
-        .hasMessageStartingWith("Expecting the auditor to find every service's orphan rate at most 0.01 (waited 5 s),"
-            + " but:\n  over it: customer 0.5000\n")
+        .hasMessageStartingWith(
+            "Expecting the auditor to find every service's orphan rate at most 0.01 (waited 5 s),"
+                + " but:\n  over it: customer 0.5000\n")
         .hasMessageContaining(
             "    customer: 2 spans, 1 orphan (1 orphan root, 0 missing parents), orphan rate 0.5000\n");
   }
@@ -130,9 +154,10 @@ class TracelabAuditorTest {
   void aRequestFoundByAnAttributeNeedsTheCorrelationAttribute() {
     assertThatThrownBy(() -> assertThat(auditor).request(byAttribute("app.order_id", "o-7")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("byAttribute(app.order_id=o-7): the auditor finds requests by its correlation attribute only,"
-            + " which is not set; give it 'app.order_id' (TracelabAuditor.builder().setCorrelation,"
-            + " TracelabAuditorContainer.withCorrelation, or correlation: in the spec file)");
+        .hasMessage(
+            "byAttribute(app.order_id=o-7): the auditor finds requests by its correlation attribute only,"
+                + " which is not set; give it 'app.order_id' (TracelabAuditor.builder().setCorrelation,"
+                + " TracelabAuditorContainer.withCorrelation, or correlation: in the spec file)");
   }
 
   @Test

@@ -40,14 +40,17 @@ final class TwoServices implements AutoCloseable {
     this.c = customer.get("shop");
   }
 
-  /** Both export over OTLP/HTTP to {@code endpoint} (a base URL, as OTEL_EXPORTER_OTLP_ENDPOINT). */
+  /**
+   * Both export over OTLP/HTTP to {@code endpoint} (a base URL, as OTEL_EXPORTER_OTLP_ENDPOINT).
+   */
   static TwoServices overHttp(String endpoint) {
     return new TwoServices(http(endpoint), http(endpoint));
   }
 
   /** The frontend exports over OTLP/HTTP, the customer over OTLP/gRPC. */
   static TwoServices overHttpAndGrpc(String httpEndpoint, String grpcEndpoint) {
-    return new TwoServices(http(httpEndpoint),
+    return new TwoServices(
+        http(httpEndpoint),
         OtlpGrpcSpanExporter.builder().setEndpoint(grpcEndpoint).setCompression("gzip").build());
   }
 
@@ -57,9 +60,12 @@ final class TwoServices implements AutoCloseable {
 
   private static SdkTracerProvider provider(String service, SpanExporter exporter) {
     return SdkTracerProvider.builder()
-        .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service)))
-        // a short export delay, as a test sets OTEL_BSP_SCHEDULE_DELAY: well inside the quiet window
-        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofMillis(50)).build())
+        .setResource(
+            Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service)))
+        // a short export delay, as a test sets OTEL_BSP_SCHEDULE_DELAY: well inside the quiet
+        // window
+        .addSpanProcessor(
+            BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofMillis(50)).build())
         .build();
   }
 
@@ -77,32 +83,55 @@ final class TwoServices implements AutoCloseable {
   }
 
   /**
-   * One request: {@code frontend SERVER 'GET /dispatch' -> frontend CLIENT 'GET' -> customer
-   * SERVER 'GET /customer' -> customer CLIENT 'SELECT shop.customers'}.
+   * One request: {@code frontend SERVER 'GET /dispatch' -> frontend CLIENT 'GET' -> customer SERVER
+   * 'GET /customer' -> customer CLIENT 'SELECT shop.customers'}.
    *
    * @param dropContext the customer does not extract: its server span starts a new trace
    */
   Spans spans(String orderId, boolean dropContext) {
     int n = ++requests;
-    Span server = f.spanBuilder("GET /dispatch").setSpanKind(SpanKind.SERVER).setNoParent()
-        .setAttribute("http.request.method", "GET").setAttribute("url.path", "/dispatch")
-        .setAttribute(ORDER_ID, orderId).startSpan();
+    Span server =
+        f.spanBuilder("GET /dispatch")
+            .setSpanKind(SpanKind.SERVER)
+            .setNoParent()
+            .setAttribute("http.request.method", "GET")
+            .setAttribute("url.path", "/dispatch")
+            .setAttribute(ORDER_ID, orderId)
+            .startSpan();
     try (Scope ignored = server.makeCurrent()) {
-      Span call = f.spanBuilder("GET").setSpanKind(SpanKind.CLIENT)
-          .setAttribute("http.request.method", "GET").setAttribute("url.full", "http://customer:8081/customer?id=" + n)
-          .setAttribute("server.address", "customer").setAttribute("server.port", 8081L)
-          .setAttribute(ORDER_ID, orderId).startSpan();
+      Span call =
+          f.spanBuilder("GET")
+              .setSpanKind(SpanKind.CLIENT)
+              .setAttribute("http.request.method", "GET")
+              .setAttribute("url.full", "http://customer:8081/customer?id=" + n)
+              .setAttribute("server.address", "customer")
+              .setAttribute("server.port", 8081L)
+              .setAttribute(ORDER_ID, orderId)
+              .startSpan();
       Context received = dropContext ? Context.root() : Context.current().with(call);
-      Span callee = c.spanBuilder("GET /customer").setSpanKind(SpanKind.SERVER).setParent(received)
-          .setAttribute("http.request.method", "GET").setAttribute("url.path", "/customer")
-          .setAttribute("http.route", "/customer").setAttribute(ORDER_ID, orderId).startSpan();
-      Span query = c.spanBuilder("SELECT shop.customers").setSpanKind(SpanKind.CLIENT)
-          .setParent(Context.root().with(callee))
-          .setAttribute("db.system.name", "mysql").setAttribute(ORDER_ID, orderId).startSpan();
+      Span callee =
+          c.spanBuilder("GET /customer")
+              .setSpanKind(SpanKind.SERVER)
+              .setParent(received)
+              .setAttribute("http.request.method", "GET")
+              .setAttribute("url.path", "/customer")
+              .setAttribute("http.route", "/customer")
+              .setAttribute(ORDER_ID, orderId)
+              .startSpan();
+      Span query =
+          c.spanBuilder("SELECT shop.customers")
+              .setSpanKind(SpanKind.CLIENT)
+              .setParent(Context.root().with(callee))
+              .setAttribute("db.system.name", "mysql")
+              .setAttribute(ORDER_ID, orderId)
+              .startSpan();
       query.end();
       callee.end();
       call.end();
-      return new Spans(server.getSpanContext(), call.getSpanContext(), callee.getSpanContext(),
+      return new Spans(
+          server.getSpanContext(),
+          call.getSpanContext(),
+          callee.getSpanContext(),
           query.getSpanContext());
     } finally {
       server.end();

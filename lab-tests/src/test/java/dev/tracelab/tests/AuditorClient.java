@@ -44,7 +44,12 @@ final class AuditorClient {
   record LinkView(String traceId, String spanId) {}
 
   /** A trace; {@code closeReason} (complete, quiet, evicted) once closed, late spans after that. */
-  record TraceView(String traceId, boolean closed, String closeReason, List<SpanView> spans, List<SpanView> lateSpans) {
+  record TraceView(
+      String traceId,
+      boolean closed,
+      String closeReason,
+      List<SpanView> spans,
+      List<SpanView> lateSpans) {
     TraceView {
       lateSpans = lateSpans == null ? List.of() : lateSpans;
     }
@@ -53,11 +58,31 @@ final class AuditorClient {
       this(traceId, closed, null, spans, List.of());
     }
 
-    /** One line per span, e.g. {@code consumer-svc CONSUMER process orders (late)}, for failure messages. */
+    /**
+     * One line per span, e.g. {@code consumer-svc CONSUMER process orders (late)}, for failure
+     * messages.
+     */
     String describe() {
-      StringBuilder sb = new StringBuilder("trace " + traceId + (closed ? " closed (" + closeReason + ")" : " open"));
-      spans.forEach(s -> sb.append("\n    ").append(s.service()).append(' ').append(s.kind()).append(' ').append(s.name()));
-      lateSpans.forEach(s -> sb.append("\n    ").append(s.service()).append(' ').append(s.kind()).append(' ').append(s.name()).append(" (late)"));
+      StringBuilder sb =
+          new StringBuilder(
+              "trace " + traceId + (closed ? " closed (" + closeReason + ")" : " open"));
+      spans.forEach(
+          s ->
+              sb.append("\n    ")
+                  .append(s.service())
+                  .append(' ')
+                  .append(s.kind())
+                  .append(' ')
+                  .append(s.name()));
+      lateSpans.forEach(
+          s ->
+              sb.append("\n    ")
+                  .append(s.service())
+                  .append(' ')
+                  .append(s.kind())
+                  .append(' ')
+                  .append(s.name())
+                  .append(" (late)"));
       return sb.toString();
     }
   }
@@ -80,15 +105,19 @@ final class AuditorClient {
     Map<String, String> variants = new java.util.LinkedHashMap<>();
     scenario.variants().forEach((service, v) -> variants.put(service, v.id()));
     try {
-      HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(api.resolve("/api/runs"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(
-                  JSON.writeValueAsString(Map.of("name", scenario.id(), "variants", variants))))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(api.resolve("/api/runs"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          JSON.writeValueAsString(
+                              Map.of("name", scenario.id(), "variants", variants))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 201) {
-        throw new IllegalStateException("auditor answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "auditor answered " + response.statusCode() + ": " + response.body());
       }
     } catch (IOException e) {
       throw new IllegalStateException("auditor unreachable at " + api, e);
@@ -105,12 +134,15 @@ final class AuditorClient {
   private <T> Optional<T> get(String path, Class<T> type) {
     try {
       HttpResponse<String> response =
-          HTTP.send(HttpRequest.newBuilder(api.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+          HTTP.send(
+              HttpRequest.newBuilder(api.resolve(path)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 404) {
         return Optional.empty();
       }
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("auditor answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "auditor answered " + response.statusCode() + ": " + response.body());
       }
       return Optional.of(JSON.readValue(response.body(), type));
     } catch (IOException e) {

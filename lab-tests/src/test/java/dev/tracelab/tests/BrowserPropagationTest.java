@@ -15,7 +15,6 @@ import dev.tracelab.env.browser.Chromium;
 import dev.tracelab.env.frontend.FrontendServer;
 import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.env.frontend.ReceivedRequest;
-import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
 import io.opentelemetry.api.trace.SpanKind;
@@ -28,10 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The page in a real Chromium (Debian's, through its executable path): the order's trace starts
- * in the browser, the trace context goes to the page's own origin and to the allowlisted API
- * origin, never to the third party; and each of the two defects of broken-variants/frontend shows
- * its symptom: the leak at the third party's endpoint, the missing entry as a cors orphan.
+ * The page in a real Chromium (Debian's, through its executable path): the order's trace starts in
+ * the browser, the trace context goes to the page's own origin and to the allowlisted API origin,
+ * never to the third party; and each of the two defects of broken-variants/frontend shows its
+ * symptom: the leak at the third party's endpoint, the missing entry as a cors orphan.
  */
 class BrowserPropagationTest {
 
@@ -60,7 +59,9 @@ class BrowserPropagationTest {
     }
   }
 
-  /** Serves {@code variant}, starts a run of it, opens the page in a fresh Chromium (empty caches). */
+  /**
+   * Serves {@code variant}, starts a run of it, opens the page in a fresh Chromium (empty caches).
+   */
   private BrowserPage open(FrontendVariant variant) {
     LabEnvironment env = lab.env();
     frontend = env.serveFrontend(variant);
@@ -74,9 +75,13 @@ class BrowserPropagationTest {
   }
 
   private static JsonNode placeOrder(BrowserPage page, String via) {
-    JsonNode result = page.evaluate("window.tracelab.placeOrder('" + via + "').catch(e => { throw new Error("
-        + "'placeOrder failed: ' + (e instanceof Error ? e.stack : JSON.stringify(e, Object.getOwnPropertyNames(e)"
-        + " ?? undefined) + ' ' + String(e))); })");
+    JsonNode result =
+        page.evaluate(
+            "window.tracelab.placeOrder('"
+                + via
+                + "').catch(e => { throw new Error("
+                + "'placeOrder failed: ' + (e instanceof Error ? e.stack : JSON.stringify(e, Object.getOwnPropertyNames(e)"
+                + " ?? undefined) + ' ' + String(e))); })");
     assertThat(result.path("status").asInt()).as("%s", result).isEqualTo(202);
     return result;
   }
@@ -84,21 +89,37 @@ class BrowserPropagationTest {
   /** The order's traces once the auditor closed them all, holding the flow's spans. */
   private List<AssembledTrace> awaitTraces(String orderId, int fragments, int spans) {
     try {
-      return await().atMost(WAIT).until(
-          () -> lab.env().auditor().tracesOfOrder(orderId),
-          traces -> traces.size() == fragments
-              && traces.stream().allMatch(AssembledTrace::isClosed)
-              && traces.stream().mapToInt(t -> t.spans().size()).sum() == spans);
+      return await()
+          .atMost(WAIT)
+          .until(
+              () -> lab.env().auditor().tracesOfOrder(orderId),
+              traces ->
+                  traces.size() == fragments
+                      && traces.stream().allMatch(AssembledTrace::isClosed)
+                      && traces.stream().mapToInt(t -> t.spans().size()).sum() == spans);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("order " + orderId + ": expected " + fragments + " closed trace(s) holding " + spans
-          + " spans within " + WAIT.toSeconds() + " s; the auditor holds:"
-          + describe(lab.env().auditor().tracesOfOrder(orderId)), e);
+      throw new AssertionError(
+          "order "
+              + orderId
+              + ": expected "
+              + fragments
+              + " closed trace(s) holding "
+              + spans
+              + " spans within "
+              + WAIT.toSeconds()
+              + " s; the auditor holds:"
+              + describe(lab.env().auditor().tracesOfOrder(orderId)),
+          e);
     }
   }
 
-  private static ReceivedSpan only(List<AssembledTrace> traces, String service, SpanKind kind, String name) {
-    List<ReceivedSpan> found = traces.stream().flatMap(t -> t.spans().stream())
-        .filter(s -> s.service().equals(service) && s.kind() == kind && s.name().equals(name)).toList();
+  private static ReceivedSpan only(
+      List<AssembledTrace> traces, String service, SpanKind kind, String name) {
+    List<ReceivedSpan> found =
+        traces.stream()
+            .flatMap(t -> t.spans().stream())
+            .filter(s -> s.service().equals(service) && s.kind() == kind && s.name().equals(name))
+            .toList();
     assertThat(found).as("%s %s %s", service, kind, name).hasSize(1);
     return found.get(0);
   }
@@ -108,9 +129,18 @@ class BrowserPropagationTest {
     for (AssembledTrace t : traces) {
       sb.append("\n  trace ").append(t.traceId()).append(t.isClosed() ? " closed" : " open");
       for (ReceivedSpan s : t.spans()) {
-        sb.append("\n    ").append(s.service()).append(' ').append(s.kind()).append(' ').append(s.name())
-            .append(" id ").append(s.spanId()).append(" parent ").append(s.parentSpanId())
-            .append(" order ").append(s.attributes().get("app.order_id"));
+        sb.append("\n    ")
+            .append(s.service())
+            .append(' ')
+            .append(s.kind())
+            .append(' ')
+            .append(s.name())
+            .append(" id ")
+            .append(s.spanId())
+            .append(" parent ")
+            .append(s.parentSpanId())
+            .append(" order ")
+            .append(s.attributes().get("app.order_id"));
       }
     }
     return sb.toString();
@@ -144,17 +174,30 @@ class BrowserPropagationTest {
       assertThat(roots(trace)).containsExactly(browser);
       assertThat(gateway.parentSpanId()).isEqualTo(browser.spanId());
       assertThat(trace.traceId()).isEqualTo(order.path("traceId").asText());
-      assertThat(browser.attributes().get("app.order_id")).isEqualTo(order.path("orderId").asText());
+      assertThat(browser.attributes().get("app.order_id"))
+          .isEqualTo(order.path("orderId").asText());
     }
     String apiTrace = awaitTraces(viaApi.path("orderId").asText(), 1, 7).get(0).traceId();
-    ReceivedSpan apiFetch = only(awaitTraces(viaApi.path("orderId").asText(), 1, 7), Flow.FRONTEND, SpanKind.CLIENT, "POST");
-    ReceivedSpan pageFetch = only(awaitTraces(viaPage.path("orderId").asText(), 1, 7), Flow.FRONTEND, SpanKind.CLIENT, "POST");
+    ReceivedSpan apiFetch =
+        only(
+            awaitTraces(viaApi.path("orderId").asText(), 1, 7),
+            Flow.FRONTEND,
+            SpanKind.CLIENT,
+            "POST");
+    ReceivedSpan pageFetch =
+        only(
+            awaitTraces(viaPage.path("orderId").asText(), 1, 7),
+            Flow.FRONTEND,
+            SpanKind.CLIENT,
+            "POST");
 
     // the API origin: a preflight asking for the trace header, then the order carrying it
     List<ReceivedRequest> api = frontend.received(FrontendServer.API);
     assertThat(api).extracting(ReceivedRequest::method).containsExactly("OPTIONS", "POST");
     assertThat(api.get(0).header("access-control-request-headers")).isEqualTo(TRACE_HEADERS);
-    assertThat(api.get(1).header("traceparent")).isEqualTo(traceparentOf(apiFetch)).contains(apiTrace);
+    assertThat(api.get(1).header("traceparent"))
+        .isEqualTo(traceparentOf(apiFetch))
+        .contains(apiTrace);
     // the page's own origin: no preflight, the header all the same
     List<ReceivedRequest> own = frontend.received(FrontendServer.PAGE);
     assertThat(own).extracting(ReceivedRequest::method).containsExactly("POST");
@@ -162,13 +205,16 @@ class BrowserPropagationTest {
     // the third party: one simple POST per order, no preflight, and nothing of the trace
     List<ReceivedRequest> analytics = frontend.received(FrontendServer.ANALYTICS);
     assertThat(analytics).extracting(ReceivedRequest::method).containsExactly("POST", "POST");
-    assertThat(analytics).allSatisfy(r -> {
-      assertThat(r.has("traceparent")).as("%s", r).isFalse();
-      assertThat(r.has("tracestate")).as("%s", r).isFalse();
-      assertThat(r.has("baggage")).as("%s", r).isFalse();
-    });
+    assertThat(analytics)
+        .allSatisfy(
+            r -> {
+              assertThat(r.has("traceparent")).as("%s", r).isFalse();
+              assertThat(r.has("tracestate")).as("%s", r).isFalse();
+              assertThat(r.has("baggage")).as("%s", r).isFalse();
+            });
 
-    ScenarioReport report = await().atMost(WAIT).until(() -> lab.env().auditor().report(), r -> r.requests() == 2);
+    ScenarioReport report =
+        await().atMost(WAIT).until(() -> lab.env().auditor().report(), r -> r.requests() == 2);
     assertThat(report.connectedRequests()).isEqualTo(2);
     assertThat(report.diagnoses()).isEmpty();
   }
@@ -180,12 +226,14 @@ class BrowserPropagationTest {
     JsonNode order = placeOrder(page, "api");
 
     List<AssembledTrace> traces = awaitTraces(order.path("orderId").asText(), 1, 7);
-    assertThat(FlowShape.isConnected(traces, lab.env().auditor().runSetup().spec())).isTrue(); // no orphan shows it
+    assertThat(FlowShape.isConnected(traces, lab.env().auditor().runSetup().spec()))
+        .isTrue(); // no orphan shows it
     List<ReceivedRequest> analytics = frontend.received(FrontendServer.ANALYTICS);
     assertThat(analytics).extracting(ReceivedRequest::method).containsExactly("OPTIONS", "POST");
     assertThat(analytics.get(0).header("access-control-request-headers")).isEqualTo("traceparent");
     assertThat(analytics.get(1).header("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
-    ScenarioReport report = await().atMost(WAIT).until(() -> lab.env().auditor().report(), r -> r.requests() == 1);
+    ScenarioReport report =
+        await().atMost(WAIT).until(() -> lab.env().auditor().report(), r -> r.requests() == 1);
     assertThat(report.connectedRequests()).isEqualTo(1);
     assertThat(report.diagnoses()).isEmpty();
   }
@@ -198,8 +246,11 @@ class BrowserPropagationTest {
 
     List<AssembledTrace> traces = awaitTraces(order.path("orderId").asText(), 2, 7);
     traces.sort(Comparator.comparingInt(t -> t.spans().size()));
-    assertThat(traces.get(0).spans()).extracting(ReceivedSpan::service, ReceivedSpan::kind, ReceivedSpan::name)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(Flow.FRONTEND, SpanKind.CLIENT, Flow.FRONTEND_FETCH));
+    assertThat(traces.get(0).spans())
+        .extracting(ReceivedSpan::service, ReceivedSpan::kind, ReceivedSpan::name)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                Flow.FRONTEND, SpanKind.CLIENT, Flow.FRONTEND_FETCH));
     ReceivedSpan gateway = only(traces, Flow.GATEWAY, SpanKind.SERVER, Flow.GATEWAY_SERVER);
     assertThat(gateway.isRoot()).isTrue();
     assertThat(roots(traces.get(1))).containsExactly(gateway);
@@ -209,12 +260,15 @@ class BrowserPropagationTest {
     assertThat(api).extracting(ReceivedRequest::method).containsExactly("OPTIONS", "POST");
     assertThat(api.get(0).header("access-control-request-headers")).isEqualTo("content-type");
     assertThat(api.get(1).has("traceparent")).isFalse();
-    assertThat(frontend.received(FrontendServer.ANALYTICS)).allSatisfy(r -> assertThat(r.has("traceparent")).isFalse());
+    assertThat(frontend.received(FrontendServer.ANALYTICS))
+        .allSatisfy(r -> assertThat(r.has("traceparent")).isFalse());
 
-    ScenarioReport report = await().atMost(WAIT).until(() -> lab.env().auditor().report(), r -> r.requests() == 1);
+    ScenarioReport report =
+        await().atMost(WAIT).until(() -> lab.env().auditor().report(), r -> r.requests() == 1);
     assertThat(report.connectedRequests()).isZero();
     assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
-    assertThat(report.services().get(Flow.GATEWAY)).isEqualTo(new ScenarioReport.ServiceFigures(2, 1, 1, 0, 0.5));
+    assertThat(report.services().get(Flow.GATEWAY))
+        .isEqualTo(new ScenarioReport.ServiceFigures(2, 1, 1, 0, 0.5));
     assertThat(report.diagnoses()).hasSize(1);
     ScenarioReport.DiagnosisCount d = report.diagnoses().get(0);
     assertThat(List.of(d.boundary(), d.service(), d.span(), String.valueOf(d.count())))

@@ -22,7 +22,8 @@ final class Browsers {
     String missing = null;
     Path chromium = Chromium.find().orElse(null);
     if (chromium == null) {
-      missing = "Chromium (no chromium on PATH or in /usr/bin; apt-get install chromium, or set TRACELAB_CHROMIUM)";
+      missing =
+          "Chromium (no chromium on PATH or in /usr/bin; apt-get install chromium, or set TRACELAB_CHROMIUM)";
     } else if (!onPath("node")) {
       missing = "Node.js to bundle the page (node not found on PATH)";
     }

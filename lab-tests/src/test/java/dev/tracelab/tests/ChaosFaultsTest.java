@@ -49,11 +49,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ChaosFaultsTest {
 
   /**
-   * 10 orders/s for 8 s per fault, components down for 3 s, 30 s at most to drain; each order
-   * stays 300 ms in the worker, so about three are in flight there whenever a fault hits.
+   * 10 orders/s for 8 s per fault, components down for 3 s, 30 s at most to drain; each order stays
+   * 300 ms in the worker, so about three are in flight there whenever a fault hits.
    */
-  private static final ChaosExperiment.Settings SETTINGS = new ChaosExperiment.Settings(
-      10, Duration.ofSeconds(8), Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMillis(300));
+  private static final ChaosExperiment.Settings SETTINGS =
+      new ChaosExperiment.Settings(
+          10,
+          Duration.ofSeconds(8),
+          Duration.ofSeconds(3),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(2),
+          Duration.ofMillis(300));
+
   /** Recovery must come within this after the fault is repaired. */
   private static final double RECOVERY_MARGIN_S = 15;
 
@@ -64,11 +71,12 @@ class ChaosFaultsTest {
 
   @BeforeAll
   static void start() {
-    lab = LabEnvironment.builder()
-        .quietWindow(EmbeddedLab.QUIET_WINDOW)
-        .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
-        .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
-        .start();
+    lab =
+        LabEnvironment.builder()
+            .quietWindow(EmbeddedLab.QUIET_WINDOW)
+            .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
+            .implementation(Flow.CONSUMER, ServiceImplementation.javaProcess())
+            .start();
     chaos = ChaosExperiment.create(lab, SETTINGS, line -> System.out.println("chaos: " + line));
     assertThat(chaos.hasLedger()).as("the consumer serves GET /ledger").isTrue();
     chaos.warmUp(30);
@@ -91,25 +99,34 @@ class ChaosFaultsTest {
 
     assertThat(r.accepted()).as("orders accepted").isPositive();
     assertThat(r.inFlight()).as("requests in flight when the fault hit").isPositive();
-    assertThat(r.lostOrderIds()).as("accepted orders neither processed nor dead-lettered").isEmpty();
+    assertThat(r.lostOrderIds())
+        .as("accepted orders neither processed nor dead-lettered")
+        .isEmpty();
     assertThat(r.lost()).as("lost").isEqualTo(0L);
-    assertThat(r.processed() + r.deadLettered()).as("processed + dead-lettered").isEqualTo(r.accepted());
+    assertThat(r.processed() + r.deadLettered())
+        .as("processed + dead-lettered")
+        .isEqualTo(r.accepted());
     assertThat(r.deadLettered()).as("dead-lettered (the load has no poison orders)").isEqualTo(0L);
     JsonNode ledger = ledger();
     List<String> processed = new ArrayList<>();
     ledger.path("processed").forEach(n -> processed.add(n.asText()));
-    assertThat(processed).as("the ledger lists every processed order exactly once").doesNotHaveDuplicates();
-    assertThat(r.duplicates()).as("duplicates: only redeliveries the consumer skipped")
+    assertThat(processed)
+        .as("the ledger lists every processed order exactly once")
+        .doesNotHaveDuplicates();
+    assertThat(r.duplicates())
+        .as("duplicates: only redeliveries the consumer skipped")
         .isEqualTo(ledger.path("duplicatesSkipped").asLong() - skippedBefore);
-    assertThat(r.recoveryS()).as("recovery in s (null: not recovered)").isNotNull()
+    assertThat(r.recoveryS())
+        .as("recovery in s (null: not recovered)")
+        .isNotNull()
         .isLessThan(r.repairedS() + RECOVERY_MARGIN_S);
   }
 
   /**
    * A redelivery, as a consumer crash before its offset commit or a producer retry without
-   * idempotence makes one: every record of the topic is written again. Before that the topic
-   * holds each processed order exactly once (no fault wrote a record twice); after it the ledger
-   * is unchanged and counts every copy as a skipped duplicate.
+   * idempotence makes one: every record of the topic is written again. Before that the topic holds
+   * each processed order exactly once (no fault wrote a record twice); after it the ledger is
+   * unchanged and counts every copy as a skipped duplicate.
    */
   @Test
   @Order(2)
@@ -122,22 +139,29 @@ class ChaosFaultsTest {
     for (ConsumerRecord<String, String> record : records) {
       recordIds.add(OrderJson.mapper().readTree(record.value()).path("orderId").asText());
     }
-    assertThat(recordIds).as("the topic holds each processed order once").containsExactlyInAnyOrderElementsOf(processed);
+    assertThat(recordIds)
+        .as("the topic holds each processed order once")
+        .containsExactlyInAnyOrderElementsOf(processed);
 
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, lab.kafkaBootstrapServers());
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (ConsumerRecord<String, String> r : records) {
-        producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value(), r.headers()));
+        producer.send(
+            new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value(), r.headers()));
       }
       producer.flush();
     }
 
     long skippedBefore = before.path("duplicatesSkipped").asLong();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(ledger().path("duplicatesSkipped").asLong() - skippedBefore)
-            .as("redeliveries skipped").isEqualTo(records.size()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(ledger().path("duplicatesSkipped").asLong() - skippedBefore)
+                    .as("redeliveries skipped")
+                    .isEqualTo(records.size()));
     List<String> after = new ArrayList<>();
     ledger().path("processed").forEach(n -> after.add(n.asText()));
     assertThat(after).as("processed after the redelivery").isEqualTo(processed);
@@ -150,24 +174,32 @@ class ChaosFaultsTest {
     List<ConsumerRecord<String, String>> records = new ArrayList<>();
     try (KafkaConsumer<String, String> reader =
         new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-      List<TopicPartition> partitions = reader.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions =
+          reader.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       reader.assign(partitions);
       reader.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = reader.endOffsets(partitions);
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        reader.poll(Duration.ofMillis(200)).forEach(records::add);
-        return partitions.stream().allMatch(p -> reader.position(p) >= end.get(p));
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                reader.poll(Duration.ofMillis(200)).forEach(records::add);
+                return partitions.stream().allMatch(p -> reader.position(p) >= end.get(p));
+              });
     }
     return records;
   }
 
   private static JsonNode ledger() throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(lab.service(Flow.CONSUMER).url().resolve("/ledger"))
-            .timeout(Duration.ofSeconds(5)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(lab.service(Flow.CONSUMER).url().resolve("/ledger"))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return OrderJson.mapper().readTree(response.body());
   }

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The fault injection ./lab chaos relies on does what it says, and a worker kill loses nothing: a
  * worker killed mid-load is gone and orders are refused while it is; the restarted one is a new
- * process on the same port; every order answered 202 before, during and after is in the
- * consumer's ledger; a stopped broker makes the worker unready (but alive) and the restarted one
- * takes orders again.
+ * process on the same port; every order answered 202 before, during and after is in the consumer's
+ * ledger; a stopped broker makes the worker unready (but alive) and the restarted one takes orders
+ * again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosPlumbingTest {
@@ -51,10 +51,11 @@ class ChaosPlumbingTest {
 
   @BeforeAll
   static void start() {
-    lab = LabEnvironment.builder()
-        .quietWindow(EmbeddedLab.QUIET_WINDOW)
-        .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
-        .start();
+    lab =
+        LabEnvironment.builder()
+            .quietWindow(EmbeddedLab.QUIET_WINDOW)
+            .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
+            .start();
   }
 
   @AfterAll
@@ -65,11 +66,11 @@ class ChaosPlumbingTest {
   }
 
   /**
-   * A worker killed with {@code kill -9} under load, while requests are in flight (each order
-   * waits 500 ms in the deferred work, so about ten are inside the worker at any time): every
-   * order answered 202 is in the ledger, none is lost; the requests the kill cut are answered
-   * 5xx, not accepted (such an order may still be processed: its send was acknowledged, but its
-   * 202 never left the worker).
+   * A worker killed with {@code kill -9} under load, while requests are in flight (each order waits
+   * 500 ms in the deferred work, so about ten are inside the worker at any time): every order
+   * answered 202 is in the ledger, none is lost; the requests the kill cut are answered 5xx, not
+   * accepted (such an order may still be processed: its send was acknowledged, but its 202 never
+   * left the worker).
    */
   @Test
   @Order(1)
@@ -82,13 +83,17 @@ class ChaosPlumbingTest {
     ExecutorService senders = Executors.newCachedThreadPool();
     long killed;
     try {
-      ticker.scheduleAtFixedRate(() -> senders.execute(() -> placeSlow(acceptedHere, notAccepted)),
-          0, 50, TimeUnit.MILLISECONDS);
+      ticker.scheduleAtFixedRate(
+          () -> senders.execute(() -> placeSlow(acceptedHere, notAccepted)),
+          0,
+          50,
+          TimeUnit.MILLISECONDS);
       await().atMost(Duration.ofSeconds(30)).until(() -> acceptedHere.size() >= 10);
 
       killed = lab.killService(Flow.WORKER);
 
-      assertThat(ProcessHandle.of(killed).map(ProcessHandle::isAlive)).isIn(java.util.Optional.empty(), java.util.Optional.of(false));
+      assertThat(ProcessHandle.of(killed).map(ProcessHandle::isAlive))
+          .isIn(java.util.Optional.empty(), java.util.Optional.of(false));
       assertThat(client.place(ORDER)).as("an order while the worker is dead").isNull();
       int acceptedBeforeRestart = acceptedHere.size();
 
@@ -97,16 +102,27 @@ class ChaosPlumbingTest {
       assertThat(restarted).isNotEqualTo(killed);
       assertThat(ProcessHandle.of(restarted).orElseThrow().isAlive()).isTrue();
       assertThat(lab.service(Flow.WORKER).port()).isEqualTo(port);
-      await().atMost(Duration.ofSeconds(30)).until(() -> acceptedHere.size() >= acceptedBeforeRestart + 10);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> acceptedHere.size() >= acceptedBeforeRestart + 10);
     } finally {
       ticker.shutdownNow();
       senders.shutdown();
-      assertThat(senders.awaitTermination(60, TimeUnit.SECONDS)).as("the load's last requests answered").isTrue();
+      assertThat(senders.awaitTermination(60, TimeUnit.SECONDS))
+          .as("the load's last requests answered")
+          .isTrue();
     }
-    assertThat(notAccepted).as("requests in flight when the worker was killed, answered 5xx").isNotEmpty();
+    assertThat(notAccepted)
+        .as("requests in flight when the worker was killed, answered 5xx")
+        .isNotEmpty();
     accepted.addAll(acceptedHere);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(processed()).as("every order answered 202 is processed: none lost").containsAll(accepted));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(processed())
+                    .as("every order answered 202 is processed: none lost")
+                    .containsAll(accepted));
     Set<String> processedNotPlaced = new HashSet<>(processed());
     processedNotPlaced.removeAll(accepted);
     processedNotPlaced.removeAll(notAccepted);
@@ -116,13 +132,14 @@ class ChaosPlumbingTest {
   /** Places one order that waits 500 ms in the worker; notes its id as accepted or not. */
   private static void placeSlow(Set<String> acceptedHere, Set<String> notAccepted) {
     try {
-      HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(lab.gatewayUrl().resolve("/orders"))
-              .timeout(Duration.ofSeconds(30))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(SLOW_ORDER))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(lab.gatewayUrl().resolve("/orders"))
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(SLOW_ORDER))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode json = OrderJson.mapper().readTree(response.body());
       if (response.statusCode() == 202) {
         acceptedHere.add(json.get("orderId").asText());
@@ -147,17 +164,23 @@ class ChaosPlumbingTest {
 
     lab.stopKafka();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> status(worker.resolve("/health/ready")) == 503);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> status(worker.resolve("/health/ready")) == 503);
     assertThat(status(worker.resolve("/health"))).isEqualTo(200);
     assertThat(status(lab.service(Flow.CONSUMER).url().resolve("/health/ready"))).isEqualTo(503);
 
     lab.startKafka();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> status(worker.resolve("/health/ready")) == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> status(worker.resolve("/health/ready")) == 200);
     int before = accepted.size();
     place(OrderClient.create(lab.gatewayUrl()), 5);
     assertThat(accepted).hasSize(before + 5);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(processed()).containsAll(accepted));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(processed()).containsAll(accepted));
   }
 
   private static void place(OrderClient client, int n) {
@@ -169,9 +192,12 @@ class ChaosPlumbingTest {
   }
 
   private static Set<String> processed() throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(lab.service(Flow.CONSUMER).url().resolve("/ledger")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(lab.service(Flow.CONSUMER).url().resolve("/ledger"))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode json = OrderJson.mapper().readTree(response.body());
     Set<String> ids = new HashSet<>();
@@ -181,8 +207,10 @@ class ChaosPlumbingTest {
 
   private static int status(URI url) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(3)).GET().build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(3)).GET().build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (Exception e) {
       return -1;
     }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A role run as a child process gives the same traces as in-process: the worker as a child JVM
- * (its main class, configured only by environment variables), gateway and consumer in this JVM.
+ * A role run as a child process gives the same traces as in-process: the worker as a child JVM (its
+ * main class, configured only by environment variables), gateway and consumer in this JVM.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChildProcessServiceTest {
@@ -31,33 +31,36 @@ class ChildProcessServiceTest {
 
   @BeforeAll
   static void start() {
-    env = LabEnvironment.builder()
-        .quietWindow(EmbeddedLab.QUIET_WINDOW)
-        .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
-        .start();
-    scenarios = new LabScenarios(new LabTarget() {
-      @Override
-      public URI gatewayUrl() {
-        return env.gatewayUrl();
-      }
+    env =
+        LabEnvironment.builder()
+            .quietWindow(EmbeddedLab.QUIET_WINDOW)
+            .implementation(Flow.WORKER, ServiceImplementation.javaProcess())
+            .start();
+    scenarios =
+        new LabScenarios(
+            new LabTarget() {
+              @Override
+              public URI gatewayUrl() {
+                return env.gatewayUrl();
+              }
 
-      @Override
-      public URI auditorApiUrl() {
-        return URI.create(env.auditor().apiUrl());
-      }
+              @Override
+              public URI auditorApiUrl() {
+                return URI.create(env.auditor().apiUrl());
+              }
 
-      @Override
-      public java.time.Duration quietWindow() {
-        return env.auditor().assembler().quietWindow();
-      }
+              @Override
+              public java.time.Duration quietWindow() {
+                return env.auditor().assembler().quietWindow();
+              }
 
-      @Override
-      public void use(Scenario scenario) {
-        if (!env.runs(scenario)) {
-          env.switchTo(scenario);
-        }
-      }
-    });
+              @Override
+              public void use(Scenario scenario) {
+                if (!env.runs(scenario)) {
+                  env.switchTo(scenario);
+                }
+              }
+            });
   }
 
   @AfterAll

@@ -6,10 +6,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tracelab.env.Versions;
 import dev.tracelab.experiments.sampling.TierProbe;
 import dev.tracelab.experiments.sampling.TierProbe.Sample;
 import dev.tracelab.experiments.sampling.TierProbe.ZipkinSpan;
-import dev.tracelab.env.Versions;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.tests.AuditorClient.TraceView;
 import java.io.File;
@@ -34,10 +34,10 @@ import org.testcontainers.containers.wait.strategy.Wait;
 /**
  * The workshop room's compose files, run as they are by the local {@code docker compose} (Compose
  * V2) through Testcontainers' {@link ComposeContainer}: the stack alone ({@code
- * compose/docker-compose.yml}), with the sampling tier overlay ({@code docker-compose.tier.yml}) and
- * with the mesh overlay ({@code docker-compose.mesh.yml}: the Envoy sidecar in front of the worker).
- * Every published port is moved to a free one; the images are the local ones (nothing is pulled).
- * Skipped with the reason without Docker, Compose V2 or the images, unless {@code
+ * compose/docker-compose.yml}), with the sampling tier overlay ({@code docker-compose.tier.yml})
+ * and with the mesh overlay ({@code docker-compose.mesh.yml}: the Envoy sidecar in front of the
+ * worker). Every published port is moved to a free one; the images are the local ones (nothing is
+ * pulled). Skipped with the reason without Docker, Compose V2 or the images, unless {@code
  * -Dtracelab.containers=required}.
  */
 @ExtendWith(ComposeStackTest.Available.class)
@@ -45,36 +45,66 @@ class ComposeStackTest {
 
   private static final Duration STARTUP = Duration.ofMinutes(3);
   private static final Duration ARRIVAL = Duration.ofSeconds(60);
+
   /** The room's decision_wait (the overlay's default). */
   private static final Duration DECISION_WAIT = Duration.ofSeconds(10);
+
   private static final String ZIPKIN_IMAGE = "openzipkin/zipkin:" + Versions.ZIPKIN;
-  private static final String OTELCOL_IMAGE = "otel/opentelemetry-collector-contrib:" + Versions.OTELCOL;
+  private static final String OTELCOL_IMAGE =
+      "otel/opentelemetry-collector-contrib:" + Versions.OTELCOL;
   private static final String ENVOY_IMAGE = "envoyproxy/envoy:v" + Versions.ENVOY;
 
-  /** One order through the stack: one connected trace of the six spans, in Zipkin and in the auditor. */
+  /**
+   * One order through the stack: one connected trace of the six spans, in Zipkin and in the
+   * auditor.
+   */
   @Test
   void oneOrderIsOneConnectedTraceInZipkinAndInTheAuditor() {
-    Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
-        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT",
-        "FRONTEND_PAGE_PORT", "FRONTEND_API_PORT", "FRONTEND_ANALYTICS_PORT");
-    try (Stack stack = Stack.start("tracelab-compose", ports, Map.of(), List.of("docker-compose.yml"))) {
-      stack.verify(() -> {
-        // the page is part of the stack: served on its origin, which names the API origin
-        String config = given().get("http://127.0.0.1:" + ports.get("FRONTEND_PAGE_PORT") + "/frontend-config.json")
-            .then().statusCode(200).extract().asString();
-        assertThat(config).isEqualTo("{\"variant\":\"fixed\",\"apiOrigin\":\"http://localhost:"
-            + ports.get("FRONTEND_API_PORT") + "\",\"analyticsUrl\":\"http://localhost:"
-            + ports.get("FRONTEND_ANALYTICS_PORT") + "/collect\",\"telemetryPath\":\"/v1/traces\"}");
-        Orders.Accepted accepted = stack.orders().place(Map.of("sku", "SMOKE-1", "quantity", 2));
+    Map<String, String> ports =
+        freePorts(
+            "GATEWAY_PORT",
+            "WORKER_PORT",
+            "CONSUMER_PORT",
+            "AUDITOR_API_PORT",
+            "AUDITOR_OTLP_PORT",
+            "ZIPKIN_PORT",
+            "KAFKA_HOST_PORT",
+            "FRONTEND_PAGE_PORT",
+            "FRONTEND_API_PORT",
+            "FRONTEND_ANALYTICS_PORT");
+    try (Stack stack =
+        Stack.start("tracelab-compose", ports, Map.of(), List.of("docker-compose.yml"))) {
+      stack.verify(
+          () -> {
+            // the page is part of the stack: served on its origin, which names the API origin
+            String config =
+                given()
+                    .get(
+                        "http://127.0.0.1:"
+                            + ports.get("FRONTEND_PAGE_PORT")
+                            + "/frontend-config.json")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
+            assertThat(config)
+                .isEqualTo(
+                    "{\"variant\":\"fixed\",\"apiOrigin\":\"http://localhost:"
+                        + ports.get("FRONTEND_API_PORT")
+                        + "\",\"analyticsUrl\":\"http://localhost:"
+                        + ports.get("FRONTEND_ANALYTICS_PORT")
+                        + "/collect\",\"telemetryPath\":\"/v1/traces\"}");
+            Orders.Accepted accepted =
+                stack.orders().place(Map.of("sku", "SMOKE-1", "quantity", 2));
 
-        List<ZipkinSpan> spans = awaitZipkinSpans(stack.zipkin(), accepted.traceId(), 6);
-        assertZipkinTree(accepted.traceId(), spans, LabScenarios.connectedTree());
+            List<ZipkinSpan> spans = awaitZipkinSpans(stack.zipkin(), accepted.traceId(), 6);
+            assertZipkinTree(accepted.traceId(), spans, LabScenarios.connectedTree());
 
-        List<TraceView> traces = stack.scenarios().awaitFragments(accepted.orderId(), 1);
-        assertThat(traces).hasSize(1);
-        assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
-        assertTree(traces.get(0), LabScenarios.connectedTree());
-      });
+            List<TraceView> traces = stack.scenarios().awaitFragments(accepted.orderId(), 1);
+            assertThat(traces).hasSize(1);
+            assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
+            assertTree(traces.get(0), LabScenarios.connectedTree());
+          });
     }
   }
 
@@ -85,20 +115,37 @@ class ComposeStackTest {
    */
   @Test
   void throughTheMeshOverlayOneOrderIsOneTraceWithTheSidecarsSpansInTheHop() {
-    Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
-        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT", "SIDECAR_PORT", "SIDECAR_ADMIN_PORT",
-        "FRONTEND_PAGE_PORT", "FRONTEND_API_PORT", "FRONTEND_ANALYTICS_PORT");
-    try (Stack stack = Stack.start("tracelab-mesh", ports, Map.of(),
-        List.of("docker-compose.yml", "docker-compose.mesh.yml"))) {
-      stack.verify(() -> {
-        Orders.Accepted accepted = stack.orders().place(Map.of("sku", "MESH-1", "quantity", 2));
+    Map<String, String> ports =
+        freePorts(
+            "GATEWAY_PORT",
+            "WORKER_PORT",
+            "CONSUMER_PORT",
+            "AUDITOR_API_PORT",
+            "AUDITOR_OTLP_PORT",
+            "ZIPKIN_PORT",
+            "KAFKA_HOST_PORT",
+            "SIDECAR_PORT",
+            "SIDECAR_ADMIN_PORT",
+            "FRONTEND_PAGE_PORT",
+            "FRONTEND_API_PORT",
+            "FRONTEND_ANALYTICS_PORT");
+    try (Stack stack =
+        Stack.start(
+            "tracelab-mesh",
+            ports,
+            Map.of(),
+            List.of("docker-compose.yml", "docker-compose.mesh.yml"))) {
+      stack.verify(
+          () -> {
+            Orders.Accepted accepted = stack.orders().place(Map.of("sku", "MESH-1", "quantity", 2));
 
-        LabScenarios mesh = new LabScenarios(stack, dev.tracelab.flow.Implementations.JAVA.withMesh());
-        List<TraceView> traces = mesh.awaitFragments(accepted.orderId(), 1);
-        assertThat(traces).hasSize(1);
-        assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
-        assertTree(traces.get(0), mesh.connected());
-      });
+            LabScenarios mesh =
+                new LabScenarios(stack, dev.tracelab.flow.Implementations.JAVA.withMesh());
+            List<TraceView> traces = mesh.awaitFragments(accepted.orderId(), 1);
+            assertThat(traces).hasSize(1);
+            assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
+            assertTree(traces.get(0), mesh.connected());
+          });
     }
   }
 
@@ -109,49 +156,94 @@ class ComposeStackTest {
    */
   @Test
   void tierKeepsTheErrorTraceWholeDropsThePlainOneAndTheAuditorSeesBoth() {
-    Map<String, String> ports = freePorts("GATEWAY_PORT", "WORKER_PORT", "CONSUMER_PORT",
-        "AUDITOR_API_PORT", "AUDITOR_OTLP_PORT", "ZIPKIN_PORT", "KAFKA_HOST_PORT",
-        "LB_HEALTH_HOST_PORT", "LB_METRICS_HOST_PORT", "TAIL_A_METRICS_HOST_PORT", "TAIL_B_METRICS_HOST_PORT",
-        "FRONTEND_PAGE_PORT", "FRONTEND_API_PORT", "FRONTEND_ANALYTICS_PORT");
-    Map<String, String> tier = Map.of(
-        "TIER_DECISION_WAIT", DECISION_WAIT.toSeconds() + "s",
-        // no baseline: a trace without error and not slow MUST be dropped
-        "TIER_SAMPLING_PERCENTAGE", "0");
-    try (Stack stack = Stack.start("tracelab-tier", ports, tier,
-        List.of("docker-compose.yml", "docker-compose.tier.yml"))) {
-      stack.verify(() -> {
-        List<URI> tails = List.of(
-            URI.create("http://127.0.0.1:" + ports.get("TAIL_A_METRICS_HOST_PORT") + "/metrics"),
-            URI.create("http://127.0.0.1:" + ports.get("TAIL_B_METRICS_HOST_PORT") + "/metrics"));
+    Map<String, String> ports =
+        freePorts(
+            "GATEWAY_PORT",
+            "WORKER_PORT",
+            "CONSUMER_PORT",
+            "AUDITOR_API_PORT",
+            "AUDITOR_OTLP_PORT",
+            "ZIPKIN_PORT",
+            "KAFKA_HOST_PORT",
+            "LB_HEALTH_HOST_PORT",
+            "LB_METRICS_HOST_PORT",
+            "TAIL_A_METRICS_HOST_PORT",
+            "TAIL_B_METRICS_HOST_PORT",
+            "FRONTEND_PAGE_PORT",
+            "FRONTEND_API_PORT",
+            "FRONTEND_ANALYTICS_PORT");
+    Map<String, String> tier =
+        Map.of(
+            "TIER_DECISION_WAIT",
+            DECISION_WAIT.toSeconds() + "s",
+            // no baseline: a trace without error and not slow MUST be dropped
+            "TIER_SAMPLING_PERCENTAGE",
+            "0");
+    try (Stack stack =
+        Stack.start(
+            "tracelab-tier",
+            ports,
+            tier,
+            List.of("docker-compose.yml", "docker-compose.tier.yml"))) {
+      stack.verify(
+          () -> {
+            List<URI> tails =
+                List.of(
+                    URI.create(
+                        "http://127.0.0.1:" + ports.get("TAIL_A_METRICS_HOST_PORT") + "/metrics"),
+                    URI.create(
+                        "http://127.0.0.1:" + ports.get("TAIL_B_METRICS_HOST_PORT") + "/metrics"));
 
-        Orders.Accepted failed = stack.orders().place(Map.of("sku", "TIER-ERR", "quantity", 1, "fail", true));
-        Orders.Accepted plain = stack.orders().place(Map.of("sku", "TIER-OK", "quantity", 1));
+            Orders.Accepted failed =
+                stack.orders().place(Map.of("sku", "TIER-ERR", "quantity", 1, "fail", true));
+            Orders.Accepted plain = stack.orders().place(Map.of("sku", "TIER-OK", "quantity", 1));
 
-        // both decided: the error trace's six spans in Zipkin, two decisions on the tails
-        List<ZipkinSpan> kept = awaitZipkinSpans(stack.zipkin(), failed.traceId(), 6, DECISION_WAIT.plus(ARRIVAL));
-        await("two sampling decisions on the tails").atMost(ARRIVAL).pollInterval(Duration.ofMillis(500))
-            .until(() -> tailSum(stack.zipkin(), tails, "global_count_traces_sampled", Map.of()) == 2);
+            // both decided: the error trace's six spans in Zipkin, two decisions on the tails
+            List<ZipkinSpan> kept =
+                awaitZipkinSpans(stack.zipkin(), failed.traceId(), 6, DECISION_WAIT.plus(ARRIVAL));
+            await("two sampling decisions on the tails")
+                .atMost(ARRIVAL)
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                    () ->
+                        tailSum(stack.zipkin(), tails, "global_count_traces_sampled", Map.of())
+                            == 2);
 
-        assertThat(tailSum(stack.zipkin(), tails, "new_trace_id_received", Map.of()))
-            .as("trace ids received by tail-a + tail-b").isEqualTo(2);
-        assertThat(tailSum(stack.zipkin(), tails, "global_count_traces_sampled", Map.of("sampled", "true")))
-            .as("traces sampled").isEqualTo(1);
-        assertThat(tailSum(stack.zipkin(), tails, "global_count_traces_sampled", Map.of("sampled", "false")))
-            .as("traces not sampled").isEqualTo(1);
+            assertThat(tailSum(stack.zipkin(), tails, "new_trace_id_received", Map.of()))
+                .as("trace ids received by tail-a + tail-b")
+                .isEqualTo(2);
+            assertThat(
+                    tailSum(
+                        stack.zipkin(),
+                        tails,
+                        "global_count_traces_sampled",
+                        Map.of("sampled", "true")))
+                .as("traces sampled")
+                .isEqualTo(1);
+            assertThat(
+                    tailSum(
+                        stack.zipkin(),
+                        tails,
+                        "global_count_traces_sampled",
+                        Map.of("sampled", "false")))
+                .as("traces not sampled")
+                .isEqualTo(1);
 
-        assertZipkinTree(failed.traceId(), kept, LabScenarios.connectedTree());
-        assertThat(kept.stream().filter(ZipkinSpan::error).map(ZipkinSpan::service).toList())
-            .as("spans in error").containsExactly("consumer-svc");
-        assertThat(stack.zipkin().zipkinTrace(plain.traceId()))
-            .as("the plain trace in Zipkin (dropped by the tail sampler, no other way there)").isEmpty();
+            assertZipkinTree(failed.traceId(), kept, LabScenarios.connectedTree());
+            assertThat(kept.stream().filter(ZipkinSpan::error).map(ZipkinSpan::service).toList())
+                .as("spans in error")
+                .containsExactly("consumer-svc");
+            assertThat(stack.zipkin().zipkinTrace(plain.traceId()))
+                .as("the plain trace in Zipkin (dropped by the tail sampler, no other way there)")
+                .isEmpty();
 
-        for (Orders.Accepted order : List.of(failed, plain)) {
-          List<TraceView> traces = stack.scenarios().awaitFragments(order.orderId(), 1);
-          assertThat(traces).as("auditor's traces of order %s", order.orderId()).hasSize(1);
-          assertThat(traces.get(0).traceId()).isEqualTo(order.traceId());
-          assertTree(traces.get(0), LabScenarios.connectedTree());
-        }
-      });
+            for (Orders.Accepted order : List.of(failed, plain)) {
+              List<TraceView> traces = stack.scenarios().awaitFragments(order.orderId(), 1);
+              assertThat(traces).as("auditor's traces of order %s", order.orderId()).hasSize(1);
+              assertThat(traces.get(0).traceId()).isEqualTo(order.traceId());
+              assertTree(traces.get(0), LabScenarios.connectedTree());
+            }
+          });
     }
   }
 
@@ -159,24 +251,31 @@ class ComposeStackTest {
     return awaitZipkinSpans(zipkin, traceId, spans, ARRIVAL);
   }
 
-  private static List<ZipkinSpan> awaitZipkinSpans(TierProbe zipkin, String traceId, int spans, Duration atMost) {
+  private static List<ZipkinSpan> awaitZipkinSpans(
+      TierProbe zipkin, String traceId, int spans, Duration atMost) {
     AtomicReference<List<ZipkinSpan>> seen = new AtomicReference<>(List.of());
     await("%d spans of trace %s in Zipkin".formatted(spans, traceId))
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> {
-          seen.set(zipkin.zipkinTrace(traceId));
-          return seen.get().size() >= spans;
-        });
+        .until(
+            () -> {
+              seen.set(zipkin.zipkinTrace(traceId));
+              return seen.get().size() >= spans;
+            });
     return seen.get();
   }
 
-  /** A tail-sampling counter summed over both tails (with or without the Prometheus _total suffix). */
-  private static long tailSum(TierProbe probe, List<URI> tails, String metric, Map<String, String> labels) {
+  /**
+   * A tail-sampling counter summed over both tails (with or without the Prometheus _total suffix).
+   */
+  private static long tailSum(
+      TierProbe probe, List<URI> tails, String metric, Map<String, String> labels) {
     double sum = 0;
     for (URI tail : tails) {
       List<Sample> samples = probe.tailSamplingMetrics(tail);
-      sum += TierProbe.sum(samples, metric, labels) + TierProbe.sum(samples, metric + "_total", labels);
+      sum +=
+          TierProbe.sum(samples, metric, labels)
+              + TierProbe.sum(samples, metric + "_total", labels);
     }
     return Math.round(sum);
   }
@@ -205,7 +304,8 @@ class ComposeStackTest {
       this.env = env;
     }
 
-    static Stack start(String project, Map<String, String> ports, Map<String, String> extra, List<String> files) {
+    static Stack start(
+        String project, Map<String, String> ports, Map<String, String> extra, List<String> files) {
       Path dir = composeDir();
       List<File> composeFiles = files.stream().map(f -> dir.resolve(f).toFile()).toList();
       Map<String, String> env = new LinkedHashMap<>(ports);
@@ -220,12 +320,14 @@ class ComposeStackTest {
       env.put("CONSUMER_VARIANT", "fixed");
       env.putIfAbsent("AUDITOR_QUIET_MS", Long.toString(EmbeddedLab.QUIET_WINDOW.toMillis()));
       // the local `docker compose` (no container image for it here), images as they are locally
-      ComposeContainer compose = new ComposeContainer(project, composeFiles)
-          .withPull(false)
-          .withEnv(env)
-          .withRemoveVolumes(true)
-          .withStartupTimeout(STARTUP);
-      for (String service : List.of("kafka", "zipkin", "auditor", "worker", "consumer", "gateway", "frontend")) {
+      ComposeContainer compose =
+          new ComposeContainer(project, composeFiles)
+              .withPull(false)
+              .withEnv(env)
+              .withRemoveVolumes(true)
+              .withStartupTimeout(STARTUP);
+      for (String service :
+          List.of("kafka", "zipkin", "auditor", "worker", "consumer", "gateway", "frontend")) {
         compose.waitingFor(service, Wait.forHealthcheck());
       }
       if (files.contains("docker-compose.mesh.yml")) {
@@ -242,12 +344,14 @@ class ComposeStackTest {
       try {
         compose.start();
       } catch (RuntimeException e) {
-        System.out.println("===== compose project " + project + " failed to start\n" + stack.logs());
+        System.out.println(
+            "===== compose project " + project + " failed to start\n" + stack.logs());
         stack.close();
         throw e;
       }
-      System.out.printf("compose project %s (%s) up in %d ms%n", project, String.join(" + ", files),
-          (System.nanoTime() - t0) / 1_000_000);
+      System.out.printf(
+          "compose project %s (%s) up in %d ms%n",
+          project, String.join(" + ", files), (System.nanoTime() - t0) / 1_000_000);
       return stack;
     }
 
@@ -291,7 +395,8 @@ class ComposeStackTest {
     @Override
     public void use(Scenario scenario) {
       if (scenario != Scenario.FIXED) {
-        throw new UnsupportedOperationException("the compose stack here runs the fixed variants only");
+        throw new UnsupportedOperationException(
+            "the compose stack here runs the fixed variants only");
       }
     }
 
@@ -299,14 +404,25 @@ class ComposeStackTest {
     String logs() {
       StringBuilder sb = new StringBuilder();
       try {
-        for (var c : DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
-            .withLabelFilter(List.of("com.docker.compose.project")).exec()) {
+        for (var c :
+            DockerClientFactory.instance()
+                .client()
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(List.of("com.docker.compose.project"))
+                .exec()) {
           if (!c.getLabels().get("com.docker.compose.project").startsWith(project)) {
             continue;
           }
-          sb.append("----- ").append(c.getLabels().get("com.docker.compose.service"))
-              .append(" (").append(c.getStatus()).append(")\n");
-          Process p = new ProcessBuilder("docker", "logs", "--tail", "100", c.getId()).redirectErrorStream(true).start();
+          sb.append("----- ")
+              .append(c.getLabels().get("com.docker.compose.service"))
+              .append(" (")
+              .append(c.getStatus())
+              .append(")\n");
+          Process p =
+              new ProcessBuilder("docker", "logs", "--tail", "100", c.getId())
+                  .redirectErrorStream(true)
+                  .start();
           sb.append(new String(p.getInputStream().readAllBytes()));
           p.waitFor();
         }
@@ -331,17 +447,26 @@ class ComposeStackTest {
         return p.resolve("compose");
       }
     }
-    throw new IllegalStateException("no compose/docker-compose.yml above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no compose/docker-compose.yml above " + Path.of("").toAbsolutePath());
   }
 
   /** Docker, Compose V2 and every image of the stack and the tier overlay. */
   static final class Available extends ContainersAvailable {
     @Override
     List<String> images() {
-      List<String> all = new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ZIPKIN_IMAGE, OTELCOL_IMAGE,
-          ContainerLab.AUDITOR_IMAGE, ENVOY_IMAGE, "tracelab/frontend:" + ContainerLab.TAG));
+      List<String> all =
+          new ArrayList<>(
+              List.of(
+                  ContainerLab.KAFKA_IMAGE,
+                  ZIPKIN_IMAGE,
+                  OTELCOL_IMAGE,
+                  ContainerLab.AUDITOR_IMAGE,
+                  ENVOY_IMAGE,
+                  "tracelab/frontend:" + ContainerLab.TAG));
       // compose's default GATEWAY_LANG, WORKER_LANG, CONSUMER_LANG: java
-      dev.tracelab.flow.Flow.SERVICES.forEach(role -> all.add(ContainerLab.image(role, dev.tracelab.flow.Language.JAVA)));
+      dev.tracelab.flow.Flow.SERVICES.forEach(
+          role -> all.add(ContainerLab.image(role, dev.tracelab.flow.Language.JAVA)));
       return all;
     }
 

@@ -8,7 +8,8 @@ final class ContainerLabAvailable extends ContainersAvailable {
 
   @Override
   List<String> images() {
-    List<String> all = new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ContainerLab.AUDITOR_IMAGE));
+    List<String> all =
+        new ArrayList<>(List.of(ContainerLab.KAFKA_IMAGE, ContainerLab.AUDITOR_IMAGE));
     all.addAll(ContainerLab.serviceImages());
     return all;
   }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -61,7 +61,8 @@ class ContainerLabTest {
     assertThat(traces).hasSize(1);
     assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
     assertTree(traces.get(0), LabScenarios.connectedTree());
-    assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
+    assertThat(traces.get(0).spans())
+        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
   }
 
   @ParameterizedTest
@@ -72,13 +73,16 @@ class ContainerLabTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Scenario.class, names = {"FIXED", "BROKEN_ASYNC"})
+  @EnumSource(
+      value = Scenario.class,
+      names = {"FIXED", "BROKEN_ASYNC"})
   @Order(3)
   void orphanGateOnTheAuditorsReport(Scenario scenario) {
     lab.freshRun(scenario);
     List<String> orderIds = new ArrayList<>();
     for (int i = 0; i < GATE_REQUESTS; i++) {
-      orderIds.add(scenarios.orders().place(Map.of("sku", "GATE-" + i, "quantity", i + 1)).orderId());
+      orderIds.add(
+          scenarios.orders().place(Map.of("sku", "GATE-" + i, "quantity", i + 1)).orderId());
     }
     int fragments = scenario.expectedFragments().size();
     orderIds.forEach(id -> scenarios.awaitFragments(id, fragments));
@@ -93,7 +97,9 @@ class ContainerLabTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Scenario.class, names = {"FIXED", "ALL_BROKEN"})
+  @EnumSource(
+      value = Scenario.class,
+      names = {"FIXED", "ALL_BROKEN"})
   @Order(4)
   void polyglotCombinationYieldsExactlyItsScenariosFragments(Scenario scenario) {
     LabScenarios polyglot = new LabScenarios(lab, Implementations.POLYGLOT);
@@ -113,7 +119,8 @@ class ContainerLabTest {
     assertThat(traces).hasSize(1);
     assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
     assertTree(traces.get(0), polyglot.connected());
-    assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
+    assertThat(traces.get(0).spans())
+        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
   }
 
   /** A failing test prints the containers' logs. */
@@ -121,7 +128,11 @@ class ContainerLabTest {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
       if (lab != null) {
-        System.out.println("===== container logs after failure of " + context.getDisplayName() + "\n" + lab.logs());
+        System.out.println(
+            "===== container logs after failure of "
+                + context.getDisplayName()
+                + "\n"
+                + lab.logs());
       }
     }
   }

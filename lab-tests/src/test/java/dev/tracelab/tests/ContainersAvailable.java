@@ -11,7 +11,8 @@ import org.testcontainers.DockerClientFactory;
 
 /**
  * Runs a container suite only where it can run: a Docker engine answers, the images it needs exist
- * locally (nothing is pulled) and, for the compose suite, {@code docker compose} (Compose V2) works.
+ * locally (nothing is pulled) and, for the compose suite, {@code docker compose} (Compose V2)
+ * works.
  *
  * <p>{@code -Dtracelab.containers=optional} (the default, a laptop): otherwise the suite is skipped
  * with the reason; the embedded suite covers the same scenarios without Docker. {@code
@@ -37,8 +38,7 @@ abstract class ContainersAvailable implements ExecutionCondition {
       return ConditionEvaluationResult.enabled("Docker and the images are available");
     }
     if ("required".equals(MODE)) {
-      throw new IllegalStateException(
-          suite + ": -Dtracelab.containers=required, but " + missing);
+      throw new IllegalStateException(suite + ": -Dtracelab.containers=required, but " + missing);
     }
     System.out.println("[" + suite + "] SKIPPED: " + missing);
     return ConditionEvaluationResult.disabled(missing);
@@ -59,7 +59,8 @@ abstract class ContainersAvailable implements ExecutionCondition {
       }
     }
     if (!missing.isEmpty()) {
-      return "images missing locally: " + String.join(", ", missing)
+      return "images missing locally: "
+          + String.join(", ", missing)
           + ". Build them: ./mvnw -B -DskipTests package && compose/build-images.sh"
           + " (upstream images: docker pull, or compose/standins/build-standins.sh on a"
           + " registry-less machine)";
@@ -77,7 +78,8 @@ abstract class ContainersAvailable implements ExecutionCondition {
   /** The first line of {@code docker compose version}, or null when it does not work. */
   static String composeVersion() {
     try {
-      Process p = new ProcessBuilder("docker", "compose", "version").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("docker", "compose", "version").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes()).strip();
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
         return null;

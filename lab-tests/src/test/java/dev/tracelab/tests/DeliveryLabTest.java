@@ -51,10 +51,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The consumer's delivery contract against a real broker (the embedded one): a poison record
- * lands on orders.dlq exactly once, carrying the trace context of the dead-letter send span
- * (child of the process span) and its category, its offset is committed and the ledger lists it;
- * the same order delivered twice is processed once.
+ * The consumer's delivery contract against a real broker (the embedded one): a poison record lands
+ * on orders.dlq exactly once, carrying the trace context of the dead-letter send span (child of the
+ * process span) and its category, its offset is committed and the ledger lists it; the same order
+ * delivered twice is processed once.
  */
 class DeliveryLabTest {
 
@@ -70,12 +70,20 @@ class DeliveryLabTest {
     kafka = EmbeddedKafka.start(0);
     otel =
         OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
     consumer =
         ConsumerService.start(
-            new ConsumerConfig("127.0.0.1", 0, kafka.bootstrapServers(), Variant.FIXED, dir.resolve("consumer.ledger")),
+            new ConsumerConfig(
+                "127.0.0.1",
+                0,
+                kafka.bootstrapServers(),
+                Variant.FIXED,
+                dir.resolve("consumer.ledger")),
             otel);
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
@@ -100,11 +108,15 @@ class DeliveryLabTest {
 
   /** Sends to partition 0 with a producer span's context in the headers; returns the span id. */
   private static String send(String key, String value) throws Exception {
-    Span span = otel.getTracer("test").spanBuilder(Flow.PRODUCE).setSpanKind(SpanKind.PRODUCER).startSpan();
+    Span span =
+        otel.getTracer("test").spanBuilder(Flow.PRODUCE).setSpanKind(SpanKind.PRODUCER).startSpan();
     ProducerRecord<String, String> record = new ProducerRecord<>(Flow.TOPIC, 0, key, value);
     otel.getPropagators()
         .getTextMapPropagator()
-        .inject(Context.root().with(span), record.headers(), (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        .inject(
+            Context.root().with(span),
+            record.headers(),
+            (h, k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
     producer.send(record).get();
     span.end();
     return span.getSpanContext().getSpanId();
@@ -114,7 +126,9 @@ class DeliveryLabTest {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.healthPort() + "/ledger")).build(),
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + consumer.healthPort() + "/ledger"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -124,9 +138,15 @@ class DeliveryLabTest {
   }
 
   private static long committed(TopicPartition partition) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       OffsetAndMetadata offset =
-          admin.listConsumerGroupOffsets(Flow.CONSUMER_GROUP).partitionsToOffsetAndMetadata().get().get(partition);
+          admin
+              .listConsumerGroupOffsets(Flow.CONSUMER_GROUP)
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .get(partition);
       return offset == null ? -1 : offset.offset();
     }
   }
@@ -143,7 +163,9 @@ class DeliveryLabTest {
     TopicPartition p0 = new TopicPartition(Flow.TOPIC, 0);
 
     await().atMost(Duration.ofSeconds(30)).until(() -> committed(p0) == 1);
-    assertThat(ledger()).containsEntry("deadLettered", List.of(poisonKey)).containsEntry("processed", List.of());
+    assertThat(ledger())
+        .containsEntry("deadLettered", List.of(poisonKey))
+        .containsEntry("processed", List.of());
 
     List<ConsumerRecord<String, String>> dead = new ArrayList<>();
     Properties props = new Properties();
@@ -153,10 +175,13 @@ class DeliveryLabTest {
     try (KafkaConsumer<String, String> reader =
         new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
       reader.subscribe(Set.of(Flow.DEAD_LETTER_TOPIC));
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        reader.poll(Duration.ofMillis(200)).forEach(dead::add);
-        return !dead.isEmpty();
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                reader.poll(Duration.ofMillis(200)).forEach(dead::add);
+                return !dead.isEmpty();
+              });
       reader.poll(Duration.ofMillis(500)).forEach(dead::add); // nothing more
     }
     assertThat(dead).hasSize(1);
@@ -166,11 +191,20 @@ class DeliveryLabTest {
     assertThat(header(letter, "tracelab.failure.category")).isEqualTo("poison");
     assertThat(header(letter, "tracelab.failure.reason")).startsWith("malformed order JSON");
 
-    SpanData process = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(Flow.PROCESS)).findFirst().orElseThrow();
-    SpanData dlqSend = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("send orders.dlq")).findFirst().orElseThrow();
+    SpanData process =
+        spans.getFinishedSpanItems().stream()
+            .filter(s -> s.getName().equals(Flow.PROCESS))
+            .findFirst()
+            .orElseThrow();
+    SpanData dlqSend =
+        spans.getFinishedSpanItems().stream()
+            .filter(s -> s.getName().equals("send orders.dlq"))
+            .findFirst()
+            .orElseThrow();
     assertThat(process.getParentSpanId()).isEqualTo(producerSpan);
     assertThat(dlqSend.getParentSpanId()).isEqualTo(process.getSpanId());
-    assertThat(header(letter, "traceparent")).startsWith("00-" + dlqSend.getTraceId() + "-" + dlqSend.getSpanId() + "-");
+    assertThat(header(letter, "traceparent"))
+        .startsWith("00-" + dlqSend.getTraceId() + "-" + dlqSend.getSpanId() + "-");
 
     String orderId = UUID.randomUUID().toString();
     String order = OrderJson.write(new Order(orderId, "ABC-1", 1, false, 0));
@@ -178,7 +212,14 @@ class DeliveryLabTest {
     send(orderId, order);
     await().atMost(Duration.ofSeconds(30)).until(() -> committed(p0) == 3);
     assertThat(ledger())
-        .isEqualTo(Map.of("processed", List.of(orderId), "deadLettered", List.of(poisonKey), "duplicatesSkipped", 1));
+        .isEqualTo(
+            Map.of(
+                "processed",
+                List.of(orderId),
+                "deadLettered",
+                List.of(poisonKey),
+                "duplicatesSkipped",
+                1));
     assertThat(Files.readAllLines(dir.resolve("consumer.ledger")))
         .containsExactly("dead-lettered " + poisonKey, "processed " + orderId);
   }

@@ -7,8 +7,8 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * The embedded environment, started once per test JVM and closed when the JVM's tests end. A
- * short quiet window keeps the suite quick; the assertions wait for traces to close.
+ * The embedded environment, started once per test JVM and closed when the JVM's tests end. A short
+ * quiet window keeps the suite quick; the assertions wait for traces to close.
  */
 final class EmbeddedLab implements LabTarget {
 
@@ -18,6 +18,7 @@ final class EmbeddedLab implements LabTarget {
    * pause) does not close a request's trace before its last span arrives.
    */
   static final Duration QUIET_WINDOW = Duration.ofSeconds(10);
+
   private static EmbeddedLab instance;
 
   private final LabEnvironment env;
@@ -63,14 +64,20 @@ final class EmbeddedLab implements LabTarget {
     use(Implementations.JAVA, scenario);
   }
 
-  /** These languages with {@code scenario}'s variants and propagators (restarts only on a change). */
+  /**
+   * These languages with {@code scenario}'s variants and propagators (restarts only on a change).
+   */
   @Override
   public synchronized void use(Implementations implementations, Scenario scenario) {
     if (!env.implementations().equals(implementations)) {
       Toolchains.assumeAvailable(implementations);
       env.switchTo(implementations, scenario);
-      System.out.printf("services %s started: %s%n", implementations.label(), env.serviceStartupTimes().entrySet().stream()
-          .map(e -> e.getKey() + " " + e.getValue().toMillis() + " ms").collect(java.util.stream.Collectors.joining(", ")));
+      System.out.printf(
+          "services %s started: %s%n",
+          implementations.label(),
+          env.serviceStartupTimes().entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue().toMillis() + " ms")
+              .collect(java.util.stream.Collectors.joining(", ")));
     } else if (!env.runs(scenario)) {
       env.switchTo(scenario);
     }

@@ -13,7 +13,6 @@ import dev.tracelab.flow.Scenario;
 import dev.tracelab.tests.AuditorClient.SpanView;
 import dev.tracelab.tests.AuditorClient.TraceView;
 import io.restassured.response.Response;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,9 +50,17 @@ class EmbeddedLabTest {
     TraceView trace = traces.get(0);
     assertTree(trace, LabScenarios.connectedTree());
     assertThat(trace.traceId()).isEqualTo(accepted.traceId());
-    SpanView server = trace.spans().stream().filter(s -> s.parentSpanId() == null).findFirst().orElseThrow();
-    assertThat(accepted.traceResponse()).isEqualTo("00-" + trace.traceId() + "-" + server.spanId() + "-03"); // sampled + random-trace-id: docs/w3c-trace-context.md
-    assertThat(trace.spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
+    SpanView server =
+        trace.spans().stream().filter(s -> s.parentSpanId() == null).findFirst().orElseThrow();
+    assertThat(accepted.traceResponse())
+        .isEqualTo(
+            "00-"
+                + trace.traceId()
+                + "-"
+                + server.spanId()
+                + "-03"); // sampled + random-trace-id: docs/w3c-trace-context.md
+    assertThat(trace.spans())
+        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
   }
 
   @Test
@@ -61,7 +68,11 @@ class EmbeddedLabTest {
     String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
     String callerSpan = "00f067aa0ba902b7";
     Orders.Accepted accepted =
-        scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1), "00-" + callerTrace + "-" + callerSpan + "-01");
+        scenarios
+            .orders()
+            .place(
+                Map.of("sku", "ABC-1", "quantity", 1),
+                "00-" + callerTrace + "-" + callerSpan + "-01");
 
     List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
 
@@ -83,7 +94,9 @@ class EmbeddedLabTest {
     List<Future<Orders.Accepted>> futures = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       int n = i;
-      futures.add(pool.submit(() -> scenarios.orders().place(Map.of("sku", "SKU-" + n, "quantity", n + 1))));
+      futures.add(
+          pool.submit(
+              () -> scenarios.orders().place(Map.of("sku", "SKU-" + n, "quantity", n + 1))));
     }
     List<Orders.Accepted> accepted = new ArrayList<>();
     for (Future<Orders.Accepted> f : futures) {
@@ -96,7 +109,8 @@ class EmbeddedLabTest {
       List<TraceView> traces = scenarios.awaitFragments(a.orderId(), 1);
       assertThat(traces).hasSize(1);
       assertTree(traces.get(0), LabScenarios.connectedTree());
-      assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
+      assertThat(traces.get(0).spans())
+          .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
       traceIds.add(traces.get(0).traceId());
     }
     assertThat(traceIds).hasSize(50);
@@ -121,24 +135,52 @@ class EmbeddedLabTest {
   static Stream<Arguments> badRequests() {
     String big = "{\"sku\":\"" + "A".repeat(20_000) + "\",\"quantity\":1}";
     return Stream.of(
-        Arguments.of("malformed JSON", "application/json", "{\"sku\": \"ABC-1\", ", "not valid JSON"),
+        Arguments.of(
+            "malformed JSON", "application/json", "{\"sku\": \"ABC-1\", ", "not valid JSON"),
         Arguments.of("not an object", "application/json", "[1,2]", "JSON object"),
         Arguments.of("missing sku", "application/json", "{\"quantity\": 1}", "sku"),
         Arguments.of("missing quantity", "application/json", "{\"sku\": \"ABC-1\"}", "quantity"),
-        Arguments.of("quantity 0", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": 0}", "quantity"),
-        Arguments.of("quantity 1001", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": 1001}", "quantity"),
-        Arguments.of("quantity as string", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": \"2\"}", "quantity"),
-        Arguments.of("sku with space", "application/json", "{\"sku\": \"ABC 1\", \"quantity\": 1}", "sku"),
-        Arguments.of("sku too long", "application/json", "{\"sku\": \"" + "A".repeat(65) + "\", \"quantity\": 1}", "sku"),
-        Arguments.of("fail not boolean", "application/json", "{\"sku\": \"A\", \"quantity\": 1, \"fail\": \"yes\"}", "fail"),
-        Arguments.of("delayMs too big", "application/json", "{\"sku\": \"A\", \"quantity\": 1, \"delayMs\": 60001}", "delayMs"),
-        Arguments.of("wrong content type", "text/plain", "{\"sku\": \"ABC-1\", \"quantity\": 1}", "Content-Type"),
+        Arguments.of(
+            "quantity 0", "application/json", "{\"sku\": \"ABC-1\", \"quantity\": 0}", "quantity"),
+        Arguments.of(
+            "quantity 1001",
+            "application/json",
+            "{\"sku\": \"ABC-1\", \"quantity\": 1001}",
+            "quantity"),
+        Arguments.of(
+            "quantity as string",
+            "application/json",
+            "{\"sku\": \"ABC-1\", \"quantity\": \"2\"}",
+            "quantity"),
+        Arguments.of(
+            "sku with space", "application/json", "{\"sku\": \"ABC 1\", \"quantity\": 1}", "sku"),
+        Arguments.of(
+            "sku too long",
+            "application/json",
+            "{\"sku\": \"" + "A".repeat(65) + "\", \"quantity\": 1}",
+            "sku"),
+        Arguments.of(
+            "fail not boolean",
+            "application/json",
+            "{\"sku\": \"A\", \"quantity\": 1, \"fail\": \"yes\"}",
+            "fail"),
+        Arguments.of(
+            "delayMs too big",
+            "application/json",
+            "{\"sku\": \"A\", \"quantity\": 1, \"delayMs\": 60001}",
+            "delayMs"),
+        Arguments.of(
+            "wrong content type",
+            "text/plain",
+            "{\"sku\": \"ABC-1\", \"quantity\": 1}",
+            "Content-Type"),
         Arguments.of("oversized body", "application/json", big, "too large"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badRequests")
-  void badInputIsA400ProblemAndLeaksNoSpan(String label, String contentType, String body, String detail) {
+  void badInputIsA400ProblemAndLeaksNoSpan(
+      String label, String contentType, String body, String detail) {
     assertBadInput(scenarios, label, contentType, body, detail);
   }
 
@@ -146,10 +188,12 @@ class EmbeddedLabTest {
    * A bad order at the gateway: 400 problem+json naming what is wrong (415 for a body that is not
    * JSON by its content type), one gateway span, nothing downstream.
    */
-  static void assertBadInput(LabScenarios scenarios, String label, String contentType, String body, String detail) {
+  static void assertBadInput(
+      LabScenarios scenarios, String label, String contentType, String body, String detail) {
     boolean json = contentType.startsWith("application/json");
     int status = json ? 400 : 415;
-    String traceId = java.util.UUID.randomUUID().toString().replace("-", ""); // fresh per run and implementation
+    String traceId =
+        java.util.UUID.randomUUID().toString().replace("-", ""); // fresh per run and implementation
     Response response =
         given()
             .baseUri(scenarios.lab().gatewayUrl().toString())
@@ -158,34 +202,47 @@ class EmbeddedLabTest {
             .body(body)
             .post("/orders");
 
-    response.then()
+    response
+        .then()
         .statusCode(status)
         .contentType(startsWith("application/problem+json"))
         .body("status", equalTo(status))
         .body("title", equalTo(json ? "Bad Request" : "Unsupported Media Type"))
         .body("detail", containsString(detail));
-    assertThat(response.asString()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("goroutine");
+    assertThat(response.asString())
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ")
+        .doesNotContain("goroutine");
 
     // the rejected request is one gateway SERVER span (400), nothing downstream: a valid order
-    // placed after it is the barrier (once its spans are all in, the rejected request's would be too)
+    // placed after it is the barrier (once its spans are all in, the rejected request's would be
+    // too)
     AuditorClient auditor = scenarios.auditor();
     await().atMost(LabScenarios.TRACE_TIMEOUT).until(() -> auditor.trace(traceId).isPresent());
     Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
     scenarios.awaitFragments(after.orderId(), 1);
     TraceView trace = auditor.trace(traceId).orElseThrow();
-    assertThat(trace.spans()).singleElement().satisfies(s -> {
-      assertThat(s.name()).isEqualTo(Flow.GATEWAY_SERVER);
-      assertThat(s.attributes()).containsEntry("http.response.status_code", String.valueOf(status));
-    });
+    assertThat(trace.spans())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo(Flow.GATEWAY_SERVER);
+              assertThat(s.attributes())
+                  .containsEntry("http.response.status_code", String.valueOf(status));
+            });
     given().baseUri(scenarios.lab().gatewayUrl().toString()).get("/health").then().statusCode(200);
   }
 
   @Test
   void healthMakesNoSpan() {
     String traceId = "0af7651916cd43dd8448eb211c80319c";
-    given().baseUri(lab.gatewayUrl().toString())
+    given()
+        .baseUri(lab.gatewayUrl().toString())
         .header("traceparent", "00-" + traceId + "-b7ad6b7169203331-01")
-        .get("/health").then().statusCode(200).body("status", equalTo("UP"));
+        .get("/health")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"));
     // a request after it proves spans are flowing; the health trace id must never appear
     Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
     scenarios.awaitFragments(after.orderId(), 1);
@@ -194,7 +251,11 @@ class EmbeddedLabTest {
 
   @Test
   void unknownRouteIsA404Problem() {
-    given().baseUri(lab.gatewayUrl().toString()).get("/nope").then()
-        .statusCode(404).contentType(startsWith("application/problem+json"));
+    given()
+        .baseUri(lab.gatewayUrl().toString())
+        .get("/nope")
+        .then()
+        .statusCode(404)
+        .contentType(startsWith("application/problem+json"));
   }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The lab dogfoods the test kit it ships (docs/testkit.md): its services export to the kit's
- * in-process auditor, as a team's services would, and the kit's public assertions judge them —
- * one connected trace of six spans per request when fixed, the named broken edge when the gateway
- * does not inject.
+ * in-process auditor, as a team's services would, and the kit's public assertions judge them — one
+ * connected trace of six spans per request when fixed, the named broken edge when the gateway does
+ * not inject.
  */
 class KitDogfoodTest {
 
@@ -29,11 +29,12 @@ class KitDogfoodTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @RegisterExtension
-  static final TracelabAuditor auditor = TracelabAuditor.builder()
-      .setEntryPoints("gateway-svc:SERVER")
-      .setCorrelation("app.order_id")
-      .setQuietWindow(Duration.ofSeconds(2))
-      .build();
+  static final TracelabAuditor auditor =
+      TracelabAuditor.builder()
+          .setEntryPoints("gateway-svc:SERVER")
+          .setCorrelation("app.order_id")
+          .setQuietWindow(Duration.ofSeconds(2))
+          .build();
 
   private static LabEnvironment env;
 
@@ -64,14 +65,25 @@ class KitDogfoodTest {
   @Test
   void fixedEachRequestIsOneConnectedTraceOfTheFlowsSixSpans() {
     for (OrderClient.Accepted order : place(Scenario.FIXED)) {
-      assertThat(auditor).awaiting(WAIT).request(byAttribute("app.order_id", order.orderId()))
+      assertThat(auditor)
+          .awaiting(WAIT)
+          .request(byAttribute("app.order_id", order.orderId()))
           .isOneConnectedTrace()
           .hasSpanCount(6)
-          .hasPath("gateway-svc:SERVER", "gateway-svc:CLIENT", "worker-svc:SERVER", "worker-svc:INTERNAL",
-              "worker-svc:PRODUCER", "consumer-svc:CONSUMER");
+          .hasPath(
+              "gateway-svc:SERVER",
+              "gateway-svc:CLIENT",
+              "worker-svc:SERVER",
+              "worker-svc:INTERNAL",
+              "worker-svc:PRODUCER",
+              "consumer-svc:CONSUMER");
       assertThat(auditor).request(byTraceId(order.traceId())).isOneConnectedTrace();
     }
-    assertThat(auditor).awaiting(WAIT).hasNoBrokenEdge().orphanRateAtMost(0.0).hasConnectedTraceCount(REQUESTS);
+    assertThat(auditor)
+        .awaiting(WAIT)
+        .hasNoBrokenEdge()
+        .orphanRateAtMost(0.0)
+        .hasConnectedTraceCount(REQUESTS);
   }
 
   @Test
@@ -79,11 +91,15 @@ class KitDogfoodTest {
     List<OrderClient.Accepted> orders = place(Scenario.BROKEN_HTTP);
     assertThat(orders).hasSize(REQUESTS);
 
-    assertThat(auditor).awaiting(WAIT)
+    assertThat(auditor)
+        .awaiting(WAIT)
         .hasBrokenEdge("gateway-svc", "worker-svc", REQUESTS)
         .hasNoOrphans("gateway-svc")
         .hasTraceCount(2L * REQUESTS);
     assertThat(auditor.report().services().get("worker-svc").orphanRate()).isEqualTo(1.0 / 3);
-    assertThat(auditor).awaiting(WAIT).request(byAttribute("app.order_id", orders.get(0).orderId())).hasTraceCount(2);
+    assertThat(auditor)
+        .awaiting(WAIT)
+        .request(byAttribute("app.order_id", orders.get(0).orderId()))
+        .hasTraceCount(2);
   }
 }

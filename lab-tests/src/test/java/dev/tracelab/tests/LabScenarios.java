@@ -83,11 +83,26 @@ final class LabScenarios {
 
   /** The connected all-Java trace of docs/design.md §2, as a tree. */
   static TraceTree.Node connectedTree() {
-    return root(GATEWAY, SERVER, Flow.GATEWAY_SERVER,
-        child(GATEWAY, CLIENT, Flow.GATEWAY_CLIENT,
-            child(WORKER, SERVER, Flow.WORKER_SERVER,
-                child(WORKER, INTERNAL, Flow.DEFERRED_WORK,
-                    child(WORKER, PRODUCER, Flow.PRODUCE,
+    return root(
+        GATEWAY,
+        SERVER,
+        Flow.GATEWAY_SERVER,
+        child(
+            GATEWAY,
+            CLIENT,
+            Flow.GATEWAY_CLIENT,
+            child(
+                WORKER,
+                SERVER,
+                Flow.WORKER_SERVER,
+                child(
+                    WORKER,
+                    INTERNAL,
+                    Flow.DEFERRED_WORK,
+                    child(
+                        WORKER,
+                        PRODUCER,
+                        Flow.PRODUCE,
                         child(CONSUMER, SpanKind.CONSUMER, Flow.PROCESS))))));
   }
 
@@ -108,26 +123,41 @@ final class LabScenarios {
                 List<TraceView> traces = auditor.fragmentsOf(orderId);
                 seen.set(traces);
                 if (traces.stream().anyMatch(t -> !t.lateSpans().isEmpty())) {
-                  throw new AssertionError("order " + orderId + ": spans arrived after their trace closed"
-                      + " (no span for longer than the auditor's quiet window, " + lab.quietWindow().toMillis()
-                      + " ms):" + describe(traces));
+                  throw new AssertionError(
+                      "order "
+                          + orderId
+                          + ": spans arrived after their trace closed"
+                          + " (no span for longer than the auditor's quiet window, "
+                          + lab.quietWindow().toMillis()
+                          + " ms):"
+                          + describe(traces));
                 }
                 return traces.size() >= expected
                     && traces.stream().allMatch(TraceView::closed)
                     && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
               });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(e.getMessage() + "; on " + flow.implementations().label() + " the auditor holds:"
-          + describe(seen.get()), e);
+      throw new AssertionError(
+          e.getMessage()
+              + "; on "
+              + flow.implementations().label()
+              + " the auditor holds:"
+              + describe(seen.get()),
+          e);
     }
     return seen.get();
   }
 
   private static String describe(List<TraceView> traces) {
-    return traces.isEmpty() ? " nothing" : traces.stream().map(t -> "\n  " + t.describe()).collect(Collectors.joining());
+    return traces.isEmpty()
+        ? " nothing"
+        : traces.stream().map(t -> "\n  " + t.describe()).collect(Collectors.joining());
   }
 
-  /** One request in {@code scenario} yields exactly the fragments docs/design.md §3 lists, each a chain. */
+  /**
+   * One request in {@code scenario} yields exactly the fragments docs/design.md §3 lists, each a
+   * chain.
+   */
   void assertScenarioFragments(Scenario scenario) {
     use(scenario);
     Orders.Accepted accepted = orders().place(Map.of("sku", "ABC-1", "quantity", 2));
@@ -136,14 +166,17 @@ final class LabScenarios {
         awaitFragments(accepted.orderId(), expected.size()).stream()
             .sorted(Comparator.comparingInt(this::firstStep))
             .toList();
-    assertThat(fragments).as("fragments of %s on %s", scenario.id(), flow.implementations().label())
+    assertThat(fragments)
+        .as("fragments of %s on %s", scenario.id(), flow.implementations().label())
         .hasSize(expected.size());
     for (int i = 0; i < expected.size(); i++) {
       assertTree(fragments.get(i), TraceTree.chainOf(flow, expected.get(i)));
       for (SpanView span : fragments.get(i).spans()) {
         // the services tag their spans with the order; a proxy never sees it (it is in the body)
         String orderId = Flow.SERVICES.contains(span.service()) ? accepted.orderId() : null;
-        assertThat(span.orderId()).as("app.order_id of %s %s", span.service(), span.name()).isEqualTo(orderId);
+        assertThat(span.orderId())
+            .as("app.order_id of %s %s", span.service(), span.name())
+            .isEqualTo(orderId);
       }
     }
     assertThat(fragments.get(0).traceId()).isEqualTo(accepted.traceId());
@@ -155,7 +188,8 @@ final class LabScenarios {
       SpanView linked = only(all, linkedStep);
       SpanView predecessor = only(all, predecessorStep);
       assertThat(linked.parentSpanId()).as("parent of %s", linked.name()).isNull();
-      assertThat(linked.links()).as("links of %s", linked.name())
+      assertThat(linked.links())
+          .as("links of %s", linked.name())
           .containsExactly(new AuditorClient.LinkView(predecessor.traceId(), predecessor.spanId()));
       assertThat(linked.traceId()).isNotEqualTo(predecessor.traceId());
     }
@@ -165,8 +199,10 @@ final class LabScenarios {
   }
 
   private static SpanView only(List<SpanView> spans, dev.tracelab.flow.ExpectedSpan step) {
-    List<SpanView> found = spans.stream()
-        .filter(s -> step.matches(s.service(), SpanKind.valueOf(s.kind()), s.name())).toList();
+    List<SpanView> found =
+        spans.stream()
+            .filter(s -> step.matches(s.service(), SpanKind.valueOf(s.kind()), s.name()))
+            .toList();
     assertThat(found).as("spans of step %s", step).hasSize(1);
     return found.get(0);
   }
@@ -175,7 +211,8 @@ final class LabScenarios {
    * The gate's verdict on a linked run: every request two or more traces joined by links along the
    * flow, none connected, no orphan, passed.
    */
-  static void assertGatePassesLinked(ExpectedFlow flow, Scenario scenario, ScenarioReport report, int requests) {
+  static void assertGatePassesLinked(
+      ExpectedFlow flow, Scenario scenario, ScenarioReport report, int requests) {
     OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
     assertThat(report.requests()).isEqualTo(requests);
     assertThat(report.connectedRequests()).isZero();
@@ -185,13 +222,18 @@ final class LabScenarios {
     assertThat(report.diagnoses()).isEmpty();
     for (String service : Flow.SERVICES) {
       ScenarioReport.ServiceFigures figures = report.services().get(service);
-      assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * requests);
+      assertThat(figures.spans())
+          .as("%s spans", service)
+          .isEqualTo(flow.spansOf(service) * requests);
       assertThat(figures.orphanSpans()).as("%s orphan spans", service).isZero();
     }
     assertThat(verdict.passed()).as(String.join("\n", verdict.lines())).isTrue();
   }
 
-  /** The gate's verdict on a {@code fixed} run of {@code requests} requests: every request connected, passed. */
+  /**
+   * The gate's verdict on a {@code fixed} run of {@code requests} requests: every request
+   * connected, passed.
+   */
   static void assertGatePasses(ScenarioReport report, int requests) {
     assertGatePasses(Flow.JAVA, report, requests);
   }
@@ -205,7 +247,9 @@ final class LabScenarios {
     // exact: every span of every service is accounted for, none is an orphan
     for (String service : Flow.SERVICES) {
       ScenarioReport.ServiceFigures figures = report.services().get(service);
-      assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * requests);
+      assertThat(figures.spans())
+          .as("%s spans", service)
+          .isEqualTo(flow.spansOf(service) * requests);
       assertThat(figures.orphanSpans()).as("%s orphan spans", service).isZero();
       assertThat(figures.orphanRate()).as("%s orphan rate", service).isEqualTo(0.0);
     }
@@ -213,31 +257,41 @@ final class LabScenarios {
   }
 
   /**
-   * The gate's verdict on a broken run: failed, naming exactly the broken boundaries' services,
-   * one diagnosis per broken boundary counting every request, and the orphan rates of docs/design.md §4.
+   * The gate's verdict on a broken run: failed, naming exactly the broken boundaries' services, one
+   * diagnosis per broken boundary counting every request, and the orphan rates of docs/design.md
+   * §4.
    */
   static void assertGateFails(Scenario scenario, ScenarioReport report, int requests) {
     assertGateFails(Flow.JAVA, scenario, report, requests);
   }
 
   /** As {@link #assertGateFails(Scenario, ScenarioReport, int)} for {@code flow}'s combination. */
-  static void assertGateFails(ExpectedFlow flow, Scenario scenario, ScenarioReport report, int requests) {
+  static void assertGateFails(
+      ExpectedFlow flow, Scenario scenario, ScenarioReport report, int requests) {
     OrphanGate.Verdict verdict = OrphanGate.evaluate(report, OrphanGate.DEFAULT_MAX_ORPHAN_RATE);
     assertThat(verdict.passed()).isFalse();
     Set<String> orphanServices =
-        scenario.brokenBoundaries().stream().map(Boundary::orphanService).collect(Collectors.toSet());
+        scenario.brokenBoundaries().stream()
+            .map(Boundary::orphanService)
+            .collect(Collectors.toSet());
     assertThat(verdict.failingServices()).containsExactlyInAnyOrderElementsOf(orphanServices);
     // one orphan root per request per broken boundary, at the span docs/design.md §3 names
     List<ScenarioReport.DiagnosisCount> expected =
         scenario.brokenBoundaries().stream()
-            .map(b -> new ScenarioReport.DiagnosisCount(
-                b.id(), b.orphanService(), flow.orphanSpan(b).name(), requests, null))
+            .map(
+                b ->
+                    new ScenarioReport.DiagnosisCount(
+                        b.id(), b.orphanService(), flow.orphanSpan(b).name(), requests, null))
             .toList();
     assertThat(verdict.diagnoses())
         .usingRecursiveFieldByFieldElementComparatorIgnoringFields("fix")
         .containsExactlyInAnyOrderElementsOf(expected);
     for (ScenarioReport.DiagnosisCount d : verdict.diagnoses()) {
-      Boundary boundary = scenario.brokenBoundaries().stream().filter(b -> b.id().equals(d.boundary())).findFirst().orElseThrow();
+      Boundary boundary =
+          scenario.brokenBoundaries().stream()
+              .filter(b -> b.id().equals(d.boundary()))
+              .findFirst()
+              .orElseThrow();
       // the fix names the file (or configuration) of the implementation that broke it
       assertThat(d.fix()).as("fix of %s", d.boundary()).endsWith(" Fix: " + flow.fixFile(boundary));
     }
@@ -245,19 +299,34 @@ final class LabScenarios {
     assertThat(report.requests()).isEqualTo(requests);
     assertThat(report.connectedRequests()).isZero();
     assertThat(report.fragmentsPerRequest()).isEqualTo(scenario.expectedFragments(flow).size());
-    Map<String, Double> expectedRates = Map.of(
-        Flow.GATEWAY, 0.0,
-        Flow.WORKER, scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(Flow.WORKER)).count()
-            / (double) flow.spansOf(Flow.WORKER),
-        Flow.CONSUMER, scenario.brokenBoundaries().contains(Boundary.KAFKA) ? 1.0 : 0.0);
-    expectedRates.forEach((service, rate) ->
-        assertThat(report.services().get(service).orphanRate()).as(service).isCloseTo(rate, Offset.offset(1e-9)));
+    Map<String, Double> expectedRates =
+        Map.of(
+            Flow.GATEWAY,
+            0.0,
+            Flow.WORKER,
+            scenario.brokenBoundaries().stream()
+                    .filter(b -> b.orphanService().equals(Flow.WORKER))
+                    .count()
+                / (double) flow.spansOf(Flow.WORKER),
+            Flow.CONSUMER,
+            scenario.brokenBoundaries().contains(Boundary.KAFKA) ? 1.0 : 0.0);
+    expectedRates.forEach(
+        (service, rate) ->
+            assertThat(report.services().get(service).orphanRate())
+                .as(service)
+                .isCloseTo(rate, Offset.offset(1e-9)));
     for (String service : Flow.SERVICES) {
       long orphansPerRequest =
-          scenario.brokenBoundaries().stream().filter(b -> b.orphanService().equals(service)).count();
+          scenario.brokenBoundaries().stream()
+              .filter(b -> b.orphanService().equals(service))
+              .count();
       ScenarioReport.ServiceFigures figures = report.services().get(service);
-      assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * requests);
-      assertThat(figures.orphanSpans()).as("%s orphan spans", service).isEqualTo(orphansPerRequest * requests);
+      assertThat(figures.spans())
+          .as("%s spans", service)
+          .isEqualTo(flow.spansOf(service) * requests);
+      assertThat(figures.orphanSpans())
+          .as("%s orphan spans", service)
+          .isEqualTo(orphansPerRequest * requests);
       assertThat(figures.missingParentOrphans()).as("%s missing-parent orphans", service).isZero();
     }
   }

@@ -24,7 +24,8 @@ public interface LabTarget {
    */
   default void use(Implementations implementations, Scenario scenario) {
     if (!implementations.equals(Implementations.JAVA)) {
-      throw new UnsupportedOperationException(getClass().getSimpleName() + " runs only " + Implementations.JAVA.label());
+      throw new UnsupportedOperationException(
+          getClass().getSimpleName() + " runs only " + Implementations.JAVA.label());
     }
     use(scenario);
   }

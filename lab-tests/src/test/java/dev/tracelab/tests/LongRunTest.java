@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The long-running trace on the real collector tier, at CI scale (docs/long-running.md; {@code
  * ./lab longrun} runs it at full scale): a 6 s decision_wait and 15 s of steady traffic per phase,
- * 100% baseline so that only lineage and timing decide what is kept whole. Before (consumer
- * {@code lifecycle}): every process span lands in the subscription's one trace, which grows with
- * the run (exactly one span per order) and is decided on its first 6 s: the rest arrive late. After
- * (consumer {@code lifecycle-fixed}): every request is one trace of the flow's six spans, none late,
- * every one kept whole. The tail collectors' RSS is printed, not asserted (a Go heap on a shared
- * box is too noisy to bound in a few seconds).
+ * 100% baseline so that only lineage and timing decide what is kept whole. Before (consumer {@code
+ * lifecycle}): every process span lands in the subscription's one trace, which grows with the run
+ * (exactly one span per order) and is decided on its first 6 s: the rest arrive late. After
+ * (consumer {@code lifecycle-fixed}): every request is one trace of the flow's six spans, none
+ * late, every one kept whole. The tail collectors' RSS is printed, not asserted (a Go heap on a
+ * shared box is too noisy to bound in a few seconds).
  */
 class LongRunTest {
 
@@ -39,18 +39,21 @@ class LongRunTest {
   @BeforeAll
   static void start() {
     Optional<String> missing = CollectorTier.unavailableReason();
-    assumeTrue(missing.isEmpty(), () -> "collector tier not available, skipping: " + missing.orElse(""));
+    assumeTrue(
+        missing.isEmpty(), () -> "collector tier not available, skipping: " + missing.orElse(""));
     int auditorPort = LocalHost.freePort();
-    tier = CollectorTier.builder()
-        .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
-        .decisionWait(DECISION_WAIT)
-        .samplingPercentage(100)
-        .start();
-    env = LabEnvironment.builder()
-        .ports(0, 0, 0, 0, auditorPort, 0)
-        .quietWindow(DECISION_WAIT)
-        .otlpEndpoint(tier.lbOtlpEndpoint())
-        .start();
+    tier =
+        CollectorTier.builder()
+            .auditorOtlpEndpoint("http://127.0.0.1:" + auditorPort)
+            .decisionWait(DECISION_WAIT)
+            .samplingPercentage(100)
+            .start();
+    env =
+        LabEnvironment.builder()
+            .ports(0, 0, 0, 0, auditorPort, 0)
+            .quietWindow(DECISION_WAIT)
+            .otlpEndpoint(tier.lbOtlpEndpoint())
+            .start();
   }
 
   @AfterAll
@@ -64,16 +67,32 @@ class LongRunTest {
   }
 
   @Test
-  void theLifecycleTraceGrowsWithTheRunAndArrivesLateThePerRecordTracesAreBoundedAndKeptWhole() throws Exception {
-    LongRunExperiment experiment = new LongRunExperiment(env, tier,
-        new LongRunExperiment.Settings(DECISION_WAIT, RUN, RATE, 100), System.out::println);
+  void theLifecycleTraceGrowsWithTheRunAndArrivesLateThePerRecordTracesAreBoundedAndKeptWhole()
+      throws Exception {
+    LongRunExperiment experiment =
+        new LongRunExperiment(
+            env,
+            tier,
+            new LongRunExperiment.Settings(DECISION_WAIT, RUN, RATE, 100),
+            System.out::println);
     Phase before = experiment.phase("before", Variant.LIFECYCLE);
     Phase after = experiment.phase("after", Variant.LIFECYCLE_FIXED);
     for (Phase p : new Phase[] {before, after}) {
-      System.out.printf(Locale.ROOT, "%s: accepted %d, late spans %d, largest trace %d spans (%s), kept whole %d,"
+      System.out.printf(
+          Locale.ROOT,
+          "%s: accepted %d, late spans %d, largest trace %d spans (%s), kept whole %d,"
               + " longest request trace %d ms, tail RSS peak %.1f MiB, final %.1f MiB, slope %.1f MiB/min %s%n",
-          p.name(), p.accepted(), p.lateSpans(), p.largestTraceSpans(), p.largestTrace(), p.tracesKeptWhole(),
-          p.longestRequestTraceMs(), p.collectorPeakRssMiB(), p.collectorFinalRssMiB(), p.rssSlopeMiBPerMin(), p.tails());
+          p.name(),
+          p.accepted(),
+          p.lateSpans(),
+          p.largestTraceSpans(),
+          p.largestTrace(),
+          p.tracesKeptWhole(),
+          p.longestRequestTraceMs(),
+          p.collectorPeakRssMiB(),
+          p.collectorFinalRssMiB(),
+          p.rssSlopeMiBPerMin(),
+          p.tails());
     }
     int orders = RATE * (int) RUN.toSeconds();
 
@@ -83,7 +102,8 @@ class LongRunTest {
     assertThat(before.largestTrace().auditorSpans()).isEqualTo(orders);
     // decided on its first decision_wait; what came after is late (and rides on that decision)
     assertThat(before.lateSpans()).isPositive().isLessThan(orders);
-    assertThat(before.largestTrace().keptSpans()).isEqualTo(orders); // 100%: kept, late spans included
+    assertThat(before.largestTrace().keptSpans())
+        .isEqualTo(orders); // 100%: kept, late spans included
     // no request is one trace: its process span sits in the subscription's trace
     assertThat(before.tracesKeptWhole()).isZero();
 

@@ -33,10 +33,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Mesh mode on the embedded lab (docs/design.md §8): a real Envoy as the worker's inbound sidecar.
  * The hop gateway -> worker becomes three views of one request — the gateway's CLIENT span, the
- * sidecar's SERVER and CLIENT spans ({@code envoy-sidecar}), the worker's SERVER span — and the
- * two proofs that a mesh repairs nothing: the Kafka orphan stays, and a gateway that sends no
- * context makes Envoy start a new trace that the worker joins. Skipped with the reason when Envoy
- * is not installed (failed instead under {@code -Dtracelab.mesh=required}).
+ * sidecar's SERVER and CLIENT spans ({@code envoy-sidecar}), the worker's SERVER span — and the two
+ * proofs that a mesh repairs nothing: the Kafka orphan stays, and a gateway that sends no context
+ * makes Envoy start a new trace that the worker joins. Skipped with the reason when Envoy is not
+ * installed (failed instead under {@code -Dtracelab.mesh=required}).
  */
 class MeshLabTest {
 
@@ -45,25 +45,43 @@ class MeshLabTest {
   private final EmbeddedLab lab = EmbeddedLab.get();
   private final LabScenarios scenarios = new LabScenarios(lab, MESH);
 
-  /** gateway CLIENT -> sidecar SERVER -> sidecar CLIENT -> worker SERVER, written out (not read from the flow). */
+  /**
+   * gateway CLIENT -> sidecar SERVER -> sidecar CLIENT -> worker SERVER, written out (not read from
+   * the flow).
+   */
   private static TraceTree.Node hopThroughTheSidecar(TraceTree.Node workerServer) {
-    return child(GATEWAY, CLIENT, "POST",
-        child(SIDECAR, SERVER, "ingress",
+    return child(
+        GATEWAY,
+        CLIENT,
+        "POST",
+        child(
+            SIDECAR,
+            SERVER,
+            "ingress",
             child(SIDECAR, CLIENT, "router worker-svc egress", workerServer)));
   }
 
   private static TraceTree.Node workerFrom(String workerServer, TraceTree.Node... afterProducer) {
-    return child(WORKER, SERVER, workerServer,
-        child(WORKER, INTERNAL, "order.prepare",
+    return child(
+        WORKER,
+        SERVER,
+        workerServer,
+        child(
+            WORKER,
+            INTERNAL,
+            "order.prepare",
             child(WORKER, PRODUCER, "send orders", afterProducer)));
   }
 
   private List<TraceView> place(Scenario scenario, int fragments) {
     scenarios.use(scenario);
     Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "MESH-1", "quantity", 2));
-    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), fragments).stream()
-        .sorted(Comparator.comparing(t -> !t.traceId().equals(accepted.traceId()))) // the request's own trace first
-        .toList();
+    List<TraceView> traces =
+        scenarios.awaitFragments(accepted.orderId(), fragments).stream()
+            .sorted(
+                Comparator.comparing(
+                    t -> !t.traceId().equals(accepted.traceId()))) // the request's own trace first
+            .toList();
     assertThat(traces).as("traces of order %s", accepted.orderId()).hasSize(fragments);
     assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
     return traces;
@@ -73,8 +91,12 @@ class MeshLabTest {
   void fixedThroughTheSidecarIsOneTraceClientSidecarServerInAnExactParentChain() {
     List<TraceView> traces = place(Scenario.FIXED, 1);
 
-    assertTree(traces.get(0),
-        root(GATEWAY, SERVER, "POST /orders",
+    assertTree(
+        traces.get(0),
+        root(
+            GATEWAY,
+            SERVER,
+            "POST /orders",
             hopThroughTheSidecar(
                 workerFrom("POST /work", child(CONSUMER, SpanKind.CONSUMER, "process orders")))));
     // the ids themselves: each span of the hop is the child of the one before it
@@ -93,7 +115,8 @@ class MeshLabTest {
   void brokenKafkaThroughTheSidecarLeavesTheConsumerAnOrphanRoot() {
     List<TraceView> traces = place(Scenario.BROKEN_KAFKA, 2);
 
-    assertTree(traces.get(0),
+    assertTree(
+        traces.get(0),
         root(GATEWAY, SERVER, "POST /orders", hopThroughTheSidecar(workerFrom("POST /work"))));
     assertTree(traces.get(1), root(CONSUMER, SpanKind.CONSUMER, "process orders"));
   }
@@ -103,12 +126,19 @@ class MeshLabTest {
     List<TraceView> traces = place(Scenario.BROKEN_HTTP, 2);
 
     // the gateway sent no traceparent: its trace ends at its CLIENT span ...
-    assertTree(traces.get(0),
-        root(GATEWAY, SERVER, "POST /orders", child(GATEWAY, CLIENT, "POST")));
+    assertTree(
+        traces.get(0), root(GATEWAY, SERVER, "POST /orders", child(GATEWAY, CLIENT, "POST")));
     // ... Envoy started a new trace, and the worker is the child of the sidecar, not of the request
-    assertTree(traces.get(1),
-        root(SIDECAR, SERVER, "ingress",
-            child(SIDECAR, CLIENT, "router worker-svc egress",
+    assertTree(
+        traces.get(1),
+        root(
+            SIDECAR,
+            SERVER,
+            "ingress",
+            child(
+                SIDECAR,
+                CLIENT,
+                "router worker-svc egress",
                 workerFrom("POST /work", child(CONSUMER, SpanKind.CONSUMER, "process orders")))));
     assertThat(one(traces.get(1).spans(), SIDECAR, SERVER).parentSpanId()).isNull();
   }
@@ -127,32 +157,44 @@ class MeshLabTest {
     ExpectedFlow flow = scenarios.flow();
     ScenarioRunner runner = new ScenarioRunner(lab.env(), 4);
 
-    ScenarioRunner.Result broken = runner.run(Scenario.BROKEN_HTTP, 20, n -> { });
+    ScenarioRunner.Result broken = runner.run(Scenario.BROKEN_HTTP, 20, n -> {});
 
     assertThat(broken.failedRequests()).isZero();
     assertThat(broken.incompleteRequests()).isZero();
     ScenarioReport report = broken.report();
     assertThat(report.mesh()).isTrue();
     assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
-    assertThat(report.diagnoses()).singleElement().satisfies(d -> {
-      assertThat(d.boundary()).isEqualTo(Boundary.HTTP.id());
-      assertThat(d.service()).isEqualTo(SIDECAR);
-      assertThat(d.span()).isEqualTo(Flow.SIDECAR_INGRESS);
-      assertThat(d.count()).isEqualTo(20);
-      assertThat(d.fix())
-          .contains("The application did not propagate, and the mesh cannot repair it")
-          .endsWith(" Fix: " + flow.fixFile(Boundary.HTTP));
-    });
+    assertThat(report.diagnoses())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.boundary()).isEqualTo(Boundary.HTTP.id());
+              assertThat(d.service()).isEqualTo(SIDECAR);
+              assertThat(d.span()).isEqualTo(Flow.SIDECAR_INGRESS);
+              assertThat(d.count()).isEqualTo(20);
+              assertThat(d.fix())
+                  .contains("The application did not propagate, and the mesh cannot repair it")
+                  .endsWith(" Fix: " + flow.fixFile(Boundary.HTTP));
+            });
     // the orphan is the sidecar's, one per request; the worker's spans are all children now
-    Map<String, long[]> spansAndOrphans = Map.of(
-        GATEWAY, new long[] {2, 0}, SIDECAR, new long[] {2, 1}, WORKER, new long[] {3, 0}, CONSUMER, new long[] {1, 0});
+    Map<String, long[]> spansAndOrphans =
+        Map.of(
+            GATEWAY,
+            new long[] {2, 0},
+            SIDECAR,
+            new long[] {2, 1},
+            WORKER,
+            new long[] {3, 0},
+            CONSUMER,
+            new long[] {1, 0});
     assertThat(report.services()).containsOnlyKeys(spansAndOrphans.keySet());
-    spansAndOrphans.forEach((service, expected) -> {
-      ScenarioReport.ServiceFigures f = report.services().get(service);
-      assertThat(f.spans()).as("%s spans", service).isEqualTo(expected[0] * 20);
-      assertThat(f.orphanRoots()).as("%s orphan roots", service).isEqualTo(expected[1] * 20);
-      assertThat(f.missingParentOrphans()).as("%s missing-parent orphans", service).isZero();
-    });
+    spansAndOrphans.forEach(
+        (service, expected) -> {
+          ScenarioReport.ServiceFigures f = report.services().get(service);
+          assertThat(f.spans()).as("%s spans", service).isEqualTo(expected[0] * 20);
+          assertThat(f.orphanRoots()).as("%s orphan roots", service).isEqualTo(expected[1] * 20);
+          assertThat(f.missingParentOrphans()).as("%s missing-parent orphans", service).isZero();
+        });
     // the report API says so too
     assertThat(scenarios.auditor().report().mesh()).isTrue();
   }
@@ -160,7 +202,7 @@ class MeshLabTest {
   @Test
   void fixedThroughTheSidecarPassesTheGateWithTheSidecarsSpansCounted() {
     scenarios.use(Scenario.FIXED);
-    ScenarioRunner.Result fixed = new ScenarioRunner(lab.env(), 4).run(Scenario.FIXED, 40, n -> { });
+    ScenarioRunner.Result fixed = new ScenarioRunner(lab.env(), 4).run(Scenario.FIXED, 40, n -> {});
 
     assertThat(fixed.failedRequests()).isZero();
     assertThat(fixed.incompleteRequests()).isZero();
@@ -173,23 +215,29 @@ class MeshLabTest {
   @Test
   void aPropagatorsMismatchOrphansTheSidecarWhichReadsOnlyW3c() {
     scenarios.use(Scenario.BROKEN_PROPAGATORS);
-    ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 4).run(Scenario.BROKEN_PROPAGATORS, 20, n -> { });
+    ScenarioRunner.Result result =
+        new ScenarioRunner(lab.env(), 4).run(Scenario.BROKEN_PROPAGATORS, 20, n -> {});
 
     assertThat(result.failedRequests()).isZero();
     assertThat(result.incompleteRequests()).isZero();
-    assertThat(result.report().diagnoses()).singleElement().satisfies(d -> {
-      assertThat(d.boundary()).isEqualTo(Boundary.PROPAGATORS.id());
-      assertThat(d.service()).isEqualTo(SIDECAR);
-      assertThat(d.count()).isEqualTo(20);
-      assertThat(d.fix())
-          .contains("gateway-svc OTEL_PROPAGATORS=b3multi")
-          .contains("envoy-sidecar OTEL_PROPAGATORS=tracecontext");
-    });
+    assertThat(result.report().diagnoses())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.boundary()).isEqualTo(Boundary.PROPAGATORS.id());
+              assertThat(d.service()).isEqualTo(SIDECAR);
+              assertThat(d.count()).isEqualTo(20);
+              assertThat(d.fix())
+                  .contains("gateway-svc OTEL_PROPAGATORS=b3multi")
+                  .contains("envoy-sidecar OTEL_PROPAGATORS=tracecontext");
+            });
   }
 
   private static SpanView one(List<SpanView> spans, String service, SpanKind kind) {
-    List<SpanView> found = spans.stream()
-        .filter(s -> s.service().equals(service) && s.kind().equals(kind.name())).toList();
+    List<SpanView> found =
+        spans.stream()
+            .filter(s -> s.service().equals(service) && s.kind().equals(kind.name()))
+            .toList();
     assertThat(found).as("%s %s spans", service, kind).hasSize(1);
     return found.get(0);
   }

@@ -43,7 +43,8 @@ final class Orders {
       if (traceparent != null) {
         request.header("traceparent", traceparent);
       }
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as("status, body %s", response.body()).isEqualTo(202);
       JsonNode body = JSON.readTree(response.body());
       return new Accepted(

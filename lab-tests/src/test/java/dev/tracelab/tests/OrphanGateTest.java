@@ -8,14 +8,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The CI gate's logic on the embedded lab: fixed passes, every broken scenario fails for the right reason. */
+/**
+ * The CI gate's logic on the embedded lab: fixed passes, every broken scenario fails for the right
+ * reason.
+ */
 class OrphanGateTest {
 
   private final EmbeddedLab lab = EmbeddedLab.get();
 
   @Test
   void fixedPassesWithNoOrphansOver200Requests() {
-    ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(Scenario.FIXED, 200, n -> { });
+    ScenarioRunner.Result result =
+        new ScenarioRunner(lab.env(), 8).run(Scenario.FIXED, 200, n -> {});
 
     assertThat(result.failedRequests()).isZero();
     assertThat(result.incompleteRequests()).isZero();
@@ -23,10 +27,14 @@ class OrphanGateTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Scenario.class, names = {"FIXED", "LINKED_KAFKA"}, mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(
+      value = Scenario.class,
+      names = {"FIXED", "LINKED_KAFKA"},
+      mode = EnumSource.Mode.EXCLUDE)
   void eachBrokenScenarioFailsNamingItsBoundaryAndService(Scenario scenario) {
     int requests = 40;
-    ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(scenario, requests, n -> { });
+    ScenarioRunner.Result result =
+        new ScenarioRunner(lab.env(), 8).run(scenario, requests, n -> {});
     assertThat(result.failedRequests()).isZero();
     assertThat(result.incompleteRequests()).isZero();
 
@@ -36,9 +44,11 @@ class OrphanGateTest {
   @Test
   void linkedKafkaPassesWithTwoTracesPerRequestJoinedByALink() {
     int requests = 40;
-    ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(Scenario.LINKED_KAFKA, requests, n -> { });
+    ScenarioRunner.Result result =
+        new ScenarioRunner(lab.env(), 8).run(Scenario.LINKED_KAFKA, requests, n -> {});
     assertThat(result.failedRequests()).isZero();
     assertThat(result.incompleteRequests()).isZero();
-    LabScenarios.assertGatePassesLinked(dev.tracelab.flow.Flow.JAVA, Scenario.LINKED_KAFKA, result.report(), requests);
+    LabScenarios.assertGatePassesLinked(
+        dev.tracelab.flow.Flow.JAVA, Scenario.LINKED_KAFKA, result.report(), requests);
   }
 }

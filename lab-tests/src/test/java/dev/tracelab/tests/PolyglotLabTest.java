@@ -53,8 +53,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * lab, which switches languages between tests: each Go or Node.js implementation fixed and broken
  * with the other roles in Java, the all-non-Java combination (go/node/go), the propagators
  * mismatch, concurrency, and bad input to each new service. Expected shapes come from each
- * combination's {@link ExpectedFlow}. Skipped with the reason when Go or Node.js is missing
- * (failed instead under {@code -Dtracelab.toolchains=required}).
+ * combination's {@link ExpectedFlow}. Skipped with the reason when Go or Node.js is missing (failed
+ * instead under {@code -Dtracelab.toolchains=required}).
  */
 class PolyglotLabTest {
 
@@ -109,9 +109,19 @@ class PolyglotLabTest {
     LabEnvironment env = lab.env();
 
     assertThat(env.implementations().ids())
-        .containsExactly(Map.entry(Flow.GATEWAY, "go"), Map.entry(Flow.WORKER, "node"), Map.entry(Flow.CONSUMER, "go"));
+        .containsExactly(
+            Map.entry(Flow.GATEWAY, "go"),
+            Map.entry(Flow.WORKER, "node"),
+            Map.entry(Flow.CONSUMER, "go"));
     assertThat(env.propagators())
-        .isEqualTo(Map.of(Flow.GATEWAY, "b3multi", Flow.WORKER, "tracecontext", Flow.CONSUMER, "tracecontext,baggage"));
+        .isEqualTo(
+            Map.of(
+                Flow.GATEWAY,
+                "b3multi",
+                Flow.WORKER,
+                "tracecontext",
+                Flow.CONSUMER,
+                "tracecontext,baggage"));
     for (String role : Flow.SERVICES) {
       RunningService service = env.service(role);
       assertThat(service.implementation()).isEqualTo(POLYGLOT.languageOf(role).id());
@@ -126,10 +136,16 @@ class PolyglotLabTest {
   }
 
   private static Map<String, String> environmentOf(long pid) throws IOException {
-    String raw = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+    String raw =
+        new String(
+            Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
     return Arrays.stream(raw.split("\0"))
         .filter(kv -> kv.indexOf('=') > 0)
-        .collect(Collectors.toMap(kv -> kv.substring(0, kv.indexOf('=')), kv -> kv.substring(kv.indexOf('=') + 1), (a, b) -> b));
+        .collect(
+            Collectors.toMap(
+                kv -> kv.substring(0, kv.indexOf('=')),
+                kv -> kv.substring(kv.indexOf('=') + 1),
+                (a, b) -> b));
   }
 
   @Test
@@ -138,30 +154,35 @@ class PolyglotLabTest {
     ExpectedFlow flow = ExpectedFlow.of(POLYGLOT);
     ScenarioRunner runner = new ScenarioRunner(lab.env(), 8);
 
-    ScenarioRunner.Result fixed = runner.run(Scenario.FIXED, 100, n -> { });
+    ScenarioRunner.Result fixed = runner.run(Scenario.FIXED, 100, n -> {});
     assertThat(fixed.failedRequests()).isZero();
     assertThat(fixed.incompleteRequests()).isZero();
     LabScenarios.assertGatePasses(flow, fixed.report(), 100);
 
-    ScenarioRunner.Result broken = runner.run(Scenario.ALL_BROKEN, 40, n -> { });
+    ScenarioRunner.Result broken = runner.run(Scenario.ALL_BROKEN, 40, n -> {});
     assertThat(broken.failedRequests()).isZero();
     assertThat(broken.incompleteRequests()).isZero();
     LabScenarios.assertGateFails(flow, Scenario.ALL_BROKEN, broken.report(), 40);
 
     // the go consumer's linked variant: two traces per request joined by a link, no orphan
-    ScenarioRunner.Result linked = runner.run(Scenario.LINKED_KAFKA, 40, n -> { });
+    ScenarioRunner.Result linked = runner.run(Scenario.LINKED_KAFKA, 40, n -> {});
     assertThat(linked.failedRequests()).isZero();
     assertThat(linked.incompleteRequests()).isZero();
     LabScenarios.assertGatePassesLinked(flow, Scenario.LINKED_KAFKA, linked.report(), 40);
 
     // go gateway injecting only B3, node worker reading only W3C: diagnosed as the propagators
     // mismatch (configuration), not as a missing inject
-    ScenarioRunner.Result mismatch = runner.run(Scenario.BROKEN_PROPAGATORS, 40, n -> { });
+    ScenarioRunner.Result mismatch = runner.run(Scenario.BROKEN_PROPAGATORS, 40, n -> {});
     assertThat(mismatch.failedRequests()).isZero();
     assertThat(mismatch.incompleteRequests()).isZero();
     LabScenarios.assertGateFails(flow, Scenario.BROKEN_PROPAGATORS, mismatch.report(), 40);
-    assertThat(mismatch.report().diagnoses()).singleElement()
-        .satisfies(d -> assertThat(d.fix()).contains("OTEL_PROPAGATORS=b3multi").contains("OTEL_PROPAGATORS=tracecontext"));
+    assertThat(mismatch.report().diagnoses())
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.fix())
+                    .contains("OTEL_PROPAGATORS=b3multi")
+                    .contains("OTEL_PROPAGATORS=tracecontext"));
   }
 
   @Test
@@ -169,25 +190,33 @@ class PolyglotLabTest {
     on(POLYGLOT, Scenario.BROKEN_PROPAGATORS);
     ExpectedFlow flow = ExpectedFlow.of(POLYGLOT);
 
-    ScenarioRunner.Result result = new ScenarioRunner(lab.env(), 8).run(Scenario.BROKEN_PROPAGATORS, 40, n -> { });
+    ScenarioRunner.Result result =
+        new ScenarioRunner(lab.env(), 8).run(Scenario.BROKEN_PROPAGATORS, 40, n -> {});
 
     assertThat(result.failedRequests()).isZero();
     assertThat(result.incompleteRequests()).isZero();
     ScenarioReport report = result.report();
     assertThat(report.connectedRequests()).isZero();
     assertThat(report.fragmentsPerRequest()).isEqualTo(2.0);
-    Map<String, Long> orphansPerRequest = Map.of(Flow.GATEWAY, 0L, Flow.WORKER, 1L, Flow.CONSUMER, 0L);
+    Map<String, Long> orphansPerRequest =
+        Map.of(Flow.GATEWAY, 0L, Flow.WORKER, 1L, Flow.CONSUMER, 0L);
     for (String service : Flow.SERVICES) {
       ScenarioReport.ServiceFigures figures = report.services().get(service);
       assertThat(figures.spans()).as("%s spans", service).isEqualTo(flow.spansOf(service) * 40);
-      assertThat(figures.orphanSpans()).as("%s orphan spans", service).isEqualTo(orphansPerRequest.get(service) * 40);
+      assertThat(figures.orphanSpans())
+          .as("%s orphan spans", service)
+          .isEqualTo(orphansPerRequest.get(service) * 40);
     }
     // the orphan is the worker's SERVER span, one per request
-    assertThat(report.diagnoses()).singleElement().satisfies(d -> {
-      assertThat(d.service()).isEqualTo(Flow.WORKER);
-      assertThat(d.span()).isEqualTo(flow.orphanSpan(dev.tracelab.flow.Boundary.PROPAGATORS).name());
-      assertThat(d.count()).isEqualTo(40);
-    });
+    assertThat(report.diagnoses())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.service()).isEqualTo(Flow.WORKER);
+              assertThat(d.span())
+                  .isEqualTo(flow.orphanSpan(dev.tracelab.flow.Boundary.PROPAGATORS).name());
+              assertThat(d.count()).isEqualTo(40);
+            });
   }
 
   @Test
@@ -197,7 +226,9 @@ class PolyglotLabTest {
     List<Future<Orders.Accepted>> futures = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       int n = i;
-      futures.add(pool.submit(() -> scenarios.orders().place(Map.of("sku", "POLY-" + n, "quantity", n + 1))));
+      futures.add(
+          pool.submit(
+              () -> scenarios.orders().place(Map.of("sku", "POLY-" + n, "quantity", n + 1))));
     }
     List<Orders.Accepted> accepted = new ArrayList<>();
     for (Future<Orders.Accepted> f : futures) {
@@ -211,7 +242,8 @@ class PolyglotLabTest {
       assertThat(traces).as("traces of order %s", a.orderId()).hasSize(1);
       assertThat(traces.get(0).traceId()).isEqualTo(a.traceId());
       assertTree(traces.get(0), scenarios.connected());
-      assertThat(traces.get(0).spans()).allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
+      assertThat(traces.get(0).spans())
+          .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
       traceIds.add(traces.get(0).traceId());
     }
     assertThat(traceIds).hasSize(50);
@@ -220,21 +252,24 @@ class PolyglotLabTest {
   @Test
   void failedOrderMarksTheGoConsumerSpanErrorInTheSameConnectedTrace() {
     LabScenarios scenarios = on(POLYGLOT, Scenario.FIXED);
-    Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1, "fail", true));
+    Orders.Accepted accepted =
+        scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1, "fail", true));
 
     List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
 
     assertThat(traces).hasSize(1);
     assertTree(traces.get(0), scenarios.connected());
     for (SpanView span : traces.get(0).spans()) {
-      assertThat(span.status()).as("status of %s", span.name())
+      assertThat(span.status())
+          .as("status of %s", span.name())
           .isEqualTo(span.name().equals(Flow.PROCESS) ? "ERROR" : "UNSET");
     }
   }
 
   @ParameterizedTest(name = "go gateway: {0}")
   @MethodSource("dev.tracelab.tests.EmbeddedLabTest#badRequests")
-  void badInputToTheGoGatewayIsA400ProblemAndLeaksNoSpan(String label, String contentType, String body, String detail) {
+  void badInputToTheGoGatewayIsA400ProblemAndLeaksNoSpan(
+      String label, String contentType, String body, String detail) {
     LabScenarios scenarios = on(GO_GATEWAY, Scenario.FIXED);
     EmbeddedLabTest.assertBadInput(scenarios, label, contentType, body, detail);
   }
@@ -244,24 +279,45 @@ class PolyglotLabTest {
     return Stream.of(
         Arguments.of("malformed JSON", "{\"orderId\": ", "not valid JSON", null),
         Arguments.of("not an object", "[1]", "JSON object", null),
-        Arguments.of("missing orderId", "{\"sku\": \"ABC-1\", \"quantity\": 1}", "orderId", "#/orderId"),
-        Arguments.of("quantity 0", "{\"orderId\": \"" + id + "\", \"sku\": \"ABC-1\", \"quantity\": 0}", "quantity", "#/quantity"),
-        Arguments.of("sku with space", "{\"orderId\": \"" + id + "\", \"sku\": \"A B\", \"quantity\": 1}", "sku", "#/sku"),
-        Arguments.of("delayMs negative", "{\"orderId\": \"" + id + "\", \"sku\": \"A\", \"quantity\": 1, \"delayMs\": -1}", "delayMs", "#/delayMs"));
+        Arguments.of(
+            "missing orderId", "{\"sku\": \"ABC-1\", \"quantity\": 1}", "orderId", "#/orderId"),
+        Arguments.of(
+            "quantity 0",
+            "{\"orderId\": \"" + id + "\", \"sku\": \"ABC-1\", \"quantity\": 0}",
+            "quantity",
+            "#/quantity"),
+        Arguments.of(
+            "sku with space",
+            "{\"orderId\": \"" + id + "\", \"sku\": \"A B\", \"quantity\": 1}",
+            "sku",
+            "#/sku"),
+        Arguments.of(
+            "delayMs negative",
+            "{\"orderId\": \"" + id + "\", \"sku\": \"A\", \"quantity\": 1, \"delayMs\": -1}",
+            "delayMs",
+            "#/delayMs"));
   }
 
   @ParameterizedTest(name = "node worker: {0}")
   @MethodSource("badWork")
-  void badInputToTheNodeWorkerIsA400ProblemNamingTheField(String label, String body, String detail, String pointer) {
+  void badInputToTheNodeWorkerIsA400ProblemNamingTheField(
+      String label, String body, String detail, String pointer) {
     on(NODE_WORKER, Scenario.FIXED);
-    var response = given().baseUri(lab.env().workerUrl().toString()).contentType("application/json").body(body).post("/work");
+    var response =
+        given()
+            .baseUri(lab.env().workerUrl().toString())
+            .contentType("application/json")
+            .body(body)
+            .post("/work");
 
-    var then = response.then()
-        .statusCode(400)
-        .contentType(startsWith("application/problem+json"))
-        .body("status", equalTo(400))
-        .body("title", equalTo("Bad Request"))
-        .body("detail", containsString(detail));
+    var then =
+        response
+            .then()
+            .statusCode(400)
+            .contentType(startsWith("application/problem+json"))
+            .body("status", equalTo(400))
+            .body("title", equalTo("Bad Request"))
+            .body("detail", containsString(detail));
     if (pointer != null) {
       then.body("errors.pointer", hasItem(pointer));
     }
@@ -277,33 +333,42 @@ class PolyglotLabTest {
     String key = "BAD-" + UUID.randomUUID();
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, lab.env().kafkaBootstrapServers());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       ProducerRecord<String, String> record = new ProducerRecord<>(Flow.TOPIC, key, "{not json");
-      record.headers().add("traceparent", ("00-" + traceId + "-" + producerSpan + "-01").getBytes(StandardCharsets.US_ASCII));
+      record
+          .headers()
+          .add(
+              "traceparent",
+              ("00-" + traceId + "-" + producerSpan + "-01").getBytes(StandardCharsets.US_ASCII));
       producer.send(record).get();
     }
 
     AuditorClient auditor = scenarios.auditor();
-    await().atMost(LabScenarios.TRACE_TIMEOUT)
+    await()
+        .atMost(LabScenarios.TRACE_TIMEOUT)
         .until(() -> auditor.trace(traceId).map(TraceView::closed).orElse(false));
     TraceView trace = auditor.trace(traceId).orElseThrow();
     // poison: an ERROR process span, and its dead-letter send to orders.dlq as its child
     assertThat(trace.spans()).hasSize(2);
-    SpanView process = trace.spans().stream().filter(s -> s.name().equals(Flow.PROCESS)).findFirst().orElseThrow();
+    SpanView process =
+        trace.spans().stream().filter(s -> s.name().equals(Flow.PROCESS)).findFirst().orElseThrow();
     assertThat(process.service()).isEqualTo(Flow.CONSUMER);
     assertThat(process.kind()).isEqualTo("CONSUMER");
     assertThat(process.parentSpanId()).isEqualTo(producerSpan);
     assertThat(process.status()).isEqualTo("ERROR");
     assertThat(process.orderId()).isEqualTo(key);
     assertThat(process.attributes()).containsEntry("app.failure.category", "poison");
-    SpanView deadLetter = trace.spans().stream().filter(s -> s != process).findFirst().orElseThrow();
+    SpanView deadLetter =
+        trace.spans().stream().filter(s -> s != process).findFirst().orElseThrow();
     assertThat(deadLetter.service()).isEqualTo(Flow.CONSUMER);
     assertThat(deadLetter.kind()).isEqualTo("PRODUCER");
     assertThat(deadLetter.name()).isEqualTo("send " + Flow.DEAD_LETTER_TOPIC);
     assertThat(deadLetter.parentSpanId()).isEqualTo(process.spanId());
     // and the next order still flows end to end
     Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
-    assertThat(scenarios.awaitFragments(after.orderId(), 1)).singleElement()
+    assertThat(scenarios.awaitFragments(after.orderId(), 1))
+        .singleElement()
         .satisfies(t -> assertTree(t, scenarios.connected()));
   }
 
@@ -313,8 +378,10 @@ class PolyglotLabTest {
     try {
       lab.env().service(Flow.WORKER).close();
 
-      given().baseUri(lab.env().gatewayUrl().toString())
-          .contentType("application/json").body("{\"sku\": \"ABC-1\", \"quantity\": 1}")
+      given()
+          .baseUri(lab.env().gatewayUrl().toString())
+          .contentType("application/json")
+          .body("{\"sku\": \"ABC-1\", \"quantity\": 1}")
           .post("/orders")
           .then()
           .statusCode(502)

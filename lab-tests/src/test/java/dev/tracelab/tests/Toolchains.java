@@ -30,11 +30,15 @@ final class Toolchains {
     }
     for (String role : Flow.SERVICES) {
       Language language = implementations.languageOf(role);
-      String missing = switch (language) {
-        case GO -> found("go", "/usr/local/go/bin") ? null : "Go (go not found on PATH or in /usr/local/go/bin)";
-        case NODE -> found("node") ? null : "Node.js 20.6+ (node not found on PATH)";
-        case JAVA, CPP, BROWSER -> null;
-      };
+      String missing =
+          switch (language) {
+            case GO ->
+                found("go", "/usr/local/go/bin")
+                    ? null
+                    : "Go (go not found on PATH or in /usr/local/go/bin)";
+            case NODE -> found("node") ? null : "Node.js 20.6+ (node not found on PATH)";
+            case JAVA, CPP, BROWSER -> null;
+          };
       if (missing != null) {
         String reason = role + " " + language.id() + " implementation needs " + missing;
         if (REQUIRED) {
@@ -45,19 +49,29 @@ final class Toolchains {
     }
   }
 
-  /** Envoy for mesh mode: skipped with the reason when missing, failed under -Dtracelab.mesh=required. */
+  /**
+   * Envoy for mesh mode: skipped with the reason when missing, failed under
+   * -Dtracelab.mesh=required.
+   */
   static void assumeEnvoy() {
-    EnvoySidecar.missing().ifPresent(reason -> {
-      if (MESH_REQUIRED) {
-        throw new AssertionError(reason + " and -Dtracelab.mesh=required is set");
-      }
-      Assumptions.abort(reason);
-    });
+    EnvoySidecar.missing()
+        .ifPresent(
+            reason -> {
+              if (MESH_REQUIRED) {
+                throw new AssertionError(reason + " and -Dtracelab.mesh=required is set");
+              }
+              Assumptions.abort(reason);
+            });
   }
 
   private static boolean found(String program, String... extraDirs) {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
     dirs.addAll(List.of(extraDirs));
-    return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, program)).anyMatch(Files::isExecutable);
+    return dirs.stream()
+        .filter(d -> !d.isEmpty())
+        .map(d -> Path.of(d, program))
+        .anyMatch(Files::isExecutable);
   }
 }

@@ -58,7 +58,9 @@ final class TraceTree {
     }
 
     boolean matches(SpanView span) {
-      return span.service().equals(service) && span.kind().equals(kind.name()) && span.name().equals(name);
+      return span.service().equals(service)
+          && span.kind().equals(kind.name())
+          && span.name().equals(name);
     }
 
     @Override
@@ -85,7 +87,10 @@ final class TraceTree {
     Node node = null;
     for (int i = steps.size() - 1; i >= 0; i--) {
       ExpectedSpan e = flow.step(steps.get(i));
-      node = node == null ? child(e.service(), e.kind(), e.name()) : child(e.service(), e.kind(), e.name(), node);
+      node =
+          node == null
+              ? child(e.service(), e.kind(), e.name())
+              : child(e.service(), e.kind(), e.name(), node);
     }
     return node;
   }
@@ -96,7 +101,10 @@ final class TraceTree {
     assertThat(spans).as("spans of trace %s:%n%s", trace.traceId(), shape).hasSize(root.size());
     List<SpanView> roots =
         spans.stream()
-            .filter(s -> s.parentSpanId() == null || spans.stream().noneMatch(p -> p.spanId().equals(s.parentSpanId())))
+            .filter(
+                s ->
+                    s.parentSpanId() == null
+                        || spans.stream().noneMatch(p -> p.spanId().equals(s.parentSpanId())))
             .toList();
     assertThat(roots).as("roots of trace %s:%n%s", trace.traceId(), shape).hasSize(1);
     SpanView top = roots.get(0);
@@ -111,24 +119,42 @@ final class TraceTree {
    * compared in lower case.
    */
   static void assertZipkinTree(String traceId, List<ZipkinSpan> spans, Node root) {
-    assertThat(spans).as("trace ids of Zipkin's spans of %s", traceId).allSatisfy(
-        s -> assertThat(s.traceId()).isEqualTo(traceId));
-    List<SpanView> views = spans.stream()
-        .map(s -> new SpanView(s.traceId(), s.id(), s.parentId(), s.service(), s.kind(), s.name(),
-            s.durationMicros() / 1000.0, s.error() ? "ERROR" : "UNSET", Map.of(), List.of()))
-        .toList();
+    assertThat(spans)
+        .as("trace ids of Zipkin's spans of %s", traceId)
+        .allSatisfy(s -> assertThat(s.traceId()).isEqualTo(traceId));
+    List<SpanView> views =
+        spans.stream()
+            .map(
+                s ->
+                    new SpanView(
+                        s.traceId(),
+                        s.id(),
+                        s.parentId(),
+                        s.service(),
+                        s.kind(),
+                        s.name(),
+                        s.durationMicros() / 1000.0,
+                        s.error() ? "ERROR" : "UNSET",
+                        Map.of(),
+                        List.of()))
+            .toList();
     assertTree(new TraceView(traceId, true, views), lowerCased(root));
   }
 
   private static Node lowerCased(Node node) {
-    Node copy = new Node(node.service, node.kind, node.name.toLowerCase(Locale.ROOT),
-        node.children.stream().map(TraceTree::lowerCased).toList());
+    Node copy =
+        new Node(
+            node.service,
+            node.kind,
+            node.name.toLowerCase(Locale.ROOT),
+            node.children.stream().map(TraceTree::lowerCased).toList());
     copy.parentSpanId = node.parentSpanId;
     return copy;
   }
 
   private static void assertChildren(List<SpanView> spans, SpanView span, Node node, String shape) {
-    List<SpanView> children = spans.stream().filter(s -> span.spanId().equals(s.parentSpanId())).toList();
+    List<SpanView> children =
+        spans.stream().filter(s -> span.spanId().equals(s.parentSpanId())).toList();
     assertThat(children).as("children of %s%n%s", node, shape).hasSize(node.children.size());
     List<SpanView> unmatched = new ArrayList<>(children);
     for (Node expected : node.children) {
@@ -144,6 +170,15 @@ final class TraceTree {
   }
 
   static String describe(SpanView s) {
-    return "  " + s.spanId() + " parent=" + s.parentSpanId() + " " + s.service() + " " + s.kind() + " " + s.name();
+    return "  "
+        + s.spanId()
+        + " parent="
+        + s.parentSpanId()
+        + " "
+        + s.service()
+        + " "
+        + s.kind()
+        + " "
+        + s.name();
   }
 }

@@ -5,11 +5,10 @@ import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
 
 /**
- * FIX for the async boundary. {@link Context#taskWrapping(ExecutorService)} captures
- * {@code Context.current()} when a task is submitted and makes it current again while the task
- * runs on the pool thread, so the deferred-work span is a child of the request's server span.
- * The defect this replaces is
- * {@code broken-variants/src/main/java/dev/tracelab/broken/RawExecutorHandOff.java}.
+ * FIX for the async boundary. {@link Context#taskWrapping(ExecutorService)} captures {@code
+ * Context.current()} when a task is submitted and makes it current again while the task runs on the
+ * pool thread, so the deferred-work span is a child of the request's server span. The defect this
+ * replaces is {@code broken-variants/src/main/java/dev/tracelab/broken/RawExecutorHandOff.java}.
  */
 final class ContextBoundHandOff implements HandOff {
 

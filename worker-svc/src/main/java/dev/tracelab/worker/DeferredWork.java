@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The deferred work: an INTERNAL span {@code order.prepare}, child of whatever context is current
- * on the pool thread (the request's, when the hand-off carried it), which waits {@code delayMs}
- * and produces the order. The outcome of the send (Kafka's acknowledgement or the failure) goes to
- * the future the request waits on; the span ends when the send has been handed to the client.
+ * on the pool thread (the request's, when the hand-off carried it), which waits {@code delayMs} and
+ * produces the order. The outcome of the send (Kafka's acknowledgement or the failure) goes to the
+ * future the request waits on; the span ends when the send has been handed to the client.
  */
 final class DeferredWork {
 
@@ -43,16 +43,20 @@ final class DeferredWork {
         Thread.sleep(order.delayMs());
       }
       if (acknowledged.isDone()) {
-        span.setStatus(StatusCode.ERROR, "not sent: the request was answered 503 before the send began");
+        span.setStatus(
+            StatusCode.ERROR, "not sent: the request was answered 503 before the send began");
         return;
       }
-      producer.send(order).whenComplete((ok, error) -> {
-        if (error == null) {
-          acknowledged.complete(null);
-        } else {
-          acknowledged.completeExceptionally(error);
-        }
-      });
+      producer
+          .send(order)
+          .whenComplete(
+              (ok, error) -> {
+                if (error == null) {
+                  acknowledged.complete(null);
+                } else {
+                  acknowledged.completeExceptionally(error);
+                }
+              });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       span.recordException(e);

@@ -23,20 +23,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Produces orders to topic {@code orders} (key = orderId) in a PRODUCER span {@code send orders},
- * and injects that span's context into the record headers: the producer half of the Kafka
- * boundary. The span ends when the broker acknowledges the record.
+ * and injects that span's context into the record headers: the producer half of the Kafka boundary.
+ * The span ends when the broker acknowledges the record.
  *
- * <p>Delivery: the client retries a send until {@link #DELIVERY_TIMEOUT} (see
- * {@link #properties}); {@link #send} returns the outcome, which the worker's request waits for
- * before it answers 202. A send that fails is logged with its order id and counted
- * ({@link #counts()}).
+ * <p>Delivery: the client retries a send until {@link #DELIVERY_TIMEOUT} (see {@link #properties});
+ * {@link #send} returns the outcome, which the worker's request waits for before it answers 202. A
+ * send that fails is logged with its order id and counted ({@link #counts()}).
  *
  * <p>Messaging semantic conventions: {@code server.address}/{@code server.port} are left out on
  * purpose; they are required only "if available", and the client API does not say which broker of
@@ -72,14 +70,17 @@ final class OrderProducer implements AutoCloseable {
   static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(5);
 
   static OrderProducer create(OpenTelemetry otel, String bootstrapServers) {
-    return create(otel, new KafkaProducer<>(properties(bootstrapServers), new StringSerializer(), new StringSerializer()));
+    return create(
+        otel,
+        new KafkaProducer<>(
+            properties(bootstrapServers), new StringSerializer(), new StringSerializer()));
   }
 
   /**
-   * The producer's delivery settings. Idempotent with {@code acks=all}: the client retries a
-   * send (through leader changes) until {@link #DELIVERY_TIMEOUT} without writing a record twice.
-   * {@code max.block.ms} (how long {@code send} may wait for metadata or buffer space) is as long;
-   * it blocks only the deferred-work thread, and the request stops waiting after the same time.
+   * The producer's delivery settings. Idempotent with {@code acks=all}: the client retries a send
+   * (through leader changes) until {@link #DELIVERY_TIMEOUT} without writing a record twice. {@code
+   * max.block.ms} (how long {@code send} may wait for metadata or buffer space) is as long; it
+   * blocks only the deferred-work thread, and the request stops waiting after the same time.
    */
   static Properties properties(String bootstrapServers) {
     Properties props = new Properties();
@@ -115,7 +116,8 @@ final class OrderProducer implements AutoCloseable {
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, Flow.TOPIC)
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "send")
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "send")
-            .setAttribute(MessagingIncubatingAttributes.MESSAGING_KAFKA_MESSAGE_KEY, order.orderId())
+            .setAttribute(
+                MessagingIncubatingAttributes.MESSAGING_KAFKA_MESSAGE_KEY, order.orderId())
             .setAttribute(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, CLIENT_ID)
             .startSpan();
     ProducerRecord<String, String> record =
@@ -137,7 +139,8 @@ final class OrderProducer implements AutoCloseable {
               span.setAttribute(
                   MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID,
                   Integer.toString(metadata.partition()));
-              span.setAttribute(MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, metadata.offset());
+              span.setAttribute(
+                  MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, metadata.offset());
             }
             span.end();
             if (error == null) {
@@ -162,7 +165,9 @@ final class OrderProducer implements AutoCloseable {
     failed.incrementAndGet();
     log.error(
         "order {} NOT delivered to {} (gave up after retries; it was not answered 202): {}",
-        order.orderId(), Flow.TOPIC, error.toString());
+        order.orderId(),
+        Flow.TOPIC,
+        error.toString());
   }
 
   /** Orders the broker acknowledged, orders given up on, and sends still in flight. */

@@ -5,8 +5,8 @@ import dev.tracelab.flow.Flow;
 
 /**
  * {@code java -jar worker-svc.jar}. Environment: {@code PORT} (8081), {@code BIND_HOST} (0.0.0.0),
- * {@code KAFKA_BOOTSTRAP_SERVERS} (127.0.0.1:9092), {@code TRACELAB_VARIANT} (fixed|broken) and
- * the standard {@code OTEL_*} variables.
+ * {@code KAFKA_BOOTSTRAP_SERVERS} (127.0.0.1:9092), {@code TRACELAB_VARIANT} (fixed|broken) and the
+ * standard {@code OTEL_*} variables.
  */
 public final class WorkerMain {
 
@@ -16,9 +16,15 @@ public final class WorkerMain {
     ServiceLauncher.launch(
         Flow.WORKER,
         env ->
-            new WorkerConfig(env.bindHost(), env.port(8081), env.kafkaBootstrapServers(), env.variant()),
+            new WorkerConfig(
+                env.bindHost(), env.port(8081), env.kafkaBootstrapServers(), env.variant()),
         WorkerService::start,
         (config, service) ->
-            "worker-svc (" + config.variant().id() + ") listening on " + config.bindHost() + ":" + service.port());
+            "worker-svc ("
+                + config.variant().id()
+                + ") listening on "
+                + config.bindHost()
+                + ":"
+                + service.port());
   }
 }

@@ -57,17 +57,24 @@ public final class WorkerService implements AutoCloseable {
   }
 
   public static WorkerService start(WorkerConfig config, OpenTelemetry otel) {
-    return start(config, otel, OrderProducer.create(otel, config.kafkaBootstrapServers()), ACK_TIMEOUT);
+    return start(
+        config, otel, OrderProducer.create(otel, config.kafkaBootstrapServers()), ACK_TIMEOUT);
   }
 
   /** Over any producer (tests pass a MockProducer), answering 503 after {@code ackTimeout}. */
-  static WorkerService start(WorkerConfig config, OpenTelemetry otel, Producer<String, String> kafka, Duration ackTimeout) {
+  static WorkerService start(
+      WorkerConfig config,
+      OpenTelemetry otel,
+      Producer<String, String> kafka,
+      Duration ackTimeout) {
     return start(config, otel, OrderProducer.create(otel, kafka), ackTimeout);
   }
 
-  private static WorkerService start(WorkerConfig config, OpenTelemetry otel, OrderProducer producer, Duration ackTimeout) {
+  private static WorkerService start(
+      WorkerConfig config, OpenTelemetry otel, OrderProducer producer, Duration ackTimeout) {
     DeferredWork deferred = new DeferredWork(otel, producer);
-    ExecutorService pool = Executors.newFixedThreadPool(DEFERRED_THREADS, threadsNamed("worker-deferred-"));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(DEFERRED_THREADS, threadsNamed("worker-deferred-"));
     HandOff handOff =
         config.variant() == Variant.BROKEN
             ? RawExecutorHandOff.wrap(pool)
@@ -96,20 +103,34 @@ public final class WorkerService implements AutoCloseable {
               String refused = handOffAndAwait(handOff, deferred, order, ackTimeout);
               if (refused != null) {
                 ctx.header("Retry-After", RETRY_AFTER_S);
-                Problem.of(503, "Service Unavailable", "order " + order.orderId() + " NOT accepted: " + refused
-                    + "; nothing was queued for it, retry later").writeTo(ctx);
+                Problem.of(
+                        503,
+                        "Service Unavailable",
+                        "order "
+                            + order.orderId()
+                            + " NOT accepted: "
+                            + refused
+                            + "; nothing was queued for it, retry later")
+                    .writeTo(ctx);
                 return;
               }
               ctx.status(202);
               ctx.json(Map.of("orderId", order.orderId(), "accepted", true));
             }));
     app.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
-    dev.tracelab.health.KafkaReadiness.route(app, config.kafkaBootstrapServers()); // GET /health/ready
+    dev.tracelab.health.KafkaReadiness.route(
+        app, config.kafkaBootstrapServers()); // GET /health/ready
     app.get("/delivery", ctx -> ctx.json(producer.counts()));
-    app.error(404, ctx -> Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path()).writeTo(ctx));
+    app.error(
+        404,
+        ctx ->
+            Problem.of(404, "Not Found", "no route " + ctx.method() + " " + ctx.path())
+                .writeTo(ctx));
     app.exception(
         Exception.class,
-        (e, ctx) -> Problem.of(500, "Internal Server Error", "the worker failed; see its log").writeTo(ctx));
+        (e, ctx) ->
+            Problem.of(500, "Internal Server Error", "the worker failed; see its log")
+                .writeTo(ctx));
     app.start(config.bindHost(), config.port());
     return new WorkerService(app, handOff, producer);
   }
@@ -120,7 +141,8 @@ public final class WorkerService implements AutoCloseable {
    * it was acknowledged; else why the order is not accepted. A deferred work that has not sent yet
    * when the wait is over sees the outcome already decided and does not send.
    */
-  private static String handOffAndAwait(HandOff handOff, DeferredWork deferred, Order order, Duration ackTimeout) {
+  private static String handOffAndAwait(
+      HandOff handOff, DeferredWork deferred, Order order, Duration ackTimeout) {
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     try {
       handOff.submit(() -> deferred.run(order, acknowledged));
@@ -135,7 +157,9 @@ public final class WorkerService implements AutoCloseable {
       if (acknowledged.completeExceptionally(e)) {
         return "Kafka did not acknowledge it within " + boundMs + " ms";
       }
-      return acknowledged.isCompletedExceptionally() ? "the send to Kafka failed" : null; // decided meanwhile
+      return acknowledged.isCompletedExceptionally()
+          ? "the send to Kafka failed"
+          : null; // decided meanwhile
     } catch (ExecutionException e) {
       return "the send to Kafka failed: " + e.getCause().getClass().getSimpleName();
     } catch (InterruptedException e) {

@@ -26,10 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The worker answers 202 only once Kafka has acknowledged the order (a worker killed after its
- * 202 has nothing left to lose), and 503 problem+json with {@code Retry-After} when the send fails
- * or is not acknowledged in time. The deferred work still runs on the pool (fixed and broken
- * hand-off alike); the request only waits for its outcome. Every span ends on every path.
+ * The worker answers 202 only once Kafka has acknowledged the order (a worker killed after its 202
+ * has nothing left to lose), and 503 problem+json with {@code Retry-After} when the send fails or
+ * is not acknowledged in time. The deferred work still runs on the pool (fixed and broken hand-off
+ * alike); the request only waits for its outcome. Every span ends on every path.
  */
 class AnswerAfterAckTest {
 
@@ -51,8 +51,12 @@ class AnswerAfterAckTest {
   }
 
   private void start(Variant variant, Duration ackTimeout) {
-    worker = WorkerService.start(new WorkerConfig("127.0.0.1", 0, "127.0.0.1:1", variant),
-        testing.getOpenTelemetry(), kafka, ackTimeout);
+    worker =
+        WorkerService.start(
+            new WorkerConfig("127.0.0.1", 0, "127.0.0.1:1", variant),
+            testing.getOpenTelemetry(),
+            kafka,
+            ackTimeout);
   }
 
   private CompletableFuture<HttpResponse<String>> post() {
@@ -65,21 +69,26 @@ class AnswerAfterAckTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Variant.class, names = {"FIXED", "BROKEN"})
+  @EnumSource(
+      value = Variant.class,
+      names = {"FIXED", "BROKEN"})
   void answers202OnlyAfterTheBrokerAcknowledged(Variant variant) throws Exception {
     start(variant, Duration.ofSeconds(30));
 
     CompletableFuture<HttpResponse<String>> response = post();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> kafka.history().size() == 1);
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
         .until(() -> !response.isDone());
     assertThat(kafka.completeNext()).isTrue();
     HttpResponse<String> answer = response.get();
     assertThat(answer.statusCode()).isEqualTo(202);
     assertThat(answer.body()).contains("\"accepted\":true");
     await().atMost(Duration.ofSeconds(5)).until(() -> testing.getSpans().size() == 3);
-    assertThat(testing.getSpans()).extracting(SpanData::getName)
+    assertThat(testing.getSpans())
+        .extracting(SpanData::getName)
         .containsExactlyInAnyOrder("POST /work", Flow.DEFERRED_WORK, Flow.PRODUCE);
   }
 
@@ -99,8 +108,10 @@ class AnswerAfterAckTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> testing.getSpans().size() == 3);
     assertThat(span("POST /work").getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(span(Flow.PRODUCE).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(span(Flow.PRODUCE).getParentSpanId()).isEqualTo(span(Flow.DEFERRED_WORK).getSpanId());
-    assertThat(span(Flow.DEFERRED_WORK).getParentSpanId()).isEqualTo(span("POST /work").getSpanId());
+    assertThat(span(Flow.PRODUCE).getParentSpanId())
+        .isEqualTo(span(Flow.DEFERRED_WORK).getSpanId());
+    assertThat(span(Flow.DEFERRED_WORK).getParentSpanId())
+        .isEqualTo(span("POST /work").getSpanId());
   }
 
   @Test
@@ -121,7 +132,8 @@ class AnswerAfterAckTest {
   }
 
   private static SpanData span(String name) {
-    List<SpanData> spans = testing.getSpans().stream().filter(s -> s.getName().equals(name)).toList();
+    List<SpanData> spans =
+        testing.getSpans().stream().filter(s -> s.getName().equals(name)).toList();
     assertThat(spans).as(name).hasSize(1);
     return spans.get(0);
   }

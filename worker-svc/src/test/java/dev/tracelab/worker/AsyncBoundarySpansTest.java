@@ -29,16 +29,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The async boundary span by span: the worker's request span hands an order to the pool
- * ({@link ContextBoundHandOff} fixed, {@link RawExecutorHandOff} broken); the deferred work runs
- * {@code order.prepare} and produces the record ({@link MockProducer}, no broker) in
- * {@code send orders}, whose context goes into the record headers.
+ * The async boundary span by span: the worker's request span hands an order to the pool ({@link
+ * ContextBoundHandOff} fixed, {@link RawExecutorHandOff} broken); the deferred work runs {@code
+ * order.prepare} and produces the record ({@link MockProducer}, no broker) in {@code send orders},
+ * whose context goes into the record headers.
  */
 class AsyncBoundarySpansTest {
 
   @RegisterExtension static final OpenTelemetryExtension testing = OpenTelemetryExtension.create();
 
-  static final Order ORDER = new Order("7d3f7a56-7c1f-4a7e-9a53-3f0f4b8f1a11", "ABC-1", 2, false, 0);
+  static final Order ORDER =
+      new Order("7d3f7a56-7c1f-4a7e-9a53-3f0f4b8f1a11", "ABC-1", 2, false, 0);
 
   private MockProducer<String, String> kafka;
   private DeferredWork deferred;
@@ -47,7 +48,9 @@ class AsyncBoundarySpansTest {
   @BeforeEach
   void setUp() {
     kafka = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
-    deferred = new DeferredWork(testing.getOpenTelemetry(), OrderProducer.create(testing.getOpenTelemetry(), kafka));
+    deferred =
+        new DeferredWork(
+            testing.getOpenTelemetry(), OrderProducer.create(testing.getOpenTelemetry(), kafka));
   }
 
   @AfterEach
@@ -61,7 +64,12 @@ class AsyncBoundarySpansTest {
    */
   private void handleRequest() {
     Span request =
-        testing.getOpenTelemetry().getTracer("test").spanBuilder(Flow.WORKER_SERVER).setSpanKind(SpanKind.SERVER).startSpan();
+        testing
+            .getOpenTelemetry()
+            .getTracer("test")
+            .spanBuilder(Flow.WORKER_SERVER)
+            .setSpanKind(SpanKind.SERVER)
+            .startSpan();
     try (Scope ignored = request.makeCurrent()) {
       handOff.submit(() -> deferred.run(ORDER, new java.util.concurrent.CompletableFuture<>()));
       await().atMost(Duration.ofSeconds(10)).until(() -> testing.getSpans().size() == 2);
@@ -96,13 +104,25 @@ class AsyncBoundarySpansTest {
                             .hasParent(trace.actual().get(1))
                             .hasAttributesSatisfyingExactly(
                                 equalTo(MessagingIncubatingAttributes.MESSAGING_SYSTEM, "kafka"),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME, Flow.TOPIC),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "send"),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "send"),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_KAFKA_MESSAGE_KEY, ORDER.orderId()),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_CLIENT_ID, "worker-svc"),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_DESTINATION_PARTITION_ID, "0"),
-                                equalTo(MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, 0L))));
+                                equalTo(
+                                    MessagingIncubatingAttributes.MESSAGING_DESTINATION_NAME,
+                                    Flow.TOPIC),
+                                equalTo(
+                                    MessagingIncubatingAttributes.MESSAGING_OPERATION_TYPE, "send"),
+                                equalTo(
+                                    MessagingIncubatingAttributes.MESSAGING_OPERATION_NAME, "send"),
+                                equalTo(
+                                    MessagingIncubatingAttributes.MESSAGING_KAFKA_MESSAGE_KEY,
+                                    ORDER.orderId()),
+                                equalTo(
+                                    MessagingIncubatingAttributes.MESSAGING_CLIENT_ID,
+                                    "worker-svc"),
+                                equalTo(
+                                    MessagingIncubatingAttributes
+                                        .MESSAGING_DESTINATION_PARTITION_ID,
+                                    "0"),
+                                equalTo(
+                                    MessagingIncubatingAttributes.MESSAGING_KAFKA_OFFSET, 0L))));
     assertThat(kafka.history()).hasSize(1);
     assertThat(traceparentOf(kafka.history().get(0))).isEqualTo(traceparentOf(producerSpan()));
   }
@@ -119,20 +139,34 @@ class AsyncBoundarySpansTest {
         .hasTracesSatisfyingExactly(
             trace ->
                 trace.hasSpansSatisfyingExactly(
-                    span -> span.hasName(Flow.DEFERRED_WORK).hasKind(SpanKind.INTERNAL).hasNoParent(),
-                    span -> span.hasName(Flow.PRODUCE).hasKind(SpanKind.PRODUCER).hasParent(trace.actual().get(0))),
-            trace -> trace.hasSpansSatisfyingExactly(span -> span.hasName(Flow.WORKER_SERVER).hasNoParent()));
+                    span ->
+                        span.hasName(Flow.DEFERRED_WORK).hasKind(SpanKind.INTERNAL).hasNoParent(),
+                    span ->
+                        span.hasName(Flow.PRODUCE)
+                            .hasKind(SpanKind.PRODUCER)
+                            .hasParent(trace.actual().get(0))),
+            trace ->
+                trace.hasSpansSatisfyingExactly(
+                    span -> span.hasName(Flow.WORKER_SERVER).hasNoParent()));
     // the producer still injects: the consumer follows the deferred work into its new trace
     assertThat(kafka.history()).hasSize(1);
     assertThat(traceparentOf(kafka.history().get(0))).isEqualTo(traceparentOf(producerSpan()));
   }
 
   private SpanData producerSpan() {
-    return testing.getSpans().stream().filter(s -> s.getKind() == SpanKind.PRODUCER).findFirst().orElseThrow();
+    return testing.getSpans().stream()
+        .filter(s -> s.getKind() == SpanKind.PRODUCER)
+        .findFirst()
+        .orElseThrow();
   }
 
   private static String traceparentOf(SpanData span) {
-    return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getSpanContext().getTraceFlags().asHex();
+    return "00-"
+        + span.getTraceId()
+        + "-"
+        + span.getSpanId()
+        + "-"
+        + span.getSpanContext().getTraceFlags().asHex();
   }
 
   private static String traceparentOf(ProducerRecord<String, String> record) {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The worker's delivery settings and its account of sends: an accepted order either reaches
- * Kafka (acknowledged) or is counted as a send failure, and is pending until one of the two.
+ * The worker's delivery settings and its account of sends: an accepted order either reaches Kafka
+ * (acknowledged) or is counted as a send failure, and is pending until one of the two.
  */
 class OrderProducerDeliveryTest {
 
@@ -36,22 +36,27 @@ class OrderProducerDeliveryTest {
     // the client refuses a delivery timeout shorter than linger + request timeout
     assertThat((int) props.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))
         .isGreaterThanOrEqualTo(
-            (int) props.get(ProducerConfig.LINGER_MS_CONFIG) + (int) props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+            (int) props.get(ProducerConfig.LINGER_MS_CONFIG)
+                + (int) props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
   }
 
   @Test
   void everySendIsAcknowledgedOrCountedAsFailed() {
-    MockProducer<String, String> kafka = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+    MockProducer<String, String> kafka =
+        new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
     OrderProducer producer = OrderProducer.create(testing.getOpenTelemetry(), kafka);
 
     producer.send(new Order("o-1", "A", 1, false, 0));
     producer.send(new Order("o-2", "A", 1, false, 0));
-    assertThat(producer.counts()).isEqualTo(Map.of("acknowledged", 0L, "sendFailures", 0L, "pending", 2L));
+    assertThat(producer.counts())
+        .isEqualTo(Map.of("acknowledged", 0L, "sendFailures", 0L, "pending", 2L));
 
     kafka.completeNext();
-    kafka.errorNext(new TimeoutException("Expiring 1 record(s) for orders-0: 120000 ms has passed"));
+    kafka.errorNext(
+        new TimeoutException("Expiring 1 record(s) for orders-0: 120000 ms has passed"));
 
-    assertThat(producer.counts()).isEqualTo(Map.of("acknowledged", 1L, "sendFailures", 1L, "pending", 0L));
+    assertThat(producer.counts())
+        .isEqualTo(Map.of("acknowledged", 1L, "sendFailures", 1L, "pending", 0L));
     assertThat(testing.getSpans())
         .extracting(s -> s.getStatus().getStatusCode())
         .containsExactly(StatusCode.UNSET, StatusCode.ERROR);
@@ -59,7 +64,8 @@ class OrderProducerDeliveryTest {
 
   @Test
   void aSendThatCannotStartIsCountedAsFailed() {
-    MockProducer<String, String> kafka = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+    MockProducer<String, String> kafka =
+        new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
     kafka.sendException = new TimeoutException("metadata not available after 120000 ms");
     OrderProducer producer = OrderProducer.create(testing.getOpenTelemetry(), kafka);
 
@@ -69,6 +75,7 @@ class OrderProducerDeliveryTest {
       // DeferredWork records it on its span
     }
 
-    assertThat(producer.counts()).isEqualTo(Map.of("acknowledged", 0L, "sendFailures", 1L, "pending", 0L));
+    assertThat(producer.counts())
+        .isEqualTo(Map.of("acknowledged", 0L, "sendFailures", 1L, "pending", 0L));
   }
 }

@@ -31,8 +31,12 @@ class WorkContentTypeTest {
 
   @BeforeAll
   static void start() {
-    worker = WorkerService.start(new WorkerConfig("127.0.0.1", 0, "127.0.0.1:1", Variant.FIXED),
-        OpenTelemetry.noop(), KAFKA, Duration.ofSeconds(10));
+    worker =
+        WorkerService.start(
+            new WorkerConfig("127.0.0.1", 0, "127.0.0.1:1", Variant.FIXED),
+            OpenTelemetry.noop(),
+            KAFKA,
+            Duration.ofSeconds(10));
   }
 
   @AfterAll
@@ -41,8 +45,9 @@ class WorkContentTypeTest {
   }
 
   private static HttpResponse<String> post(String contentType) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.port() + "/work"))
-        .POST(HttpRequest.BodyPublishers.ofString(ORDER));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.port() + "/work"))
+            .POST(HttpRequest.BodyPublishers.ofString(ORDER));
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
@@ -64,8 +69,11 @@ class WorkContentTypeTest {
     assertThat(answer.statusCode()).isEqualTo(415);
     assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(answer.body())
-        .contains("\"status\":415", "\"title\":\"Unsupported Media Type\"", "\"instance\":\"/work\"")
-        .contains("Content-Type must be application/json, was " + (contentType.isEmpty() ? "none" : contentType));
+        .contains(
+            "\"status\":415", "\"title\":\"Unsupported Media Type\"", "\"instance\":\"/work\"")
+        .contains(
+            "Content-Type must be application/json, was "
+                + (contentType.isEmpty() ? "none" : contentType));
     assertThat(KAFKA.history()).hasSize(sentBefore);
   }
 }

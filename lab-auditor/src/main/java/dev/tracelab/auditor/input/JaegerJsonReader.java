@@ -59,7 +59,9 @@ final class JaegerJsonReader {
 
   private record Tag(String key, String value) {}
 
-  /** A query API answer, {@code {"data": [trace, ...], ...}}: the parser on its first field's name. */
+  /**
+   * A query API answer, {@code {"data": [trace, ...], ...}}: the parser on its first field's name.
+   */
   void response() throws SpanFileException {
     in.enterObject("a Jaeger answer");
     for (String field; (field = in.nextField()) != null; ) {
@@ -106,20 +108,34 @@ final class JaegerJsonReader {
     in.release(mark);
   }
 
-  private ReceivedSpan received(HeldSpan span, Map<String, Process> processes) throws SpanFileException {
+  private ReceivedSpan received(HeldSpan span, Map<String, Process> processes)
+      throws SpanFileException {
     Process process = span.process() != null ? span.process() : processes.get(span.processId());
     if (process == null) {
-      throw in.error(span.processAt(), span.processId() == null
-          ? "span has no \"processID\""
-          : "span \"processID\" " + JsonInput.quote(span.processId()) + " is not among its trace's \"processes\"");
+      throw in.error(
+          span.processAt(),
+          span.processId() == null
+              ? "span has no \"processID\""
+              : "span \"processID\" "
+                  + JsonInput.quote(span.processId())
+                  + " is not among its trace's \"processes\"");
     }
     Map<String, String> attributes = span.attributes();
     if (process.learner() != null) {
       attributes.putIfAbsent(ReceivedSpan.LEARNER, process.learner());
     }
     return new ReceivedSpan(
-        span.traceId(), span.spanId(), span.parentSpanId(), process.service(), span.kind(), span.name(),
-        span.startEpochNanos(), span.endEpochNanos(), span.error(), attributes, span.links());
+        span.traceId(),
+        span.spanId(),
+        span.parentSpanId(),
+        process.service(),
+        span.kind(),
+        span.name(),
+        span.startEpochNanos(),
+        span.endEpochNanos(),
+        span.error(),
+        attributes,
+        span.links());
   }
 
   private HeldSpan span() throws SpanFileException {
@@ -156,7 +172,7 @@ final class JaegerJsonReader {
               case SPAN_KIND -> kind = kind(tag.value());
               case Tags.STATUS_CODE -> error |= tag.value().equals("ERROR");
               case Tags.ERROR -> error |= tag.value().equals("true");
-              default -> { }
+              default -> {}
             }
             if (!tag.key().equals(SPAN_KIND) && !Tags.translated(tag.key())) {
               attributes.put(tag.key(), tag.value());
@@ -175,7 +191,8 @@ final class JaegerJsonReader {
       throw in.error(start, "span has no \"" + (traceId == null ? "traceID" : "spanID") + "\"");
     }
     if (Long.MAX_VALUE - startNanos < durationNanos) {
-      throw in.error(start, "span ends after the year 2262: \"startTime\" + \"duration\" is too large");
+      throw in.error(
+          start, "span ends after the year 2262: \"startTime\" + \"duration\" is too large");
     }
     Reference parent = parent(traceId, references);
     List<ReceivedSpan.Link> links = new ArrayList<>(references.size());
@@ -185,11 +202,24 @@ final class JaegerJsonReader {
       }
     }
     return new HeldSpan(
-        traceId, spanId, parent != null ? parent.spanId() : deprecatedParent, name, kind, startNanos,
-        startNanos + durationNanos, error, attributes, links, processId, process, processAt);
+        traceId,
+        spanId,
+        parent != null ? parent.spanId() : deprecatedParent,
+        name,
+        kind,
+        startNanos,
+        startNanos + durationNanos,
+        error,
+        attributes,
+        links,
+        processId,
+        process,
+        processAt);
   }
 
-  /** The {@code CHILD_OF} reference within the trace, else the first reference within it, or null. */
+  /**
+   * The {@code CHILD_OF} reference within the trace, else the first reference within it, or null.
+   */
   private static Reference parent(String traceId, List<Reference> references) {
     Reference first = null;
     for (Reference reference : references) {
@@ -224,7 +254,8 @@ final class JaegerJsonReader {
         }
       }
       if (traceId == null || spanId == null) {
-        throw in.error(start, "reference has no \"" + (traceId == null ? "traceID" : "spanID") + "\"");
+        throw in.error(
+            start, "reference has no \"" + (traceId == null ? "traceID" : "spanID") + "\"");
       }
       references.add(new Reference("CHILD_OF".equals(type), traceId, spanId));
     }
@@ -290,11 +321,14 @@ final class JaegerJsonReader {
           return value;
         }
         case "bool" -> {
-          if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE
-              || value.equals("true") || value.equals("false")) {
+          if (token == JsonToken.VALUE_TRUE
+              || token == JsonToken.VALUE_FALSE
+              || value.equals("true")
+              || value.equals("false")) {
             return value;
           }
-          throw in.error(at, what + " must have the value true or false, was " + JsonInput.quote(value));
+          throw in.error(
+              at, what + " must have the value true or false, was " + JsonInput.quote(value));
         }
         case "int64" -> {
           return Long.toString(Long.parseLong(value));
@@ -305,8 +339,14 @@ final class JaegerJsonReader {
         case "binary" -> {
           return HEX.formatHex(Base64.getDecoder().decode(value));
         }
-        default -> throw in.error(at, "tag " + JsonInput.quote(key) + " \"type\" must be string, bool, int64, float64"
-            + " or binary, was " + JsonInput.quote(type));
+        default ->
+            throw in.error(
+                at,
+                "tag "
+                    + JsonInput.quote(key)
+                    + " \"type\" must be string, bool, int64, float64"
+                    + " or binary, was "
+                    + JsonInput.quote(type));
       }
     } catch (IllegalArgumentException e) { // NumberFormatException too
       throw in.error(at, what + " has the value " + JsonInput.quote(value));

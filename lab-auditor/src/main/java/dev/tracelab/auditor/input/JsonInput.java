@@ -18,14 +18,14 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The reading position in one trace dump: a Jackson streaming parser under the dump's limits,
- * reads of typed values that name what they expected, and every problem as a {@link
- * SpanFileException} located at the token concerned.
+ * The reading position in one trace dump: a Jackson streaming parser under the dump's limits, reads
+ * of typed values that name what they expected, and every problem as a {@link SpanFileException}
+ * located at the token concerned.
  *
- * <p>Limits against hostile files: a string or field name longer than {@link #MAX_STRING_CHARS}
- * and nesting deeper than {@link #MAX_DEPTH} are errors (Jackson's read constraints, so a long
- * string is refused before it is held whole), and what a reader holds at once (names, values, ids
- * of the spans it has not handed on yet) is counted against {@link #MAX_HELD_CHARS}.
+ * <p>Limits against hostile files: a string or field name longer than {@link #MAX_STRING_CHARS} and
+ * nesting deeper than {@link #MAX_DEPTH} are errors (Jackson's read constraints, so a long string
+ * is refused before it is held whole), and what a reader holds at once (names, values, ids of the
+ * spans it has not handed on yet) is counted against {@link #MAX_HELD_CHARS}.
  */
 final class JsonInput implements Closeable {
 
@@ -35,7 +35,9 @@ final class JsonInput implements Closeable {
   /** Deepest nesting of objects and arrays. */
   static final int MAX_DEPTH = 64;
 
-  /** Most spans held at once: one Jaeger trace, or a resourceSpans' spans read before its resource. */
+  /**
+   * Most spans held at once: one Jaeger trace, or a resourceSpans' spans read before its resource.
+   */
   static final int MAX_HELD_SPANS = 50_000;
 
   /** Most characters held at once, each string counted with {@link #STRING_COST} more. */
@@ -45,16 +47,20 @@ final class JsonInput implements Closeable {
   static final int STRING_COST = 32;
 
   private static final int QUOTED_CHARS = 40;
-  private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]");
+  private static final Pattern SOURCE =
+      Pattern.compile("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]");
 
   private static final JsonFactory FACTORY =
       JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder()
-              .maxStringLength(MAX_STRING_CHARS)
-              .maxNameLength(MAX_STRING_CHARS)
-              .maxNestingDepth(MAX_DEPTH)
-              .build())
-          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES) // Zipkin tag keys are field names: not into the JVM's pool
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxStringLength(MAX_STRING_CHARS)
+                  .maxNameLength(MAX_STRING_CHARS)
+                  .maxNestingDepth(MAX_DEPTH)
+                  .build())
+          .disable(
+              JsonFactory.Feature
+                  .INTERN_FIELD_NAMES) // Zipkin tag keys are field names: not into the JVM's pool
           .build();
 
   private final String file;
@@ -68,7 +74,9 @@ final class JsonInput implements Closeable {
     this.parser = parser;
   }
 
-  /** Reads {@code in} (closed with this), named {@code file} in errors; {@code gzip}: it inflates. */
+  /**
+   * Reads {@code in} (closed with this), named {@code file} in errors; {@code gzip}: it inflates.
+   */
   static JsonInput open(String file, InputStream in, boolean gzip) throws IOException {
     return new JsonInput(file, gzip, FACTORY.createParser(in));
   }
@@ -81,8 +89,8 @@ final class JsonInput implements Closeable {
   // ---- moving
 
   /**
-   * The file's first token, or null when it has none; text that is not JSON at all is "not a
-   * trace dump".
+   * The file's first token, or null when it has none; text that is not JSON at all is "not a trace
+   * dump".
    */
   JsonToken first() throws SpanFileException {
     try {
@@ -206,7 +214,9 @@ final class JsonInput implements Closeable {
     throw mustBe(what, "a 64-bit integer");
   }
 
-  /** An unsigned 64-bit integer (proto3 fixed64: integer or string) as protobuf holds it in a long. */
+  /**
+   * An unsigned 64-bit integer (proto3 fixed64: integer or string) as protobuf holds it in a long.
+   */
   long uint64(String what) throws SpanFileException {
     if (token() == JsonToken.VALUE_NUMBER_INT || token() == JsonToken.VALUE_STRING) {
       try {
@@ -279,7 +289,8 @@ final class JsonInput implements Closeable {
   String traceId(String what, boolean short64) throws SpanFileException {
     String id = string(what);
     if (!isHex(id) || !(id.length() == 32 || short64 && id.length() == 16)) {
-      throw error(what + " must be " + (short64 ? "16 or 32" : "32") + " hex digits, was " + quote(id));
+      throw error(
+          what + " must be " + (short64 ? "16 or 32" : "32") + " hex digits, was " + quote(id));
     }
     if (isZero(id)) {
       throw error(what + " must not be all zeros");
@@ -346,8 +357,11 @@ final class JsonInput implements Closeable {
   void hold(long chars) throws SpanFileException {
     held += chars;
     if (held > MAX_HELD_CHARS) {
-      throw error("more than " + MAX_HELD_CHARS + " characters of names and values to hold at once"
-          + " (one Jaeger trace, resourceSpans or span): too large to read");
+      throw error(
+          "more than "
+              + MAX_HELD_CHARS
+              + " characters of names and values to hold at once"
+              + " (one Jaeger trace, resourceSpans or span): too large to read");
     }
   }
 
@@ -407,7 +421,8 @@ final class JsonInput implements Closeable {
     if (s.length() <= QUOTED_CHARS) {
       return s;
     }
-    int end = Character.isHighSurrogate(s.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
+    int end =
+        Character.isHighSurrogate(s.charAt(QUOTED_CHARS - 1)) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
     return s.substring(0, end) + "...";
   }
 
@@ -430,16 +445,21 @@ final class JsonInput implements Closeable {
   /** A failure of the parser or of reading, where the parser was. */
   private SpanFileException failure(IOException e) {
     JsonLocation at =
-        e instanceof JsonProcessingException j && j.getLocation() != null ? j.getLocation() : parser.currentLocation();
+        e instanceof JsonProcessingException j && j.getLocation() != null
+            ? j.getLocation()
+            : parser.currentLocation();
     String problem;
     if (e instanceof JsonEOFException) {
       problem = "unexpected end of file: the JSON is truncated";
     } else if (e instanceof JsonProcessingException j) {
-      String message = j.getOriginalMessage() == null ? j.getClass().getSimpleName() : j.getOriginalMessage();
-      problem = SOURCE.matcher(message.lines().findFirst().orElse("")).replaceAll("line $1, column $2");
+      String message =
+          j.getOriginalMessage() == null ? j.getClass().getSimpleName() : j.getOriginalMessage();
+      problem =
+          SOURCE.matcher(message.lines().findFirst().orElse("")).replaceAll("line $1, column $2");
     } else {
-      problem = (gzip ? "bad gzip data: " : "cannot read: ")
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      problem =
+          (gzip ? "bad gzip data: " : "cannot read: ")
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
     return new SpanFileException(file, at.getLineNr(), at.getColumnNr(), problem, e);
   }

@@ -34,7 +34,8 @@ public final class OtlpJsonLines {
   private static final JsonFactory JSON =
       JsonFactory.builder()
           // it reads only what PRINTER printed of a request already held: no limit of its own
-          .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
           .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
           .build();
   private static final Set<String> IDS = Set.of("traceId", "spanId", "parentSpanId");
@@ -45,12 +46,13 @@ public final class OtlpJsonLines {
   /**
    * Writes {@code request} as one line (ending in {@code '\n'}) to {@code out}, which stays open.
    * Spans whose ids the auditor's decoder rejects (a trace id not of 16 bytes or all zero, a span
-   * id not of 8 bytes or all zero, a parent id neither empty nor of 8 bytes) and links whose ids
-   * it drops are left out, so that the line reads back to exactly the spans the auditor decoded.
+   * id not of 8 bytes or all zero, a parent id neither empty nor of 8 bytes) and links whose ids it
+   * drops are left out, so that the line reads back to exactly the spans the auditor decoded.
    */
   public static void write(ExportTraceServiceRequest request, Writer out) throws IOException {
     String json = PRINTER.print(decodable(request));
-    try (JsonParser parser = JSON.createParser(json); JsonGenerator line = JSON.createGenerator(out)) {
+    try (JsonParser parser = JSON.createParser(json);
+        JsonGenerator line = JSON.createGenerator(out)) {
       for (JsonToken token; (token = parser.nextToken()) != null; ) {
         if (token == JsonToken.VALUE_STRING && IDS.contains(parser.currentName())) {
           line.writeString(HEX.formatHex(Base64.getDecoder().decode(parser.getText())));
@@ -64,10 +66,14 @@ public final class OtlpJsonLines {
 
   /** The request less its spans and links with ids the decoder rejects; itself when it has none. */
   private static ExportTraceServiceRequest decodable(ExportTraceServiceRequest request) {
-    boolean clean = request.getResourceSpansList().stream()
-        .flatMap(resourceSpans -> resourceSpans.getScopeSpansList().stream())
-        .flatMap(scopeSpans -> scopeSpans.getSpansList().stream())
-        .allMatch(span -> decodable(span) && span.getLinksList().stream().allMatch(OtlpJsonLines::decodable));
+    boolean clean =
+        request.getResourceSpansList().stream()
+            .flatMap(resourceSpans -> resourceSpans.getScopeSpansList().stream())
+            .flatMap(scopeSpans -> scopeSpans.getSpansList().stream())
+            .allMatch(
+                span ->
+                    decodable(span)
+                        && span.getLinksList().stream().allMatch(OtlpJsonLines::decodable));
     if (clean) {
       return request;
     }
@@ -77,7 +83,8 @@ public final class OtlpJsonLines {
         List<Span> kept = new ArrayList<>(scopeSpans.getSpansCount());
         for (Span span : scopeSpans.getSpansList()) {
           if (decodable(span)) {
-            List<Span.Link> links = span.getLinksList().stream().filter(OtlpJsonLines::decodable).toList();
+            List<Span.Link> links =
+                span.getLinksList().stream().filter(OtlpJsonLines::decodable).toList();
             kept.add(span.toBuilder().clearLinks().addAllLinks(links).build());
           }
         }
@@ -89,7 +96,9 @@ public final class OtlpJsonLines {
 
   private static boolean decodable(Span span) {
     ByteString parent = span.getParentSpanId();
-    return isId(span.getTraceId(), 16) && isId(span.getSpanId(), 8) && (parent.isEmpty() || parent.size() == 8);
+    return isId(span.getTraceId(), 16)
+        && isId(span.getSpanId(), 8)
+        && (parent.isEmpty() || parent.size() == 8);
   }
 
   private static boolean decodable(Span.Link link) {

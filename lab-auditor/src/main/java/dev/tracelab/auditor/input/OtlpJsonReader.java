@@ -18,12 +18,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Reads OTLP JSON {@code ExportTraceServiceRequest} objects span by span into the protobuf
- * messages {@link OtlpDecoder} decodes, so that a span reads exactly as the auditor would have
- * received it. Field names are lowerCamelCase or the proto's snake_case, enums names or numbers,
- * 64-bit integers numbers or strings; trace and span ids are hex (OTLP JSON), and any other field
- * is passed over. Spans of a resourceSpans are handed on as read once its resource is known, and
- * held until then otherwise (at most {@link JsonInput#MAX_HELD_SPANS}).
+ * Reads OTLP JSON {@code ExportTraceServiceRequest} objects span by span into the protobuf messages
+ * {@link OtlpDecoder} decodes, so that a span reads exactly as the auditor would have received it.
+ * Field names are lowerCamelCase or the proto's snake_case, enums names or numbers, 64-bit integers
+ * numbers or strings; trace and span ids are hex (OTLP JSON), and any other field is passed over.
+ * Spans of a resourceSpans are handed on as read once its resource is known, and held until then
+ * otherwise (at most {@link JsonInput#MAX_HELD_SPANS}).
  */
 final class OtlpJsonReader {
 
@@ -82,8 +82,10 @@ final class OtlpJsonReader {
               in.startArray("\"spans\"");
               while (in.nextElement()) {
                 if (resource == null && waiting.size() == JsonInput.MAX_HELD_SPANS) {
-                  throw in.error("more than " + JsonInput.MAX_HELD_SPANS
-                      + " spans in a \"resourceSpans\" before its \"resource\"");
+                  throw in.error(
+                      "more than "
+                          + JsonInput.MAX_HELD_SPANS
+                          + " spans in a \"resourceSpans\" before its \"resource\"");
                 }
                 Span span = span();
                 if (resource == null) {
@@ -128,15 +130,18 @@ final class OtlpJsonReader {
     Span.Builder span = Span.newBuilder();
     for (String field; (field = in.nextField()) != null; ) {
       switch (camel(field)) {
-        case "traceId" -> span.setTraceId(ByteString.fromHex(in.traceId("span \"traceId\"", false)));
+        case "traceId" ->
+            span.setTraceId(ByteString.fromHex(in.traceId("span \"traceId\"", false)));
         case "spanId" -> span.setSpanId(ByteString.fromHex(in.spanId("span \"spanId\"")));
         case "parentSpanId" -> {
           String parent = in.parentId("span \"parentSpanId\"");
           span.setParentSpanId(parent == null ? ByteString.EMPTY : ByteString.fromHex(parent));
         }
         case "name" -> span.setName(in.hold(in.string("span \"name\"")));
-        case "kind" -> span.setKindValue(in.enumNumber("span \"kind\"", Span.SpanKind.getDescriptor()));
-        case "startTimeUnixNano" -> span.setStartTimeUnixNano(in.uint64("span \"startTimeUnixNano\""));
+        case "kind" ->
+            span.setKindValue(in.enumNumber("span \"kind\"", Span.SpanKind.getDescriptor()));
+        case "startTimeUnixNano" ->
+            span.setStartTimeUnixNano(in.uint64("span \"startTimeUnixNano\""));
         case "endTimeUnixNano" -> span.setEndTimeUnixNano(in.uint64("span \"endTimeUnixNano\""));
         case "attributes" -> {
           in.startArray("span \"attributes\"");
@@ -170,13 +175,15 @@ final class OtlpJsonReader {
     Span.Link.Builder link = Span.Link.newBuilder();
     for (String field; (field = in.nextField()) != null; ) {
       switch (camel(field)) {
-        case "traceId" -> link.setTraceId(ByteString.fromHex(in.traceId("link \"traceId\"", false)));
+        case "traceId" ->
+            link.setTraceId(ByteString.fromHex(in.traceId("link \"traceId\"", false)));
         case "spanId" -> link.setSpanId(ByteString.fromHex(in.spanId("link \"spanId\"")));
         default -> in.skip();
       }
     }
     if (link.getTraceId().isEmpty() || link.getSpanId().isEmpty()) {
-      throw in.error(start, "link has no \"" + (link.getTraceId().isEmpty() ? "traceId" : "spanId") + "\"");
+      throw in.error(
+          start, "link has no \"" + (link.getTraceId().isEmpty() ? "traceId" : "spanId") + "\"");
     }
     return link.build();
   }
@@ -260,11 +267,17 @@ final class OtlpJsonReader {
 
   private void emit(Resource resource, Span span) {
     ResourceSpans one =
-        ResourceSpans.newBuilder().setResource(resource).addScopeSpans(ScopeSpans.newBuilder().addSpans(span)).build();
+        ResourceSpans.newBuilder()
+            .setResource(resource)
+            .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))
+            .build();
     OtlpDecoder.decodeResourceSpans(one).spans().forEach(sink); // ids checked above: none rejected
   }
 
-  /** A proto field's lowerCamelCase JSON name from its snake_case name (which proto3 JSON accepts too). */
+  /**
+   * A proto field's lowerCamelCase JSON name from its snake_case name (which proto3 JSON accepts
+   * too).
+   */
   static String camel(String field) {
     if (field.indexOf('_') < 0) {
       return field;

@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes every span the auditor receives to a file as OTLP JSON Lines ({@code --dump-spans F}):
- * one line per batch received, the spans of each service under a resource with its {@code
+ * Writes every span the auditor receives to a file as OTLP JSON Lines ({@code --dump-spans F}): one
+ * line per batch received, the spans of each service under a resource with its {@code
  * service.name}, so {@code ./lab audit F} judges the same traffic again. Attribute values are
  * written as the auditor holds them (strings). Thread-safe: batches arrive on many threads.
  */
@@ -69,44 +69,62 @@ public final class SpanDump implements AutoCloseable {
   static ExportTraceServiceRequest request(List<ReceivedSpan> batch) {
     Map<String, ScopeSpans.Builder> byService = new LinkedHashMap<>();
     for (ReceivedSpan s : batch) {
-      Span.Builder span = Span.newBuilder()
-          .setTraceId(ByteString.copyFrom(HEX.parseHex(s.traceId())))
-          .setSpanId(ByteString.copyFrom(HEX.parseHex(s.spanId())))
-          .setName(s.name())
-          .setKind(Span.SpanKind.forNumber(s.kind().ordinal() + 1))
-          .setStartTimeUnixNano(s.startEpochNanos())
-          .setEndTimeUnixNano(s.endEpochNanos());
+      Span.Builder span =
+          Span.newBuilder()
+              .setTraceId(ByteString.copyFrom(HEX.parseHex(s.traceId())))
+              .setSpanId(ByteString.copyFrom(HEX.parseHex(s.spanId())))
+              .setName(s.name())
+              .setKind(Span.SpanKind.forNumber(s.kind().ordinal() + 1))
+              .setStartTimeUnixNano(s.startEpochNanos())
+              .setEndTimeUnixNano(s.endEpochNanos());
       if (s.parentSpanId() != null) {
         span.setParentSpanId(ByteString.copyFrom(HEX.parseHex(s.parentSpanId())));
       }
       if (s.error()) {
         span.setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR));
       }
-      s.attributes().forEach((k, v) -> {
-        if (!k.equals(ReceivedSpan.LEARNER)) {
-          span.addAttributes(KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)));
-        }
-      });
+      s.attributes()
+          .forEach(
+              (k, v) -> {
+                if (!k.equals(ReceivedSpan.LEARNER)) {
+                  span.addAttributes(
+                      KeyValue.newBuilder()
+                          .setKey(k)
+                          .setValue(AnyValue.newBuilder().setStringValue(v)));
+                }
+              });
       for (ReceivedSpan.Link l : s.links()) {
-        span.addLinks(Span.Link.newBuilder()
-            .setTraceId(ByteString.copyFrom(HEX.parseHex(l.traceId())))
-            .setSpanId(ByteString.copyFrom(HEX.parseHex(l.spanId()))));
+        span.addLinks(
+            Span.Link.newBuilder()
+                .setTraceId(ByteString.copyFrom(HEX.parseHex(l.traceId())))
+                .setSpanId(ByteString.copyFrom(HEX.parseHex(l.spanId()))));
       }
       String learner = s.attributes().get(ReceivedSpan.LEARNER);
-      byService.computeIfAbsent(s.service() + "\u0000" + (learner == null ? "" : learner), k -> ScopeSpans.newBuilder())
+      byService
+          .computeIfAbsent(
+              s.service() + "\u0000" + (learner == null ? "" : learner),
+              k -> ScopeSpans.newBuilder())
           .addSpans(span);
     }
     ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
-    byService.forEach((key, scope) -> {
-      String[] parts = key.split("\u0000", -1);
-      Resource.Builder resource = Resource.newBuilder().addAttributes(
-          KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue(parts[0])));
-      if (!parts[1].isEmpty()) {
-        resource.addAttributes(KeyValue.newBuilder().setKey(ReceivedSpan.LEARNER)
-            .setValue(AnyValue.newBuilder().setStringValue(parts[1])));
-      }
-      request.addResourceSpans(ResourceSpans.newBuilder().setResource(resource).addScopeSpans(scope));
-    });
+    byService.forEach(
+        (key, scope) -> {
+          String[] parts = key.split("\u0000", -1);
+          Resource.Builder resource =
+              Resource.newBuilder()
+                  .addAttributes(
+                      KeyValue.newBuilder()
+                          .setKey("service.name")
+                          .setValue(AnyValue.newBuilder().setStringValue(parts[0])));
+          if (!parts[1].isEmpty()) {
+            resource.addAttributes(
+                KeyValue.newBuilder()
+                    .setKey(ReceivedSpan.LEARNER)
+                    .setValue(AnyValue.newBuilder().setStringValue(parts[1])));
+          }
+          request.addResourceSpans(
+              ResourceSpans.newBuilder().setResource(resource).addScopeSpans(scope));
+        });
     return request.build();
   }
 }

@@ -1,17 +1,25 @@
 package dev.tracelab.auditor.input;
 
 /**
- * A trace dump that cannot be read, located the way a compiler locates an error. The message is
- * one line, {@code <file>:<line>:<column>: <what is wrong>}, for example {@code spans.json:3:17:
- * span "id" must be 16 hex digits, was "xyz"}; lines and columns count from 1 (in a gzip file,
- * within its decompressed text), and text quoted from the file is escaped and shortened.
+ * A trace dump that cannot be read, located the way a compiler locates an error. The message is one
+ * line, {@code <file>:<line>:<column>: <what is wrong>}, for example {@code spans.json:3:17: span
+ * "id" must be 16 hex digits, was "xyz"}; lines and columns count from 1 (in a gzip file, within
+ * its decompressed text), and text quoted from the file is escaped and shortened.
  */
 public final class SpanFileException extends Exception {
 
   private static final long serialVersionUID = 1L;
 
   SpanFileException(String file, long line, long column, String problem, Throwable cause) {
-    super(oneLine(file) + ":" + Math.max(1, line) + ":" + Math.max(1, column) + ": " + oneLine(problem), cause);
+    super(
+        oneLine(file)
+            + ":"
+            + Math.max(1, line)
+            + ":"
+            + Math.max(1, column)
+            + ": "
+            + oneLine(problem),
+        cause);
   }
 
   /** {@code text} with every control character (a line break above all) written as an escape. */

@@ -16,19 +16,19 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Reads trace dumps, files of spans saved by a collector, a tracing backend or the auditor itself,
- * into the {@link ReceivedSpan}s the auditor judges, as the auditor's OTLP decoder would have
- * made them (lowercase hex ids, a null parent for a root, attribute values as strings, the service
- * and the {@code learner} attribute from the resource or process, links, error = status ERROR).
+ * into the {@link ReceivedSpan}s the auditor judges, as the auditor's OTLP decoder would have made
+ * them (lowercase hex ids, a null parent for a root, attribute values as strings, the service and
+ * the {@code learner} attribute from the resource or process, links, error = status ERROR).
  *
  * <p>The format is told by content, not by the file's name, and the file is streamed: a file of any
  * size is read holding at most one OTLP {@code resourceSpans}, one Jaeger trace or one Zipkin span
  * at a time. A file starting with the gzip magic bytes is inflated first. See {@link Format} for
  * the formats. A file that is not one of them, is malformed (truncated JSON, an id that is not hex
- * of the right length or is all zero, a value of the wrong type) or exceeds a limit against
- * hostile input (a string of more than 2<sup>20</sup> characters, nesting deeper than 64, a
- * Jaeger trace of more than 50 000 spans, more than 2<sup>27</sup> characters of names and values
- * held at once) is a {@link SpanFileException} naming the place; strings are never truncated.
- * Span events (Jaeger logs, Zipkin annotations) are not read: a {@link ReceivedSpan} has none.
+ * of the right length or is all zero, a value of the wrong type) or exceeds a limit against hostile
+ * input (a string of more than 2<sup>20</sup> characters, nesting deeper than 64, a Jaeger trace of
+ * more than 50 000 spans, more than 2<sup>27</sup> characters of names and values held at once) is
+ * a {@link SpanFileException} naming the place; strings are never truncated. Span events (Jaeger
+ * logs, Zipkin annotations) are not read: a {@link ReceivedSpan} has none.
  */
 public final class SpanFiles {
 
@@ -59,24 +59,38 @@ public final class SpanFiles {
     ZIPKIN_JSON
   }
 
-  private static final String EXPECTED = "expected OTLP JSON, OTLP JSON Lines, Jaeger JSON or Zipkin v2 JSON";
+  private static final String EXPECTED =
+      "expected OTLP JSON, OTLP JSON Lines, Jaeger JSON or Zipkin v2 JSON";
 
   /** The problem of a file that is no trace dump. */
   static final String NOT_A_DUMP = "not a trace dump: " + EXPECTED;
 
   private static final int BUFFER = 64 * 1024;
   private static final Set<String> OTLP_REQUEST = Set.of("resourceSpans", "resource_spans");
-  private static final Set<String> JAEGER_TRACE = Set.of("traceID", "spans", "processes", "warnings");
-  private static final Set<String> ZIPKIN_SPAN = Set.of(
-      "traceId", "id", "parentId", "kind", "name", "timestamp", "duration", "localEndpoint", "remoteEndpoint",
-      "annotations", "tags", "debug", "shared");
+  private static final Set<String> JAEGER_TRACE =
+      Set.of("traceID", "spans", "processes", "warnings");
+  private static final Set<String> ZIPKIN_SPAN =
+      Set.of(
+          "traceId",
+          "id",
+          "parentId",
+          "kind",
+          "name",
+          "timestamp",
+          "duration",
+          "localEndpoint",
+          "remoteEndpoint",
+          "annotations",
+          "tags",
+          "debug",
+          "shared");
 
   private SpanFiles() {}
 
   /**
-   * Reads every span of {@code file} into {@code sink}, in the file's order (a Jaeger trace's
-   * spans once the whole trace is read), and answers the file's format. Spans read before a
-   * problem are handed on before it is thrown.
+   * Reads every span of {@code file} into {@code sink}, in the file's order (a Jaeger trace's spans
+   * once the whole trace is read), and answers the file's format. Spans read before a problem are
+   * handed on before it is thrown.
    *
    * @throws SpanFileException the file cannot be read, is no trace dump, or is malformed; its
    *     message is one line, {@code <file>:<line>:<column>: <what is wrong>}
@@ -86,7 +100,8 @@ public final class SpanFiles {
     try (InputStream raw = Files.newInputStream(file)) {
       BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
       boolean gzip = isGzip(buffered);
-      try (JsonInput in = JsonInput.open(name, gzip ? new GZIPInputStream(buffered, BUFFER) : buffered, gzip)) {
+      try (JsonInput in =
+          JsonInput.open(name, gzip ? new GZIPInputStream(buffered, BUFFER) : buffered, gzip)) {
         return read(in, sink);
       }
     } catch (NoSuchFileException e) {
@@ -118,7 +133,8 @@ public final class SpanFiles {
   }
 
   /** A top-level object: an OTLP request (the first of its lines), a Jaeger answer or trace. */
-  private static Format object(JsonInput in, JsonLocation start, Consumer<ReceivedSpan> sink) throws SpanFileException {
+  private static Format object(JsonInput in, JsonLocation start, Consumer<ReceivedSpan> sink)
+      throws SpanFileException {
     if (in.next() == JsonToken.END_OBJECT) { // {}: an OTLP request of no spans
       return otlp(in, null, sink);
     }
@@ -137,8 +153,12 @@ public final class SpanFiles {
     throw in.error(start, NOT_A_DUMP);
   }
 
-  /** OTLP JSON: the first request ({@code first} reads it, unless it was empty), then any more, one per line. */
-  private static Format otlp(JsonInput in, OtlpJsonReader first, Consumer<ReceivedSpan> sink) throws SpanFileException {
+  /**
+   * OTLP JSON: the first request ({@code first} reads it, unless it was empty), then any more, one
+   * per line.
+   */
+  private static Format otlp(JsonInput in, OtlpJsonReader first, Consumer<ReceivedSpan> sink)
+      throws SpanFileException {
     if (first != null) {
       first.request();
     }
@@ -152,8 +172,12 @@ public final class SpanFiles {
     return format;
   }
 
-  /** A top-level array: of Jaeger traces, or of Zipkin spans (or of arrays of them); [] holds no span. */
-  private static Format array(JsonInput in, JsonLocation start, Consumer<ReceivedSpan> sink) throws SpanFileException {
+  /**
+   * A top-level array: of Jaeger traces, or of Zipkin spans (or of arrays of them); [] holds no
+   * span.
+   */
+  private static Format array(JsonInput in, JsonLocation start, Consumer<ReceivedSpan> sink)
+      throws SpanFileException {
     JsonToken token = in.next();
     if (token == JsonToken.END_ARRAY) {
       return end(in, Format.ZIPKIN_JSON);

@@ -6,7 +6,9 @@ package dev.tracelab.auditor.input;
  */
 final class Tags {
 
-  /** Jaeger's error flag ({@code true}); in Zipkin, present (with a message) when the span failed. */
+  /**
+   * Jaeger's error flag ({@code true}); in Zipkin, present (with a message) when the span failed.
+   */
   static final String ERROR = "error";
 
   /** The OTLP status code, {@code OK} or {@code ERROR}. */

@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads Zipkin v2 JSON spans one at a time. The service is {@code localEndpoint.serviceName},
- * error the tag {@code error} (any value) or {@code otel.status_code=ERROR}; every other tag is an
+ * Reads Zipkin v2 JSON spans one at a time. The service is {@code localEndpoint.serviceName}, error
+ * the tag {@code error} (any value) or {@code otel.status_code=ERROR}; every other tag is an
  * attribute but for those a translation from OTLP adds ({@link Tags#translated}). A CLIENT or
  * PRODUCER span whose {@code remoteEndpoint} has an address and a port, and whose tags name no
  * {@code server.address} or {@code server.port}, gets those two attributes from it. Zipkin keeps no
- * links. A {@code shared} span (the server half of an RPC, carrying its client's id) reads as it is.
+ * links. A {@code shared} span (the server half of an RPC, carrying its client's id) reads as it
+ * is.
  */
 final class ZipkinJsonReader {
 
@@ -95,23 +96,38 @@ final class ZipkinJsonReader {
       throw in.error(start, "span has no \"" + (traceId == null ? "traceId" : "id") + "\"");
     }
     if (Long.MAX_VALUE - startNanos < durationNanos) {
-      throw in.error(start, "span ends after the year 2262: \"timestamp\" + \"duration\" is too large");
+      throw in.error(
+          start, "span ends after the year 2262: \"timestamp\" + \"duration\" is too large");
     }
     boolean error = tags.containsKey(Tags.ERROR) || "ERROR".equals(tags.get(Tags.STATUS_CODE));
     Map<String, String> attributes = new HashMap<>(tags.size() * 2 + 1);
-    tags.forEach((key, value) -> {
-      if (!Tags.translated(key)) {
-        attributes.put(key, value);
-      }
-    });
-    if ((kind == SpanKind.CLIENT || kind == SpanKind.PRODUCER) && remote != null && remote.address() != null
-        && !attributes.containsKey(SERVER_ADDRESS) && !attributes.containsKey(SERVER_PORT)) {
+    tags.forEach(
+        (key, value) -> {
+          if (!Tags.translated(key)) {
+            attributes.put(key, value);
+          }
+        });
+    if ((kind == SpanKind.CLIENT || kind == SpanKind.PRODUCER)
+        && remote != null
+        && remote.address() != null
+        && !attributes.containsKey(SERVER_ADDRESS)
+        && !attributes.containsKey(SERVER_PORT)) {
       attributes.put(SERVER_ADDRESS, remote.address());
       attributes.put(SERVER_PORT, Integer.toString(remote.port()));
     }
-    sink.accept(new ReceivedSpan(
-        traceId, spanId, parentId, service, kind, name, startNanos, startNanos + durationNanos, error, attributes,
-        List.of()));
+    sink.accept(
+        new ReceivedSpan(
+            traceId,
+            spanId,
+            parentId,
+            service,
+            kind,
+            name,
+            startNanos,
+            startNanos + durationNanos,
+            error,
+            attributes,
+            List.of()));
     in.release(mark);
   }
 

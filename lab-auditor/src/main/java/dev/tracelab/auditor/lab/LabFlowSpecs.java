@@ -33,14 +33,23 @@ public final class LabFlowSpecs {
   public static final FlowSpec JAVA = of(Implementations.JAVA, Map.of());
 
   /** The run the auditor assumes before anyone starts one: the all-Java lab flow. */
-  public static final RunSetup DEFAULT = setup("since-start", Map.of(), Implementations.JAVA, Map.of());
+  public static final RunSetup DEFAULT =
+      setup("since-start", Map.of(), Implementations.JAVA, Map.of());
 
   private LabFlowSpecs() {}
 
   /** A lab run: its spec, and the labels its report carries. */
   public static RunSetup setup(
-      String name, Map<String, String> variants, Implementations implementations, Map<String, String> propagators) {
-    return new RunSetup(name, variants, implementations.ids(), implementations.mesh(), of(implementations, propagators));
+      String name,
+      Map<String, String> variants,
+      Implementations implementations,
+      Map<String, String> propagators) {
+    return new RunSetup(
+        name,
+        variants,
+        implementations.ids(),
+        implementations.mesh(),
+        of(implementations, propagators));
   }
 
   /** The flow of {@code implementations}, with the {@code OTEL_PROPAGATORS} each role runs. */
@@ -48,8 +57,13 @@ public final class LabFlowSpecs {
     ExpectedFlow flow = ExpectedFlow.of(implementations);
     List<SpanSpec> spans = new ArrayList<>();
     for (ExpectedSpan e : flow.spans()) {
-      spans.add(new SpanSpec(Integer.toString(e.step()), e.service(), e.kind(), e.name(),
-          e.isRoot() ? null : Integer.toString(e.parentStep())));
+      spans.add(
+          new SpanSpec(
+              Integer.toString(e.step()),
+              e.service(),
+              e.kind(),
+              e.name(),
+              e.isRoot() ? null : Integer.toString(e.parentStep())));
     }
     List<Hop> hops = new ArrayList<>();
     for (ExpectedSpan e : flow.spans()) {
@@ -69,19 +83,23 @@ public final class LabFlowSpecs {
       }
       Implementation host = flow.orphanHost(cut);
       String note = host.role().equals(e.service()) ? host.orphanNote() : null;
-      hops.add(new Hop(
-          cut.id(),
-          boundaryOf(cut),
-          from,
-          to,
-          cut == Boundary.KAFKA,
-          cut.brokenBy().equals(parent.service()) ? Hop.Side.CALLER : Hop.Side.CALLEE,
-          cut.fix() + " Fix: " + flow.fixFile(cut),
-          note));
+      hops.add(
+          new Hop(
+              cut.id(),
+              boundaryOf(cut),
+              from,
+              to,
+              cut == Boundary.KAFKA,
+              cut.brokenBy().equals(parent.service()) ? Hop.Side.CALLER : Hop.Side.CALLEE,
+              cut.fix() + " Fix: " + flow.fixFile(cut),
+              note));
     }
     Map<String, String> byRole = new LinkedHashMap<>();
     for (String role : implementations.roles()) {
-      String value = propagators.containsKey(role) ? propagators.get(role) : implementations.of(role).propagators();
+      String value =
+          propagators.containsKey(role)
+              ? propagators.get(role)
+              : implementations.of(role).propagators();
       if (value != null) {
         byRole.put(role, value);
       }

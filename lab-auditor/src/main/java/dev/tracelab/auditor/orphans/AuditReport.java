@@ -31,14 +31,38 @@ public record AuditReport(
 
   public static final String TOOL = "tracelab";
 
-  /** A report without the pairing's pending ends (what {@code GET /api/report} answers by default). */
+  /**
+   * A report without the pairing's pending ends (what {@code GET /api/report} answers by default).
+   */
   public AuditReport(
-      String tool, String version, String mode, String spec, long traces, long connectedTraces, Integer requests,
-      Integer connectedRequests, Integer linkedRequests, Double fragmentsPerRequest,
-      Map<String, ScenarioReport.ServiceFigures> services, List<BrokenEdge> brokenEdges,
+      String tool,
+      String version,
+      String mode,
+      String spec,
+      long traces,
+      long connectedTraces,
+      Integer requests,
+      Integer connectedRequests,
+      Integer linkedRequests,
+      Double fragmentsPerRequest,
+      Map<String, ScenarioReport.ServiceFigures> services,
+      List<BrokenEdge> brokenEdges,
       List<ScenarioReport.DiagnosisCount> diagnoses) {
-    this(tool, version, mode, spec, traces, connectedTraces, requests, connectedRequests, linkedRequests,
-        fragmentsPerRequest, services, brokenEdges, diagnoses, null);
+    this(
+        tool,
+        version,
+        mode,
+        spec,
+        traces,
+        connectedTraces,
+        requests,
+        connectedRequests,
+        linkedRequests,
+        fragmentsPerRequest,
+        services,
+        brokenEdges,
+        diagnoses,
+        null);
   }
 
   /** The version of this build (the jar's manifest), or {@code dev}. */

@@ -11,11 +11,22 @@ package dev.tracelab.auditor.orphans;
  * @param example the first pair: where to look in a trace backend
  */
 public record BrokenEdge(
-    String from, String to, String boundary, long count, boolean likely, String side, String evidence, String fix,
+    String from,
+    String to,
+    String boundary,
+    long count,
+    boolean likely,
+    String side,
+    String evidence,
+    String fix,
     Example example) {
 
-  /** One pair of the edge: the caller's span (unanswered call, or the serving span of an async root) and the root. */
-  public record Example(String callTraceId, String callSpanId, String rootTraceId, String rootSpanId) {}
+  /**
+   * One pair of the edge: the caller's span (unanswered call, or the serving span of an async root)
+   * and the root.
+   */
+  public record Example(
+      String callTraceId, String callSpanId, String rootTraceId, String rootSpanId) {}
 
   /** {@code frontend -> customer (http)}. */
   public String label() {

@@ -34,7 +34,8 @@ final class EdgePairing {
   private final ArrayDeque<End> asyncRoots = new ArrayDeque<>();
   private final ArrayDeque<End> serving = new ArrayDeque<>();
   private final Map<EdgeKey, EdgeFigures> edges = new LinkedHashMap<>();
-  private final Map<String, long[]> propagation = new HashMap<>(); // service -> {answered calls, continued serves}
+  private final Map<String, long[]> propagation =
+      new HashMap<>(); // service -> {answered calls, continued serves}
   private long droppedEnds;
 
   private final Runnable onConnectedTracePaired;
@@ -49,18 +50,39 @@ final class EdgePairing {
     this.onConnectedTracePaired = onConnectedTracePaired;
   }
 
-  // ---- the state a report carries so that reports of several auditors merge (docs/design.md §11.4)
+  // ---- the state a report carries so that reports of several auditors merge (docs/design.md
+  // §11.4)
 
   /** What this pairing holds: its edges by names, its pending ends, the propagation figures. */
   PairingState state() {
     List<PairingState.EdgeRow> rows = new ArrayList<>();
-    edges.forEach((k, e) -> e.names.forEach((n, count) -> rows.add(new PairingState.EdgeRow(
-        k.from(), k.to(), k.boundary(), k.likely(), e.boundary.id(), n.get(0), n.get(1), n.get(2), n.get(3), count,
-        e.example))));
+    edges.forEach(
+        (k, e) ->
+            e.names.forEach(
+                (n, count) ->
+                    rows.add(
+                        new PairingState.EdgeRow(
+                            k.from(),
+                            k.to(),
+                            k.boundary(),
+                            k.likely(),
+                            e.boundary.id(),
+                            n.get(0),
+                            n.get(1),
+                            n.get(2),
+                            n.get(3),
+                            count,
+                            e.example))));
     Map<String, List<Long>> prop = new LinkedHashMap<>();
     propagation.forEach((svc, f) -> prop.put(svc, List.of(f[0], f[1])));
-    return new PairingState(rows, ends(calls, true), ends(roots, true), ends(asyncRoots, true), ends(serving, true),
-        prop, droppedEnds);
+    return new PairingState(
+        rows,
+        ends(calls, true),
+        ends(roots, true),
+        ends(asyncRoots, true),
+        ends(serving, true),
+        prop,
+        droppedEnds);
   }
 
   private static List<PairingState.PendingSpan> ends(ArrayDeque<End> pending, boolean attributes) {
@@ -78,21 +100,33 @@ final class EdgePairing {
       EdgeFigures e = edges.computeIfAbsent(key, k -> new EdgeFigures());
       e.count += row.count();
       e.boundary = Hop.Boundary.parse(row.kind());
-      e.hop = spec.hops().stream().filter(h -> h.id().equals(row.boundary())).findFirst().orElse(null);
+      e.hop =
+          spec.hops().stream().filter(h -> h.id().equals(row.boundary())).findFirst().orElse(null);
       if (e.example == null) {
         e.example = row.example();
       }
-      e.names.merge(List.of(row.callKind(), row.callName(), row.rootKind(), row.rootName()), row.count(), Long::sum);
-      if (e.boundary != Hop.Boundary.ASYNC && OrphanRules.propagatorsDisagree(spec, row.from(), row.to())) {
-        e.configuration = Fixes.propagators(row.from(), spec.propagators().get(row.from()), row.to(),
-            spec.propagators().get(row.to()));
+      e.names.merge(
+          List.of(row.callKind(), row.callName(), row.rootKind(), row.rootName()),
+          row.count(),
+          Long::sum);
+      if (e.boundary != Hop.Boundary.ASYNC
+          && OrphanRules.propagatorsDisagree(spec, row.from(), row.to())) {
+        e.configuration =
+            Fixes.propagators(
+                row.from(),
+                spec.propagators().get(row.from()),
+                row.to(),
+                spec.propagators().get(row.to()));
       }
     }
-    state.propagation().forEach((svc, f) -> {
-      long[] mine = figures(svc);
-      mine[0] += f.get(0);
-      mine[1] += f.get(1);
-    });
+    state
+        .propagation()
+        .forEach(
+            (svc, f) -> {
+              long[] mine = figures(svc);
+              mine[0] += f.get(0);
+              mine[1] += f.get(1);
+            });
     droppedEnds += state.droppedEnds();
   }
 
@@ -121,12 +155,19 @@ final class EdgePairing {
     Hop.Boundary boundary;
     BrokenEdge.Example example;
     String configuration; // both services' propagators share no format: the fix is configuration
-    final Map<List<String>, Long> names = new LinkedHashMap<>(); // [call kind, call name, root kind, root name]
+    final Map<List<String>, Long> names =
+        new LinkedHashMap<>(); // [call kind, call name, root kind, root name]
   }
 
-  /** Protocol class of a span, from its attributes (semantic conventions, old and current names). */
+  /**
+   * Protocol class of a span, from its attributes (semantic conventions, old and current names).
+   */
   enum Proto {
-    HTTP, RPC, MESSAGING, DB, UNKNOWN;
+    HTTP,
+    RPC,
+    MESSAGING,
+    DB,
+    UNKNOWN;
 
     static Proto of(ReceivedSpan s) {
       Map<String, String> a = s.attributes();
@@ -136,12 +177,17 @@ final class EdgePairing {
       if (a.containsKey("rpc.system") || a.containsKey("rpc.system.name")) {
         return RPC;
       }
-      if (a.containsKey("messaging.system") || a.containsKey("messaging.destination.name")
+      if (a.containsKey("messaging.system")
+          || a.containsKey("messaging.destination.name")
           || a.containsKey("messaging.destination")) {
         return MESSAGING;
       }
-      if (a.containsKey("http.request.method") || a.containsKey("http.method") || a.containsKey("url.full")
-          || a.containsKey("http.url") || a.containsKey("http.route") || a.containsKey("url.path")
+      if (a.containsKey("http.request.method")
+          || a.containsKey("http.method")
+          || a.containsKey("url.full")
+          || a.containsKey("http.url")
+          || a.containsKey("http.route")
+          || a.containsKey("url.path")
           || a.containsKey("http.target")) {
         return HTTP;
       }
@@ -149,8 +195,12 @@ final class EdgePairing {
     }
   }
 
-  /** Reads one closed trace: its unanswered calls, its unexplained and async roots, its serving spans. */
-  void add(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec, boolean connected) {
+  /**
+   * Reads one closed trace: its unanswered calls, its unexplained and async roots, its serving
+   * spans.
+   */
+  void add(
+      AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec, boolean connected) {
     List<ReceivedSpan> spans = trace.spans();
     int n = spans.size();
     // a small trace is scanned (span ids are unique in a trace); a large one goes through maps
@@ -175,7 +225,8 @@ final class EdgePairing {
       } else {
         parent = withId(spans, s.parentSpanId());
       }
-      if (parent != null && !parent.service().equals(s.service())
+      if (parent != null
+          && !parent.service().equals(s.service())
           && (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER)) {
         figures(s.service())[1]++;
         figures(parent.service())[0]++;
@@ -257,7 +308,9 @@ final class EdgePairing {
     }
   }
 
-  /** A SERVER/CONSUMER span: hosts the pending async roots that started while it was in progress. */
+  /**
+   * A SERVER/CONSUMER span: hosts the pending async roots that started while it was in progress.
+   */
   private void offerServing(End host, FlowSpec spec) {
     for (Iterator<End> it = asyncRoots.iterator(); it.hasNext(); ) {
       End root = it.next();
@@ -318,14 +371,18 @@ final class EdgePairing {
     if (!sync && !messaging) {
       return Long.MIN_VALUE;
     }
-    if (call.proto() != Proto.UNKNOWN && root.proto() != Proto.UNKNOWN && call.proto() != root.proto()) {
+    if (call.proto() != Proto.UNKNOWN
+        && root.proto() != Proto.UNKNOWN
+        && call.proto() != root.proto()) {
       return Long.MIN_VALUE;
     }
     long start = r.startEpochNanos();
-    if (sync && (start < c.startEpochNanos() - skewNanos || start > c.endEpochNanos() + skewNanos)) {
+    if (sync
+        && (start < c.startEpochNanos() - skewNanos || start > c.endEpochNanos() + skewNanos)) {
       return Long.MIN_VALUE;
     }
-    if (messaging && (start < c.startEpochNanos() - skewNanos || start > c.endEpochNanos() + maxLagNanos)) {
+    if (messaging
+        && (start < c.startEpochNanos() - skewNanos || start > c.endEpochNanos() + maxLagNanos)) {
       return Long.MIN_VALUE;
     }
     long score = 0;
@@ -344,7 +401,8 @@ final class EdgePairing {
     }
     Map<String, String> ca = c.attributes();
     Map<String, String> ra = r.attributes();
-    if (conflict(ca.get("rpc.service"), ra.get("rpc.service")) || conflict(ca.get("rpc.method"), ra.get("rpc.method"))) {
+    if (conflict(ca.get("rpc.service"), ra.get("rpc.service"))
+        || conflict(ca.get("rpc.method"), ra.get("rpc.method"))) {
       return Long.MIN_VALUE;
     }
     if (conflict(destination(ca), destination(ra))) {
@@ -462,29 +520,42 @@ final class EdgePairing {
     if (host.request() != null && root.request() != null) {
       return host.request().equals(root.request());
     }
-    return r.startEpochNanos() >= h.startEpochNanos() - skewNanos && r.startEpochNanos() <= h.endEpochNanos() + skewNanos;
+    return r.startEpochNanos() >= h.startEpochNanos() - skewNanos
+        && r.startEpochNanos() <= h.endEpochNanos() + skewNanos;
   }
 
   private void pair(End call, End root, FlowSpec spec, boolean async) {
     ReceivedSpan c = call.span();
     ReceivedSpan r = root.span();
     Hop hop = spec.hopInto(r);
-    Hop.Boundary boundary = async ? Hop.Boundary.ASYNC
-        : hop != null ? hop.boundary()
-        : c.kind() == SpanKind.PRODUCER ? Hop.Boundary.MESSAGING
-        : call.proto() == Proto.RPC || root.proto() == Proto.RPC ? Hop.Boundary.RPC
-        : Hop.Boundary.HTTP;
+    Hop.Boundary boundary =
+        async
+            ? Hop.Boundary.ASYNC
+            : hop != null
+                ? hop.boundary()
+                : c.kind() == SpanKind.PRODUCER
+                    ? Hop.Boundary.MESSAGING
+                    : call.proto() == Proto.RPC || root.proto() == Proto.RPC
+                        ? Hop.Boundary.RPC
+                        : Hop.Boundary.HTTP;
     boolean likely = async && (call.request() == null || root.request() == null);
-    EdgeKey key = new EdgeKey(c.service(), r.service(), hop != null ? hop.id() : boundary.id(), likely);
+    EdgeKey key =
+        new EdgeKey(c.service(), r.service(), hop != null ? hop.id() : boundary.id(), likely);
     EdgeFigures e = edges.computeIfAbsent(key, k -> new EdgeFigures());
     e.count++;
     e.hop = hop;
     if (e.example == null) {
       e.example = new BrokenEdge.Example(c.traceId(), c.spanId(), r.traceId(), r.spanId());
     }
-    if (!async && e.configuration == null && OrphanRules.propagatorsDisagree(spec, c.service(), r.service())) {
-      e.configuration = Fixes.propagators(c.service(), spec.propagators().get(c.service()), r.service(),
-          spec.propagators().get(r.service()));
+    if (!async
+        && e.configuration == null
+        && OrphanRules.propagatorsDisagree(spec, c.service(), r.service())) {
+      e.configuration =
+          Fixes.propagators(
+              c.service(),
+              spec.propagators().get(c.service()),
+              r.service(),
+              spec.propagators().get(r.service()));
     }
     e.boundary = boundary;
     List<String> names = List.of(c.kind().name(), c.name(), r.kind().name(), r.name());
@@ -499,30 +570,47 @@ final class EdgePairing {
   /** The broken edges so far, most counted first. */
   List<BrokenEdge> edges() {
     List<BrokenEdge> out = new ArrayList<>();
-    edges.forEach((k, e) -> {
-      Fixes.Side side;
-      boolean declared = e.hop != null && e.hop.side() != null;
-      if (e.configuration != null) {
-        side = Fixes.Side.BETWEEN; // neither side's code: their configurations do not meet
-      } else if (declared) {
-        side = e.hop.side() == Hop.Side.CALLER ? Fixes.Side.CALLER : Fixes.Side.CALLEE;
-      } else if (e.boundary == Hop.Boundary.ASYNC) {
-        side = Fixes.Side.EITHER;
-      } else {
-        boolean injects = figures(k.from())[0] > 0;
-        boolean extracts = figures(k.to())[1] > 0;
-        side = injects && extracts ? Fixes.Side.BETWEEN
-            : injects ? Fixes.Side.CALLEE
-            : extracts ? Fixes.Side.CALLER
-            : Fixes.Side.EITHER;
-      }
-      String fix = e.configuration != null ? e.configuration
-          : e.hop != null && e.hop.fix() != null
-          ? (declared ? side.declared(k.from(), k.to(), e.boundary) : side.sentence(k.from(), k.to())) + e.hop.fix()
-          : Fixes.edge(e.boundary, k.from(), k.to(), side, declared);
-      out.add(new BrokenEdge(k.from(), k.to(), k.boundary(), e.count, k.likely(), side.id,
-          evidence(e, k.likely()), fix, e.example));
-    });
+    edges.forEach(
+        (k, e) -> {
+          Fixes.Side side;
+          boolean declared = e.hop != null && e.hop.side() != null;
+          if (e.configuration != null) {
+            side = Fixes.Side.BETWEEN; // neither side's code: their configurations do not meet
+          } else if (declared) {
+            side = e.hop.side() == Hop.Side.CALLER ? Fixes.Side.CALLER : Fixes.Side.CALLEE;
+          } else if (e.boundary == Hop.Boundary.ASYNC) {
+            side = Fixes.Side.EITHER;
+          } else {
+            boolean injects = figures(k.from())[0] > 0;
+            boolean extracts = figures(k.to())[1] > 0;
+            side =
+                injects && extracts
+                    ? Fixes.Side.BETWEEN
+                    : injects
+                        ? Fixes.Side.CALLEE
+                        : extracts ? Fixes.Side.CALLER : Fixes.Side.EITHER;
+          }
+          String fix =
+              e.configuration != null
+                  ? e.configuration
+                  : e.hop != null && e.hop.fix() != null
+                      ? (declared
+                              ? side.declared(k.from(), k.to(), e.boundary)
+                              : side.sentence(k.from(), k.to()))
+                          + e.hop.fix()
+                      : Fixes.edge(e.boundary, k.from(), k.to(), side, declared);
+          out.add(
+              new BrokenEdge(
+                  k.from(),
+                  k.to(),
+                  k.boundary(),
+                  e.count,
+                  k.likely(),
+                  side.id,
+                  evidence(e, k.likely()),
+                  fix,
+                  e.example));
+        });
     out.sort((a, b) -> Long.compare(b.count(), a.count()));
     return out;
   }
@@ -535,13 +623,33 @@ final class EdgePairing {
         sb.append("; ");
       }
       if (e.boundary == Hop.Boundary.ASYNC) {
-        sb.append(n.getValue()).append(" root ").append(k.get(2)).append(" '").append(k.get(3))
-            .append("' started while ").append(k.get(0)).append(" '").append(k.get(1)).append("' ")
-            .append(likely ? "was in progress" : "of the same request was in progress in another trace");
+        sb.append(n.getValue())
+            .append(" root ")
+            .append(k.get(2))
+            .append(" '")
+            .append(k.get(3))
+            .append("' started while ")
+            .append(k.get(0))
+            .append(" '")
+            .append(k.get(1))
+            .append("' ")
+            .append(
+                likely
+                    ? "was in progress"
+                    : "of the same request was in progress in another trace");
       } else {
-        sb.append(n.getValue()).append(" unanswered ").append(k.get(0)).append(" '").append(k.get(1))
-            .append("' spans <-> ").append(n.getValue()).append(" root ").append(k.get(2)).append(" '")
-            .append(k.get(3)).append("'");
+        sb.append(n.getValue())
+            .append(" unanswered ")
+            .append(k.get(0))
+            .append(" '")
+            .append(k.get(1))
+            .append("' spans <-> ")
+            .append(n.getValue())
+            .append(" root ")
+            .append(k.get(2))
+            .append(" '")
+            .append(k.get(3))
+            .append("'");
       }
     }
     return sb.toString();

@@ -7,10 +7,8 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Checks a request's traces against the shape a {@link FlowSpec} lists (docs/design.md §11.2). */
 public final class FlowShape {
@@ -18,8 +16,8 @@ public final class FlowShape {
   private FlowShape() {}
 
   /**
-   * A connected request: exactly one trace; with listed spans, exactly those, each the child of
-   * its listed parent (the first may continue a caller's span); with a span count only, that many
+   * A connected request: exactly one trace; with listed spans, exactly those, each the child of its
+   * listed parent (the first may continue a caller's span); with a span count only, that many
    * spans, one root, every parent present.
    */
   public static boolean isConnected(List<AssembledTrace> fragments, FlowSpec spec) {
@@ -85,7 +83,8 @@ public final class FlowShape {
       byPosition[at] = span;
     }
     for (int i = 0; i < n; i++) {
-      if (parents[i] >= 0 && !byPosition[parents[i]].spanId().equals(byPosition[i].parentSpanId())) {
+      if (parents[i] >= 0
+          && !byPosition[parents[i]].spanId().equals(byPosition[i].parentSpanId())) {
         return false;
       }
     }
@@ -155,12 +154,15 @@ public final class FlowShape {
       ReceivedSpan parent = byId.get(expected.parent());
       if (span.isRoot()) {
         Hop hop = spec.hop(parent, span);
-        if (hop == null || !hop.link() || span.traceId().equals(parent.traceId())
+        if (hop == null
+            || !hop.link()
+            || span.traceId().equals(parent.traceId())
             || !span.linksTo(parent.traceId(), parent.spanId())) {
           return false;
         }
         roots++;
-      } else if (!span.traceId().equals(parent.traceId()) || !span.parentSpanId().equals(parent.spanId())) {
+      } else if (!span.traceId().equals(parent.traceId())
+          || !span.parentSpanId().equals(parent.spanId())) {
         return false;
       }
     }
@@ -168,8 +170,8 @@ public final class FlowShape {
   }
 
   /**
-   * Every span of a request has arrived: its traces all closed and, late spans included, they
-   * hold at least the spans one request has.
+   * Every span of a request has arrived: its traces all closed and, late spans included, they hold
+   * at least the spans one request has.
    */
   public static boolean allSpansArrived(List<AssembledTrace> traces, FlowSpec spec) {
     int spans = 0;
@@ -182,7 +184,10 @@ public final class FlowShape {
     return spans >= spec.spanCount();
   }
 
-  /** Maps each listed span's id to the one span with its identity; null if any is missing or doubled. */
+  /**
+   * Maps each listed span's id to the one span with its identity; null if any is missing or
+   * doubled.
+   */
   public static Map<String, ReceivedSpan> match(List<ReceivedSpan> spans, FlowSpec spec) {
     Map<String, ReceivedSpan> byId = new HashMap<>();
     for (ReceivedSpan span : spans) {

@@ -15,17 +15,20 @@ import java.util.Set;
  * The rules of docs/design.md §11.2 applied to one closed trace, under one {@link FlowSpec}: which
  * spans are orphan roots (a root that is not an entry point, nor a linked root), which are
  * missing-parent orphans (parent id absent from the trace), and the diagnosis of each. Everything
- * it knows of the system comes from the spec; everything it knows of the trace comes with the
- * close event.
+ * it knows of the system comes from the spec; everything it knows of the trace comes with the close
+ * event.
  */
 public final class OrphanRules {
 
   /** Diagnosis of a CONSUMER root whose request has no PRODUCER span elsewhere: not counted. */
   public static final String NO_CONTEXT = "no-context";
+
   /** Diagnosis of a root whose links point nowhere the spec expects. */
   public static final String LINK = "link";
+
   /** Diagnosis of a span whose parent is absent from its trace. */
   public static final String MISSING_PARENT = "missing-parent";
+
   /** Diagnosis of services whose propagators share no format. */
   public static final String PROPAGATORS = "propagators";
 
@@ -84,8 +87,11 @@ public final class OrphanRules {
         }
         orphans.add(new Orphan(span, true, diagnoseRoot(span, closed, spec)));
       } else if (!trace.hasSpan(span.parentSpanId())) {
-        orphans.add(new Orphan(span, false,
-            new Diagnosis(MISSING_PARENT, span.service(), span.name(), Fixes.MISSING_PARENT)));
+        orphans.add(
+            new Orphan(
+                span,
+                false,
+                new Diagnosis(MISSING_PARENT, span.service(), span.name(), Fixes.MISSING_PARENT)));
       }
     }
     return orphans;
@@ -131,42 +137,76 @@ public final class OrphanRules {
     Hop hop = spec.hopInto(span);
     if (hop != null && propagatorsDisagree(spec, hop.from().service(), hop.to().service())) {
       String caller = hop.from().service();
-      return new Diagnosis(PROPAGATORS, span.service(), span.name(),
-          note(hop) + Fixes.propagators(caller, spec.propagators().get(caller), span.service(),
-              spec.propagators().get(hop.to().service())));
+      return new Diagnosis(
+          PROPAGATORS,
+          span.service(),
+          span.name(),
+          note(hop)
+              + Fixes.propagators(
+                  caller,
+                  spec.propagators().get(caller),
+                  span.service(),
+                  spec.propagators().get(hop.to().service())));
     }
     String request = spec.correlationOf(span);
-    if (span.kind() == SpanKind.CONSUMER && request != null && !producerElsewhere(request, closed)) {
+    if (span.kind() == SpanKind.CONSUMER
+        && request != null
+        && !producerElsewhere(request, closed)) {
       return new Diagnosis(NO_CONTEXT, span.service(), span.name(), Fixes.NO_CONTEXT);
     }
-    if (hop != null && hop.boundary() == Hop.Boundary.ASYNC && request != null
+    if (hop != null
+        && hop.boundary() == Hop.Boundary.ASYNC
+        && request != null
         && !servingElsewhere(span, request, closed)) {
       // no execution of this service served the request elsewhere: nothing was handed off
-      return new Diagnosis("unknown", span.service(), span.name(), Fixes.unknown(span.kind().name(), span.service()));
+      return new Diagnosis(
+          "unknown",
+          span.service(),
+          span.name(),
+          Fixes.unknown(span.kind().name(), span.service()));
     }
     if (hop != null) {
-      String fix = hop.fix() != null
-          ? hop.fix()
-          : Fixes.root(hop.boundary(), span.service(), false);
+      String fix =
+          hop.fix() != null ? hop.fix() : Fixes.root(hop.boundary(), span.service(), false);
       return new Diagnosis(hop.id(), span.service(), span.name(), note(hop) + fix);
     }
     return switch (span.kind()) {
       case SERVER -> {
-        Hop.Boundary b = span.attributes().containsKey("rpc.system") || span.attributes().containsKey("rpc.system.name") ? Hop.Boundary.RPC : Hop.Boundary.HTTP;
-        yield new Diagnosis(b.id(), span.service(), span.name(), Fixes.root(b, span.service(), false));
+        Hop.Boundary b =
+            span.attributes().containsKey("rpc.system")
+                    || span.attributes().containsKey("rpc.system.name")
+                ? Hop.Boundary.RPC
+                : Hop.Boundary.HTTP;
+        yield new Diagnosis(
+            b.id(), span.service(), span.name(), Fixes.root(b, span.service(), false));
       }
-      case CONSUMER -> new Diagnosis(Hop.Boundary.MESSAGING.id(), span.service(), span.name(),
-          Fixes.root(Hop.Boundary.MESSAGING, span.service(), false));
+      case CONSUMER ->
+          new Diagnosis(
+              Hop.Boundary.MESSAGING.id(),
+              span.service(),
+              span.name(),
+              Fixes.root(Hop.Boundary.MESSAGING, span.service(), false));
       case INTERNAL, PRODUCER -> {
         if (request != null && !servingElsewhere(span, request, closed)) {
           // the request is known and no execution of this service served it elsewhere
-          yield new Diagnosis("unknown", span.service(), span.name(), Fixes.unknown(span.kind().name(), span.service()));
+          yield new Diagnosis(
+              "unknown",
+              span.service(),
+              span.name(),
+              Fixes.unknown(span.kind().name(), span.service()));
         }
-        yield new Diagnosis(Hop.Boundary.ASYNC.id(), span.service(), span.name(),
+        yield new Diagnosis(
+            Hop.Boundary.ASYNC.id(),
+            span.service(),
+            span.name(),
             Fixes.root(Hop.Boundary.ASYNC, span.service(), request == null));
       }
-      default -> new Diagnosis("unknown", span.service(), span.name(),
-          Fixes.unknown(span.kind().name(), span.service()));
+      default ->
+          new Diagnosis(
+              "unknown",
+              span.service(),
+              span.name(),
+              Fixes.unknown(span.kind().name(), span.service()));
     };
   }
 

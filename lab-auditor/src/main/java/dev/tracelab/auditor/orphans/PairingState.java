@@ -22,26 +22,66 @@ public record PairingState(
     long droppedEnds) {
 
   /** Which pending list an end comes from. */
-  enum Role { CALL, ROOT, ASYNC_ROOT, SERVING }
+  enum Role {
+    CALL,
+    ROOT,
+    ASYNC_ROOT,
+    SERVING
+  }
 
   /** Pairs of one edge with one pair of names. */
   public record EdgeRow(
-      String from, String to, String boundary, boolean likely, String kind, String callKind, String callName,
-      String rootKind, String rootName, long count, BrokenEdge.Example example) {}
+      String from,
+      String to,
+      String boundary,
+      boolean likely,
+      String kind,
+      String callKind,
+      String callName,
+      String rootKind,
+      String rootName,
+      long count,
+      BrokenEdge.Example example) {}
 
   /** A pending end, with what pairing reads of it. */
   public record PendingSpan(
-      String traceId, String spanId, String parentSpanId, String service, String kind, String name,
-      long startEpochNanos, long endEpochNanos, Map<String, String> attributes, boolean connectedTrace) {
+      String traceId,
+      String spanId,
+      String parentSpanId,
+      String service,
+      String kind,
+      String name,
+      long startEpochNanos,
+      long endEpochNanos,
+      Map<String, String> attributes,
+      boolean connectedTrace) {
 
     static PendingSpan of(ReceivedSpan s, boolean connectedTrace, boolean attributes) {
-      return new PendingSpan(s.traceId(), s.spanId(), s.parentSpanId(), s.service(), s.kind().name(), s.name(),
-          s.startEpochNanos(), s.endEpochNanos(), attributes ? s.attributes() : Map.of(), connectedTrace);
+      return new PendingSpan(
+          s.traceId(),
+          s.spanId(),
+          s.parentSpanId(),
+          s.service(),
+          s.kind().name(),
+          s.name(),
+          s.startEpochNanos(),
+          s.endEpochNanos(),
+          attributes ? s.attributes() : Map.of(),
+          connectedTrace);
     }
 
     ReceivedSpan toSpan() {
-      return new ReceivedSpan(traceId, spanId, parentSpanId, service, SpanKind.valueOf(kind), name,
-          startEpochNanos, endEpochNanos, false, attributes == null ? Map.of() : attributes);
+      return new ReceivedSpan(
+          traceId,
+          spanId,
+          parentSpanId,
+          service,
+          SpanKind.valueOf(kind),
+          name,
+          startEpochNanos,
+          endEpochNanos,
+          false,
+          attributes == null ? Map.of() : attributes);
     }
   }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What one run is: the flow spec its spans are judged by, and labels the auditor only carries into
- * the report (a lab run's name, the variant and the implementation of each service, whether it
- * went through the mesh). The rules read the spec alone.
+ * the report (a lab run's name, the variant and the implementation of each service, whether it went
+ * through the mesh). The rules read the spec alone.
  */
 public record RunSetup(
     String name,

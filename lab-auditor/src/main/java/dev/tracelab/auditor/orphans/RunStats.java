@@ -1,10 +1,10 @@
 package dev.tracelab.auditor.orphans;
 
+import dev.tracelab.auditor.spec.FlowSpec;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.ServiceLabels;
 import dev.tracelab.auditor.trace.TraceClosed;
-import dev.tracelab.auditor.spec.FlowSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,15 +16,16 @@ import java.util.Set;
 /**
  * Accumulates orphan figures over a run from close events alone: every closed trace is analysed
  * once, when it closes, and the event's fragments of each order say how many traces the request
- * became and whether it is connected. It never reads the assembler. {@link #report} turns the
- * run into the scenario object of docs/design.md §5.
+ * became and whether it is connected. It never reads the assembler. {@link #report} turns the run
+ * into the scenario object of docs/design.md §5.
  */
 public final class RunStats {
 
   private static final int MAX_ORDERS = 200_000; // memory bound; a report covers the latest orders
 
   private final OrphanRules rules;
-  private final Map<String, long[]> perService = new LinkedHashMap<>(); // spans, orphanRoots, missingParent
+  private final Map<String, long[]> perService =
+      new LinkedHashMap<>(); // spans, orphanRoots, missingParent
   private final Map<List<String>, Long> diagnosisCounts = new LinkedHashMap<>();
   private final Map<List<String>, String> diagnosisFix = new LinkedHashMap<>();
   private final Map<String, OrderFigures> orders =
@@ -79,6 +80,7 @@ public final class RunStats {
 
   /** Clock skew tolerated when pairing, and the longest a message may wait for its consumer. */
   public static final Duration DEFAULT_SKEW = Duration.ofMillis(100);
+
   public static final Duration DEFAULT_MAX_LAG = Duration.ofMinutes(10);
 
   /** A run of {@code setup}, its services' labels uncapped beyond the default. */
@@ -86,12 +88,16 @@ public final class RunStats {
     this(rules, new ServiceLabels(ServiceLabels.DEFAULT_MAX, setup.spec().services()), setup);
   }
 
-  /** A run of {@code setup}; per-service figures are kept under {@code labels} (beyond its cap: {@code other}). */
+  /**
+   * A run of {@code setup}; per-service figures are kept under {@code labels} (beyond its cap:
+   * {@code other}).
+   */
   public RunStats(OrphanRules rules, ServiceLabels labels, RunSetup setup) {
     this(rules, labels, setup, DEFAULT_SKEW, DEFAULT_MAX_LAG);
   }
 
-  public RunStats(OrphanRules rules, ServiceLabels labels, RunSetup setup, Duration skew, Duration maxLag) {
+  public RunStats(
+      OrphanRules rules, ServiceLabels labels, RunSetup setup, Duration skew, Duration maxLag) {
     this.rules = rules;
     this.labels = labels;
     this.skew = skew;
@@ -132,15 +138,18 @@ public final class RunStats {
     }
     // events may be delivered out of close order (two threads): fragments only accumulate, and a
     // request that stays one trace has the same (final) content in every event
-    closed.fragmentsByOrder().forEach((orderId, fragments) -> {
-      OrderFigures order = orders.computeIfAbsent(orderId, k -> new OrderFigures());
-      fragments.forEach(f -> order.addTrace(f.traceId()));
-      if (fragments.size() == 1) {
-        order.singleTraceConnected = FlowShape.isConnected(fragments, spec);
-      } else {
-        order.linkedFragments = FlowShape.isLinked(fragments, spec) ? fragments.size() : 0;
-      }
-    });
+    closed
+        .fragmentsByOrder()
+        .forEach(
+            (orderId, fragments) -> {
+              OrderFigures order = orders.computeIfAbsent(orderId, k -> new OrderFigures());
+              fragments.forEach(f -> order.addTrace(f.traceId()));
+              if (fragments.size() == 1) {
+                order.singleTraceConnected = FlowShape.isConnected(fragments, spec);
+              } else {
+                order.linkedFragments = FlowShape.isLinked(fragments, spec) ? fragments.size() : 0;
+              }
+            });
     List<OrphanRules.Orphan> orphans = rules.orphansOf(closed, spec);
     boolean connected = isConnectedTrace(trace, orphans, spec);
     if (connected) {
@@ -164,7 +173,8 @@ public final class RunStats {
   }
 
   /** One root, an entry point, and no orphan (its calls are not paired yet: see EdgePairing). */
-  private boolean isConnectedTrace(AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec) {
+  private boolean isConnectedTrace(
+      AssembledTrace trace, List<OrphanRules.Orphan> orphans, FlowSpec spec) {
     if (!orphans.isEmpty()) {
       return false;
     }
@@ -193,7 +203,10 @@ public final class RunStats {
     return edges.edges();
   }
 
-  /** Unanswered calls and unexplained roots still waiting for a partner, and those dropped at the bound. */
+  /**
+   * Unanswered calls and unexplained roots still waiting for a partner, and those dropped at the
+   * bound.
+   */
   public synchronized long[] pendingEnds() {
     return new long[] {edges.pendingCalls(), edges.pendingRoots(), edges.droppedEnds()};
   }
@@ -206,7 +219,11 @@ public final class RunStats {
             services.put(
                 service,
                 new ScenarioReport.ServiceFigures(
-                    c[0], c[1] + c[2], c[1], c[2], c[0] == 0 ? 0.0 : (double) (c[1] + c[2]) / c[0])));
+                    c[0],
+                    c[1] + c[2],
+                    c[1],
+                    c[2],
+                    c[0] == 0 ? 0.0 : (double) (c[1] + c[2]) / c[0])));
     return services;
   }
 
@@ -282,18 +299,28 @@ public final class RunStats {
   public synchronized AuditReport auditReport(String mode, boolean pending) {
     ScenarioReport lab = report();
     Map<String, ScenarioReport.ServiceFigures> services = new LinkedHashMap<>();
-    lab.services().forEach((k, v) -> {
-      if (v.spans() > 0) {
-        services.put(k, v);
-      }
-    });
+    lab.services()
+        .forEach(
+            (k, v) -> {
+              if (v.spans() > 0) {
+                services.put(k, v);
+              }
+            });
     boolean requests = setup.spec().correlation() != null;
     return new AuditReport(
-        AuditReport.TOOL, AuditReport.buildVersion(), mode, setup.spec().name(), traces, connectedTraces,
+        AuditReport.TOOL,
+        AuditReport.buildVersion(),
+        mode,
+        setup.spec().name(),
+        traces,
+        connectedTraces,
         requests ? lab.requests() : null,
         requests ? lab.connectedRequests() : null,
         requests ? lab.linkedRequests() : null,
         requests ? lab.fragmentsPerRequest() : null,
-        services, lab.brokenEdges(), lab.diagnoses(), pending ? edges.state() : null);
+        services,
+        lab.brokenEdges(),
+        lab.diagnoses(),
+        pending ? edges.state() : null);
   }
 }

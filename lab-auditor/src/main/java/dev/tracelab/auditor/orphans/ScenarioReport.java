@@ -26,9 +26,14 @@ public record ScenarioReport(
     List<BrokenEdge> brokenEdges) {
 
   public record ServiceFigures(
-      long spans, long orphanSpans, long orphanRoots, long missingParentOrphans, double orphanRate) {}
+      long spans,
+      long orphanSpans,
+      long orphanRoots,
+      long missingParentOrphans,
+      double orphanRate) {}
 
-  public record DiagnosisCount(String boundary, String service, String span, long count, String fix) {}
+  public record DiagnosisCount(
+      String boundary, String service, String span, long count, String fix) {}
 
   /** Services whose orphan rate is above {@code maxOrphanRate}. */
   public List<String> servicesAbove(double maxOrphanRate) {

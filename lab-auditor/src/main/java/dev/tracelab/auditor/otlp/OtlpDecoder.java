@@ -32,7 +32,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Decodes an OTLP/HTTP trace export ({@code /v1/traces}) into {@link ReceivedSpan}s: protobuf or
- * JSON encoding, optionally gzip-compressed. Anything malformed is a {@link MalformedOtlpException}.
+ * JSON encoding, optionally gzip-compressed. Anything malformed is a {@link
+ * MalformedOtlpException}.
  */
 public final class OtlpDecoder {
 
@@ -42,11 +43,15 @@ public final class OtlpDecoder {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
 
-  private static final java.util.concurrent.atomic.AtomicLong slowPathRequests = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong slowPathRequests =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private OtlpDecoder() {}
 
-  /** Protobuf requests the fast path left to the generated parser (malformed ones included); for tests. */
+  /**
+   * Protobuf requests the fast path left to the generated parser (malformed ones included); for
+   * tests.
+   */
   static long slowPathRequests() {
     return slowPathRequests.get();
   }
@@ -70,8 +75,8 @@ public final class OtlpDecoder {
   }
 
   /**
-   * The body, gunzipped when {@code gzip}, asking {@code reservation} for every chunk of
-   * inflated output before it is held ({@link OverBudgetException} when refused).
+   * The body, gunzipped when {@code gzip}, asking {@code reservation} for every chunk of inflated
+   * output before it is held ({@link OverBudgetException} when refused).
    */
   public static byte[] inflate(byte[] body, boolean gzip, int maxBytes, Reservation reservation) {
     if (!gzip) {
@@ -148,7 +153,8 @@ public final class OtlpDecoder {
     try {
       return toSpans(ExportTraceServiceRequest.parseFrom(body));
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedOtlpException("not an OTLP protobuf ExportTraceServiceRequest: " + e.getMessage());
+      throw new MalformedOtlpException(
+          "not an OTLP protobuf ExportTraceServiceRequest: " + e.getMessage());
     }
   }
 
@@ -263,13 +269,16 @@ public final class OtlpDecoder {
       attributes.put(kv.getKey(), render(kv.getValue()));
     }
     if (learner != null) {
-      attributes.putIfAbsent(ReceivedSpan.LEARNER, learner); // the resource's, for the workshop room view
+      attributes.putIfAbsent(
+          ReceivedSpan.LEARNER, learner); // the resource's, for the workshop room view
     }
     List<ReceivedSpan.Link> links = new ArrayList<>(span.getLinksCount());
     for (Span.Link link : span.getLinksList()) {
       // a link with unusable ids points nowhere: left out, the span itself stays valid
-      if (link.getTraceId().size() == 16 && !isZero(link.getTraceId())
-          && link.getSpanId().size() == 8 && !isZero(link.getSpanId())) {
+      if (link.getTraceId().size() == 16
+          && !isZero(link.getTraceId())
+          && link.getSpanId().size() == 8
+          && !isZero(link.getSpanId())) {
         links.add(new ReceivedSpan.Link(hex(link.getTraceId()), hex(link.getSpanId())));
       }
     }
@@ -323,7 +332,8 @@ public final class OtlpDecoder {
       case INT_VALUE -> Long.toString(v.getIntValue());
       case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
       case BYTES_VALUE -> HEX.formatHex(v.getBytesValue().toByteArray());
-      case ARRAY_VALUE -> v.getArrayValue().getValuesList().stream().map(OtlpDecoder::render).toList().toString();
+      case ARRAY_VALUE ->
+          v.getArrayValue().getValuesList().stream().map(OtlpDecoder::render).toList().toString();
       default -> v.toString().trim();
     };
   }

@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * OTLP/gRPC trace intake: the unary {@code opentelemetry.proto.collector.trace.v1.TraceService/Export}
- * on a port of its own (4317 by convention), every request handed to an {@link ExportHandler}.
+ * OTLP/gRPC trace intake: the unary {@code
+ * opentelemetry.proto.collector.trace.v1.TraceService/Export} on a port of its own (4317 by
+ * convention), every request handed to an {@link ExportHandler}.
  *
  * <p>Each outcome is answered as the OTLP specification says for gRPC:
  *
@@ -79,20 +80,23 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
   /** gRPC's default, and the OpenTelemetry Collector's OTLP receiver's. */
   private static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-  /** HTTP/2's recommended least SETTINGS_MAX_CONCURRENT_STREAMS; more calls on one connection wait. */
+
+  /**
+   * HTTP/2's recommended least SETTINGS_MAX_CONCURRENT_STREAMS; more calls on one connection wait.
+   */
   private static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 100;
+
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
   private static final Duration SHUTDOWN_NOW_WAIT = Duration.ofSeconds(1);
   private static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(30);
 
   /**
    * Export as the service describes it, but with a request marshaller that never throws: a request
-   * that does not parse is answered by {@link #export} with a status of ours, where grpc-java
-   * would answer {@code UNKNOWN} and log the parse failure as an application error.
+   * that does not parse is answered by {@link #export} with a status of ours, where grpc-java would
+   * answer {@code UNKNOWN} and log the parse failure as an application error.
    */
   private static final MethodDescriptor<ParsedRequest, ExportTraceServiceResponse> EXPORT =
-      TraceServiceGrpc.getExportMethod()
-          .toBuilder(
+      TraceServiceGrpc.getExportMethod().toBuilder(
               new ParsingMarshaller(),
               ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
           .build();
@@ -123,7 +127,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
             .addMethod(EXPORT, ServerCalls.asyncUnaryCall(this::export))
             .build();
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port), InsecureServerCredentials.create())
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(b.host, b.port), InsecureServerCredentials.create())
             .maxInboundMessageSize(b.maxMessageBytes)
             .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
             .executor(executor)
@@ -131,7 +136,10 @@ public final class OtlpGrpcServer implements AutoCloseable {
             .build();
   }
 
-  /** A builder: host 127.0.0.1, port 4317, messages up to 4 MiB, retry delay 1 s; a handler is required. */
+  /**
+   * A builder: host 127.0.0.1, port 4317, messages up to 4 MiB, retry delay 1 s; a handler is
+   * required.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -146,7 +154,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
    */
   public synchronized OtlpGrpcServer start() {
     if (started || closed) {
-      throw new IllegalStateException(closed ? "OTLP/gRPC server closed" : "OTLP/gRPC server already started");
+      throw new IllegalStateException(
+          closed ? "OTLP/gRPC server closed" : "OTLP/gRPC server already started");
     }
     started = true;
     try {
@@ -172,8 +181,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
   /**
    * Stops taking calls, lets those in flight finish for up to 5 s, then cancels what is left and
-   * waits up to 1 s more. Harmless when never started or already closed; an interrupt cuts the
-   * wait short (and stays set).
+   * waits up to 1 s more. Harmless when never started or already closed; an interrupt cuts the wait
+   * short (and stays set).
    */
   @Override
   public synchronized void close() {
@@ -191,7 +200,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
-      executor.shutdownNow(); // idle once the server is terminated; interrupts a handler still stuck
+      executor
+          .shutdownNow(); // idle once the server is terminated; interrupts a handler still stuck
     }
   }
 
@@ -202,13 +212,15 @@ public final class OtlpGrpcServer implements AutoCloseable {
     }
     ExportTraceServiceResponse response;
     try {
-      response = Objects.requireNonNull(handler.export(parsed.request()), "export handler returned null");
+      response =
+          Objects.requireNonNull(handler.export(parsed.request()), "export handler returned null");
     } catch (OtlpRejection e) {
       responses.onError(statusOf(e));
       return;
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "OTLP/gRPC export handler failed", e);
-      responses.onError(Status.INTERNAL.withDescription("the export could not be ingested").asRuntimeException());
+      responses.onError(
+          Status.INTERNAL.withDescription("the export could not be ingested").asRuntimeException());
       return;
     }
     responses.onNext(response);
@@ -217,14 +229,18 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
   private StatusRuntimeException statusOf(OtlpRejection rejection) {
     return switch (rejection.kind()) {
-      case MALFORMED -> Status.INVALID_ARGUMENT.withDescription(rejection.getMessage()).asRuntimeException();
+      case MALFORMED ->
+          Status.INVALID_ARGUMENT.withDescription(rejection.getMessage()).asRuntimeException();
       case OVERLOADED -> retryLater(rejection.getMessage());
     };
   }
 
-  /** {@code RESOURCE_EXHAUSTED} with {@code RetryInfo}: the OTLP exporter backs off and sends again. */
+  /**
+   * {@code RESOURCE_EXHAUSTED} with {@code RetryInfo}: the OTLP exporter backs off and sends again.
+   */
   private StatusRuntimeException retryLater(String message) {
-    RetryInfo retry = RetryInfo.newBuilder().setRetryDelay(Durations.fromNanos(retryDelay.toNanos())).build();
+    RetryInfo retry =
+        RetryInfo.newBuilder().setRetryDelay(Durations.fromNanos(retryDelay.toNanos())).build();
     return StatusProto.toStatusRuntimeException(
         com.google.rpc.Status.newBuilder()
             .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
@@ -237,7 +253,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
   private record ParsedRequest(ExportTraceServiceRequest request, Status failure) {}
 
   /** gRPC's protobuf marshaller, its parse failures kept as a {@link ParsedRequest#failure()}. */
-  private static final class ParsingMarshaller implements MethodDescriptor.Marshaller<ParsedRequest> {
+  private static final class ParsingMarshaller
+      implements MethodDescriptor.Marshaller<ParsedRequest> {
 
     private final MethodDescriptor.Marshaller<ExportTraceServiceRequest> protobuf =
         ProtoUtils.marshaller(ExportTraceServiceRequest.getDefaultInstance());
@@ -256,8 +273,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
         // inflate among them); a message inflating past the maximum size is RESOURCE_EXHAUSTED
         Status status = Status.fromThrowable(e);
         if (status.getCause() instanceof InvalidProtocolBufferException invalid) {
-          status = Status.INVALID_ARGUMENT.withDescription(
-              "not an OTLP protobuf ExportTraceServiceRequest: " + invalid.getMessage());
+          status =
+              Status.INVALID_ARGUMENT.withDescription(
+                  "not an OTLP protobuf ExportTraceServiceRequest: " + invalid.getMessage());
         }
         return new ParsedRequest(null, status);
       }
@@ -294,13 +312,18 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
     private Builder() {}
 
-    /** The address to listen on, a name or a literal (default 127.0.0.1; 0.0.0.0 for every interface). */
+    /**
+     * The address to listen on, a name or a literal (default 127.0.0.1; 0.0.0.0 for every
+     * interface).
+     */
     public Builder setHost(String host) {
       this.host = Objects.requireNonNull(host, "host");
       return this;
     }
 
-    /** The port to listen on, 0 for any free one (see {@link OtlpGrpcServer#port()}); default 4317. */
+    /**
+     * The port to listen on, 0 for any free one (see {@link OtlpGrpcServer#port()}); default 4317.
+     */
     public Builder setPort(int port) {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("port must be 0-65535: " + port);

@@ -3,9 +3,9 @@ package dev.tracelab.auditor.otlp;
 import java.util.Objects;
 
 /**
- * An OTLP export the receiver will not take, and why: the {@link Kind} decides what the exporter
- * is told (over gRPC, see {@link OtlpGrpcServer}) and so whether it sends the data again. A
- * signal, not a failure: it carries no stack trace.
+ * An OTLP export the receiver will not take, and why: the {@link Kind} decides what the exporter is
+ * told (over gRPC, see {@link OtlpGrpcServer}) and so whether it sends the data again. A signal,
+ * not a failure: it carries no stack trace.
  */
 public final class OtlpRejection extends Exception {
 

@@ -19,21 +19,21 @@ import java.util.Map;
 
 /**
  * The fast path of {@link OtlpDecoder#decodeProtobufRequest}: reads an OTLP/protobuf {@code
- * ExportTraceServiceRequest} straight into {@link ReceivedSpan}s with one {@link
- * CodedInputStream}, without building the generated message tree (a builder and a message per
- * span, key-value and value), and turns ids into hex with a table.
+ * ExportTraceServiceRequest} straight into {@link ReceivedSpan}s with one {@link CodedInputStream},
+ * without building the generated message tree (a builder and a message per span, key-value and
+ * value), and turns ids into hex with a table.
  *
- * <p>It gives exactly what the generated path gives, or gives up: anything it does not take
- * field by field the way the generated parser does (a singular message field sent twice, whose
+ * <p>It gives exactly what the generated path gives, or gives up: anything it does not take field
+ * by field the way the generated parser does (a singular message field sent twice, whose
  * occurrences merge; a group; an invalid byte of any kind) throws, and the caller decodes the
- * request the generated way, which then answers (spans, or the same error as before). A value
- * other than a plain string, bool, int, double or bytes is parsed by the generated {@code AnyValue}
+ * request the generated way, which then answers (spans, or the same error as before). A value other
+ * than a plain string, bool, int, double or bytes is parsed by the generated {@code AnyValue}
  * parser at the depth it sits at, so recursion limits hold as before. Every string field the
  * generated parser reads is checked for UTF-8 here too, even those it throws away.
  *
- * <p>Short strings that recur (attribute keys, span names, service names, small values) are
- * shared through a bounded cache ({@link Strings}); span and trace ids through a small per-thread
- * table, so the spans of one trace hold one trace id string. Neither changes what a span holds.
+ * <p>Short strings that recur (attribute keys, span names, service names, small values) are shared
+ * through a bounded cache ({@link Strings}); span and trace ids through a small per-thread table,
+ * so the spans of one trace hold one trace id string. Neither changes what a span holds.
  */
 final class ProtobufSpans {
 
@@ -45,10 +45,13 @@ final class ProtobufSpans {
   }
 
   private static final Unsupported UNSUPPORTED = new Unsupported();
+
   /** The generated parser's default recursion limit (CodedInputStream's). */
   private static final int RECURSION_LIMIT = 100;
+
   private static final String NO_VALUE = OtlpDecoder.render(AnyValue.getDefaultInstance());
-  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -168,7 +171,10 @@ final class ProtobufSpans {
     }
   }
 
-  /** The request's valid spans and rejections, exactly as the generated path; or {@link Unsupported}. */
+  /**
+   * The request's valid spans and rejections, exactly as the generated path; or {@link
+   * Unsupported}.
+   */
   static OtlpDecoder.Decoded decode(byte[] body) throws IOException {
     Reader r = new Reader(body, SCRATCH.get());
     CodedInputStream in = CodedInputStream.newInstance(body);
@@ -183,7 +189,9 @@ final class ProtobufSpans {
       }
     }
     return new OtlpDecoder.Decoded(
-        r.out, r.rejected, r.rejected == 0 ? "" : r.rejected + " span(s) rejected, first: " + r.firstError);
+        r.out,
+        r.rejected,
+        r.rejected == 0 ? "" : r.rejected + " span(s) rejected, first: " + r.firstError);
   }
 
   private static void resourceSpans(Reader r, CodedInputStream in) throws IOException {
@@ -240,12 +248,17 @@ final class ProtobufSpans {
     // the spans, once the resource (wherever it sat in the message) is known
     for (int i = 0; i < r.scopes; i++) {
       int off = r.scopeRanges[i * 2];
-      scopeSpans(r, CodedInputStream.newInstance(r.buf, off, r.scopeRanges[i * 2 + 1]), off, service, learner);
+      scopeSpans(
+          r,
+          CodedInputStream.newInstance(r.buf, off, r.scopeRanges[i * 2 + 1]),
+          off,
+          service,
+          learner);
     }
   }
 
-  private static void scopeSpans(Reader r, CodedInputStream in, int base, String service, String learner)
-      throws IOException {
+  private static void scopeSpans(
+      Reader r, CodedInputStream in, int base, String service, String learner) throws IOException {
     int tag;
     while ((tag = in.readTag()) != 0) {
       if (tag == T_SS_SPANS) {
@@ -283,7 +296,9 @@ final class ProtobufSpans {
     int limit = pushMessage(in);
     int tag;
     while ((tag = in.readTag()) != 0) {
-      if (tag == T_ENTITY_SCHEMA_URL || tag == T_ENTITY_TYPE || tag == T_ENTITY_ID_KEYS
+      if (tag == T_ENTITY_SCHEMA_URL
+          || tag == T_ENTITY_TYPE
+          || tag == T_ENTITY_ID_KEYS
           || tag == T_ENTITY_DESCRIPTION_KEYS) {
         checkedString(r, in);
       } else {
@@ -365,7 +380,9 @@ final class ProtobufSpans {
         in.popLimit(limit);
       } else if (tag == T_SPAN_TRACE_STATE) {
         checkedString(r, in, base);
-      } else if (tag == T_SPAN_DROPPED_ATTRIBUTES || tag == T_SPAN_DROPPED_EVENTS || tag == T_SPAN_DROPPED_LINKS) {
+      } else if (tag == T_SPAN_DROPPED_ATTRIBUTES
+          || tag == T_SPAN_DROPPED_EVENTS
+          || tag == T_SPAN_DROPPED_LINKS) {
         in.readUInt32();
       } else if (tag == T_SPAN_FLAGS) {
         in.readFixed32();
@@ -386,18 +403,19 @@ final class ProtobufSpans {
     Arrays.fill(s.keys, 0, attributes, null);
     Arrays.fill(s.values, 0, attributes, null);
     byte[] buf = r.buf;
-    r.out.add(new ReceivedSpan(
-        traceHex(s, buf, r.traceOff),
-        spanHex(s, buf, r.spanOff),
-        r.parentLen == 0 || isZero(buf, r.parentOff, 8) ? null : spanHex(s, buf, r.parentOff),
-        service,
-        kind(kind),
-        name,
-        start,
-        end,
-        statusCode == 2, // STATUS_CODE_ERROR
-        attributeMap,
-        s.links.isEmpty() ? List.of() : s.links));
+    r.out.add(
+        new ReceivedSpan(
+            traceHex(s, buf, r.traceOff),
+            spanHex(s, buf, r.spanOff),
+            r.parentLen == 0 || isZero(buf, r.parentOff, 8) ? null : spanHex(s, buf, r.parentOff),
+            service,
+            kind(kind),
+            name,
+            start,
+            end,
+            statusCode == 2, // STATUS_CODE_ERROR
+            attributeMap,
+            s.links.isEmpty() ? List.of() : s.links));
     s.links.clear();
   }
 
@@ -447,10 +465,14 @@ final class ProtobufSpans {
       }
     }
     // a link with unusable ids points nowhere: left out, the span itself stays valid
-    if (r.linkTraceLen == 16 && !isZero(r.buf, r.linkTraceOff, 16)
-        && r.linkSpanLen == 8 && !isZero(r.buf, r.linkSpanOff, 8)) {
-      r.scratch.links.add(new ReceivedSpan.Link(
-          traceHex(r.scratch, r.buf, r.linkTraceOff), spanHex(r.scratch, r.buf, r.linkSpanOff)));
+    if (r.linkTraceLen == 16
+        && !isZero(r.buf, r.linkTraceOff, 16)
+        && r.linkSpanLen == 8
+        && !isZero(r.buf, r.linkSpanOff, 8)) {
+      r.scratch.links.add(
+          new ReceivedSpan.Link(
+              traceHex(r.scratch, r.buf, r.linkTraceOff),
+              spanHex(r.scratch, r.buf, r.linkSpanOff)));
     }
   }
 
@@ -479,7 +501,8 @@ final class ProtobufSpans {
    * Reads a KeyValue (its fields at {@code depth}) into {@code r.key} and {@code r.value}, the
    * value rendered as OtlpDecoder.render renders it.
    */
-  private static void keyValue(Reader r, CodedInputStream in, int base, int depth) throws IOException {
+  private static void keyValue(Reader r, CodedInputStream in, int base, int depth)
+      throws IOException {
     int limit = pushMessage(in);
     String key = "";
     String value = null;
@@ -504,7 +527,8 @@ final class ProtobufSpans {
   }
 
   /** One AnyValue (its fields at {@code depth}), rendered. */
-  private static String anyValue(Reader r, CodedInputStream in, int base, int depth) throws IOException {
+  private static String anyValue(Reader r, CodedInputStream in, int base, int depth)
+      throws IOException {
     int length = length(in);
     int start = in.getTotalBytesRead();
     int limit = in.pushLimit(length);
@@ -537,7 +561,9 @@ final class ProtobufSpans {
     return value;
   }
 
-  /** A length prefix read as the generated parser reads it (at most 5 bytes here, else given up). */
+  /**
+   * A length prefix read as the generated parser reads it (at most 5 bytes here, else given up).
+   */
   private static int length(CodedInputStream in) throws IOException {
     int before = in.getTotalBytesRead();
     int length = in.readRawVarint32();
@@ -552,7 +578,10 @@ final class ProtobufSpans {
     return in.pushLimit(length(in));
   }
 
-  /** An unknown field (or a known one with another wire type): skipped, as the generated parser keeps it aside. */
+  /**
+   * An unknown field (or a known one with another wire type): skipped, as the generated parser
+   * keeps it aside.
+   */
   private static void skip(CodedInputStream in, int tag) throws IOException {
     int wireType = WireFormat.getTagWireType(tag);
     if (wireType == WireFormat.WIRETYPE_START_GROUP || wireType == WireFormat.WIRETYPE_END_GROUP) {
@@ -649,9 +678,9 @@ final class ProtobufSpans {
   }
 
   /**
-   * A bounded cache of short strings by their UTF-8 bytes, shared by all threads: a request's
-   * keys, names and recurring values come out as strings already made (and hashed). Direct-mapped;
-   * a string is stored the second time it is missed in a row on its slot, and an entry hit since it
+   * A bounded cache of short strings by their UTF-8 bytes, shared by all threads: a request's keys,
+   * names and recurring values come out as strings already made (and hashed). Direct-mapped; a
+   * string is stored the second time it is missed in a row on its slot, and an entry hit since it
    * was stored survives one miss, so a stream of one-off values (order ids) neither costs entries
    * nor pushes out the keys. Racy by design: an entry is immutable but for its hit flag, and a lost
    * store only costs a miss.
@@ -730,7 +759,8 @@ final class ProtobufSpans {
     }
 
     static boolean validUtf8(byte[] buf, int off, int length) {
-      return ascii(buf, off, length) || UnsafeByteOperations.unsafeWrap(buf, off, length).isValidUtf8();
+      return ascii(buf, off, length)
+          || UnsafeByteOperations.unsafeWrap(buf, off, length).isValidUtf8();
     }
 
     private static boolean ascii(byte[] buf, int off, int length) {

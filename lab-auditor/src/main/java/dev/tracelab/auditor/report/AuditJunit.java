@@ -22,8 +22,8 @@ import javax.xml.stream.XMLStreamWriter;
  * auditor, one failing case ({@code tracelab.audit}, {@code traces received}) says so: a run that
  * judged nothing is never green.
  *
- * <p>The JDK's own StAX writer escapes every value; every value from spans loses the characters
- * XML 1.0 forbids and its line breaks (the failure bodies keep their own lines).
+ * <p>The JDK's own StAX writer escapes every value; every value from spans loses the characters XML
+ * 1.0 forbids and its line breaks (the failure bodies keep their own lines).
  */
 public final class AuditJunit {
 
@@ -41,7 +41,8 @@ public final class AuditJunit {
    * Flushes {@code out} and leaves it open.
    *
    * @param r the report
-   * @param maxOrphanRate the highest orphan rate a service may have and pass, a fraction (0.01 for 1 %)
+   * @param maxOrphanRate the highest orphan rate a service may have and pass, a fraction (0.01 for
+   *     1 %)
    * @param out where the document goes
    * @throws IOException when {@code out} fails (an XML stream error is wrapped)
    * @throws IllegalArgumentException when {@code maxOrphanRate} is negative, NaN or infinite
@@ -68,7 +69,12 @@ public final class AuditJunit {
       x.writeAttribute("skipped", "0");
       x.writeAttribute("time", "0");
       if (nothing) {
-        testCase(x, RUN, "traces received", "no-trace", "no trace reached the auditor: nothing to judge",
+        testCase(
+            x,
+            RUN,
+            "traces received",
+            "no-trace",
+            "no trace reached the auditor: nothing to judge",
             "No span reached the auditor: check the exporters' endpoint and that the system ran.");
       }
       for (Map.Entry<String, ServiceFigures> e : r.services().entrySet()) {
@@ -91,43 +97,76 @@ public final class AuditJunit {
     out.flush();
   }
 
-  private static void service(XMLStreamWriter x, String service, ServiceFigures f, double max,
-      List<DiagnosisCount> diagnoses) throws XMLStreamException {
+  private static void service(
+      XMLStreamWriter x,
+      String service,
+      ServiceFigures f,
+      double max,
+      List<DiagnosisCount> diagnoses)
+      throws XMLStreamException {
     if (f.orphanRate() <= max) {
       testCase(x, SERVICES, service, null, null, null);
       return;
     }
-    String message = "orphan rate " + ReportText.percent(f.orphanRate(), max) + "% > " + ReportText.threshold(max)
-        + "%: " + f.orphanRoots() + " orphan roots, " + f.missingParentOrphans() + " missing-parent";
+    String message =
+        "orphan rate "
+            + ReportText.percent(f.orphanRate(), max)
+            + "% > "
+            + ReportText.threshold(max)
+            + "%: "
+            + f.orphanRoots()
+            + " orphan roots, "
+            + f.missingParentOrphans()
+            + " missing-parent";
     StringBuilder body = new StringBuilder(512);
     body.append(f.orphanSpans()).append(" orphan spans of ").append(f.spans()).append(" spans.\n");
     for (DiagnosisCount d : diagnoses) {
       if (Objects.equals(d.service(), service)) {
-        body.append('\n').append(ReportText.line(d.boundary())).append(" at span '").append(ReportText.line(d.span()))
-            .append("' (").append(d.count()).append(d.count() == 1 ? " orphan span)" : " orphan spans)").append("\nfix: ")
-            .append(ReportText.line(d.fix())).append('\n');
+        body.append('\n')
+            .append(ReportText.line(d.boundary()))
+            .append(" at span '")
+            .append(ReportText.line(d.span()))
+            .append("' (")
+            .append(d.count())
+            .append(d.count() == 1 ? " orphan span)" : " orphan spans)")
+            .append("\nfix: ")
+            .append(ReportText.line(d.fix()))
+            .append('\n');
       }
     }
     testCase(x, SERVICES, service, "orphan-rate", message, body.toString());
   }
 
   private static void edge(XMLStreamWriter x, BrokenEdge e) throws XMLStreamException {
-    String message = e.count() + (e.count() == 1 ? " call lost its trace context" : " calls lost their trace context");
+    String message =
+        e.count()
+            + (e.count() == 1 ? " call lost its trace context" : " calls lost their trace context");
     StringBuilder body = new StringBuilder(512);
-    body.append("evidence: ").append(ReportText.line(e.evidence())).append("\nside: ").append(ReportText.line(e.side()))
-        .append("\nfix: ").append(ReportText.line(e.fix()));
+    body.append("evidence: ")
+        .append(ReportText.line(e.evidence()))
+        .append("\nside: ")
+        .append(ReportText.line(e.side()))
+        .append("\nfix: ")
+        .append(ReportText.line(e.fix()));
     BrokenEdge.Example ex = e.example();
     if (ex != null) {
-      body.append("\nexample: call span ").append(ReportText.line(ex.callSpanId())).append(" in trace ")
-          .append(ReportText.line(ex.callTraceId())).append(", orphan root span ").append(ReportText.line(ex.rootSpanId()))
-          .append(" in trace ").append(ReportText.line(ex.rootTraceId()));
+      body.append("\nexample: call span ")
+          .append(ReportText.line(ex.callSpanId()))
+          .append(" in trace ")
+          .append(ReportText.line(ex.callTraceId()))
+          .append(", orphan root span ")
+          .append(ReportText.line(ex.rootSpanId()))
+          .append(" in trace ")
+          .append(ReportText.line(ex.rootTraceId()));
     }
-    testCase(x, EDGES, ReportText.edgeName(e), "broken-edge", message, body.append('\n').toString());
+    testCase(
+        x, EDGES, ReportText.edgeName(e), "broken-edge", message, body.append('\n').toString());
   }
 
   /** A test case; a failure when {@code message} is not null. */
-  private static void testCase(XMLStreamWriter x, String className, String name, String type, String message,
-      String body) throws XMLStreamException {
+  private static void testCase(
+      XMLStreamWriter x, String className, String name, String type, String message, String body)
+      throws XMLStreamException {
     x.writeCharacters(INDENT);
     if (message == null) {
       x.writeEmptyElement("testcase");

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The generic audit report (docs/design.md §11.4) as GitHub-flavoured Markdown, for a pull
- * request comment or a CI job summary: the verdict, the services, the broken edges and the
- * diagnoses, each with its fix.
+ * The generic audit report (docs/design.md §11.4) as GitHub-flavoured Markdown, for a pull request
+ * comment or a CI job summary: the verdict, the services, the broken edges and the diagnoses, each
+ * with its fix.
  *
  * <p>Service, span and spec names come from whoever sent the spans: they are written as code spans
  * (no emphasis, link, HTML, mention or autolink inside), the other texts that quote them (evidence
@@ -29,7 +29,8 @@ public final class AuditMarkdown {
    * Renders the report.
    *
    * @param r the report
-   * @param maxOrphanRate the highest orphan rate a service may have and pass, a fraction (0.01 for 1 %)
+   * @param maxOrphanRate the highest orphan rate a service may have and pass, a fraction (0.01 for
+   *     1 %)
    * @return the Markdown document, ending with a line feed
    * @throws IllegalArgumentException when {@code maxOrphanRate} is negative, NaN or infinite
    */
@@ -42,8 +43,10 @@ public final class AuditMarkdown {
       m.append(": ").append(code(r.spec(), false));
     }
     m.append("\n\n");
-    m.append(ReportText.verdict(r, maxOrphanRate, v -> code(v, false), v -> "**" + v + "**")).append("\n\n")
-        .append(ReportText.figures(r)).append("\n\n");
+    m.append(ReportText.verdict(r, maxOrphanRate, v -> code(v, false), v -> "**" + v + "**"))
+        .append("\n\n")
+        .append(ReportText.figures(r))
+        .append("\n\n");
     services(m, r, maxOrphanRate);
     edges(m, r.brokenEdges());
     diagnoses(m, r.diagnoses());
@@ -62,9 +65,17 @@ public final class AuditMarkdown {
     for (Map.Entry<String, ServiceFigures> e : r.services().entrySet()) {
       ServiceFigures f = e.getValue();
       String rate = ReportText.percent(f.orphanRate(), max);
-      m.append("| ").append(code(e.getKey(), true)).append(" | ").append(f.spans()).append(" | ")
-          .append(f.orphanRoots()).append(" | ").append(f.missingParentOrphans()).append(" | ")
-          .append(f.orphanRate() > max ? "**" + rate + "**" : rate).append(" |\n");
+      m.append("| ")
+          .append(code(e.getKey(), true))
+          .append(" | ")
+          .append(f.spans())
+          .append(" | ")
+          .append(f.orphanRoots())
+          .append(" | ")
+          .append(f.missingParentOrphans())
+          .append(" | ")
+          .append(f.orphanRate() > max ? "**" + rate + "**" : rate)
+          .append(" |\n");
     }
     m.append('\n');
   }
@@ -77,17 +88,30 @@ public final class AuditMarkdown {
     }
     m.append("| edge | count | side | evidence |\n| --- | ---: | --- | --- |\n");
     for (BrokenEdge e : edges) {
-      m.append("| ").append(code(ReportText.edgeName(e), true)).append(" | ").append(e.count()).append(" | ")
-          .append(text(e.side())).append(" | ").append(text(e.evidence())).append(" |\n");
+      m.append("| ")
+          .append(code(ReportText.edgeName(e), true))
+          .append(" | ")
+          .append(e.count())
+          .append(" | ")
+          .append(text(e.side()))
+          .append(" | ")
+          .append(text(e.evidence()))
+          .append(" |\n");
     }
     m.append('\n');
     for (BrokenEdge e : edges) {
       m.append("- ").append(code(ReportText.edgeName(e), false)).append(": ").append(text(e.fix()));
       BrokenEdge.Example x = e.example();
       if (x != null) {
-        m.append(" Example: call span ").append(code(x.callSpanId(), false)).append(" of trace ")
-            .append(code(x.callTraceId(), false)).append(", orphan root span ").append(code(x.rootSpanId(), false))
-            .append(" of trace ").append(code(x.rootTraceId(), false)).append('.');
+        m.append(" Example: call span ")
+            .append(code(x.callSpanId(), false))
+            .append(" of trace ")
+            .append(code(x.callTraceId(), false))
+            .append(", orphan root span ")
+            .append(code(x.rootSpanId(), false))
+            .append(" of trace ")
+            .append(code(x.rootTraceId(), false))
+            .append('.');
       }
       m.append('\n');
     }
@@ -102,20 +126,34 @@ public final class AuditMarkdown {
     }
     m.append("| boundary | service | span | count |\n| --- | --- | --- | ---: |\n");
     for (DiagnosisCount d : diagnoses) {
-      m.append("| ").append(code(d.boundary(), true)).append(" | ").append(code(d.service(), true)).append(" | ")
-          .append(code(d.span(), true)).append(" | ").append(d.count()).append(" |\n");
+      m.append("| ")
+          .append(code(d.boundary(), true))
+          .append(" | ")
+          .append(code(d.service(), true))
+          .append(" | ")
+          .append(code(d.span(), true))
+          .append(" | ")
+          .append(d.count())
+          .append(" |\n");
     }
     m.append('\n');
     for (DiagnosisCount d : diagnoses) {
-      m.append("- ").append(code(d.boundary(), false)).append(" at ").append(code(d.service(), false)).append(" span ")
-          .append(code(d.span(), false)).append(": ").append(text(d.fix())).append('\n');
+      m.append("- ")
+          .append(code(d.boundary(), false))
+          .append(" at ")
+          .append(code(d.service(), false))
+          .append(" span ")
+          .append(code(d.span(), false))
+          .append(": ")
+          .append(text(d.fix()))
+          .append('\n');
     }
     m.append('\n');
   }
 
   /**
-   * {@code s} as one code span, fenced by one backtick more than its longest run of backticks;
-   * in a table cell its {@code |} escaped (GFM reads {@code \|} as a pipe inside code too).
+   * {@code s} as one code span, fenced by one backtick more than its longest run of backticks; in a
+   * table cell its {@code |} escaped (GFM reads {@code \|} as a pipe inside code too).
    */
   private static String code(String s, boolean cell) {
     String v = ReportText.line(s);

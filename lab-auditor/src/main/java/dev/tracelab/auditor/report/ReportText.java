@@ -27,39 +27,67 @@ final class ReportText {
    * orphan rate is above 1.0%.} (and how many broken edges follow). Only the service names come
    * from spans: {@code name} writes them; {@code strong} writes PASS or FAIL.
    */
-  static String verdict(AuditReport r, double maxOrphanRate, UnaryOperator<String> name, UnaryOperator<String> strong) {
+  static String verdict(
+      AuditReport r,
+      double maxOrphanRate,
+      UnaryOperator<String> name,
+      UnaryOperator<String> strong) {
     List<String> over = r.servicesAbove(maxOrphanRate);
     String limit = threshold(maxOrphanRate) + "%";
     StringBuilder b = new StringBuilder(128);
     if (r.traces() == 0) {
-      return b.append(strong.apply("FAIL")).append(": no trace reached the auditor, nothing to judge.").toString();
+      return b.append(strong.apply("FAIL"))
+          .append(": no trace reached the auditor, nothing to judge.")
+          .toString();
     }
     if (!over.isEmpty()) {
       b.append(strong.apply("FAIL")).append(": orphan rate above ").append(limit).append(" in ");
       for (int i = 0; i < over.size(); i++) {
         String service = over.get(i);
-        b.append(i == 0 ? "" : ", ").append(name.apply(service)).append(" (")
-            .append(percent(r.services().get(service).orphanRate(), maxOrphanRate)).append("%)");
+        b.append(i == 0 ? "" : ", ")
+            .append(name.apply(service))
+            .append(" (")
+            .append(percent(r.services().get(service).orphanRate(), maxOrphanRate))
+            .append("%)");
       }
       return b.append('.').toString();
     }
-    b.append(strong.apply("PASS")).append(": no service's orphan rate is above ").append(limit).append('.');
+    b.append(strong.apply("PASS"))
+        .append(": no service's orphan rate is above ")
+        .append(limit)
+        .append('.');
     int edges = r.brokenEdges().size();
     if (edges > 0) {
-      b.append(' ').append(edges).append(edges == 1 ? " broken edge is" : " broken edges are").append(" listed below.");
+      b.append(' ')
+          .append(edges)
+          .append(edges == 1 ? " broken edge is" : " broken edges are")
+          .append(" listed below.");
     }
     return b.toString();
   }
 
-  /** {@code 12 traces, 5 connected; 4 requests: 1 connected, 0 linked, 2.50 traces per request.} (figures only). */
+  /**
+   * {@code 12 traces, 5 connected; 4 requests: 1 connected, 0 linked, 2.50 traces per request.}
+   * (figures only).
+   */
   static String figures(AuditReport r) {
     StringBuilder b = new StringBuilder(96);
-    b.append(r.traces()).append(r.traces() == 1 ? " trace, " : " traces, ").append(r.connectedTraces()).append(" connected");
+    b.append(r.traces())
+        .append(r.traces() == 1 ? " trace, " : " traces, ")
+        .append(r.connectedTraces())
+        .append(" connected");
     if (r.requests() != null) {
-      b.append("; ").append(r.requests()).append(r.requests() == 1 ? " request: " : " requests: ")
-          .append(r.connectedRequests()).append(" connected, ").append(r.linkedRequests()).append(" linked");
+      b.append("; ")
+          .append(r.requests())
+          .append(r.requests() == 1 ? " request: " : " requests: ")
+          .append(r.connectedRequests())
+          .append(" connected, ")
+          .append(r.linkedRequests())
+          .append(" linked");
       if (r.fragmentsPerRequest() != null) {
-        b.append(", ").append(String.format(Locale.ROOT, "%.2f", r.fragmentsPerRequest())).append(" traces per request");
+        b.append(", ")
+            .append(String.format(Locale.ROOT, "%.2f", r.fragmentsPerRequest()))
+            .append(" traces per request");
       }
     }
     return b.append('.').toString();
@@ -68,14 +96,21 @@ final class ReportText {
   /** A threshold is a fraction (0.01 for 1 %): rejects NaN, infinities and negative values. */
   static void checkThreshold(double maxOrphanRate) {
     if (!(maxOrphanRate >= 0) || Double.isInfinite(maxOrphanRate)) {
-      throw new IllegalArgumentException("maxOrphanRate must be a finite fraction >= 0: " + maxOrphanRate);
+      throw new IllegalArgumentException(
+          "maxOrphanRate must be a finite fraction >= 0: " + maxOrphanRate);
     }
   }
 
-  /** A threshold as a percentage, as precise as it was given (up to 4 decimals): {@code 1.0}, {@code 0.25}. */
+  /**
+   * A threshold as a percentage, as precise as it was given (up to 4 decimals): {@code 1.0}, {@code
+   * 0.25}.
+   */
   static String threshold(double maxOrphanRate) {
-    BigDecimal p = new BigDecimal(Double.toString(maxOrphanRate)).movePointRight(2)
-        .setScale(4, RoundingMode.HALF_UP).stripTrailingZeros();
+    BigDecimal p =
+        new BigDecimal(Double.toString(maxOrphanRate))
+            .movePointRight(2)
+            .setScale(4, RoundingMode.HALF_UP)
+            .stripTrailingZeros();
     return (p.scale() < 1 ? p.setScale(1) : p).toPlainString();
   }
 
@@ -98,7 +133,9 @@ final class ReportText {
     return String.format(Locale.ROOT, "%." + scale + "f", rate * 100);
   }
 
-  /** {@code from -> to (boundary)}; {@code (boundary, likely)} for an edge backed by timing alone. */
+  /**
+   * {@code from -> to (boundary)}; {@code (boundary, likely)} for an edge backed by timing alone.
+   */
   static String edgeName(BrokenEdge e) {
     return e.likely() ? e.from() + " -> " + e.to() + " (" + e.boundary() + ", likely)" : e.label();
   }
@@ -127,13 +164,19 @@ final class ReportText {
   }
 
   private static boolean isXmlChar(int c) {
-    return c == '\t' || c == '\n' || c == '\r' || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000;
+    return c == '\t'
+        || c == '\n'
+        || c == '\r'
+        || c >= 0x20 && c <= 0xD7FF
+        || c >= 0xE000 && c <= 0xFFFD
+        || c >= 0x10000;
   }
 
   /** {@link #clean} on one line: tab, line feed and carriage return become spaces. */
   static String line(String s) {
     String c = clean(s);
     return c.indexOf('\n') < 0 && c.indexOf('\r') < 0 && c.indexOf('\t') < 0
-        ? c : c.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ').replace('\t', ' ');
+        ? c
+        : c.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ').replace('\t', ' ');
   }
 }

@@ -73,32 +73,38 @@ public final class Room {
     row.put(boundary, new Seen(status, Instant.now()));
   }
 
-  /** {@code [{"learner": "alice", "boundaries": {"http": "fixed", "async": "broken", "kafka": "not seen"}, "fixed": 1}]} */
+  /**
+   * {@code [{"learner": "alice", "boundaries": {"http": "fixed", "async": "broken", "kafka": "not
+   * seen"}, "fixed": 1}]}
+   */
   public synchronized List<Map<String, Object>> json() {
     List<Map<String, Object>> out = new ArrayList<>();
-    learners.forEach((learner, row) -> {
-      Map<String, Object> boundaries = new LinkedHashMap<>();
-      int fixed = 0;
-      for (String b : BOUNDARIES) {
-        Seen seen = row.get(b);
-        boundaries.put(b, seen == null ? "not seen" : seen.status());
-        fixed += seen != null && seen.status().equals("fixed") ? 1 : 0;
-      }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("learner", learner);
-      m.put("boundaries", boundaries);
-      m.put("fixed", fixed);
-      out.add(m);
-    });
+    learners.forEach(
+        (learner, row) -> {
+          Map<String, Object> boundaries = new LinkedHashMap<>();
+          int fixed = 0;
+          for (String b : BOUNDARIES) {
+            Seen seen = row.get(b);
+            boundaries.put(b, seen == null ? "not seen" : seen.status());
+            fixed += seen != null && seen.status().equals("fixed") ? 1 : 0;
+          }
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("learner", learner);
+          m.put("boundaries", boundaries);
+          m.put("fixed", fixed);
+          out.add(m);
+        });
     return out;
   }
 
   /** A small self-refreshing HTML page of {@link #json()}. */
   public String html() {
     StringBuilder sb = new StringBuilder();
-    sb.append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
+    sb.append(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
         .append("<title>tracelab room</title><style>body{font-family:sans-serif;margin:2em}")
-        .append("td,th{padding:.3em 1em;border-bottom:1px solid #ddd}.fixed{background:#cfc}.broken{background:#fcc}")
+        .append(
+            "td,th{padding:.3em 1em;border-bottom:1px solid #ddd}.fixed{background:#cfc}.broken{background:#fcc}")
         .append("</style></head><body><h1>tracelab workshop room</h1><table><tr><th>learner</th>");
     BOUNDARIES.forEach(b -> sb.append("<th>").append(b).append("</th>"));
     sb.append("<th>fixed</th></tr>");
@@ -106,14 +112,28 @@ public final class Room {
       sb.append("<tr><td>").append(escape((String) row.get("learner"))).append("</td>");
       @SuppressWarnings("unchecked")
       Map<String, Object> boundaries = (Map<String, Object>) row.get("boundaries");
-      boundaries.forEach((b, status) -> sb.append("<td class=\"").append(status).append("\">").append(status).append("</td>"));
-      sb.append("<td>").append(row.get("fixed")).append("/").append(BOUNDARIES.size()).append("</td></tr>");
+      boundaries.forEach(
+          (b, status) ->
+              sb.append("<td class=\"")
+                  .append(status)
+                  .append("\">")
+                  .append(status)
+                  .append("</td>"));
+      sb.append("<td>")
+          .append(row.get("fixed"))
+          .append("/")
+          .append(BOUNDARIES.size())
+          .append("</td></tr>");
     }
-    sb.append("</table><p>Each learner's services run with OTEL_RESOURCE_ATTRIBUTES=learner=NAME; refreshes every 5 s.</p></body></html>");
+    sb.append(
+        "</table><p>Each learner's services run with OTEL_RESOURCE_ATTRIBUTES=learner=NAME; refreshes every 5 s.</p></body></html>");
     return sb.toString();
   }
 
   private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one model the auditor judges by (docs/design.md §11.1): entry points, an optional
- * correlation attribute, optionally the exact spans of one request or their count, the expected
- * hops, and facts per service. The lab's own flows are instances of it; a team writes its own in
- * YAML ({@link FlowSpecYaml}); without a spec, {@link #entryOnly} is the model.
+ * The one model the auditor judges by (docs/design.md §11.1): entry points, an optional correlation
+ * attribute, optionally the exact spans of one request or their count, the expected hops, and facts
+ * per service. The lab's own flows are instances of it; a team writes its own in YAML ({@link
+ * FlowSpecYaml}); without a spec, {@link #entryOnly} is the model.
  *
  * @param name reports carry it
  * @param services the services the spec names, in order (a report lists them even without spans)
@@ -44,17 +44,19 @@ public record FlowSpec(
     hops = List.copyOf(hops);
     propagators = Collections.unmodifiableMap(new LinkedHashMap<>(propagators));
     if (spans.size() > MAX_SPANS) {
-      throw new IllegalArgumentException("at most " + MAX_SPANS + " spans per request, was " + spans.size());
+      throw new IllegalArgumentException(
+          "at most " + MAX_SPANS + " spans per request, was " + spans.size());
     }
     if (!spans.isEmpty()) {
       spanCount = spans.size();
     }
     Set<String> all = new LinkedHashSet<>(services == null ? List.of() : services);
     spans.forEach(s -> all.add(s.service()));
-    hops.forEach(h -> {
-      all.add(h.from().service());
-      all.add(h.to().service());
-    });
+    hops.forEach(
+        h -> {
+          all.add(h.from().service());
+          all.add(h.to().service());
+        });
     entryPoints.forEach(e -> all.add(e.service()));
     services = List.copyOf(all);
   }
@@ -138,8 +140,8 @@ public record FlowSpec(
 
   /**
    * The fragments one request becomes when the listed hops in {@code broken} break: lists of
-   * 1-based span positions, one list per trace, in flow order. Each broken hop's callee span
-   * starts a new fragment (docs/design.md §3's {1,2} {3} {4,5} {6}).
+   * 1-based span positions, one list per trace, in flow order. Each broken hop's callee span starts
+   * a new fragment (docs/design.md §3's {1,2} {3} {4,5} {6}).
    */
   public List<List<Integer>> fragments(Set<String> brokenHopIds) {
     Set<Integer> cuts = new java.util.HashSet<>();

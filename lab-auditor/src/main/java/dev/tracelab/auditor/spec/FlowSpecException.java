@@ -1,8 +1,8 @@
 package dev.tracelab.auditor.spec;
 
 /**
- * A flow spec that cannot be used; the message is one line naming the file, the line and the
- * field: {@code shop.yaml:7: hops[0].boundary: boundary must be http, rpc, messaging or async}.
+ * A flow spec that cannot be used; the message is one line naming the file, the line and the field:
+ * {@code shop.yaml:7: hops[0].boundary: boundary must be http, rpc, messaging or async}.
  */
 public final class FlowSpecException extends Exception {
 

@@ -26,9 +26,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads a flow spec from YAML (the format of docs/audit.md, field by field): every error is one
- * {@link FlowSpecException} naming the file, the line and the field. The file is hostile input:
- * its size, nesting and aliases are bounded, unknown fields are errors (a typo must not silently
- * weaken a gate).
+ * {@link FlowSpecException} naming the file, the line and the field. The file is hostile input: its
+ * size, nesting and aliases are bounded, unknown fields are errors (a typo must not silently weaken
+ * a gate).
  */
 public final class FlowSpecYaml {
 
@@ -38,7 +38,8 @@ public final class FlowSpecYaml {
   private static final Set<String> TOP =
       Set.of("name", "entryPoints", "correlation", "spanCount", "services", "spans", "hops");
   private static final Set<String> SPAN = Set.of("id", "service", "kind", "name", "parent");
-  private static final Set<String> HOP = Set.of("id", "from", "to", "boundary", "link", "side", "fix", "note");
+  private static final Set<String> HOP =
+      Set.of("id", "from", "to", "boundary", "link", "side", "fix", "note");
   private static final Set<String> SERVICE = Set.of("propagators");
 
   private final String source;
@@ -52,7 +53,8 @@ public final class FlowSpecYaml {
     String text;
     try {
       if (Files.size(file) > MAX_BYTES) {
-        throw new FlowSpecException(file.toString(), 1, "", "larger than " + MAX_BYTES + " bytes: not a flow spec");
+        throw new FlowSpecException(
+            file.toString(), 1, "", "larger than " + MAX_BYTES + " bytes: not a flow spec");
       }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (java.nio.charset.MalformedInputException e) {
@@ -84,18 +86,23 @@ public final class FlowSpecYaml {
       throw new FlowSpecException(source, 1, "", e.getMessage());
     }
     if (root == null) {
-      throw new FlowSpecException(source, 1, "", "empty file: a flow spec needs at least entryPoints");
+      throw new FlowSpecException(
+          source, 1, "", "empty file: a flow spec needs at least entryPoints");
     }
     Map<String, Node> top = mapping(root, "", TOP);
     String name = top.containsKey("name") ? scalar(top.get("name"), "name") : "spec";
     if (!top.containsKey("entryPoints")) {
-      throw error(root, "entryPoints", "required: the spans that may start a trace, e.g. [frontend:SERVER]");
+      throw error(
+          root,
+          "entryPoints",
+          "required: the spans that may start a trace, e.g. [frontend:SERVER]");
     }
     List<SpanSelector> entryPoints = new ArrayList<>();
     for (Node n : sequence(top.get("entryPoints"), "entryPoints", true)) {
       entryPoints.add(selector(n, "entryPoints[" + entryPoints.size() + "]"));
     }
-    String correlation = top.containsKey("correlation") ? scalar(top.get("correlation"), "correlation") : null;
+    String correlation =
+        top.containsKey("correlation") ? scalar(top.get("correlation"), "correlation") : null;
     List<String> services = new ArrayList<>();
     Map<String, String> propagators = new LinkedHashMap<>();
     if (top.containsKey("services")) {
@@ -124,7 +131,10 @@ public final class FlowSpecYaml {
     if (top.containsKey("spans")) {
       List<Node> nodes = sequence(top.get("spans"), "spans", false);
       if (nodes.size() > FlowSpec.MAX_SPANS) {
-        throw error(top.get("spans"), "spans", "at most " + FlowSpec.MAX_SPANS + " spans per request, was " + nodes.size());
+        throw error(
+            top.get("spans"),
+            "spans",
+            "at most " + FlowSpec.MAX_SPANS + " spans per request, was " + nodes.size());
       }
       for (Node n : nodes) {
         String field = "spans[" + spans.size() + "]";
@@ -135,27 +145,44 @@ public final class FlowSpecYaml {
         }
         String parent = f.containsKey("parent") ? scalar(f.get("parent"), field + ".parent") : null;
         if (parent != null && !ids.contains(parent)) {
-          throw error(f.get("parent"), field + ".parent",
-              "no span '" + parent + "' listed before it (list spans in flow order, parents first)");
+          throw error(
+              f.get("parent"),
+              field + ".parent",
+              "no span '"
+                  + parent
+                  + "' listed before it (list spans in flow order, parents first)");
         }
         if (parent == null && !spans.isEmpty()) {
-          throw error(n, field + ".parent", "required: only the first span of a request has no parent");
+          throw error(
+              n, field + ".parent", "required: only the first span of a request has no parent");
         }
-        spans.add(new SpanSpec(id, required(f, n, field, "service"), kind(f, n, field),
-            required(f, n, field, "name"), parent));
+        spans.add(
+            new SpanSpec(
+                id,
+                required(f, n, field, "service"),
+                kind(f, n, field),
+                required(f, n, field, "name"),
+                parent));
       }
     }
     int spanCount = 0;
     if (top.containsKey("spanCount")) {
       spanCount = integer(top.get("spanCount"), "spanCount", 1, 10_000);
       if (!spans.isEmpty() && spanCount != spans.size()) {
-        throw error(top.get("spanCount"), "spanCount",
-            spanCount + " disagrees with the " + spans.size() + " spans listed (leave it out: it follows from spans)");
+        throw error(
+            top.get("spanCount"),
+            "spanCount",
+            spanCount
+                + " disagrees with the "
+                + spans.size()
+                + " spans listed (leave it out: it follows from spans)");
       }
     }
     if (correlation == null && (!spans.isEmpty() || spanCount > 0)) {
       Node at = top.containsKey("spans") ? top.get("spans") : top.get("spanCount");
-      throw error(at, top.containsKey("spans") ? "spans" : "spanCount",
+      throw error(
+          at,
+          top.containsKey("spans") ? "spans" : "spanCount",
           "a request's shape needs a correlation attribute to find the request's spans (e.g. correlation: app.request_id)");
     }
     List<Hop> hops = new ArrayList<>();
@@ -180,17 +207,24 @@ public final class FlowSpecYaml {
             throw error(f.get("side"), field + ".side", e.getMessage());
           }
         }
-        hops.add(new Hop(
-            f.containsKey("id") ? scalar(f.get("id"), field + ".id") : null,
-            boundary, from, to, link, side,
-            f.containsKey("fix") ? scalar(f.get("fix"), field + ".fix") : null,
-            f.containsKey("note") ? scalar(f.get("note"), field + ".note") : null));
+        hops.add(
+            new Hop(
+                f.containsKey("id") ? scalar(f.get("id"), field + ".id") : null,
+                boundary,
+                from,
+                to,
+                link,
+                side,
+                f.containsKey("fix") ? scalar(f.get("fix"), field + ".fix") : null,
+                f.containsKey("note") ? scalar(f.get("note"), field + ".note") : null));
       }
     }
-    return new FlowSpec(name, services, entryPoints, correlation, spans, spanCount, hops, propagators);
+    return new FlowSpec(
+        name, services, entryPoints, correlation, spans, spanCount, hops, propagators);
   }
 
-  private SpanSelector end(Map<String, Node> f, Node hop, String field, String key, List<SpanSpec> spans)
+  private SpanSelector end(
+      Map<String, Node> f, Node hop, String field, String key, List<SpanSpec> spans)
       throws FlowSpecException {
     String text = required(f, hop, field, key);
     for (SpanSpec s : spans) {
@@ -199,7 +233,10 @@ public final class FlowSpecYaml {
       }
     }
     if (!text.contains(":") && !spans.isEmpty()) {
-      throw error(f.get(key), field + "." + key, "no span with id '" + text + "' (or write service:KIND[:name])");
+      throw error(
+          f.get(key),
+          field + "." + key,
+          "no span with id '" + text + "' (or write service:KIND[:name])");
     }
     return selector(f.get(key), field + "." + key);
   }
@@ -222,7 +259,8 @@ public final class FlowSpecYaml {
     }
   }
 
-  private Map<String, Node> mapping(Node n, String field, Set<String> allowed) throws FlowSpecException {
+  private Map<String, Node> mapping(Node n, String field, Set<String> allowed)
+      throws FlowSpecException {
     if (!(n instanceof MappingNode m)) {
       throw error(n, field, "must be a mapping (key: value lines)");
     }
@@ -230,7 +268,9 @@ public final class FlowSpecYaml {
     for (NodeTuple t : m.getValue()) {
       String key = scalar(t.getKeyNode(), field);
       if (!allowed.contains(key)) {
-        throw error(t.getKeyNode(), field.isEmpty() ? key : field + "." + key,
+        throw error(
+            t.getKeyNode(),
+            field.isEmpty() ? key : field + "." + key,
             "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
       }
       if (out.put(key, t.getValueNode()) != null) {
@@ -250,7 +290,8 @@ public final class FlowSpecYaml {
     return s.getValue();
   }
 
-  private String required(Map<String, Node> f, Node parent, String field, String key) throws FlowSpecException {
+  private String required(Map<String, Node> f, Node parent, String field, String key)
+      throws FlowSpecException {
     Node n = f.get(key);
     if (n == null) {
       throw error(parent, field + "." + key, "required");
@@ -278,7 +319,8 @@ public final class FlowSpecYaml {
     } catch (NumberFormatException e) {
       // below
     }
-    throw error(n, field, "must be a whole number from " + min + " to " + max + ", was '" + text + "'");
+    throw error(
+        n, field, "must be a whole number from " + min + " to " + max + ", was '" + text + "'");
   }
 
   private boolean bool(Node n, String field) throws FlowSpecException {

@@ -39,7 +39,8 @@ public record Hop(
           return b;
         }
       }
-      throw new IllegalArgumentException("boundary must be http, rpc, messaging or async, was '" + text + "'");
+      throw new IllegalArgumentException(
+          "boundary must be http, rpc, messaging or async, was '" + text + "'");
     }
   }
 

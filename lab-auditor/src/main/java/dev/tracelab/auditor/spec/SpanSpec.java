@@ -4,8 +4,8 @@ import dev.tracelab.auditor.trace.ReceivedSpan;
 import io.opentelemetry.api.trace.SpanKind;
 
 /**
- * One expected span of a request (docs/design.md §11.1): its id in the spec, its identity
- * (service, kind, name) and the id of its parent (null for the request's first span).
+ * One expected span of a request (docs/design.md §11.1): its id in the spec, its identity (service,
+ * kind, name) and the id of its parent (null for the request's first span).
  */
 public record SpanSpec(String id, String service, SpanKind kind, String name, String parent) {
 

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The spans of one trace id, in arrival order, each span id once. Open while spans keep
- * arriving; closed when its request is complete, after the quiet window, or early when evicted
- * at the cap. Spans arriving after close are kept apart as late spans and do not change the
- * trace's analysis; a span id already held (in the trace or among its late spans) is a duplicate
- * delivery and is dropped.
+ * The spans of one trace id, in arrival order, each span id once. Open while spans keep arriving;
+ * closed when its request is complete, after the quiet window, or early when evicted at the cap.
+ * Spans arriving after close are kept apart as late spans and do not change the trace's analysis; a
+ * span id already held (in the trace or among its late spans) is a duplicate delivery and is
+ * dropped.
  */
 public final class AssembledTrace {
 
@@ -123,7 +123,10 @@ public final class AssembledTrace {
     return Collections.unmodifiableSet(ids);
   }
 
-  /** True when the trace holds a span with this id (late spans excluded): {@code spanIds().contains(id)} without the copy. */
+  /**
+   * True when the trace holds a span with this id (late spans excluded): {@code
+   * spanIds().contains(id)} without the copy.
+   */
   public synchronized boolean hasSpan(String spanId) {
     return holdsSpan(spanId);
   }
@@ -158,6 +161,7 @@ public final class AssembledTrace {
 
   /** What {@link #offer} did with a span. */
   static final int ADDED = 0;
+
   static final int DUPLICATE = 1;
   static final int OVER_CAP = 2;
 
@@ -165,7 +169,8 @@ public final class AssembledTrace {
    * Adds a span of the open trace unless its id is held already ({@link #DUPLICATE}) or the trace
    * holds {@code maxSpans} already ({@link #OVER_CAP}, counted as dropped).
    */
-  synchronized int offer(ReceivedSpan span, int maxSpans, long nowNanos, long stepBits, String correlationValue) {
+  synchronized int offer(
+      ReceivedSpan span, int maxSpans, long nowNanos, long stepBits, String correlationValue) {
     if (holds(span.spanId())) {
       return DUPLICATE;
     }

@@ -49,8 +49,18 @@ public record ReceivedSpan(
       long endEpochNanos,
       boolean error,
       Map<String, String> attributes) {
-    this(traceId, spanId, parentSpanId, service, kind, name, startEpochNanos, endEpochNanos, error,
-        attributes, List.of());
+    this(
+        traceId,
+        spanId,
+        parentSpanId,
+        service,
+        kind,
+        name,
+        startEpochNanos,
+        endEpochNanos,
+        error,
+        attributes,
+        List.of());
   }
 
   /** True when one of its links points to exactly this span. */

@@ -8,15 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The spans of a judged trace in one byte array. A closed trace is kept for queries up to the cap on
- * closed traces (200 000 by default) long after its figures are in; as objects its spans are some
- * fifty small objects per trace that every garbage collection has to trace and copy, as bytes one
- * array it copies in one go. {@link #unpack} gives spans equal to those packed, attributes iterating
- * in the same order.
+ * The spans of a judged trace in one byte array. A closed trace is kept for queries up to the cap
+ * on closed traces (200 000 by default) long after its figures are in; as objects its spans are
+ * some fifty small objects per trace that every garbage collection has to trace and copy, as bytes
+ * one array it copies in one go. {@link #unpack} gives spans equal to those packed, attributes
+ * iterating in the same order.
  *
- * <p>Format: the trace's distinct strings (UTF-8, each once), then the span count and per span: span
- * id, parent id, trace id (each the trace's own id, a 16-digit lowercase hex id as its 8 bytes, or a
- * string), service, kind, name, start, end, error, attributes in iteration order, links.
+ * <p>Format: the trace's distinct strings (UTF-8, each once), then the span count and per span:
+ * span id, parent id, trace id (each the trace's own id, a 16-digit lowercase hex id as its 8
+ * bytes, or a string), service, kind, name, start, end, error, attributes in iteration order,
+ * links.
  */
 final class SpanPacking {
 
@@ -98,8 +99,19 @@ final class SpanPacking {
       for (int l = 0; l < links; l++) {
         linkList.add(new ReceivedSpan.Link(r.id(table, traceId), r.id(table, traceId)));
       }
-      spans.add(new ReceivedSpan(trace, spanId, parent, service, kind, name, start, end, error,
-          SpanAttributes.ordered(kv), linkList));
+      spans.add(
+          new ReceivedSpan(
+              trace,
+              spanId,
+              parent,
+              service,
+              kind,
+              name,
+              start,
+              end,
+              error,
+              SpanAttributes.ordered(kv),
+              linkList));
     }
     return spans;
   }
@@ -306,15 +318,16 @@ final class SpanPacking {
           return null;
         case ID_TRACE:
           return traceId;
-        case ID_HEX: {
-          long v = fixed64();
-          byte[] hex = new byte[16];
-          for (int i = 15; i >= 0; i--) {
-            hex[i] = HEX[(int) (v & 15)];
-            v >>>= 4;
+        case ID_HEX:
+          {
+            long v = fixed64();
+            byte[] hex = new byte[16];
+            for (int i = 15; i >= 0; i--) {
+              hex[i] = HEX[(int) (v & 15)];
+              v >>>= 4;
+            }
+            return new String(hex, StandardCharsets.ISO_8859_1);
           }
-          return new String(hex, StandardCharsets.ISO_8859_1);
-        }
         default:
           return table[varint()];
       }

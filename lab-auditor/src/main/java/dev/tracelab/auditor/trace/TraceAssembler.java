@@ -1,8 +1,8 @@
 package dev.tracelab.auditor.trace;
 
-import dev.tracelab.auditor.trace.AssembledTrace.CloseReason;
 import dev.tracelab.auditor.spec.FlowSpec;
 import dev.tracelab.auditor.spec.SpanSpec;
+import dev.tracelab.auditor.trace.AssembledTrace.CloseReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,17 +20,17 @@ import java.util.function.LongSupplier;
  * Groups spans by trace id and closes each trace once its verdict is known (docs/design.md §4):
  *
  * <ul>
- *   <li>as soon as the traces carrying one value of the flow's correlation attribute together hold every expected span
- *       of the flow (each step matched by service, kind and name) — all those traces close at
- *       once, so the fragments of a broken request are judged together;
+ *   <li>as soon as the traces carrying one value of the flow's correlation attribute together hold
+ *       every expected span of the flow (each step matched by service, kind and name) — all those
+ *       traces close at once, so the fragments of a broken request are judged together;
  *   <li>otherwise once no span of it arrived for the quiet window (an incomplete request);
  *   <li>or early, at the cap on traces in flight (like the collector's {@code num_traces}): the
  *       trace quiet for longest is closed and counted as evicted.
  * </ul>
  *
- * <p>Delivery is at-least-once: a span whose trace already holds its span id (in the trace or
- * among its late spans) is a duplicate and changes nothing but the duplicate count. A new span of
- * a closed trace is late. Closed traces are retained up to {@code maxClosedTraces} for queries.
+ * <p>Delivery is at-least-once: a span whose trace already holds its span id (in the trace or among
+ * its late spans) is a duplicate and changes nothing but the duplicate count. A new span of a
+ * closed trace is late. Closed traces are retained up to {@code maxClosedTraces} for queries.
  *
  * <p>Thread-safe. Time comes from an injectable nano clock so tests control it; call {@link
  * #sweep()} periodically to close quiet traces.
@@ -269,7 +269,10 @@ public final class TraceAssembler {
     notifyClosed(toNotify);
   }
 
-  /** Closes a trace just taken out of the open list (under the lock) and snapshots what its listeners need. */
+  /**
+   * Closes a trace just taken out of the open list (under the lock) and snapshots what its
+   * listeners need.
+   */
   private TraceClosed markClosed(AssembledTrace trace, CloseReason reason, long now) {
     trace.close(reason, now);
     closed.addLast(trace);
@@ -293,7 +296,8 @@ public final class TraceAssembler {
     }
     if (orders == 1) {
       String orderId = trace.orderIdAt(0);
-      return new TraceClosed(trace, Map.of(orderId, List.copyOf(byOrder.getOrDefault(orderId, List.of(trace)))));
+      return new TraceClosed(
+          trace, Map.of(orderId, List.copyOf(byOrder.getOrDefault(orderId, List.of(trace)))));
     }
     Map<String, List<AssembledTrace>> fragments = new HashMap<>(orders * 2);
     for (int i = 0; i < orders; i++) {
@@ -354,7 +358,10 @@ public final class TraceAssembler {
     return traces.get(traceId);
   }
 
-  /** Every trace (fragment) holding a span with this value of the flow's correlation attribute, in arrival order. */
+  /**
+   * Every trace (fragment) holding a span with this value of the flow's correlation attribute, in
+   * arrival order.
+   */
   public synchronized List<AssembledTrace> tracesOfOrder(String orderId) {
     return List.copyOf(byOrder.getOrDefault(orderId, List.of()));
   }
@@ -403,8 +410,8 @@ public final class TraceAssembler {
   }
 
   /**
-   * A doubly linked list of traces through their own {@code prev}/{@code next} fields (a trace
-   * sits in one list at a time): moving a trace to the tail or taking it out costs no lookup.
+   * A doubly linked list of traces through their own {@code prev}/{@code next} fields (a trace sits
+   * in one list at a time): moving a trace to the tail or taking it out costs no lookup.
    */
   private static final class TraceList {
     AssembledTrace head;
@@ -470,13 +477,18 @@ public final class TraceAssembler {
     private int maxLateSpansPerTrace = 1_000;
     private ServiceLabels labels = new ServiceLabels(ServiceLabels.DEFAULT_MAX, List.of());
 
-    /** Most spans one trace holds; later new spans of it are dropped and counted (default 10 000). */
+    /**
+     * Most spans one trace holds; later new spans of it are dropped and counted (default 10 000).
+     */
     public Builder setMaxSpansPerTrace(int max) {
       this.maxSpansPerTrace = Math.max(1, max);
       return this;
     }
 
-    /** Most late spans one closed trace keeps; later ones are counted late, not kept (default 1 000). */
+    /**
+     * Most late spans one closed trace keeps; later ones are counted late, not kept (default 1
+     * 000).
+     */
     public Builder setMaxLateSpansPerTrace(int max) {
       this.maxLateSpansPerTrace = Math.max(0, max);
       return this;

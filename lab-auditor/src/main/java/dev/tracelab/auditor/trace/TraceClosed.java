@@ -5,10 +5,11 @@ import java.util.Map;
 
 /**
  * A trace has closed: the trace, and what its listeners need to judge it without asking the
- * assembler back — for each value of the flow's correlation attribute it carries, every trace (fragment) of that request
- * known when it closed, itself included.
+ * assembler back — for each value of the flow's correlation attribute it carries, every trace
+ * (fragment) of that request known when it closed, itself included.
  */
-public record TraceClosed(AssembledTrace trace, Map<String, List<AssembledTrace>> fragmentsByOrder) {
+public record TraceClosed(
+    AssembledTrace trace, Map<String, List<AssembledTrace>> fragmentsByOrder) {
 
   public TraceClosed {
     fragmentsByOrder = Map.copyOf(fragmentsByOrder);

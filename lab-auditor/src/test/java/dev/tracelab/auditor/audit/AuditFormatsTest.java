@@ -30,8 +30,7 @@ class AuditFormatsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void otlpJaegerAndZipkinDumpsOfTheSameSpansGiveTheSameReport() throws Exception {
@@ -61,8 +60,13 @@ class AuditFormatsTest {
   private JsonNode audit(Path file) throws Exception {
     Path report = dir.resolve(file.getFileName() + ".report.json");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = AuditCommand.run(new String[] {"--entry", "web:SERVER", "--report-json", report.toString(), file.toString()},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit =
+        AuditCommand.run(
+            new String[] {
+              "--entry", "web:SERVER", "--report-json", report.toString(), file.toString()
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
     assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(1);
     ObjectNode r = (ObjectNode) JSON.readTree(report.toFile());
     // what depends on the order spans arrive in (a Jaeger file holds them trace by trace) goes:
@@ -83,30 +87,47 @@ class AuditFormatsTest {
   private static JsonNode jaeger(List<ReceivedSpan> spans) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode data = root.putArray("data");
-    Map<String, List<ReceivedSpan>> byTrace = spans.stream()
-        .collect(Collectors.groupingBy(ReceivedSpan::traceId, LinkedHashMap::new, Collectors.toList()));
-    byTrace.forEach((traceId, trace) -> {
-      ObjectNode t = data.addObject();
-      t.put("traceID", traceId);
-      ArrayNode out = t.putArray("spans");
-      Map<String, String> processes = new LinkedHashMap<>();
-      for (ReceivedSpan s : trace) {
-        String process = processes.computeIfAbsent(s.service(), k -> "p" + (processes.size() + 1));
-        ObjectNode span = out.addObject();
-        span.put("traceID", s.traceId()).put("spanID", s.spanId()).put("operationName", s.name());
-        ArrayNode refs = span.putArray("references");
-        if (s.parentSpanId() != null) {
-          refs.addObject().put("refType", "CHILD_OF").put("traceID", s.traceId()).put("spanID", s.parentSpanId());
-        }
-        span.put("startTime", s.startEpochNanos() / 1000).put("duration", (s.endEpochNanos() - s.startEpochNanos()) / 1000);
-        ArrayNode tags = span.putArray("tags");
-        tags.addObject().put("key", "span.kind").put("type", "string").put("value", s.kind().name().toLowerCase(Locale.ROOT));
-        s.attributes().forEach((k, v) -> tags.addObject().put("key", k).put("type", "string").put("value", v));
-        span.put("processID", process);
-      }
-      ObjectNode ps = t.putObject("processes");
-      processes.forEach((service, id) -> ps.putObject(id).put("serviceName", service).putArray("tags"));
-    });
+    Map<String, List<ReceivedSpan>> byTrace =
+        spans.stream()
+            .collect(
+                Collectors.groupingBy(
+                    ReceivedSpan::traceId, LinkedHashMap::new, Collectors.toList()));
+    byTrace.forEach(
+        (traceId, trace) -> {
+          ObjectNode t = data.addObject();
+          t.put("traceID", traceId);
+          ArrayNode out = t.putArray("spans");
+          Map<String, String> processes = new LinkedHashMap<>();
+          for (ReceivedSpan s : trace) {
+            String process =
+                processes.computeIfAbsent(s.service(), k -> "p" + (processes.size() + 1));
+            ObjectNode span = out.addObject();
+            span.put("traceID", s.traceId())
+                .put("spanID", s.spanId())
+                .put("operationName", s.name());
+            ArrayNode refs = span.putArray("references");
+            if (s.parentSpanId() != null) {
+              refs.addObject()
+                  .put("refType", "CHILD_OF")
+                  .put("traceID", s.traceId())
+                  .put("spanID", s.parentSpanId());
+            }
+            span.put("startTime", s.startEpochNanos() / 1000)
+                .put("duration", (s.endEpochNanos() - s.startEpochNanos()) / 1000);
+            ArrayNode tags = span.putArray("tags");
+            tags.addObject()
+                .put("key", "span.kind")
+                .put("type", "string")
+                .put("value", s.kind().name().toLowerCase(Locale.ROOT));
+            s.attributes()
+                .forEach(
+                    (k, v) -> tags.addObject().put("key", k).put("type", "string").put("value", v));
+            span.put("processID", process);
+          }
+          ObjectNode ps = t.putObject("processes");
+          processes.forEach(
+              (service, id) -> ps.putObject(id).put("serviceName", service).putArray("tags"));
+        });
     return root;
   }
 
@@ -122,7 +143,8 @@ class AuditFormatsTest {
       if (s.kind() != io.opentelemetry.api.trace.SpanKind.INTERNAL) {
         span.put("kind", s.kind().name());
       }
-      span.put("timestamp", s.startEpochNanos() / 1000).put("duration", (s.endEpochNanos() - s.startEpochNanos()) / 1000);
+      span.put("timestamp", s.startEpochNanos() / 1000)
+          .put("duration", (s.endEpochNanos() - s.startEpochNanos()) / 1000);
       span.putObject("localEndpoint").put("serviceName", s.service());
       ObjectNode tags = span.putObject("tags");
       s.attributes().forEach(tags::put);

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class AuditMergeTest {
 
-  private static final FlowSpec ENTRY = FlowSpec.entryOnly(List.of(new SpanSelector("web", SpanKind.SERVER, null)));
-  private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final FlowSpec ENTRY =
+      FlowSpec.entryOnly(List.of(new SpanSelector("web", SpanKind.SERVER, null)));
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final int N = 60;
 
   private static AuditReport audit(List<ReceivedSpan> spans) {
@@ -46,7 +48,8 @@ class AuditMergeTest {
     List<ReceivedSpan> spans = system.requests(N);
 
     AuditReport single = audit(spans);
-    List<List<ReceivedSpan>> shards = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<ReceivedSpan>> shards =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (ReceivedSpan s : spans) {
       shards.get(Math.floorMod(s.traceId().hashCode(), 3)).add(s); // routing_key: traceID
     }
@@ -57,19 +60,33 @@ class AuditMergeTest {
       reports.add(JSON.readValue(JSON.writeValueAsString(audit(shard)), AuditReport.class));
     }
     // the ends of most broken edges are on different auditors: no shard alone sees them all
-    assertThat(reports).allSatisfy(r -> assertThat(r.brokenEdges().stream().mapToLong(BrokenEdge::count).sum())
-        .isLessThan(3L * N));
+    assertThat(reports)
+        .allSatisfy(
+            r ->
+                assertThat(r.brokenEdges().stream().mapToLong(BrokenEdge::count).sum())
+                    .isLessThan(3L * N));
 
-    AuditReport merged = AuditMerge.merge(reports, ENTRY, Duration.ofMillis(100), Duration.ofMinutes(10));
+    AuditReport merged =
+        AuditMerge.merge(reports, ENTRY, Duration.ofMillis(100), Duration.ofMinutes(10));
 
     assertThat(merged.traces()).isEqualTo(single.traces());
     assertThat(merged.connectedTraces()).isEqualTo(single.connectedTraces());
     assertThat(merged.services()).containsExactlyInAnyOrderEntriesOf(single.services());
     assertThat(merged.diagnoses()).containsExactlyInAnyOrderElementsOf(single.diagnoses());
     assertThat(merged.brokenEdges())
-        .extracting(BrokenEdge::label, BrokenEdge::count, BrokenEdge::likely, BrokenEdge::side, BrokenEdge::fix)
-        .containsExactlyInAnyOrderElementsOf(single.brokenEdges().stream()
-            .map(e -> org.assertj.core.groups.Tuple.tuple(e.label(), e.count(), e.likely(), e.side(), e.fix())).toList());
+        .extracting(
+            BrokenEdge::label,
+            BrokenEdge::count,
+            BrokenEdge::likely,
+            BrokenEdge::side,
+            BrokenEdge::fix)
+        .containsExactlyInAnyOrderElementsOf(
+            single.brokenEdges().stream()
+                .map(
+                    e ->
+                        org.assertj.core.groups.Tuple.tuple(
+                            e.label(), e.count(), e.likely(), e.side(), e.fix()))
+                .toList());
     assertThat(merged.brokenEdges()).extracting(BrokenEdge::count).containsOnly((long) N);
     assertThat(merged.pending().roots()).isEmpty();
     assertThat(merged.pending().asyncRoots()).isEmpty();

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class AuditModeTest {
 
-  private static final FlowSpec ENTRY = FlowSpec.entryOnly(List.of(new SpanSelector("web", SpanKind.SERVER, null)));
+  private static final FlowSpec ENTRY =
+      FlowSpec.entryOnly(List.of(new SpanSelector("web", SpanKind.SERVER, null)));
   private static final int N = 100;
 
   /** Judges {@code spans} in an unstarted auditor, in a shuffled arrival order. */
@@ -50,7 +51,8 @@ class AuditModeTest {
     assertThat(r.connectedTraces()).isEqualTo(N);
     assertThat(r.brokenEdges()).isEmpty();
     assertThat(r.diagnoses()).isEmpty();
-    assertThat(r.services().keySet()).containsExactlyInAnyOrder("web", "payments", "mailer", "inventory");
+    assertThat(r.services().keySet())
+        .containsExactlyInAnyOrder("web", "payments", "mailer", "inventory");
     assertThat(r.services().get("web")).isEqualTo(new ServiceFigures(5L * N, 0, 0, 0, 0.0));
     assertThat(r.requests()).isNull(); // no correlation attribute: "request" is not defined
   }
@@ -63,23 +65,38 @@ class AuditModeTest {
     AuditReport r = audit("entry", ENTRY, system.requests(N));
 
     assertThat(r.traces()).isEqualTo(2L * N);
-    assertThat(r.connectedTraces()).isZero(); // web's traces lost a call; payments' traces have no entry root
+    assertThat(r.connectedTraces())
+        .isZero(); // web's traces lost a call; payments' traces have no entry root
     assertThat(r.services().get("payments")).isEqualTo(new ServiceFigures(2L * N, N, N, 0, 0.5));
     assertThat(r.services().get("mailer")).isEqualTo(new ServiceFigures(N, 0, 0, 0, 0.0));
-    assertThat(r.brokenEdges()).singleElement().satisfies(e -> {
-      assertThat(e.label()).isEqualTo("web -> payments (http)");
-      assertThat(e.count()).isEqualTo(N);
-      assertThat(e.likely()).isFalse();
-      assertThat(e.side()).isEqualTo("callee"); // web's gRPC calls to inventory are answered: it injects
-      assertThat(e.evidence()).isEqualTo(N + " unanswered CLIENT 'POST' spans <-> " + N + " root SERVER 'POST /charge/{id}'");
-      assertThat(e.fix()).startsWith("Fix the callee's extract (payments), or what sits between them: web's other calls are answered, so it injects.")
-          .contains("may strip the traceparent header");
-    });
-    assertThat(r.diagnoses()).singleElement().satisfies(d -> {
-      assertThat(d.boundary()).isEqualTo("http");
-      assertThat(d.service()).isEqualTo("payments");
-      assertThat(d.count()).isEqualTo(N);
-    });
+    assertThat(r.brokenEdges())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.label()).isEqualTo("web -> payments (http)");
+              assertThat(e.count()).isEqualTo(N);
+              assertThat(e.likely()).isFalse();
+              assertThat(e.side())
+                  .isEqualTo("callee"); // web's gRPC calls to inventory are answered: it injects
+              assertThat(e.evidence())
+                  .isEqualTo(
+                      N
+                          + " unanswered CLIENT 'POST' spans <-> "
+                          + N
+                          + " root SERVER 'POST /charge/{id}'");
+              assertThat(e.fix())
+                  .startsWith(
+                      "Fix the callee's extract (payments), or what sits between them: web's other calls are answered, so it injects.")
+                  .contains("may strip the traceparent header");
+            });
+    assertThat(r.diagnoses())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.boundary()).isEqualTo("http");
+              assertThat(d.service()).isEqualTo("payments");
+              assertThat(d.count()).isEqualTo(N);
+            });
   }
 
   @Test
@@ -91,7 +108,8 @@ class AuditModeTest {
 
     AuditReport r = audit("entry", ENTRY, system.requests(N));
 
-    assertThat(r.brokenEdges()).extracting(BrokenEdge::label, BrokenEdge::count, BrokenEdge::likely)
+    assertThat(r.brokenEdges())
+        .extracting(BrokenEdge::label, BrokenEdge::count, BrokenEdge::likely)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("web -> payments (http)", (long) N, false),
             org.assertj.core.groups.Tuple.tuple("payments -> mailer (messaging)", (long) N, false),
@@ -102,7 +120,11 @@ class AuditModeTest {
 
   @Test
   void withASpecTheCorrelationBacksEveryPairAndTheHopNamesTheEdgeAndTheSide() throws Exception {
-    FlowSpec spec = FlowSpecYaml.parse("shop.yaml", new StringReader("""
+    FlowSpec spec =
+        FlowSpecYaml.parse(
+            "shop.yaml",
+            new StringReader(
+                """
         name: shop
         entryPoints: [web:SERVER]
         correlation: app.request_id
@@ -121,12 +143,17 @@ class AuditModeTest {
     assertThat(r.requests()).isEqualTo(N);
     assertThat(r.connectedRequests()).isZero();
     assertThat(r.fragmentsPerRequest()).isEqualTo(3.0);
-    assertThat(r.brokenEdges()).extracting(BrokenEdge::label, BrokenEdge::count, BrokenEdge::likely, BrokenEdge::side)
+    assertThat(r.brokenEdges())
+        .extracting(BrokenEdge::label, BrokenEdge::count, BrokenEdge::likely, BrokenEdge::side)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("web -> payments (charge)", (long) N, false, "caller"),
-            org.assertj.core.groups.Tuple.tuple("web -> web (background)", (long) N, false, "either"));
-    assertThat(r.diagnoses()).extracting(d -> d.boundary() + " " + d.service() + " " + d.span() + " " + d.count())
-        .containsExactlyInAnyOrder("charge payments POST /charge/{id} " + N, "background web audit.write " + N);
+            org.assertj.core.groups.Tuple.tuple(
+                "web -> payments (charge)", (long) N, false, "caller"),
+            org.assertj.core.groups.Tuple.tuple(
+                "web -> web (background)", (long) N, false, "either"));
+    assertThat(r.diagnoses())
+        .extracting(d -> d.boundary() + " " + d.service() + " " + d.span() + " " + d.count())
+        .containsExactlyInAnyOrder(
+            "charge payments POST /charge/{id} " + N, "background web audit.write " + N);
   }
 
   @Test
@@ -139,11 +166,18 @@ class AuditModeTest {
 
     String json = new ObjectMapper().writeValueAsString(r);
     java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
-    dev.tracelab.auditor.cli.AuditCommand.printSummary(new java.io.PrintStream(text, true, "UTF-8"), r, 0.01, -1, 0);
+    dev.tracelab.auditor.cli.AuditCommand.printSummary(
+        new java.io.PrintStream(text, true, "UTF-8"), r, 0.01, -1, 0);
     for (String output : List.of(json, text.toString("UTF-8"))) {
-      assertThat(output).doesNotContainIgnoringCase("gateway-svc").doesNotContainIgnoringCase("worker-svc")
-          .doesNotContainIgnoringCase("consumer-svc").doesNotContain(".java").doesNotContain("app.order_id")
-          .doesNotContainIgnoringCase("kafka").doesNotContain("orders").doesNotContain("TracingHttpClient");
+      assertThat(output)
+          .doesNotContainIgnoringCase("gateway-svc")
+          .doesNotContainIgnoringCase("worker-svc")
+          .doesNotContainIgnoringCase("consumer-svc")
+          .doesNotContain(".java")
+          .doesNotContain("app.order_id")
+          .doesNotContainIgnoringCase("kafka")
+          .doesNotContain("orders")
+          .doesNotContain("TracingHttpClient");
     }
     assertThat(json).contains("\"mode\":\"entry\"", "\"brokenEdges\"");
   }

@@ -38,47 +38,160 @@ final class ThirdPartySystem {
     String trace = id(32);
     String request = "r" + i;
     String root = id(16);
-    spans.add(span(trace, root, null, "web", SpanKind.SERVER, "GET /checkout", t, t + ms(200), request,
-        Map.of("http.request.method", "GET", "url.path", "/checkout", "http.route", "/checkout")));
+    spans.add(
+        span(
+            trace,
+            root,
+            null,
+            "web",
+            SpanKind.SERVER,
+            "GET /checkout",
+            t,
+            t + ms(200),
+            request,
+            Map.of(
+                "http.request.method", "GET", "url.path", "/checkout", "http.route", "/checkout")));
     // HTTP call to payments (the route template on the server, the full URL on the client)
     String charge = id(16);
-    spans.add(span(trace, charge, root, "web", SpanKind.CLIENT, "POST", t + ms(10), t + ms(120), request,
-        Map.of("http.request.method", "POST", "url.full", "http://payments:8080/charge/" + i,
-            "server.address", "payments", "server.port", "8080")));
+    spans.add(
+        span(
+            trace,
+            charge,
+            root,
+            "web",
+            SpanKind.CLIENT,
+            "POST",
+            t + ms(10),
+            t + ms(120),
+            request,
+            Map.of(
+                "http.request.method",
+                "POST",
+                "url.full",
+                "http://payments:8080/charge/" + i,
+                "server.address",
+                "payments",
+                "server.port",
+                "8080")));
     String paymentsTrace = breakPayments ? id(32) : trace;
     String paymentsServer = id(16);
     long ps = t + ms(12);
-    spans.add(span(paymentsTrace, paymentsServer, breakPayments ? null : charge, "payments", SpanKind.SERVER,
-        "POST /charge/{id}", ps, ps + ms(100), request,
-        Map.of("http.request.method", "POST", "http.route", "/charge/{id}", "server.address", "payments",
-            "server.port", "8080")));
+    spans.add(
+        span(
+            paymentsTrace,
+            paymentsServer,
+            breakPayments ? null : charge,
+            "payments",
+            SpanKind.SERVER,
+            "POST /charge/{id}",
+            ps,
+            ps + ms(100),
+            request,
+            Map.of(
+                "http.request.method",
+                "POST",
+                "http.route",
+                "/charge/{id}",
+                "server.address",
+                "payments",
+                "server.port",
+                "8080")));
     String publish = id(16);
-    spans.add(span(paymentsTrace, publish, paymentsServer, "payments", SpanKind.PRODUCER, "publish receipts",
-        ps + ms(50), ps + ms(60), request,
-        Map.of("messaging.system", "kafka", "messaging.destination.name", "receipts")));
+    spans.add(
+        span(
+            paymentsTrace,
+            publish,
+            paymentsServer,
+            "payments",
+            SpanKind.PRODUCER,
+            "publish receipts",
+            ps + ms(50),
+            ps + ms(60),
+            request,
+            Map.of("messaging.system", "kafka", "messaging.destination.name", "receipts")));
     String mailTrace = breakReceipts ? id(32) : paymentsTrace;
     long ms = ps + ms(300 + random.nextInt(200)); // consumer lag
-    spans.add(span(mailTrace, id(16), breakReceipts ? null : publish, "mailer", SpanKind.CONSUMER,
-        "process receipts", ms, ms + ms(30), request,
-        Map.of("messaging.system", "kafka", "messaging.destination.name", "receipts")));
+    spans.add(
+        span(
+            mailTrace,
+            id(16),
+            breakReceipts ? null : publish,
+            "mailer",
+            SpanKind.CONSUMER,
+            "process receipts",
+            ms,
+            ms + ms(30),
+            request,
+            Map.of("messaging.system", "kafka", "messaging.destination.name", "receipts")));
     // gRPC call to inventory: always answered
     String reserve = id(16);
-    spans.add(span(trace, reserve, root, "web", SpanKind.CLIENT, "inventory.Stock/Reserve", t + ms(130),
-        t + ms(150), request, Map.of("rpc.system", "grpc", "rpc.service", "inventory.Stock", "rpc.method", "Reserve")));
-    spans.add(span(trace, id(16), reserve, "inventory", SpanKind.SERVER, "inventory.Stock/Reserve", t + ms(131),
-        t + ms(149), request, Map.of("rpc.system", "grpc", "rpc.service", "inventory.Stock", "rpc.method", "Reserve")));
+    spans.add(
+        span(
+            trace,
+            reserve,
+            root,
+            "web",
+            SpanKind.CLIENT,
+            "inventory.Stock/Reserve",
+            t + ms(130),
+            t + ms(150),
+            request,
+            Map.of(
+                "rpc.system", "grpc", "rpc.service", "inventory.Stock", "rpc.method", "Reserve")));
+    spans.add(
+        span(
+            trace,
+            id(16),
+            reserve,
+            "inventory",
+            SpanKind.SERVER,
+            "inventory.Stock/Reserve",
+            t + ms(131),
+            t + ms(149),
+            request,
+            Map.of(
+                "rpc.system", "grpc", "rpc.service", "inventory.Stock", "rpc.method", "Reserve")));
     // a database call: no trace answers it, and that is no defect
-    spans.add(span(trace, id(16), root, "web", SpanKind.CLIENT, "SELECT shop.carts", t + ms(155), t + ms(160),
-        request, Map.of("db.system.name", "postgresql")));
+    spans.add(
+        span(
+            trace,
+            id(16),
+            root,
+            "web",
+            SpanKind.CLIENT,
+            "SELECT shop.carts",
+            t + ms(155),
+            t + ms(160),
+            request,
+            Map.of("db.system.name", "postgresql")));
     // background work handed to another thread while the request is served
     String bgTrace = breakBackground ? id(32) : trace;
-    spans.add(span(bgTrace, id(16), breakBackground ? null : root, "web", SpanKind.INTERNAL, "audit.write",
-        t + ms(170), t + ms(175), request, Map.of()));
+    spans.add(
+        span(
+            bgTrace,
+            id(16),
+            breakBackground ? null : root,
+            "web",
+            SpanKind.INTERNAL,
+            "audit.write",
+            t + ms(170),
+            t + ms(175),
+            request,
+            Map.of()));
     return spans;
   }
 
-  private ReceivedSpan span(String trace, String span, String parent, String service, SpanKind kind, String name,
-      long start, long end, String request, Map<String, String> attributes) {
+  private ReceivedSpan span(
+      String trace,
+      String span,
+      String parent,
+      String service,
+      SpanKind kind,
+      String name,
+      long start,
+      long end,
+      String request,
+      Map<String, String> attributes) {
     Map<String, String> a = new java.util.HashMap<>(attributes);
     if (correlate) {
       a.put("app.request_id", request);

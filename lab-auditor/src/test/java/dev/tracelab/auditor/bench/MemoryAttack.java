@@ -27,11 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The memory attack on the auditor (a harness, not a test; lives in the test sources): rounds of
- * N concurrent gzip OTLP requests, each inflating to just under the 32 MiB inflate limit, posted
- * over loopback to an auditor in this JVM. Prints the answers by status, the peak heap used
- * (sampled every 2 ms) and whether the auditor still answers. Mode {@code bounded}: the auditor's
- * defaults (memory budget a quarter of the heap, caps on). Mode {@code unbounded}: admission and
+ * The memory attack on the auditor (a harness, not a test; lives in the test sources): rounds of N
+ * concurrent gzip OTLP requests, each inflating to just under the 32 MiB inflate limit, posted over
+ * loopback to an auditor in this JVM. Prints the answers by status, the peak heap used (sampled
+ * every 2 ms) and whether the auditor still answers. Mode {@code bounded}: the auditor's defaults
+ * (memory budget a quarter of the heap, caps on). Mode {@code unbounded}: admission and
  * spans-per-trace cap switched off, as the auditor was before them.
  *
  * <p>Run: {@code scripts/memory-attack.sh} (each mode in its own JVM, {@code -Xmx1g}).
@@ -49,21 +49,31 @@ public final class MemoryAttack {
     MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
     AtomicLong peak = new AtomicLong();
     AtomicLong peakAfterGc = new AtomicLong();
-    List<java.lang.management.MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null).toList();
+    List<java.lang.management.MemoryPoolMXBean> heapPools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(
+                p ->
+                    p.getType() == java.lang.management.MemoryType.HEAP
+                        && p.getCollectionUsage() != null)
+            .toList();
     // the heap sampled every 2 ms on a daemon scheduler (a harness figure, not a test wait)
-    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "heap-sampler");
-      t.setDaemon(true);
-      return t;
-    });
-    Runnable sample = () -> {
-      peak.accumulateAndGet(mx.getHeapMemoryUsage().getUsed(), Math::max);
-      // what the last collection of each pool left: the live heap, garbage excluded
-      peakAfterGc.accumulateAndGet(heapPools.stream().mapToLong(p -> p.getCollectionUsage().getUsed()).sum(), Math::max);
-    };
+    java.util.concurrent.ScheduledExecutorService sampler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "heap-sampler");
+              t.setDaemon(true);
+              return t;
+            });
+    Runnable sample =
+        () -> {
+          peak.accumulateAndGet(mx.getHeapMemoryUsage().getUsed(), Math::max);
+          // what the last collection of each pool left: the live heap, garbage excluded
+          peakAfterGc.accumulateAndGet(
+              heapPools.stream().mapToLong(p -> p.getCollectionUsage().getUsed()).sum(), Math::max);
+        };
 
-    Auditor.Builder builder = Auditor.builder().setOtlpPort(0).setApiPort(0).setQuietWindow(Duration.ofSeconds(2));
+    Auditor.Builder builder =
+        Auditor.builder().setOtlpPort(0).setApiPort(0).setQuietWindow(Duration.ofSeconds(2));
     if (mode.equals("unbounded")) {
       builder.setMaxInFlightBytes(Integer.MAX_VALUE).setMaxSpansPerTrace(Integer.MAX_VALUE);
     }
@@ -74,34 +84,49 @@ public final class MemoryAttack {
       inflated = raw.length;
       bodies[i] = gzip(raw);
     }
-    System.out.printf(Locale.ROOT, "mode %s: max heap %d MiB; %d concurrent gzip requests x %d rounds, each %.2f MiB gzipped -> %.2f MiB%n",
-        mode, Runtime.getRuntime().maxMemory() / MIB, concurrent, rounds, bodies[0].length / (double) MIB, inflated / (double) MIB);
+    System.out.printf(
+        Locale.ROOT,
+        "mode %s: max heap %d MiB; %d concurrent gzip requests x %d rounds, each %.2f MiB gzipped -> %.2f MiB%n",
+        mode,
+        Runtime.getRuntime().maxMemory() / MIB,
+        concurrent,
+        rounds,
+        bodies[0].length / (double) MIB,
+        inflated / (double) MIB);
     System.gc();
     long baseline = mx.getHeapMemoryUsage().getUsed();
     peak.set(baseline);
     sampler.scheduleAtFixedRate(sample, 0, 2, java.util.concurrent.TimeUnit.MILLISECONDS);
 
     try (Auditor auditor = builder.start()) {
-      System.out.printf(Locale.ROOT, "memory budget for requests in flight: %d MiB%n", auditor.maxInFlightBytes() / MIB);
+      System.out.printf(
+          Locale.ROOT,
+          "memory budget for requests in flight: %d MiB%n",
+          auditor.maxInFlightBytes() / MIB);
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       TreeMap<String, Integer> outcomes = new TreeMap<>();
       for (int round = 1; round <= rounds; round++) {
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
         for (byte[] body : bodies) {
-          inFlight.add(http.sendAsync(
-              HttpRequest.newBuilder(URI.create(auditor.otlpEndpoint() + "/v1/traces"))
-                  .header("Content-Type", "application/x-protobuf")
-                  .header("Content-Encoding", "gzip")
-                  .timeout(Duration.ofSeconds(120))
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-              HttpResponse.BodyHandlers.ofString()));
+          inFlight.add(
+              http.sendAsync(
+                  HttpRequest.newBuilder(URI.create(auditor.otlpEndpoint() + "/v1/traces"))
+                      .header("Content-Type", "application/x-protobuf")
+                      .header("Content-Encoding", "gzip")
+                      .timeout(Duration.ofSeconds(120))
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> f : inFlight) {
           String outcome;
           try {
             HttpResponse<String> r = f.get(180, TimeUnit.SECONDS);
-            outcome = Integer.toString(r.statusCode())
-                + (r.statusCode() == 429 ? " Retry-After " + r.headers().firstValue("Retry-After").orElse("-") : "");
+            outcome =
+                Integer.toString(r.statusCode())
+                    + (r.statusCode() == 429
+                        ? " Retry-After " + r.headers().firstValue("Retry-After").orElse("-")
+                        : "");
           } catch (Exception e) {
             outcome = "no answer (" + e.getCause().getClass().getSimpleName() + ")";
           }
@@ -110,18 +135,35 @@ public final class MemoryAttack {
       }
       String health;
       try {
-        health = Integer.toString(http.send(HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/health")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode());
+        health =
+            Integer.toString(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(auditor.apiUrl() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
       } catch (Exception e) {
         health = "no answer (" + e.getClass().getSimpleName() + ")";
       }
       System.out.printf(Locale.ROOT, "answers: %s%n", outcomes);
-      System.out.printf(Locale.ROOT, "peak heap used: %d MiB (garbage included); peak heap after GC: %d MiB (baseline %d MiB)%n",
-          peak.get() / MIB, peakAfterGc.get() / MIB, baseline / MIB);
-      System.out.printf(Locale.ROOT, "auditor /health after the attack: %s; accepted %d, refused %d, spans dropped at the per-trace cap %d%n",
-          health, auditor.acceptedRequests(), auditor.refusedRequests(), auditor.assembler().droppedSpans());
+      System.out.printf(
+          Locale.ROOT,
+          "peak heap used: %d MiB (garbage included); peak heap after GC: %d MiB (baseline %d MiB)%n",
+          peak.get() / MIB,
+          peakAfterGc.get() / MIB,
+          baseline / MIB);
+      System.out.printf(
+          Locale.ROOT,
+          "auditor /health after the attack: %s; accepted %d, refused %d, spans dropped at the per-trace cap %d%n",
+          health,
+          auditor.acceptedRequests(),
+          auditor.refusedRequests(),
+          auditor.assembler().droppedSpans());
     } catch (OutOfMemoryError e) {
-      System.out.printf(Locale.ROOT, "OUT OF MEMORY: %s; peak heap used %d MiB%n", e.getMessage(), peak.get() / MIB);
+      System.out.printf(
+          Locale.ROOT,
+          "OUT OF MEMORY: %s; peak heap used %d MiB%n",
+          e.getMessage(),
+          peak.get() / MIB);
     } finally {
       System.out.flush();
     }
@@ -129,31 +171,44 @@ public final class MemoryAttack {
     System.exit(0);
   }
 
-  /** One trace of spans with distinct ids, each with a 2 KiB compressible attribute, to ~{@code size} bytes. */
+  /**
+   * One trace of spans with distinct ids, each with a 2 KiB compressible attribute, to ~{@code
+   * size} bytes.
+   */
   private static byte[] bomb(int seed, int size) {
     ScopeSpans.Builder scope = ScopeSpans.newBuilder();
     String pad = "x".repeat(2048);
     ByteString traceId = ByteString.fromHex(String.format("%016x%016x", 0xa77acL, seed + 1));
     int bytes = 0;
     for (int i = 1; bytes < size - 4096; i++) {
-      Span span = Span.newBuilder()
-          .setTraceId(traceId)
-          .setSpanId(ByteString.fromHex(String.format("%08x%08x", seed + 1, i)))
-          .setName("attack")
-          .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
-          .setStartTimeUnixNano(1_700_000_000_000_000_000L)
-          .setEndTimeUnixNano(1_700_000_000_001_000_000L)
-          .addAttributes(KeyValue.newBuilder().setKey("pad").setValue(AnyValue.newBuilder().setStringValue(pad)))
-          .build();
+      Span span =
+          Span.newBuilder()
+              .setTraceId(traceId)
+              .setSpanId(ByteString.fromHex(String.format("%08x%08x", seed + 1, i)))
+              .setName("attack")
+              .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
+              .setStartTimeUnixNano(1_700_000_000_000_000_000L)
+              .setEndTimeUnixNano(1_700_000_000_001_000_000L)
+              .addAttributes(
+                  KeyValue.newBuilder()
+                      .setKey("pad")
+                      .setValue(AnyValue.newBuilder().setStringValue(pad)))
+              .build();
       bytes += span.getSerializedSize() + 4;
       scope.addSpans(span);
     }
     return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(ResourceSpans.newBuilder()
-            .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
-                .setValue(AnyValue.newBuilder().setStringValue("attacker"))))
-            .addScopeSpans(scope))
-        .build().toByteArray();
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(
+                    Resource.newBuilder()
+                        .addAttributes(
+                            KeyValue.newBuilder()
+                                .setKey("service.name")
+                                .setValue(AnyValue.newBuilder().setStringValue("attacker"))))
+                .addScopeSpans(scope))
+        .build()
+        .toByteArray();
   }
 
   private static byte[] gzip(byte[] raw) throws Exception {

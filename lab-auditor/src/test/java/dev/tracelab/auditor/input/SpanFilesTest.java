@@ -71,31 +71,91 @@ class SpanFilesTest {
 
   // ---- the crafted request
 
-  private static final ExportTraceServiceRequest REQUEST = ExportTraceServiceRequest.newBuilder()
-      .addResourceSpans(resource("gateway-svc", null,
-          span(T1, GATEWAY_SERVER, null, "GET /orders", Span.SpanKind.SPAN_KIND_SERVER, 0, 9_000)
-              .addAttributes(kv("http.request.method", "GET"))
-              .addAttributes(kv("http.response.status_code", AnyValue.newBuilder().setIntValue(200)))
-              .addAttributes(kv("app.order_id", "o-1")),
-          span(T1, GATEWAY_CLIENT, GATEWAY_SERVER, "POST", Span.SpanKind.SPAN_KIND_CLIENT, 1_000, 8_000)
-              .addAttributes(kv("server.address", "worker-svc"))
-              .addAttributes(kv("server.port", AnyValue.newBuilder().setIntValue(8082)))
-              .addAttributes(kv("url.full", "http://worker-svc:8082/work"))))
-      .addResourceSpans(resource("worker-svc", "alice",
-          span(T1, WORKER_SERVER, GATEWAY_CLIENT, "POST /work", Span.SpanKind.SPAN_KIND_SERVER, 2_000, 7_000)
-              .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("boom"))
-              .addAttributes(kv("retry", AnyValue.newBuilder().setBoolValue(true)))
-              .addAttributes(kv("app.order_id", "o-1")),
-          span(T1, WORKER_PRODUCER, WORKER_SERVER, "orders publish", Span.SpanKind.SPAN_KIND_PRODUCER, 3_000, 3_500)
-              .addAttributes(kv("messaging.system", "kafka"))
-              .addAttributes(kv("messaging.destination.name", "orders"))))
-      .addResourceSpans(resource("consumer-svc", null,
-          span(T2, CONSUMER_ROOT, null, "orders process", Span.SpanKind.SPAN_KIND_CONSUMER, 10_000, 15_000)
-              .addLinks(Span.Link.newBuilder().setTraceId(bytes(T1)).setSpanId(bytes(WORKER_PRODUCER)))
-              .addAttributes(kv("messaging.batch.fill", AnyValue.newBuilder().setDoubleValue(0.25))),
-          span(T2, CONSUMER_STORE, CONSUMER_ROOT, "store", Span.SpanKind.SPAN_KIND_INTERNAL, 11_000, 14_000)
-              .addAttributes(kv("db.system", "postgresql"))))
-      .build();
+  private static final ExportTraceServiceRequest REQUEST =
+      ExportTraceServiceRequest.newBuilder()
+          .addResourceSpans(
+              resource(
+                  "gateway-svc",
+                  null,
+                  span(
+                          T1,
+                          GATEWAY_SERVER,
+                          null,
+                          "GET /orders",
+                          Span.SpanKind.SPAN_KIND_SERVER,
+                          0,
+                          9_000)
+                      .addAttributes(kv("http.request.method", "GET"))
+                      .addAttributes(
+                          kv("http.response.status_code", AnyValue.newBuilder().setIntValue(200)))
+                      .addAttributes(kv("app.order_id", "o-1")),
+                  span(
+                          T1,
+                          GATEWAY_CLIENT,
+                          GATEWAY_SERVER,
+                          "POST",
+                          Span.SpanKind.SPAN_KIND_CLIENT,
+                          1_000,
+                          8_000)
+                      .addAttributes(kv("server.address", "worker-svc"))
+                      .addAttributes(kv("server.port", AnyValue.newBuilder().setIntValue(8082)))
+                      .addAttributes(kv("url.full", "http://worker-svc:8082/work"))))
+          .addResourceSpans(
+              resource(
+                  "worker-svc",
+                  "alice",
+                  span(
+                          T1,
+                          WORKER_SERVER,
+                          GATEWAY_CLIENT,
+                          "POST /work",
+                          Span.SpanKind.SPAN_KIND_SERVER,
+                          2_000,
+                          7_000)
+                      .setStatus(
+                          Status.newBuilder()
+                              .setCode(Status.StatusCode.STATUS_CODE_ERROR)
+                              .setMessage("boom"))
+                      .addAttributes(kv("retry", AnyValue.newBuilder().setBoolValue(true)))
+                      .addAttributes(kv("app.order_id", "o-1")),
+                  span(
+                          T1,
+                          WORKER_PRODUCER,
+                          WORKER_SERVER,
+                          "orders publish",
+                          Span.SpanKind.SPAN_KIND_PRODUCER,
+                          3_000,
+                          3_500)
+                      .addAttributes(kv("messaging.system", "kafka"))
+                      .addAttributes(kv("messaging.destination.name", "orders"))))
+          .addResourceSpans(
+              resource(
+                  "consumer-svc",
+                  null,
+                  span(
+                          T2,
+                          CONSUMER_ROOT,
+                          null,
+                          "orders process",
+                          Span.SpanKind.SPAN_KIND_CONSUMER,
+                          10_000,
+                          15_000)
+                      .addLinks(
+                          Span.Link.newBuilder()
+                              .setTraceId(bytes(T1))
+                              .setSpanId(bytes(WORKER_PRODUCER)))
+                      .addAttributes(
+                          kv("messaging.batch.fill", AnyValue.newBuilder().setDoubleValue(0.25))),
+                  span(
+                          T2,
+                          CONSUMER_STORE,
+                          CONSUMER_ROOT,
+                          "store",
+                          Span.SpanKind.SPAN_KIND_INTERNAL,
+                          11_000,
+                          14_000)
+                      .addAttributes(kv("db.system", "postgresql"))))
+          .build();
 
   /** What the auditor makes of the request, sorted by span id. */
   private static List<ReceivedSpan> expected() {
@@ -105,17 +165,52 @@ class SpanFilesTest {
   @Test
   void theCraftedSpansAreWhatTheDecoderMakesOfTheRequest() {
     assertThat(expected()).hasSize(6);
-    assertThat(expected().get(1)).isEqualTo(new ReceivedSpan(
-        T1, GATEWAY_CLIENT, GATEWAY_SERVER, "gateway-svc", SpanKind.CLIENT, "POST", T0 + 1_000_000, T0 + 8_000_000,
-        false,
-        Map.of("server.address", "worker-svc", "server.port", "8082", "url.full", "http://worker-svc:8082/work")));
-    assertThat(expected().get(2)).isEqualTo(new ReceivedSpan(
-        T1, WORKER_SERVER, GATEWAY_CLIENT, "worker-svc", SpanKind.SERVER, "POST /work", T0 + 2_000_000, T0 + 7_000_000,
-        true, Map.of("retry", "true", "app.order_id", "o-1", "learner", "alice")));
-    assertThat(expected().get(4)).isEqualTo(new ReceivedSpan(
-        T2, CONSUMER_ROOT, null, "consumer-svc", SpanKind.CONSUMER, "orders process", T0 + 10_000_000,
-        T0 + 15_000_000, false, Map.of("messaging.batch.fill", "0.25"),
-        List.of(new ReceivedSpan.Link(T1, WORKER_PRODUCER))));
+    assertThat(expected().get(1))
+        .isEqualTo(
+            new ReceivedSpan(
+                T1,
+                GATEWAY_CLIENT,
+                GATEWAY_SERVER,
+                "gateway-svc",
+                SpanKind.CLIENT,
+                "POST",
+                T0 + 1_000_000,
+                T0 + 8_000_000,
+                false,
+                Map.of(
+                    "server.address",
+                    "worker-svc",
+                    "server.port",
+                    "8082",
+                    "url.full",
+                    "http://worker-svc:8082/work")));
+    assertThat(expected().get(2))
+        .isEqualTo(
+            new ReceivedSpan(
+                T1,
+                WORKER_SERVER,
+                GATEWAY_CLIENT,
+                "worker-svc",
+                SpanKind.SERVER,
+                "POST /work",
+                T0 + 2_000_000,
+                T0 + 7_000_000,
+                true,
+                Map.of("retry", "true", "app.order_id", "o-1", "learner", "alice")));
+    assertThat(expected().get(4))
+        .isEqualTo(
+            new ReceivedSpan(
+                T2,
+                CONSUMER_ROOT,
+                null,
+                "consumer-svc",
+                SpanKind.CONSUMER,
+                "orders process",
+                T0 + 10_000_000,
+                T0 + 15_000_000,
+                false,
+                Map.of("messaging.batch.fill", "0.25"),
+                List.of(new ReceivedSpan.Link(T1, WORKER_PRODUCER))));
   }
 
   // ---- every format reads back to the same spans
@@ -144,7 +239,8 @@ class SpanFilesTest {
   void gzippedOtlpJsonLinesWhateverTheFileIsNamed() throws Exception {
     Path file = dir.resolve("spans.json");
     try (Writer out =
-        new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(file)), StandardCharsets.UTF_8)) {
+        new OutputStreamWriter(
+            new GZIPOutputStream(Files.newOutputStream(file)), StandardCharsets.UTF_8)) {
       writeLines(REQUEST, out);
     }
 
@@ -160,7 +256,8 @@ class SpanFilesTest {
     Path file = dir.resolve("trace.txt");
     writeJaeger(REQUEST, file, false);
 
-    assertThat(read(file, Format.JAEGER_JSON)).isEqualTo(expectedWith(WORKER_SERVER, "error", "true"));
+    assertThat(read(file, Format.JAEGER_JSON))
+        .isEqualTo(expectedWith(WORKER_SERVER, "error", "true"));
   }
 
   @Test
@@ -168,7 +265,8 @@ class SpanFilesTest {
     Path file = dir.resolve("traces.json");
     writeJaeger(REQUEST, file, true);
 
-    assertThat(read(file, Format.JAEGER_JSON)).isEqualTo(expectedWith(WORKER_SERVER, "error", "true"));
+    assertThat(read(file, Format.JAEGER_JSON))
+        .isEqualTo(expectedWith(WORKER_SERVER, "error", "true"));
   }
 
   /**
@@ -180,9 +278,10 @@ class SpanFilesTest {
     Path file = dir.resolve("zipkin.json");
     writeZipkin(REQUEST, file);
 
-    List<ReceivedSpan> expected = expectedWith(WORKER_SERVER, "error", "boom").stream()
-        .map(span -> copy(span, span.attributes(), List.of()))
-        .toList();
+    List<ReceivedSpan> expected =
+        expectedWith(WORKER_SERVER, "error", "boom").stream()
+            .map(span -> copy(span, span.attributes(), List.of()))
+            .toList();
     assertThat(read(file, Format.ZIPKIN_JSON)).isEqualTo(expected);
   }
 
@@ -190,7 +289,10 @@ class SpanFilesTest {
 
   @Test
   void zipkinClientAndProducerSpansNameTheirServerFromTheRemoteEndpoint() throws Exception {
-    Path file = write("remote.json", """
+    Path file =
+        write(
+            "remote.json",
+            """
         [{"traceId": "a3ce929d0e0e4736", "id": "00f067aa0ba90201", "kind": "CLIENT", "name": "get",
           "timestamp": 1700000000000001, "duration": 20,
           "localEndpoint": {"serviceName": "gateway-svc"}, "remoteEndpoint": {"ipv4": "10.1.2.3", "port": 8082}},
@@ -204,21 +306,60 @@ class SpanFilesTest {
         """);
 
     String trace = "0000000000000000a3ce929d0e0e4736";
-    assertThat(read(file, Format.ZIPKIN_JSON)).containsExactly(
-        new ReceivedSpan(trace, "00f067aa0ba90201", null, "gateway-svc", SpanKind.CLIENT, "get",
-            1_700_000_000_000_001_000L, 1_700_000_000_000_021_000L, false,
-            Map.of("server.address", "10.1.2.3", "server.port", "8082")),
-        new ReceivedSpan(trace, "00f067aa0ba90202", "00f067aa0ba90201", "worker-svc", SpanKind.PRODUCER, "send", 0, 0,
-            true, Map.of("error", "", "server.address", "2001:db8::1", "server.port", "9092")),
-        new ReceivedSpan(trace, "00f067aa0ba90203", null, "unknown_service", SpanKind.CLIENT, "named", 0, 0, false,
-            Map.of("server.address", "worker-svc")),
-        new ReceivedSpan(trace, "00f067aa0ba90204", null, "unknown_service", SpanKind.SERVER, "served", 0, 0, false,
-            Map.of()));
+    assertThat(read(file, Format.ZIPKIN_JSON))
+        .containsExactly(
+            new ReceivedSpan(
+                trace,
+                "00f067aa0ba90201",
+                null,
+                "gateway-svc",
+                SpanKind.CLIENT,
+                "get",
+                1_700_000_000_000_001_000L,
+                1_700_000_000_000_021_000L,
+                false,
+                Map.of("server.address", "10.1.2.3", "server.port", "8082")),
+            new ReceivedSpan(
+                trace,
+                "00f067aa0ba90202",
+                "00f067aa0ba90201",
+                "worker-svc",
+                SpanKind.PRODUCER,
+                "send",
+                0,
+                0,
+                true,
+                Map.of("error", "", "server.address", "2001:db8::1", "server.port", "9092")),
+            new ReceivedSpan(
+                trace,
+                "00f067aa0ba90203",
+                null,
+                "unknown_service",
+                SpanKind.CLIENT,
+                "named",
+                0,
+                0,
+                false,
+                Map.of("server.address", "worker-svc")),
+            new ReceivedSpan(
+                trace,
+                "00f067aa0ba90204",
+                null,
+                "unknown_service",
+                SpanKind.SERVER,
+                "served",
+                0,
+                0,
+                false,
+                Map.of()));
   }
 
   @Test
   void aJaegerSpanWithoutChildOfTakesItsFirstReferenceWithinItsTraceAsParent() throws Exception {
-    Path file = write("refs.json", """
+    Path file =
+        write(
+            "refs.json",
+            """
         {"data": [{"traceID": "a3ce929d0e0e4736", "spans": [{"traceID": "a3ce929d0e0e4736",
           "spanID": "00f067aa0ba90201", "operationName": "next", "startTime": 5, "duration": 2,
           "references": [
@@ -233,10 +374,20 @@ class SpanFilesTest {
                                "tags": [{"key": "learner", "type": "string", "value": "bob"}]}}}]}
         """);
 
-    assertThat(read(file, Format.JAEGER_JSON)).containsExactly(new ReceivedSpan(
-        "0000000000000000a3ce929d0e0e4736", "00f067aa0ba90201", "00f067aa0ba90200", "consumer-svc", SpanKind.CONSUMER,
-        "next", 5_000, 7_000, false, Map.of("size", "3", "raw", "0102", "learner", "bob"),
-        List.of(new ReceivedSpan.Link(T1, "b7ad6b7169203331"))));
+    assertThat(read(file, Format.JAEGER_JSON))
+        .containsExactly(
+            new ReceivedSpan(
+                "0000000000000000a3ce929d0e0e4736",
+                "00f067aa0ba90201",
+                "00f067aa0ba90200",
+                "consumer-svc",
+                SpanKind.CONSUMER,
+                "next",
+                5_000,
+                7_000,
+                false,
+                Map.of("size", "3", "raw", "0102", "learner", "bob"),
+                List.of(new ReceivedSpan.Link(T1, "b7ad6b7169203331"))));
   }
 
   @Test
@@ -253,21 +404,39 @@ class SpanFilesTest {
    */
   @Test
   void otlpJsonLinesWritesOneLineWithHexIdsAndLeavesOutWhatTheDecoderRejects() throws Exception {
-    ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(resource("worker-svc", null,
-            span(T1, WORKER_SERVER, null, "ok", Span.SpanKind.SPAN_KIND_SERVER, 0, 1)
-                .addLinks(Span.Link.newBuilder().setTraceId(bytes(T2)).setSpanId(ByteString.copyFrom(new byte[8]))),
-            span(T1, "0badbad0", null, "short id", Span.SpanKind.SPAN_KIND_SERVER, 0, 1)))
-        .build();
+    ExportTraceServiceRequest request =
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                resource(
+                    "worker-svc",
+                    null,
+                    span(T1, WORKER_SERVER, null, "ok", Span.SpanKind.SPAN_KIND_SERVER, 0, 1)
+                        .addLinks(
+                            Span.Link.newBuilder()
+                                .setTraceId(bytes(T2))
+                                .setSpanId(ByteString.copyFrom(new byte[8]))),
+                    span(T1, "0badbad0", null, "short id", Span.SpanKind.SPAN_KIND_SERVER, 0, 1)))
+            .build();
     StringWriter out = new StringWriter();
     OtlpJsonLines.write(request, out);
 
-    assertThat(out.toString()).isEqualTo("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
-        + "\"value\":{\"stringValue\":\"worker-svc\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"lab\"},\"spans\":"
-        + "[{\"traceId\":\"" + T1 + "\",\"spanId\":\"" + WORKER_SERVER + "\",\"name\":\"ok\",\"kind\":2,"
-        + "\"startTimeUnixNano\":\"" + T0 + "\",\"endTimeUnixNano\":\"" + (T0 + 1_000) + "\"}]}]}]}\n");
+    assertThat(out.toString())
+        .isEqualTo(
+            "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                + "\"value\":{\"stringValue\":\"worker-svc\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"lab\"},\"spans\":"
+                + "[{\"traceId\":\""
+                + T1
+                + "\",\"spanId\":\""
+                + WORKER_SERVER
+                + "\",\"name\":\"ok\",\"kind\":2,"
+                + "\"startTimeUnixNano\":\""
+                + T0
+                + "\",\"endTimeUnixNano\":\""
+                + (T0 + 1_000)
+                + "\"}]}]}]}\n");
     Path file = write("one.jsonl", out.toString());
-    assertThat(read(file, Format.OTLP_JSON)).isEqualTo(OtlpDecoder.decodeProtobuf(request.toByteArray()));
+    assertThat(read(file, Format.OTLP_JSON))
+        .isEqualTo(OtlpDecoder.decodeProtobuf(request.toByteArray()));
   }
 
   // ---- malformed and hostile files
@@ -285,7 +454,10 @@ class SpanFilesTest {
 
   @Test
   void anIdOfTheWrongLength() throws Exception {
-    Path file = write("spans.json", """
+    Path file =
+        write(
+            "spans.json",
+            """
         [
           {"traceId": "4bf92f3577b34da6a3ce929d0e0e4736",
            "id": "xyz", "name": "GET /"}
@@ -297,7 +469,10 @@ class SpanFilesTest {
 
   @Test
   void aNumberWhereAStringIsExpected() throws Exception {
-    Path file = write("trace.json", """
+    Path file =
+        write(
+            "trace.json",
+            """
         {"data": [{
           "traceID": "4bf92f3577b34da6a3ce929d0e0e4736",
           "spans": [{
@@ -318,34 +493,53 @@ class SpanFilesTest {
 
   @Test
   void anEmptyFile() throws Exception {
-    String empty = "1:1: empty file: expected OTLP JSON, OTLP JSON Lines, Jaeger JSON or Zipkin v2 JSON";
+    String empty =
+        "1:1: empty file: expected OTLP JSON, OTLP JSON Lines, Jaeger JSON or Zipkin v2 JSON";
     assertProblem(write("empty.json", ""), empty);
     assertProblem(write("blank.json", "\n  \n"), empty);
   }
 
   @Test
   void anAllZeroIdAndAnOtlpIdInBase64() throws Exception {
-    Path zero = write("zero.json", "[{\"traceId\": \"" + "0".repeat(32) + "\", \"id\": \"00f067aa0ba902b7\"}]");
+    Path zero =
+        write(
+            "zero.json",
+            "[{\"traceId\": \"" + "0".repeat(32) + "\", \"id\": \"00f067aa0ba902b7\"}]");
     assertProblem(zero, "1:14: span \"traceId\" must not be all zeros");
-    Path base64 = write("base64.json",
-        "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"traceId\": \"S/kvNXezTaajzpKdDg5HNg==\"}]}]}]}");
-    assertProblem(base64, "1:59: span \"traceId\" must be 32 hex digits, was \"S/kvNXezTaajzpKdDg5HNg==\"");
+    Path base64 =
+        write(
+            "base64.json",
+            "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"traceId\": \"S/kvNXezTaajzpKdDg5HNg==\"}]}]}]}");
+    assertProblem(
+        base64, "1:59: span \"traceId\" must be 32 hex digits, was \"S/kvNXezTaajzpKdDg5HNg==\"");
   }
 
   @Test
-  void aStringLongerThanTheLimitAndNestingDeeperThanTheLimitAreErrorsWithTheirPlace() throws Exception {
-    Path longName = write("long.json",
-        "[{\"traceId\": \"a3ce929d0e0e4736\",\n \"name\": \"" + "x".repeat(JsonInput.MAX_STRING_CHARS + 1) + "\"}]");
-    assertThatThrownBy(() -> SpanFiles.read(longName, span -> { }))
+  void aStringLongerThanTheLimitAndNestingDeeperThanTheLimitAreErrorsWithTheirPlace()
+      throws Exception {
+    Path longName =
+        write(
+            "long.json",
+            "[{\"traceId\": \"a3ce929d0e0e4736\",\n \"name\": \""
+                + "x".repeat(JsonInput.MAX_STRING_CHARS + 1)
+                + "\"}]");
+    assertThatThrownBy(() -> SpanFiles.read(longName, span -> {}))
         .isInstanceOf(SpanFileException.class)
         .hasMessageStartingWith(longName + ":2:")
         .hasMessageContaining("String value length (1048577) exceeds the maximum allowed (1048576");
-    Path deep = write("deep.json",
-        "[{\"traceId\": \"a3ce929d0e0e4736\", \"annotations\": " + "[".repeat(70) + "]".repeat(70) + "}]");
-    assertThatThrownBy(() -> SpanFiles.read(deep, span -> { }))
+    Path deep =
+        write(
+            "deep.json",
+            "[{\"traceId\": \"a3ce929d0e0e4736\", \"annotations\": "
+                + "[".repeat(70)
+                + "]".repeat(70)
+                + "}]");
+    assertThatThrownBy(() -> SpanFiles.read(deep, span -> {}))
         .isInstanceOf(SpanFileException.class)
-        .hasMessage(deep + ":1:112: Document nesting depth (65) exceeds the maximum allowed (64, from "
-            + "`StreamReadConstraints.getMaxNestingDepth()`)");
+        .hasMessage(
+            deep
+                + ":1:112: Document nesting depth (65) exceeds the maximum allowed (64, from "
+                + "`StreamReadConstraints.getMaxNestingDepth()`)");
   }
 
   @Test
@@ -354,14 +548,20 @@ class SpanFilesTest {
     try (BufferedWriter out = Files.newBufferedWriter(file)) {
       out.write("{\"data\": [{\"traceID\": \"" + T1 + "\", \"spans\": [\n");
       for (int i = 1; i <= JsonInput.MAX_HELD_SPANS + 1; i++) {
-        out.write((i == 1 ? "" : ",") + "{\"traceID\": \"" + T1 + "\", \"spanID\": \"" + HEX.toHexDigits((long) i)
-            + "\", \"operationName\": \"s\", \"startTime\": 1, \"duration\": 1, \"processID\": \"p1\"}\n");
+        out.write(
+            (i == 1 ? "" : ",")
+                + "{\"traceID\": \""
+                + T1
+                + "\", \"spanID\": \""
+                + HEX.toHexDigits((long) i)
+                + "\", \"operationName\": \"s\", \"startTime\": 1, \"duration\": 1, \"processID\": \"p1\"}\n");
       }
       out.write("], \"processes\": {\"p1\": {\"serviceName\": \"worker-svc\"}}}]}\n");
     }
     List<ReceivedSpan> read = new ArrayList<>();
 
-    assertProblem(file, (JsonInput.MAX_HELD_SPANS + 2) + ":2: a Jaeger trace of more than 50000 spans", read);
+    assertProblem(
+        file, (JsonInput.MAX_HELD_SPANS + 2) + ":2: a Jaeger trace of more than 50000 spans", read);
     assertThat(read).isEmpty();
   }
 
@@ -381,21 +581,36 @@ class SpanFilesTest {
       StringBuilder line = new StringBuilder(256 * 1024);
       for (int l = 0; l < lines; l++) {
         line.setLength(0);
-        line.append("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":")
-            .append("{\"stringValue\":\"worker-svc\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"load\"},\"spans\":[");
+        line.append(
+                "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":")
+            .append(
+                "{\"stringValue\":\"worker-svc\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"load\"},\"spans\":[");
         for (int s = 0; s < spansPerLine; s++) {
           long n = (long) l * spansPerLine + s + 1;
           line.append(s == 0 ? "{" : ",{")
-              .append("\"traceId\":\"").append(HEX.toHexDigits(n)).append(HEX.toHexDigits(n)).append('"')
-              .append(",\"spanId\":\"").append(HEX.toHexDigits(n)).append('"')
-              .append(",\"parentSpanId\":\"").append(HEX.toHexDigits(n + 1)).append('"')
+              .append("\"traceId\":\"")
+              .append(HEX.toHexDigits(n))
+              .append(HEX.toHexDigits(n))
+              .append('"')
+              .append(",\"spanId\":\"")
+              .append(HEX.toHexDigits(n))
+              .append('"')
+              .append(",\"parentSpanId\":\"")
+              .append(HEX.toHexDigits(n + 1))
+              .append('"')
               .append(",\"name\":\"POST /work\",\"kind\":2")
-              .append(",\"startTimeUnixNano\":\"1700000000000000000\",\"endTimeUnixNano\":\"1700000000001000000\"")
-              .append(",\"attributes\":[{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"POST\"}}")
+              .append(
+                  ",\"startTimeUnixNano\":\"1700000000000000000\",\"endTimeUnixNano\":\"1700000000001000000\"")
+              .append(
+                  ",\"attributes\":[{\"key\":\"http.request.method\",\"value\":{\"stringValue\":\"POST\"}}")
               .append(",{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"200\"}}")
-              .append(",{\"key\":\"app.order_id\",\"value\":{\"stringValue\":\"o-").append(n).append("\"}}")
-              .append(",{\"key\":\"url.full\",\"value\":{\"stringValue\":\"http://worker-svc:8082/work?")
-              .append(padding).append("\"}}]")
+              .append(",{\"key\":\"app.order_id\",\"value\":{\"stringValue\":\"o-")
+              .append(n)
+              .append("\"}}")
+              .append(
+                  ",{\"key\":\"url.full\",\"value\":{\"stringValue\":\"http://worker-svc:8082/work?")
+              .append(padding)
+              .append("\"}}]")
               .append(",\"status\":{}}");
         }
         out.append(line).append("]}]}]}\n");
@@ -405,10 +620,14 @@ class SpanFilesTest {
     long[] count = {0};
     ReceivedSpan[] last = {null};
 
-    assertThat(SpanFiles.read(file, span -> {
-      count[0]++;
-      last[0] = span;
-    })).isEqualTo(Format.OTLP_JSON_LINES);
+    assertThat(
+            SpanFiles.read(
+                file,
+                span -> {
+                  count[0]++;
+                  last[0] = span;
+                }))
+        .isEqualTo(Format.OTLP_JSON_LINES);
 
     assertThat(count[0]).isEqualTo(300_000L);
     assertThat(last[0].spanId()).isEqualTo(HEX.toHexDigits(300_000L));
@@ -443,20 +662,33 @@ class SpanFilesTest {
   }
 
   private static List<ReceivedSpan> expectedWith(String spanId, String key, String value) {
-    return expected().stream().map(span -> {
-      if (!span.spanId().equals(spanId)) {
-        return span;
-      }
-      Map<String, String> attributes = new HashMap<>(span.attributes());
-      attributes.put(key, value);
-      return copy(span, attributes, span.links());
-    }).toList();
+    return expected().stream()
+        .map(
+            span -> {
+              if (!span.spanId().equals(spanId)) {
+                return span;
+              }
+              Map<String, String> attributes = new HashMap<>(span.attributes());
+              attributes.put(key, value);
+              return copy(span, attributes, span.links());
+            })
+        .toList();
   }
 
-  private static ReceivedSpan copy(ReceivedSpan span, Map<String, String> attributes, List<ReceivedSpan.Link> links) {
+  private static ReceivedSpan copy(
+      ReceivedSpan span, Map<String, String> attributes, List<ReceivedSpan.Link> links) {
     return new ReceivedSpan(
-        span.traceId(), span.spanId(), span.parentSpanId(), span.service(), span.kind(), span.name(),
-        span.startEpochNanos(), span.endEpochNanos(), span.error(), attributes, links);
+        span.traceId(),
+        span.spanId(),
+        span.parentSpanId(),
+        span.service(),
+        span.kind(),
+        span.name(),
+        span.startEpochNanos(),
+        span.endEpochNanos(),
+        span.error(),
+        attributes,
+        links);
   }
 
   // ---- building the request
@@ -466,7 +698,8 @@ class SpanFilesTest {
     if (learner != null) {
       resource.addAttributes(kv("learner", learner));
     }
-    ScopeSpans.Builder scope = ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("lab"));
+    ScopeSpans.Builder scope =
+        ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("lab"));
     for (Span.Builder span : spans) {
       scope.addSpans(span);
     }
@@ -475,9 +708,21 @@ class SpanFilesTest {
 
   /** A span from {@code startMicros} to {@code endMicros} after {@link #T0}. */
   private static Span.Builder span(
-      String trace, String id, String parent, String name, Span.SpanKind kind, long startMicros, long endMicros) {
-    Span.Builder span = Span.newBuilder().setTraceId(bytes(trace)).setSpanId(bytes(id)).setName(name).setKind(kind)
-        .setStartTimeUnixNano(T0 + startMicros * 1_000).setEndTimeUnixNano(T0 + endMicros * 1_000);
+      String trace,
+      String id,
+      String parent,
+      String name,
+      Span.SpanKind kind,
+      long startMicros,
+      long endMicros) {
+    Span.Builder span =
+        Span.newBuilder()
+            .setTraceId(bytes(trace))
+            .setSpanId(bytes(id))
+            .setName(name)
+            .setKind(kind)
+            .setStartTimeUnixNano(T0 + startMicros * 1_000)
+            .setEndTimeUnixNano(T0 + endMicros * 1_000);
     return parent == null ? span : span.setParentSpanId(bytes(parent));
   }
 
@@ -503,8 +748,10 @@ class SpanFilesTest {
    * OTLP JSON as protobuf's printer writes it with the proto's field names (snake_case) and enum
    * names, pretty-printed; ids turned to hex, times to JSON numbers.
    */
-  private static void writeOtlpJson(ExportTraceServiceRequest request, Path file) throws IOException {
-    JsonNode tree = MAPPER.readTree(JsonFormat.printer().preservingProtoFieldNames().print(request));
+  private static void writeOtlpJson(ExportTraceServiceRequest request, Path file)
+      throws IOException {
+    JsonNode tree =
+        MAPPER.readTree(JsonFormat.printer().preservingProtoFieldNames().print(request));
     otlpIdsAndTimes(tree);
     MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), tree);
   }
@@ -528,7 +775,8 @@ class SpanFilesTest {
   /** One line per resource, as the auditor's dump would hold three requests. */
   private static void writeLines(ExportTraceServiceRequest request, Writer out) throws IOException {
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-      OtlpJsonLines.write(ExportTraceServiceRequest.newBuilder().addResourceSpans(resourceSpans).build(), out);
+      OtlpJsonLines.write(
+          ExportTraceServiceRequest.newBuilder().addResourceSpans(resourceSpans).build(), out);
     }
   }
 
@@ -549,7 +797,11 @@ class SpanFilesTest {
 
   private static String service(ResourceSpans resourceSpans) {
     return resourceSpans.getResource().getAttributesList().stream()
-        .filter(kv -> kv.getKey().equals("service.name")).findFirst().orElseThrow().getValue().getStringValue();
+        .filter(kv -> kv.getKey().equals("service.name"))
+        .findFirst()
+        .orElseThrow()
+        .getValue()
+        .getStringValue();
   }
 
   /**
@@ -557,12 +809,14 @@ class SpanFilesTest {
    * resource), attributes as typed tags, the kind, status and scope as tags the way Jaeger
    * translates OTLP, the parent a CHILD_OF reference and links FOLLOWS_FROM references.
    */
-  private static void writeJaeger(ExportTraceServiceRequest request, Path file, boolean bareArray) throws IOException {
+  private static void writeJaeger(ExportTraceServiceRequest request, Path file, boolean bareArray)
+      throws IOException {
     Map<ByteString, List<Placed>> traces = new LinkedHashMap<>();
     for (Placed placed : placed(request)) {
       traces.computeIfAbsent(placed.span().getTraceId(), t -> new ArrayList<>()).add(placed);
     }
-    try (JsonGenerator json = MAPPER.getFactory().createGenerator(file.toFile(), JsonEncoding.UTF8)) {
+    try (JsonGenerator json =
+        MAPPER.getFactory().createGenerator(file.toFile(), JsonEncoding.UTF8)) {
       json.useDefaultPrettyPrinter();
       if (!bareArray) {
         json.writeStartObject();
@@ -623,7 +877,8 @@ class SpanFilesTest {
     }
     json.writeEndArray();
     json.writeNumberField("startTime", span.getStartTimeUnixNano() / 1_000);
-    json.writeNumberField("duration", (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000);
+    json.writeNumberField(
+        "duration", (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000);
     json.writeArrayFieldStart("tags");
     for (KeyValue kv : span.getAttributesList()) {
       jaegerTag(json, kv);
@@ -646,8 +901,8 @@ class SpanFilesTest {
     json.writeEndObject();
   }
 
-  private static void jaegerReference(JsonGenerator json, String type, ByteString trace, ByteString span)
-      throws IOException {
+  private static void jaegerReference(
+      JsonGenerator json, String type, ByteString trace, ByteString span) throws IOException {
     json.writeStartObject();
     json.writeStringField("refType", type);
     json.writeStringField("traceID", hex(trace));
@@ -686,7 +941,8 @@ class SpanFilesTest {
    * message), a CLIENT span's server as its remote endpoint; no links.
    */
   private static void writeZipkin(ExportTraceServiceRequest request, Path file) throws IOException {
-    try (JsonGenerator json = MAPPER.getFactory().createGenerator(file.toFile(), JsonEncoding.UTF8)) {
+    try (JsonGenerator json =
+        MAPPER.getFactory().createGenerator(file.toFile(), JsonEncoding.UTF8)) {
       json.useDefaultPrettyPrinter();
       json.writeStartArray();
       for (Placed placed : placed(request)) {
@@ -713,7 +969,8 @@ class SpanFilesTest {
         }
         json.writeStringField("name", span.getName());
         json.writeNumberField("timestamp", span.getStartTimeUnixNano() / 1_000);
-        json.writeNumberField("duration", (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000);
+        json.writeNumberField(
+            "duration", (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000);
         json.writeObjectFieldStart("localEndpoint");
         json.writeStringField("serviceName", service(resourceSpans));
         json.writeEndObject();

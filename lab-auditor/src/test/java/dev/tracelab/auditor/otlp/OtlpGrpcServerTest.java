@@ -80,14 +80,15 @@ class OtlpGrpcServerTest {
 
   private static final String SERVICE = "checkout-svc";
   private static final Duration WAIT = Duration.ofSeconds(10);
+
   /** The exporter retries fast, so a retry (or the lack of one) shows within the test. */
   private static final RetryPolicy FAST_RETRY =
       RetryPolicy.builder().setMaxAttempts(3).setInitialBackoff(Duration.ofMillis(10)).build();
 
   /** Export on the wire with a request of raw bytes, for requests that are no protobuf. */
   private static final MethodDescriptor<byte[], ExportTraceServiceResponse> RAW_EXPORT =
-      TraceServiceGrpc.getExportMethod()
-          .toBuilder(new RawBytes(), TraceServiceGrpc.getExportMethod().getResponseMarshaller())
+      TraceServiceGrpc.getExportMethod().toBuilder(
+              new RawBytes(), TraceServiceGrpc.getExportMethod().getResponseMarshaller())
           .build();
 
   private final List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
@@ -115,14 +116,16 @@ class OtlpGrpcServerTest {
   void exporterDeliversExactlyTheSpansItEnded(String compression) {
     start(OtlpGrpcServer.builder().setHandler(this::take));
     // the processor owns the exporter: closing the provider shuts both down
-    SdkTracerProvider tracing = tracing(SimpleSpanProcessor.create(newExporter(b -> b.setCompression(compression))));
+    SdkTracerProvider tracing =
+        tracing(SimpleSpanProcessor.create(newExporter(b -> b.setCompression(compression))));
     Tracer tracer = tracing.get("otlp-grpc-test");
 
     Span root = tracer.spanBuilder("GET /checkout").setSpanKind(SpanKind.SERVER).startSpan();
     Context inRoot = Context.root().with(root);
     Span stock = tracer.spanBuilder("reserve stock").setParent(inRoot).startSpan();
     stock.end();
-    Span pay = tracer.spanBuilder("POST /pay").setParent(inRoot).setSpanKind(SpanKind.CLIENT).startSpan();
+    Span pay =
+        tracer.spanBuilder("POST /pay").setParent(inRoot).setSpanKind(SpanKind.CLIENT).startSpan();
     pay.end();
     root.end();
 
@@ -133,14 +136,27 @@ class OtlpGrpcServerTest {
     String rootId = root.getSpanContext().getSpanId();
     assertThat(receivedSpans()) // three requests on concurrent streams: in any order
         .containsExactlyInAnyOrder(
-            new Seen(trace, stock.getSpanContext().getSpanId(), rootId, SERVICE, "reserve stock", SpanKind.INTERNAL),
-            new Seen(trace, pay.getSpanContext().getSpanId(), rootId, SERVICE, "POST /pay", SpanKind.CLIENT),
+            new Seen(
+                trace,
+                stock.getSpanContext().getSpanId(),
+                rootId,
+                SERVICE,
+                "reserve stock",
+                SpanKind.INTERNAL),
+            new Seen(
+                trace,
+                pay.getSpanContext().getSpanId(),
+                rootId,
+                SERVICE,
+                "POST /pay",
+                SpanKind.CLIENT),
             new Seen(trace, rootId, null, SERVICE, "GET /checkout", SpanKind.SERVER));
     assertThat(handlerThreads)
-        .allSatisfy(t -> {
-          assertThat(t.getName()).startsWith("otlp-grpc-");
-          assertThat(t.isDaemon()).isTrue();
-        });
+        .allSatisfy(
+            t -> {
+              assertThat(t.getName()).startsWith("otlp-grpc-");
+              assertThat(t.isDaemon()).isTrue();
+            });
   }
 
   @Test
@@ -155,31 +171,42 @@ class OtlpGrpcServerTest {
 
     assertThat(result.isSuccess()).isFalse();
     assertThat(result.getFailureThrowable())
-        .isInstanceOfSatisfying(FailedExportException.GrpcExportException.class, failure -> {
-          assertThat(failure.getResponse().getStatusCode()).isEqualTo(GrpcStatusCode.RESOURCE_EXHAUSTED);
-          assertThat(failure.getResponse().getStatusDescription())
-              .isEqualTo("Decompressed gRPC message exceeds maximum size 4096");
-        });
+        .isInstanceOfSatisfying(
+            FailedExportException.GrpcExportException.class,
+            failure -> {
+              assertThat(failure.getResponse().getStatusCode())
+                  .isEqualTo(GrpcStatusCode.RESOURCE_EXHAUSTED);
+              assertThat(failure.getResponse().getStatusDescription())
+                  .isEqualTo("Decompressed gRPC message exceeds maximum size 4096");
+            });
     assertThat(received).isEmpty();
   }
 
   @Test
   void malformedRejectionFailsTheExportOnceWithInvalidArgumentAndLogsNothing() {
-    start(OtlpGrpcServer.builder().setHandler(request -> {
-      received.add(request);
-      throw new OtlpRejection(OtlpRejection.Kind.MALFORMED, "no spans in here");
-    }));
+    start(
+        OtlpGrpcServer.builder()
+            .setHandler(
+                request -> {
+                  received.add(request);
+                  throw new OtlpRejection(OtlpRejection.Kind.MALFORMED, "no spans in here");
+                }));
     OtlpGrpcSpanExporter exporter = exporter(b -> b.setCompression("gzip"));
 
-    CompletableResultCode result = exporter.export(endedSpans("GET /orders")).join(WAIT.toSeconds(), TimeUnit.SECONDS);
+    CompletableResultCode result =
+        exporter.export(endedSpans("GET /orders")).join(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(result.isDone()).isTrue();
     assertThat(result.isSuccess()).isFalse();
     assertThat(result.getFailureThrowable())
-        .isInstanceOfSatisfying(FailedExportException.GrpcExportException.class, failure -> {
-          assertThat(failure.getResponse().getStatusCode()).isEqualTo(GrpcStatusCode.INVALID_ARGUMENT);
-          assertThat(failure.getResponse().getStatusDescription()).isEqualTo("no spans in here");
-        });
+        .isInstanceOfSatisfying(
+            FailedExportException.GrpcExportException.class,
+            failure -> {
+              assertThat(failure.getResponse().getStatusCode())
+                  .isEqualTo(GrpcStatusCode.INVALID_ARGUMENT);
+              assertThat(failure.getResponse().getStatusDescription())
+                  .isEqualTo("no spans in here");
+            });
     assertThat(received).hasSize(1); // not retryable: the exporter did not send it again
     server.close();
     assertThat(serverLogs.records()).isEmpty();
@@ -191,14 +218,20 @@ class OtlpGrpcServerTest {
     // field 1 (resource_spans), length-delimited, says 100 bytes follow; 2 do
     byte[] truncated = {0x0a, 100, 0x0a, 0x00};
 
-    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel(), RAW_EXPORT, CallOptions.DEFAULT, truncated))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription())
-              .isEqualTo("not an OTLP protobuf ExportTraceServiceRequest: While parsing a protocol message,"
-                  + " the input ended unexpectedly in the middle of a field.  This could mean either that"
-                  + " the input has been truncated or that an embedded message misreported its own length.");
-        });
+    assertThatThrownBy(
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel(), RAW_EXPORT, CallOptions.DEFAULT, truncated))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(
+                      "not an OTLP protobuf ExportTraceServiceRequest: While parsing a protocol message,"
+                          + " the input ended unexpectedly in the middle of a field.  This could mean either that"
+                          + " the input has been truncated or that an embedded message misreported its own length.");
+            });
     assertThat(received).isEmpty();
     server.close();
     assertThat(serverLogs.records()).isEmpty();
@@ -211,35 +244,44 @@ class OtlpGrpcServerTest {
     // says grpc-encoding gzip, sends the message as is: not even a gzip header, or a header and a
     // deflate block of the reserved type 3
     CompressorRegistry notDeflating = CompressorRegistry.newEmptyInstance();
-    notDeflating.register(new Compressor() {
-      @Override
-      public String getMessageEncoding() {
-        return "gzip";
-      }
+    notDeflating.register(
+        new Compressor() {
+          @Override
+          public String getMessageEncoding() {
+            return "gzip";
+          }
 
-      @Override
-      public OutputStream compress(OutputStream os) throws IOException {
-        if (gzipHeader) {
-          os.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0b111});
-        }
-        return os;
-      }
-    });
+          @Override
+          public OutputStream compress(OutputStream os) throws IOException {
+            if (gzipHeader) {
+              os.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0b111});
+            }
+            return os;
+          }
+        });
     ManagedChannel lying =
-        Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", server.port(), InsecureChannelCredentials.create())
             .compressorRegistry(notDeflating)
             .build();
     toClose.add(lying::shutdownNow);
 
-    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
-            lying, TraceServiceGrpc.getExportMethod(), CallOptions.DEFAULT.withCompression("gzip"),
-            request(span("GET /a", "0f"))))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription())
-              .isEqualTo("not an OTLP protobuf ExportTraceServiceRequest: "
-                  + (gzipHeader ? "invalid block type" : "Not in GZIP format"));
-        });
+    assertThatThrownBy(
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    lying,
+                    TraceServiceGrpc.getExportMethod(),
+                    CallOptions.DEFAULT.withCompression("gzip"),
+                    request(span("GET /a", "0f"))))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(
+                      "not an OTLP protobuf ExportTraceServiceRequest: "
+                          + (gzipHeader ? "invalid block type" : "Not in GZIP format"));
+            });
     assertThat(received).isEmpty();
     server.close();
     assertThat(serverLogs.records()).isEmpty();
@@ -247,32 +289,44 @@ class OtlpGrpcServerTest {
 
   @Test
   void overloadedIsResourceExhaustedWithRetryInfo() {
-    start(OtlpGrpcServer.builder().setRetryDelay(Duration.ofMillis(250)).setHandler(request -> {
-      received.add(request);
-      throw new OtlpRejection(OtlpRejection.Kind.OVERLOADED, "memory budget full");
-    }));
+    start(
+        OtlpGrpcServer.builder()
+            .setRetryDelay(Duration.ofMillis(250))
+            .setHandler(
+                request -> {
+                  received.add(request);
+                  throw new OtlpRejection(OtlpRejection.Kind.OVERLOADED, "memory budget full");
+                }));
 
     assertThatThrownBy(() -> export(request(span("GET /a", "01")), CallOptions.DEFAULT))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-          assertThat(e.getStatus().getDescription()).isEqualTo("memory budget full");
-          com.google.rpc.Status details = StatusProto.fromThrowable(e);
-          assertThat(details).isNotNull();
-          assertThat(details.getDetailsList())
-              .containsExactly(Any.pack(RetryInfo.newBuilder().setRetryDelay(Durations.fromMillis(250)).build()));
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription()).isEqualTo("memory budget full");
+              com.google.rpc.Status details = StatusProto.fromThrowable(e);
+              assertThat(details).isNotNull();
+              assertThat(details.getDetailsList())
+                  .containsExactly(
+                      Any.pack(
+                          RetryInfo.newBuilder().setRetryDelay(Durations.fromMillis(250)).build()));
+            });
     assertThat(received).hasSize(1);
   }
 
   @Test
   void exporterSendsAgainAfterOverloadedAndTheSecondAttemptIsTaken() {
     AtomicInteger attempts = new AtomicInteger();
-    start(OtlpGrpcServer.builder().setRetryDelay(Duration.ofMillis(10)).setHandler(request -> {
-      if (attempts.incrementAndGet() == 1) {
-        throw new OtlpRejection(OtlpRejection.Kind.OVERLOADED, "memory budget full");
-      }
-      return take(request);
-    }));
+    start(
+        OtlpGrpcServer.builder()
+            .setRetryDelay(Duration.ofMillis(10))
+            .setHandler(
+                request -> {
+                  if (attempts.incrementAndGet() == 1) {
+                    throw new OtlpRejection(OtlpRejection.Kind.OVERLOADED, "memory budget full");
+                  }
+                  return take(request);
+                }));
     OtlpGrpcSpanExporter exporter = exporter(b -> b);
     List<SpanData> spans = endedSpans("GET /retry");
 
@@ -282,26 +336,42 @@ class OtlpGrpcServerTest {
     assertThat(attempts).hasValue(2);
     SpanData span = spans.get(0);
     assertThat(receivedSpans())
-        .containsExactly(new Seen(span.getTraceId(), span.getSpanId(), null, SERVICE, "GET /retry", SpanKind.INTERNAL));
+        .containsExactly(
+            new Seen(
+                span.getTraceId(),
+                span.getSpanId(),
+                null,
+                SERVICE,
+                "GET /retry",
+                SpanKind.INTERNAL));
   }
 
   @Test
   void partialSuccessOfTheHandlerReachesTheClientAsIs() {
-    start(OtlpGrpcServer.builder().setHandler(request -> OtlpDecoder.decodeRequest(request).response()));
+    start(
+        OtlpGrpcServer.builder()
+            .setHandler(request -> OtlpDecoder.decodeRequest(request).response()));
     ExportTraceServiceRequest request =
         request(
             span("GET /valid", "0a"),
-            span("GET /zero", "0b").toBuilder().setTraceId(ByteString.copyFrom(new byte[16])).build());
+            span("GET /zero", "0b").toBuilder()
+                .setTraceId(ByteString.copyFrom(new byte[16]))
+                .build());
 
-    ExportTraceServiceResponse response = export(request, CallOptions.DEFAULT.withCompression("gzip"));
+    ExportTraceServiceResponse response =
+        export(request, CallOptions.DEFAULT.withCompression("gzip"));
 
     assertThat(response)
-        .isEqualTo(ExportTraceServiceResponse.newBuilder()
-            .setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                .setRejectedSpans(1)
-                .setErrorMessage("1 span(s) rejected, first: span 'GET /zero' of " + SERVICE
-                    + ": invalid trace id (all zero)"))
-            .build());
+        .isEqualTo(
+            ExportTraceServiceResponse.newBuilder()
+                .setPartialSuccess(
+                    ExportTracePartialSuccess.newBuilder()
+                        .setRejectedSpans(1)
+                        .setErrorMessage(
+                            "1 span(s) rejected, first: span 'GET /zero' of "
+                                + SERVICE
+                                + ": invalid trace id (all zero)"))
+                .build());
   }
 
   @ParameterizedTest(name = "compression {0}")
@@ -314,15 +384,18 @@ class OtlpGrpcServerTest {
     CallOptions options = CallOptions.DEFAULT.withCompression(compression);
 
     assertThatThrownBy(() -> export(big, options))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-          assertThat(e.getStatus().getDescription())
-              .isEqualTo(compression.equals("gzip")
-                  ? "Decompressed gRPC message exceeds maximum size 4096"
-                  : "gRPC message exceeds maximum size 4096: " + big.getSerializedSize());
-          // no RetryInfo: sending it again cannot help
-          assertThat(StatusProto.fromThrowable(e).getDetailsList()).isEmpty();
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(
+                      compression.equals("gzip")
+                          ? "Decompressed gRPC message exceeds maximum size 4096"
+                          : "gRPC message exceeds maximum size 4096: " + big.getSerializedSize());
+              // no RetryInfo: sending it again cannot help
+              assertThat(StatusProto.fromThrowable(e).getDetailsList()).isEmpty();
+            });
     assertThat(received).isEmpty();
     assertThat(export(small, options)).isEqualTo(ExportTraceServiceResponse.getDefaultInstance());
     assertThat(received).containsExactly(small);
@@ -330,23 +403,30 @@ class OtlpGrpcServerTest {
 
   @Test
   void handlerFailureIsInternalAndLogged() {
-    start(OtlpGrpcServer.builder().setHandler(request -> {
-      throw new IllegalStateException("assembler broke");
-    }));
+    start(
+        OtlpGrpcServer.builder()
+            .setHandler(
+                request -> {
+                  throw new IllegalStateException("assembler broke");
+                }));
 
     assertThatThrownBy(() -> export(request(span("GET /a", "0e")), CallOptions.DEFAULT))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-          assertThat(e.getStatus().getDescription()).isEqualTo("the export could not be ingested");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("the export could not be ingested");
+            });
     server.close();
     assertThat(serverLogs.records())
         .singleElement()
-        .satisfies(r -> {
-          assertThat(r.getLevel()).isEqualTo(Level.WARNING);
-          assertThat(r.getMessage()).isEqualTo("OTLP/gRPC export handler failed");
-          assertThat(r.getThrown()).hasMessage("assembler broke");
-        });
+        .satisfies(
+            r -> {
+              assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+              assertThat(r.getMessage()).isEqualTo("OTLP/gRPC export handler failed");
+              assertThat(r.getThrown()).hasMessage("assembler broke");
+            });
   }
 
   @Test
@@ -354,7 +434,9 @@ class OtlpGrpcServerTest {
     OtlpGrpcServer idle = OtlpGrpcServer.builder().setPort(0).setHandler(this::take).build();
     assertThatThrownBy(idle::port).isInstanceOf(IllegalStateException.class);
     idle.close(); // never started: harmless
-    assertThatThrownBy(idle::start).isInstanceOf(IllegalStateException.class).hasMessage("OTLP/gRPC server closed");
+    assertThatThrownBy(idle::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("OTLP/gRPC server closed");
     assertThatThrownBy(() -> OtlpGrpcServer.builder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("an export handler is required: setHandler(...)");
@@ -365,7 +447,8 @@ class OtlpGrpcServerTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("OTLP/gRPC server already started");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      OtlpGrpcServer clash = OtlpGrpcServer.builder().setPort(taken.getLocalPort()).setHandler(this::take).build();
+      OtlpGrpcServer clash =
+          OtlpGrpcServer.builder().setPort(taken.getLocalPort()).setHandler(this::take).build();
       assertThatThrownBy(clash::start)
           .isInstanceOf(UncheckedIOException.class)
           .hasMessage("OTLP/gRPC server cannot listen on 127.0.0.1:" + taken.getLocalPort());
@@ -399,18 +482,20 @@ class OtlpGrpcServerTest {
 
   private OtlpGrpcSpanExporter newExporter(UnaryOperator<OtlpGrpcSpanExporterBuilder> options) {
     return options
-        .apply(OtlpGrpcSpanExporter.builder()
-            .setEndpoint("http://127.0.0.1:" + server.port())
-            .setTimeout(WAIT)
-            .setRetryPolicy(FAST_RETRY))
+        .apply(
+            OtlpGrpcSpanExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + server.port())
+                .setTimeout(WAIT)
+                .setRetryPolicy(FAST_RETRY))
         .build();
   }
 
   private SdkTracerProvider tracing(SpanProcessor processor) {
     SdkTracerProvider tracing =
         SdkTracerProvider.builder()
-            .setResource(io.opentelemetry.sdk.resources.Resource.create(
-                Attributes.of(AttributeKey.stringKey("service.name"), SERVICE)))
+            .setResource(
+                io.opentelemetry.sdk.resources.Resource.create(
+                    Attributes.of(AttributeKey.stringKey("service.name"), SERVICE)))
             .addSpanProcessor(processor)
             .build();
     toClose.add(tracing::close);
@@ -420,25 +505,28 @@ class OtlpGrpcServerTest {
   /** One root span per name, ended, as the SDK hands them to an exporter. */
   private List<SpanData> endedSpans(String... names) {
     List<SpanData> ended = new CopyOnWriteArrayList<>();
-    Tracer tracer = tracing(new SpanProcessor() {
-      @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {}
+    Tracer tracer =
+        tracing(
+                new SpanProcessor() {
+                  @Override
+                  public void onStart(Context parentContext, ReadWriteSpan span) {}
 
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
+                  @Override
+                  public boolean isStartRequired() {
+                    return false;
+                  }
 
-      @Override
-      public void onEnd(ReadableSpan span) {
-        ended.add(span.toSpanData());
-      }
+                  @Override
+                  public void onEnd(ReadableSpan span) {
+                    ended.add(span.toSpanData());
+                  }
 
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-    }).get("otlp-grpc-test");
+                  @Override
+                  public boolean isEndRequired() {
+                    return true;
+                  }
+                })
+            .get("otlp-grpc-test");
     for (String name : names) {
       tracer.spanBuilder(name).setNoParent().startSpan().end();
     }
@@ -449,17 +537,21 @@ class OtlpGrpcServerTest {
   private ManagedChannel channel() {
     if (channel == null) {
       ManagedChannel opened =
-          Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create()).build();
-      toClose.add(() -> {
-        opened.shutdownNow();
-        opened.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS);
-      });
+          Grpc.newChannelBuilderForAddress(
+                  "127.0.0.1", server.port(), InsecureChannelCredentials.create())
+              .build();
+      toClose.add(
+          () -> {
+            opened.shutdownNow();
+            opened.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS);
+          });
       channel = opened;
     }
     return channel;
   }
 
-  private ExportTraceServiceResponse export(ExportTraceServiceRequest request, CallOptions options) {
+  private ExportTraceServiceResponse export(
+      ExportTraceServiceRequest request, CallOptions options) {
     return ClientCalls.blockingUnaryCall(
         channel(),
         TraceServiceGrpc.getExportMethod(),
@@ -487,12 +579,15 @@ class OtlpGrpcServerTest {
 
   private static ExportTraceServiceRequest request(io.opentelemetry.proto.trace.v1.Span... spans) {
     return ExportTraceServiceRequest.newBuilder()
-        .addResourceSpans(ResourceSpans.newBuilder()
-            .setResource(Resource.newBuilder()
-                .addAttributes(KeyValue.newBuilder()
-                    .setKey("service.name")
-                    .setValue(AnyValue.newBuilder().setStringValue(SERVICE))))
-            .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(spans))))
+        .addResourceSpans(
+            ResourceSpans.newBuilder()
+                .setResource(
+                    Resource.newBuilder()
+                        .addAttributes(
+                            KeyValue.newBuilder()
+                                .setKey("service.name")
+                                .setValue(AnyValue.newBuilder().setStringValue(SERVICE))))
+                .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(spans))))
         .build();
   }
 
@@ -506,7 +601,13 @@ class OtlpGrpcServerTest {
   }
 
   /** What the handler saw of one span, by way of the auditor's own decoder. */
-  private record Seen(String traceId, String spanId, String parentSpanId, String service, String name, SpanKind kind) {}
+  private record Seen(
+      String traceId,
+      String spanId,
+      String parentSpanId,
+      String service,
+      String name,
+      SpanKind kind) {}
 
   private List<Seen> receivedSpans() {
     return received.stream()
@@ -516,10 +617,19 @@ class OtlpGrpcServerTest {
   }
 
   private static Seen seen(ReceivedSpan span) {
-    return new Seen(span.traceId(), span.spanId(), span.parentSpanId(), span.service(), span.name(), span.kind());
+    return new Seen(
+        span.traceId(),
+        span.spanId(),
+        span.parentSpanId(),
+        span.service(),
+        span.name(),
+        span.kind());
   }
 
-  /** java.util.logging records of INFO and above under the given logger names (grpc-java logs there). */
+  /**
+   * java.util.logging records of INFO and above under the given logger names (grpc-java logs
+   * there).
+   */
   private static final class CapturedLogs extends Handler {
 
     private final List<Logger> loggers; // held: JUL keeps loggers weakly

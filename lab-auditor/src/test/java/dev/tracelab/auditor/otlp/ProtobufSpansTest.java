@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-import dev.tracelab.auditor.trace.ReceivedSpan;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -26,10 +25,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast protobuf path ({@link ProtobufSpans}) gives exactly what the generated path gives:
- * same spans (ids, attributes and their map's iteration order, links), same rejections and
- * messages; and wherever the generated parser refuses a body, the fast path refuses it too (the
- * caller then answers with the generated parser's error).
+ * The fast protobuf path ({@link ProtobufSpans}) gives exactly what the generated path gives: same
+ * spans (ids, attributes and their map's iteration order, links), same rejections and messages; and
+ * wherever the generated parser refuses a body, the fast path refuses it too (the caller then
+ * answers with the generated parser's error).
  */
 class ProtobufSpansTest {
 
@@ -66,11 +65,12 @@ class ProtobufSpansTest {
   @Test
   void fieldOrderRepeatedFieldsAndUnknownFieldsAsTheGeneratedParser() throws IOException {
     Span span = span(new SplittableRandom(3), 0).build();
-    Resource resource = Resource.newBuilder()
-        .addAttributes(kv("learner", str("alice")))
-        .addAttributes(kv("service.name", str("svc-a")))
-        .addAttributes(kv("service.name", str("svc-b")))
-        .build();
+    Resource resource =
+        Resource.newBuilder()
+            .addAttributes(kv("learner", str("alice")))
+            .addAttributes(kv("service.name", str("svc-a")))
+            .addAttributes(kv("service.name", str("svc-b")))
+            .build();
     ByteArrayOutputStream rs = new ByteArrayOutputStream();
     CodedOutputStream out = CodedOutputStream.newInstance(rs);
     // scope spans before the resource, an unknown field, a schema url
@@ -118,18 +118,53 @@ class ProtobufSpansTest {
     List<byte[]> bodies = new ArrayList<>();
     bodies.add(wrap(good.toBuilder().addAttributes(kv(MARKER, str("v"))).build().toByteArray()));
     bodies.add(wrap(good.toBuilder().addAttributes(kv("k", str(MARKER))).build().toByteArray()));
-    bodies.add(wrap(good.toBuilder().setStatus(Status.newBuilder().setMessage(MARKER)).build().toByteArray()));
-    bodies.add(wrap(good.toBuilder().addEvents(Span.Event.newBuilder().setName(MARKER)).build().toByteArray()));
-    bodies.add(wrap(good.toBuilder().addLinks(Span.Link.newBuilder().setTraceState(MARKER)).build().toByteArray()));
-    bodies.add(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-        .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName(MARKER))
-            .addSpans(good))).build().toByteArray());
-    bodies.add(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-        .setResource(Resource.newBuilder().addEntityRefs(EntityRef.newBuilder().addIdKeys(MARKER)))
-        .addScopeSpans(ScopeSpans.newBuilder().addSpans(good))).build().toByteArray());
-    bodies.add(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-        .setResource(Resource.newBuilder().addAttributes(kv("service.name", str(MARKER))))
-        .addScopeSpans(ScopeSpans.newBuilder().addSpans(good))).build().toByteArray());
+    bodies.add(
+        wrap(
+            good.toBuilder()
+                .setStatus(Status.newBuilder().setMessage(MARKER))
+                .build()
+                .toByteArray()));
+    bodies.add(
+        wrap(
+            good.toBuilder()
+                .addEvents(Span.Event.newBuilder().setName(MARKER))
+                .build()
+                .toByteArray()));
+    bodies.add(
+        wrap(
+            good.toBuilder()
+                .addLinks(Span.Link.newBuilder().setTraceState(MARKER))
+                .build()
+                .toByteArray()));
+    bodies.add(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .addScopeSpans(
+                        ScopeSpans.newBuilder()
+                            .setScope(InstrumentationScope.newBuilder().setName(MARKER))
+                            .addSpans(good)))
+            .build()
+            .toByteArray());
+    bodies.add(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .setResource(
+                        Resource.newBuilder()
+                            .addEntityRefs(EntityRef.newBuilder().addIdKeys(MARKER)))
+                    .addScopeSpans(ScopeSpans.newBuilder().addSpans(good)))
+            .build()
+            .toByteArray());
+    bodies.add(
+        ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                ResourceSpans.newBuilder()
+                    .setResource(
+                        Resource.newBuilder().addAttributes(kv("service.name", str(MARKER))))
+                    .addScopeSpans(ScopeSpans.newBuilder().addSpans(good)))
+            .build()
+            .toByteArray());
     for (byte[] body : bodies) {
       assertSame(body, true); // valid
       assertSame(replaceMarker(body), true); // invalid: both refuse
@@ -160,16 +195,20 @@ class ProtobufSpansTest {
       }
       Span.Builder span = span(new SplittableRandom(depth), 0).addAttributes(kv("deep", v));
       assertSame(wrap(span.build().toByteArray()), true);
-      Span.Builder linked = span(new SplittableRandom(depth), 0).addLinks(Span.Link.newBuilder()
-          .setTraceId(ByteString.copyFrom(new byte[16])).addAttributes(kv("deep", v)));
+      Span.Builder linked =
+          span(new SplittableRandom(depth), 0)
+              .addLinks(
+                  Span.Link.newBuilder()
+                      .setTraceId(ByteString.copyFrom(new byte[16]))
+                      .addAttributes(kv("deep", v)));
       assertSame(wrap(linked.build().toByteArray()), true);
     }
   }
 
   /**
-   * Decodes {@code body} both ways and compares; returns whether the fast path took it. With
-   * {@code mustMatchOutcome}, both must succeed or both fail; else only a fast success must be
-   * a generated success with the same result.
+   * Decodes {@code body} both ways and compares; returns whether the fast path took it. With {@code
+   * mustMatchOutcome}, both must succeed or both fail; else only a fast success must be a generated
+   * success with the same result.
    */
   private static boolean assertSame(byte[] body, boolean mustMatchOutcome) throws IOException {
     OtlpDecoder.Decoded generated = null;
@@ -188,7 +227,9 @@ class ProtobufSpansTest {
     }
     if (fast == null) {
       if (mustMatchOutcome && generated != null) {
-        fail("the fast path refused a body the generated parser takes: " + java.util.HexFormat.of().formatHex(body));
+        fail(
+            "the fast path refused a body the generated parser takes: "
+                + java.util.HexFormat.of().formatHex(body));
       }
       return false;
     }
@@ -232,8 +273,12 @@ class ProtobufSpansTest {
       if (random.nextInt(5) > 0) {
         Resource.Builder resource = Resource.newBuilder();
         if (random.nextInt(6) > 0) {
-          resource.addAttributes(kv("service.name", random.nextInt(8) == 0 ? AnyValue.newBuilder().setIntValue(7).build()
-              : str("svc-" + random.nextInt(5))));
+          resource.addAttributes(
+              kv(
+                  "service.name",
+                  random.nextInt(8) == 0
+                      ? AnyValue.newBuilder().setIntValue(7).build()
+                      : str("svc-" + random.nextInt(5))));
         }
         if (random.nextInt(3) == 0) {
           resource.addAttributes(kv("learner", str("learner-" + random.nextInt(3))));
@@ -242,7 +287,8 @@ class ProtobufSpansTest {
           resource.addAttributes(kv("host.name", str("h")));
         }
         if (random.nextInt(8) == 0) {
-          resource.addEntityRefs(EntityRef.newBuilder().setType("service").addIdKeys("service.name"));
+          resource.addEntityRefs(
+              EntityRef.newBuilder().setType("service").addIdKeys("service.name"));
         }
         rs.setResource(resource);
       }
@@ -253,8 +299,11 @@ class ProtobufSpansTest {
       for (int s = 0; s < scopes; s++) {
         ScopeSpans.Builder scope = ScopeSpans.newBuilder();
         if (random.nextBoolean()) {
-          scope.setScope(InstrumentationScope.newBuilder().setName("lib").setVersion("1.0")
-              .addAttributes(kv("scope.attr", str("x"))));
+          scope.setScope(
+              InstrumentationScope.newBuilder()
+                  .setName("lib")
+                  .setVersion("1.0")
+                  .addAttributes(kv("scope.attr", str("x"))));
         }
         int spans = random.nextInt(6);
         for (int i = 0; i < spans; i++) {
@@ -268,13 +317,14 @@ class ProtobufSpansTest {
   }
 
   private static Span.Builder span(SplittableRandom random, int i) {
-    Span.Builder span = Span.newBuilder()
-        .setTraceId(id(random, random.nextInt(20) == 0 ? 15 : 16, random.nextInt(30) == 0))
-        .setSpanId(id(random, random.nextInt(25) == 0 ? 0 : 8, random.nextInt(30) == 0))
-        .setName(random.nextInt(10) == 0 ? "GET /é/" + i : "span-" + random.nextInt(4))
-        .setKindValue(random.nextInt(7))
-        .setStartTimeUnixNano(random.nextLong())
-        .setEndTimeUnixNano(random.nextLong());
+    Span.Builder span =
+        Span.newBuilder()
+            .setTraceId(id(random, random.nextInt(20) == 0 ? 15 : 16, random.nextInt(30) == 0))
+            .setSpanId(id(random, random.nextInt(25) == 0 ? 0 : 8, random.nextInt(30) == 0))
+            .setName(random.nextInt(10) == 0 ? "GET /é/" + i : "span-" + random.nextInt(4))
+            .setKindValue(random.nextInt(7))
+            .setStartTimeUnixNano(random.nextLong())
+            .setEndTimeUnixNano(random.nextLong());
     if (random.nextInt(3) > 0) {
       span.setParentSpanId(id(random, random.nextInt(25) == 0 ? 4 : 8, random.nextInt(10) == 0));
     }
@@ -286,21 +336,26 @@ class ProtobufSpansTest {
     }
     int attributes = random.nextInt(9);
     for (int a = 0; a < attributes; a++) {
-      span.addAttributes(kv(random.nextInt(6) == 0 ? "dup" : "key." + random.nextInt(20), value(random, 0)));
+      span.addAttributes(
+          kv(random.nextInt(6) == 0 ? "dup" : "key." + random.nextInt(20), value(random, 0)));
     }
     int links = random.nextInt(3);
     for (int l = 0; l < links; l++) {
-      Span.Link.Builder link = Span.Link.newBuilder()
-          .setTraceId(id(random, random.nextInt(6) == 0 ? 3 : 16, random.nextInt(8) == 0))
-          .setSpanId(id(random, 8, random.nextInt(8) == 0));
+      Span.Link.Builder link =
+          Span.Link.newBuilder()
+              .setTraceId(id(random, random.nextInt(6) == 0 ? 3 : 16, random.nextInt(8) == 0))
+              .setSpanId(id(random, 8, random.nextInt(8) == 0));
       if (random.nextBoolean()) {
         link.addAttributes(kv("link.attr", value(random, 0))).setTraceState("a=b").setFlags(1);
       }
       span.addLinks(link);
     }
     if (random.nextInt(5) == 0) {
-      span.addEvents(Span.Event.newBuilder().setName("exception").setTimeUnixNano(1)
-          .addAttributes(kv("exception.message", value(random, 0))));
+      span.addEvents(
+          Span.Event.newBuilder()
+              .setName("exception")
+              .setTimeUnixNano(1)
+              .addAttributes(kv("exception.message", value(random, 0))));
     }
     if (random.nextInt(6) == 0) {
       span.setDroppedAttributesCount(2).setFlags(0x301);
@@ -313,12 +368,26 @@ class ProtobufSpansTest {
       case 0, 1 -> str("v" + random.nextInt(1000));
       case 2 -> AnyValue.newBuilder().setBoolValue(random.nextBoolean()).build();
       case 3 -> AnyValue.newBuilder().setIntValue(random.nextLong()).build();
-      case 4 -> AnyValue.newBuilder().setDoubleValue(random.nextInt(3) == 0 ? Double.NaN : random.nextDouble() * 1e6).build();
-      case 5 -> AnyValue.newBuilder().setBytesValue(ByteString.copyFrom(new byte[] {1, (byte) 0xab, 0})).build();
-      case 6 -> AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
-          .addValues(value(random, depth + 1)).addValues(value(random, depth + 1))).build();
-      case 7 -> AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
-          .addValues(kv("in", value(random, depth + 1)))).build();
+      case 4 ->
+          AnyValue.newBuilder()
+              .setDoubleValue(random.nextInt(3) == 0 ? Double.NaN : random.nextDouble() * 1e6)
+              .build();
+      case 5 ->
+          AnyValue.newBuilder()
+              .setBytesValue(ByteString.copyFrom(new byte[] {1, (byte) 0xab, 0}))
+              .build();
+      case 6 ->
+          AnyValue.newBuilder()
+              .setArrayValue(
+                  ArrayValue.newBuilder()
+                      .addValues(value(random, depth + 1))
+                      .addValues(value(random, depth + 1)))
+              .build();
+      case 7 ->
+          AnyValue.newBuilder()
+              .setKvlistValue(
+                  KeyValueList.newBuilder().addValues(kv("in", value(random, depth + 1))))
+              .build();
       case 8 -> AnyValue.getDefaultInstance();
       default -> AnyValue.newBuilder().setStringValueStrindex(3).build();
     };

@@ -17,8 +17,25 @@ class SpanAttributesTest {
   void sameEntriesInTheSameOrderAsTheHashMap() {
     SplittableRandom random = new SplittableRandom(11);
     // "Aa" and "BB" share a hash code: equal buckets keep insertion order
-    String[] pool = {"Aa", "BB", "AaAa", "BBBB", "AaBB", "app.order_id", "http.request.method", "url.path",
-        "server.address", "messaging.system", "learner", "", "k1", "k2", "k17", "rpc.system", "ünï"};
+    String[] pool = {
+      "Aa",
+      "BB",
+      "AaAa",
+      "BBBB",
+      "AaBB",
+      "app.order_id",
+      "http.request.method",
+      "url.path",
+      "server.address",
+      "messaging.system",
+      "learner",
+      "",
+      "k1",
+      "k2",
+      "k17",
+      "rpc.system",
+      "ünï"
+    };
     for (int round = 0; round < 20_000; round++) {
       int count = random.nextInt(12);
       String[] keys = new String[count];
@@ -36,7 +53,8 @@ class SpanAttributesTest {
         expected.putIfAbsent(ReceivedSpan.LEARNER, learner);
       }
       Map<String, String> compact = SpanAttributes.of(keys, values, count, learner);
-      assertThat(new ArrayList<>(compact.entrySet())).isEqualTo(new ArrayList<>(expected.entrySet()));
+      assertThat(new ArrayList<>(compact.entrySet()))
+          .isEqualTo(new ArrayList<>(expected.entrySet()));
       assertThat(compact).isEqualTo(expected);
       assertThat(compact.hashCode()).isEqualTo(expected.hashCode());
       assertThat(compact.toString()).isEqualTo(expected.toString());
@@ -52,10 +70,13 @@ class SpanAttributesTest {
 
   @Test
   void unmodifiable() {
-    Map<String, String> compact = SpanAttributes.of(new String[] {"a"}, new String[] {"b"}, 1, null);
-    assertThatThrownBy(() -> compact.put("c", "d")).isInstanceOf(UnsupportedOperationException.class);
+    Map<String, String> compact =
+        SpanAttributes.of(new String[] {"a"}, new String[] {"b"}, 1, null);
+    assertThatThrownBy(() -> compact.put("c", "d"))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThat(compact).containsExactly(Map.entry("a", "b"));
     assertThat(SpanAttributes.of(new String[0], new String[0], 0, null)).isEmpty();
-    assertThat(List.copyOf(SpanAttributes.of(new String[0], new String[0], 0, "x").values())).containsExactly("x");
+    assertThat(List.copyOf(SpanAttributes.of(new String[0], new String[0], 0, "x").values()))
+        .containsExactly("x");
   }
 }

@@ -35,8 +35,18 @@ class SpanPackingTest {
   @Test
   void aStringUtf8CannotCarryLeavesTheTraceUnpacked() {
     AssembledTrace trace = new AssembledTrace("4bf92f3577b34da6a3ce929d0e0e4736", 0);
-    ReceivedSpan lone = new ReceivedSpan(trace.traceId(), "00f067aa0ba902b7", null, "svc", SpanKind.SERVER,
-        "bad \ud800 name", 1, 2, false, Map.of());
+    ReceivedSpan lone =
+        new ReceivedSpan(
+            trace.traceId(),
+            "00f067aa0ba902b7",
+            null,
+            "svc",
+            SpanKind.SERVER,
+            "bad \ud800 name",
+            1,
+            2,
+            false,
+            Map.of());
     trace.add(lone, 0, 0, null);
     trace.close(AssembledTrace.CloseReason.QUIET, 1);
     trace.judged();
@@ -84,7 +94,8 @@ class SpanPackingTest {
     }
     List<ReceivedSpan.Link> links = new ArrayList<>();
     for (int l = random.nextInt(3); l > 0; l--) {
-      links.add(new ReceivedSpan.Link(random.nextBoolean() ? traceId : id(random, 32), odd(random)));
+      links.add(
+          new ReceivedSpan.Link(random.nextBoolean() ? traceId : id(random, 32), odd(random)));
     }
     return new ReceivedSpan(
         random.nextInt(20) == 0 ? id(random, 32) : traceId,

@@ -43,8 +43,14 @@ public final class Checker {
     Boundary b = parseBoundary(boundary);
     List<Task> tasks = s.tasks().stream().filter(t -> t.boundary() == b).toList();
     if (tasks.isEmpty()) {
-      throw new ExerciseException("no " + b.id() + " exercise in " + String.join(", ", s.languages)
-          + " (boundaries here: " + Workspace.boundaryIds(s) + ")");
+      throw new ExerciseException(
+          "no "
+              + b.id()
+              + " exercise in "
+              + String.join(", ", s.languages)
+              + " (boundaries here: "
+              + Workspace.boundaryIds(s)
+              + ")");
     }
     return tasks;
   }
@@ -53,8 +59,10 @@ public final class Checker {
     for (Boundary b : Boundary.values()) {
       if (b.id().equals(id)) {
         if (b.isConfiguration()) {
-          throw new ExerciseException(id + " is a configuration boundary (OTEL_PROPAGATORS), not code to fix here:"
-              + " see ./lab trace --scenario broken-propagators");
+          throw new ExerciseException(
+              id
+                  + " is a configuration boundary (OTEL_PROPAGATORS), not code to fix here:"
+                  + " see ./lab trace --scenario broken-propagators");
         }
         return b;
       }
@@ -67,8 +75,13 @@ public final class Checker {
     List<Task> tasks = chosen(s, boundary);
     Git git = new Git(workspace.root());
     if (!s.branch.equals(git.branch())) {
-      throw new ExerciseException("the exercise is on branch " + s.branch + ", this checkout is on "
-          + git.branch() + ": git checkout " + s.branch);
+      throw new ExerciseException(
+          "the exercise is on branch "
+              + s.branch
+              + ", this checkout is on "
+              + git.branch()
+              + ": git checkout "
+              + s.branch);
     }
     Map<Task, SpanTests.Outcome> built = new SpanTests(workspace.root()).run(tasks, out);
 
@@ -78,19 +91,31 @@ public final class Checker {
     Map<Task, String> notRun = new LinkedHashMap<>();
     List<Language> languages = s.languages.stream().map(Language::parse).toList();
     for (Implementations combination : EndToEnd.combinations(languages)) {
-      List<Task> here = tasks.stream().filter(t -> combination.of(t.implementation().role()) == t.implementation()).toList();
+      List<Task> here =
+          tasks.stream()
+              .filter(t -> combination.of(t.implementation().role()) == t.implementation())
+              .toList();
       if (here.isEmpty()) {
         continue;
       }
-      List<Task> unbuilt = s.tasks().stream()
-          .filter(t -> combination.of(t.implementation().role()) == t.implementation())
-          .filter(t -> built.containsKey(t) && !built.get(t).compiles()).toList();
+      List<Task> unbuilt =
+          s.tasks().stream()
+              .filter(t -> combination.of(t.implementation().role()) == t.implementation())
+              .filter(t -> built.containsKey(t) && !built.get(t).compiles())
+              .toList();
       if (!unbuilt.isEmpty()) {
-        here.forEach(t -> notRun.put(t, "not run end to end: " + unbuilt.get(0).fixFile() + " does not build"));
+        here.forEach(
+            t ->
+                notRun.put(
+                    t, "not run end to end: " + unbuilt.get(0).fixFile() + " does not build"));
         continue;
       }
-      out.println("running one scenario end to end on " + combination.label() + " (" + EndToEnd.REQUESTS
-          + " orders, Kafka and the auditor embedded) ...");
+      out.println(
+          "running one scenario end to end on "
+              + combination.label()
+              + " ("
+              + EndToEnd.REQUESTS
+              + " orders, Kafka and the auditor embedded) ...");
       Map<Boundary, EndToEnd.Wire> wire = new LinkedHashMap<>();
       boolean http = here.stream().anyMatch(t -> t.boundary() == Boundary.HTTP);
       Map<Boundary, EndToEnd.Observation> observed;
@@ -116,33 +141,55 @@ public final class Checker {
       boolean fixed = b.passed() && o != null && o.verdict() == EndToEnd.Verdict.CONNECTED;
       WrongFix wrong = fixed ? null : recognise(t, o, wires.get(t));
       int level = s.hints.getOrDefault(t.id(), 0);
-      // judged broken: it built, and failed its span-level tests or ran end to end. Code that does not
+      // judged broken: it built, and failed its span-level tests or ran end to end. Code that does
+      // not
       // compile (here or in a file the end-to-end run needs) was not judged: it uses no hint.
       boolean judged = b.compiles() && (!b.passed() || o != null);
       if (!fixed && judged) {
         level = Math.min(level + 1, Task.hintLevels());
         s.hints.put(t.id(), level);
       }
-      s.results.put(t.id(), fixed ? "fixed" : b.compileError() ? "does not compile" : judged ? "broken" : "not run");
+      s.results.put(
+          t.id(),
+          fixed ? "fixed" : b.compileError() ? "does not compile" : judged ? "broken" : "not run");
       results.add(new Result(t, fixed, wrong, level));
       print(s, t, fixed, judged, b, o, notRun.get(t), wires.get(t), wrong, level);
     }
     workspace.save(s);
     long done = results.stream().filter(Result::fixed).count();
-    out.printf("%n%d of %d fixed%s%n", done, results.size(),
-        done == results.size() ? ": every chosen boundary carries the context. Well done."
+    out.printf(
+        "%n%d of %d fixed%s%n",
+        done,
+        results.size(),
+        done == results.size()
+            ? ": every chosen boundary carries the context. Well done."
             : " (./lab exercise check again after your next change; ./lab exercise solution BOUNDARY shows the reference"
                 + " fix, --apply puts it in place and saves your version)");
     return results;
   }
 
-  private void print(Workspace.State s, Task t, boolean fixed, boolean judged, SpanTests.Outcome b,
-      EndToEnd.Observation o, String notRun, EndToEnd.Wire wire, WrongFix wrong, int level) {
-    out.printf("== %-11s %s  %s%n", t.id(), fixed ? "FIXED" : b.compileError() ? "DOES NOT COMPILE" : "STILL BROKEN",
+  private void print(
+      Workspace.State s,
+      Task t,
+      boolean fixed,
+      boolean judged,
+      SpanTests.Outcome b,
+      EndToEnd.Observation o,
+      String notRun,
+      EndToEnd.Wire wire,
+      WrongFix wrong,
+      int level) {
+    out.printf(
+        "== %-11s %s  %s%n",
+        t.id(),
+        fixed ? "FIXED" : b.compileError() ? "DOES NOT COMPILE" : "STILL BROKEN",
         t.fixFile());
     if (b.compileError()) {
       out.println("   " + indent(b.detail(), "                     "));
-      out.println("   no hint used: make it compile, then ./lab exercise check " + t.boundary().id() + " again");
+      out.println(
+          "   no hint used: make it compile, then ./lab exercise check "
+              + t.boundary().id()
+              + " again");
       out.println();
       return;
     }
@@ -156,8 +203,15 @@ public final class Checker {
         out.println("     " + line);
       }
       if (o.diagnosis() != null && !fixed) {
-        out.println("   diagnosis: " + o.diagnosis().boundary() + " boundary at " + o.diagnosis().service()
-            + " '" + o.diagnosis().span() + "': " + o.diagnosis().fix());
+        out.println(
+            "   diagnosis: "
+                + o.diagnosis().boundary()
+                + " boundary at "
+                + o.diagnosis().service()
+                + " '"
+                + o.diagnosis().span()
+                + "': "
+                + o.diagnosis().fix());
       }
     }
     if (wire != null && !wire.request().isEmpty()) {
@@ -168,7 +222,13 @@ public final class Checker {
     }
     if (!fixed && judged) {
       String reference = t.referenceLines(workspace.reference(s, t)).stripTrailing();
-      out.println("   hint " + level + "/" + Task.hintLevels() + ": " + indent(t.hint(level, reference), "     "));
+      out.println(
+          "   hint "
+              + level
+              + "/"
+              + Task.hintLevels()
+              + ": "
+              + indent(t.hint(level, reference), "     "));
     }
     out.println();
   }
@@ -176,21 +236,39 @@ public final class Checker {
   private static String describe(EndToEnd.Observation o) {
     ReceivedSpan s = o.span();
     return switch (o.verdict()) {
-      case CONNECTED -> "'" + s.name() + "' (" + s.service() + ") is the child of the span before it, in one trace";
+      case CONNECTED ->
+          "'"
+              + s.name()
+              + "' ("
+              + s.service()
+              + ") is the child of the span before it, in one trace";
       case ROOT -> "'" + s.name() + "' (" + s.service() + ") starts a new trace (no parent)";
-      case LINKED -> "'" + s.name() + "' (" + s.service() + ") starts a new trace with a link, no parent";
-      case WRONG_PARENT -> "'" + s.name() + "' (" + s.service() + ") has the parent "
-          + (o.actualParent() == null ? s.parentSpanId() + " (not received)" : "'" + o.actualParent().name() + "' (" + o.actualParent().service() + ")")
-          + ", not the expected one";
+      case LINKED ->
+          "'" + s.name() + "' (" + s.service() + ") starts a new trace with a link, no parent";
+      case WRONG_PARENT ->
+          "'"
+              + s.name()
+              + "' ("
+              + s.service()
+              + ") has the parent "
+              + (o.actualParent() == null
+                  ? s.parentSpanId() + " (not received)"
+                  : "'" + o.actualParent().name() + "' (" + o.actualParent().service() + ")")
+              + ", not the expected one";
       case NOT_SEEN -> "the span was not received";
     };
   }
 
-  /** The recognised wrong fix of a broken task, from the wire and the trace first, the code where they cannot tell. */
+  /**
+   * The recognised wrong fix of a broken task, from the wire and the trace first, the code where
+   * they cannot tell.
+   */
   private WrongFix recognise(Task t, EndToEnd.Observation o, EndToEnd.Wire wire) {
     switch (t.boundary()) {
       case HTTP -> {
-        if (o != null && o.verdict() == EndToEnd.Verdict.WRONG_PARENT && o.actualParent() != null
+        if (o != null
+            && o.verdict() == EndToEnd.Verdict.WRONG_PARENT
+            && o.actualParent() != null
             && o.actualParent().kind() == io.opentelemetry.api.trace.SpanKind.SERVER) {
           return WrongFix.SERVER_SPAN_CONTEXT;
         }
@@ -198,7 +276,8 @@ public final class Checker {
           if (!idHeaders(wire.request()).isEmpty()) {
             return WrongFix.ID_HEADER_ONLY;
           }
-          if (wire.request().keySet().stream().anyMatch(k -> k.startsWith("x-b3-") || k.equals("b3"))) {
+          if (wire.request().keySet().stream()
+              .anyMatch(k -> k.startsWith("x-b3-") || k.equals("b3"))) {
             return WrongFix.B3_ONLY;
           }
           if (wire.response().containsKey("traceparent")) {
@@ -236,36 +315,46 @@ public final class Checker {
       case SERVER_SPAN_CONTEXT -> o.actualParent().name();
       case BOUND_AT_RUN -> bindingCall(t);
       case EXTRACTED_NOT_PARENT -> extractCall(t);
-      case LINK_NOT_PARENT -> o.span().links().isEmpty() ? "" : "link -> span " + o.span().links().get(0).spanId();
+      case LINK_NOT_PARENT ->
+          o.span().links().isEmpty() ? "" : "link -> span " + o.span().links().get(0).spanId();
     };
   }
 
-  private static final Pattern ID_HEADER = Pattern.compile("(?i)^x-(b3-)?(trace|request|correlation|span)[-_]?id$|^x-(trace|request)-?id$");
+  private static final Pattern ID_HEADER =
+      Pattern.compile(
+          "(?i)^x-(b3-)?(trace|request|correlation|span)[-_]?id$|^x-(trace|request)-?id$");
 
   private static List<String> idHeaders(Map<String, String> headers) {
     List<String> out = new ArrayList<>();
-    headers.forEach((k, v) -> {
-      if (ID_HEADER.matcher(k).matches() && !k.startsWith("x-b3-")) {
-        out.add(k + ": " + v);
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          if (ID_HEADER.matcher(k).matches() && !k.startsWith("x-b3-")) {
+            out.add(k + ": " + v);
+          }
+        });
     return out;
   }
 
   /** The propagation-related headers of a request (not Host, Content-Type ...). */
   private static String interesting(Map<String, String> headers) {
     List<String> out = new ArrayList<>();
-    headers.forEach((k, v) -> {
-      if (k.equals("traceparent") || k.equals("tracestate") || k.equals("baggage") || k.startsWith("x-b3-") || k.equals("b3")
-          || ID_HEADER.matcher(k).matches()) {
-        out.add(k + ": " + v);
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          if (k.equals("traceparent")
+              || k.equals("tracestate")
+              || k.equals("baggage")
+              || k.startsWith("x-b3-")
+              || k.equals("b3")
+              || ID_HEADER.matcher(k).matches()) {
+            out.add(k + ": " + v);
+          }
+        });
     return out.isEmpty() ? "no trace context header at all" : String.join(", ", out);
   }
 
-  private static final Pattern BIND = Pattern.compile(
-      "Context\\.taskWrapping\\([^)]*\\)|Context\\.current\\(\\)\\.wrap\\(|\\.wrap\\(|context\\.bind\\([^;]*|context\\.with\\(");
+  private static final Pattern BIND =
+      Pattern.compile(
+          "Context\\.taskWrapping\\([^)]*\\)|Context\\.current\\(\\)\\.wrap\\(|\\.wrap\\(|context\\.bind\\([^;]*|context\\.with\\(");
   private static final Pattern EXTRACT = Pattern.compile("\\.(extract|Extract)\\([^;\\n]*");
 
   private String bindingCall(Task t) {
@@ -281,7 +370,10 @@ public final class Checker {
     return m.find() ? m.group().strip() : null;
   }
 
-  /** Source without comments (block and line comments; good enough for Java, Go and JavaScript here). */
+  /**
+   * Source without comments (block and line comments; good enough for Java, Go and JavaScript
+   * here).
+   */
   static String code(String source) {
     return source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)//.*$", "");
   }
@@ -290,11 +382,20 @@ public final class Checker {
   static List<String> tree(EndToEnd.Observation o) {
     List<String> lines = new ArrayList<>();
     List<AssembledTrace> fragments = new ArrayList<>(o.fragments());
-    fragments.sort(Comparator.comparingLong(t -> t.spans().stream().mapToLong(ReceivedSpan::startEpochNanos).min().orElse(0)));
+    fragments.sort(
+        Comparator.comparingLong(
+            t -> t.spans().stream().mapToLong(ReceivedSpan::startEpochNanos).min().orElse(0)));
     for (AssembledTrace t : fragments) {
       List<ReceivedSpan> spans = new ArrayList<>(t.spans());
       spans.sort(Comparator.comparingLong(ReceivedSpan::startEpochNanos));
-      lines.add("trace " + t.traceId().substring(0, 8) + "… (" + spans.size() + " span" + (spans.size() == 1 ? "" : "s") + ")");
+      lines.add(
+          "trace "
+              + t.traceId().substring(0, 8)
+              + "… ("
+              + spans.size()
+              + " span"
+              + (spans.size() == 1 ? "" : "s")
+              + ")");
       Set<String> ids = new HashSet<>();
       spans.forEach(s -> ids.add(s.spanId()));
       Map<String, List<ReceivedSpan>> children = new LinkedHashMap<>();
@@ -313,12 +414,28 @@ public final class Checker {
     return lines;
   }
 
-  private static void render(ReceivedSpan s, int depth, Map<String, List<ReceivedSpan>> children, List<String> lines,
+  private static void render(
+      ReceivedSpan s,
+      int depth,
+      Map<String, List<ReceivedSpan>> children,
+      List<String> lines,
       ReceivedSpan boundarySpan) {
     String indent = "  " + (depth == 0 ? "" : "   ".repeat(depth - 1) + "└─ ");
-    String mark = boundarySpan != null && s.spanId().equals(boundarySpan.spanId()) ? "   <- this boundary" : "";
-    lines.add(indent + s.name() + "  (" + s.service() + " " + s.kind() + ")" + (s.isRoot() && depth == 0 && s.links().isEmpty() ? "" : "")
-        + (s.links().isEmpty() ? "" : "  link -> span " + s.links().get(0).spanId()) + mark);
+    String mark =
+        boundarySpan != null && s.spanId().equals(boundarySpan.spanId())
+            ? "   <- this boundary"
+            : "";
+    lines.add(
+        indent
+            + s.name()
+            + "  ("
+            + s.service()
+            + " "
+            + s.kind()
+            + ")"
+            + (s.isRoot() && depth == 0 && s.links().isEmpty() ? "" : "")
+            + (s.links().isEmpty() ? "" : "  link -> span " + s.links().get(0).spanId())
+            + mark);
     for (ReceivedSpan c : children.getOrDefault(s.spanId(), List.of())) {
       render(c, depth + 1, children, lines, boundarySpan);
     }

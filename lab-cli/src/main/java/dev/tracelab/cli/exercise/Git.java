@@ -18,6 +18,7 @@ final class Git {
 
   /** The identity of the exercise's own commits. */
   private static final String NAME = "tracelab exercise";
+
   private static final String EMAIL = "exercise@tracelab.invalid";
 
   private final Path root;
@@ -30,7 +31,10 @@ final class Git {
     return root;
   }
 
-  /** Runs {@code git args...}; its standard output, or an {@link ExerciseException} with git's message. */
+  /**
+   * Runs {@code git args...}; its standard output, or an {@link ExerciseException} with git's
+   * message.
+   */
   String run(String... args) {
     return run(Map.of(), args);
   }
@@ -46,7 +50,11 @@ final class Git {
     Result r = tryRun(env, args);
     if (r.exit != 0) {
       String message = r.err.isBlank() ? r.out : r.err;
-      throw new ExerciseException("git " + String.join(" ", args) + " failed: " + message.strip().lines().findFirst().orElse(""));
+      throw new ExerciseException(
+          "git "
+              + String.join(" ", args)
+              + " failed: "
+              + message.strip().lines().findFirst().orElse(""));
     }
     return r.out;
   }
@@ -68,7 +76,8 @@ final class Git {
       String out = read(p.getInputStream());
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new ExerciseException("git " + String.join(" ", args) + " did not finish within 120 s");
+        throw new ExerciseException(
+            "git " + String.join(" ", args) + " did not finish within 120 s");
       }
       return new Result(p.exitValue(), out, err.join());
     } catch (IOException e) {
@@ -103,7 +112,10 @@ final class Git {
 
   /** Tracked files with changes (staged or not), as {@code git status --porcelain} lines. */
   List<String> changes() {
-    return run("status", "--porcelain", "--untracked-files=no").lines().filter(l -> !l.isBlank()).toList();
+    return run("status", "--porcelain", "--untracked-files=no")
+        .lines()
+        .filter(l -> !l.isBlank())
+        .toList();
   }
 
   /** True when a tracked file has changes (staged or not). */
@@ -128,8 +140,19 @@ final class Git {
       run(index, "read-tree", "HEAD");
       run(index, "add", "--all");
       String tree = run(index, "write-tree").strip();
-      return run("-c", "user.name=" + NAME, "-c", "user.email=" + EMAIL,
-          "commit-tree", "--no-gpg-sign", tree, "-p", "HEAD", "-m", message).strip();
+      return run(
+              "-c",
+              "user.name=" + NAME,
+              "-c",
+              "user.email=" + EMAIL,
+              "commit-tree",
+              "--no-gpg-sign",
+              tree,
+              "-p",
+              "HEAD",
+              "-m",
+              message)
+          .strip();
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -144,8 +167,19 @@ final class Git {
     return run("show", commit + ":" + path);
   }
 
-  /** A commit by the exercise itself (not by the learner's identity, which may not be configured). */
+  /**
+   * A commit by the exercise itself (not by the learner's identity, which may not be configured).
+   */
   void commit(String message) {
-    run("-c", "user.name=" + NAME, "-c", "user.email=" + EMAIL, "commit", "--quiet", "--no-verify", "-m", message);
+    run(
+        "-c",
+        "user.name=" + NAME,
+        "-c",
+        "user.email=" + EMAIL,
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "-m",
+        message);
   }
 }

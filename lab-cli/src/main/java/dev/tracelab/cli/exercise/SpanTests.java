@@ -47,15 +47,22 @@ final class SpanTests {
       return new Outcome(true, false, detail, List.of());
     }
 
-    /** Not built, for a reason other than the learner's code (a missing toolchain, a build that stopped early). */
+    /**
+     * Not built, for a reason other than the learner's code (a missing toolchain, a build that
+     * stopped early).
+     */
     static Outcome notBuilt(String detail) {
       return new Outcome(false, false, detail, List.of());
     }
 
-    /** The learner's code does not compile: {@code does not compile: <first error>}, then the others. */
+    /**
+     * The learner's code does not compile: {@code does not compile: <first error>}, then the
+     * others.
+     */
     static Outcome compileErrors(List<String> errors) {
       List<String> distinct = errors.stream().distinct().limit(8).toList();
-      return new Outcome(false, false, "does not compile: " + String.join("\n", distinct), distinct);
+      return new Outcome(
+          false, false, "does not compile: " + String.join("\n", distinct), distinct);
     }
 
     /** True when the compiler rejected the learner's code. */
@@ -64,9 +71,11 @@ final class SpanTests {
     }
   }
 
-  private static final Pattern JAVA_ERROR = Pattern.compile("^\\[ERROR\\] (/\\S+\\.java):\\[(\\d+),\\d+\\] (.*)$");
+  private static final Pattern JAVA_ERROR =
+      Pattern.compile("^\\[ERROR\\] (/\\S+\\.java):\\[(\\d+),\\d+\\] (.*)$");
   private static final Pattern GO_ERROR = Pattern.compile("^(\\S+\\.go):(\\d+):\\d+: (.*)$");
-  private static final Pattern TESTSUITE = Pattern.compile("<testsuite[^>]*\\btests=\"(\\d+)\"[^>]*");
+  private static final Pattern TESTSUITE =
+      Pattern.compile("<testsuite[^>]*\\btests=\"(\\d+)\"[^>]*");
   private static final Pattern FAILED_CASE =
       Pattern.compile("<testcase name=\"([^\"]+)\"[^>]*>\\s*<(failure|error)");
 
@@ -82,7 +91,10 @@ final class SpanTests {
     Map<Task, Outcome> out = new LinkedHashMap<>();
     List<Task> java = tasks.stream().filter(t -> t.language() == Language.JAVA).toList();
     if (!java.isEmpty()) {
-      progress.println("building and testing Java: ./mvnw -pl " + modules(java) + " -am test (span-level tests) ...");
+      progress.println(
+          "building and testing Java: ./mvnw -pl "
+              + modules(java)
+              + " -am test (span-level tests) ...");
       out.putAll(maven(java));
     }
     for (Task t : tasks) {
@@ -90,7 +102,12 @@ final class SpanTests {
         progress.println("building and testing Go: go test ./" + t.module() + "/go ...");
         out.put(t, go(t));
       } else if (t.language() == Language.NODE) {
-        progress.println("testing Node.js: node --test " + t.module() + "/node/test/" + t.spanTests() + ".test.js ...");
+        progress.println(
+            "testing Node.js: node --test "
+                + t.module()
+                + "/node/test/"
+                + t.spanTests()
+                + ".test.js ...");
         out.put(t, node(t));
       }
     }
@@ -106,10 +123,19 @@ final class SpanTests {
       deleteTree(root.resolve(t.module()).resolve("target").resolve("surefire-reports"));
     }
     Path log = logs.resolve("maven.log");
-    List<String> cmd = new ArrayList<>(List.of(
-        root.resolve("mvnw").toString(), "-B", "-ntp", "-fae", "-pl", modules(tasks), "-am", "test",
-        "-Dtest=" + String.join(",", tasks.stream().map(Task::spanTests).toList()),
-        "-Dsurefire.failIfNoSpecifiedTests=false"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                root.resolve("mvnw").toString(),
+                "-B",
+                "-ntp",
+                "-fae",
+                "-pl",
+                modules(tasks),
+                "-am",
+                "test",
+                "-Dtest=" + String.join(",", tasks.stream().map(Task::spanTests).toList()),
+                "-Dsurefire.failIfNoSpecifiedTests=false"));
     exec(cmd, root, Map.of(), log, 20);
     List<String> lines = lines(log);
     Map<Task, Outcome> out = new LinkedHashMap<>();
@@ -126,9 +152,15 @@ final class SpanTests {
         out.put(t, Outcome.compileErrors(errors));
         continue;
       }
-      Path report = findReport(root.resolve(t.module()).resolve("target").resolve("surefire-reports"), t.spanTests());
+      Path report =
+          findReport(
+              root.resolve(t.module()).resolve("target").resolve("surefire-reports"),
+              t.spanTests());
       if (report == null) {
-        out.put(t, Outcome.notBuilt("the Maven build did not reach the tests; see " + root.relativize(log)));
+        out.put(
+            t,
+            Outcome.notBuilt(
+                "the Maven build did not reach the tests; see " + root.relativize(log)));
         continue;
       }
       out.put(t, junitOutcome(t.spanTests(), report));
@@ -141,9 +173,13 @@ final class SpanTests {
       return null;
     }
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().startsWith("TEST-")
-              && p.getFileName().toString().endsWith("." + testClass + ".xml"))
-          .findFirst().orElse(null);
+      return files
+          .filter(
+              p ->
+                  p.getFileName().toString().startsWith("TEST-")
+                      && p.getFileName().toString().endsWith("." + testClass + ".xml"))
+          .findFirst()
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }
@@ -166,7 +202,14 @@ final class SpanTests {
     if (failed.isEmpty()) {
       return Outcome.ok(testClass + ": " + tests + " of " + tests + " passed");
     }
-    return Outcome.failed(testClass + ": " + failed.size() + " of " + tests + " failed: " + String.join(", ", failed));
+    return Outcome.failed(
+        testClass
+            + ": "
+            + failed.size()
+            + " of "
+            + tests
+            + " failed: "
+            + String.join(", ", failed));
   }
 
   private Outcome go(Task t) {
@@ -175,8 +218,19 @@ final class SpanTests {
       return Outcome.notBuilt("needs Go (go not found on PATH or in /usr/local/go/bin)");
     }
     Path log = logs.resolve("go-" + t.module() + ".log");
-    int exit = exec(List.of(go.get().toString(), "test", "-count=1", "-run", "^(" + t.spanTests() + ")$", "./" + t.module() + "/go"),
-        root, Map.of("GOTOOLCHAIN", "local"), log, 10);
+    int exit =
+        exec(
+            List.of(
+                go.get().toString(),
+                "test",
+                "-count=1",
+                "-run",
+                "^(" + t.spanTests() + ")$",
+                "./" + t.module() + "/go"),
+            root,
+            Map.of("GOTOOLCHAIN", "local"),
+            log,
+            10);
     List<String> lines = lines(log);
     List<String> errors = new ArrayList<>();
     for (String line : lines) {
@@ -189,16 +243,28 @@ final class SpanTests {
       return Outcome.ok("go test -run '" + t.spanTests() + "': ok");
     }
     if (errors.isEmpty()) {
-      lines.stream().filter(l -> l.contains("[build failed]") || l.contains("[setup failed]")).findFirst()
+      lines.stream()
+          .filter(l -> l.contains("[build failed]") || l.contains("[setup failed]"))
+          .findFirst()
           .ifPresent(l -> errors.add(l.strip()));
     }
     if (!errors.isEmpty()) {
       return Outcome.compileErrors(errors);
     }
-    List<String> failed = lines.stream().map(String::strip).filter(l -> l.startsWith("--- FAIL:"))
-        .map(l -> l.substring("--- FAIL:".length()).strip().split(" ")[0]).filter(n -> !n.contains("/")).distinct().toList();
-    return Outcome.failed("go test: " + (failed.isEmpty() ? "failed" : "failed: " + String.join(", ", failed))
-        + " (" + root.relativize(log) + ")");
+    List<String> failed =
+        lines.stream()
+            .map(String::strip)
+            .filter(l -> l.startsWith("--- FAIL:"))
+            .map(l -> l.substring("--- FAIL:".length()).strip().split(" ")[0])
+            .filter(n -> !n.contains("/"))
+            .distinct()
+            .toList();
+    return Outcome.failed(
+        "go test: "
+            + (failed.isEmpty() ? "failed" : "failed: " + String.join(", ", failed))
+            + " ("
+            + root.relativize(log)
+            + ")");
   }
 
   private Outcome node(Task t) {
@@ -210,21 +276,51 @@ final class SpanTests {
     }
     Path node = find("node", List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"))).orElseThrow();
     Path log = logs.resolve("node-" + t.module() + ".log");
-    int check = exec(List.of(node.toString(), "--check", root.relativize(root.resolve(t.fixFile())).toString()), root, Map.of(), log, 2);
+    int check =
+        exec(
+            List.of(
+                node.toString(), "--check", root.relativize(root.resolve(t.fixFile())).toString()),
+            root,
+            Map.of(),
+            log,
+            2);
     if (check != 0) {
       return Outcome.compileErrors(List.of(syntaxError(lines(log))));
     }
-    int exit = exec(List.of(node.toString(), "--test", "--import", "./test/instrument.js", "test/" + t.spanTests() + ".test.js"),
-        dir, Map.of(), log, 5);
+    int exit =
+        exec(
+            List.of(
+                node.toString(),
+                "--test",
+                "--import",
+                "./test/instrument.js",
+                "test/" + t.spanTests() + ".test.js"),
+            dir,
+            Map.of(),
+            log,
+            5);
     List<String> lines = lines(log);
     if (exit == 0) {
-      String pass = lines.stream().filter(l -> l.startsWith("# pass")).findFirst().orElse("# pass").substring(2);
+      String pass =
+          lines.stream()
+              .filter(l -> l.startsWith("# pass"))
+              .findFirst()
+              .orElse("# pass")
+              .substring(2);
       return Outcome.ok(t.spanTests() + ".test.js: " + pass);
     }
-    List<String> failed = lines.stream().filter(l -> l.stripLeading().startsWith("not ok"))
-        .map(l -> l.strip().replaceFirst("^not ok \\d+ - ", "")).toList();
-    return Outcome.failed(t.spanTests() + ".test.js failed: " + String.join(", ", failed)
-        + " (" + root.relativize(log) + ")");
+    List<String> failed =
+        lines.stream()
+            .filter(l -> l.stripLeading().startsWith("not ok"))
+            .map(l -> l.strip().replaceFirst("^not ok \\d+ - ", ""))
+            .toList();
+    return Outcome.failed(
+        t.spanTests()
+            + ".test.js failed: "
+            + String.join(", ", failed)
+            + " ("
+            + root.relativize(log)
+            + ")");
   }
 
   /**
@@ -236,7 +332,12 @@ final class SpanTests {
     if (location.startsWith(root.toString() + File.separator)) {
       location = location.substring(root.toString().length() + 1);
     }
-    String error = lines.stream().map(String::strip).filter(l -> l.matches("^[A-Za-z]*Error\\b.*")).findFirst().orElse("");
+    String error =
+        lines.stream()
+            .map(String::strip)
+            .filter(l -> l.matches("^[A-Za-z]*Error\\b.*"))
+            .findFirst()
+            .orElse("");
     return error.isEmpty() ? location : location.isEmpty() ? error : location + ": " + error;
   }
 
@@ -253,12 +354,18 @@ final class SpanTests {
     return dirs.stream().map(d -> d.resolve(program)).filter(Files::isExecutable).findFirst();
   }
 
-  /** Runs a command to completion, output to {@code log}; its exit code (124 after {@code minutes}). */
-  private static int exec(List<String> command, Path dir, Map<String, String> env, Path log, int minutes) {
+  /**
+   * Runs a command to completion, output to {@code log}; its exit code (124 after {@code minutes}).
+   */
+  private static int exec(
+      List<String> command, Path dir, Map<String, String> env, Path log, int minutes) {
     try {
       Files.createDirectories(log.getParent());
-      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       pb.environment().putAll(env);
       Process p = pb.start();
       p.getOutputStream().close();

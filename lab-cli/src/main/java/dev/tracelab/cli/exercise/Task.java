@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * One exercise: a boundary fixed in one implementation, e.g. {@code http/go}. What the learner
- * starts from is generated from the fixed source: the lines between the marker comments
- * {@code tracelab:exercise <boundary> begin} and {@code ... end} in {@link Implementation#fixFile()}
- * are rewritten by this task's {@link Edit}s (so they behave like the broken variant in
- * {@code broken-variants/}) under a TODO naming the boundary and the docs section. The markers
- * stay, so the learner sees where to work and the reference fix is a diff of those lines only.
+ * starts from is generated from the fixed source: the lines between the marker comments {@code
+ * tracelab:exercise <boundary> begin} and {@code ... end} in {@link Implementation#fixFile()} are
+ * rewritten by this task's {@link Edit}s (so they behave like the broken variant in {@code
+ * broken-variants/}) under a TODO naming the boundary and the docs section. The markers stay, so
+ * the learner sees where to work and the reference fix is a diff of those lines only.
  */
 public enum Task {
   HTTP_JAVA(
@@ -30,7 +30,8 @@ public enum Task {
               + " the field 'propagator') writes the headers: propagator.inject(context, carrier, setter)."
               + " The carrier is the request builder 'traced', the setter RequestHeaders.INSTANCE.",
           "Exact lines: inside the CLIENT span's scope, before client.send(...)"),
-      "gateway-svc", "HttpBoundarySpansTest"),
+      "gateway-svc",
+      "HttpBoundarySpansTest"),
   HTTP_GO(
       Implementation.GATEWAY_GO,
       "docs/w3c-trace-context.md (traceparent) and docs/orphans.md (The same boundaries in Go and Node.js)",
@@ -43,7 +44,8 @@ public enum Task {
           "API: otelhttp.NewTransport takes options; otelhttp.WithPropagators(p) chooses the propagator"
               + " it injects with. The service's configured propagator is the parameter 'prop'.",
           "Exact lines: one option in the otelhttp.NewTransport(...) call"),
-      "gateway-svc", "TestFixedGatewayPropagatesTheClientSpanToTheWorker|TestIncomingTraceparentIsContinued"),
+      "gateway-svc",
+      "TestFixedGatewayPropagatesTheClientSpanToTheWorker|TestIncomingTraceparentIsContinued"),
   ASYNC_JAVA(
       Implementation.WORKER_JAVA,
       "docs/orphans.md (2. In-process async boundary)",
@@ -56,7 +58,8 @@ public enum Task {
           "API: io.opentelemetry.context.Context.taskWrapping(ExecutorService) returns an executor that"
               + " does exactly that for every task; Context.current().wrap(runnable) does it for one.",
           "Exact lines: where the constructor sets 'contextBound'"),
-      "worker-svc", "AsyncBoundarySpansTest"),
+      "worker-svc",
+      "AsyncBoundarySpansTest"),
   ASYNC_NODE(
       Implementation.WORKER_NODE,
       "docs/orphans.md (The same boundaries in Go and Node.js)",
@@ -68,11 +71,15 @@ public enum Task {
           "API: context.bind(ctx, fn) from @opentelemetry/api returns fn bound to ctx;"
               + " context.active() is the request's context at submit time.",
           "Exact lines: the queue.push(...) in submit(job)"),
-      "worker-svc", "async-boundary"),
+      "worker-svc",
+      "async-boundary"),
   KAFKA_JAVA(
       Implementation.CONSUMER_JAVA,
       "docs/orphans.md (3. Kafka boundary; A link instead of a parent)",
-      List.of(Edit.replace("propagator.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE)", "Context.root()")),
+      List.of(
+          Edit.replace(
+              "propagator.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE)",
+              "Context.root()")),
       List.of(
           "Concept: the producer injected traceparent into the record headers. The consumer must"
               + " read it back and make the producer's span the PARENT of the process span (this"
@@ -81,18 +88,23 @@ public enum Task {
               + " RecordHeaders.INSTANCE (already in this file) returns the producer's context; parentOf"
               + " returns it and the caller uses it as setParent(...).",
           "Exact lines: the return statement of parentOf(record)"),
-      "consumer-svc", "KafkaBoundarySpansTest"),
+      "consumer-svc",
+      "KafkaBoundarySpansTest"),
   KAFKA_GO(
       Implementation.CONSUMER_GO,
       "docs/orphans.md (The same boundaries in Go and Node.js)",
-      List.of(Edit.replace("prop.Extract(ctx, recordHeaders{kotel.NewRecordCarrier(r), r})", "context.Background()")),
+      List.of(
+          Edit.replace(
+              "prop.Extract(ctx, recordHeaders{kotel.NewRecordCarrier(r), r})",
+              "context.Background()")),
       List.of(
           "Concept: the producer injected traceparent into the record headers. The process span must"
               + " start from the context extracted from them, so it is the producer span's child.",
           "API: prop.Extract(ctx, carrier) with a propagation.TextMapCarrier over the record headers:"
               + " recordHeaders{kotel.NewRecordCarrier(r), r} (already in this file).",
           "Exact lines: the return statement of the func recordParent returns"),
-      "consumer-svc", "TestProcessSpanIsTheChildOfTheProducerSpan|TestRecordWithoutContextIsARoot");
+      "consumer-svc",
+      "TestProcessSpanIsTheChildOfTheProducerSpan|TestRecordWithoutContextIsARoot");
 
   static final String MARKER = "tracelab:exercise";
 
@@ -103,7 +115,13 @@ public enum Task {
   private final String module;
   private final String spanTests;
 
-  Task(Implementation implementation, String docs, List<Edit> edits, List<String> hints, String module, String spanTests) {
+  Task(
+      Implementation implementation,
+      String docs,
+      List<Edit> edits,
+      List<String> hints,
+      String module,
+      String spanTests) {
     this.implementation = implementation;
     this.docs = docs;
     this.edits = edits;
@@ -207,7 +225,15 @@ public enum Task {
     for (Edit e : edits) {
       body = e.apply(body, fixFile());
     }
-    String todo = r.indent() + "// TODO(exercise " + boundary().id() + "): " + todoText() + " See " + docs + ".\n";
+    String todo =
+        r.indent()
+            + "// TODO(exercise "
+            + boundary().id()
+            + "): "
+            + todoText()
+            + " See "
+            + docs
+            + ".\n";
     return fixed.substring(0, r.bodyStart()) + todo + body + fixed.substring(r.bodyEnd());
   }
 
@@ -216,7 +242,10 @@ public enum Task {
     return Region.find(fixed, boundary().id(), fixFile()).body();
   }
 
-  /** The lines between the markers of any version of the file (the learner's), or null without markers. */
+  /**
+   * The lines between the markers of any version of the file (the learner's), or null without
+   * markers.
+   */
   static String regionOf(String source, Boundary boundary) {
     try {
       return Region.find(source, boundary.id(), "").body();
@@ -228,7 +257,8 @@ public enum Task {
   private String todoText() {
     return switch (boundary()) {
       case HTTP -> "the worker's SERVER span starts a new trace: this call sends no trace context.";
-      case ASYNC -> "the deferred-work span starts a new trace: the task runs without the request's context.";
+      case ASYNC ->
+          "the deferred-work span starts a new trace: the task runs without the request's context.";
       case KAFKA -> "the process span starts a new trace: the record headers' context is ignored.";
       case PROPAGATORS, CORS -> "";
     };
@@ -242,15 +272,23 @@ public enum Task {
     }
 
     static Region find(String source, String boundary, String file) {
-      Matcher begin = Pattern.compile("(?m)^([ \\t]*)\\S+ " + Pattern.quote(MARKER + " " + boundary) + " begin[ \\t]*\\R")
-          .matcher(source);
+      Matcher begin =
+          Pattern.compile(
+                  "(?m)^([ \\t]*)\\S+ "
+                      + Pattern.quote(MARKER + " " + boundary)
+                      + " begin[ \\t]*\\R")
+              .matcher(source);
       if (!begin.find()) {
-        throw new IllegalStateException("no '" + MARKER + " " + boundary + " begin' marker in " + file);
+        throw new IllegalStateException(
+            "no '" + MARKER + " " + boundary + " begin' marker in " + file);
       }
-      Matcher end = Pattern.compile("(?m)^[ \\t]*\\S+ " + Pattern.quote(MARKER + " " + boundary) + " end[ \\t]*$")
-          .matcher(source);
+      Matcher end =
+          Pattern.compile(
+                  "(?m)^[ \\t]*\\S+ " + Pattern.quote(MARKER + " " + boundary) + " end[ \\t]*$")
+              .matcher(source);
       if (!end.find(begin.end())) {
-        throw new IllegalStateException("no '" + MARKER + " " + boundary + " end' marker after its begin in " + file);
+        throw new IllegalStateException(
+            "no '" + MARKER + " " + boundary + " end' marker after its begin in " + file);
       }
       return new Region(begin.group(1), begin.end(), end.start(), source);
     }
@@ -272,7 +310,8 @@ public enum Task {
         return "";
       }
       if (!body.contains(from)) {
-        throw new IllegalStateException("the fix in " + file + " no longer contains '" + from + "': update the exercise");
+        throw new IllegalStateException(
+            "the fix in " + file + " no longer contains '" + from + "': update the exercise");
       }
       return body.replace(from, to);
     }

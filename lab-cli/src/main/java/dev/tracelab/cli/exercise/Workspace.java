@@ -18,17 +18,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The learner's workspace: a git branch {@code tracelab-exercise-<lang>} of this checkout whose first commit
- * replaces every boundary fix of the chosen languages with its stub ({@link Task#stub}), and the
- * exercise state in {@code .tracelab/exercise.json} (git-ignored): where it started, hints shown,
- * last results. Whatever overwrites the learner's files ({@link #reset}, {@link #applySolution})
- * first saves them as a commit on a branch {@code tracelab/saved/<time>} and says how to restore
- * them.
+ * The learner's workspace: a git branch {@code tracelab-exercise-<lang>} of this checkout whose
+ * first commit replaces every boundary fix of the chosen languages with its stub ({@link
+ * Task#stub}), and the exercise state in {@code .tracelab/exercise.json} (git-ignored): where it
+ * started, hints shown, last results. Whatever overwrites the learner's files ({@link #reset},
+ * {@link #applySolution}) first saves them as a commit on a branch {@code tracelab/saved/<time>}
+ * and says how to restore them.
  */
 public final class Workspace {
 
   static final String STATE = ".tracelab/exercise.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Git git;
 
@@ -72,30 +73,40 @@ public final class Workspace {
       case "go" -> List.of(Language.GO);
       case "node" -> List.of(Language.NODE);
       case "all" -> List.of(Language.JAVA, Language.GO, Language.NODE);
-      default -> throw new ExerciseException("--lang must be java, go, node or all, not '" + lang + "'");
+      default ->
+          throw new ExerciseException("--lang must be java, go, node or all, not '" + lang + "'");
     };
   }
 
   // ---- start ----
 
   /**
-   * Creates branch {@code tracelab-exercise-<lang>} from HEAD and commits the stubs on it; the state file
-   * records the start. Refuses a dirty checkout, a started exercise, or an existing branch.
+   * Creates branch {@code tracelab-exercise-<lang>} from HEAD and commits the stubs on it; the
+   * state file records the start. Refuses a dirty checkout, a started exercise, or an existing
+   * branch.
    */
   public State start(String lang) {
     List<Language> languages = languages(lang);
     requireRepository();
     if (Files.exists(root().resolve(STATE))) {
-      throw new ExerciseException("an exercise is already started here (./lab exercise status; ./lab exercise reset"
-          + " to start it over; remove " + STATE + " to begin a new one)");
+      throw new ExerciseException(
+          "an exercise is already started here (./lab exercise status; ./lab exercise reset"
+              + " to start it over; remove "
+              + STATE
+              + " to begin a new one)");
     }
     if (!git.changes().isEmpty()) {
-      throw new ExerciseException("the checkout has uncommitted changes: commit or stash them first");
+      throw new ExerciseException(
+          "the checkout has uncommitted changes: commit or stash them first");
     }
     String branch = "tracelab-exercise-" + (lang == null ? "java" : lang);
     if (git.branchExists(branch)) {
-      throw new ExerciseException("branch " + branch + " already exists: delete it (git branch -D " + branch
-          + ") or check it out and run ./lab exercise reset");
+      throw new ExerciseException(
+          "branch "
+              + branch
+              + " already exists: delete it (git branch -D "
+              + branch
+              + ") or check it out and run ./lab exercise reset");
     }
     State s = new State();
     languages.forEach(l -> s.languages.add(l.id()));
@@ -105,7 +116,9 @@ public final class Workspace {
     List<String> files = new ArrayList<>();
     Map<String, String> stubs = new LinkedHashMap<>();
     for (Task t : s.tasks()) {
-      stubs.put(t.fixFile(), t.stub(git.show(s.base, t.fixFile()))); // all generated before anything changes
+      stubs.put(
+          t.fixFile(),
+          t.stub(git.show(s.base, t.fixFile()))); // all generated before anything changes
       files.add(t.fixFile());
     }
     git.run("checkout", "--quiet", "-b", branch);
@@ -113,7 +126,10 @@ public final class Workspace {
     List<String> add = new ArrayList<>(List.of("add", "--"));
     add.addAll(files);
     git.run(add.toArray(String[]::new));
-    git.commit("tracelab exercise: start (" + String.join(", ", s.languages) + "): the boundary fixes are stubs to fill in");
+    git.commit(
+        "tracelab exercise: start ("
+            + String.join(", ", s.languages)
+            + "): the boundary fixes are stubs to fill in");
     s.start = git.head();
     save(s);
     return s;
@@ -125,7 +141,9 @@ public final class Workspace {
    */
   public record Saved(String branch, String restore) {}
 
-  /** What {@link #reset} did; {@code saved} is null when there was nothing of the learner's to save. */
+  /**
+   * What {@link #reset} did; {@code saved} is null when there was nothing of the learner's to save.
+   */
   public record Reset(State state, Saved saved) {}
 
   /**
@@ -142,7 +160,8 @@ public final class Workspace {
     State s = load();
     if (!s.branch.equals(git.branch())) {
       if (git.dirty()) {
-        throw new ExerciseException("the checkout has uncommitted changes: commit or stash them before reset");
+        throw new ExerciseException(
+            "the checkout has uncommitted changes: commit or stash them before reset");
       }
       git.run("checkout", "--quiet", s.branch);
     }
@@ -157,10 +176,14 @@ public final class Workspace {
     return new Reset(s, saved);
   }
 
-  /** The reference fix of {@code boundary} (every chosen language) as a diff {@code git apply} accepts at the start. */
+  /**
+   * The reference fix of {@code boundary} (every chosen language) as a diff {@code git apply}
+   * accepts at the start.
+   */
   public String solution(Boundary boundary) {
     State s = load();
-    List<String> args = new ArrayList<>(List.of("diff", "--no-color", "--no-ext-diff", s.start, s.base, "--"));
+    List<String> args =
+        new ArrayList<>(List.of("diff", "--no-color", "--no-ext-diff", s.start, s.base, "--"));
     args.addAll(fixFiles(s, boundary));
     return git.run(args.toArray(String[]::new));
   }
@@ -175,8 +198,13 @@ public final class Workspace {
     State s = load();
     List<String> files = fixFiles(s, boundary);
     if (!s.branch.equals(git.branch())) {
-      throw new ExerciseException("the exercise is on branch " + s.branch + ", this checkout is on "
-          + git.branch() + ": git checkout " + s.branch);
+      throw new ExerciseException(
+          "the exercise is on branch "
+              + s.branch
+              + ", this checkout is on "
+              + git.branch()
+              + ": git checkout "
+              + s.branch);
     }
     Map<String, String> replaced = new LinkedHashMap<>();
     for (String file : files) {
@@ -188,7 +216,8 @@ public final class Workspace {
     if (replaced.isEmpty()) {
       return new Applied(List.of(), null);
     }
-    Saved saved = saveWork("before solution " + boundary.id() + " --apply", List.copyOf(replaced.keySet()));
+    Saved saved =
+        saveWork("before solution " + boundary.id() + " --apply", List.copyOf(replaced.keySet()));
     replaced.forEach(this::write);
     return new Applied(List.copyOf(replaced.keySet()), saved);
   }
@@ -199,22 +228,31 @@ public final class Workspace {
    * command that restores {@code paths} from it.
    */
   private Saved saveWork(String why, List<String> paths) {
-    String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+    String time =
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
     String branch = "tracelab/saved/" + time;
     for (int n = 2; git.branchExists(branch); n++) {
       branch = "tracelab/saved/" + time + "-" + n;
     }
-    String commit = git.snapshot("tracelab exercise: the learner's work " + why + " (" + time + ")");
+    String commit =
+        git.snapshot("tracelab exercise: the learner's work " + why + " (" + time + ")");
     git.run("branch", branch, commit);
     return new Saved(branch, "git restore --source=" + branch + " -- " + String.join(" ", paths));
   }
 
   /** The fix files of {@code boundary} in the exercise's languages; fails when it has none. */
   private static List<String> fixFiles(State s, Boundary boundary) {
-    List<String> files = s.tasks().stream().filter(t -> t.boundary() == boundary).map(Task::fixFile).toList();
+    List<String> files =
+        s.tasks().stream().filter(t -> t.boundary() == boundary).map(Task::fixFile).toList();
     if (files.isEmpty()) {
-      throw new ExerciseException("no " + boundary.id() + " exercise in " + String.join(", ", s.languages)
-          + " (boundaries here: " + boundaryIds(s) + ")");
+      throw new ExerciseException(
+          "no "
+              + boundary.id()
+              + " exercise in "
+              + String.join(", ", s.languages)
+              + " (boundaries here: "
+              + boundaryIds(s)
+              + ")");
     }
     return files;
   }
@@ -222,7 +260,10 @@ public final class Workspace {
   /** Files that differ between the commit the exercise started from and its start commit. */
   public List<String> changedByStart() {
     State s = load();
-    return git.run("diff", "--name-only", s.base, s.start).lines().filter(l -> !l.isBlank()).toList();
+    return git.run("diff", "--name-only", s.base, s.start)
+        .lines()
+        .filter(l -> !l.isBlank())
+        .toList();
   }
 
   /** True when the learner changed the task's fix file since the start (committed or not). */
@@ -266,7 +307,8 @@ public final class Workspace {
   public State load() {
     Path file = root().resolve(STATE);
     if (!Files.exists(file)) {
-      throw new ExerciseException("no exercise started here: ./lab exercise start [--lang java|go|node|all]");
+      throw new ExerciseException(
+          "no exercise started here: ./lab exercise start [--lang java|go|node|all]");
     }
     try {
       return JSON.readValue(file.toFile(), State.class);
@@ -296,10 +338,13 @@ public final class Workspace {
   private void requireRepository() {
     Git.Result r = git.tryRun("rev-parse", "--show-toplevel");
     if (r.exit() != 0) {
-      throw new ExerciseException(root() + " is not a git checkout: the exercise works on a git branch (git clone the repository)");
+      throw new ExerciseException(
+          root()
+              + " is not a git checkout: the exercise works on a git branch (git clone the repository)");
     }
     if (git.tryRun("check-ignore", "-q", STATE).exit() != 0) {
-      throw new ExerciseException(STATE + " is not git-ignored in this checkout (.gitignore needs '.tracelab/')");
+      throw new ExerciseException(
+          STATE + " is not git-ignored in this checkout (.gitignore needs '.tracelab/')");
     }
   }
 }

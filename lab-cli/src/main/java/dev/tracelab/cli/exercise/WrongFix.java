@@ -3,9 +3,9 @@ package dev.tracelab.cli.exercise;
 import dev.tracelab.flow.Boundary;
 
 /**
- * A recognised wrong fix: what the check observed (headers on the wire, the span's parent or
- * links in the trace, and, where the wire cannot tell two mistakes apart, the code), and the
- * specific hint for it.
+ * A recognised wrong fix: what the check observed (headers on the wire, the span's parent or links
+ * in the trace, and, where the wire cannot tell two mistakes apart, the code), and the specific
+ * hint for it.
  */
 public enum WrongFix {
   ID_HEADER_ONLY(

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code check} on a fresh exercise workspace, per language: the stubs are broken with the first
- * hint; each known wrong fix gets its specific hint (recognised from the wire or the trace) and
- * the next hint; code that does not compile is reported as such and uses no hint; the reference
- * fixes pass (exit 0 of the command), applied by {@code solution --apply} too.
+ * hint; each known wrong fix gets its specific hint (recognised from the wire or the trace) and the
+ * next hint; code that does not compile is reported as such and uses no hint; the reference fixes
+ * pass (exit 0 of the command), applied by {@code solution --apply} too.
  */
 class ExerciseCheckTest {
 
@@ -26,24 +26,38 @@ class ExerciseCheckTest {
     String kafka = Task.KAFKA_JAVA.fixFile();
 
     // wrong fixes, round 1: an id header; binding when the task runs; a link instead of a parent
-    clone.edit(http, clone.todoLine(http, "http"), "      traced.header(\"X-Trace-ID\", span.getSpanContext().getTraceId());");
-    clone.edit(async, "contextBound.execute(task);", "contextBound.execute(() -> Context.current().wrap(task).run());");
-    clone.edit(kafka, "  /** Reads propagation headers", String.join("\n",
-        "  @Override",
-        "  public io.opentelemetry.api.trace.SpanBuilder lineage(",
-        "      io.opentelemetry.api.trace.SpanBuilder builder, ConsumerRecord<String, String> record) {",
-        "    Context extracted = propagator.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE);",
-        "    return builder.setNoParent().addLink(io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext());",
-        "  }",
-        "",
-        "  /** Reads propagation headers"));
+    clone.edit(
+        http,
+        clone.todoLine(http, "http"),
+        "      traced.header(\"X-Trace-ID\", span.getSpanContext().getTraceId());");
+    clone.edit(
+        async,
+        "contextBound.execute(task);",
+        "contextBound.execute(() -> Context.current().wrap(task).run());");
+    clone.edit(
+        kafka,
+        "  /** Reads propagation headers",
+        String.join(
+            "\n",
+            "  @Override",
+            "  public io.opentelemetry.api.trace.SpanBuilder lineage(",
+            "      io.opentelemetry.api.trace.SpanBuilder builder, ConsumerRecord<String, String> record) {",
+            "    Context extracted = propagator.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE);",
+            "    return builder.setNoParent().addLink(io.opentelemetry.api.trace.Span.fromContext(extracted).getSpanContext());",
+            "  }",
+            "",
+            "  /** Reads propagation headers"));
     ExerciseClone.Check first = clone.check();
-    assertThat(first.of(Task.HTTP_JAVA)).isEqualTo(new Checker.Result(Task.HTTP_JAVA, false, WrongFix.ID_HEADER_ONLY, 1));
-    assertThat(first.of(Task.ASYNC_JAVA)).isEqualTo(new Checker.Result(Task.ASYNC_JAVA, false, WrongFix.BOUND_AT_RUN, 1));
-    assertThat(first.of(Task.KAFKA_JAVA)).isEqualTo(new Checker.Result(Task.KAFKA_JAVA, false, WrongFix.LINK_NOT_PARENT, 1));
+    assertThat(first.of(Task.HTTP_JAVA))
+        .isEqualTo(new Checker.Result(Task.HTTP_JAVA, false, WrongFix.ID_HEADER_ONLY, 1));
+    assertThat(first.of(Task.ASYNC_JAVA))
+        .isEqualTo(new Checker.Result(Task.ASYNC_JAVA, false, WrongFix.BOUND_AT_RUN, 1));
+    assertThat(first.of(Task.KAFKA_JAVA))
+        .isEqualTo(new Checker.Result(Task.KAFKA_JAVA, false, WrongFix.LINK_NOT_PARENT, 1));
     assertThat(first.output())
         .contains("wrong fix: The request carries an id header (x-trace-id: ")
-        .contains("wrong fix: The code binds a context (Context.current().wrap(), but when the task RUNS")
+        .contains(
+            "wrong fix: The code binds a context (Context.current().wrap(), but when the task RUNS")
         .contains("wrong fix: The process span starts a new trace with a LINK to the producer span")
         .contains("'process orders' (consumer-svc) starts a new trace with a link, no parent")
         .contains("hint 1/3: Concept:")
@@ -51,23 +65,36 @@ class ExerciseCheckTest {
 
     // round 2: the server span's context injected; extracted but no parent
     clone.workspace.reset();
-    clone.edit(http, "    Span span = ClientSpans.start(tracer, request);",
+    clone.edit(
+        http,
+        "    Span span = ClientSpans.start(tracer, request);",
         "    Context callerContext = Context.current();\n    Span span = ClientSpans.start(tracer, request);");
-    clone.edit(http, clone.todoLine(http, "http"), "      propagator.inject(callerContext, traced, RequestHeaders.INSTANCE);");
-    clone.edit(kafka, "    return Context.root();",
+    clone.edit(
+        http,
+        clone.todoLine(http, "http"),
+        "      propagator.inject(callerContext, traced, RequestHeaders.INSTANCE);");
+    clone.edit(
+        kafka,
+        "    return Context.root();",
         "    Context extracted = propagator.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE);\n    return Context.root();");
     ExerciseClone.Check second = clone.check();
-    assertThat(second.of(Task.HTTP_JAVA)).isEqualTo(new Checker.Result(Task.HTTP_JAVA, false, WrongFix.SERVER_SPAN_CONTEXT, 1));
-    assertThat(second.of(Task.ASYNC_JAVA)).isEqualTo(new Checker.Result(Task.ASYNC_JAVA, false, null, 1));
-    assertThat(second.of(Task.KAFKA_JAVA)).isEqualTo(new Checker.Result(Task.KAFKA_JAVA, false, WrongFix.EXTRACTED_NOT_PARENT, 1));
+    assertThat(second.of(Task.HTTP_JAVA))
+        .isEqualTo(new Checker.Result(Task.HTTP_JAVA, false, WrongFix.SERVER_SPAN_CONTEXT, 1));
+    assertThat(second.of(Task.ASYNC_JAVA))
+        .isEqualTo(new Checker.Result(Task.ASYNC_JAVA, false, null, 1));
+    assertThat(second.of(Task.KAFKA_JAVA))
+        .isEqualTo(new Checker.Result(Task.KAFKA_JAVA, false, WrongFix.EXTRACTED_NOT_PARENT, 1));
     assertThat(second.output())
-        .contains("'POST /work' (worker-svc) has the parent 'POST /orders' (gateway-svc), not the expected one")
-        .contains("wrong fix: The code extracts the context from the record headers (.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE)");
+        .contains(
+            "'POST /work' (worker-svc) has the parent 'POST /orders' (gateway-svc), not the expected one")
+        .contains(
+            "wrong fix: The code extracts the context from the record headers (.extract(Context.root(), record.headers(), RecordHeaders.INSTANCE)");
 
     // a second check of a still-broken boundary reveals the next hint
     ExerciseClone.Check third = clone.check();
     assertThat(third.of(Task.ASYNC_JAVA).hintLevel()).isEqualTo(2);
-    assertThat(third.output()).contains("hint 2/3: API: io.opentelemetry.context.Context.taskWrapping(ExecutorService)");
+    assertThat(third.output())
+        .contains("hint 2/3: API: io.opentelemetry.context.Context.taskWrapping(ExecutorService)");
 
     clone.workspace.reset();
     clone.applySolutions();
@@ -89,20 +116,31 @@ class ExerciseCheckTest {
     // http does not compile: no hint; async passes its span-level tests but cannot run end to end
     // without the gateway: not judged, no hint; kafka (the stub) fails its span-level tests: hint 1
     ExerciseClone.Check compileError = clone.check();
-    assertThat(compileError.results()).containsExactly(
-        new Checker.Result(Task.HTTP_JAVA, false, null, 0),
-        new Checker.Result(Task.ASYNC_JAVA, false, null, 0),
-        new Checker.Result(Task.KAFKA_JAVA, false, null, 1));
+    assertThat(compileError.results())
+        .containsExactly(
+            new Checker.Result(Task.HTTP_JAVA, false, null, 0),
+            new Checker.Result(Task.ASYNC_JAVA, false, null, 0),
+            new Checker.Result(Task.KAFKA_JAVA, false, null, 1));
     assertThat(compileError.output())
-        .contains("== http/java   DOES NOT COMPILE  " + http + "\n"
-            + "   does not compile: " + http + ":" + line + ": cannot find symbol\n"
-            + "   no hint used: make it compile, then ./lab exercise check http again\n")
+        .contains(
+            "== http/java   DOES NOT COMPILE  "
+                + http
+                + "\n"
+                + "   does not compile: "
+                + http
+                + ":"
+                + line
+                + ": cannot find symbol\n"
+                + "   no hint used: make it compile, then ./lab exercise check http again\n")
         .contains("   not run end to end: " + http + " does not build\n")
         .contains("hint 1/3: Concept: the producer injected traceparent")
         .doesNotContain("running one scenario end to end");
     assertThat(clone.workspace.load().hints).containsExactly(java.util.Map.entry("kafka/java", 1));
-    assertThat(clone.workspace.load().results).containsExactly(java.util.Map.entry("http/java", "does not compile"),
-        java.util.Map.entry("async/java", "not run"), java.util.Map.entry("kafka/java", "broken"));
+    assertThat(clone.workspace.load().results)
+        .containsExactly(
+            java.util.Map.entry("http/java", "does not compile"),
+            java.util.Map.entry("async/java", "not run"),
+            java.util.Map.entry("kafka/java", "broken"));
 
     Workspace.Applied applied = clone.workspace.applySolution(dev.tracelab.flow.Boundary.HTTP);
     ExerciseClone.Check fixed = clone.check("http");
@@ -112,7 +150,8 @@ class ExerciseCheckTest {
     clone.runPrinted(applied.saved().restore());
     assertThat(clone.read(http)).contains(broken);
 
-    // reset: the attempt, restored above and uncommitted, is saved on a new branch before the stub comes back
+    // reset: the attempt, restored above and uncommitted, is saved on a new branch before the stub
+    // comes back
     Workspace.Reset reset = clone.workspace.reset();
     assertThat(clone.read(http)).doesNotContain(broken);
     assertThat(clone.git("show", reset.saved().branch() + ":" + http)).contains(broken);
@@ -127,28 +166,42 @@ class ExerciseCheckTest {
     String kafka = Task.KAFKA_GO.fixFile();
 
     ExerciseClone.Check stubs = clone.check();
-    assertThat(stubs.results()).containsExactly(
-        new Checker.Result(Task.HTTP_GO, false, null, 1), new Checker.Result(Task.KAFKA_GO, false, null, 1));
-    assertThat(stubs.output()).contains("on the wire, POST /work carried: no trace context header at all");
+    assertThat(stubs.results())
+        .containsExactly(
+            new Checker.Result(Task.HTTP_GO, false, null, 1),
+            new Checker.Result(Task.KAFKA_GO, false, null, 1));
+    assertThat(stubs.output())
+        .contains("on the wire, POST /work carried: no trace context header at all");
 
-    clone.edit(http, "return otelhttp.NewTransport(base,", "return otelhttp.NewTransport(idHeader{base},");
+    clone.edit(
+        http, "return otelhttp.NewTransport(base,", "return otelhttp.NewTransport(idHeader{base},");
     clone.edit(http, "import (", "import (\n\t\"context\"");
-    appendGo(clone, http, String.join("\n",
-        "",
-        "type idHeader struct{ base http.RoundTripper }",
-        "",
-        "func (t idHeader) RoundTrip(r *http.Request) (*http.Response, error) {",
-        "\tr = r.Clone(context.WithoutCancel(r.Context()))",
-        "\tr.Header.Set(\"X-Request-ID\", trace.SpanContextFromContext(r.Context()).TraceID().String())",
-        "\treturn t.base.RoundTrip(r)",
-        "}",
-        ""));
-    clone.edit(kafka, clone.todoLine(kafka, "kafka"), "\t\t_ = prop.Extract(ctx, recordHeaders{kotel.NewRecordCarrier(r), r})");
+    appendGo(
+        clone,
+        http,
+        String.join(
+            "\n",
+            "",
+            "type idHeader struct{ base http.RoundTripper }",
+            "",
+            "func (t idHeader) RoundTrip(r *http.Request) (*http.Response, error) {",
+            "\tr = r.Clone(context.WithoutCancel(r.Context()))",
+            "\tr.Header.Set(\"X-Request-ID\", trace.SpanContextFromContext(r.Context()).TraceID().String())",
+            "\treturn t.base.RoundTrip(r)",
+            "}",
+            ""));
+    clone.edit(
+        kafka,
+        clone.todoLine(kafka, "kafka"),
+        "\t\t_ = prop.Extract(ctx, recordHeaders{kotel.NewRecordCarrier(r), r})");
     ExerciseClone.Check wrong = clone.check();
-    assertThat(wrong.results()).containsExactly(
-        new Checker.Result(Task.HTTP_GO, false, WrongFix.ID_HEADER_ONLY, 2),
-        new Checker.Result(Task.KAFKA_GO, false, WrongFix.EXTRACTED_NOT_PARENT, 2));
-    assertThat(wrong.output()).contains("wrong fix: The request carries an id header (x-request-id: ").contains("hint 2/3: API:");
+    assertThat(wrong.results())
+        .containsExactly(
+            new Checker.Result(Task.HTTP_GO, false, WrongFix.ID_HEADER_ONLY, 2),
+            new Checker.Result(Task.KAFKA_GO, false, WrongFix.EXTRACTED_NOT_PARENT, 2));
+    assertThat(wrong.output())
+        .contains("wrong fix: The request carries an id header (x-request-id: ")
+        .contains("hint 2/3: API:");
 
     clone.workspace.reset();
     clone.applySolutions();
@@ -163,10 +216,16 @@ class ExerciseCheckTest {
     clone.workspace.start("node");
     String async = Task.ASYNC_NODE.fixFile();
 
-    clone.edit(async, "      queue.push(job);", "      queue.push((signal) => context.bind(context.active(), job)(signal));");
+    clone.edit(
+        async,
+        "      queue.push(job);",
+        "      queue.push((signal) => context.bind(context.active(), job)(signal));");
     ExerciseClone.Check wrong = clone.check();
-    assertThat(wrong.results()).containsExactly(new Checker.Result(Task.ASYNC_NODE, false, WrongFix.BOUND_AT_RUN, 1));
-    assertThat(wrong.output()).contains("wrong fix: The code binds a context (context.bind(context.active(), job)(signal))");
+    assertThat(wrong.results())
+        .containsExactly(new Checker.Result(Task.ASYNC_NODE, false, WrongFix.BOUND_AT_RUN, 1));
+    assertThat(wrong.output())
+        .contains(
+            "wrong fix: The code binds a context (context.bind(context.active(), job)(signal))");
 
     clone.workspace.reset();
     clone.applySolutions();
@@ -176,7 +235,8 @@ class ExerciseCheckTest {
 
   private static void appendGo(ExerciseClone clone, String path, String text) {
     try {
-      java.nio.file.Files.writeString(clone.root.resolve(path), text, java.nio.file.StandardOpenOption.APPEND);
+      java.nio.file.Files.writeString(
+          clone.root.resolve(path), text, java.nio.file.StandardOpenOption.APPEND);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

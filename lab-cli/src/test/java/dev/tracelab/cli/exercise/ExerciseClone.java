@@ -14,13 +14,14 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A fresh exercise workspace for a test: a temporary git clone of this repository's committed
- * HEAD, with the learner's edits applied as plain file edits. Public for the command's tests
- * ({@code dev.tracelab.cli}).
+ * A fresh exercise workspace for a test: a temporary git clone of this repository's committed HEAD,
+ * with the learner's edits applied as plain file edits. Public for the command's tests ({@code
+ * dev.tracelab.cli}).
  */
 public final class ExerciseClone {
 
-  static final boolean TOOLCHAINS_REQUIRED = "required".equals(System.getProperty("tracelab.toolchains"));
+  static final boolean TOOLCHAINS_REQUIRED =
+      "required".equals(System.getProperty("tracelab.toolchains"));
 
   public final Path root;
   public final Workspace workspace;
@@ -49,22 +50,26 @@ public final class ExerciseClone {
     Path modules = repository().resolve("worker-svc/node/node_modules");
     if (Files.isDirectory(modules)) {
       run(parent, "cp", "-a", modules.toString(), root.resolve("worker-svc/node/").toString());
-      root.resolve("worker-svc/node/node_modules/.package-lock.json").toFile().setLastModified(System.currentTimeMillis() + 60_000);
+      root.resolve("worker-svc/node/node_modules/.package-lock.json")
+          .toFile()
+          .setLastModified(System.currentTimeMillis() + 60_000);
     }
     return new ExerciseClone(root);
   }
 
   static void assumeToolchain(Language language) {
-    String program = switch (language) {
-      case GO -> "go";
-      case NODE -> "node";
-      case JAVA, CPP, BROWSER -> null;
-    };
+    String program =
+        switch (language) {
+          case GO -> "go";
+          case NODE -> "node";
+          case JAVA, CPP, BROWSER -> null;
+        };
     if (program == null) {
       return;
     }
     if (SpanTests.find(program, List.of(Path.of("/usr/local/go/bin"))).isEmpty()) {
-      String reason = "the " + language.id() + " exercise needs " + program + " (not found on PATH)";
+      String reason =
+          "the " + language.id() + " exercise needs " + program + " (not found on PATH)";
       if (TOOLCHAINS_REQUIRED) {
         throw new AssertionError(reason + " and -Dtracelab.toolchains=required is set");
       }
@@ -94,7 +99,11 @@ public final class ExerciseClone {
 
   /** The line of the stub's TODO of {@code boundary} in the file. */
   public String todoLine(String path, String boundary) {
-    return read(path).lines().filter(l -> l.contains("TODO(exercise " + boundary + ")")).findFirst().orElseThrow();
+    return read(path)
+        .lines()
+        .filter(l -> l.contains("TODO(exercise " + boundary + ")"))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** Runs a check of every boundary; its results and what it printed. */
@@ -105,7 +114,9 @@ public final class ExerciseClone {
   /** Runs a check of one boundary (null: all); its results and what it printed. */
   Check check(String boundary) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    List<Checker.Result> results = new Checker(workspace, new PrintStream(bytes, true, StandardCharsets.UTF_8)).check(boundary);
+    List<Checker.Result> results =
+        new Checker(workspace, new PrintStream(bytes, true, StandardCharsets.UTF_8))
+            .check(boundary);
     return new Check(results, bytes.toString(StandardCharsets.UTF_8));
   }
 
@@ -114,13 +125,18 @@ public final class ExerciseClone {
     return new Git(root).run(args);
   }
 
-  /** Runs a command the exercise printed ({@code git restore --source=... -- ...}), split at spaces. */
+  /**
+   * Runs a command the exercise printed ({@code git restore --source=... -- ...}), split at spaces.
+   */
   public void runPrinted(String command) {
     assertThat(command).startsWith("git ");
     git(command.substring("git ".length()).split(" "));
   }
 
-  /** Every commit reachable from any ref, with its patch: where a saved version of the learner's work shows. */
+  /**
+   * Every commit reachable from any ref, with its patch: where a saved version of the learner's
+   * work shows.
+   */
   public String allHistory() {
     return git("log", "--all", "-p", "--no-color");
   }
@@ -150,7 +166,8 @@ public final class ExerciseClone {
 
   private static void run(Path dir, String... command) {
     try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
       assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
     } catch (IOException e) {

@@ -27,8 +27,12 @@ class ExerciseWorkspaceTest {
     Workspace.State s = clone.workspace.start("all");
 
     // every fix file of a lab service (the page's allowlist and the sidecar are no exercise here)
-    List<String> fixFiles = Arrays.stream(Implementation.values())
-        .filter(i -> Flow.SERVICES.contains(i.role())).map(Implementation::fixFile).sorted().toList();
+    List<String> fixFiles =
+        Arrays.stream(Implementation.values())
+            .filter(i -> Flow.SERVICES.contains(i.role()))
+            .map(Implementation::fixFile)
+            .sorted()
+            .toList();
     assertThat(clone.workspace.changedByStart().stream().sorted().toList()).isEqualTo(fixFiles);
     assertThat(s.branch).isEqualTo("tracelab-exercise-all");
     assertThat(new Git(clone.root).branch()).isEqualTo("tracelab-exercise-all");
@@ -39,12 +43,19 @@ class ExerciseWorkspaceTest {
       // outside the markers nothing changed; inside, the TODO names the boundary and the docs
       assertThat(stub.substring(0, stub.indexOf("tracelab:exercise")))
           .isEqualTo(fixed.substring(0, fixed.indexOf("tracelab:exercise")));
-      assertThat(stub.substring(stub.indexOf(" end", stub.indexOf("tracelab:exercise " + t.boundary().id() + " end"))))
-          .isEqualTo(fixed.substring(fixed.indexOf(" end", fixed.indexOf("tracelab:exercise " + t.boundary().id() + " end"))));
+      assertThat(
+              stub.substring(
+                  stub.indexOf(
+                      " end", stub.indexOf("tracelab:exercise " + t.boundary().id() + " end"))))
+          .isEqualTo(
+              fixed.substring(
+                  fixed.indexOf(
+                      " end", fixed.indexOf("tracelab:exercise " + t.boundary().id() + " end"))));
       assertThat(Task.regionOf(stub, t.boundary()))
           .startsWith(clone.todoLine(t.fixFile(), t.boundary().id()) + "\n")
           .contains("See docs/");
-      assertThat(Task.regionOf(stub, t.boundary())).isNotEqualTo(Task.regionOf(fixed, t.boundary()));
+      assertThat(Task.regionOf(stub, t.boundary()))
+          .isNotEqualTo(Task.regionOf(fixed, t.boundary()));
     }
   }
 
@@ -52,7 +63,8 @@ class ExerciseWorkspaceTest {
   void startWithOneLanguageStubsOnlyItsFiles() {
     ExerciseClone clone = ExerciseClone.of(tmp);
     clone.workspace.start("go");
-    assertThat(clone.workspace.changedByStart()).containsExactlyInAnyOrder("gateway-svc/go/worker.go", "consumer-svc/go/parent.go");
+    assertThat(clone.workspace.changedByStart())
+        .containsExactlyInAnyOrder("gateway-svc/go/worker.go", "consumer-svc/go/parent.go");
   }
 
   @Test
@@ -75,7 +87,8 @@ class ExerciseWorkspaceTest {
   }
 
   @Test
-  void applyReplacesTheLearnersVersionWhateverTheyChangedAndSavesItWhereGitRestoresIt() throws Exception {
+  void applyReplacesTheLearnersVersionWhateverTheyChangedAndSavesItWhereGitRestoresIt()
+      throws Exception {
     ExerciseClone clone = ExerciseClone.of(tmp);
     Workspace.State s = clone.workspace.start("java");
     String http = Task.HTTP_JAVA.fixFile();
@@ -91,22 +104,26 @@ class ExerciseWorkspaceTest {
     assertThat(applied.files()).containsExactly(http);
     assertThat(clone.read(http)).isEqualTo(reference);
     assertThat(applied.saved().branch()).matches("tracelab/saved/\\d{8}-\\d{6}");
-    assertThat(applied.saved().restore()).isEqualTo("git restore --source=" + applied.saved().branch() + " -- " + http);
+    assertThat(applied.saved().restore())
+        .isEqualTo("git restore --source=" + applied.saved().branch() + " -- " + http);
     // saved as a commit on top of HEAD; HEAD, the index and the other files as they were
     assertThat(clone.git("rev-parse", applied.saved().branch() + "^").strip()).isEqualTo(s.start);
     assertThat(clone.git("rev-parse", "HEAD").strip()).isEqualTo(s.start);
     assertThat(clone.git("diff", "--cached", "--name-only")).isEmpty();
-    assertThat(clone.git("status", "--porcelain").lines()).containsExactly(" M " + http, "?? notes.txt");
+    assertThat(clone.git("status", "--porcelain").lines())
+        .containsExactly(" M " + http, "?? notes.txt");
     assertThat(clone.allHistory()).contains("+" + mine + "\n", "+what I tried\n");
 
     clone.runPrinted(applied.saved().restore());
     assertThat(clone.read(http)).isEqualTo(edited);
 
-    // restored, applied again: saved again; then the reference is in place: nothing replaced, nothing saved
+    // restored, applied again: saved again; then the reference is in place: nothing replaced,
+    // nothing saved
     Workspace.Applied again = clone.workspace.applySolution(Boundary.HTTP);
     assertThat(again.files()).containsExactly(http);
     assertThat(again.saved().branch()).isNotEqualTo(applied.saved().branch());
-    assertThat(clone.workspace.applySolution(Boundary.HTTP)).isEqualTo(new Workspace.Applied(List.of(), null));
+    assertThat(clone.workspace.applySolution(Boundary.HTTP))
+        .isEqualTo(new Workspace.Applied(List.of(), null));
     assertThat(clone.read(http)).isEqualTo(reference);
   }
 
@@ -120,7 +137,8 @@ class ExerciseWorkspaceTest {
     clone.edit(http, clone.todoLine(http, "http"), "      // committed attempt");
     clone.git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qam", "my work");
     String committed = clone.git("rev-parse", "HEAD").strip();
-    clone.edit(async, "contextBound.execute(task);", "contextBound.execute(task); // uncommitted attempt");
+    clone.edit(
+        async, "contextBound.execute(task);", "contextBound.execute(task); // uncommitted attempt");
     String asyncEdited = clone.read(async);
     String httpEdited = clone.read(http);
 
@@ -128,9 +146,11 @@ class ExerciseWorkspaceTest {
 
     assertThat(clone.git("rev-parse", "HEAD").strip()).isEqualTo(s.start);
     assertThat(clone.read(http)).isEqualTo(stub);
-    assertThat(reset.saved().restore()).isEqualTo("git restore --source=" + reset.saved().branch() + " -- .");
+    assertThat(reset.saved().restore())
+        .isEqualTo("git restore --source=" + reset.saved().branch() + " -- .");
     assertThat(clone.git("rev-parse", reset.saved().branch() + "^").strip()).isEqualTo(committed);
-    assertThat(clone.allHistory()).contains("+      // committed attempt\n", "// uncommitted attempt\n");
+    assertThat(clone.allHistory())
+        .contains("+      // committed attempt\n", "// uncommitted attempt\n");
 
     clone.runPrinted(reset.saved().restore());
     assertThat(clone.read(http)).isEqualTo(httpEdited);
@@ -144,14 +164,18 @@ class ExerciseWorkspaceTest {
   @Test
   void badInputIsAOneLineMessage() {
     ExerciseClone clone = ExerciseClone.of(tmp);
-    assertThatThrownBy(() -> clone.workspace.start("cobol")).isInstanceOf(ExerciseException.class)
+    assertThatThrownBy(() -> clone.workspace.start("cobol"))
+        .isInstanceOf(ExerciseException.class)
         .hasMessage("--lang must be java, go, node or all, not 'cobol'");
     assertThatThrownBy(clone.workspace::load).hasMessageStartingWith("no exercise started here");
     clone.workspace.start("node");
-    assertThatThrownBy(() -> clone.workspace.start("node")).hasMessageStartingWith("an exercise is already started here");
+    assertThatThrownBy(() -> clone.workspace.start("node"))
+        .hasMessageStartingWith("an exercise is already started here");
     assertThatThrownBy(() -> clone.workspace.solution(Checker.parseBoundary("http")))
         .hasMessage("no http exercise in node (boundaries here: async)");
-    assertThatThrownBy(() -> Checker.parseBoundary("grpc")).hasMessage("unknown boundary 'grpc' (http, async, kafka)");
-    assertThatThrownBy(() -> Checker.parseBoundary("propagators")).hasMessageStartingWith("propagators is a configuration boundary");
+    assertThatThrownBy(() -> Checker.parseBoundary("grpc"))
+        .hasMessage("unknown boundary 'grpc' (http, async, kafka)");
+    assertThatThrownBy(() -> Checker.parseBoundary("propagators"))
+        .hasMessageStartingWith("propagators is a configuration boundary");
   }
 }

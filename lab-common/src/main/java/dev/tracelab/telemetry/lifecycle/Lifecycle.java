@@ -17,8 +17,8 @@ import java.util.UUID;
  * the {@link Context}, not in a span (docs/design.md §8).
  *
  * <p>A long-lived span that parents every unit of work makes one trace that grows with uptime and
- * outlives any tail sampler's decision window. Instead: record the start as a short span of its
- * own ({@link #start}), put the lifecycle in the context the loop runs in, once ({@link
+ * outlives any tail sampler's decision window. Instead: record the start as a short span of its own
+ * ({@link #start}), put the lifecycle in the context the loop runs in, once ({@link
  * #storeInContext}, or {@link #makeCurrent} on the loop's thread), and give each unit of work a
  * bounded trace of its own that {@linkplain #addLink links} to the start span. {@link
  * LifecycleSpanProcessor} stamps {@link #NAME} and {@link #INSTANCE_ID} on every span started in
@@ -43,7 +43,8 @@ public final class Lifecycle implements ImplicitContextKeyed {
   public static final AttributeKey<String> NAME = AttributeKey.stringKey("lifecycle.name");
 
   /** One id per start of the lifecycle, stable for as long as it runs. */
-  public static final AttributeKey<String> INSTANCE_ID = AttributeKey.stringKey("lifecycle.instance.id");
+  public static final AttributeKey<String> INSTANCE_ID =
+      AttributeKey.stringKey("lifecycle.instance.id");
 
   private static final ContextKey<Lifecycle> KEY = ContextKey.named("tracelab-lifecycle");
 

@@ -23,13 +23,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Exports spans as Zipkin v2 JSON ({@code POST /api/v2/spans}), so a Zipkin server shows the
- * lab's traces without a collector in between. OpenTelemetry Java stopped publishing its
- * {@code opentelemetry-exporter-zipkin} with 1.65.0; this is the lab's minimal replacement,
- * selected the same way: {@code OTEL_TRACES_EXPORTER=otlp,zipkin} and {@code
- * OTEL_EXPORTER_ZIPKIN_ENDPOINT} (default {@code http://localhost:9411/api/v2/spans}). Mapping as
- * the OpenTelemetry spec's Zipkin exporter: kind (none for INTERNAL), µs timestamps, attributes
- * as string tags, {@code otel.status_code} and {@code error} for ERROR status, scope name.
+ * Exports spans as Zipkin v2 JSON ({@code POST /api/v2/spans}), so a Zipkin server shows the lab's
+ * traces without a collector in between. OpenTelemetry Java stopped publishing its {@code
+ * opentelemetry-exporter-zipkin} with 1.65.0; this is the lab's minimal replacement, selected the
+ * same way: {@code OTEL_TRACES_EXPORTER=otlp,zipkin} and {@code OTEL_EXPORTER_ZIPKIN_ENDPOINT}
+ * (default {@code http://localhost:9411/api/v2/spans}). Mapping as the OpenTelemetry spec's Zipkin
+ * exporter: kind (none for INTERNAL), µs timestamps, attributes as string tags, {@code
+ * otel.status_code} and {@code error} for ERROR status, scope name.
  */
 public final class ZipkinJsonSpanExporter implements SpanExporter {
 
@@ -103,7 +103,9 @@ public final class ZipkinJsonSpanExporter implements SpanExporter {
     out.put("name", span.getName());
     long startMicros = TimeUnit.NANOSECONDS.toMicros(span.getStartEpochNanos());
     out.put("timestamp", startMicros);
-    out.put("duration", Math.max(1, TimeUnit.NANOSECONDS.toMicros(span.getEndEpochNanos()) - startMicros));
+    out.put(
+        "duration",
+        Math.max(1, TimeUnit.NANOSECONDS.toMicros(span.getEndEpochNanos()) - startMicros));
     String service = span.getResource().getAttribute(SERVICE_NAME);
     out.put("localEndpoint", Map.of("serviceName", service == null ? "unknown_service" : service));
     Map<String, String> tags = new LinkedHashMap<>();

@@ -20,7 +20,8 @@ public final class ZipkinJsonSpanExporterProvider implements ConfigurableSpanExp
 
   @Override
   public SpanExporter createExporter(ConfigProperties config) {
-    String endpoint = config.getString("otel.exporter.zipkin.endpoint", ZipkinJsonSpanExporter.DEFAULT_ENDPOINT);
+    String endpoint =
+        config.getString("otel.exporter.zipkin.endpoint", ZipkinJsonSpanExporter.DEFAULT_ENDPOINT);
     Duration timeout = config.getDuration("otel.exporter.zipkin.timeout", Duration.ofSeconds(10));
     return new ZipkinJsonSpanExporter(URI.create(endpoint), timeout);
   }

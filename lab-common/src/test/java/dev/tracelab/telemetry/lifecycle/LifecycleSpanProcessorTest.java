@@ -45,15 +45,21 @@ class LifecycleSpanProcessorTest {
     tracer.spanBuilder("outside").startSpan().end();
 
     List<SpanData> spans = exporter.getFinishedSpanItems();
-    assertThat(spans).extracting(SpanData::getName)
-        .containsExactly("orders subscription start", "child 0", "process 0", "child 1", "process 1", "outside");
+    assertThat(spans)
+        .extracting(SpanData::getName)
+        .containsExactly(
+            "orders subscription start", "child 0", "process 0", "child 1", "process 1", "outside");
     SpanData start = spans.get(0);
     assertThat(start.getParentSpanContext().isValid()).isFalse();
     assertThat(start.getAttributes().get(Lifecycle.NAME)).isEqualTo("orders subscription");
     assertThat(start.getAttributes().get(Lifecycle.INSTANCE_ID)).isEqualTo(lifecycle.instanceId());
     for (SpanData s : spans.subList(1, 5)) {
-      assertThat(s.getAttributes().get(Lifecycle.NAME)).as(s.getName()).isEqualTo("orders subscription");
-      assertThat(s.getAttributes().get(Lifecycle.INSTANCE_ID)).as(s.getName()).isEqualTo(lifecycle.instanceId());
+      assertThat(s.getAttributes().get(Lifecycle.NAME))
+          .as(s.getName())
+          .isEqualTo("orders subscription");
+      assertThat(s.getAttributes().get(Lifecycle.INSTANCE_ID))
+          .as(s.getName())
+          .isEqualTo(lifecycle.instanceId());
     }
     // each unit: a root of its own trace (bounded), linked to the start span, not its child
     for (SpanData unit : List.of(spans.get(2), spans.get(4))) {

@@ -33,12 +33,14 @@ class ZipkinJsonSpanExporterTest {
   @BeforeEach
   void startZipkinEndpoint() throws Exception {
     zipkin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    zipkin.createContext("/api/v2/spans", exchange -> {
-      contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
-      JSON.readTree(exchange.getRequestBody().readAllBytes()).forEach(received::add);
-      exchange.sendResponseHeaders(202, -1);
-      exchange.close();
-    });
+    zipkin.createContext(
+        "/api/v2/spans",
+        exchange -> {
+          contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
+          JSON.readTree(exchange.getRequestBody().readAllBytes()).forEach(received::add);
+          exchange.sendResponseHeaders(202, -1);
+          exchange.close();
+        });
     zipkin.start();
   }
 
@@ -50,8 +52,10 @@ class ZipkinJsonSpanExporterTest {
   @Test
   void spansArriveAsZipkinV2JsonWithParentKindServiceAndErrorTags() {
     String endpoint = "http://127.0.0.1:" + zipkin.getAddress().getPort() + "/api/v2/spans";
-    OpenTelemetrySdk sdk = LabTelemetry.create("worker-svc",
-        Map.of("otel.traces.exporter", "zipkin", "otel.exporter.zipkin.endpoint", endpoint));
+    OpenTelemetrySdk sdk =
+        LabTelemetry.create(
+            "worker-svc",
+            Map.of("otel.traces.exporter", "zipkin", "otel.exporter.zipkin.endpoint", endpoint));
     Tracer tracer = sdk.getTracer("tracelab-test");
     Span server = tracer.spanBuilder("POST /work").setSpanKind(SpanKind.SERVER).startSpan();
     Span work;
@@ -61,13 +65,22 @@ class ZipkinJsonSpanExporterTest {
       work.end();
     }
     server.end();
-    assertThat(sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    assertThat(sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS).isSuccess())
+        .isTrue();
     sdk.close();
 
     assertThat(contentTypes).containsOnly("application/json");
     assertThat(received).hasSize(2);
-    JsonNode s = received.stream().filter(n -> n.get("name").asText().equals("POST /work")).findFirst().orElseThrow();
-    JsonNode w = received.stream().filter(n -> n.get("name").asText().equals("order.prepare")).findFirst().orElseThrow();
+    JsonNode s =
+        received.stream()
+            .filter(n -> n.get("name").asText().equals("POST /work"))
+            .findFirst()
+            .orElseThrow();
+    JsonNode w =
+        received.stream()
+            .filter(n -> n.get("name").asText().equals("order.prepare"))
+            .findFirst()
+            .orElseThrow();
     assertThat(s.get("traceId").asText()).isEqualTo(server.getSpanContext().getTraceId());
     assertThat(s.get("id").asText()).isEqualTo(server.getSpanContext().getSpanId());
     assertThat(s.has("parentId")).isFalse();

@@ -32,14 +32,19 @@ public final class BrowserPage {
   void resize(int width, int height) {
     this.width = width;
     this.height = height;
-    ObjectNode p = JSON.createObjectNode().put("width", width).put("height", height)
-        .put("deviceScaleFactor", 1).put("mobile", false);
+    ObjectNode p =
+        JSON.createObjectNode()
+            .put("width", width)
+            .put("height", height)
+            .put("deviceScaleFactor", 1)
+            .put("mobile", false);
     browser.send(session, "Emulation.setDeviceMetricsOverride", p);
   }
 
   /** Opens {@code url} and waits until its document has loaded ({@code readyState} complete). */
   public BrowserPage open(URI url, Duration timeout) {
-    JsonNode nav = browser.send(session, "Page.navigate", JSON.createObjectNode().put("url", url.toString()));
+    JsonNode nav =
+        browser.send(session, "Page.navigate", JSON.createObjectNode().put("url", url.toString()));
     if (nav.hasNonNull("errorText") && !nav.get("errorText").asText().isEmpty()) {
       throw new IllegalStateException("cannot open " + url + ": " + nav.get("errorText").asText());
     }
@@ -49,8 +54,11 @@ public final class BrowserPage {
 
   /** Evaluates {@code expression} in the page, awaiting a promise; its value as JSON. */
   public JsonNode evaluate(String expression) {
-    ObjectNode p = JSON.createObjectNode().put("expression", expression)
-        .put("awaitPromise", true).put("returnByValue", true);
+    ObjectNode p =
+        JSON.createObjectNode()
+            .put("expression", expression)
+            .put("awaitPromise", true)
+            .put("returnByValue", true);
     JsonNode result = browser.send(session, "Runtime.evaluate", p);
     if (result.has("exceptionDetails")) {
       JsonNode d = result.get("exceptionDetails");
@@ -65,18 +73,31 @@ public final class BrowserPage {
    * polls it each animation frame; a clear error after {@code timeout}.
    */
   public void waitFor(String condition, Duration timeout) {
-    String script = "new Promise((resolve, reject) => { const end = Date.now() + " + timeout.toMillis() + ";"
-        + " const check = () => { let ok = false; try { ok = !!(" + condition + "); } catch (e) {}"
-        + " if (ok) resolve(true); else if (Date.now() > end) reject(new Error('timed out waiting for: '"
-        + " + " + JSON.valueToTree(condition) + ")); else setTimeout(check, 20); }; check(); })";
+    String script =
+        "new Promise((resolve, reject) => { const end = Date.now() + "
+            + timeout.toMillis()
+            + ";"
+            + " const check = () => { let ok = false; try { ok = !!("
+            + condition
+            + "); } catch (e) {}"
+            + " if (ok) resolve(true); else if (Date.now() > end) reject(new Error('timed out waiting for: '"
+            + " + "
+            + JSON.valueToTree(condition)
+            + ")); else setTimeout(check, 20); }; check(); })";
     evaluate(script);
   }
 
   /** A PNG of the whole page (its full height, at the page's width) written to {@code file}. */
   public Path screenshot(Path file) {
-    int fullHeight = Math.max(height, evaluate("Math.ceil(document.documentElement.scrollHeight)").asInt());
-    ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("width", width)
-        .put("height", fullHeight).put("scale", 1);
+    int fullHeight =
+        Math.max(height, evaluate("Math.ceil(document.documentElement.scrollHeight)").asInt());
+    ObjectNode clip =
+        JSON.createObjectNode()
+            .put("x", 0)
+            .put("y", 0)
+            .put("width", width)
+            .put("height", fullHeight)
+            .put("scale", 1);
     ObjectNode p = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
     p.set("clip", clip);
     String data = browser.send(session, "Page.captureScreenshot", p).path("data").asText();

@@ -30,15 +30,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A headless Chromium (Debian's {@code chromium}, never a downloaded one) driven over the DevTools
- * protocol on a loopback WebSocket: new pages, navigation, script evaluation, PNG screenshots.
- * Each instance has its own empty profile (deleted on close), so nothing is cached between two
- * instances (no preflight, no page asset). Background networking is off: the machine's network is
- * closed and Chromium would otherwise keep trying.
+ * protocol on a loopback WebSocket: new pages, navigation, script evaluation, PNG screenshots. Each
+ * instance has its own empty profile (deleted on close), so nothing is cached between two instances
+ * (no preflight, no page asset). Background networking is off: the machine's network is closed and
+ * Chromium would otherwise keep trying.
  */
 public final class Chromium implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> NAMES = List.of("chromium", "chromium-browser", "google-chrome");
+  private static final List<String> NAMES =
+      List.of("chromium", "chromium-browser", "google-chrome");
 
   private final Process process;
   private final Path profile;
@@ -49,31 +50,48 @@ public final class Chromium implements AutoCloseable {
 
   private Chromium(Path executable, Duration startTimeout) {
     this.profile = LocalHost.tempDir("tracelab-chromium-");
-    List<String> command = List.of(executable.toString(),
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-        "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-        "--user-data-dir=" + profile, "about:blank");
+    List<String> command =
+        List.of(
+            executable.toString(),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--disable-default-apps",
+            "--mute-audio",
+            "--hide-scrollbars",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "--user-data-dir=" + profile,
+            "about:blank");
     try {
-      this.process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      this.process =
+          new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
       LocalHost.deleteTree(profile);
       throw new UncheckedIOException("cannot start " + executable, e);
     }
     try {
       URI endpoint = awaitEndpoint(startTimeout);
-      this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(endpoint, new Listener())
-          .get(10, TimeUnit.SECONDS);
+      this.socket =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .connectTimeout(Duration.ofSeconds(10))
+              .buildAsync(endpoint, new Listener())
+              .get(10, TimeUnit.SECONDS);
     } catch (RuntimeException | InterruptedException | ExecutionException | TimeoutException e) {
       process.destroyForcibly();
       LocalHost.deleteTree(profile);
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("chromium did not start: " + e.getMessage() + "; its output: " + output, e);
+      throw new IllegalStateException(
+          "chromium did not start: " + e.getMessage() + "; its output: " + output, e);
     }
   }
 
@@ -87,7 +105,9 @@ public final class Chromium implements AutoCloseable {
       Path p = Path.of(configured);
       return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
     dirs.add("/usr/bin");
     for (String name : NAMES) {
       for (String dir : dirs) {
@@ -101,8 +121,12 @@ public final class Chromium implements AutoCloseable {
 
   /** Launches the Chromium {@link #find()} finds; a clear error when there is none. */
   public static Chromium launch() {
-    Path exe = find().orElseThrow(() -> new IllegalStateException(
-        "no Chromium: install Debian's chromium (apt-get install chromium) or set TRACELAB_CHROMIUM"));
+    Path exe =
+        find()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no Chromium: install Debian's chromium (apt-get install chromium) or set TRACELAB_CHROMIUM"));
     return launch(exe);
   }
 
@@ -113,24 +137,29 @@ public final class Chromium implements AutoCloseable {
   /** Reads stderr until Chromium prints its DevTools WebSocket address; keeps draining it after. */
   private URI awaitEndpoint(Duration timeout) {
     CompletableFuture<URI> found = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = err.readLine()) != null) {
-          int at = line.indexOf("ws://");
-          if (line.startsWith("DevTools listening on ") && at >= 0) {
-            found.complete(URI.create(line.substring(at).trim()));
-          } else if (output.size() < 50) {
-            synchronized (output) {
-              output.add(line);
-            }
-          }
-        }
-        found.completeExceptionally(new IllegalStateException("chromium exited"));
-      } catch (IOException e) {
-        found.completeExceptionally(e);
-      }
-    }, "chromium-stderr");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader err =
+                  new BufferedReader(
+                      new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                  int at = line.indexOf("ws://");
+                  if (line.startsWith("DevTools listening on ") && at >= 0) {
+                    found.complete(URI.create(line.substring(at).trim()));
+                  } else if (output.size() < 50) {
+                    synchronized (output) {
+                      output.add(line);
+                    }
+                  }
+                }
+                found.completeExceptionally(new IllegalStateException("chromium exited"));
+              } catch (IOException e) {
+                found.completeExceptionally(e);
+              }
+            },
+            "chromium-stderr");
     reader.setDaemon(true);
     reader.start();
     try {
@@ -139,7 +168,8 @@ public final class Chromium implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("no DevTools endpoint within " + timeout.toSeconds() + " s (" + e + ")", e);
+      throw new IllegalStateException(
+          "no DevTools endpoint within " + timeout.toSeconds() + " s (" + e + ")", e);
     }
   }
 

@@ -19,23 +19,32 @@ public final class FrontendMain {
   public static void main(String[] args) {
     FrontendServer server;
     try {
-      server = FrontendServer.builder()
-          .gateway(() -> URI.create(env("GATEWAY_URL", "http://gateway:8080")))
-          .otlpEndpoint(() -> env("OTLP_ENDPOINT", "http://auditor:4318"))
-          .bundle(Path.of(env("FRONTEND_BUNDLE", "/app/dist")))
-          .variant(FrontendVariant.parse(env("FRONTEND_VARIANT", "fixed")))
-          .host(env("BIND_HOST", "0.0.0.0"))
-          .publicHost(env("PUBLIC_HOST", "localhost"))
-          .ports(port("PAGE_PORT", 8083), port("API_PORT", 8084), port("ANALYTICS_PORT", 8085))
-          .start();
+      server =
+          FrontendServer.builder()
+              .gateway(() -> URI.create(env("GATEWAY_URL", "http://gateway:8080")))
+              .otlpEndpoint(() -> env("OTLP_ENDPOINT", "http://auditor:4318"))
+              .bundle(Path.of(env("FRONTEND_BUNDLE", "/app/dist")))
+              .variant(FrontendVariant.parse(env("FRONTEND_VARIANT", "fixed")))
+              .host(env("BIND_HOST", "0.0.0.0"))
+              .publicHost(env("PUBLIC_HOST", "localhost"))
+              .ports(port("PAGE_PORT", 8083), port("API_PORT", 8084), port("ANALYTICS_PORT", 8085))
+              .start();
     } catch (IllegalArgumentException e) {
       System.err.println("frontend: " + e.getMessage());
       System.exit(2);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    System.out.println("frontend: page " + server.pageUrl() + ", API " + server.apiOrigin()
-        + ", third party " + server.analyticsUrl() + " (allowlist " + server.variant().id() + ")");
+    System.out.println(
+        "frontend: page "
+            + server.pageUrl()
+            + ", API "
+            + server.apiOrigin()
+            + ", third party "
+            + server.analyticsUrl()
+            + " (allowlist "
+            + server.variant().id()
+            + ")");
   }
 
   private static String env(String name, String fallback) {

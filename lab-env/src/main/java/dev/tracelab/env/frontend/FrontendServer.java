@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,15 +49,27 @@ public final class FrontendServer implements AutoCloseable {
   public static final String PAGE = "page";
   public static final String API = "api";
   public static final String ANALYTICS = "analytics";
+
   /** The telemetry path on the page's origin (OTLP/HTTP traces). */
   public static final String TELEMETRY_PATH = "/v1/traces";
 
   /** Not forwarded: hop-by-hop, or set by the HTTP client itself. */
-  private static final Set<String> NOT_FORWARDED = Set.of(
-      "connection", "content-length", "expect", "host", "upgrade", "keep-alive", "transfer-encoding",
-      "te", "trailer", "proxy-connection", "http2-settings");
-  private static final Map<String, String> TYPES = Map.of(
-      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8");
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "connection",
+          "content-length",
+          "expect",
+          "host",
+          "upgrade",
+          "keep-alive",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "proxy-connection",
+          "http2-settings");
+
+  private static final Map<String, String> TYPES =
+      Map.of("html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8");
 
   private final Path bundle;
   private final Supplier<URI> gateway;
@@ -79,22 +90,29 @@ public final class FrontendServer implements AutoCloseable {
     this.otlpEndpoint = b.otlpEndpoint;
     this.variant = b.variant;
     this.host = b.host;
-    this.publicHost = b.publicHost != null ? b.publicHost : b.host.equals("0.0.0.0") ? "127.0.0.1" : b.host;
+    this.publicHost =
+        b.publicHost != null ? b.publicHost : b.host.equals("0.0.0.0") ? "127.0.0.1" : b.host;
     // a thread per request in flight: a forwarding handler blocks until the gateway (or the OTLP
     // endpoint) answers, so a fixed pool shared with the HTTP client could starve both
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "frontend-server");
-      t.setDaemon(true);
-      return t;
-    });
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build(); // its own executor, never the handlers'
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "frontend-server");
+              t.setDaemon(true);
+              return t;
+            });
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build(); // its own executor, never the handlers'
     try {
       this.page = HttpServer.create(new InetSocketAddress(host, b.pagePort), 64);
       this.api = HttpServer.create(new InetSocketAddress(host, b.apiPort), 64);
       this.analytics = HttpServer.create(new InetSocketAddress(host, b.analyticsPort), 64);
     } catch (IOException e) {
-      throw new UncheckedIOException("frontend server: cannot bind its ports on " + host + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "frontend server: cannot bind its ports on " + host + ": " + e.getMessage(), e);
     }
     page.createContext("/", closing(this::page));
     api.createContext("/", closing(this::api));
@@ -105,7 +123,8 @@ public final class FrontendServer implements AutoCloseable {
     }
   }
 
-  private static com.sun.net.httpserver.HttpHandler closing(com.sun.net.httpserver.HttpHandler handler) {
+  private static com.sun.net.httpserver.HttpHandler closing(
+      com.sun.net.httpserver.HttpHandler handler) {
     return ex -> {
       try {
         handler.handle(ex);
@@ -189,16 +208,26 @@ public final class FrontendServer implements AutoCloseable {
     }
   }
 
-  /** The page's configuration as JSON (four strings of the lab's own making: no escaping needed). */
+  /**
+   * The page's configuration as JSON (four strings of the lab's own making: no escaping needed).
+   */
   private String config() {
-    return "{\"variant\":\"" + variant.id() + "\",\"apiOrigin\":\"" + apiOrigin() + "\",\"analyticsUrl\":\""
-        + analyticsUrl() + "\",\"telemetryPath\":\"" + TELEMETRY_PATH + "\"}";
+    return "{\"variant\":\""
+        + variant.id()
+        + "\",\"apiOrigin\":\""
+        + apiOrigin()
+        + "\",\"analyticsUrl\":\""
+        + analyticsUrl()
+        + "\",\"telemetryPath\":\""
+        + TELEMETRY_PATH
+        + "\"}";
   }
 
   /** OTLP/HTTP from the page: forwarded; a preflight from a lab origin is answered. */
   private void telemetry(HttpExchange ex) throws IOException {
     String origin = ex.getRequestHeaders().getFirst("Origin");
-    boolean labOrigin = origin != null && (origin.equals(pageOrigin()) || origin.equals(apiOrigin()));
+    boolean labOrigin =
+        origin != null && (origin.equals(pageOrigin()) || origin.equals(apiOrigin()));
     Headers out = ex.getResponseHeaders();
     out.add("Vary", "Origin");
     if (labOrigin) {
@@ -247,9 +276,14 @@ public final class FrontendServer implements AutoCloseable {
       status(ex, 405);
       return;
     }
-    Map<String, String> cors = allowed
-        ? Map.of("Access-Control-Allow-Origin", origin, "Access-Control-Expose-Headers", "traceresponse")
-        : Map.of();
+    Map<String, String> cors =
+        allowed
+            ? Map.of(
+                "Access-Control-Allow-Origin",
+                origin,
+                "Access-Control-Expose-Headers",
+                "traceresponse")
+            : Map.of();
     forward(ex, gateway.get().resolve("/orders"), cors);
   }
 
@@ -279,22 +313,30 @@ public final class FrontendServer implements AutoCloseable {
 
   private void record(String origin, HttpExchange ex) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
-    ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-    received.add(new ReceivedRequest(origin, ex.getRequestMethod(), ex.getRequestURI().getPath(), Map.copyOf(headers)));
+    ex.getRequestHeaders()
+        .forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+    received.add(
+        new ReceivedRequest(
+            origin, ex.getRequestMethod(), ex.getRequestURI().getPath(), Map.copyOf(headers)));
   }
 
-  private void forward(HttpExchange ex, URI target, Map<String, String> extraHeaders) throws IOException {
+  private void forward(HttpExchange ex, URI target, Map<String, String> extraHeaders)
+      throws IOException {
     byte[] body;
     try (InputStream in = ex.getRequestBody()) {
       body = in.readAllBytes();
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(15))
-        .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    ex.getRequestHeaders().forEach((name, values) -> {
-      if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
-        values.forEach(v -> request.header(name, v));
-      }
-    });
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(target)
+            .timeout(Duration.ofSeconds(15))
+            .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+    ex.getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> request.header(name, v));
+              }
+            });
     HttpResponse<byte[]> response;
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -307,12 +349,16 @@ public final class FrontendServer implements AutoCloseable {
       return;
     }
     Headers out = ex.getResponseHeaders();
-    response.headers().map().forEach((name, values) -> {
-      String n = name.toLowerCase(Locale.ROOT);
-      if (!NOT_FORWARDED.contains(n) && !n.equals(":status") && !n.equals("date")) {
-        values.forEach(v -> out.add(name, v));
-      }
-    });
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              String n = name.toLowerCase(Locale.ROOT);
+              if (!NOT_FORWARDED.contains(n) && !n.equals(":status") && !n.equals("date")) {
+                values.forEach(v -> out.add(name, v));
+              }
+            });
     extraHeaders.forEach(out::set);
     byte[] payload = response.body();
     ex.sendResponseHeaders(response.statusCode(), payload.length == 0 ? -1 : payload.length);
@@ -328,7 +374,8 @@ public final class FrontendServer implements AutoCloseable {
       return;
     }
     byte[] bytes = Files.readAllBytes(file);
-    ex.getResponseHeaders().add("Content-Type", TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
+    ex.getResponseHeaders()
+        .add("Content-Type", TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
     ex.getResponseHeaders().add("Cache-Control", "no-store");
     ex.sendResponseHeaders(200, bytes.length);
     ex.getResponseBody().write(bytes);

@@ -11,9 +11,14 @@ import java.util.stream.Collectors;
 public enum FrontendVariant {
   /** Only the lab's API origin is on the allowlist. */
   FIXED("fixed"),
-  /** A catch-all allowlist: the third party receives the trace context (connected traces; a leak). */
+  /**
+   * A catch-all allowlist: the third party receives the trace context (connected traces; a leak).
+   */
   LEAK("leak"),
-  /** The API origin is not listed: its requests carry no context (the gateway span is an orphan root). */
+  /**
+   * The API origin is not listed: its requests carry no context (the gateway span is an orphan
+   * root).
+   */
   MISSING_ENTRY("missing-entry");
 
   private final String id;
@@ -34,7 +39,11 @@ public enum FrontendVariant {
         return f;
       }
     }
-    throw new IllegalArgumentException("unknown frontend variant '" + value + "' (expected one of "
-        + Arrays.stream(values()).map(FrontendVariant::id).collect(Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "unknown frontend variant '"
+            + value
+            + "' (expected one of "
+            + Arrays.stream(values()).map(FrontendVariant::id).collect(Collectors.joining(", "))
+            + ")");
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * @param origin {@code page}, {@code api} or {@code analytics}
  * @param headers header names lower case, values as received
  */
-public record ReceivedRequest(String origin, String method, String path, Map<String, List<String>> headers) {
+public record ReceivedRequest(
+    String origin, String method, String path, Map<String, List<String>> headers) {
 
   /** The first value of {@code name} (any case), or null. */
   public String header(String name) {

@@ -56,7 +56,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("process.roles", "broker,controller"),
             Map.entry("node.id", "1"),
             Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
-            Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort),
+            Map.entry(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:"
+                    + brokerPort
+                    + ",CONTROLLER://127.0.0.1:"
+                    + controllerPort),
             Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort),
             Map.entry("controller.listener.names", "CONTROLLER"),
             Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
@@ -82,30 +87,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     List<String> command =
         List.of(
             LocalHost.javaBin(),
-            "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Djava.awt.headless=true", "-Dlog4j2.level=WARN",
-            "-cp", System.getProperty("java.class.path"),
-            KafkaBrokerMain.class.getName(), propsFile.toString(), Uuid.randomUuid().toString());
+            "-Xms128m",
+            "-Xmx512m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Djava.awt.headless=true",
+            "-Dlog4j2.level=WARN",
+            "-cp",
+            System.getProperty("java.class.path"),
+            KafkaBrokerMain.class.getName(),
+            propsFile.toString(),
+            Uuid.randomUuid().toString());
     EmbeddedKafka kafka;
     try {
-      kafka = new EmbeddedKafka(launch(command, dir, brokerPort, "broker.log"), command, dir, brokerPort);
+      kafka =
+          new EmbeddedKafka(
+              launch(command, dir, brokerPort, "broker.log"), command, dir, brokerPort);
     } catch (RuntimeException e) {
       LocalHost.deleteTree(dir);
       throw e;
     }
     try {
-      kafka.broker.awaitReady(); // the port accepts connections, so the admin client does not log retries
+      kafka.broker
+          .awaitReady(); // the port accepts connections, so the admin client does not log retries
       kafka.createTopic();
     } catch (RuntimeException e) {
       String log = kafka.broker.logTail(30);
       kafka.close();
-      throw new IllegalStateException("Kafka broker did not start: " + e.getMessage() + "\n" + log, e);
+      throw new IllegalStateException(
+          "Kafka broker did not start: " + e.getMessage() + "\n" + log, e);
     }
     kafka.startup = Duration.ofNanos(System.nanoTime() - t0);
     return kafka;
   }
 
-  private static ChildProcess launch(List<String> command, Path dir, int brokerPort, String logName) {
+  private static ChildProcess launch(
+      List<String> command, Path dir, int brokerPort, String logName) {
     return ChildProcess.builder("kafka", command)
         .log(dir.resolve(logName))
         .listening("127.0.0.1", brokerPort)
@@ -115,9 +132,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Stops the broker (SIGTERM: controlled shutdown), keeping its data dir, so that
-   * {@link #startBroker()} brings the same broker back: same port, same topics and offsets. For
-   * fault injection; clients see the broker gone meanwhile.
+   * Stops the broker (SIGTERM: controlled shutdown), keeping its data dir, so that {@link
+   * #startBroker()} brings the same broker back: same port, same topics and offsets. For fault
+   * injection; clients see the broker gone meanwhile.
    */
   public synchronized void stopBroker() {
     broker.stop(STOP_GRACE);
@@ -141,9 +158,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Waits until the consumer group {@code consumer-svc} is stable with every partition of
-   * {@code orders} assigned. A consumer answers /health once its poll loop runs, which can be
-   * seconds before the group coordinator hands it the partitions (a previous member leaving, the
+   * Waits until the consumer group {@code consumer-svc} is stable with every partition of {@code
+   * orders} assigned. A consumer answers /health once its poll loop runs, which can be seconds
+   * before the group coordinator hands it the partitions (a previous member leaving, the
    * rebalance); an order placed in between is consumed late, after the auditor closed its trace
    * without the consumer span.
    */
@@ -157,12 +174,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         requireAlive();
         try {
           org.apache.kafka.clients.admin.ConsumerGroupDescription group =
-              admin.describeConsumerGroups(List.of(Flow.CONSUMER_GROUP)).all().get(10, TimeUnit.SECONDS)
+              admin
+                  .describeConsumerGroups(List.of(Flow.CONSUMER_GROUP))
+                  .all()
+                  .get(10, TimeUnit.SECONDS)
                   .get(Flow.CONSUMER_GROUP);
-          long assigned = group.members().stream()
-              .flatMap(m -> m.assignment().topicPartitions().stream())
-              .filter(tp -> tp.topic().equals(Flow.TOPIC))
-              .count();
+          long assigned =
+              group.members().stream()
+                  .flatMap(m -> m.assignment().topicPartitions().stream())
+                  .filter(tp -> tp.topic().equals(Flow.TOPIC))
+                  .count();
           if (group.groupState() == org.apache.kafka.common.GroupState.STABLE && assigned == 3) {
             return;
           }
@@ -173,8 +194,14 @@ public final class EmbeddedKafka implements AutoCloseable {
           throw new IllegalStateException("interrupted waiting for the consumer group", e);
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("consumer group " + Flow.CONSUMER_GROUP + " not stable with the 3 partitions of "
-              + Flow.TOPIC + " assigned after " + timeout.toSeconds() + " s");
+          throw new IllegalStateException(
+              "consumer group "
+                  + Flow.CONSUMER_GROUP
+                  + " not stable with the 3 partitions of "
+                  + Flow.TOPIC
+                  + " assigned after "
+                  + timeout.toSeconds()
+                  + " s");
         }
         try {
           Thread.sleep(100);
@@ -199,7 +226,9 @@ public final class EmbeddedKafka implements AutoCloseable {
           // orders.dlq: where the consumer dead-letters what it cannot process
           admin
               .createTopics(
-                  List.of(new NewTopic(Flow.TOPIC, 3, (short) 1), new NewTopic(Flow.DEAD_LETTER_TOPIC, 1, (short) 1)))
+                  List.of(
+                      new NewTopic(Flow.TOPIC, 3, (short) 1),
+                      new NewTopic(Flow.DEAD_LETTER_TOPIC, 1, (short) 1)))
               .all()
               .get(10, TimeUnit.SECONDS);
           return;

@@ -1,9 +1,9 @@
 package dev.tracelab.env.kafka;
 
 /**
- * Runs in the broker's child JVM: formats the KRaft storage, then runs {@code kafka.Kafka}. The
- * JVM is started under {@link dev.tracelab.env.process.ChildProcess}'s guard, which sends SIGTERM when the parent JVM
- * goes away; Kafka's own shutdown hook then stops the broker cleanly.
+ * Runs in the broker's child JVM: formats the KRaft storage, then runs {@code kafka.Kafka}. The JVM
+ * is started under {@link dev.tracelab.env.process.ChildProcess}'s guard, which sends SIGTERM when
+ * the parent JVM goes away; Kafka's own shutdown hook then stops the broker cleanly.
  *
  * <p>Arguments: {@code <server.properties> <cluster-id>}.
  */
@@ -18,7 +18,8 @@ public final class KafkaBrokerMain {
     }
     int rc =
         kafka.tools.StorageTool.execute(
-            new String[] {"format", "-t", args[1], "-c", args[0], "--ignore-formatted"}, System.out);
+            new String[] {"format", "-t", args[1], "-c", args[0], "--ignore-formatted"},
+            System.out);
     if (rc != 0) {
       System.err.println("kafka storage format failed: " + rc);
       System.exit(1);

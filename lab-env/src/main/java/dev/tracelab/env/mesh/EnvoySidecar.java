@@ -59,10 +59,15 @@ public final class EnvoySidecar {
   /** Where {@code compose/mesh/install-envoy.sh} installs the binary. */
   static Path cachedBinary() {
     String cache = System.getenv("TRACELAB_CACHE");
-    Path root = cache != null && !cache.isBlank()
-        ? Path.of(cache)
-        : Path.of(System.getProperty("user.home"), ".cache", "tracelab");
-    return root.resolve("envoy").resolve(Versions.ENVOY).resolve("envoy").resolve("_bin").resolve("envoy");
+    Path root =
+        cache != null && !cache.isBlank()
+            ? Path.of(cache)
+            : Path.of(System.getProperty("user.home"), ".cache", "tracelab");
+    return root.resolve("envoy")
+        .resolve(Versions.ENVOY)
+        .resolve("envoy")
+        .resolve("_bin")
+        .resolve("envoy");
   }
 
   /** Why mesh mode cannot run here, or empty when it can. */
@@ -71,10 +76,16 @@ public final class EnvoySidecar {
       return Optional.empty();
     }
     String configured = System.getenv(BIN_ENV);
-    return Optional.of(configured != null && !configured.isBlank()
-        ? "mesh mode needs Envoy: " + BIN_ENV + "=" + configured + " is not an executable file"
-        : "mesh mode needs Envoy " + Versions.ENVOY + ": none at " + cachedBinary()
-            + " (install it with compose/mesh/install-envoy.sh, or set " + BIN_ENV + ")");
+    return Optional.of(
+        configured != null && !configured.isBlank()
+            ? "mesh mode needs Envoy: " + BIN_ENV + "=" + configured + " is not an executable file"
+            : "mesh mode needs Envoy "
+                + Versions.ENVOY
+                + ": none at "
+                + cachedBinary()
+                + " (install it with compose/mesh/install-envoy.sh, or set "
+                + BIN_ENV
+                + ")");
   }
 
   /** The binary, or a clear error saying how to install it. */
@@ -86,25 +97,37 @@ public final class EnvoySidecar {
    * Starts Envoy in front of {@code worker}, returns once its admin {@code /ready} answers 200.
    *
    * @param port the listener port; 0 picks a free one
-   * @param otlpEndpoint the OTLP/HTTP base URL ({@code http://host:port}); spans go to {@code /v1/traces}
+   * @param otlpEndpoint the OTLP/HTTP base URL ({@code http://host:port}); spans go to {@code
+   *     /v1/traces}
    */
-  public static RunningService start(String bindHost, int port, URI worker, String otlpEndpoint, Path log) {
+  public static RunningService start(
+      String bindHost, int port, URI worker, String otlpEndpoint, Path log) {
     Path bin = require();
     int listener = port > 0 ? port : LocalHost.freePort();
     int admin = LocalHost.freePort();
-    Path config = log.resolveSibling(log.getFileName().toString().replaceFirst("\\.log$", "") + ".yaml");
+    Path config =
+        log.resolveSibling(log.getFileName().toString().replaceFirst("\\.log$", "") + ".yaml");
     try {
-      Files.writeString(config, config(bindHost, listener, admin, worker, URI.create(otlpEndpoint)),
+      Files.writeString(
+          config,
+          config(bindHost, listener, admin, worker, URI.create(otlpEndpoint)),
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + config, e);
     }
     ChildProcess process =
-        ChildProcess.builder(Flow.SIDECAR, List.of(
-                bin.toString(), "-c", config.toString(),
-                "--concurrency", "1", // one worker thread: the lab's load is small, the box shared
-                "--disable-hot-restart", // no shared-memory base id: several Envoys may run side by side
-                "--log-level", "warning"))
+        ChildProcess.builder(
+                Flow.SIDECAR,
+                List.of(
+                    bin.toString(),
+                    "-c",
+                    config.toString(),
+                    "--concurrency",
+                    "1", // one worker thread: the lab's load is small, the box shared
+                    "--disable-hot-restart", // no shared-memory base id: several Envoys may run
+                    // side by side
+                    "--log-level",
+                    "warning"))
             .log(log)
             .healthUrl(URI.create("http://127.0.0.1:" + admin + "/ready"))
             .startTimeout(Duration.ofSeconds(30))
@@ -116,9 +139,9 @@ public final class EnvoySidecar {
 
   /**
    * The bootstrap: one inbound listener whose HTTP connection manager traces every request
-   * (OpenTelemetry tracer, upstream span on) and routes it to the worker's cluster, named after
-   * the worker (the router's CLIENT span is {@value Flow#SIDECAR_UPSTREAM}); an OTLP cluster; the
-   * admin on loopback. The tracer batches spans: the runtime layer flushes them every 100 ms (its
+   * (OpenTelemetry tracer, upstream span on) and routes it to the worker's cluster, named after the
+   * worker (the router's CLIENT span is {@value Flow#SIDECAR_UPSTREAM}); an OTLP cluster; the admin
+   * on loopback. The tracer batches spans: the runtime layer flushes them every 100 ms (its
    * default, 5 s, would let a request's other spans close without the sidecar's).
    */
   public static String config(String bindHost, int listener, int admin, URI worker, URI otlp) {
@@ -166,9 +189,16 @@ public final class EnvoySidecar {
           clusters:
           %s
           %s
-        """.formatted(
-            admin, bindHost, listener, Flow.SIDECAR, otlp.resolve("/v1/traces"),
-            Flow.WORKER, cluster(Flow.WORKER, worker), cluster("otlp", otlp));
+        """
+        .formatted(
+            admin,
+            bindHost,
+            listener,
+            Flow.SIDECAR,
+            otlp.resolve("/v1/traces"),
+            Flow.WORKER,
+            cluster(Flow.WORKER, worker),
+            cluster("otlp", otlp));
   }
 
   private static String cluster(String name, URI target) {

@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * One supervised child process of the lab — any program: a JVM, a Go binary, a Node.js program,
- * a collector. Given a command, environment, working directory and log file, it starts the
- * program, tells when it is ready, and stops it with a grace period.
+ * One supervised child process of the lab — any program: a JVM, a Go binary, a Node.js program, a
+ * collector. Given a command, environment, working directory and log file, it starts the program,
+ * tells when it is ready, and stops it with a grace period.
  *
  * <pre>{@code
  * try (ChildProcess worker = ChildProcess.builder("worker-svc", List.of("node", "worker.js"))
@@ -69,7 +69,10 @@ public final class ChildProcess implements AutoCloseable {
 
   private static final int ERROR_LOG_LINES = 25;
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
 
   private final Builder config;
   private final Process guard;
@@ -83,7 +86,10 @@ public final class ChildProcess implements AutoCloseable {
     this.startedNanos = startedNanos;
   }
 
-  /** A child named {@code name} (in logs and errors) running {@code command} (program and arguments). */
+  /**
+   * A child named {@code name} (in logs and errors) running {@code command} (program and
+   * arguments).
+   */
   public static Builder builder(String name, List<String> command) {
     return new Builder(name, command);
   }
@@ -158,14 +164,19 @@ public final class ChildProcess implements AutoCloseable {
     long deadline = startedNanos + config.startTimeout.toNanos();
     while (true) {
       if (!isAlive()) {
-        throw startFailure(config.name + " exited during start-up (exit code " + guard.exitValue() + ")");
+        throw startFailure(
+            config.name + " exited during start-up (exit code " + guard.exitValue() + ")");
       }
       if (config.readiness.getAsBoolean()) {
         return this;
       }
       if (System.nanoTime() > deadline) {
-        throw startFailure(config.name + " not ready (" + config.readinessDescription + ") within "
-            + format(config.startTimeout));
+        throw startFailure(
+            config.name
+                + " not ready ("
+                + config.readinessDescription
+                + ") within "
+                + format(config.startTimeout));
       }
       try {
         Thread.sleep(50);
@@ -184,8 +195,8 @@ public final class ChildProcess implements AutoCloseable {
   private IllegalStateException startFailure(String message) {
     String tail = logTail(ERROR_LOG_LINES); // as it was when the start failed
     stop(config.stopGrace);
-    return new IllegalStateException(message + "; command " + config.command + ", log " + config.log
-        + ", last lines:\n" + tail);
+    return new IllegalStateException(
+        message + "; command " + config.command + ", log " + config.log + ", last lines:\n" + tail);
   }
 
   /**
@@ -226,9 +237,11 @@ public final class ChildProcess implements AutoCloseable {
   /** True when {@code GET url} answers 200 now. */
   static boolean answers200(URI url) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(1)).GET().build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode() == 200;
+      return HTTP.send(
+                  HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(1)).GET().build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException notYet) {
       return false;
     } catch (InterruptedException e) {
@@ -319,14 +332,17 @@ public final class ChildProcess implements AutoCloseable {
       return this;
     }
 
-    /** Launches the program under the guard; see {@link ChildProcess#awaitReady()} to wait for it. */
+    /**
+     * Launches the program under the guard; see {@link ChildProcess#awaitReady()} to wait for it.
+     */
     public ChildProcess start() {
       if (log == null) {
         throw new IllegalStateException("no log file for " + name);
       }
       List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", GUARD, "tracelab-" + name));
       argv.addAll(command);
-      ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
       if (workingDirectory != null) {
         pb.directory(workingDirectory.toFile());
       }

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** What the environment needs from this machine: free loopback ports, temp dirs, the java binary. */
+/**
+ * What the environment needs from this machine: free loopback ports, temp dirs, the java binary.
+ */
 public final class LocalHost {
 
   private LocalHost() {}

@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A service as a child process: a command line per role, configured by the environment of
- * {@link ServiceSpec#environment(int)}, ready when {@code GET /health} answers 200, supervised as
- * a {@link ChildProcess} (it never outlives this JVM; SIGTERM, then SIGKILL after the grace period).
- * See {@link ServiceImplementation} for what the program must provide.
+ * A service as a child process: a command line per role, configured by the environment of {@link
+ * ServiceSpec#environment(int)}, ready when {@code GET /health} answers 200, supervised as a {@link
+ * ChildProcess} (it never outlives this JVM; SIGTERM, then SIGKILL after the grace period). See
+ * {@link ServiceImplementation} for what the program must provide.
  *
  * <pre>{@code
  * ServiceImplementation go = ChildProcessImplementation.builder("go", role -> List.of(role + "/go/" + role))
@@ -46,20 +46,30 @@ public final class ChildProcessImplementation implements ServiceImplementation {
   }
 
   /**
-   * {@code java-process}: {@code java -cp <this JVM's class path> <role's main class>} (for
-   * example {@code dev.tracelab.gateway.GatewayMain}), the same main a service image runs.
+   * {@code java-process}: {@code java -cp <this JVM's class path> <role's main class>} (for example
+   * {@code dev.tracelab.gateway.GatewayMain}), the same main a service image runs.
    */
   public static ChildProcessImplementation javaMain() {
     String classPath = System.getProperty("java.class.path");
-    return builder("java-process", role -> {
-      String main = JAVA_MAIN_CLASSES.get(role);
-      if (main == null) {
-        throw new IllegalArgumentException("no Java main class for role " + role);
-      }
-      return List.of(
-          LocalHost.javaBin(), "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-cp", classPath, main);
-    }).language("java").build();
+    return builder(
+            "java-process",
+            role -> {
+              String main = JAVA_MAIN_CLASSES.get(role);
+              if (main == null) {
+                throw new IllegalArgumentException("no Java main class for role " + role);
+              }
+              return List.of(
+                  LocalHost.javaBin(),
+                  "-Xms32m",
+                  "-Xmx256m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-cp",
+                  classPath,
+                  main);
+            })
+        .language("java")
+        .build();
   }
 
   @Override

@@ -27,20 +27,30 @@ enum InProcessJava implements ServiceImplementation {
     try {
       return switch (spec.role()) {
         case Flow.GATEWAY -> {
-          GatewayService s = GatewayService.start(
-              new GatewayConfig(spec.bindHost(), spec.port(), spec.workerUrl(), spec.variant()), sdk);
+          GatewayService s =
+              GatewayService.start(
+                  new GatewayConfig(spec.bindHost(), spec.port(), spec.workerUrl(), spec.variant()),
+                  sdk);
           yield new Running(spec.role(), s, s::port, sdk);
         }
         case Flow.WORKER -> {
-          WorkerService s = WorkerService.start(
-              new WorkerConfig(spec.bindHost(), spec.port(), spec.kafkaBootstrapServers(), spec.variant()), sdk);
+          WorkerService s =
+              WorkerService.start(
+                  new WorkerConfig(
+                      spec.bindHost(), spec.port(), spec.kafkaBootstrapServers(), spec.variant()),
+                  sdk);
           yield new Running(spec.role(), s, s::port, sdk);
         }
         case Flow.CONSUMER -> {
-          ConsumerService s = ConsumerService.start(
-              new ConsumerConfig(
-                  spec.bindHost(), spec.port(), spec.kafkaBootstrapServers(), spec.variant(), spec.ledgerFile()),
-              sdk);
+          ConsumerService s =
+              ConsumerService.start(
+                  new ConsumerConfig(
+                      spec.bindHost(),
+                      spec.port(),
+                      spec.kafkaBootstrapServers(),
+                      spec.variant(),
+                      spec.ledgerFile()),
+                  sdk);
           yield new Running(spec.role(), s, s::healthPort, sdk);
         }
         default -> throw new IllegalArgumentException("no Java service for role " + spec.role());
@@ -51,7 +61,8 @@ enum InProcessJava implements ServiceImplementation {
     }
   }
 
-  private record Running(String role, AutoCloseable service, IntSupplier portOf, OpenTelemetrySdk sdk)
+  private record Running(
+      String role, AutoCloseable service, IntSupplier portOf, OpenTelemetrySdk sdk)
       implements RunningService {
 
     @Override

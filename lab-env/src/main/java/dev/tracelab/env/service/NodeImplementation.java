@@ -8,17 +8,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code node}: the Node.js worker ({@code worker-svc/node/}) as a supervised child process, run
- * as {@code node --import ./src/instrument.js src/main.js} in its folder. Its dependencies are
- * installed on first use with {@code npm ci}, again whenever {@code package-lock.json} or
- * {@code package.json} is newer than the last install; the output goes to {@code
- * worker-svc/node/target/npm-ci.log}. Without Node.js 20.6+ (or npm), starting is a one-line
- * error naming what is missing.
+ * {@code node}: the Node.js worker ({@code worker-svc/node/}) as a supervised child process, run as
+ * {@code node --import ./src/instrument.js src/main.js} in its folder. Its dependencies are
+ * installed on first use with {@code npm ci}, again whenever {@code package-lock.json} or {@code
+ * package.json} is newer than the last install; the output goes to {@code
+ * worker-svc/node/target/npm-ci.log}. Without Node.js 20.6+ (or npm), starting is a one-line error
+ * naming what is missing.
  */
 public final class NodeImplementation implements ServiceImplementation {
 
   static final int[] REQUIRED = {20, 6, 0};
-  private static final List<Path> INSTALL_DIRS = List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"));
+  private static final List<Path> INSTALL_DIRS =
+      List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"));
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
 
   private final Path root;
@@ -32,7 +33,8 @@ public final class NodeImplementation implements ServiceImplementation {
 
   /** The Node.js implementations in the checkout at {@code root}. */
   public static NodeImplementation create(Path root) {
-    return new NodeImplementation(root.toAbsolutePath().normalize(), Toolchain.searchPath(INSTALL_DIRS));
+    return new NodeImplementation(
+        root.toAbsolutePath().normalize(), Toolchain.searchPath(INSTALL_DIRS));
   }
 
   /** The Node.js implementations of the checkout this lab runs from. */
@@ -47,7 +49,8 @@ public final class NodeImplementation implements ServiceImplementation {
 
   @Override
   public RunningService start(ServiceSpec spec) {
-    Implementation.of(spec.role(), Language.NODE); // a role without a Node.js implementation: a clear error
+    Implementation.of(
+        spec.role(), Language.NODE); // a role without a Node.js implementation: a clear error
     return prepare(spec.role()).start(spec);
   }
 
@@ -57,35 +60,69 @@ public final class NodeImplementation implements ServiceImplementation {
   }
 
   /**
-   * Checks Node.js and npm and installs the role's dependencies when they are missing or older
-   * than its lockfile; returns at once when they are up to date.
+   * Checks Node.js and npm and installs the role's dependencies when they are missing or older than
+   * its lockfile; returns at once when they are up to date.
    */
   public synchronized ChildProcessImplementation prepare(String role) {
-    Path node = Toolchain.find("node", searchPath).orElseThrow(() -> new IllegalStateException(
-        role + " node implementation needs Node.js " + REQUIRED[0] + "." + REQUIRED[1] + "+ (node not found on PATH)"));
+    Path node =
+        Toolchain.find("node", searchPath)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        role
+                            + " node implementation needs Node.js "
+                            + REQUIRED[0]
+                            + "."
+                            + REQUIRED[1]
+                            + "+ (node not found on PATH)"));
     if (processes == null) {
-      String found = Toolchain.firstLine(List.of(node.toString(), "--version"), Map.of()).orElse("");
+      String found =
+          Toolchain.firstLine(List.of(node.toString(), "--version"), Map.of()).orElse("");
       int[] have = Toolchain.version(found);
       if (have == null || !Toolchain.atLeast(have, REQUIRED)) {
-        throw new IllegalStateException(role + " node implementation needs Node.js " + REQUIRED[0] + "." + REQUIRED[1]
-            + "+ (" + node + " is " + (found.isEmpty() ? "unusable" : found) + ")");
+        throw new IllegalStateException(
+            role
+                + " node implementation needs Node.js "
+                + REQUIRED[0]
+                + "."
+                + REQUIRED[1]
+                + "+ ("
+                + node
+                + " is "
+                + (found.isEmpty() ? "unusable" : found)
+                + ")");
       }
     }
     Path dir = folder(role);
     Path installed = dir.resolve("node_modules").resolve(".package-lock.json");
-    if (Toolchain.stale(installed, List.of(dir.resolve("package-lock.json"), dir.resolve("package.json")), p -> true)) {
-      Path npm = Toolchain.find("npm", List.of(node.getParent())).orElseThrow(() -> new IllegalStateException(
-          role + " node implementation needs npm (not found on PATH or beside " + node + ")"));
+    if (Toolchain.stale(
+        installed,
+        List.of(dir.resolve("package-lock.json"), dir.resolve("package.json")),
+        p -> true)) {
+      Path npm =
+          Toolchain.find("npm", List.of(node.getParent()))
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          role
+                              + " node implementation needs npm (not found on PATH or beside "
+                              + node
+                              + ")"));
       Toolchain.build(
           "npm ci in " + root.relativize(dir),
           List.of(npm.toString(), "ci", "--no-audit", "--no-fund"),
-          dir, Map.of(), dir.resolve("target").resolve("npm-ci.log"), INSTALL_TIMEOUT);
+          dir,
+          Map.of(),
+          dir.resolve("target").resolve("npm-ci.log"),
+          INSTALL_TIMEOUT);
     }
     if (processes == null) {
-      processes = ChildProcessImplementation.builder(
-              "node", r -> List.of(node.toString(), "--import", "./src/instrument.js", "src/main.js"))
-          .workingDirectory(dir)
-          .build();
+      processes =
+          ChildProcessImplementation.builder(
+                  "node",
+                  r -> List.of(node.toString(), "--import", "./src/instrument.js", "src/main.js"))
+              .workingDirectory(dir)
+              .build();
     }
     return processes;
   }

@@ -4,8 +4,8 @@ import dev.tracelab.env.process.ChildProcess;
 import java.util.OptionalLong;
 
 /**
- * A participant of the lab running as a supervised child process (a Go or Node.js service, a
- * child JVM, the Envoy sidecar): closing it stops the process.
+ * A participant of the lab running as a supervised child process (a Go or Node.js service, a child
+ * JVM, the Envoy sidecar): closing it stops the process.
  */
 public record RunningProcess(String role, String implementation, int port, ChildProcess process)
     implements RunningService {

@@ -3,7 +3,10 @@ package dev.tracelab.env.service;
 import java.net.URI;
 import java.util.OptionalLong;
 
-/** One started service, whatever its implementation. {@link #close()} stops it and flushes its spans. */
+/**
+ * One started service, whatever its implementation. {@link #close()} stops it and flushes its
+ * spans.
+ */
 public interface RunningService extends AutoCloseable {
 
   String role();

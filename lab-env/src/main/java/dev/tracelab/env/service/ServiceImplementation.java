@@ -4,22 +4,23 @@ import dev.tracelab.flow.Language;
 
 /**
  * How one role of the flow ({@code gateway-svc}, {@code worker-svc}, {@code consumer-svc}) runs in
- * the lab: in this JVM, as a child JVM, or as a program in another language. The environment
- * picks one per role ({@code LabEnvironment.builder().implementation(Flow.WORKER, ...)}) and treats
- * them all alike: start with a {@link ServiceSpec}, talk to {@link RunningService#url()}, close.
+ * the lab: in this JVM, as a child JVM, or as a program in another language. The environment picks
+ * one per role ({@code LabEnvironment.builder().implementation(Flow.WORKER, ...)}) and treats them
+ * all alike: start with a {@link ServiceSpec}, talk to {@link RunningService#url()}, close.
  *
  * <ul>
  *   <li>{@code java} — {@link #inProcess()}: the Java service in this JVM with its own SDK (the
  *       default; three SDKs in one JVM).
- *   <li>{@code java-process} — {@link #javaProcess()}: the Java service's main class in a child JVM.
+ *   <li>{@code java-process} — {@link #javaProcess()}: the Java service's main class in a child
+ *       JVM.
  *   <li>any other program — {@link ChildProcessImplementation#builder}: one command line per role.
  * </ul>
  *
  * <h2>Adding a language</h2>
  *
- * {@link #go()} and {@link #node()} run this checkout's Go and Node.js implementations (in the
- * role folders: {@code gateway-svc/go/}, {@code worker-svc/node/}, {@code consumer-svc/go/}),
- * building them on first use; {@code LabEnvironment.builder().implementations(Implementations.POLYGLOT)}
+ * {@link #go()} and {@link #node()} run this checkout's Go and Node.js implementations (in the role
+ * folders: {@code gateway-svc/go/}, {@code worker-svc/node/}, {@code consumer-svc/go/}), building
+ * them on first use; {@code LabEnvironment.builder().implementations(Implementations.POLYGLOT)}
  * picks them per role. Another language is one command line per role, for example:
  *
  * <pre>{@code
@@ -31,11 +32,11 @@ import dev.tracelab.flow.Language;
  * The program must:
  *
  * <ul>
- *   <li>read its configuration only from the environment {@link ServiceSpec#environment(int)}
- *       gives it: {@code PORT}, {@code BIND_HOST}, {@code WORKER_URL} (gateway),
- *       {@code KAFKA_BOOTSTRAP_SERVERS} (worker, consumer), {@code TRACELAB_VARIANT}
- *       ({@code fixed}|{@code broken}), {@code OTEL_SERVICE_NAME}, {@code OTEL_EXPORTER_OTLP_ENDPOINT}
- *       (OTLP/HTTP protobuf base URL) and the other standard {@code OTEL_*} variables;
+ *   <li>read its configuration only from the environment {@link ServiceSpec#environment(int)} gives
+ *       it: {@code PORT}, {@code BIND_HOST}, {@code WORKER_URL} (gateway), {@code
+ *       KAFKA_BOOTSTRAP_SERVERS} (worker, consumer), {@code TRACELAB_VARIANT} ({@code fixed}|{@code
+ *       broken}), {@code OTEL_SERVICE_NAME}, {@code OTEL_EXPORTER_OTLP_ENDPOINT} (OTLP/HTTP
+ *       protobuf base URL) and the other standard {@code OTEL_*} variables;
  *   <li>answer {@code GET /health} with 200 on {@code PORT} once it is ready (the consumer too: its
  *       {@code PORT} serves only health);
  *   <li>produce the spans of docs/design.md §2 under its role's service name, and the defects of §3
@@ -77,7 +78,9 @@ public interface ServiceImplementation {
     return Shared.GO.get();
   }
 
-  /** {@code node}: the role's Node.js program, installed on first use ({@link NodeImplementation}). */
+  /**
+   * {@code node}: the role's Node.js program, installed on first use ({@link NodeImplementation}).
+   */
   static ServiceImplementation node() {
     return Shared.NODE.get();
   }
@@ -88,9 +91,12 @@ public interface ServiceImplementation {
       case JAVA -> inProcess();
       case GO -> go();
       case NODE -> node();
-      case CPP -> throw new IllegalArgumentException("no lab service is written in C++ (Envoy is a sidecar: --mesh)");
-      case BROWSER -> throw new IllegalArgumentException(
-          "browser: the page runs in a browser, not as a lab service (see FrontendServer)");
+      case CPP ->
+          throw new IllegalArgumentException(
+              "no lab service is written in C++ (Envoy is a sidecar: --mesh)");
+      case BROWSER ->
+          throw new IllegalArgumentException(
+              "browser: the page runs in a browser, not as a lab service (see FrontendServer)");
     };
   }
 }

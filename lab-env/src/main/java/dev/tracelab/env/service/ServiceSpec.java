@@ -31,8 +31,8 @@ public record ServiceSpec(
     Path ledgerFile) {
 
   /**
-   * Lab defaults for a child's SDK, the same as the Java services' built-in ones (spans arrive
-   * well within a second; no metrics or logs to the trace receiver); this JVM's environment wins.
+   * Lab defaults for a child's SDK, the same as the Java services' built-in ones (spans arrive well
+   * within a second; no metrics or logs to the trace receiver); this JVM's environment wins.
    */
   static final Map<String, String> CHILD_OTEL_DEFAULTS =
       Map.of(
@@ -55,15 +55,16 @@ public record ServiceSpec(
       String kafkaBootstrapServers,
       Map<String, String> otelProperties,
       Path log) {
-    this(role, variant, bindHost, port, workerUrl, kafkaBootstrapServers, otelProperties, log, null);
+    this(
+        role, variant, bindHost, port, workerUrl, kafkaBootstrapServers, otelProperties, log, null);
   }
 
   /**
-   * The environment of a service process listening on {@code port}: {@code PORT},
-   * {@code BIND_HOST}, {@code WORKER_URL}, {@code KAFKA_BOOTSTRAP_SERVERS}, {@code LEDGER_FILE},
-   * {@code TRACELAB_VARIANT},
-   * {@code OTEL_SERVICE_NAME} and every {@link #otelProperties()} entry as its {@code OTEL_*}
-   * variable ({@code otel.exporter.otlp.endpoint} -> {@code OTEL_EXPORTER_OTLP_ENDPOINT}).
+   * The environment of a service process listening on {@code port}: {@code PORT}, {@code
+   * BIND_HOST}, {@code WORKER_URL}, {@code KAFKA_BOOTSTRAP_SERVERS}, {@code LEDGER_FILE}, {@code
+   * TRACELAB_VARIANT}, {@code OTEL_SERVICE_NAME} and every {@link #otelProperties()} entry as its
+   * {@code OTEL_*} variable ({@code otel.exporter.otlp.endpoint} -> {@code
+   * OTEL_EXPORTER_OTLP_ENDPOINT}).
    */
   public Map<String, String> environment(int port) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -79,11 +80,12 @@ public record ServiceSpec(
       env.put("LEDGER_FILE", ledgerFile.toString());
     }
     env.put(Variant.ENV, variant.id());
-    CHILD_OTEL_DEFAULTS.forEach((k, v) -> {
-      if (System.getenv(k) == null) {
-        env.put(k, v);
-      }
-    });
+    CHILD_OTEL_DEFAULTS.forEach(
+        (k, v) -> {
+          if (System.getenv(k) == null) {
+            env.put(k, v);
+          }
+        });
     otelProperties.forEach((k, v) -> env.put(k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
     env.put("OTEL_SERVICE_NAME", role);
     return env;

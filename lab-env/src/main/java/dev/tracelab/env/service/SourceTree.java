@@ -7,9 +7,9 @@ import java.security.CodeSource;
 
 /**
  * The tracelab checkout the non-JVM implementations are built from (and the compose stack runs
- * from): {@code -Dtracelab.root} or
- * {@code TRACELAB_ROOT} when set, else the first folder above the working directory (then above
- * this class's jar or classes folder) holding {@code go.mod} and {@code worker-svc/}.
+ * from): {@code -Dtracelab.root} or {@code TRACELAB_ROOT} when set, else the first folder above the
+ * working directory (then above this class's jar or classes folder) holding {@code go.mod} and
+ * {@code worker-svc/}.
  */
 public final class SourceTree {
 
@@ -28,14 +28,17 @@ public final class SourceTree {
     }
     if (found == null) {
       throw new IllegalStateException(
-          "no tracelab source tree (go.mod and worker-svc/) above " + cwd + "; set -Dtracelab.root or TRACELAB_ROOT");
+          "no tracelab source tree (go.mod and worker-svc/) above "
+              + cwd
+              + "; set -Dtracelab.root or TRACELAB_ROOT");
     }
     return found;
   }
 
   private static Path above(Path start) {
     for (Path dir = start; dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("go.mod")) && Files.isDirectory(dir.resolve("worker-svc"))) {
+      if (Files.isRegularFile(dir.resolve("go.mod"))
+          && Files.isDirectory(dir.resolve("worker-svc"))) {
         return dir;
       }
     }

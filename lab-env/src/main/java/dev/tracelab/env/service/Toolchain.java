@@ -82,7 +82,9 @@ final class Toolchain {
       return null;
     }
     return new int[] {
-      Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3) == null ? 0 : Integer.parseInt(m.group(3))
+      Integer.parseInt(m.group(1)),
+      Integer.parseInt(m.group(2)),
+      m.group(3) == null ? 0 : Integer.parseInt(m.group(3))
     };
   }
 
@@ -112,11 +114,14 @@ final class Toolchain {
           continue;
         }
         try (Stream<Path> walk = Files.walk(input)) {
-          boolean newer = walk
-              .filter(p -> !p.toString().contains("/node_modules/") && !p.toString().contains("/target/"))
-              .filter(Files::isRegularFile)
-              .filter(sources)
-              .anyMatch(p -> modified(p) > built);
+          boolean newer =
+              walk.filter(
+                      p ->
+                          !p.toString().contains("/node_modules/")
+                              && !p.toString().contains("/target/"))
+                  .filter(Files::isRegularFile)
+                  .filter(sources)
+                  .anyMatch(p -> modified(p) > built);
           if (newer) {
             return true;
           }
@@ -140,19 +145,28 @@ final class Toolchain {
    * Runs a build step to completion, output to {@code log}; a failure or timeout is a one-line
    * {@link IllegalStateException} naming {@code what} and pointing to the log.
    */
-  static void build(String what, List<String> command, Path dir, Map<String, String> env, Path log, Duration timeout) {
+  static void build(
+      String what,
+      List<String> command,
+      Path dir,
+      Map<String, String> env,
+      Path log,
+      Duration timeout) {
     try {
       Files.createDirectories(log.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + log.getParent(), e);
     }
-    ChildProcess build = ChildProcess.builder(what, command).workingDirectory(dir).env(env).log(log).start();
+    ChildProcess build =
+        ChildProcess.builder(what, command).workingDirectory(dir).env(env).log(log).start();
     OptionalInt exit = build.awaitExit(timeout);
     if (exit.isEmpty()) {
-      throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s; see " + log);
+      throw new IllegalStateException(
+          what + " did not finish within " + timeout.toSeconds() + " s; see " + log);
     }
     if (exit.getAsInt() != 0) {
-      throw new IllegalStateException(what + " failed (exit code " + exit.getAsInt() + "); see " + log);
+      throw new IllegalStateException(
+          what + " failed (exit code " + exit.getAsInt() + "); see " + log);
     }
   }
 }

@@ -36,7 +36,8 @@ public final class BenchCollector implements AutoCloseable {
    * @param pin the command that pins it ({@code taskset -c 1}), empty for none
    * @param env extra environment, e.g. {@code BENCH_DECISION_WAIT}, {@code GOMAXPROCS}
    */
-  public static BenchCollector start(Path runDir, List<String> pin, Map<String, String> env, Duration startTimeout) {
+  public static BenchCollector start(
+      Path runDir, List<String> pin, Map<String, String> env, Duration startTimeout) {
     Path bin = TierArtifacts.collectorBinary();
     Path config = CollectorConfigs.write(runDir, CONFIG);
     int http = LocalHost.freePort();
@@ -51,14 +52,15 @@ public final class BenchCollector implements AutoCloseable {
     List<String> command = new ArrayList<>(pin);
     command.add(bin.toString());
     command.add("--config=" + config);
-    ChildProcess process = ChildProcess.builder("bench-collector", command)
-        .env(all)
-        .log(runDir.resolve("bench-collector.log"))
-        .healthUrl(URI.create("http://" + CollectorTier.HOST + ":" + health + "/"))
-        .startTimeout(startTimeout)
-        .stopGrace(Duration.ofSeconds(5))
-        .start()
-        .awaitReady();
+    ChildProcess process =
+        ChildProcess.builder("bench-collector", command)
+            .env(all)
+            .log(runDir.resolve("bench-collector.log"))
+            .healthUrl(URI.create("http://" + CollectorTier.HOST + ":" + health + "/"))
+            .startTimeout(startTimeout)
+            .stopGrace(Duration.ofSeconds(5))
+            .start()
+            .awaitReady();
     return new BenchCollector(process, http, metrics);
   }
 

@@ -9,13 +9,14 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The collector configs, one copy: {@code compose/collector/*.yaml} (which the compose stack
- * mounts) is copied by the build into this package's {@code collector/} resources, and a run
- * writes them from the classpath into its run directory. Plus the one config this mode adds.
+ * mounts) is copied by the build into this package's {@code collector/} resources, and a run writes
+ * them from the classpath into its run directory. Plus the one config this mode adds.
  */
 final class CollectorConfigs {
 
   static final String LB = "lb.yaml";
   static final String TAIL = "tail.yaml";
+
   /** The collector builder's manifest: its hash names the cached binary. */
   static final String BUILDER_MANIFEST = "builder-config.yaml";
 
@@ -24,8 +25,11 @@ final class CollectorConfigs {
   static InputStream open(String file) {
     InputStream in = CollectorConfigs.class.getResourceAsStream("collector/" + file);
     if (in == null) {
-      throw new IllegalStateException("collector config " + file + " is not on the classpath (lab-env is built with"
-          + " compose/collector/*.yaml as resources)");
+      throw new IllegalStateException(
+          "collector config "
+              + file
+              + " is not on the classpath (lab-env is built with"
+              + " compose/collector/*.yaml as resources)");
     }
     return in;
   }
@@ -42,23 +46,25 @@ final class CollectorConfigs {
   }
 
   /**
-   * An overlay for tail.yaml: a second pipeline on the same receiver filing every span the
-   * instance RECEIVED, before any sampling, in {@code receivedFile} (tail.yaml only files what it
-   * kept). The routing proof needs both.
+   * An overlay for tail.yaml: a second pipeline on the same receiver filing every span the instance
+   * RECEIVED, before any sampling, in {@code receivedFile} (tail.yaml only files what it kept). The
+   * routing proof needs both.
    */
   static Path receivedOverlay(Path file, Path receivedFile) {
-    String yaml = String.join("\n",
-        "exporters:",
-        "  file/received:",
-        "    path: " + receivedFile,
-        "    format: json",
-        "    flush_interval: 1s",
-        "service:",
-        "  pipelines:",
-        "    traces/received:",
-        "      receivers: [otlp]",
-        "      exporters: [file/received]",
-        "");
+    String yaml =
+        String.join(
+            "\n",
+            "exporters:",
+            "  file/received:",
+            "    path: " + receivedFile,
+            "    format: json",
+            "    flush_interval: 1s",
+            "service:",
+            "  pipelines:",
+            "    traces/received:",
+            "      receivers: [otlp]",
+            "      exporters: [file/received]",
+            "");
     try {
       Files.writeString(file, yaml);
     } catch (IOException e) {

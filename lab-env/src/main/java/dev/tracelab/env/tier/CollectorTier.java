@@ -15,8 +15,8 @@ import java.util.Optional;
  * The telemetry tier of docs/design.md §6 as local processes on loopback (process mode): Zipkin
  * ({@link ZipkinServer}), two tail-sampling collectors ({@link TailCollector}, {@code tail.yaml},
  * instances a and b) and the load-balancing collector ({@link LbCollector}, {@code lb.yaml}) in
- * front of them, which also copies 100% of the spans to the auditor. Every port is a free
- * loopback port.
+ * front of them, which also copies 100% of the spans to the auditor. Every port is a free loopback
+ * port.
  *
  * <pre>{@code
  * int auditorPort = LocalHost.freePort();
@@ -39,7 +39,13 @@ public final class CollectorTier implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   /** One tail-sampling instance: where to read its metrics and its two file exporters. */
-  public record Tail(String name, int grpcPort, int healthPort, URI metricsUrl, Path sampledFile, Path receivedFile) {}
+  public record Tail(
+      String name,
+      int grpcPort,
+      int healthPort,
+      URI metricsUrl,
+      Path sampledFile,
+      Path receivedFile) {}
 
   private final Builder config;
   private final Path runDir;
@@ -74,13 +80,28 @@ public final class CollectorTier implements AutoCloseable {
       children.add(zipkin.process());
       for (String name : List.of("a", "b")) {
         TailCollector tail =
-            TailCollector.start(name, collectorBin, tailYaml, runDir, policies(), zipkin.url(), b.startTimeout, STOP_GRACE);
+            TailCollector.start(
+                name,
+                collectorBin,
+                tailYaml,
+                runDir,
+                policies(),
+                zipkin.url(),
+                b.startTimeout,
+                STOP_GRACE);
         tails.add(tail);
         children.add(tail.process());
       }
       tails.forEach(t -> t.process().awaitReady());
-      lb = LbCollector.start(collectorBin, lbYaml, runDir, tails.stream().map(TailCollector::grpcEndpoint).toList(),
-          b.auditorOtlpEndpoint, b.startTimeout, STOP_GRACE);
+      lb =
+          LbCollector.start(
+              collectorBin,
+              lbYaml,
+              runDir,
+              tails.stream().map(TailCollector::grpcEndpoint).toList(),
+              b.auditorOtlpEndpoint,
+              b.startTimeout,
+              STOP_GRACE);
       children.add(lb.process());
       lb.process().awaitReady();
       this.collectorsStartup = Duration.ofNanos(System.nanoTime() - t0);
@@ -96,19 +117,25 @@ public final class CollectorTier implements AutoCloseable {
     return new Builder();
   }
 
-  /** Why the tier cannot start here (collector binary or Zipkin jar missing), or empty when it can. */
+  /**
+   * Why the tier cannot start here (collector binary or Zipkin jar missing), or empty when it can.
+   */
   public static Optional<String> unavailableReason() {
     return TierArtifacts.unavailableReason();
   }
 
   private TailCollector.Policies policies() {
-    return new TailCollector.Policies(config.decisionWait, config.latencyThresholdMs, samplingPercentage, Map.copyOf(config.tailEnv));
+    return new TailCollector.Policies(
+        config.decisionWait,
+        config.latencyThresholdMs,
+        samplingPercentage,
+        Map.copyOf(config.tailEnv));
   }
 
   /**
-   * Restarts both tail collectors (same ports; fresh counters, memory, decision caches and
-   * files) with another probabilistic percentage; the LB and Zipkin stay up. The LB's exporter
-   * retries what it could not deliver meanwhile.
+   * Restarts both tail collectors (same ports; fresh counters, memory, decision caches and files)
+   * with another probabilistic percentage; the LB and Zipkin stay up. The LB's exporter retries
+   * what it could not deliver meanwhile.
    */
   public synchronized void restartTails(double samplingPercentage) {
     this.samplingPercentage = samplingPercentage;
@@ -117,7 +144,15 @@ public final class CollectorTier implements AutoCloseable {
       TailCollector old = tails.get(i);
       children.remove(old.process());
       TailCollector next =
-          old.restart(generation, collectorBin, tailYaml, runDir, policies(), zipkin.url(), config.startTimeout, STOP_GRACE);
+          old.restart(
+              generation,
+              collectorBin,
+              tailYaml,
+              runDir,
+              policies(),
+              zipkin.url(),
+              config.startTimeout,
+              STOP_GRACE);
       tails.set(i, next);
       children.add(next.process());
     }
@@ -185,7 +220,12 @@ public final class CollectorTier implements AutoCloseable {
   public synchronized String logTails(int lines) {
     StringBuilder sb = new StringBuilder();
     for (ChildProcess c : children) {
-      sb.append("--- ").append(c.name()).append(c.isAlive() ? "" : " (exited)").append('\n').append(c.logTail(lines)).append('\n');
+      sb.append("--- ")
+          .append(c.name())
+          .append(c.isAlive() ? "" : " (exited)")
+          .append('\n')
+          .append(c.logTail(lines))
+          .append('\n');
     }
     return sb.toString();
   }
@@ -197,7 +237,10 @@ public final class CollectorTier implements AutoCloseable {
     return pids;
   }
 
-  /** Stops LB first (nothing new reaches the tails), then the tails, Zipkin last; deletes the run dir. */
+  /**
+   * Stops LB first (nothing new reaches the tails), then the tails, Zipkin last; deletes the run
+   * dir.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -250,7 +293,8 @@ public final class CollectorTier implements AutoCloseable {
     /** tail_sampling decision_wait (committed default 30 s; lab runs use a few seconds). */
     public Builder decisionWait(Duration decisionWait) {
       if (decisionWait.toMillis() < 1000) {
-        throw new IllegalArgumentException("decision_wait must be at least 1 s (the processor ticks every second)");
+        throw new IllegalArgumentException(
+            "decision_wait must be at least 1 s (the processor ticks every second)");
       }
       this.decisionWait = decisionWait;
       return this;

@@ -28,8 +28,14 @@ final class LbCollector {
   }
 
   /** Launches it on free ports; {@link #process()}'s awaitReady waits for its health check. */
-  static LbCollector start(Path collectorBin, Path lbYaml, Path runDir, List<String> tailEndpoints,
-      String auditorOtlpEndpoint, Duration startTimeout, Duration stopGrace) {
+  static LbCollector start(
+      Path collectorBin,
+      Path lbYaml,
+      Path runDir,
+      List<String> tailEndpoints,
+      String auditorOtlpEndpoint,
+      Duration startTimeout,
+      Duration stopGrace) {
     int grpc = LocalHost.freePort();
     int http = LocalHost.freePort();
     int health = LocalHost.freePort();

@@ -18,7 +18,11 @@ import java.util.Map;
 final class TailCollector {
 
   /** The policies' knobs, the same for both instances. */
-  record Policies(Duration decisionWait, int latencyThresholdMs, double samplingPercentage, Map<String, String> extraEnv) {}
+  record Policies(
+      Duration decisionWait,
+      int latencyThresholdMs,
+      double samplingPercentage,
+      Map<String, String> extraEnv) {}
 
   private final Ports ports;
   private final CollectorTier.Tail tail;
@@ -32,26 +36,61 @@ final class TailCollector {
     this.process = process;
   }
 
-  /** Launches instance {@code name} on free ports; {@link #process()}'s awaitReady waits for health. */
-  static TailCollector start(String name, Path collectorBin, Path tailYaml, Path runDir, Policies policies,
-      String zipkinUrl, Duration startTimeout, Duration stopGrace) {
+  /**
+   * Launches instance {@code name} on free ports; {@link #process()}'s awaitReady waits for health.
+   */
+  static TailCollector start(
+      String name,
+      Path collectorBin,
+      Path tailYaml,
+      Path runDir,
+      Policies policies,
+      String zipkinUrl,
+      Duration startTimeout,
+      Duration stopGrace) {
     Ports ports = new Ports(name, LocalHost.freePort(), LocalHost.freePort(), LocalHost.freePort());
-    return launch(ports, 1, collectorBin, tailYaml, runDir, policies, zipkinUrl, startTimeout, stopGrace);
+    return launch(
+        ports, 1, collectorBin, tailYaml, runDir, policies, zipkinUrl, startTimeout, stopGrace);
   }
 
   /** Stops this one and launches the next generation on the same ports. */
-  TailCollector restart(int generation, Path collectorBin, Path tailYaml, Path runDir, Policies policies,
-      String zipkinUrl, Duration startTimeout, Duration stopGrace) {
+  TailCollector restart(
+      int generation,
+      Path collectorBin,
+      Path tailYaml,
+      Path runDir,
+      Policies policies,
+      String zipkinUrl,
+      Duration startTimeout,
+      Duration stopGrace) {
     process.stop(stopGrace);
-    return launch(ports, generation, collectorBin, tailYaml, runDir, policies, zipkinUrl, startTimeout, stopGrace);
+    return launch(
+        ports,
+        generation,
+        collectorBin,
+        tailYaml,
+        runDir,
+        policies,
+        zipkinUrl,
+        startTimeout,
+        stopGrace);
   }
 
-  private static TailCollector launch(Ports ports, int generation, Path collectorBin, Path tailYaml, Path runDir,
-      Policies policies, String zipkinUrl, Duration startTimeout, Duration stopGrace) {
+  private static TailCollector launch(
+      Ports ports,
+      int generation,
+      Path collectorBin,
+      Path tailYaml,
+      Path runDir,
+      Policies policies,
+      String zipkinUrl,
+      Duration startTimeout,
+      Duration stopGrace) {
     String base = "tail-" + ports.name() + "-" + generation;
     Path sampled = runDir.resolve(base + ".sampled.json");
     Path received = runDir.resolve(base + ".received.json");
-    Path overlay = CollectorConfigs.receivedOverlay(runDir.resolve(base + ".received.yaml"), received);
+    Path overlay =
+        CollectorConfigs.receivedOverlay(runDir.resolve(base + ".received.yaml"), received);
     String host = CollectorTier.HOST;
     Map<String, String> env = new LinkedHashMap<>();
     env.put("BIND_HOST", host);
@@ -66,7 +105,8 @@ final class TailCollector {
     env.put("ZIPKIN_ENDPOINT", zipkinUrl + "/api/v2/spans");
     env.putAll(policies.extraEnv());
     ChildProcess process =
-        ChildProcess.builder("tail-" + ports.name(),
+        ChildProcess.builder(
+                "tail-" + ports.name(),
                 List.of(collectorBin.toString(), "--config=" + tailYaml, "--config=" + overlay))
             .env(env)
             .log(runDir.resolve(base + ".log"))
@@ -74,8 +114,14 @@ final class TailCollector {
             .startTimeout(startTimeout)
             .stopGrace(stopGrace)
             .start();
-    CollectorTier.Tail tail = new CollectorTier.Tail(ports.name(), ports.grpc(), ports.health(),
-        URI.create("http://" + host + ":" + ports.metrics() + "/metrics"), sampled, received);
+    CollectorTier.Tail tail =
+        new CollectorTier.Tail(
+            ports.name(),
+            ports.grpc(),
+            ports.health(),
+            URI.create("http://" + host + ":" + ports.metrics() + "/metrics"),
+            sampled,
+            received);
     return new TailCollector(ports, tail, process);
   }
 

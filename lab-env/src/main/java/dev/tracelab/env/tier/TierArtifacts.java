@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * Where the tier's two programs are on this machine. Neither is in the repository: the collector
  * binary is built by {@code compose/collector/build-collector.sh}, the Zipkin exec jar fetched by
- * {@code compose/collector/fetch-zipkin.sh}, both into a cache outside the checkout
- * ({@code TRACELAB_CACHE}, default {@code ~/.cache/tracelab}).
+ * {@code compose/collector/fetch-zipkin.sh}, both into a cache outside the checkout ({@code
+ * TRACELAB_CACHE}, default {@code ~/.cache/tracelab}).
  */
 public final class TierArtifacts {
 
@@ -29,14 +29,17 @@ public final class TierArtifacts {
     if (env != null && !env.isBlank()) {
       Path p = Path.of(env);
       if (!Files.isExecutable(p)) {
-        throw new IllegalStateException("TRACELAB_OTELCOL_BIN=" + env + " is not an executable file");
+        throw new IllegalStateException(
+            "TRACELAB_OTELCOL_BIN=" + env + " is not an executable file");
       }
       return p;
     }
     Path bin = cacheRoot().resolve("otelcol").resolve(collectorCacheKey()).resolve("otelcol-lab");
     if (!Files.isExecutable(bin)) {
-      throw new IllegalStateException("no collector binary at " + bin
-          + ": run compose/collector/build-collector.sh (or set TRACELAB_OTELCOL_BIN)");
+      throw new IllegalStateException(
+          "no collector binary at "
+              + bin
+              + ": run compose/collector/build-collector.sh (or set TRACELAB_OTELCOL_BIN)");
     }
     return bin;
   }
@@ -59,12 +62,23 @@ public final class TierArtifacts {
     if (Files.isRegularFile(cached)) {
       return cached;
     }
-    Path m2 = Path.of(System.getProperty("user.home"), ".m2", "repository", "io", "zipkin", "zipkin-server", ZIPKIN_VERSION, file);
+    Path m2 =
+        Path.of(
+            System.getProperty("user.home"),
+            ".m2",
+            "repository",
+            "io",
+            "zipkin",
+            "zipkin-server",
+            ZIPKIN_VERSION,
+            file);
     if (Files.isRegularFile(m2)) {
       return m2;
     }
-    throw new IllegalStateException("no Zipkin exec jar at " + cached
-        + ": run compose/collector/fetch-zipkin.sh (or set TRACELAB_ZIPKIN_JAR)");
+    throw new IllegalStateException(
+        "no Zipkin exec jar at "
+            + cached
+            + ": run compose/collector/fetch-zipkin.sh (or set TRACELAB_ZIPKIN_JAR)");
   }
 
   /** Why the tier cannot start here (binary or jar missing), or empty when it can. */
@@ -91,9 +105,11 @@ public final class TierArtifacts {
    */
   static String collectorCacheKey() {
     try (InputStream in = CollectorConfigs.open(CollectorConfigs.BUILDER_MANIFEST)) {
-      return dev.tracelab.env.Versions.collectorCacheKey(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      return dev.tracelab.env.Versions.collectorCacheKey(
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + CollectorConfigs.BUILDER_MANIFEST + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read " + CollectorConfigs.BUILDER_MANIFEST + ": " + e.getMessage(), e);
     }
   }
 }

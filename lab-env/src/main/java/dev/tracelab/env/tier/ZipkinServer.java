@@ -19,15 +19,24 @@ public final class ZipkinServer implements AutoCloseable {
   }
 
   /** Launches it; {@link ChildProcess#awaitReady()} on {@link #process()} waits for /health. */
-  public static ZipkinServer start(Path jar, Path runDir, Duration startTimeout, Duration stopGrace) {
+  public static ZipkinServer start(
+      Path jar, Path runDir, Duration startTimeout, Duration stopGrace) {
     int port = LocalHost.freePort();
     String url = "http://" + CollectorTier.HOST + ":" + port;
     ChildProcess process =
-        ChildProcess.builder("zipkin", List.of(
-                LocalHost.javaBin(), "-Xms64m", "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", jar.toString(),
-                "--armeria.ports[0].port=" + port, "--armeria.ports[0].ip=" + CollectorTier.HOST,
-                "--armeria.ports[0].protocols=http"))
+        ChildProcess.builder(
+                "zipkin",
+                List.of(
+                    LocalHost.javaBin(),
+                    "-Xms64m",
+                    "-Xmx384m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    "-jar",
+                    jar.toString(),
+                    "--armeria.ports[0].port=" + port,
+                    "--armeria.ports[0].ip=" + CollectorTier.HOST,
+                    "--armeria.ports[0].protocols=http"))
             .log(runDir.resolve("zipkin-1.log"))
             .healthUrl(URI.create(url + "/health"))
             .startTimeout(startTimeout)

@@ -11,26 +11,40 @@ import org.junit.jupiter.api.Test;
 
 class EnvoySidecarTest {
 
-  /** The compose overlay's sidecar runs the same bootstrap as the process lab, with compose's names. */
-  static final String COMPOSE_CONFIG = EnvoySidecar.config(
-      "0.0.0.0", 10000, 9901, URI.create("http://worker:8081"), URI.create("http://auditor:4318"));
+  /**
+   * The compose overlay's sidecar runs the same bootstrap as the process lab, with compose's names.
+   */
+  static final String COMPOSE_CONFIG =
+      EnvoySidecar.config(
+          "0.0.0.0",
+          10000,
+          9901,
+          URI.create("http://worker:8081"),
+          URI.create("http://auditor:4318"));
 
   @Test
   void theComposeOverlaysBootstrapIsTheLabsWithComposeNames() throws IOException {
     Path committed = Path.of("..", "compose", "mesh", "envoy.yaml");
 
-    String header = """
+    String header =
+        """
         # The worker's inbound Envoy sidecar in the compose stack (docker-compose.mesh.yml, docs/mesh.md).
         # Generated: the same bootstrap lab-env's EnvoySidecar writes for the process lab, with the
         # compose service names; EnvoySidecarTest fails when the two drift apart.
         """;
-    assertThat(Files.readString(committed, StandardCharsets.UTF_8)).isEqualTo(header + COMPOSE_CONFIG);
+    assertThat(Files.readString(committed, StandardCharsets.UTF_8))
+        .isEqualTo(header + COMPOSE_CONFIG);
   }
 
   @Test
   void anIpTargetIsAStaticClusterANameIsResolvedByDns() {
-    String config = EnvoySidecar.config(
-        "127.0.0.1", 10000, 9901, URI.create("http://127.0.0.1:18081"), URI.create("http://auditor:4318"));
+    String config =
+        EnvoySidecar.config(
+            "127.0.0.1",
+            10000,
+            9901,
+            URI.create("http://127.0.0.1:18081"),
+            URI.create("http://auditor:4318"));
 
     assertThat(config)
         .contains("type: STATIC\n")

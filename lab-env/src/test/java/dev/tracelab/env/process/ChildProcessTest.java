@@ -24,11 +24,12 @@ class ChildProcessTest {
   @Test
   void runsTheCommandWithEnvironmentAndWorkingDirectoryIntoTheLog() throws IOException {
     Path work = Files.createDirectory(dir.resolve("work"));
-    ChildProcess p = ChildProcess.builder("echo", List.of("/bin/sh", "-c", "pwd; echo \"$TRACELAB_TEST\""))
-        .env("TRACELAB_TEST", "from the builder")
-        .workingDirectory(work)
-        .log(dir.resolve("echo.log"))
-        .start();
+    ChildProcess p =
+        ChildProcess.builder("echo", List.of("/bin/sh", "-c", "pwd; echo \"$TRACELAB_TEST\""))
+            .env("TRACELAB_TEST", "from the builder")
+            .workingDirectory(work)
+            .log(dir.resolve("echo.log"))
+            .start();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> p.exitCode().isPresent());
 
@@ -40,15 +41,22 @@ class ChildProcessTest {
   @Test
   void readyWhenTheHealthUrlAnswers200() {
     int port = LocalHost.freePort();
-    try (ChildProcess p = ChildProcess.builder("health", List.of(
-                LocalHost.javaBin(), "-cp", System.getProperty("java.class.path"), HealthServerMain.class.getName()))
+    try (ChildProcess p =
+        ChildProcess.builder(
+                "health",
+                List.of(
+                    LocalHost.javaBin(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    HealthServerMain.class.getName()))
             .env("PORT", String.valueOf(port))
             .log(dir.resolve("health.log"))
             .healthUrl(URI.create("http://127.0.0.1:" + port + "/health"))
             .startTimeout(Duration.ofSeconds(30))
             .start()
             .awaitReady()) {
-      assertThat(ChildProcess.answers200(URI.create("http://127.0.0.1:" + port + "/health"))).isTrue();
+      assertThat(ChildProcess.answers200(URI.create("http://127.0.0.1:" + port + "/health")))
+          .isTrue();
       assertThat(p.isAlive()).isTrue();
     }
   }
@@ -56,25 +64,30 @@ class ChildProcessTest {
   @Test
   void notReadyInTimeIsAnErrorWithTheLogTailAndTheProcessStopped() {
     int port = LocalHost.freePort(); // nothing will listen here
-    ChildProcess p = ChildProcess.builder("silent", List.of("/bin/sh", "-c", "echo first line; echo last line; exec sleep 30"))
-        .log(dir.resolve("silent.log"))
-        .healthUrl(URI.create("http://127.0.0.1:" + port + "/health"))
-        .startTimeout(Duration.ofMillis(700))
-        .start();
+    ChildProcess p =
+        ChildProcess.builder(
+                "silent",
+                List.of("/bin/sh", "-c", "echo first line; echo last line; exec sleep 30"))
+            .log(dir.resolve("silent.log"))
+            .healthUrl(URI.create("http://127.0.0.1:" + port + "/health"))
+            .startTimeout(Duration.ofMillis(700))
+            .start();
 
     assertThatThrownBy(p::awaitReady)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("silent not ready (GET http://127.0.0.1:" + port + "/health -> 200) within 700 ms")
+        .hasMessageStartingWith(
+            "silent not ready (GET http://127.0.0.1:" + port + "/health -> 200) within 700 ms")
         .hasMessageEndingWith("last lines:\nfirst line\nlast line");
     assertThat(p.isAlive()).isFalse();
   }
 
   @Test
   void exitDuringStartUpIsAnErrorWithExitCodeAndLogTail() {
-    ChildProcess p = ChildProcess.builder("crash", List.of("/bin/sh", "-c", "echo 'bad PORT' >&2; exit 3"))
-        .log(dir.resolve("crash.log"))
-        .listening("127.0.0.1", LocalHost.freePort())
-        .start();
+    ChildProcess p =
+        ChildProcess.builder("crash", List.of("/bin/sh", "-c", "echo 'bad PORT' >&2; exit 3"))
+            .log(dir.resolve("crash.log"))
+            .listening("127.0.0.1", LocalHost.freePort())
+            .start();
 
     assertThatThrownBy(p::awaitReady)
         .isInstanceOf(IllegalStateException.class)
@@ -84,7 +97,10 @@ class ChildProcessTest {
 
   @Test
   void stopSendsSigtermAndReturnsWhenTheProgramHasExited() {
-    ChildProcess p = ChildProcess.builder("sleeper", List.of("sleep", "30")).log(dir.resolve("sleeper.log")).start();
+    ChildProcess p =
+        ChildProcess.builder("sleeper", List.of("sleep", "30"))
+            .log(dir.resolve("sleeper.log"))
+            .start();
     await().atMost(Duration.ofSeconds(5)).until(() -> p.pid() > 0);
     long pid = p.pid();
 
@@ -98,29 +114,41 @@ class ChildProcessTest {
 
   @Test
   void aProgramIgnoringSigtermIsKilledAfterTheGracePeriod() {
-    ChildProcess p = ChildProcess.builder("stubborn", List.of("/bin/sh", "-c", "trap '' TERM; echo ignoring; while :; do sleep 1; done"))
-        .log(dir.resolve("stubborn.log"))
-        .readiness("says it ignores TERM", () -> dir.resolve("stubborn.log").toFile().length() > 0)
-        .start()
-        .awaitReady();
+    ChildProcess p =
+        ChildProcess.builder(
+                "stubborn",
+                List.of("/bin/sh", "-c", "trap '' TERM; echo ignoring; while :; do sleep 1; done"))
+            .log(dir.resolve("stubborn.log"))
+            .readiness(
+                "says it ignores TERM", () -> dir.resolve("stubborn.log").toFile().length() > 0)
+            .start()
+            .awaitReady();
     long pid = p.pid();
 
     long t0 = System.nanoTime();
     p.stop(Duration.ofMillis(500));
 
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(500));
     assertThat(p.exitCode()).isEqualTo(OptionalInt.of(128 + 9)); // the guard: SIGKILL
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
   }
 
   @Test
   void noChildOutlivesItsJvmEvenAfterKill9() throws IOException, InterruptedException {
-    Process parent = new ProcessBuilder(LocalHost.javaBin(), "-cp", System.getProperty("java.class.path"),
-            LifelineParentMain.class.getName(), dir.resolve("sleeper.log").toString())
-        .redirectError(dir.resolve("parent.err").toFile())
-        .start();
+    Process parent =
+        new ProcessBuilder(
+                LocalHost.javaBin(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LifelineParentMain.class.getName(),
+                dir.resolve("sleeper.log").toString())
+            .redirectError(dir.resolve("parent.err").toFile())
+            .start();
     long child;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
       child = Long.parseLong(out.readLine().trim());
       assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).contains(true);
 
@@ -128,7 +156,8 @@ class ChildProcessTest {
       assertThat(parent.waitFor()).isEqualTo(128 + 9);
     }
 
-    await("sleep (pid " + child + ") gone").atMost(Duration.ofSeconds(10))
+    await("sleep (pid " + child + ") gone")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> !ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false));
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The go and node implementations: one-line errors naming what is missing, and Go's build on
- * first use, skipped when up to date, redone when a source is newer, a failure pointing to its log.
+ * The go and node implementations: one-line errors naming what is missing, and Go's build on first
+ * use, skipped when up to date, redone when a source is newer, a failure pointing to its log.
  */
 class BuiltImplementationTest {
 
@@ -30,8 +30,15 @@ class BuiltImplementationTest {
   @TempDir Path empty;
 
   private static ServiceSpec spec(String role, Path log) {
-    return new ServiceSpec(role, Variant.FIXED, "127.0.0.1", 0, URI.create("http://127.0.0.1:1"), "127.0.0.1:1",
-        Map.of(), log);
+    return new ServiceSpec(
+        role,
+        Variant.FIXED,
+        "127.0.0.1",
+        0,
+        URI.create("http://127.0.0.1:1"),
+        "127.0.0.1:1",
+        Map.of(),
+        log);
   }
 
   @Test
@@ -42,7 +49,8 @@ class BuiltImplementationTest {
 
     assertThatThrownBy(() -> go.start(spec(Flow.GATEWAY, empty.resolve("g.log"))))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("gateway-svc go implementation needs Go 1.26.0+ (go not found on PATH or in /usr/local/go/bin)");
+        .hasMessage(
+            "gateway-svc go implementation needs Go 1.26.0+ (go not found on PATH or in /usr/local/go/bin)");
   }
 
   @Test
@@ -56,16 +64,22 @@ class BuiltImplementationTest {
 
   @Test
   void aRoleWithoutThatLanguageIsAClearError() {
-    assertThatThrownBy(() -> GoImplementation.create(ROOT).start(spec(Flow.WORKER, empty.resolve("w.log"))))
+    assertThatThrownBy(
+            () -> GoImplementation.create(ROOT).start(spec(Flow.WORKER, empty.resolve("w.log"))))
         .hasMessage("worker-svc has no go implementation (worker-svc: java|node)");
-    assertThatThrownBy(() -> NodeImplementation.create(ROOT).start(spec(Flow.GATEWAY, empty.resolve("g.log"))))
+    assertThatThrownBy(
+            () -> NodeImplementation.create(ROOT).start(spec(Flow.GATEWAY, empty.resolve("g.log"))))
         .hasMessage("gateway-svc has no node implementation (gateway-svc: java|go)");
   }
 
   @Test
-  void goBuildsOnFirstUseOnlyWhenSourcesAreNewerAndAFailurePointsToTheLog(@TempDir Path copy) throws IOException {
-    assumeTrue(Toolchain.find("go", Toolchain.searchPath(GoImplementation.INSTALL_DIRS)).isPresent(), "Go not installed");
-    for (String part : List.of("go.mod", "go.sum", "lab-common/go", "broken-variants/go", "gateway-svc/go")) {
+  void goBuildsOnFirstUseOnlyWhenSourcesAreNewerAndAFailurePointsToTheLog(@TempDir Path copy)
+      throws IOException {
+    assumeTrue(
+        Toolchain.find("go", Toolchain.searchPath(GoImplementation.INSTALL_DIRS)).isPresent(),
+        "Go not installed");
+    for (String part :
+        List.of("go.mod", "go.sum", "lab-common/go", "broken-variants/go", "gateway-svc/go")) {
       copyTree(ROOT.resolve(part), copy.resolve(part));
     }
     GoImplementation go = GoImplementation.create(copy);
@@ -99,7 +113,8 @@ class BuiltImplementationTest {
     Path main = copy.resolve("gateway-svc/go/main.go");
     Files.writeString(main, "\nfunc broken( {\n", StandardOpenOption.APPEND);
     // newer than the binary by a clear margin, whatever the clock granularity and the load
-    Files.setLastModifiedTime(main, FileTime.fromMillis(Files.getLastModifiedTime(binary).toMillis() + 10_000));
+    Files.setLastModifiedTime(
+        main, FileTime.fromMillis(Files.getLastModifiedTime(binary).toMillis() + 10_000));
     assertThatThrownBy(() -> go.build(Flow.GATEWAY))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("go build of gateway-svc failed (exit code 1); see " + log);

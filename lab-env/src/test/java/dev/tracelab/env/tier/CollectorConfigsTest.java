@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +21,8 @@ class CollectorConfigsTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {CollectorConfigs.LB, CollectorConfigs.TAIL, CollectorConfigs.BUILDER_MANIFEST})
+  @ValueSource(
+      strings = {CollectorConfigs.LB, CollectorConfigs.TAIL, CollectorConfigs.BUILDER_MANIFEST})
   void shippedConfigIsByteForByteTheComposeOne(String file) throws IOException {
     byte[] shipped;
     try (InputStream in = CollectorConfigs.open(file)) {
@@ -34,15 +34,19 @@ class CollectorConfigsTest {
 
   @Test
   void cachedBinaryIsNamedByTheManifestHashAsBuildCollectorShComputesIt() throws Exception {
-    // the shell's computation (build-collector.sh: versions from the pom, sed, sha256sum), run for real
+    // the shell's computation (build-collector.sh: versions from the pom, sed, sha256sum), run for
+    // real
     Path root = SOURCE.getParent().getParent();
-    Process p = new ProcessBuilder("bash", "-c",
-            ". compose/versions.sh && sed -e \"s/\\${OTELCOL_VERSION}/$OTELCOL_VERSION/g\""
-                + " -e \"s/\\${OTELCOL_STABLE_VERSION}/$OTELCOL_STABLE_VERSION/g\" compose/collector/builder-config.yaml"
-                + " | sha256sum | cut -d' ' -f1")
-        .directory(root.toFile())
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                ". compose/versions.sh && sed -e \"s/\\${OTELCOL_VERSION}/$OTELCOL_VERSION/g\""
+                    + " -e \"s/\\${OTELCOL_STABLE_VERSION}/$OTELCOL_STABLE_VERSION/g\" compose/collector/builder-config.yaml"
+                    + " | sha256sum | cut -d' ' -f1")
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .start();
     String shell = new String(p.getInputStream().readAllBytes()).trim();
     assertThat(p.waitFor()).as(shell).isZero();
     assertThat(shell).matches("[0-9a-f]{64}");

@@ -23,15 +23,15 @@ import java.util.regex.Pattern;
 
 /**
  * {@code ./lab bench ingest} (docs/scale.md): how many spans per second the auditor ingests on one
- * core, next to the lab's OpenTelemetry Collector doing its trace-buffering work (tail sampling with
- * a decision wait) on one core, both fed the same OTLP/HTTP protobuf requests over loopback by one
- * load generator ({@link OtlpHttpLoad}, on the other cores).
+ * core, next to the lab's OpenTelemetry Collector doing its trace-buffering work (tail sampling
+ * with a decision wait) on one core, both fed the same OTLP/HTTP protobuf requests over loopback by
+ * one load generator ({@link OtlpHttpLoad}, on the other cores).
  *
  * <p>Each side runs in turn, alone: its server starts pinned to the server CPU ({@code taskset
  * -c}), gets {@code warmup} of load (not counted: JIT, heap and buffers settle), then {@code
- * seconds} of load whose 2xx answers are counted, then stops. The auditor is {@code
- * lab-auditor}'s {@code audit --listen --spec lab} in a child JVM (OTLP/HTTP, every span judged:
- * assembly, orphan rules, edge pairing); the collector is {@code compose/collector/bench.yaml}.
+ * seconds} of load whose 2xx answers are counted, then stops. The auditor is {@code lab-auditor}'s
+ * {@code audit --listen --spec lab} in a child JVM (OTLP/HTTP, every span judged: assembly, orphan
+ * rules, edge pairing); the collector is {@code compose/collector/bench.yaml}.
  */
 public final class IngestBench {
 
@@ -48,23 +48,38 @@ public final class IngestBench {
       double peakRssMiB,
       String note) {}
 
-  /** Both sides; {@code collector} null when it could not run ({@code collectorMissing} says why). */
-  public record Result(Side auditor, Side collector, String collectorMissing, int spansPerTrace, int cores,
-      int connections, double seconds) {
+  /**
+   * Both sides; {@code collector} null when it could not run ({@code collectorMissing} says why).
+   */
+  public record Result(
+      Side auditor,
+      Side collector,
+      String collectorMissing,
+      int spansPerTrace,
+      int cores,
+      int connections,
+      double seconds) {
 
     /** Auditor spans/s over collector spans/s; null without a collector figure. */
     public Double ratio() {
-      return collector == null || collector.spansPerSec() <= 0 ? null : auditor.spansPerSec() / collector.spansPerSec();
+      return collector == null || collector.spansPerSec() <= 0
+          ? null
+          : auditor.spansPerSec() / collector.spansPerSec();
     }
   }
 
   private static final String HOST = "127.0.0.1";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private Duration warmup = Duration.ofSeconds(5);
   private Duration seconds = Duration.ofSeconds(20);
   private int connections = 4;
-  /** The auditor's JVM: a 2 GiB heap (the collector's memory limit in bench.yaml), the throughput collector. */
+
+  /**
+   * The auditor's JVM: a 2 GiB heap (the collector's memory limit in bench.yaml), the throughput
+   * collector.
+   */
   public static final List<String> AUDITOR_JVM = List.of("-Xms2g", "-Xmx2g", "-XX:+UseParallelGC");
 
   private List<String> auditorJvm = AUDITOR_JVM;
@@ -120,11 +135,19 @@ public final class IngestBench {
     Path dir = runDir != null ? runDir : LocalHost.tempDir("tracelab-bench-");
     Cpus cpus = Cpus.plan(log);
     IngestWorkload workload = new IngestWorkload();
-    log.printf(Locale.ROOT, "bench ingest: %d spans per request (%d traces of %d spans), %d connection(s); "
+    log.printf(
+        Locale.ROOT,
+        "bench ingest: %d spans per request (%d traces of %d spans), %d connection(s); "
             + "servers on CPU %s, load generator on CPU %s; %d s warm-up + %d s measured per side; logs in %s%n",
-        workload.spansPerRequest(), IngestWorkload.TRACES_PER_REQUEST, IngestWorkload.SPANS_PER_TRACE, connections,
-        cpus.server == null ? "(not pinned)" : cpus.server, cpus.client == null ? "(not pinned)" : cpus.client,
-        warmup.toSeconds(), seconds.toSeconds(), dir);
+        workload.spansPerRequest(),
+        IngestWorkload.TRACES_PER_REQUEST,
+        IngestWorkload.SPANS_PER_TRACE,
+        connections,
+        cpus.server == null ? "(not pinned)" : cpus.server,
+        cpus.client == null ? "(not pinned)" : cpus.client,
+        warmup.toSeconds(),
+        seconds.toSeconds(),
+        dir);
     cpus.pinSelf();
     try {
       Side auditor = runAuditor(workload, cpus, dir);
@@ -138,7 +161,13 @@ public final class IngestBench {
           other = runCollector(workload, cpus, dir);
         }
       }
-      return new Result(auditor, other, missing, IngestWorkload.SPANS_PER_TRACE, 1, connections,
+      return new Result(
+          auditor,
+          other,
+          missing,
+          IngestWorkload.SPANS_PER_TRACE,
+          1,
+          connections,
           seconds.toMillis() / 1000.0);
     } finally {
       cpus.unpinSelf();
@@ -152,26 +181,58 @@ public final class IngestBench {
     List<String> command = new ArrayList<>(cpus.pinServer());
     command.add(LocalHost.javaBin());
     command.addAll(auditorJvm);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.tracelab.auditor.AuditorMain",
-        "audit", "--listen", "--spec", "lab", "--bind", HOST, "--otlp-http-port", String.valueOf(http),
-        "--otlp-grpc-port", String.valueOf(grpc), "--api-port", String.valueOf(api),
-        "--quiet-ms", String.valueOf(parseMillis(decisionWait))));
-    log.println("auditor: " + String.join(" ", command).replace(System.getProperty("java.class.path"), "<the lab's classpath>"));
-    try (ChildProcess p = ChildProcess.builder("bench-auditor", command)
-        .log(dir.resolve("bench-auditor.log"))
-        .healthUrl(URI.create("http://" + HOST + ":" + http + "/health"))
-        .startTimeout(Duration.ofSeconds(60))
-        .stopGrace(Duration.ofSeconds(5))
-        .start()
-        .awaitReady()) {
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.tracelab.auditor.AuditorMain",
+            "audit",
+            "--listen",
+            "--spec",
+            "lab",
+            "--bind",
+            HOST,
+            "--otlp-http-port",
+            String.valueOf(http),
+            "--otlp-grpc-port",
+            String.valueOf(grpc),
+            "--api-port",
+            String.valueOf(api),
+            "--quiet-ms",
+            String.valueOf(parseMillis(decisionWait))));
+    log.println(
+        "auditor: "
+            + String.join(" ", command)
+                .replace(System.getProperty("java.class.path"), "<the lab's classpath>"));
+    try (ChildProcess p =
+        ChildProcess.builder("bench-auditor", command)
+            .log(dir.resolve("bench-auditor.log"))
+            .healthUrl(URI.create("http://" + HOST + ":" + http + "/health"))
+            .startTimeout(Duration.ofSeconds(60))
+            .stopGrace(Duration.ofSeconds(5))
+            .start()
+            .awaitReady()) {
       String apiUrl = "http://" + HOST + ":" + api;
-      Window w = measure("auditor", workload, http, p.pid(),
-          () -> (long) workload.spansPerRequest() * jsonLong(get(apiUrl + "/api/stats"), "acceptedRequests"));
-      // the live heap after the run: what the auditor keeps (closed traces for queries, the run's figures)
+      Window w =
+          measure(
+              "auditor",
+              workload,
+              http,
+              p.pid(),
+              () ->
+                  (long) workload.spansPerRequest()
+                      * jsonLong(get(apiUrl + "/api/stats"), "acceptedRequests"));
+      // the live heap after the run: what the auditor keeps (closed traces for queries, the run's
+      // figures)
       double heap = heapAfterGcMiB(p.pid());
       String report = get(apiUrl + "/api/report");
-      String note = String.format(Locale.ROOT, "report: %d traces judged, %d connected, %d broken edge(s)",
-          jsonLong(report, "traces"), jsonLong(report, "connectedTraces"), countOf(report, "\"boundary\""));
+      String note =
+          String.format(
+              Locale.ROOT,
+              "report: %d traces judged, %d connected, %d broken edge(s)",
+              jsonLong(report, "traces"),
+              jsonLong(report, "connectedTraces"),
+              countOf(report, "\"boundary\""));
       return w.side("auditor", heap, note);
     }
   }
@@ -182,31 +243,62 @@ public final class IngestBench {
     if (cpus.server != null) {
       env.put("GOMAXPROCS", "1");
     }
-    log.println("collector: " + "compose/collector/bench.yaml (tail_sampling, decision_wait " + decisionWait + ")");
-    try (BenchCollector c = BenchCollector.start(dir, cpus.pinServer(), env, Duration.ofSeconds(60))) {
+    log.println(
+        "collector: "
+            + "compose/collector/bench.yaml (tail_sampling, decision_wait "
+            + decisionWait
+            + ")");
+    try (BenchCollector c =
+        BenchCollector.start(dir, cpus.pinServer(), env, Duration.ofSeconds(60))) {
       String metrics = c.metricsUrl().toString();
-      Window w = measure("collector", workload, c.otlpHttpPort(), c.process().pid(),
-          () -> (long) metricSum(get(metrics), "otelcol_receiver_accepted_spans"));
+      Window w =
+          measure(
+              "collector",
+              workload,
+              c.otlpHttpPort(),
+              c.process().pid(),
+              () -> (long) metricSum(get(metrics), "otelcol_receiver_accepted_spans"));
       String m = get(metrics);
       double heap = metricSum(m, "otelcol_process_runtime_heap_alloc_bytes") / 1048576.0;
-      String note = String.format(Locale.ROOT, "traces sampled %.0f, dropped undecided %.0f, spans exported %.0f (Go heap at the end %.0f MiB)",
-          metricSum(m, "otelcol_processor_tail_sampling_global_count_traces_sampled"),
-          metricSum(m, "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early"),
-          metricSum(m, "otelcol_exporter_sent_spans"), heap);
+      String note =
+          String.format(
+              Locale.ROOT,
+              "traces sampled %.0f, dropped undecided %.0f, spans exported %.0f (Go heap at the end %.0f MiB)",
+              metricSum(m, "otelcol_processor_tail_sampling_global_count_traces_sampled"),
+              metricSum(m, "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early"),
+              metricSum(m, "otelcol_exporter_sent_spans"),
+              heap);
       return w.side("collector", Double.NaN, note);
     }
   }
 
   /** The measured window of one side. */
-  private record Window(OtlpHttpLoad.Counts counts, double seconds, double cpuSeconds, long serverSpans,
+  private record Window(
+      OtlpHttpLoad.Counts counts,
+      double seconds,
+      double cpuSeconds,
+      long serverSpans,
       double peakRssMiB) {
     Side side(String name, double heapAfterGcMiB, String note) {
-      return new Side(name, counts.spans() / seconds, cpuSeconds > 0 ? counts.spans() / cpuSeconds : Double.NaN,
-          counts.requests() / seconds, counts.refused(), counts.errors(), serverSpans, heapAfterGcMiB, peakRssMiB, note);
+      return new Side(
+          name,
+          counts.spans() / seconds,
+          cpuSeconds > 0 ? counts.spans() / cpuSeconds : Double.NaN,
+          counts.requests() / seconds,
+          counts.refused(),
+          counts.errors(),
+          serverSpans,
+          heapAfterGcMiB,
+          peakRssMiB,
+          note);
     }
   }
 
-  private Window measure(String name, IngestWorkload workload, int port, long pid,
+  private Window measure(
+      String name,
+      IngestWorkload workload,
+      int port,
+      long pid,
       java.util.function.LongSupplier serverSpans) {
     try (OtlpHttpLoad load = OtlpHttpLoad.start(workload, HOST, port, connections, 0)) {
       sleep(warmup);
@@ -220,12 +312,17 @@ public final class IngestBench {
       OtlpHttpLoad.Counts last = before;
       long lastAt = t0;
       while (System.nanoTime() < end) {
-        sleep(Duration.ofMillis(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000))));
+        sleep(
+            Duration.ofMillis(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000))));
         peak = Math.max(peak, rssMiB(pid));
         long now = System.nanoTime();
         if (now >= nextReport) {
           OtlpHttpLoad.Counts c = load.counts();
-          log.printf(Locale.ROOT, "  %s: %.0f spans/s%n", name, (c.spans() - last.spans()) / ((now - lastAt) / 1e9));
+          log.printf(
+              Locale.ROOT,
+              "  %s: %.0f spans/s%n",
+              name,
+              (c.spans() - last.spans()) / ((now - lastAt) / 1e9));
           last = c;
           lastAt = now;
           nextReport += 5_000_000_000L;
@@ -236,7 +333,8 @@ public final class IngestBench {
       double cpu = cpuSeconds(pid) - cpuBefore;
       long server = safe(serverSpans) - serverBefore;
       if (during.errors() > 0) {
-        log.println("  " + name + ": " + during.errors() + " error(s), first: " + load.firstError());
+        log.println(
+            "  " + name + ": " + during.errors() + " error(s), first: " + load.firstError());
       }
       return new Window(during, secs, cpuBefore < 0 ? -1 : cpu, server, peak);
     }
@@ -260,7 +358,8 @@ public final class IngestBench {
       run(List.of(jcmd.toString(), Long.toString(pid), "GC.run"));
       String info = run(List.of(jcmd.toString(), Long.toString(pid), "GC.heap_info"));
       // Serial "def new generation / tenured generation   total 943744K, used 12345K", Parallel
-      // "PSYoungGen / ParOldGen   total ..., used ...", G1 "garbage-first heap   total ..., used ..."
+      // "PSYoungGen / ParOldGen   total ..., used ...", G1 "garbage-first heap   total ..., used
+      // ..."
       Matcher m = Pattern.compile("total\\s+\\d+K,\\s+used\\s+(\\d+)K").matcher(info);
       long kib = 0;
       boolean any = false;
@@ -280,7 +379,8 @@ public final class IngestBench {
   private static String run(List<String> command) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       p.waitFor(30, TimeUnit.SECONDS);
       return out;
     } catch (InterruptedException e) {
@@ -290,8 +390,8 @@ public final class IngestBench {
   }
 
   /**
-   * CPU time the process used so far (user + system, all its threads: {@code /proc/<pid>/stat}),
-   * in seconds; -1 when unknown. Spans per CPU-second do not depend on what else runs on the core.
+   * CPU time the process used so far (user + system, all its threads: {@code /proc/<pid>/stat}), in
+   * seconds; -1 when unknown. Spans per CPU-second do not depend on what else runs on the core.
    */
   static double cpuSeconds(long pid) {
     try {
@@ -331,8 +431,10 @@ public final class IngestBench {
 
   private static String get(String url) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.body();
     } catch (IOException e) {
       throw new IllegalStateException("GET " + url + ": " + e.getMessage(), e);
@@ -360,8 +462,10 @@ public final class IngestBench {
   static double metricSum(String text, String name) {
     double sum = 0;
     for (String line : text.split("\n")) {
-      if (line.startsWith(name) && (line.length() > name.length())
-          && (line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' '
+      if (line.startsWith(name)
+          && (line.length() > name.length())
+          && (line.charAt(name.length()) == '{'
+              || line.charAt(name.length()) == ' '
               || line.startsWith(name + "_total"))) {
         String[] parts = line.trim().split("\\s+");
         try {
@@ -395,9 +499,9 @@ public final class IngestBench {
   }
 
   /**
-   * Which CPUs the servers and the load generator use: the last CPU this process may run on for
-   * the server, the others for the load generator (this JVM, all its threads, for the length of
-   * the run). Without {@code taskset} or with a single CPU, nothing is pinned.
+   * Which CPUs the servers and the load generator use: the last CPU this process may run on for the
+   * server, the others for the load generator (this JVM, all its threads, for the length of the
+   * run). Without {@code taskset} or with a single CPU, nothing is pinned.
    */
   static final class Cpus {
     final String server;
@@ -413,15 +517,20 @@ public final class IngestBench {
     static Cpus plan(PrintStream log) {
       List<Integer> allowed = allowedCpus();
       if (allowed.size() < 2 || !tasksetWorks()) {
-        log.println("bench ingest: " + (allowed.size() < 2 ? "one CPU" : "no taskset") + ": servers and load generator not pinned");
+        log.println(
+            "bench ingest: "
+                + (allowed.size() < 2 ? "one CPU" : "no taskset")
+                + ": servers and load generator not pinned");
         return new Cpus(null, null, null);
       }
       StringBuilder client = new StringBuilder();
       for (int i = 0; i < allowed.size() - 1; i++) {
         client.append(i == 0 ? "" : ",").append(allowed.get(i));
       }
-      StringBuilder all = new StringBuilder(client).append(',').append(allowed.get(allowed.size() - 1));
-      return new Cpus(String.valueOf(allowed.get(allowed.size() - 1)), client.toString(), all.toString());
+      StringBuilder all =
+          new StringBuilder(client).append(',').append(allowed.get(allowed.size() - 1));
+      return new Cpus(
+          String.valueOf(allowed.get(allowed.size() - 1)), client.toString(), all.toString());
     }
 
     List<String> pinServer() {
@@ -442,7 +551,9 @@ public final class IngestBench {
 
     private static void taskset(String cpus) {
       try {
-        run(List.of("taskset", "-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid())));
+        run(
+            List.of(
+                "taskset", "-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid())));
       } catch (IOException e) {
         // best effort: unpinned
       }
@@ -450,8 +561,10 @@ public final class IngestBench {
 
     private static boolean tasksetWorks() {
       try {
-        Process p = new ProcessBuilder("taskset", "-p", Long.toString(ProcessHandle.current().pid()))
-            .redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder("taskset", "-p", Long.toString(ProcessHandle.current().pid()))
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
       } catch (IOException e) {

@@ -19,10 +19,10 @@ import java.util.List;
 /**
  * The requests of {@code ./lab bench ingest}: OTLP/protobuf {@code ExportTraceServiceRequest}s of
  * complete lab traces (the six spans of docs/design.md §2, five attributes each, one {@code
- * ResourceSpans} per service), {@value #TRACES_PER_REQUEST} traces per request. Encoded once; request
- * number {@code k} is a template with its ids written in place: trace {@code T = k *
- * TRACES_PER_REQUEST + t} gets trace id, span ids and order id derived from {@code T}, so no id ever
- * repeats (a tail sampler's decision cache never answers for a trace it has not buffered) and
+ * ResourceSpans} per service), {@value #TRACES_PER_REQUEST} traces per request. Encoded once;
+ * request number {@code k} is a template with its ids written in place: trace {@code T = k *
+ * TRACES_PER_REQUEST + t} gets trace id, span ids and order id derived from {@code T}, so no id
+ * ever repeats (a tail sampler's decision cache never answers for a trace it has not buffered) and
  * request {@code k} is the same bytes for whichever side receives it.
  */
 public final class IngestWorkload {
@@ -34,8 +34,15 @@ public final class IngestWorkload {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   /** One template: its bytes and where each span's ids sit. */
-  private record Template(byte[] bytes, int[] traceIdAt, int[] spanIdAt, int[] parentIdAt, int[] orderIdAt,
-      int[] trace, int[] step, int[] parentStep) {}
+  private record Template(
+      byte[] bytes,
+      int[] traceIdAt,
+      int[] spanIdAt,
+      int[] parentIdAt,
+      int[] orderIdAt,
+      int[] trace,
+      int[] step,
+      int[] parentStep) {}
 
   private final List<Template> templates = new ArrayList<>();
 
@@ -117,7 +124,8 @@ public final class IngestWorkload {
   /** Template {@code index}: request {@code index} with every id in place (then located). */
   private static Template template(int index) {
     ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
-    List<int[]> order = new ArrayList<>(); // per span in encoding order: trace in request, step, parent step
+    List<int[]> order =
+        new ArrayList<>(); // per span in encoding order: trace in request, step, parent step
     long base = 1_700_000_000_000_000_000L + index * 1_000_000_000L;
     for (String service : Flow.SERVICES) {
       ScopeSpans.Builder scope = ScopeSpans.newBuilder();
@@ -128,18 +136,19 @@ public final class IngestWorkload {
             continue;
           }
           long start = base + t * 50_000_000L + e.step() * 1_000_000L;
-          Span.Builder span = Span.newBuilder()
-              .setTraceId(ByteString.copyFrom(concat(traceHi(trace), traceLo(trace))))
-              .setSpanId(ByteString.copyFrom(bytes(spanId(trace, e.step()))))
-              .setName(e.name())
-              .setKind(Span.SpanKind.forNumber(e.kind().ordinal() + 1))
-              .setStartTimeUnixNano(start)
-              .setEndTimeUnixNano(start + 10_000_000L - e.step() * 1_000_000L)
-              .addAttributes(kv("app.order_id", orderId(trace)))
-              .addAttributes(kv("http.request.method", "POST"))
-              .addAttributes(kv("url.path", "/orders"))
-              .addAttributes(kv("server.address", "127.0.0.1"))
-              .addAttributes(kv("messaging.system", "kafka"));
+          Span.Builder span =
+              Span.newBuilder()
+                  .setTraceId(ByteString.copyFrom(concat(traceHi(trace), traceLo(trace))))
+                  .setSpanId(ByteString.copyFrom(bytes(spanId(trace, e.step()))))
+                  .setName(e.name())
+                  .setKind(Span.SpanKind.forNumber(e.kind().ordinal() + 1))
+                  .setStartTimeUnixNano(start)
+                  .setEndTimeUnixNano(start + 10_000_000L - e.step() * 1_000_000L)
+                  .addAttributes(kv("app.order_id", orderId(trace)))
+                  .addAttributes(kv("http.request.method", "POST"))
+                  .addAttributes(kv("url.path", "/orders"))
+                  .addAttributes(kv("server.address", "127.0.0.1"))
+                  .addAttributes(kv("messaging.system", "kafka"));
           if (!e.isRoot()) {
             span.setParentSpanId(ByteString.copyFrom(bytes(spanId(trace, e.parentStep()))));
           }
@@ -147,9 +156,10 @@ public final class IngestWorkload {
           order.add(new int[] {t, e.step(), e.isRoot() ? -1 : e.parentStep()});
         }
       }
-      request.addResourceSpans(ResourceSpans.newBuilder()
-          .setResource(Resource.newBuilder().addAttributes(kv("service.name", service)))
-          .addScopeSpans(scope));
+      request.addResourceSpans(
+          ResourceSpans.newBuilder()
+              .setResource(Resource.newBuilder().addAttributes(kv("service.name", service)))
+              .addScopeSpans(scope));
     }
     byte[] bytes = request.build().toByteArray();
     int n = order.size();
@@ -170,7 +180,8 @@ public final class IngestWorkload {
   }
 
   /** Walks the encoded request and notes, span by span, where its ids and its order id sit. */
-  private static void locate(byte[] bytes, int[] traceIdAt, int[] spanIdAt, int[] parentIdAt, int[] orderIdAt) {
+  private static void locate(
+      byte[] bytes, int[] traceIdAt, int[] spanIdAt, int[] parentIdAt, int[] orderIdAt) {
     try {
       CodedInputStream in = CodedInputStream.newInstance(bytes);
       int span = 0;
@@ -257,7 +268,9 @@ public final class IngestWorkload {
   }
 
   private static KeyValue kv(String key, String value) {
-    return KeyValue.newBuilder().setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
   }
 }

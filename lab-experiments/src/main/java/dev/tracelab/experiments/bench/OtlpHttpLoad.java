@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The load generator of {@code ./lab bench ingest}: {@code connections} keep-alive HTTP/1.1
- * connections, each a thread that posts OTLP/protobuf export requests to {@code /v1/traces} back
- * to back (the next request as soon as the last is answered, no pacing, no pipelining). Requests
- * come from one {@link IngestWorkload} counter shared by the connections, so a run sends requests
- * 0, 1, 2... whoever receives them. A request counts once answered 2xx; 429 and 503 (a server
- * refusing data, e.g. a memory limiter) are counted as refused and followed by a 5 ms pause on that
+ * connections, each a thread that posts OTLP/protobuf export requests to {@code /v1/traces} back to
+ * back (the next request as soon as the last is answered, no pacing, no pipelining). Requests come
+ * from one {@link IngestWorkload} counter shared by the connections, so a run sends requests 0, 1,
+ * 2... whoever receives them. A request counts once answered 2xx; 429 and 503 (a server refusing
+ * data, e.g. a memory limiter) are counted as refused and followed by a 5 ms pause on that
  * connection; anything else is an error (and a new connection). Plain sockets and a minimal
- * response parser (status line, Content-Length or chunked body): the client's own cost stays
- * small next to the server's.
+ * response parser (status line, Content-Length or chunked body): the client's own cost stays small
+ * next to the server's.
  */
 public final class OtlpHttpLoad implements AutoCloseable {
 
@@ -31,7 +31,10 @@ public final class OtlpHttpLoad implements AutoCloseable {
   /** What the load got answered so far. */
   public record Counts(long requests, long spans, long refused, long errors) {
     public Counts minus(Counts earlier) {
-      return new Counts(requests - earlier.requests, spans - earlier.spans, refused - earlier.refused,
+      return new Counts(
+          requests - earlier.requests,
+          spans - earlier.spans,
+          refused - earlier.refused,
           errors - earlier.errors);
     }
   }
@@ -55,8 +58,12 @@ public final class OtlpHttpLoad implements AutoCloseable {
     this.next = new AtomicLong(firstRequest);
   }
 
-  /** Starts {@code connections} connections to {@code host:port}, sending from request {@code firstRequest} on. */
-  public static OtlpHttpLoad start(IngestWorkload workload, String host, int port, int connections, long firstRequest) {
+  /**
+   * Starts {@code connections} connections to {@code host:port}, sending from request {@code
+   * firstRequest} on.
+   */
+  public static OtlpHttpLoad start(
+      IngestWorkload workload, String host, int port, int connections, long firstRequest) {
     OtlpHttpLoad load = new OtlpHttpLoad(workload, host, port, firstRequest);
     for (int i = 0; i < connections; i++) {
       Thread t = new Thread(load::connection, "otlp-load-" + i);
@@ -97,9 +104,13 @@ public final class OtlpHttpLoad implements AutoCloseable {
         while (running && keepAlive) {
           long k = next.getAndIncrement();
           int length = workload.write(k, buf, HEADER_ROOM);
-          byte[] header = ("POST /v1/traces HTTP/1.1\r\nHost: " + hostHeader
-              + "\r\nContent-Type: application/x-protobuf\r\nContent-Length: " + length + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII);
+          byte[] header =
+              ("POST /v1/traces HTTP/1.1\r\nHost: "
+                      + hostHeader
+                      + "\r\nContent-Type: application/x-protobuf\r\nContent-Length: "
+                      + length
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII);
           int start = HEADER_ROOM - header.length;
           System.arraycopy(header, 0, buf, start, header.length);
           out.write(buf, start, header.length + length);
@@ -171,7 +182,7 @@ public final class OtlpHttpLoad implements AutoCloseable {
         case "content-length" -> contentLength = Long.parseLong(value);
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "connection" -> keepAlive = !value.equalsIgnoreCase("close");
-        default -> { }
+        default -> {}
       }
     }
     Body body = new Body(in, buf, headerEnd, filled);
@@ -179,7 +190,9 @@ public final class OtlpHttpLoad implements AutoCloseable {
       while (true) {
         String sizeLine = body.line();
         int semicolon = sizeLine.indexOf(';');
-        long size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+        long size =
+            Long.parseLong(
+                (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
         if (size == 0) {
           while (!body.line().isEmpty()) {
             // trailers

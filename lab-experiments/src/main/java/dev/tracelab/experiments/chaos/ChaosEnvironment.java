@@ -6,8 +6,8 @@ import java.net.URI;
 /**
  * Where {@link ChaosExperiment} runs: how to reach the flow and the consumer's ledger, and how to
  * inject and repair each fault there. The embedded lab ({@link #embedded}) stops and starts its
- * broker and auditor in process and kills its child processes; the compose stack
- * ({@link ComposeChaosEnvironment}) does the same to containers.
+ * broker and auditor in process and kills its child processes; the compose stack ({@link
+ * ComposeChaosEnvironment}) does the same to containers.
  */
 public interface ChaosEnvironment {
 

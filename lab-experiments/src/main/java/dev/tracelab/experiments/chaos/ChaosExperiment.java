@@ -25,23 +25,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One fault under steady load on a running lab (docs/design.md §10): orders at a fixed rate for
- * a fixed time, the fault injected at a fixed point (a third of the way in) and repaired by the
- * lab, then a bounded wait for the accepted orders to drain. Where the lab runs (embedded, or the
- * compose stack) and how a fault is injected there is the {@link ChaosEnvironment}'s business;
- * the load, the measurements and the figures are the same for every environment. Each order
- * waits {@link Settings#orderDelay()} in the worker's deferred work, so a fault always finds
- * orders in flight. The consumer's ledger
- * ({@code GET /ledger}) is the ground truth for what was processed; it is polled during the run,
- * so each order's end-to-end time (202 sent to ledger entry) is known to the poll period.
+ * One fault under steady load on a running lab (docs/design.md §10): orders at a fixed rate for a
+ * fixed time, the fault injected at a fixed point (a third of the way in) and repaired by the lab,
+ * then a bounded wait for the accepted orders to drain. Where the lab runs (embedded, or the
+ * compose stack) and how a fault is injected there is the {@link ChaosEnvironment}'s business; the
+ * load, the measurements and the figures are the same for every environment. Each order waits
+ * {@link Settings#orderDelay()} in the worker's deferred work, so a fault always finds orders in
+ * flight. The consumer's ledger ({@code GET /ledger}) is the ground truth for what was processed;
+ * it is polled during the run, so each order's end-to-end time (202 sent to ledger entry) is known
+ * to the poll period.
  *
  * <p>Figures per fault: accepted (202 answers), processed and dead-lettered (those orders in the
  * ledger), lost (accepted, neither processed nor dead-lettered after the drain), duplicates
  * (redeliveries the ledger skipped, plus any order it lists twice), p99 of {@code POST /orders}
  * before the fault / from injection to recovery / after recovery, and recovery: from injection to
- * the first order from which on every order is accepted and processed within
- * {@link Settings#healthyWithin()} again; repaired: from injection until the lab had repaired the
- * fault (a stopped component running again, a killed one restarted).
+ * the first order from which on every order is accepted and processed within {@link
+ * Settings#healthyWithin()} again; repaired: from injection until the lab had repaired the fault (a
+ * stopped component running again, a killed one restarted).
  */
 public final class ChaosExperiment {
 
@@ -65,8 +65,8 @@ public final class ChaosExperiment {
 
   /**
    * @param rate orders per second
-   * @param duration how long orders are sent per fault (at least until the fault is repaired plus
-   *     a third of this, so there is an "after")
+   * @param duration how long orders are sent per fault (at least until the fault is repaired plus a
+   *     third of this, so there is an "after")
    * @param downtime how long a stopped component stays down (broker, consumer, auditor)
    * @param drainTimeout the longest wait after the load for accepted orders to reach the ledger
    * @param healthyWithin an order is healthy when accepted and in the ledger within this
@@ -74,9 +74,19 @@ public final class ChaosExperiment {
    *     produced (and answered)
    */
   public record Settings(
-      int rate, Duration duration, Duration downtime, Duration drainTimeout, Duration healthyWithin, Duration orderDelay) {
+      int rate,
+      Duration duration,
+      Duration downtime,
+      Duration drainTimeout,
+      Duration healthyWithin,
+      Duration orderDelay) {
     public static Settings defaults() {
-      return new Settings(20, Duration.ofSeconds(18), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(2),
+      return new Settings(
+          20,
+          Duration.ofSeconds(18),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(2),
           Duration.ofMillis(200));
     }
   }
@@ -85,8 +95,8 @@ public final class ChaosExperiment {
    * One fault's figures; {@code processed}, {@code deadLettered}, {@code lost}, {@code duplicates}
    * are null when the consumer has no ledger; {@code recoveryS} is null when the flow did not
    * recover within the run; a p99 is null for an empty window; {@code repairedS}: when the fault
-   * was repaired, in seconds after injection; {@code inFlight}: requests sent before the
-   * injection and answered after it (in flight when the fault hit).
+   * was repaired, in seconds after injection; {@code inFlight}: requests sent before the injection
+   * and answered after it (in flight when the fault hit).
    */
   public record FaultResult(
       String name,
@@ -111,24 +121,30 @@ public final class ChaosExperiment {
   private final Settings settings;
   private final Consumer<String> progress;
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
 
   private ChaosExperiment(ChaosEnvironment lab, Settings settings, Consumer<String> progress) {
     this.lab = lab;
     this.settings = settings;
     this.progress = progress;
-    this.order = "{\"sku\":\"CHAOS-1\",\"quantity\":1,\"delayMs\":" + settings.orderDelay().toMillis() + "}";
+    this.order =
+        "{\"sku\":\"CHAOS-1\",\"quantity\":1,\"delayMs\":" + settings.orderDelay().toMillis() + "}";
   }
 
   /**
-   * @param lab an embedded lab whose worker and consumer run as child processes
-   *     ({@code ServiceImplementation.javaProcess()}), so they can be killed
+   * @param lab an embedded lab whose worker and consumer run as child processes ({@code
+   *     ServiceImplementation.javaProcess()}), so they can be killed
    */
-  public static ChaosExperiment create(LabEnvironment lab, Settings settings, Consumer<String> progress) {
+  public static ChaosExperiment create(
+      LabEnvironment lab, Settings settings, Consumer<String> progress) {
     return create(ChaosEnvironment.embedded(lab), settings, progress);
   }
 
-  public static ChaosExperiment create(ChaosEnvironment lab, Settings settings, Consumer<String> progress) {
+  public static ChaosExperiment create(
+      ChaosEnvironment lab, Settings settings, Consumer<String> progress) {
     return new ChaosExperiment(lab, settings, progress);
   }
 
@@ -154,20 +170,29 @@ public final class ChaosExperiment {
     Set<String> seenBefore = start == null ? Set.of() : new HashSet<>(start.processed());
     try {
       long periodMicros = 1_000_000L / settings.rate();
-      ticker.scheduleAtFixedRate(() -> {
-        int i = index[0]++;
-        senders.execute(() -> {
-          long sent = System.nanoTime();
-          OrderClient.Accepted accepted = client.place(order);
-          placed.add(new OrderClient.Placed(i, accepted, sent, System.nanoTime()));
-        });
-      }, 0, periodMicros, TimeUnit.MICROSECONDS);
-      ticker.scheduleWithFixedDelay(() -> {
-        Ledger now = ledger();
-        if (now != null) {
-          record(now, seenBefore, processedAt);
-        }
-      }, 0, LEDGER_POLL.toMillis(), TimeUnit.MILLISECONDS);
+      ticker.scheduleAtFixedRate(
+          () -> {
+            int i = index[0]++;
+            senders.execute(
+                () -> {
+                  long sent = System.nanoTime();
+                  OrderClient.Accepted accepted = client.place(order);
+                  placed.add(new OrderClient.Placed(i, accepted, sent, System.nanoTime()));
+                });
+          },
+          0,
+          periodMicros,
+          TimeUnit.MICROSECONDS);
+      ticker.scheduleWithFixedDelay(
+          () -> {
+            Ledger now = ledger();
+            if (now != null) {
+              record(now, seenBefore, processedAt);
+            }
+          },
+          0,
+          LEDGER_POLL.toMillis(),
+          TimeUnit.MILLISECONDS);
 
       Thread.sleep(settings.duration().toMillis() / 3);
       progress.accept(fault.id() + ": injecting");
@@ -178,8 +203,12 @@ public final class ChaosExperiment {
         faultError[0] = e;
       }
       repairedAt[0] = System.nanoTime();
-      progress.accept(fault.id() + ": repaired after " + seconds(repairedAt[0] - injectedAt[0]) + " s");
-      long end = Math.max(t0 + settings.duration().toNanos(), repairedAt[0] + settings.duration().toNanos() / 3);
+      progress.accept(
+          fault.id() + ": repaired after " + seconds(repairedAt[0] - injectedAt[0]) + " s");
+      long end =
+          Math.max(
+              t0 + settings.duration().toNanos(),
+              repairedAt[0] + settings.duration().toNanos() / 3);
       TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
     } finally {
       ticker.shutdownNow();
@@ -187,7 +216,8 @@ public final class ChaosExperiment {
       senders.awaitTermination(30, TimeUnit.SECONDS);
     }
     if (faultError[0] != null) {
-      throw new IllegalStateException(fault.id() + ": the fault or its repair failed: " + faultError[0].getMessage(),
+      throw new IllegalStateException(
+          fault.id() + ": the fault or its repair failed: " + faultError[0].getMessage(),
           faultError[0]);
     }
 
@@ -203,19 +233,40 @@ public final class ChaosExperiment {
 
     Double recovery = recovery(all, processedAt, injectedAt[0], end != null);
     double repaired = Math.round((repairedAt[0] - injectedAt[0]) / 1e8) / 10.0;
-    // "during": from injection until the fault is repaired and the flow recovered, whichever is later
-    long recoveredAt = recovery == null ? repairedAt[0] : Math.max(repairedAt[0], injectedAt[0] + (long) (recovery * 1e9));
+    // "during": from injection until the fault is repaired and the flow recovered, whichever is
+    // later
+    long recoveredAt =
+        recovery == null
+            ? repairedAt[0]
+            : Math.max(repairedAt[0], injectedAt[0] + (long) (recovery * 1e9));
     List<Double> before = new ArrayList<>();
     List<Double> during = new ArrayList<>();
     List<Double> after = new ArrayList<>();
     for (OrderClient.Placed p : all) {
-      (p.sentNanos() < injectedAt[0] ? before : p.sentNanos() < recoveredAt ? during : after).add(p.latencyMs());
+      (p.sentNanos() < injectedAt[0] ? before : p.sentNanos() < recoveredAt ? during : after)
+          .add(p.latencyMs());
     }
     long refused = all.stream().filter(p -> p.accepted() == null).count();
-    long inFlight = all.stream().filter(p -> p.sentNanos() < injectedAt[0] && p.doneNanos() > injectedAt[0]).count();
+    long inFlight =
+        all.stream()
+            .filter(p -> p.sentNanos() < injectedAt[0] && p.doneNanos() > injectedAt[0])
+            .count();
     if (end == null) {
-      return new FaultResult(fault.id(), acceptedIds.size(), null, null, null, null,
-          p99(before), p99(during), p99(after), recovery, refused, Set.of(), repaired, inFlight);
+      return new FaultResult(
+          fault.id(),
+          acceptedIds.size(),
+          null,
+          null,
+          null,
+          null,
+          p99(before),
+          p99(during),
+          p99(after),
+          recovery,
+          refused,
+          Set.of(),
+          repaired,
+          inFlight);
     }
     long processed = 0;
     long deadLettered = 0;
@@ -234,8 +285,21 @@ public final class ChaosExperiment {
     end.processed().forEach(id -> times.merge(id, 1, Integer::sum));
     long listedTwice = acceptedIds.stream().filter(id -> times.getOrDefault(id, 0) > 1).count();
     long duplicates = end.duplicatesSkipped() - duplicatesBefore + listedTwice;
-    return new FaultResult(fault.id(), acceptedIds.size(), processed, deadLettered, (long) lost.size(), duplicates,
-        p99(before), p99(during), p99(after), recovery, refused, lost, repaired, inFlight);
+    return new FaultResult(
+        fault.id(),
+        acceptedIds.size(),
+        processed,
+        deadLettered,
+        (long) lost.size(),
+        duplicates,
+        p99(before),
+        p99(during),
+        p99(after),
+        recovery,
+        refused,
+        lost,
+        repaired,
+        inFlight);
   }
 
   /** Notes when each order first showed up in the ledger (processed or dead-lettered). */
@@ -277,10 +341,14 @@ public final class ChaosExperiment {
 
   /**
    * From injection to the send time of the first order from which on every order was accepted and
-   * reached the ledger within {@link Settings#healthyWithin()}; 0 when no order after injection
-   * was hurt, null when the last order was still hurt. Without a ledger only acceptance counts.
+   * reached the ledger within {@link Settings#healthyWithin()}; 0 when no order after injection was
+   * hurt, null when the last order was still hurt. Without a ledger only acceptance counts.
    */
-  private Double recovery(List<OrderClient.Placed> all, Map<String, Long> processedAt, long injectedAt, boolean ledger) {
+  private Double recovery(
+      List<OrderClient.Placed> all,
+      Map<String, Long> processedAt,
+      long injectedAt,
+      boolean ledger) {
     long healthyNanos = settings.healthyWithin().toNanos();
     OrderClient.Placed lastHurt = null;
     OrderClient.Placed firstAfterHurt = null;
@@ -310,7 +378,8 @@ public final class ChaosExperiment {
   }
 
   /** Waits (bounded) until every accepted order is in the ledger, processed or dead-lettered. */
-  private Ledger drain(Set<String> acceptedIds, boolean hasLedger, Consumer<Ledger> onPoll) throws InterruptedException {
+  private Ledger drain(Set<String> acceptedIds, boolean hasLedger, Consumer<Ledger> onPoll)
+      throws InterruptedException {
     long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
     while (true) {
       Ledger now = ledger();
@@ -336,7 +405,8 @@ public final class ChaosExperiment {
     URI url = lab.consumerUrl().resolve("/ledger");
     try {
       HttpResponse<String> response =
-          http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
+          http.send(
+              HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         return null;
@@ -355,7 +425,10 @@ public final class ChaosExperiment {
     }
   }
 
-  /** Places {@code n} orders, not measured: the first requests of a fresh lab pay for class loading and JIT. */
+  /**
+   * Places {@code n} orders, not measured: the first requests of a fresh lab pay for class loading
+   * and JIT.
+   */
   public void warmUp(int n) {
     OrderClient client = OrderClient.create(lab.gatewayUrl());
     for (int i = 0; i < n; i++) {

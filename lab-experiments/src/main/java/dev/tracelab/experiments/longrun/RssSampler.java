@@ -29,11 +29,13 @@ final class RssSampler implements AutoCloseable {
 
   private RssSampler(Supplier<Map<String, Long>> pids) {
     this.pids = pids;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "rss-sampler");
-      t.setDaemon(true);
-      return t;
-    });
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "rss-sampler");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts sampling now (first sample at once), then every second. */
@@ -45,14 +47,16 @@ final class RssSampler implements AutoCloseable {
 
   private void sample() {
     double t = (System.nanoTime() - t0) / 1e9;
-    pids.get().forEach((name, pid) -> {
-      double mib = rssMiB(pid);
-      if (!Double.isNaN(mib)) {
-        synchronized (samples) {
-          samples.computeIfAbsent(name, n -> new ArrayList<>()).add(new Sample(t, mib));
-        }
-      }
-    });
+    pids.get()
+        .forEach(
+            (name, pid) -> {
+              double mib = rssMiB(pid);
+              if (!Double.isNaN(mib)) {
+                synchronized (samples) {
+                  samples.computeIfAbsent(name, n -> new ArrayList<>()).add(new Sample(t, mib));
+                }
+              }
+            });
   }
 
   /** Seconds since the sampler started. */
@@ -87,9 +91,13 @@ final class RssSampler implements AutoCloseable {
     return Double.NaN;
   }
 
-  /** Least-squares slope of the samples with {@code from <= seconds <= to}, MiB per minute; NaN under 3 samples. */
+  /**
+   * Least-squares slope of the samples with {@code from <= seconds <= to}, MiB per minute; NaN
+   * under 3 samples.
+   */
   static double slopeMiBPerMin(List<Sample> series, double from, double to) {
-    List<Sample> in = series.stream().filter(s -> s.seconds() >= from && s.seconds() <= to).toList();
+    List<Sample> in =
+        series.stream().filter(s -> s.seconds() >= from && s.seconds() <= to).toList();
     int n = in.size();
     if (n < 3) {
       return Double.NaN;

@@ -46,12 +46,18 @@ public final class MeshLatencyBench {
       for (int round = 0; round < rounds; round++) {
         int n = Math.min(perRound, requests - round * perRound);
         for (boolean withMesh : new boolean[] {false, true}) {
-          env.switchTo(withMesh ? Implementations.JAVA.withMesh() : Implementations.JAVA, Scenario.FIXED);
-          runner.run(Scenario.FIXED, warmup, i -> { });
-          ScenarioRunner.Result result = runner.run(Scenario.FIXED, n, i -> { });
+          env.switchTo(
+              withMesh ? Implementations.JAVA.withMesh() : Implementations.JAVA, Scenario.FIXED);
+          runner.run(Scenario.FIXED, warmup, i -> {});
+          ScenarioRunner.Result result = runner.run(Scenario.FIXED, n, i -> {});
           (withMesh ? meshOrders : plainOrders).addAll(result.orderIds());
-          out.printf(Locale.ROOT, "round %d %-12s %d requests, %d connected%n", round + 1,
-              withMesh ? "with mesh" : "without mesh", n, result.report().connectedRequests());
+          out.printf(
+              Locale.ROOT,
+              "round %d %-12s %d requests, %d connected%n",
+              round + 1,
+              withMesh ? "with mesh" : "without mesh",
+              n,
+              result.report().connectedRequests());
         }
       }
       plain = HopLatency.of(env.auditor(), plainOrders);
@@ -59,8 +65,11 @@ public final class MeshLatencyBench {
     }
     out.println();
     HopLatency.compare(plain, mesh).forEach(out::println);
-    out.printf(Locale.ROOT, "(one request at a time, %d warm-up requests before each batch; %.0f s)%n",
-        warmup, (System.nanoTime() - t0) / 1e9);
+    out.printf(
+        Locale.ROOT,
+        "(one request at a time, %d warm-up requests before each batch; %.0f s)%n",
+        warmup,
+        (System.nanoTime() - t0) / 1e9);
     return new HopLatency[] {plain, mesh};
   }
 }

@@ -21,12 +21,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Reads what the tier produced: Zipkin's trace API, the tails' Prometheus metrics and their file exporters. */
+/**
+ * Reads what the tier produced: Zipkin's trace API, the tails' Prometheus metrics and their file
+ * exporters.
+ */
 public final class TierProbe {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   private final String zipkinUrl;
 
   public TierProbe(String zipkinUrl) {
@@ -34,28 +40,42 @@ public final class TierProbe {
   }
 
   /** One span as Zipkin stores it. */
-  public record ZipkinSpan(String traceId, String id, String parentId, String service, String kind, String name,
-      long durationMicros, boolean error) {}
+  public record ZipkinSpan(
+      String traceId,
+      String id,
+      String parentId,
+      String service,
+      String kind,
+      String name,
+      long durationMicros,
+      boolean error) {}
 
   /** GET /api/v2/trace/{id}: the spans Zipkin holds for the trace, empty when it answers 404. */
   public List<ZipkinSpan> zipkinTrace(String traceId) {
-    HttpResponse<String> r = get(URI.create(zipkinUrl + "/api/v2/trace/" + traceId.toLowerCase(Locale.ROOT)));
+    HttpResponse<String> r =
+        get(URI.create(zipkinUrl + "/api/v2/trace/" + traceId.toLowerCase(Locale.ROOT)));
     if (r.statusCode() == 404) {
       return List.of();
     }
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("Zipkin answered " + r.statusCode() + " for trace " + traceId + ": " + r.body());
+      throw new IllegalStateException(
+          "Zipkin answered " + r.statusCode() + " for trace " + traceId + ": " + r.body());
     }
     List<ZipkinSpan> spans = new ArrayList<>();
     try {
       for (JsonNode s : JSON.readTree(r.body())) {
         JsonNode tags = s.path("tags");
         boolean error = tags.has("error") || "ERROR".equals(tags.path("otel.status_code").asText());
-        spans.add(new ZipkinSpan(
-            s.path("traceId").asText(), s.path("id").asText(),
-            s.hasNonNull("parentId") ? s.get("parentId").asText() : null,
-            s.path("localEndpoint").path("serviceName").asText(), s.path("kind").asText("INTERNAL"),
-            s.path("name").asText(), s.path("duration").asLong(), error));
+        spans.add(
+            new ZipkinSpan(
+                s.path("traceId").asText(),
+                s.path("id").asText(),
+                s.hasNonNull("parentId") ? s.get("parentId").asText() : null,
+                s.path("localEndpoint").path("serviceName").asText(),
+                s.path("kind").asText("INTERNAL"),
+                s.path("name").asText(),
+                s.path("duration").asLong(),
+                error));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Zipkin's answer for " + traceId + " is not JSON", e);
@@ -117,7 +137,10 @@ public final class TierProbe {
   public static double sum(List<Sample> samples, String suffix, Map<String, String> match) {
     return samples.stream()
         .filter(s -> s.name().equals("otelcol_processor_tail_sampling_" + suffix))
-        .filter(s -> match.entrySet().stream().allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))))
+        .filter(
+            s ->
+                match.entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))))
         .mapToDouble(Sample::value)
         .sum();
   }
@@ -157,7 +180,8 @@ public final class TierProbe {
 
   private HttpResponse<String> get(URI uri) {
     try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+      return http.send(
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException("GET " + uri + " failed: " + e.getMessage(), e);

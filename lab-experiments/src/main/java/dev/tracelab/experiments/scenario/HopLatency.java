@@ -26,7 +26,9 @@ import java.util.Map;
  */
 public record HopLatency(double[] clientMs, double[] overheadMs, double[] sidecarMs) {
 
-  /** The hop of each order whose one trace holds the gateway's CLIENT and the worker's SERVER span. */
+  /**
+   * The hop of each order whose one trace holds the gateway's CLIENT and the worker's SERVER span.
+   */
   public static HopLatency of(Auditor auditor, List<String> orderIds) {
     List<Double> client = new ArrayList<>();
     List<Double> overhead = new ArrayList<>();
@@ -75,13 +77,23 @@ public record HopLatency(double[] clientMs, double[] overheadMs, double[] sideca
 
   /** One line: CLIENT and overhead p50/p99 (and the sidecar's share when there is one). */
   public String line(String label) {
-    String line = String.format(Locale.ROOT,
-        "  %-13s %4d requests   gateway CLIENT p50 %6.2f ms  p99 %6.2f ms   hop overhead p50 %6.2f ms  p99 %6.2f ms",
-        label, requests(), percentile(clientMs, 50), percentile(clientMs, 99),
-        percentile(overheadMs, 50), percentile(overheadMs, 99));
+    String line =
+        String.format(
+            Locale.ROOT,
+            "  %-13s %4d requests   gateway CLIENT p50 %6.2f ms  p99 %6.2f ms   hop overhead p50 %6.2f ms  p99 %6.2f ms",
+            label,
+            requests(),
+            percentile(clientMs, 50),
+            percentile(clientMs, 99),
+            percentile(overheadMs, 50),
+            percentile(overheadMs, 99));
     if (sidecarMs.length > 0) {
-      line += String.format(Locale.ROOT, "   (Envoy's own share p50 %5.2f ms  p99 %5.2f ms)",
-          percentile(sidecarMs, 50), percentile(sidecarMs, 99));
+      line +=
+          String.format(
+              Locale.ROOT,
+              "   (Envoy's own share p50 %5.2f ms  p99 %5.2f ms)",
+              percentile(sidecarMs, 50),
+              percentile(sidecarMs, 99));
     }
     return line;
   }
@@ -107,15 +119,18 @@ public record HopLatency(double[] clientMs, double[] overheadMs, double[] sideca
    */
   public static List<String> compare(HopLatency plain, HopLatency mesh) {
     List<String> lines = new ArrayList<>();
-    lines.add("The gateway -> worker hop (fixed; hop overhead = gateway CLIENT span minus worker SERVER span):");
+    lines.add(
+        "The gateway -> worker hop (fixed; hop overhead = gateway CLIENT span minus worker SERVER span):");
     lines.add(plain.line("without mesh"));
     lines.add(mesh.line("with mesh"));
-    lines.add(String.format(Locale.ROOT,
-        "  Envoy adds    p50 %+.2f ms, p99 %+.2f ms to the hop's overhead (gateway CLIENT: p50 %+.2f ms, p99 %+.2f ms)",
-        percentile(mesh.overheadMs, 50) - percentile(plain.overheadMs, 50),
-        percentile(mesh.overheadMs, 99) - percentile(plain.overheadMs, 99),
-        percentile(mesh.clientMs, 50) - percentile(plain.clientMs, 50),
-        percentile(mesh.clientMs, 99) - percentile(plain.clientMs, 99)));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "  Envoy adds    p50 %+.2f ms, p99 %+.2f ms to the hop's overhead (gateway CLIENT: p50 %+.2f ms, p99 %+.2f ms)",
+            percentile(mesh.overheadMs, 50) - percentile(plain.overheadMs, 50),
+            percentile(mesh.overheadMs, 99) - percentile(plain.overheadMs, 99),
+            percentile(mesh.clientMs, 50) - percentile(plain.clientMs, 50),
+            percentile(mesh.clientMs, 99) - percentile(plain.clientMs, 99)));
     return lines;
   }
 

@@ -7,7 +7,6 @@ import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.experiments.OrderClient;
-import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Scenario;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs one scenario on an embedded lab: switch variants, start an auditor run, send N requests,
- * wait until the auditor has judged every request (closed its traces), and report. Shared by {@code ./lab demo},
- * {@code ./lab gate} and the gate's JUnit test.
+ * wait until the auditor has judged every request (closed its traces), and report. Shared by {@code
+ * ./lab demo}, {@code ./lab gate} and the gate's JUnit test.
  */
 public final class ScenarioRunner {
 
@@ -40,10 +39,10 @@ public final class ScenarioRunner {
    * @param failedRequests requests that did not get a 202
    * @param receivedMs per request: response -> last span of its trace(s) received, in ms
    * @param verdictMs per request: response -> the auditor's verdict (the moment it closed the
-   *     request's last trace: as soon as all its spans are in, or after the quiet window when
-   *     some never come), in ms
-   * @param incompleteRequests accepted requests whose spans had not all arrived (in closed
-   *     traces) when the drain timeout expired; the report then undercounts them
+   *     request's last trace: as soon as all its spans are in, or after the quiet window when some
+   *     never come), in ms
+   * @param incompleteRequests accepted requests whose spans had not all arrived (in closed traces)
+   *     when the drain timeout expired; the report then undercounts them
    */
   public record Result(
       ScenarioReport report,
@@ -59,10 +58,11 @@ public final class ScenarioRunner {
       if (failedRequests == 0 && incompleteRequests == 0) {
         return java.util.Optional.empty();
       }
-      return java.util.Optional.of(String.format(
-          "warning: %s: %d request(s) not accepted, %d accepted request(s) still missing spans when the"
-              + " drain timeout expired; figures cover what arrived",
-          report.name(), failedRequests, incompleteRequests));
+      return java.util.Optional.of(
+          String.format(
+              "warning: %s: %d request(s) not accepted, %d accepted request(s) still missing spans when the"
+                  + " drain timeout expired; figures cover what arrived",
+              report.name(), failedRequests, incompleteRequests));
     }
 
     public double percentile(double[] values, double p) {
@@ -79,7 +79,8 @@ public final class ScenarioRunner {
   public Result run(Scenario scenario, int requests, IntConsumer progress) {
     long t0 = System.nanoTime();
     if (!env.runs(scenario)) {
-      env.switchTo(scenario); // a lab already running these variants and propagators is used as it is
+      env.switchTo(
+          scenario); // a lab already running these variants and propagators is used as it is
     }
     Auditor auditor = env.auditor();
     RunSetup setup = env.runSetup(scenario.id());
@@ -91,7 +92,8 @@ public final class ScenarioRunner {
     }
     AtomicInteger sent = new AtomicInteger();
     List<OrderClient.Placed> placed =
-        OrderClient.create(env.gatewayUrl()).placeAll(bodies, concurrency, p -> progress.accept(sent.incrementAndGet()));
+        OrderClient.create(env.gatewayUrl())
+            .placeAll(bodies, concurrency, p -> progress.accept(sent.incrementAndGet()));
     Map<String, Long> doneAt = new LinkedHashMap<>();
     int failed = 0;
     for (OrderClient.Placed p : placed) {
@@ -118,15 +120,23 @@ public final class ScenarioRunner {
       verdict[i] = (lastClose - doneAt.get(id)) / 1e6;
     }
     return new Result(
-        auditor.report(), orderIds, failed, incomplete, received, verdict, Duration.ofNanos(System.nanoTime() - t0));
+        auditor.report(),
+        orderIds,
+        failed,
+        incomplete,
+        received,
+        verdict,
+        Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /**
    * Waits until every order has all its spans, in traces that all closed (the auditor closes them
    * as soon as the request is complete); returns how many did not.
    */
-  private static int awaitClosed(Auditor auditor, List<String> orderIds, dev.tracelab.auditor.spec.FlowSpec flow) {
-    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
+  private static int awaitClosed(
+      Auditor auditor, List<String> orderIds, dev.tracelab.auditor.spec.FlowSpec flow) {
+    long deadline =
+        System.nanoTime() + DRAIN_TIMEOUT.toNanos() + auditor.assembler().quietWindow().toNanos();
     List<String> pending = new ArrayList<>(orderIds);
     while (!pending.isEmpty() && System.nanoTime() < deadline) {
       pending.removeIf(id -> FlowShape.allSpansArrived(auditor.tracesOfOrder(id), flow));

@@ -22,7 +22,9 @@ class IngestWorkloadTest {
     Set<String> traceIds = new HashSet<>();
     Set<String> spanIds = new HashSet<>();
     Set<String> orderIds = new HashSet<>();
-    for (long k = 0; k < 40; k++) { // more than the templates: ids come from k, not from the template
+    for (long k = 0;
+        k < 40;
+        k++) { // more than the templates: ids come from k, not from the template
       List<ReceivedSpan> spans = OtlpDecoder.decodeProtobuf(workload.request(k));
       assertThat(spans).hasSize(workload.spansPerRequest());
       for (ReceivedSpan s : spans) {
@@ -30,10 +32,12 @@ class IngestWorkloadTest {
         spanIds.add(s.spanId());
         orderIds.add(s.attributes().get("app.order_id"));
         if (s.parentSpanId() != null) {
-          assertThat(spans).anySatisfy(p -> {
-            assertThat(p.spanId()).isEqualTo(s.parentSpanId());
-            assertThat(p.traceId()).isEqualTo(s.traceId());
-          });
+          assertThat(spans)
+              .anySatisfy(
+                  p -> {
+                    assertThat(p.spanId()).isEqualTo(s.parentSpanId());
+                    assertThat(p.traceId()).isEqualTo(s.traceId());
+                  });
         }
       }
     }
@@ -47,8 +51,13 @@ class IngestWorkloadTest {
 
   @Test
   void theLoadGeneratorFeedsAnAuditorWhichJudgesEveryTraceConnected() throws Exception {
-    try (Auditor auditor = Auditor.builder().setOtlpPort(0).setApiPort(0)
-        .setAuditMode("spec", LabFlowSpecs.JAVA).setQuietWindow(Duration.ofSeconds(2)).start()) {
+    try (Auditor auditor =
+        Auditor.builder()
+            .setOtlpPort(0)
+            .setApiPort(0)
+            .setAuditMode("spec", LabFlowSpecs.JAVA)
+            .setQuietWindow(Duration.ofSeconds(2))
+            .start()) {
       int port = Integer.parseInt(auditor.otlpEndpoint().replaceAll(".*:", ""));
       OtlpHttpLoad.Counts counts;
       try (OtlpHttpLoad load = OtlpHttpLoad.start(workload, "127.0.0.1", port, 2, 0)) {
@@ -73,12 +82,14 @@ class IngestWorkloadTest {
 
   @Test
   void metricFamiliesAreSummedAcrossLabels() {
-    String text = String.join("\n",
-        "# HELP otelcol_receiver_accepted_spans x",
-        "otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"http\"} 120",
-        "otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 5",
-        "otelcol_receiver_accepted_spans_other 7",
-        "");
+    String text =
+        String.join(
+            "\n",
+            "# HELP otelcol_receiver_accepted_spans x",
+            "otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"http\"} 120",
+            "otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 5",
+            "otelcol_receiver_accepted_spans_other 7",
+            "");
     assertThat(IngestBench.metricSum(text, "otelcol_receiver_accepted_spans")).isEqualTo(125);
     assertThat(IngestBench.jsonLong("{\"a\": 1, \"traces\" : 42}", "traces")).isEqualTo(42);
     assertThat(IngestBench.parseMillis("2s")).isEqualTo(2000);

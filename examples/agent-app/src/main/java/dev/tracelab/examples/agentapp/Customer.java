@@ -18,7 +18,8 @@ public final class Customer {
   private Customer() {}
 
   public static void main(String[] args) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(Integer.parseInt(env("PORT", "8081"))), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(Integer.parseInt(env("PORT", "8081"))), 0);
     server.createContext("/customer", Customer::customer);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
@@ -27,8 +28,13 @@ public final class Customer {
 
   private static void customer(HttpExchange exchange) throws IOException {
     String query = exchange.getRequestURI().getQuery();
-    String id = query != null && query.startsWith("id=") ? query.substring(3).replaceAll("[^A-Za-z0-9-]", "") : "";
-    byte[] body = ("{\"id\": \"" + id + "\", \"name\": \"customer " + id + "\"}").getBytes(StandardCharsets.UTF_8);
+    String id =
+        query != null && query.startsWith("id=")
+            ? query.substring(3).replaceAll("[^A-Za-z0-9-]", "")
+            : "";
+    byte[] body =
+        ("{\"id\": \"" + id + "\", \"name\": \"customer " + id + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, body.length);
     try (OutputStream out = exchange.getResponseBody()) {

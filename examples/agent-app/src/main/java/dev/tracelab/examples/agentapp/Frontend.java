@@ -28,7 +28,8 @@ public final class Frontend {
 
   public static void main(String[] args) throws IOException {
     customerUrl = URI.create(Customer.env("CUSTOMER_URL", "http://localhost:8081"));
-    HttpServer server = HttpServer.create(new InetSocketAddress(Integer.parseInt(Customer.env("PORT", "8080"))), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(Integer.parseInt(Customer.env("PORT", "8080"))), 0);
     server.createContext("/dispatch", Frontend::dispatch);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
@@ -46,7 +47,8 @@ public final class Frontend {
     int status;
     byte[] body;
     try {
-      HttpResponse<byte[]> customer = CLIENT.send(call.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> customer =
+          CLIENT.send(call.build(), HttpResponse.BodyHandlers.ofByteArray());
       status = customer.statusCode() == 200 ? 200 : 502;
       body = customer.body();
     } catch (InterruptedException e) {

@@ -46,18 +46,24 @@ class AgentAppContainerTest {
   @BeforeAll
   static void start() {
     network = Network.newNetwork();
-    auditor = new TracelabAuditorContainer(ContainersAvailable.AUDITOR_IMAGE)
-        .withEntryPoints("frontend:SERVER")
-        .withCorrelation(REQUEST_ID)
-        .withNetwork(network);
-    image = new ImageFromDockerfile("tracelab/example-agent-app", false)
-        .withFileFromPath("Dockerfile", Path.of("Dockerfile"))
-        .withFileFromPath("target/agent/opentelemetry-javaagent.jar", Path.of(System.getProperty("example.javaagent")))
-        .withFileFromPath("target/classes", Path.of("target/classes"));
+    auditor =
+        new TracelabAuditorContainer(ContainersAvailable.AUDITOR_IMAGE)
+            .withEntryPoints("frontend:SERVER")
+            .withCorrelation(REQUEST_ID)
+            .withNetwork(network);
+    image =
+        new ImageFromDockerfile("tracelab/example-agent-app", false)
+            .withFileFromPath("Dockerfile", Path.of("Dockerfile"))
+            .withFileFromPath(
+                "target/agent/opentelemetry-javaagent.jar",
+                Path.of(System.getProperty("example.javaagent")))
+            .withFileFromPath("target/classes", Path.of("target/classes"));
     GenericContainer<?> customer = service(Customer.class, "customer", Map.of());
-    GenericContainer<?> customerB3 = service(Customer.class, "customer-b3", Map.of("OTEL_PROPAGATORS", "b3"));
+    GenericContainer<?> customerB3 =
+        service(Customer.class, "customer-b3", Map.of("OTEL_PROPAGATORS", "b3"));
     frontend = service(Frontend.class, "frontend", Map.of("CUSTOMER_URL", "http://customer:8080"));
-    frontendToB3 = service(Frontend.class, "frontend-b3", Map.of("CUSTOMER_URL", "http://customer-b3:8080"));
+    frontendToB3 =
+        service(Frontend.class, "frontend-b3", Map.of("CUSTOMER_URL", "http://customer-b3:8080"));
     services = List.of(customer, customerB3, frontend, frontendToB3);
     Startables.deepStart(Stream.concat(Stream.of(auditor), services.stream())).join();
   }
@@ -80,7 +86,9 @@ class AgentAppContainerTest {
         .withEnv("OTEL_INSTRUMENTATION_HTTP_CLIENT_CAPTURE_REQUEST_HEADERS", "X-Request-Id")
         .withEnv(env)
         .dependsOn(auditor)
-        .waitingFor(Wait.forLogMessage(".* listening on port 8080\\n", 1).withStartupTimeout(Duration.ofSeconds(120)));
+        .waitingFor(
+            Wait.forLogMessage(".* listening on port 8080\\n", 1)
+                .withStartupTimeout(Duration.ofSeconds(120)));
   }
 
   @AfterAll
@@ -94,7 +102,9 @@ class AgentAppContainerTest {
     if (network != null) {
       network.close();
     }
-    if (image != null) { // the image built above; Testcontainers' reaper (Ryuk) would remove it, where it runs
+    if (image
+        != null) { // the image built above; Testcontainers' reaper (Ryuk) would remove it, where it
+      // runs
       DockerClientFactory.instance().client().removeImageCmd(image.get()).withForce(true).exec();
     }
   }
@@ -103,7 +113,8 @@ class AgentAppContainerTest {
   void oneRequestIsOneConnectedTraceOfThreeSpans() throws Exception {
     String requestId = dispatch(frontend);
 
-    assertThat(auditor).awaiting(Duration.ofSeconds(30))
+    assertThat(auditor)
+        .awaiting(Duration.ofSeconds(30))
         .request(byAttribute(REQUEST_ID, requestId))
         .isOneConnectedTrace()
         .hasSpanCount(3)
@@ -114,7 +125,8 @@ class AgentAppContainerTest {
   void aCalleeReadingOnlyB3IsTheBrokenEdgeFrontendToCustomer() throws Exception {
     String requestId = dispatch(frontendToB3);
 
-    assertThat(auditor).awaiting(Duration.ofSeconds(30))
+    assertThat(auditor)
+        .awaiting(Duration.ofSeconds(30))
         .request(byAttribute(REQUEST_ID, requestId))
         .hasTraceCount(2)
         .hasSpanCount(3);
@@ -123,9 +135,13 @@ class AgentAppContainerTest {
 
   private String dispatch(GenericContainer<?> frontend) throws Exception {
     String requestId = UUID.randomUUID().toString();
-    URI url = URI.create("http://" + frontend.getHost() + ":" + frontend.getMappedPort(8080) + "/dispatch?id=7");
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).header("X-Request-Id", requestId).build(),
-        HttpResponse.BodyHandlers.ofString());
+    URI url =
+        URI.create(
+            "http://" + frontend.getHost() + ":" + frontend.getMappedPort(8080) + "/dispatch?id=7");
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(url).header("X-Request-Id", requestId).build(),
+            HttpResponse.BodyHandlers.ofString());
     org.assertj.core.api.Assertions.assertThat(response.statusCode()).isEqualTo(200);
     return requestId;
   }

@@ -37,14 +37,19 @@ final class AgentService implements AutoCloseable {
    *
    * @param env more environment, e.g. {@code CUSTOMER_URL} or {@code OTEL_PROPAGATORS}
    */
-  static AgentService start(Class<?> main, String name, TraceAuditor auditor, Map<String, String> env)
+  static AgentService start(
+      Class<?> main, String name, TraceAuditor auditor, Map<String, String> env)
       throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-javaagent:" + System.getProperty("example.javaagent", "target/agent/opentelemetry-javaagent.jar"),
-        "-cp", classes(main),
-        main.getName())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:"
+                    + System.getProperty(
+                        "example.javaagent", "target/agent/opentelemetry-javaagent.jar"),
+                "-cp",
+                classes(main),
+                main.getName())
+            .redirectErrorStream(true);
     Map<String, String> e = builder.environment();
     e.keySet().removeIf(k -> k.startsWith("OTEL_")); // only what this test sets
     e.put("OTEL_SERVICE_NAME", name);
@@ -53,28 +58,34 @@ final class AgentService implements AutoCloseable {
     e.put("OTEL_METRICS_EXPORTER", "none");
     e.put("OTEL_LOGS_EXPORTER", "none");
     e.put("OTEL_BSP_SCHEDULE_DELAY", "100"); // export within the auditor's quiet window (1 s)
-    // the request id on every span: the auditor's correlation attribute, http.request.header.x-request-id
+    // the request id on every span: the auditor's correlation attribute,
+    // http.request.header.x-request-id
     e.put("OTEL_INSTRUMENTATION_HTTP_SERVER_CAPTURE_REQUEST_HEADERS", "X-Request-Id");
     e.put("OTEL_INSTRUMENTATION_HTTP_CLIENT_CAPTURE_REQUEST_HEADERS", "X-Request-Id");
     e.put("PORT", "0");
     e.putAll(env);
     Process process = builder.start();
     CompletableFuture<Integer> listening = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out =
-          new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          System.out.println("[" + name + "] " + line);
-          Matcher m = LISTENING.matcher(line);
-          if (m.matches()) {
-            listening.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-      listening.completeExceptionally(new IllegalStateException(name + " exited before it listened"));
-    }, name + "-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                  System.out.println("[" + name + "] " + line);
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.matches()) {
+                    listening.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process ended
+              }
+              listening.completeExceptionally(
+                  new IllegalStateException(name + " exited before it listened"));
+            },
+            name + "-output");
     reader.setDaemon(true);
     reader.start();
     try {

@@ -9,14 +9,15 @@ import org.testcontainers.DockerClientFactory;
 
 /**
  * Runs the container test where a Docker engine answers and its images exist locally; otherwise
- * skips it with the reason ({@code -Dtracelab.containers=optional}, the default) or fails
- * ({@code required}: the tracelab CI). In your project, {@code @Testcontainers(disabledWithoutDocker
- * = true)} from testcontainers-junit-jupiter does the skipping part.
+ * skips it with the reason ({@code -Dtracelab.containers=optional}, the default) or fails ({@code
+ * required}: the tracelab CI). In your project, {@code @Testcontainers(disabledWithoutDocker =
+ * true)} from testcontainers-junit-jupiter does the skipping part.
  */
 final class ContainersAvailable implements ExecutionCondition {
 
   static final String JRE_IMAGE = "eclipse-temurin:17-jre";
-  static final String AUDITOR_IMAGE = "tracelab/auditor:" + System.getProperty("tracelab.image.tag", "dev");
+  static final String AUDITOR_IMAGE =
+      "tracelab/auditor:" + System.getProperty("tracelab.image.tag", "dev");
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
@@ -45,8 +46,12 @@ final class ContainersAvailable implements ExecutionCondition {
         missing.add(image);
       }
     }
-    return missing.isEmpty() ? null : "images missing locally: " + String.join(", ", missing)
-        + ". Build them: ./mvnw -B -DskipTests package && compose/build-images.sh (" + JRE_IMAGE
-        + ": docker pull, or compose/standins/build-standins.sh temurin on a registry-less machine)";
+    return missing.isEmpty()
+        ? null
+        : "images missing locally: "
+            + String.join(", ", missing)
+            + ". Build them: ./mvnw -B -DskipTests package && compose/build-images.sh ("
+            + JRE_IMAGE
+            + ": docker pull, or compose/standins/build-standins.sh temurin on a registry-less machine)";
   }
 }
