@@ -8,11 +8,10 @@ import dev.tracelab.env.frontend.FrontendServer;
 import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.env.kafka.EmbeddedKafka;
 import dev.tracelab.env.mesh.EnvoySidecar;
-import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.env.service.FrontendBundle;
 import dev.tracelab.env.service.RunningService;
 import dev.tracelab.env.service.ServiceImplementation;
-import dev.tracelab.env.service.ServiceSpec;
+import dev.tracelab.env.service.ServiceSet;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementation;
 import dev.tracelab.flow.Implementations;
@@ -20,7 +19,6 @@ import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,36 +56,38 @@ public final class LabEnvironment implements AutoCloseable {
 
   private final Builder config;
   private final EmbeddedKafka kafka;
-  private volatile Auditor auditor; // replaced by startAuditor after stopAuditor
-  private int auditorOtlpPort;
-  private int auditorApiPort;
-  private String
-      auditorOtlpEndpoint; // kept: services restarted while the auditor is down export here
+  private final LabAuditor auditor;
+  private final ServiceStarter starter;
   private final Duration startupTime;
-  private final Map<String, ServiceImplementation> implementations;
-  private Services services;
-  private Path runDir;
-  private int generation;
+  private ServiceSet services;
   private boolean mesh;
   private FrontendServer frontend; // null unless the builder asked for the page
 
   private LabEnvironment(Builder config) {
     long t0 = System.nanoTime();
     this.config = config;
-    this.implementations = new LinkedHashMap<>(config.implementations);
     this.mesh = config.mesh;
     if (mesh) {
       EnvoySidecar.require(); // before anything starts: a clear error when Envoy is missing
     }
     this.kafka = EmbeddedKafka.start(config.kafkaPort);
-    Auditor started = null;
+    LabAuditor started = null;
+    ServiceStarter starter = null;
     try {
-      started = newAuditor(config.auditorOtlpPort, config.auditorApiPort);
+      started =
+          new LabAuditor(this::auditorSettings, config.auditorOtlpPort, config.auditorApiPort);
       this.auditor = started;
-      this.auditorOtlpEndpoint = started.otlpEndpoint();
-      this.auditorOtlpPort = URI.create(auditorOtlpEndpoint).getPort();
-      this.auditorApiPort = URI.create(started.apiUrl()).getPort();
-      this.services = Services.start(this, config.variants, config.propagators);
+      starter =
+          new ServiceStarter(
+              config.bindHost,
+              config.sdkOverrides,
+              config.implementations,
+              kafka,
+              this::otlpEndpoint);
+      this.starter = starter;
+      this.services =
+          ServiceSet.start(
+              roles(), config.variants, config.propagators, config.ports, starter.nextGeneration());
       if (config.frontendVariant != null) {
         serveFrontend(config.frontendVariant);
       }
@@ -99,6 +99,9 @@ public final class LabEnvironment implements AutoCloseable {
         started.close();
       }
       kafka.close();
+      if (starter != null) {
+        starter.close();
+      }
       throw e;
     }
     this.startupTime = Duration.ofNanos(System.nanoTime() - t0);
@@ -108,20 +111,22 @@ public final class LabEnvironment implements AutoCloseable {
     return new Builder();
   }
 
-  private Auditor newAuditor(int otlpPort, int apiPort) {
+  private Auditor.Builder auditorSettings() {
     Auditor.Builder auditorBuilder =
-        Auditor.builder()
-            .setHost(config.bindHost)
-            .setOtlpPort(otlpPort)
-            .setApiPort(apiPort)
-            .setQuietWindow(config.quietWindow);
+        Auditor.builder().setHost(config.bindHost).setQuietWindow(config.quietWindow);
     config.closeListeners.forEach(auditorBuilder::addCloseListener);
     config.spanListeners.forEach(auditorBuilder::addSpanListener);
-    return auditorBuilder.start();
+    return auditorBuilder;
+  }
+
+  /** The roles this lab runs, in start order: the sidecar in mesh mode only. */
+  private List<String> roles() {
+    return ServiceSet.START_ORDER.stream()
+        .filter(role -> mesh || !role.equals(Flow.SIDECAR))
+        .toList();
   }
 
   // ---- fault injection (./lab chaos): each fault and its repair, the rest of the lab untouched
-  // ----
 
   /**
    * {@code kill -9} of {@code role}'s child process (it must run as one, e.g. under {@link
@@ -129,27 +134,7 @@ public final class LabEnvironment implements AutoCloseable {
    * process is gone, with its pid. {@link #restartService} brings the role back.
    */
   public synchronized long killService(String role) {
-    RunningService running = service(role);
-    long pid =
-        running
-            .pid()
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        role
-                            + " runs in this JVM ("
-                            + running.implementation()
-                            + "); only a child process can be killed"));
-    ProcessHandle process =
-        ProcessHandle.of(pid)
-            .orElseThrow(() -> new IllegalStateException(role + " pid " + pid + " is gone"));
-    process.destroyForcibly(); // SIGKILL
-    try {
-      process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(role + " pid " + pid + " did not exit after SIGKILL", e);
-    }
-    return pid;
+    return service(role).kill();
   }
 
   /**
@@ -158,21 +143,7 @@ public final class LabEnvironment implements AutoCloseable {
    * ledger file.
    */
   public synchronized RunningService restartService(String role) {
-    RunningService old = service(role);
-    old.close(); // a killed child: only its guard is left to reap
-    int generation = ++this.generation;
-    if (role.equals(Flow.SIDECAR)) {
-      services.sidecar = startSidecar(services.worker.url(), old.port(), generation);
-      return services.sidecar;
-    }
-    URI workerUrl = role.equals(Flow.GATEWAY) ? services.hopTarget() : null;
-    RunningService fresh = startService(role, old.port(), services, workerUrl, generation);
-    switch (role) {
-      case Flow.GATEWAY -> services.gateway = fresh;
-      case Flow.WORKER -> services.worker = fresh;
-      default -> services.consumer = fresh;
-    }
-    return fresh;
+    return services.restartRole(role, starter.nextGeneration());
   }
 
   /**
@@ -201,12 +172,10 @@ public final class LabEnvironment implements AutoCloseable {
 
   /** Starts a fresh auditor on the ports of the one {@link #stopAuditor()} stopped. */
   public synchronized Auditor startAuditor() {
-    if (auditor.isStarted()) {
-      throw new IllegalStateException("the auditor is running");
-    }
-    auditor = newAuditor(auditorOtlpPort, auditorApiPort);
-    return auditor;
+    return auditor.restart();
   }
+
+  // ---- what runs
 
   /**
    * Restarts the three services with the variants and propagators of {@code scenario}; Kafka and
@@ -229,7 +198,7 @@ public final class LabEnvironment implements AutoCloseable {
    */
   public synchronized void switchTo(Implementations languages, Scenario scenario) {
     for (String role : Flow.SERVICES) {
-      implementations.put(role, ServiceImplementation.of(languages.languageOf(role)));
+      starter.use(role, ServiceImplementation.of(languages.languageOf(role)));
     }
     if (languages.mesh()) {
       EnvoySidecar.require();
@@ -249,16 +218,18 @@ public final class LabEnvironment implements AutoCloseable {
    * keeps running, so a scenario switch does not pay for a Kafka group rejoin.
    */
   private void restart(Map<String, Variant> variants, Map<String, String> propagators) {
-    services = Services.restart(this, services, variants, propagators);
+    services =
+        ServiceSet.restart(
+            services, roles(), variants, propagators, config.ports, starter.nextGeneration());
   }
 
   public synchronized Map<String, Variant> variants() {
-    return services.variants;
+    return services.variants();
   }
 
   /** {@code OTEL_PROPAGATORS} of each service (service name -> value), as they run now. */
   public synchronized Map<String, String> propagators() {
-    return services.propagators;
+    return services.propagators();
   }
 
   /**
@@ -321,7 +292,7 @@ public final class LabEnvironment implements AutoCloseable {
   public synchronized Implementations implementations() {
     Map<String, String> ids = new LinkedHashMap<>();
     for (String role : Flow.SERVICES) {
-      ids.put(role, implementationOf(role).language());
+      ids.put(role, starter.implementationOf(role).language());
     }
     Implementations services = Implementations.fromIds(ids);
     return mesh ? services.withMesh() : services;
@@ -333,27 +304,23 @@ public final class LabEnvironment implements AutoCloseable {
   }
 
   /**
-   * How long each service took to start (launch, or build check and launch, to ready), in flow
+   * How long each service took to start (launch, or build check and launch, to ready), in start
    * order.
    */
   public synchronized Map<String, Duration> serviceStartupTimes() {
-    return services.startupTimes;
-  }
-
-  private ServiceImplementation implementationOf(String role) {
-    return implementations.getOrDefault(role, ServiceImplementation.inProcess());
+    return services.startupTimes();
   }
 
   public synchronized URI gatewayUrl() {
-    return services.gateway.url();
+    return services.get(Flow.GATEWAY).url();
   }
 
   public synchronized URI workerUrl() {
-    return services.worker.url();
+    return services.get(Flow.WORKER).url();
   }
 
   public synchronized URI consumerHealthUrl() {
-    return services.consumer.url().resolve("/health");
+    return services.get(Flow.CONSUMER).url().resolve("/health");
   }
 
   /**
@@ -361,24 +328,11 @@ public final class LabEnvironment implements AutoCloseable {
    * consumer-svc}, or {@code envoy-sidecar} in mesh mode).
    */
   public synchronized RunningService service(String role) {
-    return switch (role) {
-      case Flow.GATEWAY -> services.gateway;
-      case Flow.WORKER -> services.worker;
-      case Flow.CONSUMER -> services.consumer;
-      case Flow.SIDECAR -> {
-        if (services.sidecar == null) {
-          throw new IllegalStateException("no " + Flow.SIDECAR + ": the lab runs without the mesh");
-        }
-        yield services.sidecar;
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "no role " + role + " (expected one of " + Flow.SERVICES + ")");
-    };
+    return services.get(role);
   }
 
   public Auditor auditor() {
-    return auditor;
+    return auditor.current();
   }
 
   public String kafkaBootstrapServers() {
@@ -396,15 +350,7 @@ public final class LabEnvironment implements AutoCloseable {
 
   /** Where the services export spans: the auditor, or another OTLP endpoint when configured. */
   String otlpEndpoint() {
-    return config.otlpEndpoint != null ? config.otlpEndpoint : auditorOtlpEndpoint;
-  }
-
-  /** Where child-process services write their logs (created on first use, deleted by close). */
-  private synchronized Path runDir() {
-    if (runDir == null) {
-      runDir = LocalHost.tempDir("tracelab-lab-");
-    }
-    return runDir;
+    return config.otlpEndpoint != null ? config.otlpEndpoint : auditor.otlpEndpoint();
   }
 
   @Override
@@ -419,228 +365,9 @@ public final class LabEnvironment implements AutoCloseable {
         auditor.close();
       } finally {
         kafka.close();
-        if (runDir != null) {
-          LocalHost.deleteTree(runDir);
-        }
+        starter.close();
       }
     }
-  }
-
-  /** The three services of one variant combination, each under its role's implementation. */
-  private static final class Services implements AutoCloseable {
-    final Map<String, Variant> variants;
-    final Map<String, String> propagators;
-    final Map<String, Duration> startupTimes = new LinkedHashMap<>();
-    RunningService consumer;
-    RunningService worker;
-    RunningService sidecar; // the worker's inbound Envoy in mesh mode, else null
-    RunningService gateway;
-
-    private Services(Map<String, Variant> variants, Map<String, String> propagators) {
-      this.variants = Map.copyOf(variants);
-      this.propagators = Map.copyOf(propagators);
-    }
-
-    static Services start(
-        LabEnvironment lab, Map<String, Variant> variants, Map<String, String> propagators) {
-      Services s = new Services(variants, propagators);
-      Builder c = lab.config;
-      int generation = ++lab.generation;
-      try {
-        s.consumer = s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
-        s.worker =
-            s.timed(
-                Flow.WORKER,
-                () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
-        if (lab.mesh) {
-          s.sidecar =
-              s.timed(
-                  Flow.SIDECAR, () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
-        }
-        s.gateway =
-            s.timed(
-                Flow.GATEWAY,
-                () -> lab.startService(Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
-      } catch (RuntimeException e) {
-        s.close();
-        throw e;
-      }
-      return s;
-    }
-
-    static Services restart(
-        LabEnvironment lab,
-        Services old,
-        Map<String, Variant> variants,
-        Map<String, String> propagators) {
-      boolean consumerSame =
-          old.consumer != null && old.unchanged(lab, Flow.CONSUMER, variants, propagators);
-      boolean workerSame =
-          consumerSame
-              && old.worker != null
-              && old.unchanged(lab, Flow.WORKER, variants, propagators);
-      boolean sidecarSame = workerSame && (old.sidecar != null) == lab.mesh;
-      boolean gatewaySame =
-          sidecarSame
-              && old.gateway != null
-              && old.unchanged(lab, Flow.GATEWAY, variants, propagators);
-      // stop what changes, entry first, so nothing new flows into a service being replaced
-      if (!gatewaySame && old.gateway != null) {
-        old.gateway.close();
-      }
-      if (!sidecarSame && old.sidecar != null) {
-        old.sidecar.close();
-      }
-      if (!workerSame && old.worker != null) {
-        old.worker.close();
-      }
-      if (!consumerSame && old.consumer != null) {
-        old.consumer.close();
-      }
-      Services s = new Services(variants, propagators);
-      Builder c = lab.config;
-      int generation = ++lab.generation;
-      try {
-        s.consumer =
-            consumerSame
-                ? old.consumer
-                : s.timed(Flow.CONSUMER, () -> lab.startConsumer(c.consumerPort, s, generation));
-        s.worker =
-            workerSame
-                ? old.worker
-                : s.timed(
-                    Flow.WORKER,
-                    () -> lab.startService(Flow.WORKER, c.workerPort, s, null, generation));
-        if (lab.mesh) {
-          s.sidecar =
-              sidecarSame
-                  ? old.sidecar
-                  : s.timed(
-                      Flow.SIDECAR,
-                      () -> lab.startSidecar(s.worker.url(), c.sidecarPort, generation));
-        }
-        s.gateway =
-            gatewaySame
-                ? old.gateway
-                : s.timed(
-                    Flow.GATEWAY,
-                    () ->
-                        lab.startService(
-                            Flow.GATEWAY, c.gatewayPort, s, s.hopTarget(), generation));
-      } catch (RuntimeException e) {
-        s.close();
-        throw e;
-      }
-      for (String role : Flow.SERVICES) {
-        s.startupTimes.putIfAbsent(role, old.startupTimes.getOrDefault(role, Duration.ZERO));
-      }
-      if (s.sidecar != null) {
-        s.startupTimes.putIfAbsent(
-            Flow.SIDECAR, old.startupTimes.getOrDefault(Flow.SIDECAR, Duration.ZERO));
-      }
-      return s;
-    }
-
-    /** Where the gateway sends the worker's requests: the sidecar in mesh mode, else the worker. */
-    URI hopTarget() {
-      return sidecar != null ? sidecar.url() : worker.url();
-    }
-
-    /** Same variant, propagators and implementation for {@code role}. */
-    private boolean unchanged(
-        LabEnvironment lab,
-        String role,
-        Map<String, Variant> variants,
-        Map<String, String> propagators) {
-      RunningService running =
-          switch (role) {
-            case Flow.GATEWAY -> gateway;
-            case Flow.WORKER -> worker;
-            default -> consumer;
-          };
-      return this.variants.get(role) == variants.get(role)
-          && java.util.Objects.equals(this.propagators.get(role), propagators.get(role))
-          && running.implementation().equals(lab.implementationOf(role).id());
-    }
-
-    private RunningService timed(String role, java.util.function.Supplier<RunningService> start) {
-      long t0 = System.nanoTime();
-      RunningService running = start.get();
-      startupTimes.put(role, Duration.ofNanos(System.nanoTime() - t0));
-      return running;
-    }
-
-    @Override
-    public void close() {
-      // entry first, so nothing new flows in while the rest drains; each flushes its spans
-      if (gateway != null) {
-        gateway.close();
-      }
-      if (sidecar != null) {
-        sidecar.close();
-      }
-      if (worker != null) {
-        worker.close();
-      }
-      if (consumer != null) {
-        consumer.close();
-      }
-    }
-  }
-
-  /**
-   * A consumer is ready when it answers /health AND its group owns every partition of the topic.
-   */
-  private RunningService startConsumer(int port, Services s, int generation) {
-    RunningService consumer = startService(Flow.CONSUMER, port, s, null, generation);
-    try {
-      kafka.awaitConsumerAssigned(Duration.ofSeconds(60));
-    } catch (RuntimeException e) {
-      consumer.close();
-      throw e;
-    }
-    return consumer;
-  }
-
-  /** The worker's inbound Envoy, exporting where the services export; its log in the run dir. */
-  private RunningService startSidecar(URI worker, int port, int generation) {
-    return EnvoySidecar.start(
-        config.bindHost,
-        port,
-        worker,
-        otlpEndpoint(),
-        runDir().resolve(Flow.SIDECAR + "-" + generation + ".log"));
-  }
-
-  private RunningService startService(
-      String role, int port, Services s, URI workerUrl, int generation) {
-    Map<String, Variant> variants = s.variants;
-    Map<String, String> otel = new LinkedHashMap<>();
-    otel.put("otel.traces.exporter", "otlp");
-    otel.put("otel.exporter.otlp.protocol", "http/protobuf");
-    otel.put("otel.exporter.otlp.endpoint", otlpEndpoint());
-    otel.put("otel.propagators", s.propagators.getOrDefault(role, Scenario.DEFAULT_PROPAGATORS));
-    otel.putAll(config.sdkOverrides);
-    ServiceImplementation implementation = implementationOf(role);
-    String kafkaServers = role.equals(Flow.GATEWAY) ? null : kafka.bootstrapServers();
-    Path log =
-        implementation == ServiceImplementation.inProcess()
-            ? null
-            : runDir().resolve(role + "-" + generation + ".log");
-    // one ledger per run, whatever the consumer's implementation or generation: a restarted
-    // consumer keeps what its predecessor processed
-    Path ledger = role.equals(Flow.CONSUMER) ? runDir().resolve(Flow.CONSUMER + ".ledger") : null;
-    return implementation.start(
-        new ServiceSpec(
-            role,
-            variants.get(role),
-            config.bindHost,
-            port,
-            workerUrl,
-            kafkaServers,
-            otel,
-            log,
-            ledger));
   }
 
   public static final class Builder {
@@ -648,12 +375,9 @@ public final class LabEnvironment implements AutoCloseable {
     private Map<String, String> propagators = Scenario.FIXED.propagators();
     private String bindHost = "127.0.0.1";
     private int kafkaPort;
-    private int gatewayPort;
-    private int workerPort;
-    private int consumerPort;
+    private final Map<String, Integer> ports = new LinkedHashMap<>(); // role -> port; absent: 0
     private int auditorOtlpPort;
     private int auditorApiPort;
-    private int sidecarPort;
     private boolean mesh;
     private Duration quietWindow = Duration.ofSeconds(2);
     private String otlpEndpoint;
@@ -698,9 +422,9 @@ public final class LabEnvironment implements AutoCloseable {
     /** Fixed ports (as {@code ./lab up} uses); 0 (the default for all) picks free ports. */
     public Builder ports(
         int gateway, int worker, int consumer, int kafka, int auditorOtlp, int auditorApi) {
-      this.gatewayPort = gateway;
-      this.workerPort = worker;
-      this.consumerPort = consumer;
+      this.ports.put(Flow.GATEWAY, gateway);
+      this.ports.put(Flow.WORKER, worker);
+      this.ports.put(Flow.CONSUMER, consumer);
       this.kafkaPort = kafka;
       this.auditorOtlpPort = auditorOtlp;
       this.auditorApiPort = auditorApi;
@@ -719,7 +443,7 @@ public final class LabEnvironment implements AutoCloseable {
 
     /** The sidecar's listener port in mesh mode (as {@code ./lab up} uses); 0 picks a free port. */
     public Builder sidecarPort(int port) {
-      this.sidecarPort = port;
+      this.ports.put(Flow.SIDECAR, port);
       return this;
     }
 

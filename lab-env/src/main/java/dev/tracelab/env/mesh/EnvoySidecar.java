@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
 public final class EnvoySidecar {
 
   /** Environment variable naming the Envoy binary to run. */
+  /** Its {@link RunningService#implementation()}. */
+  public static final String ID = "envoy";
+
   public static final String BIN_ENV = "TRACELAB_ENVOY_BIN";
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -134,7 +137,7 @@ public final class EnvoySidecar {
             .stopGrace(Duration.ofSeconds(5))
             .start()
             .awaitReady();
-    return new RunningProcess(Flow.SIDECAR, "envoy", listener, process);
+    return new RunningProcess(Flow.SIDECAR, ID, listener, process);
   }
 
   /**
