@@ -6,14 +6,17 @@
 #   artifacts. Workshop users pull the official images and never need this script.
 #
 # Usage: build-standins.sh [all|temurin|kafka|zipkin|otelcol|node|envoy]...   (default: all)
+# Each image's Dockerfile and files are in compose/standins/<image>/; this script gathers what
+# they copy in (jars, binaries) and builds them, versions passed as build args.
 # A tag that already exists (`docker image inspect`) is skipped; STANDINS_FORCE=1 rebuilds.
 #
 # Env:
 #   TEMURIN_TAG      eclipse-temurin:17-jre
 #   NODE_TAG         node:20-bookworm-slim; NODE_BIN the Node.js 20 binary copied in (default: node on PATH)
-#   KAFKA_VERSION / ZIPKIN_VERSION / OTELCOL_VERSION: the root pom's kafka.version, zipkin.version,
-#                    otelcol.version (compose/versions.sh) -> apache/kafka, openzipkin/zipkin,
-#                    otel/opentelemetry-collector-contrib with those tags
+#   Versions: only the root pom's properties (compose/versions.sh): kafka.version, zipkin.version,
+#                    otelcol.version, envoy.version -> the tags of apache/kafka, openzipkin/zipkin,
+#                    otel/opentelemetry-collector-contrib, envoyproxy/envoy; slf4j.version and
+#                    log4j.version -> the Kafka image's logging jars
 #   ENVOY_BIN        the Envoy binary for envoyproxy/envoy:v<envoy.version> (skipped without it):
 #                    ENVOY_BIN=$(compose/mesh/install-envoy.sh | tail -1); built FROM the temurin stand-in
 #   OTELCOL_BIN      path to a collector binary built elsewhere (otelcol stand-in is skipped without it):
@@ -33,8 +36,8 @@ OTELCOL_BIN=${OTELCOL_BIN:-}
 DEBIAN_SUITE=${DEBIAN_SUITE:-bookworm}
 CACHE=${TRACELAB_CACHE:-$HOME/.cache/tracelab}/standins
 STANDINS_FORCE=${STANDINS_FORCE:-0}
-LOG4J_VERSION=${LOG4J_VERSION:-2.24.3}
-SLF4J_VERSION=${SLF4J_VERSION:-2.0.17}
+SLF4J_VERSION=$(pom_prop slf4j.version)
+LOG4J_VERSION=$(pom_prop log4j.version)
 
 KAFKA_TAG="apache/kafka:${KAFKA_VERSION}"
 ZIPKIN_TAG="openzipkin/zipkin:${ZIPKIN_VERSION}"
@@ -42,16 +45,22 @@ OTELCOL_TAG="otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}"
 NODE_TAG=${NODE_TAG:-node:20-bookworm-slim}
 ENVOY_TAG="envoyproxy/envoy:v${ENVOY_VERSION}"
 ENVOY_BIN=${ENVOY_BIN:-}
-LABEL="--label dev.tracelab.standin=true"
 
 log() { printf '[standins] %s\n' "$*"; }
 die() { printf '[standins] ERROR: %s\n' "$*" >&2; exit 1; }
 have_image() { [ "$STANDINS_FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
 timed() { local t0; t0=$(date +%s); "$@"; log "$1 took $(( $(date +%s) - t0 ))s"; }
-docker_build() {  # docker_build TAG CONTEXT
-  DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >"$WORK/build.log" 2>&1 \
-    || { cat "$WORK/build.log" >&2; die "docker build $1 failed"; }
+# docker_build TAG IMAGE [NAME=VALUE]...: builds compose/standins/IMAGE/ as copied (with what the
+# build added) into $WORK/IMAGE, each NAME=VALUE a --build-arg
+docker_build() {
+  local tag="$1" ctx="$WORK/$2" args=() a
+  shift 2
+  for a in "$@"; do args+=(--build-arg "$a"); done
+  DOCKER_BUILDKIT=0 docker build -q "${args[@]}" -t "$tag" "$ctx" >"$WORK/build.log" 2>&1 \
+    || { cat "$WORK/build.log" >&2; die "docker build $tag failed"; }
 }
+# context IMAGE: a fresh copy of compose/standins/IMAGE/ in $WORK/IMAGE, printed
+context() { rm -rf "${WORK:?}/$1"; cp -r "$HERE/$1" "$WORK/$1"; echo "$WORK/$1"; }
 image_size() { docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1000/1000}'; }
 
 mkdir -p "$CACHE"
@@ -183,36 +192,16 @@ build_temurin() {
 build_kafka() {
   if have_image "$KAFKA_TAG"; then log "$KAFKA_TAG present, skipped"; return; fi
   docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
-  local ctx="$WORK/kafka" libs="$CACHE/kafka-${KAFKA_VERSION}-libs"
-  mkdir -p "$ctx"
+  local ctx libs="$CACHE/kafka-${KAFKA_VERSION}-slf4j-${SLF4J_VERSION}-log4j-${LOG4J_VERSION}-libs"
+  ctx=$(context kafka)
   if [ ! -s "$libs/kafka_2.13-${KAFKA_VERSION}.jar" ]; then
-    mkdir -p "$WORK/kpom"
-    cat >"$WORK/kpom/pom.xml" <<POM
-<project>
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.tracelab.standin</groupId><artifactId>kafka-libs</artifactId><version>1</version>
-  <packaging>pom</packaging>
-  <dependencyManagement><dependencies>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>${SLF4J_VERSION}</version></dependency>
-  </dependencies></dependencyManagement>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${LOG4J_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>${LOG4J_VERSION}</version></dependency>
-  </dependencies>
-</project>
-POM
     rm -rf "$libs.tmp"
-    (cd "$WORK/kpom" && "$ROOT/mvnw" -B -q -ntp dependency:copy-dependencies -DincludeScope=runtime \
-        -DoutputDirectory="$libs.tmp" >/dev/null) || die "mvn could not resolve Kafka $KAFKA_VERSION jars"
+    "$ROOT/mvnw" -B -q -ntp -f "$HERE/kafka/libs.pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+        -Dkafka.version="$KAFKA_VERSION" -Dslf4j.version="$SLF4J_VERSION" -Dlog4j.version="$LOG4J_VERSION" \
+        -DoutputDirectory="$libs.tmp" >/dev/null || die "mvn could not resolve Kafka $KAFKA_VERSION jars"
     rm -rf "$libs" && mv "$libs.tmp" "$libs"
   fi
   cp -r "$libs" "$ctx/libs"
-  mkdir -p "$ctx/bin" "$ctx/docker" "$ctx/config"
-  cp "$HERE"/kafka/bin/* "$ctx/bin/"
-  cp "$HERE"/kafka/docker/* "$ctx/docker/"
-  cp "$HERE"/kafka/config/* "$ctx/config/"
   # CLI scripts for the tool classes present in libs/
   local classes="$WORK/kafka-classes.txt" script cls
   for j in "$ctx"/libs/*.jar; do unzip -Z1 "$j" 2>/dev/null; done | grep '\.class$' >"$classes"
@@ -226,30 +215,7 @@ POM
   [ -e "$ctx/bin/kafka-storage.sh" ] || die "kafka.tools.StorageTool not found in the Kafka jars"
   grep -qx 'kafka/docker/KafkaDockerWrapper.class' "$classes" || die "KafkaDockerWrapper not in kafka_2.13 $KAFKA_VERSION"
   chmod 755 "$ctx"/bin/* "$ctx"/docker/run "$ctx"/docker/configure "$ctx"/docker/launch
-  cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM ${TEMURIN_TAG}
-USER root
-RUN set -eu; \\
-    useradd --uid 1000 --user-group --create-home --home-dir /home/appuser --shell /bin/bash appuser; \\
-    mkdir -p /opt/kafka/logs /var/lib/kafka/data /etc/kafka/secrets /etc/kafka/docker /usr/logs /mnt/shared/config
-COPY --chown=appuser:appuser libs /opt/kafka/libs
-COPY --chown=appuser:appuser bin /opt/kafka/bin
-COPY --chown=appuser:appuser config /opt/kafka/config
-COPY docker /etc/kafka/docker
-RUN set -eu; \\
-    echo "${KAFKA_VERSION}" > /opt/kafka/VERSION; \\
-    chown appuser:appuser /opt/kafka /opt/kafka/VERSION /opt/kafka/logs; \\
-    chown -R appuser:appuser /usr/logs /mnt/shared/config; \\
-    chown -R appuser:root /var/lib/kafka /etc/kafka/secrets /etc/kafka; \\
-    chmod -R ug+w /etc/kafka /var/lib/kafka /etc/kafka/secrets
-LABEL org.label-schema.name="kafka" org.label-schema.description="Apache Kafka (tracelab registry-less stand-in)" \\
-      dev.tracelab.standin="true" dev.tracelab.kafka.version="${KAFKA_VERSION}"
-EXPOSE 9092
-USER appuser
-VOLUME ["/etc/kafka/secrets", "/var/lib/kafka/data", "/mnt/shared/config"]
-CMD ["/etc/kafka/docker/run"]
-DOCKERFILE
-  docker_build "$KAFKA_TAG" "$ctx"
+  docker_build "$KAFKA_TAG" kafka TEMURIN_TAG="$TEMURIN_TAG" KAFKA_VERSION="$KAFKA_VERSION"
   log "built $KAFKA_TAG ($(image_size "$KAFKA_TAG"))"
 }
 
@@ -259,29 +225,12 @@ DOCKERFILE
 build_zipkin() {
   if have_image "$ZIPKIN_TAG"; then log "$ZIPKIN_TAG present, skipped"; return; fi
   docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || build_temurin
-  local ctx="$WORK/zipkin" jar
-  mkdir -p "$ctx"
+  local ctx jar
+  ctx=$(context zipkin)
   # the same cached jar the process-mode tier uses (fetched once, by fetch-zipkin.sh)
   jar=$(bash "$HERE/../collector/fetch-zipkin.sh" | tail -1)
   cp "$jar" "$ctx/zipkin-server.jar"
-  cp "$HERE/zipkin/start-zipkin" "$HERE/zipkin/docker-healthcheck" "$ctx/"
-  cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM ${TEMURIN_TAG}
-USER root
-RUN useradd --uid 1000 --user-group --home-dir /zipkin --no-create-home --shell /bin/sh zipkin \\
- && mkdir -p /zipkin && chown zipkin:zipkin /zipkin
-COPY --chown=zipkin:zipkin zipkin-server.jar /zipkin/zipkin-server.jar
-COPY start-zipkin docker-healthcheck /usr/local/bin/
-RUN chmod 755 /usr/local/bin/start-zipkin /usr/local/bin/docker-healthcheck
-LABEL dev.tracelab.standin="true" dev.tracelab.zipkin.version="${ZIPKIN_VERSION}"
-ENV STORAGE_TYPE=mem JAVA_OPTS="-Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError"
-WORKDIR /zipkin
-USER zipkin
-EXPOSE 9411
-HEALTHCHECK --interval=5s --start-period=30s --timeout=5s CMD ["docker-healthcheck"]
-ENTRYPOINT ["start-zipkin"]
-DOCKERFILE
-  docker_build "$ZIPKIN_TAG" "$ctx"
+  docker_build "$ZIPKIN_TAG" zipkin TEMURIN_TAG="$TEMURIN_TAG" ZIPKIN_VERSION="$ZIPKIN_VERSION"
   log "built $ZIPKIN_TAG ($(image_size "$ZIPKIN_TAG"))"
 }
 
@@ -300,45 +249,12 @@ build_otelcol() {
   if command -v file >/dev/null 2>&1 && ! file -L "$OTELCOL_BIN" | grep -q 'statically linked'; then
     die "$OTELCOL_BIN is not statically linked (build it with CGO_ENABLED=0)"
   fi
-  local ctx="$WORK/otelcol" certs=/etc/ssl/certs/ca-certificates.crt
-  mkdir -p "$ctx"
+  local ctx certs=/etc/ssl/certs/ca-certificates.crt
+  ctx=$(context otelcol)
   cp "$OTELCOL_BIN" "$ctx/otelcol-contrib"
   chmod 755 "$ctx/otelcol-contrib"
   if [ -s "$certs" ]; then cp "$certs" "$ctx/ca-certificates.crt"; else : >"$ctx/ca-certificates.crt"; fi
-  # a default config like upstream's: OTLP in, debug out, health_check on 13133
-  cat >"$ctx/config.yaml" <<'YAML'
-extensions:
-  health_check:
-    endpoint: 0.0.0.0:13133
-receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 0.0.0.0:4317
-      http:
-        endpoint: 0.0.0.0:4318
-exporters:
-  debug:
-    verbosity: basic
-service:
-  extensions: [health_check]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [debug]
-YAML
-  cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM scratch
-COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY otelcol-contrib /otelcol-contrib
-COPY config.yaml /etc/otelcol-contrib/config.yaml
-LABEL dev.tracelab.standin="true" dev.tracelab.otelcol.version="${OTELCOL_VERSION}"
-USER 10001:10001
-EXPOSE 4317 4318 13133
-ENTRYPOINT ["/otelcol-contrib"]
-CMD ["--config", "/etc/otelcol-contrib/config.yaml"]
-DOCKERFILE
-  docker_build "$OTELCOL_TAG" "$ctx"
+  docker_build "$OTELCOL_TAG" otelcol OTELCOL_VERSION="$OTELCOL_VERSION"
   docker run --rm "$OTELCOL_TAG" --version >"$WORK/otelcol-version.txt" 2>&1 \
     || { cat "$WORK/otelcol-version.txt" >&2; docker image rm "$OTELCOL_TAG" >/dev/null 2>&1; die "$OTELCOL_TAG smoke test failed"; }
   log "built $OTELCOL_TAG ($(image_size "$OTELCOL_TAG")): $(head -1 "$WORK/otelcol-version.txt")"
@@ -373,18 +289,10 @@ build_node() {
     log "using cached rootfs $tarball"
   fi
   docker import --change 'LABEL dev.tracelab.standin=true' "$tarball" tracelab-standin/debian-minbase:"$DEBIAN_SUITE" >/dev/null
-  local ctx="$WORK/node"
-  mkdir -p "$ctx"
+  local ctx
+  ctx=$(context node)
   cp "$node_bin" "$ctx/node"
-  cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM tracelab-standin/debian-minbase:${DEBIAN_SUITE}
-RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-COPY node /usr/local/bin/node
-ENV NODE_VERSION=${version}
-LABEL dev.tracelab.standin="true" dev.tracelab.node.version="${version}"
-CMD ["node"]
-DOCKERFILE
-  docker_build "$NODE_TAG" "$ctx"
+  docker_build "$NODE_TAG" node BASE="tracelab-standin/debian-minbase:$DEBIAN_SUITE" NODE_VERSION="$version"
   docker image rm tracelab-standin/debian-minbase:"$DEBIAN_SUITE" >/dev/null 2>&1 || true
   docker run --rm --user node "$NODE_TAG" node -e 'console.log(process.version)' >"$WORK/node-version.txt" 2>&1 \
     || { cat "$WORK/node-version.txt" >&2; docker image rm "$NODE_TAG" >/dev/null 2>&1; die "$NODE_TAG smoke test failed"; }
@@ -400,18 +308,11 @@ build_envoy() {
     log "ENVOY_BIN not set or not a file ('${ENVOY_BIN}'): $ENVOY_TAG skipped"; return
   fi
   docker image inspect "$TEMURIN_TAG" >/dev/null 2>&1 || die "$ENVOY_TAG is built FROM $TEMURIN_TAG: build temurin first"
-  local ctx="$WORK/envoy"
-  mkdir -p "$ctx"
+  local ctx
+  ctx=$(context envoy)
   cp "$ENVOY_BIN" "$ctx/envoy"
   chmod 755 "$ctx/envoy"
-  cat >"$ctx/Dockerfile" <<DOCKERFILE
-FROM $TEMURIN_TAG
-COPY envoy /usr/local/bin/envoy
-LABEL dev.tracelab.standin="true" dev.tracelab.envoy.version="${ENVOY_VERSION}"
-EXPOSE 10000
-CMD ["envoy", "-c", "/etc/envoy/envoy.yaml"]
-DOCKERFILE
-  docker_build "$ENVOY_TAG" "$ctx"
+  docker_build "$ENVOY_TAG" envoy TEMURIN_TAG="$TEMURIN_TAG" ENVOY_VERSION="$ENVOY_VERSION"
   docker run --rm "$ENVOY_TAG" envoy --version >"$WORK/envoy-version.txt" 2>&1 \
     || { cat "$WORK/envoy-version.txt" >&2; docker image rm "$ENVOY_TAG" >/dev/null 2>&1; die "$ENVOY_TAG smoke test failed"; }
   log "built $ENVOY_TAG ($(image_size "$ENVOY_TAG")): $(grep -F 'version:' "$WORK/envoy-version.txt" | sed 's/.*version: //')"
