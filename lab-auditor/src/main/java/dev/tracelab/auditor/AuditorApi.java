@@ -2,10 +2,8 @@ package dev.tracelab.auditor;
 
 import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.auditor.orphans.RunSetup;
-import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
-import dev.tracelab.auditor.trace.TraceAssembler;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.http.Problem;
 import io.javalin.Javalin;
@@ -18,9 +16,11 @@ import java.util.Map;
 final class AuditorApi {
 
   private final Auditor auditor;
+  private final AuditorMetrics metrics;
 
   AuditorApi(Auditor auditor) {
     this.auditor = auditor;
+    this.metrics = new AuditorMetrics(auditor);
   }
 
   void register(Javalin app) {
@@ -183,160 +183,6 @@ final class AuditorApi {
   }
 
   private void metrics(Context ctx) {
-    StringBuilder sb = new StringBuilder(2048);
-    TraceAssembler assembler = auditor.assembler();
-    Map<String, ScenarioReport.ServiceFigures> services = auditor.serviceFigures();
-    Map<String, TraceAssembler.SpanCounts> counts = assembler.spanCountsByService();
-    counter(
-        sb,
-        "tracelab_spans_received_total",
-        "Distinct spans received (late ones included), per service.");
-    counts.forEach((svc, c) -> sample(sb, "tracelab_spans_received_total", svc, c.received()));
-    counter(
-        sb,
-        "tracelab_late_spans_total",
-        "Spans that arrived after their trace closed, per service.");
-    counts.forEach((svc, c) -> sample(sb, "tracelab_late_spans_total", svc, c.late()));
-    counter(
-        sb,
-        "tracelab_duplicate_spans_total",
-        "Deliveries of a span its trace already held (exporter/collector retries), per service.");
-    counts.forEach((svc, c) -> sample(sb, "tracelab_duplicate_spans_total", svc, c.duplicates()));
-    counter(
-        sb,
-        "tracelab_orphan_spans_total",
-        "Orphan spans (orphan roots + missing parent) in the current run, per service.");
-    services.forEach((svc, f) -> sample(sb, "tracelab_orphan_spans_total", svc, f.orphanSpans()));
-    counter(
-        sb,
-        "tracelab_analysed_spans_total",
-        "Spans of closed traces analysed in the current run, per service.");
-    services.forEach((svc, f) -> sample(sb, "tracelab_analysed_spans_total", svc, f.spans()));
-    gaugeHeader(
-        sb, "tracelab_orphan_rate", "Orphan spans / spans in the current run, per service.");
-    services.forEach(
-        (svc, f) ->
-            sb.append("tracelab_orphan_rate{service=\"")
-                .append(escape(svc))
-                .append("\"} ")
-                .append(f.orphanRate())
-                .append('\n'));
-    counter(
-        sb,
-        "tracelab_broken_edge_calls_total",
-        "Calls whose context never reached the callee, paired across trace ids (docs/design.md §11.3), per edge.");
-    for (dev.tracelab.auditor.orphans.BrokenEdge e : auditor.brokenEdges()) {
-      sb.append("tracelab_broken_edge_calls_total{from=\"")
-          .append(escape(e.from()))
-          .append("\",to=\"")
-          .append(escape(e.to()))
-          .append("\",boundary=\"")
-          .append(escape(e.boundary()))
-          .append("\"} ")
-          .append(e.count())
-          .append('\n');
-    }
-    counter(
-        sb,
-        "tracelab_linked_requests_total",
-        "Requests in the current run whose traces are joined by span links along the flow (not orphans).");
-    sb.append("tracelab_linked_requests_total ").append(auditor.linkedRequests()).append('\n');
-    counter(
-        sb,
-        "tracelab_evicted_traces_total",
-        "Traces closed early because the in-flight cap was reached.");
-    sb.append("tracelab_evicted_traces_total ").append(assembler.evictedTraces()).append('\n');
-    gaugeHeader(
-        sb,
-        "tracelab_traces_in_flight",
-        "Traces open (request not complete, not yet quiet for the window).");
-    sb.append("tracelab_traces_in_flight ").append(assembler.tracesInFlight()).append('\n');
-    counter(
-        sb,
-        "tracelab_otlp_requests_rejected_total",
-        "OTLP requests answered 400 (malformed or oversized) or 415 (a Content-Type other than protobuf or JSON).");
-    sb.append("tracelab_otlp_requests_rejected_total ")
-        .append(auditor.rejectedRequests())
-        .append('\n');
-    counter(
-        sb,
-        "tracelab_otlp_spans_rejected_total",
-        "Spans with invalid ids left out of accepted requests (OTLP partial success).");
-    sb.append("tracelab_otlp_spans_rejected_total ").append(auditor.rejectedSpans()).append('\n');
-    counter(
-        sb,
-        "tracelab_otlp_requests_refused_total",
-        "OTLP requests answered 429 + Retry-After: the memory budget for requests in flight was full.");
-    sb.append("tracelab_otlp_requests_refused_total ")
-        .append(auditor.refusedRequests())
-        .append('\n');
-    gaugeHeader(
-        sb,
-        "tracelab_otlp_inflight_bytes",
-        "Bytes held by OTLP requests being ingested (compressed, inflated, decoded estimate).");
-    sb.append("tracelab_otlp_inflight_bytes ").append(auditor.inFlightBytes()).append('\n');
-    gaugeHeader(
-        sb, "tracelab_otlp_inflight_bytes_limit", "The memory budget for OTLP requests in flight.");
-    sb.append("tracelab_otlp_inflight_bytes_limit ")
-        .append(auditor.maxInFlightBytes())
-        .append('\n');
-    gaugeHeader(
-        sb, "tracelab_cap_limit", "The limit of each cap (spans, bytes, labels or traces).");
-    Map<String, Auditor.CapFigures> caps = auditor.caps();
-    caps.forEach(
-        (cap, f) ->
-            sb.append("tracelab_cap_limit{cap=\"")
-                .append(cap)
-                .append("\"} ")
-                .append(f.limit())
-                .append('\n'));
-    counter(
-        sb,
-        "tracelab_cap_hits_total",
-        "Times each cap was hit: spans dropped, late spans not kept, spans counted under service=\"other\", answers truncated, requests refused, traces evicted.");
-    caps.forEach(
-        (cap, f) ->
-            sb.append("tracelab_cap_hits_total{cap=\"")
-                .append(cap)
-                .append("\"} ")
-                .append(f.hits())
-                .append('\n'));
-    counter(sb, "tracelab_otlp_requests_total", "OTLP requests accepted.");
-    sb.append("tracelab_otlp_requests_total ").append(auditor.acceptedRequests()).append('\n');
-    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(sb.toString());
-  }
-
-  /** A label value in the Prometheus text format: backslash, double quote and line feed escaped. */
-  static String escape(String value) {
-    StringBuilder sb = new StringBuilder(value.length() + 8);
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '\\' -> sb.append("\\\\");
-        case '"' -> sb.append("\\\"");
-        case '\n' -> sb.append("\\n");
-        default -> sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  private static void counter(StringBuilder sb, String name, String help) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    sb.append("# TYPE ").append(name).append(" counter\n");
-  }
-
-  private static void gaugeHeader(StringBuilder sb, String name, String help) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    sb.append("# TYPE ").append(name).append(" gauge\n");
-  }
-
-  private static void sample(StringBuilder sb, String name, String service, long value) {
-    sb.append(name)
-        .append("{service=\"")
-        .append(escape(service))
-        .append("\"} ")
-        .append(value)
-        .append('\n');
+    ctx.contentType(metrics.contentType()).result(metrics.scrape());
   }
 }

@@ -53,8 +53,8 @@ class AuditorHttpTest {
     assertThat(trace.body()).contains("\"closed\":false").contains("\"name\":\"POST /work\"");
     assertThat(get("/api/orders/o-1").body()).contains(OtlpDecoderTest.TRACE);
     assertThat(get("/metrics").body())
-        .contains("tracelab_spans_received_total{service=\"worker-svc\"} 1")
-        .contains("tracelab_traces_in_flight 1");
+        .contains("tracelab_spans_received_total{service=\"worker-svc\"} 1.0\n")
+        .contains("tracelab_traces_in_flight 1.0\n");
   }
 
   @Test
@@ -77,7 +77,7 @@ class AuditorHttpTest {
     assertThat(report.diagnoses()).isEmpty();
     assertThat(report.services().values()).allSatisfy(f -> assertThat(f.orphanSpans()).isZero());
     assertThat(dev.tracelab.auditor.orphans.OrphanGate.evaluate(report, 0.0).passed()).isTrue();
-    assertThat(get("/metrics").body()).contains("tracelab_linked_requests_total 2\n");
+    assertThat(get("/metrics").body()).contains("tracelab_linked_requests_total 2.0\n");
     assertThat(get("/api/report").body())
         .contains("\"linkedRequests\":2")
         .contains("\"linkedRate\":1.0");
@@ -101,7 +101,7 @@ class AuditorHttpTest {
         .isEqualTo(415); // the media type is parsed, not prefix-matched
     assertThat(prefixed.body()).contains("was application/jsonx");
     assertThat(auditor.rejectedRequests()).isEqualTo(4);
-    assertThat(get("/metrics").body()).contains("tracelab_otlp_requests_rejected_total 4");
+    assertThat(get("/metrics").body()).contains("tracelab_otlp_requests_rejected_total 4.0\n");
     assertThat(
             post(
                     "application/x-protobuf; proto=opentelemetry",

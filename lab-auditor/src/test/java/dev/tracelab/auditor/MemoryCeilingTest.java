@@ -130,8 +130,8 @@ class MemoryCeilingTest {
     assertThat(auditor.report().requests()).isEqualTo(2);
     assertThat(auditor.report().connectedRequests()).isEqualTo(2);
     assertThat(metrics())
-        .contains("tracelab_otlp_requests_refused_total 6\n")
-        .contains("tracelab_otlp_inflight_bytes 0\n");
+        .contains("tracelab_otlp_requests_refused_total 6.0\n")
+        .contains("tracelab_otlp_inflight_bytes 0.0\n");
 
     // the refused ones, sent again as an exporter retries them, are taken
     holdRequests = false;

@@ -79,7 +79,7 @@ class PartialSuccessTest {
     assertThat(auditor.assembler().trace(r.traceIdOf(1)).spans()).hasSize(6);
     assertThat(auditor.rejectedSpans()).isEqualTo(5);
     assertThat(auditor.rejectedRequests()).isZero();
-    assertThat(metrics()).contains("tracelab_otlp_spans_rejected_total 5\n");
+    assertThat(metrics()).contains("tracelab_otlp_spans_rejected_total 5.0\n");
   }
 
   @Test

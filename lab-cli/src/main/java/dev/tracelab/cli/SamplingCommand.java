@@ -257,10 +257,15 @@ final class SamplingCommand {
             "",
             global.get("sampled"),
             global.get("notSampled"),
-            m.get("sampling_traces_on_memory"),
-            m.get("sampling_trace_dropped_too_early"),
-            m.get("new_trace_id_received")));
+            count(m, "sampling_traces_on_memory"),
+            count(m, "sampling_trace_dropped_too_early"),
+            count(m, "new_trace_id_received")));
     return lines;
+  }
+
+  /** A counter of {@link SamplingExperiment.Instance#metrics()} (a number stored as Object). */
+  private static long count(Map<String, Object> metrics, String key) {
+    return ((Number) metrics.get(key)).longValue();
   }
 
   /**

@@ -226,7 +226,8 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
     String metrics = send("/metrics").body();
     for (String line : metrics.split("\n")) {
       if (line.startsWith("tracelab_traces_in_flight ")) {
-        return Integer.parseInt(line.substring(line.indexOf(' ') + 1).strip());
+        // a gauge: the Prometheus writer prints it as a double (3.0)
+        return (int) Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
       }
     }
     throw new IllegalStateException("the auditor's /metrics has no tracelab_traces_in_flight");

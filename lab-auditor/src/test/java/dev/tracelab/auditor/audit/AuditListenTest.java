@@ -149,8 +149,9 @@ class AuditListenTest {
               .body();
       assertThat(metrics)
           .contains(
-              "tracelab_broken_edge_calls_total{from=\"frontend\",to=\"customer\",boundary=\"http\"} "
-                  + N,
+              "tracelab_broken_edge_calls_total{boundary=\"http\",from=\"frontend\",to=\"customer\"} "
+                  + N
+                  + ".0\n",
               "tracelab_orphan_rate{service=\"customer\"} 1.0");
     }
   }
