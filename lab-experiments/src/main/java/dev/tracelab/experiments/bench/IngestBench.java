@@ -559,7 +559,7 @@ public final class IngestBench {
       }
     }
 
-    private static boolean tasksetWorks() {
+    static boolean tasksetWorks() {
       try {
         Process p =
             new ProcessBuilder("taskset", "-p", Long.toString(ProcessHandle.current().pid()))
