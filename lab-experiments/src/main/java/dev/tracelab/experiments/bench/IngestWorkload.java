@@ -80,12 +80,15 @@ public final class IngestWorkload {
     return brokenEdges;
   }
 
-  /** How many of requests {@code 0..requests-1} hold a broken-http trace (as many broken-kafka). */
+  /** How many of requests {@code 0..requests-1} hold a broken-http trace (request k, k % 8 = 0). */
   public long brokenHttpTraces(long requests) {
-    if (!brokenEdges) {
-      return 0;
-    }
-    return requests / BROKEN_EVERY + (requests % BROKEN_EVERY > 0 ? 1 : 0);
+    return brokenEdges ? (requests + BROKEN_EVERY - 1) / BROKEN_EVERY : 0;
+  }
+
+  /** How many of requests {@code 0..requests-1} hold a broken-kafka trace (k % 8 = 4). */
+  public long brokenKafkaTraces(long requests) {
+    int at = BROKEN_EVERY / 2;
+    return brokenEdges ? (requests + BROKEN_EVERY - 1 - at) / BROKEN_EVERY : 0;
   }
 
   /** Which trace of template {@code index} is broken, and where: 3 (http), 6 (kafka), 0 none. */

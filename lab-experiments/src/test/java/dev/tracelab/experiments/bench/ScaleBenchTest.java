@@ -35,8 +35,12 @@ class ScaleBenchTest {
         new ScaleBench().auditors(3).requests(REQUESTS).quietMs(300).runDir(dir).run();
 
     IngestWorkload w = IngestWorkload.withBrokenEdges();
-    long broken = w.brokenHttpTraces(REQUESTS); // as many broken at the Kafka boundary
+    long broken = w.brokenHttpTraces(REQUESTS);
     assertThat(broken).isEqualTo(50);
+    assertThat(w.brokenKafkaTraces(REQUESTS)).isEqualTo(50);
+    assertThat(w.brokenHttpTraces(401)).isEqualTo(51);
+    assertThat(w.brokenKafkaTraces(401)).isEqualTo(50);
+    assertThat(w.brokenKafkaTraces(405)).isEqualTo(51);
     assertThat(r.single().requests()).isEqualTo(REQUESTS);
     assertThat(r.scaled().requests()).isEqualTo(REQUESTS);
     assertThat(r.single().errors()).isZero();
