@@ -152,7 +152,7 @@ public final class OverheadBench {
     List<Integer> allowed = IngestBench.Cpus.allowedCpus();
     try (LabEnvironment on = start(true);
         LabEnvironment off = start(false)) {
-      String cpus = pin(allowed);
+      String cpus = pin(allowed) + "; load average " + IngestBench.loadAverage() + " at the start";
       log.println("bench overhead: " + cpus);
       OrderClient onClient = OrderClient.create(on.gatewayUrl());
       OrderClient offClient = OrderClient.create(off.gatewayUrl());
@@ -163,6 +163,7 @@ public final class OverheadBench {
         phases.add(phase(onClient, requests, i, true));
         phases.add(phase(offClient, requests, i, false));
       }
+      cpus += ", " + IngestBench.loadAverage() + " at the end";
       Map<String, Long> leaked = new LinkedHashMap<>();
       off.auditor()
           .assembler()

@@ -150,7 +150,7 @@ public final class ScaleBench {
   public Result run() {
     Path dir = runDir != null ? runDir : LocalHost.tempDir("tracelab-scale-");
     IngestWorkload workload = IngestWorkload.withBrokenEdges();
-    String cpus = cpuPlan();
+    String cpus = cpuPlan() + "; load average " + IngestBench.loadAverage() + " at the start";
     log.printf(
         Locale.ROOT,
         "bench scale: 1 auditor, then %d, behind the collector's load_balancing exporter"
