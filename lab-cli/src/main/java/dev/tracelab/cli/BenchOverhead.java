@@ -23,6 +23,7 @@ final class BenchOverhead {
       String.join(
           "\n",
           "usage: ./lab bench overhead [LANG] [--report-json F] [--pairs P] [--requests N] [--concurrency C] [--warmup W]",
+          "                            [--service-jvm \"OPTS\"]  (the Java services' JVM; default -Xms64m -Xmx256m -XX:+UseSerialGC)",
           "  two embedded labs (fixed variant, services as child processes, the auditor outside them), one with the SDK",
           "  on, one with OTEL_SDK_DISABLED=true; N orders (default 2000) at C in flight (default 16, closed loop) to",
           "  one then the other, P times (default 5); JSON {pairs, throughputRatio, p99Ratio, implementations}",
@@ -45,8 +46,17 @@ final class BenchOverhead {
     int concurrency = args.integer("concurrency", 16, 1, 256);
     int warmup = args.integer("warmup", 2000, 0, 1_000_000);
     Path json = DemoCommand.path(args.string("report-json", null));
+    String jvm = args.string("service-jvm", null);
+    OverheadBench bench = new OverheadBench();
+    if (jvm != null) {
+      if (jvm.isBlank() || jvm.length() > 1000) {
+        throw new UsageException(
+            "--service-jvm takes JVM options, e.g. \"-Xmx256m -XX:+UseSerialGC\"");
+      }
+      bench.serviceJvm(java.util.List.of(jvm.trim().split("\\s+")));
+    }
     OverheadBench.Result r =
-        new OverheadBench()
+        bench
             .implementations(args.implementations())
             .pairs(pairs)
             .requests(requests)

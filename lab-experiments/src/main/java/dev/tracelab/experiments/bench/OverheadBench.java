@@ -72,6 +72,20 @@ public final class OverheadBench {
   private int warmup = 2000;
   private PrintStream log = System.err;
 
+  /**
+   * The Java services' JVM options: the JIT a service runs with in production (C1 then C2), not the
+   * lab's quick-start C1-only flags ({@code ChildProcessImplementation.LAB_JVM}).
+   */
+  public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC");
+
+  private List<String> serviceJvm = SERVICE_JVM;
+
+  /** The Java services' JVM options (both labs). */
+  public OverheadBench serviceJvm(List<String> options) {
+    this.serviceJvm = List.copyOf(options);
+    return this;
+  }
+
   public OverheadBench implementations(Implementations i) {
     this.implementations = i.servicesOnly();
     return this;
@@ -143,12 +157,13 @@ public final class OverheadBench {
     log.printf(
         Locale.ROOT,
         "bench overhead: %s, fixed variant, services as child processes; %d pair(s) of %d orders"
-            + " at %d in flight (closed loop), after %d warm-up orders per lab%n",
+            + " at %d in flight (closed loop), after %d warm-up orders per lab; Java services: %s%n",
         implementations.label(),
         pairs,
         requests,
         concurrency,
-        warmup);
+        warmup,
+        String.join(" ", serviceJvm));
     List<Integer> allowed = IngestBench.Cpus.allowedCpus();
     try (LabEnvironment on = start(true);
         LabEnvironment off = start(false)) {
@@ -196,7 +211,7 @@ public final class OverheadBench {
       b.implementation(
           role,
           language == Language.JAVA
-              ? ServiceImplementation.javaProcess()
+              ? dev.tracelab.env.service.ChildProcessImplementation.javaMain(serviceJvm)
               : ServiceImplementation.of(language));
     }
     if (!sdk) {
