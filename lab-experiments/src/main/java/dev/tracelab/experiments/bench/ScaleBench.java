@@ -178,6 +178,7 @@ public final class ScaleBench {
               + scaled.errors()
               + "): the two sides did not get the same traffic");
     }
+    cpus += ", " + IngestBench.loadAverage() + " at the end";
     return new Result(
         single, scaled, withoutPending(one), withoutPending(merged), differences, cpus);
   }
