@@ -37,7 +37,9 @@ type Telemetry struct {
 //     variables, read by the OTLP/HTTP exporter (OTEL_EXPORTER_OTLP_PROTOCOL must be
 //     http/protobuf, the only protocol these services speak);
 //   - OTEL_PROPAGATORS (default tracecontext,baggage; b3, b3multi, jaeger, xray, ottrace, none);
-//   - OTEL_BSP_* (schedule delay default 100 ms) and OTEL_TRACES_SAMPLER, read by the SDK.
+//   - OTEL_BSP_* (schedule delay default 100 ms) and OTEL_TRACES_SAMPLER, read by the SDK;
+//   - OTEL_SDK_DISABLED=true: no span is recorded or exported (a provider that samples nothing,
+//     with no processor); the propagator still carries an incoming context on.
 func FromEnv(ctx context.Context, serviceName string) (*Telemetry, error) {
 	propagator, err := propagatorFromEnv()
 	if err != nil {
@@ -50,6 +52,12 @@ func FromEnv(ctx context.Context, serviceName string) (*Telemetry, error) {
 	)
 	if err != nil {
 		return nil, fmt.Errorf("resource: %w", err)
+	}
+	if SDKDisabled() {
+		return &Telemetry{
+			TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithResource(res), sdktrace.WithSampler(sdktrace.NeverSample())),
+			Propagator:     propagator,
+		}, nil
 	}
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
@@ -75,6 +83,12 @@ func FromEnv(ctx context.Context, serviceName string) (*Telemetry, error) {
 		return nil, fmt.Errorf("OTEL_TRACES_EXPORTER=%s is not supported (use otlp or none)", exporter)
 	}
 	return &Telemetry{TracerProvider: sdktrace.NewTracerProvider(opts...), Propagator: propagator}, nil
+}
+
+// SDKDisabled reports OTEL_SDK_DISABLED=true (case-insensitive), the standard switch that turns
+// the SDK off.
+func SDKDisabled() bool {
+	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true")
 }
 
 // Shutdown flushes the spans not yet exported and stops the exporter.

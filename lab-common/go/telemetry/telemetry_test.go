@@ -73,6 +73,28 @@ func TestFromEnvDefaultsTheServiceNameAndRejectsUnsupportedSettings(t *testing.T
 	}
 }
 
+func TestOTELSDKDisabledRecordsNothing(t *testing.T) {
+	for _, tt := range []struct {
+		value    string
+		disabled bool
+	}{{"true", true}, {"TRUE", true}, {" true ", true}, {"false", false}, {"", false}, {"1", false}} {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Setenv("OTEL_TRACES_EXPORTER", "none")
+			t.Setenv("OTEL_SDK_DISABLED", tt.value)
+			tel, err := FromEnv(context.Background(), "gateway-svc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = tel.Shutdown(context.Background()) }()
+			_, s := tel.TracerProvider.Tracer("t").Start(context.Background(), "x")
+			s.End()
+			if got := s.IsRecording() || s.SpanContext().IsSampled(); got == tt.disabled {
+				t.Errorf("OTEL_SDK_DISABLED=%q: recorded/sampled = %v, want %v", tt.value, got, !tt.disabled)
+			}
+		})
+	}
+}
+
 func TestOrderIDStamperStampsSpansStartedFromAnOrderContext(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(OrderIDStamper{}), sdktrace.WithSpanProcessor(spans))

@@ -22,6 +22,7 @@ import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -59,7 +60,9 @@ const DEFAULTS = Object.freeze({
  * Builds the SDK. `spanProcessors` replaces the exporter pipeline chosen by
  * OTEL_TRACES_EXPORTER (tests pass an in-memory exporter); the order-id stamper always runs first.
  * The OTLP exporter reads its own standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT,
- * _HEADERS, _TIMEOUT) and speaks OTLP/HTTP protobuf.
+ * _HEADERS, _TIMEOUT) and speaks OTLP/HTTP protobuf. OTEL_SDK_DISABLED=true turns the SDK off: a
+ * provider that samples nothing and has no processor (no span recorded or exported); the
+ * propagator still carries an incoming context on.
  *
  * @param {{ env?: Record<string, string|undefined>, spanProcessors?: import('@opentelemetry/sdk-trace-base').SpanProcessor[] }} [options]
  * @returns {Telemetry}
@@ -69,18 +72,31 @@ export function createTelemetry({ env = process.env, spanProcessors } = {}) {
     const value = env[name];
     return value === undefined || value.trim() === '' ? DEFAULTS[name] : value.trim();
   };
-  const tracerProvider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      ...resourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES),
-      [ATTR_SERVICE_NAME]: setting('OTEL_SERVICE_NAME'),
-    }),
-    spanProcessors: [new OrderIdSpanProcessor(), ...(spanProcessors ?? exportPipeline(setting))],
+  const resource = resourceFromAttributes({
+    ...resourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES),
+    [ATTR_SERVICE_NAME]: setting('OTEL_SERVICE_NAME'),
   });
+  const tracerProvider = sdkDisabled(env)
+    ? new BasicTracerProvider({ resource, sampler: new AlwaysOffSampler(), spanProcessors: [] })
+    : new BasicTracerProvider({
+        resource,
+        spanProcessors: [new OrderIdSpanProcessor(), ...(spanProcessors ?? exportPipeline(setting))],
+      });
   return {
     tracerProvider,
     propagator: createPropagator(setting('OTEL_PROPAGATORS')),
     shutdown: () => tracerProvider.shutdown(),
   };
+}
+
+/**
+ * OTEL_SDK_DISABLED=true (any case), the standard switch that turns the SDK off.
+ *
+ * @param {Record<string, string|undefined>} env
+ * @returns {boolean}
+ */
+export function sdkDisabled(env) {
+  return (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
 }
 
 /**

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { beforeEach, describe, it } from 'node:test';
 import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
-import { createPropagator, createTelemetry } from '../src/telemetry.js';
+import { createPropagator, createTelemetry, sdkDisabled } from '../src/telemetry.js';
 import { spans, telemetry } from './instrument.js';
 
 const SPAN_CONTEXT = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
@@ -47,6 +47,29 @@ describe('propagators from OTEL_PROPAGATORS', () => {
     const plain = createTelemetry({ env: { OTEL_TRACES_EXPORTER: 'none' } });
     assert.equal(resourceOf(plain)['service.name'], 'worker-svc');
     await Promise.all([named.shutdown(), plain.shutdown()]);
+  });
+});
+
+describe('OTEL_SDK_DISABLED', () => {
+  it('true (any case) turns the SDK off: nothing recorded or sampled, even with processors given', async () => {
+    /** @type {Array<{ value: string, disabled: boolean }>} */
+    const cases = [
+      { value: 'true', disabled: true },
+      { value: ' TRUE ', disabled: true },
+      { value: 'false', disabled: false },
+      { value: '', disabled: false },
+      { value: '1', disabled: false },
+    ];
+    for (const { value, disabled } of cases) {
+      assert.equal(sdkDisabled({ OTEL_SDK_DISABLED: value }), disabled, value);
+      const t = createTelemetry({ env: { OTEL_TRACES_EXPORTER: 'none', OTEL_SDK_DISABLED: value } });
+      const span = t.tracerProvider.getTracer('t').startSpan('probe');
+      assert.equal(span.isRecording(), !disabled, value);
+      assert.equal((span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED, !disabled, value);
+      span.end();
+      await t.shutdown();
+    }
+    assert.equal(sdkDisabled({}), false);
   });
 });
 

@@ -44,14 +44,25 @@ final class BenchCommand {
   static int run(String[] argv, PrintStream out, PrintStream err) {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
       out.println(USAGE);
+      out.println(BenchScale.USAGE);
+      out.println(BenchOverhead.USAGE);
       return argv.length == 0 ? 2 : 0;
     }
-    if (!argv[0].equals("ingest")) {
-      throw new UsageException("unknown bench '" + argv[0] + "' (ingest)");
+    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+    switch (argv[0]) {
+      case "scale" -> {
+        return BenchScale.run(rest, out, err);
+      }
+      case "overhead" -> {
+        return BenchOverhead.run(rest, out, err);
+      }
+      case "ingest" -> {}
+      default ->
+          throw new UsageException("unknown bench '" + argv[0] + "' (ingest, scale, overhead)");
     }
     Args args =
         Args.parse(
-            Arrays.copyOfRange(argv, 1, argv.length),
+            rest,
             Set.of(
                 "report-json", "seconds", "warmup", "connections", "decision-wait", "auditor-jvm"),
             Set.of("auditor-only"));
@@ -97,7 +108,7 @@ final class BenchCommand {
    * Runs compose/collector/build-collector.sh (minutes on a cold cache); its failure is reported,
    * not fatal.
    */
-  private static void buildCollector(PrintStream err) {
+  static void buildCollector(PrintStream err) {
     Path script;
     try {
       script = SourceTree.root().resolve("compose/collector/build-collector.sh");

@@ -14,10 +14,16 @@ import java.util.Map;
  * must carry its {@link PairingState} ({@code --report-json} writes it; {@code GET
  * /api/report?pending=true}).
  *
+ * <p>A consumer root one auditor judged {@code no-context} (no producer span of its request there,
+ * so not an orphan) whose request's producer call is pending on another auditor is what one auditor
+ * would have counted: an orphan root with the Kafka boundary's diagnosis, paired with that call.
+ *
  * <p>What does not merge: the request figures of a correlation attribute (a request's traces may
- * sit on several auditors: it would count once per auditor), so the merged report has none; and
- * whatever an auditor lost (a restart, an end dropped at its bound, a trace split by a ring change)
- * stays lost.
+ * sit on several auditors: it would count once per auditor), so the merged report has none; the
+ * other verdicts that read a request's other traces (an async root with no serving span of its
+ * request on its auditor is diagnosed {@code unknown}, not {@code async}; a linked root whose
+ * link's trace is on another auditor counts as an orphan); and whatever an auditor lost (a restart,
+ * an end dropped at its bound, a trace split by a ring change) stays lost.
  */
 public final class AuditMerge {
 
@@ -64,6 +70,8 @@ public final class AuditMerge {
       }
       pairing.absorb(r.pending(), spec);
     }
+    List<PairingState.PendingSpan> foundProducer = new ArrayList<>();
+    reclassifyNoContextRoots(reports, spec, services, diagnosisCounts, diagnosisFix, foundProducer);
     for (PairingState.Role role :
         List.of(
             PairingState.Role.CALL,
@@ -81,6 +89,9 @@ public final class AuditMerge {
               case SERVING -> p.serving();
             },
             spec);
+      }
+      if (role == PairingState.Role.ROOT) {
+        pairing.offer(role, foundProducer, spec);
       }
     }
     Map<String, ScenarioReport.ServiceFigures> figures = new LinkedHashMap<>();
@@ -116,5 +127,62 @@ public final class AuditMerge {
         pairing.edges(),
         diagnoses,
         pairing.state());
+  }
+
+  /**
+   * The no-context roots of each report whose request has a pending producer call on another
+   * auditor: counted as orphan roots, diagnosed as one auditor would have, and collected in {@code
+   * roots} for pairing.
+   */
+  private static void reclassifyNoContextRoots(
+      List<AuditReport> reports,
+      dev.tracelab.auditor.spec.FlowSpec spec,
+      Map<String, long[]> services,
+      Map<List<String>, Long> diagnosisCounts,
+      Map<List<String>, String> diagnosisFix,
+      List<PairingState.PendingSpan> roots) {
+    // request -> the auditors (report indexes) holding a pending producer call of it
+    Map<String, java.util.Set<Integer>> producers = new java.util.HashMap<>();
+    for (int i = 0; i < reports.size(); i++) {
+      for (PairingState.PendingSpan call : reports.get(i).pending().calls()) {
+        if (!"PRODUCER".equals(call.kind())) {
+          continue;
+        }
+        String request = spec.correlationOf(call.toSpan());
+        if (request != null) {
+          producers.computeIfAbsent(request, k -> new java.util.HashSet<>()).add(i);
+        }
+      }
+    }
+    if (producers.isEmpty()) {
+      return;
+    }
+    OrphanRules rules = new OrphanRules(java.util.Set.of());
+    for (int i = 0; i < reports.size(); i++) {
+      for (PairingState.PendingSpan root : reports.get(i).pending().noContextRootsOrNone()) {
+        dev.tracelab.auditor.trace.ReceivedSpan span = root.toSpan();
+        String request = spec.correlationOf(span);
+        java.util.Set<Integer> on = request == null ? null : producers.get(request);
+        if (on == null || on.equals(java.util.Set.of(i))) {
+          continue; // no producer of its request elsewhere: no-context for one auditor too
+        }
+        List<String> was = List.of(OrphanRules.NO_CONTEXT, span.service(), span.name());
+        Long n = diagnosisCounts.get(was);
+        if (n == null) {
+          continue; // not in this report's figures (e.g. closed before the run)
+        }
+        if (n == 1) {
+          diagnosisCounts.remove(was);
+        } else {
+          diagnosisCounts.put(was, n - 1);
+        }
+        Diagnosis d = rules.diagnoseRootWithProducerElsewhere(span, spec);
+        List<String> key = List.of(d.boundary(), d.service(), d.span());
+        diagnosisCounts.merge(key, 1L, Long::sum);
+        diagnosisFix.putIfAbsent(key, d.fix());
+        services.computeIfAbsent(span.service(), k -> new long[3])[1]++;
+        roots.add(root);
+      }
+    }
   }
 }

@@ -33,6 +33,8 @@ final class EdgePairing {
   private final ArrayDeque<End> roots = new ArrayDeque<>();
   private final ArrayDeque<End> asyncRoots = new ArrayDeque<>();
   private final ArrayDeque<End> serving = new ArrayDeque<>();
+  // consumer roots judged no-context here: their request's producer may sit on another auditor
+  private final ArrayDeque<End> noContext = new ArrayDeque<>();
   private final Map<EdgeKey, EdgeFigures> edges = new LinkedHashMap<>();
   private final Map<String, long[]> propagation =
       new HashMap<>(); // service -> {answered calls, continued serves}
@@ -82,7 +84,8 @@ final class EdgePairing {
         ends(asyncRoots, true),
         ends(serving, true),
         prop,
-        droppedEnds);
+        droppedEnds,
+        ends(noContext, true));
   }
 
   private static List<PairingState.PendingSpan> ends(ArrayDeque<End> pending, boolean attributes) {
@@ -243,6 +246,14 @@ final class EdgePairing {
       if (o.root() && o.counts()) {
         ReceivedSpan s = o.span();
         offerRoot(new End(s, spec.correlationOf(s), Proto.of(s), false), spec);
+      } else if (o.root() && OrphanRules.NO_CONTEXT.equals(o.diagnosis().boundary())) {
+        ReceivedSpan s = o.span();
+        // bounded as the other pending ends; the oldest go first, uncounted (only a merge reads
+        // them)
+        noContext.addLast(new End(s, spec.correlationOf(s), Proto.of(s), false));
+        if (noContext.size() > MAX_PENDING) {
+          noContext.removeFirst();
+        }
       }
     }
     for (int i = 0; i < n; i++) {

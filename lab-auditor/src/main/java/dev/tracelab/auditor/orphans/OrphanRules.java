@@ -130,6 +130,16 @@ public final class OrphanRules {
     return false;
   }
 
+  /**
+   * The diagnosis of a root judged {@link #NO_CONTEXT} on one auditor, once a producer span of its
+   * request turned up on another (what one auditor seeing both would have said): {@link
+   * AuditMerge}.
+   */
+  public Diagnosis diagnoseRootWithProducerElsewhere(ReceivedSpan span, FlowSpec spec) {
+    return diagnoseRoot(span, null, spec);
+  }
+
+  /** {@code closed} null: the request's other fragments sit elsewhere (another auditor). */
   private Diagnosis diagnoseRoot(ReceivedSpan span, TraceClosed closed, FlowSpec spec) {
     if (!span.links().isEmpty()) {
       return new Diagnosis(LINK, span.service(), span.name(), Fixes.LINK);
@@ -151,12 +161,14 @@ public final class OrphanRules {
     String request = spec.correlationOf(span);
     if (span.kind() == SpanKind.CONSUMER
         && request != null
+        && closed != null
         && !producerElsewhere(request, closed)) {
       return new Diagnosis(NO_CONTEXT, span.service(), span.name(), Fixes.NO_CONTEXT);
     }
     if (hop != null
         && hop.boundary() == Hop.Boundary.ASYNC
         && request != null
+        && closed != null
         && !servingElsewhere(span, request, closed)) {
       // no execution of this service served the request elsewhere: nothing was handed off
       return new Diagnosis(
@@ -187,7 +199,7 @@ public final class OrphanRules {
               span.name(),
               Fixes.root(Hop.Boundary.MESSAGING, span.service(), false));
       case INTERNAL, PRODUCER -> {
-        if (request != null && !servingElsewhere(span, request, closed)) {
+        if (request != null && closed != null && !servingElsewhere(span, request, closed)) {
           // the request is known and no execution of this service served it elsewhere
           yield new Diagnosis(
               "unknown",

@@ -11,6 +11,11 @@ import java.util.Map;
  * the serving spans an async root of another auditor may have started in. Behind a trace-id load
  * balancer the two ends of a broken edge sit on different auditors; {@link AuditMerge} pairs their
  * pending ends, so the merged edges equal one auditor's.
+ *
+ * <p>{@code noContextRoots}: consumer roots judged {@code no-context} (no producer span of their
+ * request on this auditor, so not counted as orphans). Behind a trace-id balancer the producer's
+ * trace may sit on another auditor: the merge counts such a root as the orphan one auditor would
+ * have counted, and pairs it. Null in reports written before it existed (read as none).
  */
 public record PairingState(
     List<EdgeRow> edges,
@@ -19,7 +24,13 @@ public record PairingState(
     List<PendingSpan> asyncRoots,
     List<PendingSpan> serving,
     Map<String, List<Long>> propagation,
-    long droppedEnds) {
+    long droppedEnds,
+    List<PendingSpan> noContextRoots) {
+
+  /** The no-context roots, none when the report predates them. */
+  public List<PendingSpan> noContextRootsOrNone() {
+    return noContextRoots == null ? List.of() : noContextRoots;
+  }
 
   /** Which pending list an end comes from. */
   enum Role {

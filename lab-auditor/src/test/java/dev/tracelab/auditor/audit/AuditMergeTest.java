@@ -8,6 +8,7 @@ import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.orphans.AuditMerge;
 import dev.tracelab.auditor.orphans.AuditReport;
 import dev.tracelab.auditor.orphans.BrokenEdge;
+import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.auditor.spec.FlowSpec;
 import dev.tracelab.auditor.spec.SpanSelector;
 import dev.tracelab.auditor.trace.ReceivedSpan;
@@ -32,7 +33,11 @@ class AuditMergeTest {
   private static final int N = 60;
 
   private static AuditReport audit(List<ReceivedSpan> spans) {
-    try (Auditor auditor = Auditor.builder().setAuditMode("entry", ENTRY).build()) {
+    return audit(spans, "entry", ENTRY);
+  }
+
+  private static AuditReport audit(List<ReceivedSpan> spans, String mode, FlowSpec spec) {
+    try (Auditor auditor = Auditor.builder().setAuditMode(mode, spec).build()) {
       auditor.assembler().accept(spans);
       auditor.closeAll();
       return auditor.auditReport(true);
@@ -90,5 +95,89 @@ class AuditMergeTest {
     assertThat(merged.brokenEdges()).extracting(BrokenEdge::count).containsOnly((long) N);
     assertThat(merged.pending().roots()).isEmpty();
     assertThat(merged.pending().asyncRoots()).isEmpty();
+  }
+
+  /**
+   * The lab's flow, correlated by {@code app.order_id}, broken at the Kafka boundary: {1..5} and
+   * {6} are two traces, here always on two different auditors. The auditor holding the consumer's
+   * root alone sees no producer of its request and judges it {@code no-context} (not an orphan);
+   * the merge, finding the request's unanswered producer pending on another auditor, counts it as
+   * the Kafka orphan one auditor counts, and pairs it.
+   */
+  @Test
+  void aConsumerRootWhoseProducerSitsOnAnotherAuditorMergesAsTheKafkaOrphanOneAuditorSees()
+      throws Exception {
+    FlowSpec lab = dev.tracelab.auditor.lab.LabFlowSpecs.JAVA;
+    List<ReceivedSpan> spans = new ArrayList<>();
+    List<List<ReceivedSpan>> shards =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < N; i++) {
+      String order = "order-" + i;
+      String main = dev.tracelab.auditor.Spans.pad(Integer.toHexString(0x1000 + i), 32);
+      String split = dev.tracelab.auditor.Spans.pad(Integer.toHexString(0x9000 + i), 32);
+      long base = 1_700_000_000_000_000_000L + i * 50_000_000L;
+      for (dev.tracelab.flow.ExpectedSpan e : dev.tracelab.flow.Flow.SPANS) {
+        boolean consumer = e.kind() == SpanKind.CONSUMER;
+        long start = base + e.step() * 1_000_000L;
+        ReceivedSpan s =
+            new ReceivedSpan(
+                consumer ? split : main,
+                dev.tracelab.auditor.Spans.pad(Integer.toHexString(i * 16 + e.step()), 16),
+                consumer || e.isRoot()
+                    ? null
+                    : dev.tracelab.auditor.Spans.pad(
+                        Integer.toHexString(i * 16 + e.parentStep()), 16),
+                e.service(),
+                e.kind(),
+                e.name(),
+                start,
+                start + 10_000_000L - e.step() * 1_000_000L,
+                false,
+                java.util.Map.of("app.order_id", order, "messaging.system", "kafka"));
+        spans.add(s);
+        shards.get((i + (consumer ? 1 : 0)) % 3).add(s);
+      }
+    }
+    AuditReport single = audit(spans, "spec", lab);
+    assertThat(single.brokenEdges())
+        .extracting(BrokenEdge::from, BrokenEdge::to, BrokenEdge::count)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("worker-svc", "consumer-svc", (long) N));
+    assertThat(single.services().get("consumer-svc").orphanRoots()).isEqualTo(N);
+
+    List<AuditReport> reports = new ArrayList<>();
+    for (List<ReceivedSpan> shard : shards) {
+      AuditReport r = audit(shard, "spec", lab);
+      // alone, each auditor sees messages produced outside the flow: no orphan, no edge
+      assertThat(r.brokenEdges()).isEmpty();
+      assertThat(r.services().get("consumer-svc").orphanRoots()).isZero();
+      assertThat(r.diagnoses())
+          .extracting(ScenarioReport.DiagnosisCount::boundary)
+          .containsOnly(dev.tracelab.auditor.orphans.OrphanRules.NO_CONTEXT);
+      reports.add(JSON.readValue(JSON.writeValueAsString(r), AuditReport.class));
+    }
+
+    AuditReport merged =
+        AuditMerge.merge(reports, lab, Duration.ofMillis(100), Duration.ofMinutes(10));
+
+    assertThat(merged.traces()).isEqualTo(single.traces()).isEqualTo(2L * N);
+    assertThat(merged.connectedTraces()).isEqualTo(single.connectedTraces()).isZero();
+    assertThat(merged.services()).containsExactlyInAnyOrderEntriesOf(single.services());
+    assertThat(merged.diagnoses()).containsExactlyInAnyOrderElementsOf(single.diagnoses());
+    assertThat(merged.brokenEdges())
+        .extracting(
+            BrokenEdge::label,
+            BrokenEdge::count,
+            BrokenEdge::likely,
+            BrokenEdge::side,
+            BrokenEdge::fix)
+        .containsExactlyInAnyOrderElementsOf(
+            single.brokenEdges().stream()
+                .map(
+                    e ->
+                        org.assertj.core.groups.Tuple.tuple(
+                            e.label(), e.count(), e.likely(), e.side(), e.fix()))
+                .toList());
+    assertThat(merged.pending().calls()).isEmpty();
   }
 }

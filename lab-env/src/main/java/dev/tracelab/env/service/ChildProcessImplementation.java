@@ -50,7 +50,20 @@ public final class ChildProcessImplementation implements ServiceImplementation {
    * {@code dev.tracelab.gateway.GatewayMain}), the same main a service image runs.
    */
   public static ChildProcessImplementation javaMain() {
+    return javaMain(LAB_JVM);
+  }
+
+  /**
+   * The lab's child JVM options: a small heap, quick start (C1 only): many labs start and stop in a
+   * test run.
+   */
+  public static final List<String> LAB_JVM =
+      List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  /** As {@link #javaMain()}, with these JVM options instead of {@link #LAB_JVM}. */
+  public static ChildProcessImplementation javaMain(List<String> jvmOptions) {
     String classPath = System.getProperty("java.class.path");
+    List<String> options = List.copyOf(jvmOptions);
     return builder(
             "java-process",
             role -> {
@@ -58,15 +71,11 @@ public final class ChildProcessImplementation implements ServiceImplementation {
               if (main == null) {
                 throw new IllegalArgumentException("no Java main class for role " + role);
               }
-              return List.of(
-                  LocalHost.javaBin(),
-                  "-Xms32m",
-                  "-Xmx256m",
-                  "-XX:+UseSerialGC",
-                  "-XX:TieredStopAtLevel=1",
-                  "-cp",
-                  classPath,
-                  main);
+              List<String> command = new java.util.ArrayList<>();
+              command.add(LocalHost.javaBin());
+              command.addAll(options);
+              command.addAll(List.of("-cp", classPath, main));
+              return command;
             })
         .language("java")
         .build();

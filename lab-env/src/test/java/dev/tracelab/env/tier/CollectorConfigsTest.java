@@ -22,7 +22,12 @@ class CollectorConfigsTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {CollectorConfigs.LB, CollectorConfigs.TAIL, CollectorConfigs.BUILDER_MANIFEST})
+      strings = {
+        CollectorConfigs.LB,
+        CollectorConfigs.TAIL,
+        ScaleCollector.CONFIG,
+        CollectorConfigs.BUILDER_MANIFEST
+      })
   void shippedConfigIsByteForByteTheComposeOne(String file) throws IOException {
     byte[] shipped;
     try (InputStream in = CollectorConfigs.open(file)) {

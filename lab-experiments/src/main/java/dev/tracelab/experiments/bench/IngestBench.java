@@ -415,6 +415,18 @@ public final class IngestBench {
     }
   }
 
+  /**
+   * The 1-minute load average ({@code /proc/loadavg}), e.g. {@code "1.52"}; {@code "n/a"} when
+   * unknown. Printed with the figures: on a shared machine it says how much else was running.
+   */
+  public static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+  }
+
   /** {@code VmRSS} of a process in MiB (Linux), 0 when unknown. */
   static double rssMiB(long pid) {
     try {
@@ -559,7 +571,7 @@ public final class IngestBench {
       }
     }
 
-    private static boolean tasksetWorks() {
+    static boolean tasksetWorks() {
       try {
         Process p =
             new ProcessBuilder("taskset", "-p", Long.toString(ProcessHandle.current().pid()))

@@ -24,12 +24,23 @@ import java.util.List;
  * TRACES_PER_REQUEST + t} gets trace id, span ids and order id derived from {@code T}, so no id
  * ever repeats (a tail sampler's decision cache never answers for a trace it has not buffered) and
  * request {@code k} is the same bytes for whichever side receives it.
+ *
+ * <p>{@link #withBrokenEdges()} (the traffic of {@code ./lab bench scale}): the same, except that
+ * one trace in every {@value #BROKEN_EVERY} requests is broken at the HTTP boundary (the worker's
+ * SERVER span starts a trace of its own: fragments {1,2} + {3,4,5,6}, SPEC §3 {@code broken-http})
+ * and as many at the Kafka boundary (the consumer's span starts a trace of its own: {1..5} + {6}):
+ * the two ends of each broken edge are two trace ids, which a trace-id load balancer usually sends
+ * to two auditors. Every span still carries its request's {@code app.order_id}.
  */
 public final class IngestWorkload {
 
   public static final int TRACES_PER_REQUEST = 20;
   public static final int SPANS_PER_TRACE = Flow.SPANS.size();
   private static final int TEMPLATES = 16;
+
+  /** With broken edges: one broken-http and one broken-kafka trace per this many requests. */
+  public static final int BROKEN_EVERY = 8;
+
   private static final String ORDER_PREFIX = "order-";
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -41,15 +52,51 @@ public final class IngestWorkload {
       int[] parentIdAt,
       int[] orderIdAt,
       int[] trace,
+      int[] fragment,
       int[] step,
       int[] parentStep) {}
 
   private final List<Template> templates = new ArrayList<>();
+  private final boolean brokenEdges;
 
+  /** Complete traces only. */
   public IngestWorkload() {
+    this(false);
+  }
+
+  private IngestWorkload(boolean brokenEdges) {
+    this.brokenEdges = brokenEdges;
     for (int i = 0; i < TEMPLATES; i++) {
-      templates.add(template(i));
+      templates.add(template(i, brokenEdges));
     }
+  }
+
+  /** Complete traces plus broken edges across trace ids (see the class comment). */
+  public static IngestWorkload withBrokenEdges() {
+    return new IngestWorkload(true);
+  }
+
+  public boolean brokenEdges() {
+    return brokenEdges;
+  }
+
+  /** How many of requests {@code 0..requests-1} hold a broken-http trace (request k, k % 8 = 0). */
+  public long brokenHttpTraces(long requests) {
+    return brokenEdges ? (requests + BROKEN_EVERY - 1) / BROKEN_EVERY : 0;
+  }
+
+  /** How many of requests {@code 0..requests-1} hold a broken-kafka trace (k % 8 = 4). */
+  public long brokenKafkaTraces(long requests) {
+    int at = BROKEN_EVERY / 2;
+    return brokenEdges ? (requests + BROKEN_EVERY - 1 - at) / BROKEN_EVERY : 0;
+  }
+
+  /** Which trace of template {@code index} is broken, and where: 3 (http), 6 (kafka), 0 none. */
+  private static int brokenStep(int index, boolean brokenEdges) {
+    if (!brokenEdges) {
+      return 0;
+    }
+    return index % BROKEN_EVERY == 0 ? 3 : index % BROKEN_EVERY == BROKEN_EVERY / 2 ? 6 : 0;
   }
 
   public int spansPerRequest() {
@@ -74,8 +121,8 @@ public final class IngestWorkload {
     System.arraycopy(t.bytes, 0, out, offset, t.bytes.length);
     for (int s = 0; s < t.step.length; s++) {
       long trace = k * TRACES_PER_REQUEST + t.trace[s];
-      putLong(out, offset + t.traceIdAt[s], traceHi(trace));
-      putLong(out, offset + t.traceIdAt[s] + 8, traceLo(trace));
+      putLong(out, offset + t.traceIdAt[s], traceHi(trace, t.fragment[s]));
+      putLong(out, offset + t.traceIdAt[s] + 8, traceLo(trace, t.fragment[s]));
       putLong(out, offset + t.spanIdAt[s], spanId(trace, t.step[s]));
       if (t.parentIdAt[s] >= 0) {
         putLong(out, offset + t.parentIdAt[s], spanId(trace, t.parentStep[s]));
@@ -96,12 +143,13 @@ public final class IngestWorkload {
     return out;
   }
 
-  private static long traceHi(long trace) {
-    return mix(trace) | 1L << 62;
+  /** Fragment 0: the trace's own id; fragment 1: the id of the part a broken boundary split off. */
+  private static long traceHi(long trace, int fragment) {
+    return mix(trace + fragment * 0x9E3779B97F4A7C15L) | 1L << 62;
   }
 
-  private static long traceLo(long trace) {
-    return mix(trace ^ 0x5DEECE66DL);
+  private static long traceLo(long trace, int fragment) {
+    return mix((trace ^ 0x5DEECE66DL) + fragment * 0x9E3779B97F4A7C15L);
   }
 
   private static long spanId(long trace, int step) {
@@ -122,10 +170,12 @@ public final class IngestWorkload {
   }
 
   /** Template {@code index}: request {@code index} with every id in place (then located). */
-  private static Template template(int index) {
+  private static Template template(int index, boolean brokenEdges) {
+    int broken = brokenStep(index, brokenEdges);
     ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
     List<int[]> order =
-        new ArrayList<>(); // per span in encoding order: trace in request, step, parent step
+        new ArrayList<>(); // per span in encoding order: trace in request, step, parent step,
+    // fragment
     long base = 1_700_000_000_000_000_000L + index * 1_000_000_000L;
     for (String service : Flow.SERVICES) {
       ScopeSpans.Builder scope = ScopeSpans.newBuilder();
@@ -136,9 +186,15 @@ public final class IngestWorkload {
             continue;
           }
           long start = base + t * 50_000_000L + e.step() * 1_000_000L;
+          // trace 0 of a broken template: the span at the broken step and its descendants form a
+          // trace of their own, whose root has no parent
+          int fragment = t == 0 && broken > 0 && e.step() >= broken ? 1 : 0;
+          boolean root = e.isRoot() || (fragment == 1 && e.step() == broken);
           Span.Builder span =
               Span.newBuilder()
-                  .setTraceId(ByteString.copyFrom(concat(traceHi(trace), traceLo(trace))))
+                  .setTraceId(
+                      ByteString.copyFrom(
+                          concat(traceHi(trace, fragment), traceLo(trace, fragment))))
                   .setSpanId(ByteString.copyFrom(bytes(spanId(trace, e.step()))))
                   .setName(e.name())
                   .setKind(Span.SpanKind.forNumber(e.kind().ordinal() + 1))
@@ -149,11 +205,11 @@ public final class IngestWorkload {
                   .addAttributes(kv("url.path", "/orders"))
                   .addAttributes(kv("server.address", "127.0.0.1"))
                   .addAttributes(kv("messaging.system", "kafka"));
-          if (!e.isRoot()) {
+          if (!root) {
             span.setParentSpanId(ByteString.copyFrom(bytes(spanId(trace, e.parentStep()))));
           }
           scope.addSpans(span);
-          order.add(new int[] {t, e.step(), e.isRoot() ? -1 : e.parentStep()});
+          order.add(new int[] {t, e.step(), root ? -1 : e.parentStep(), fragment});
         }
       }
       request.addResourceSpans(
@@ -171,12 +227,15 @@ public final class IngestWorkload {
     int[] trace = new int[n];
     int[] step = new int[n];
     int[] parentStep = new int[n];
+    int[] fragment = new int[n];
     for (int i = 0; i < n; i++) {
       trace[i] = order.get(i)[0];
       step[i] = order.get(i)[1];
       parentStep[i] = order.get(i)[2];
+      fragment[i] = order.get(i)[3];
     }
-    return new Template(bytes, traceIdAt, spanIdAt, parentIdAt, orderIdAt, trace, step, parentStep);
+    return new Template(
+        bytes, traceIdAt, spanIdAt, parentIdAt, orderIdAt, trace, fragment, step, parentStep);
   }
 
   /** Walks the encoded request and notes, span by span, where its ids and its order id sit. */

@@ -43,6 +43,7 @@ public final class OtlpHttpLoad implements AutoCloseable {
   private final String host;
   private final int port;
   private final AtomicLong next;
+  private final long limit;
   private final LongAdder requests = new LongAdder();
   private final LongAdder spans = new LongAdder();
   private final LongAdder refused = new LongAdder();
@@ -51,11 +52,13 @@ public final class OtlpHttpLoad implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
-  private OtlpHttpLoad(IngestWorkload workload, String host, int port, long firstRequest) {
+  private OtlpHttpLoad(
+      IngestWorkload workload, String host, int port, long firstRequest, long limit) {
     this.workload = workload;
     this.host = host;
     this.port = port;
     this.next = new AtomicLong(firstRequest);
+    this.limit = limit;
   }
 
   /**
@@ -64,7 +67,22 @@ public final class OtlpHttpLoad implements AutoCloseable {
    */
   public static OtlpHttpLoad start(
       IngestWorkload workload, String host, int port, int connections, long firstRequest) {
-    OtlpHttpLoad load = new OtlpHttpLoad(workload, host, port, firstRequest);
+    return start(workload, host, port, connections, firstRequest, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #start(IngestWorkload, String, int, int, long)}, but no request numbered {@code
+   * limit} or above is sent: each connection ends once the requests up to {@code limit} are taken
+   * ({@link #awaitSent}).
+   */
+  public static OtlpHttpLoad start(
+      IngestWorkload workload,
+      String host,
+      int port,
+      int connections,
+      long firstRequest,
+      long limit) {
+    OtlpHttpLoad load = new OtlpHttpLoad(workload, host, port, firstRequest, limit);
     for (int i = 0; i < connections; i++) {
       Thread t = new Thread(load::connection, "otlp-load-" + i);
       t.setDaemon(true);
@@ -103,6 +121,9 @@ public final class OtlpHttpLoad implements AutoCloseable {
         boolean keepAlive = true;
         while (running && keepAlive) {
           long k = next.getAndIncrement();
+          if (k >= limit) {
+            return; // every request up to the limit is taken
+          }
           int length = workload.write(k, buf, HEADER_ROOM);
           byte[] header =
               ("POST /v1/traces HTTP/1.1\r\nHost: "
@@ -259,6 +280,30 @@ public final class OtlpHttpLoad implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Waits until every connection has ended (with a {@code limit}: all requests below it sent and
+   * answered); false when {@code timeout} passed first.
+   */
+  public boolean awaitSent(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread t : threads) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        t.join(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Stops every connection (each finishes the request it is in, at most its read timeout). */

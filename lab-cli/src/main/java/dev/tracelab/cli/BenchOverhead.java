@@ -1,0 +1,152 @@
+package dev.tracelab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tracelab.experiments.bench.OverheadBench;
+import dev.tracelab.flow.Flow;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./lab bench overhead [LANG] [--report-json F] [--pairs P]} (SPEC §13, docs/scale.md): the
+ * flow with the SDK on and off ({@code OTEL_SDK_DISABLED=true}) in interleaved pairs; throughput
+ * and p99 per side and their ratios.
+ */
+final class BenchOverhead {
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: ./lab bench overhead [LANG] [--report-json F] [--pairs P] [--requests N] [--concurrency C] [--warmup W]",
+          "                            [--service-jvm \"OPTS\"]  (the Java services' JVM; default -Xms64m -Xmx256m -XX:+UseSerialGC)",
+          "  two embedded labs (fixed variant, services as child processes, the auditor outside them), one with the SDK",
+          "  on, one with OTEL_SDK_DISABLED=true; N orders (default 2000) at C in flight (default 16, closed loop) to",
+          "  one then the other, P times (default 5); JSON {pairs, throughputRatio, p99Ratio, implementations}",
+          "  (ratios: median over pairs of on/off throughput and off/on p99; 1.0 = no cost)");
+
+  private BenchOverhead() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    if (argv.length > 0 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
+      out.println(USAGE);
+      return 0;
+    }
+    Args args =
+        Args.parseWithLanguages(argv, "report-json", "pairs", "requests", "concurrency", "warmup");
+    if (args.flag(Args.MESH)) {
+      throw new UsageException("bench overhead takes no --mesh");
+    }
+    int pairs = args.integer("pairs", 5, 1, 50);
+    int requests = args.integer("requests", 2000, 50, 1_000_000);
+    int concurrency = args.integer("concurrency", 16, 1, 256);
+    int warmup = args.integer("warmup", 2000, 0, 1_000_000);
+    Path json = DemoCommand.path(args.string("report-json", null));
+    String jvm = args.string("service-jvm", null);
+    OverheadBench bench = new OverheadBench();
+    if (jvm != null) {
+      if (jvm.isBlank() || jvm.length() > 1000) {
+        throw new UsageException(
+            "--service-jvm takes JVM options, e.g. \"-Xmx256m -XX:+UseSerialGC\"");
+      }
+      bench.serviceJvm(java.util.List.of(jvm.trim().split("\\s+")));
+    }
+    OverheadBench.Result r =
+        bench
+            .implementations(args.implementations())
+            .pairs(pairs)
+            .requests(requests)
+            .concurrency(concurrency)
+            .warmup(warmup)
+            .log(err)
+            .run();
+    out.print(table(r));
+    if (json != null) {
+      try {
+        Files.writeString(json, json(r));
+      } catch (IOException e) {
+        err.println("lab: cannot write " + json + ": " + e.getMessage());
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  static String table(OverheadBench.Result r) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Overhead of tracing, %s: %d orders per phase at %d in flight; %s%n",
+            r.implementations().label(),
+            r.requests(),
+            r.concurrency(),
+            r.cpus()));
+    b.append(
+        "| pair | SDK on: orders/s | SDK off: orders/s | on/off | SDK on: p99 ms | SDK off: p99 ms | off/on |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < r.pairs(); i++) {
+      OverheadBench.Phase on = null;
+      OverheadBench.Phase off = null;
+      for (OverheadBench.Phase p : r.phases()) {
+        if (p.pair() == i) {
+          if (p.sdk()) {
+            on = p;
+          } else {
+            off = p;
+          }
+        }
+      }
+      if (on == null || off == null) {
+        continue;
+      }
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.0f | %.0f | %.3f | %.1f | %.1f | %.3f |%n",
+              i + 1,
+              on.throughput(),
+              off.throughput(),
+              on.throughput() / off.throughput(),
+              on.p99Ms(),
+              off.p99Ms(),
+              off.p99Ms() / on.p99Ms()));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "throughput ratio (median on/off): %.3f; p99 ratio (median off/on): %.3f; goal >= 0.95%n",
+            r.throughputRatio(),
+            r.p99Ratio()));
+    long failed = r.phases().stream().mapToLong(OverheadBench.Phase::failed).sum();
+    if (failed > 0) {
+      b.append("failed orders: ").append(failed).append('\n');
+    }
+    if (!r.spansWithSdkOff().isEmpty()) {
+      b.append(
+          "WARNING: with OTEL_SDK_DISABLED=true these services still exported spans (their SDK does not"
+              + " honour it): "
+              + r.spansWithSdkOff()
+              + "\n");
+    }
+    return b.toString();
+  }
+
+  static String json(OverheadBench.Result r) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("pairs", r.pairs());
+    m.put("throughputRatio", Math.round(r.throughputRatio() * 1000) / 1000.0);
+    m.put("p99Ratio", Math.round(r.p99Ratio() * 1000) / 1000.0);
+    Map<String, String> impl = new LinkedHashMap<>();
+    for (String role : Flow.SERVICES) {
+      impl.put(role, r.implementations().languageOf(role).id());
+    }
+    m.put("implementations", impl);
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m)
+        + "\n";
+  }
+}

@@ -1,0 +1,326 @@
+package dev.tracelab.experiments.bench;
+
+import dev.tracelab.env.LabEnvironment;
+import dev.tracelab.env.service.ServiceImplementation;
+import dev.tracelab.experiments.OrderClient;
+import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Language;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./lab bench overhead} (SPEC §13, docs/scale.md): what tracing costs the services. Two
+ * embedded labs run side by side, the same services as child processes (the Java ones as child
+ * JVMs; Go and Node.js as their programs), each with its own Kafka broker, the fixed variant: one
+ * with the SDK on (exporting OTLP to its auditor, which runs in this JVM, outside the services'
+ * processes), one with {@code OTEL_SDK_DISABLED=true}. After a warm-up of each, a closed-loop load
+ * ({@code requests} orders at {@code concurrency} in flight, each client sending its next order
+ * when the last is answered) goes to one lab, then the other, {@code pairs} times: on, off, on,
+ * off... Between phases the flow drains (every order consumed: the services' processes idle), so
+ * one phase's deferred work never runs during the next.
+ *
+ * <p>Where {@code taskset} works and there are 2 or more CPUs, the services and the brokers are
+ * pinned to the last CPU and this JVM (load generator, auditors) to the others: what is measured is
+ * the services' cost, not the auditor's.
+ */
+public final class OverheadBench {
+
+  /** One measured phase. */
+  public record Phase(
+      int pair, boolean sdk, long requests, long failed, double seconds, double p99Ms) {
+    public double throughput() {
+      return requests / seconds;
+    }
+  }
+
+  /**
+   * The run: every phase, the ratios, and what the labs received with the SDK off (empty when it
+   * was off everywhere).
+   */
+  public record Result(
+      Implementations implementations,
+      List<Phase> phases,
+      int pairs,
+      int requests,
+      int concurrency,
+      String cpus,
+      Map<String, Long> spansWithSdkOff) {
+
+    /** Median over pairs of (throughput on / throughput off): 1.0 = tracing costs nothing. */
+    public double throughputRatio() {
+      return ratio(phases, true);
+    }
+
+    /** Median over pairs of (p99 off / p99 on): 1.0 = tracing adds nothing to the p99. */
+    public double p99Ratio() {
+      return ratio(phases, false);
+    }
+  }
+
+  private Implementations implementations = Implementations.JAVA;
+  private int pairs = 5;
+  private int requests = 2000;
+  private int concurrency = 16;
+  private int warmup = 2000;
+  private PrintStream log = System.err;
+
+  /**
+   * The Java services' JVM options: the JIT a service runs with in production (C1 then C2), not the
+   * lab's quick-start C1-only flags ({@code ChildProcessImplementation.LAB_JVM}).
+   */
+  public static final List<String> SERVICE_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC");
+
+  private List<String> serviceJvm = SERVICE_JVM;
+
+  /** The Java services' JVM options (both labs). */
+  public OverheadBench serviceJvm(List<String> options) {
+    this.serviceJvm = List.copyOf(options);
+    return this;
+  }
+
+  public OverheadBench implementations(Implementations i) {
+    this.implementations = i.servicesOnly();
+    return this;
+  }
+
+  public OverheadBench pairs(int n) {
+    this.pairs = n;
+    return this;
+  }
+
+  public OverheadBench requests(int n) {
+    this.requests = n;
+    return this;
+  }
+
+  public OverheadBench concurrency(int n) {
+    this.concurrency = n;
+    return this;
+  }
+
+  public OverheadBench warmup(int n) {
+    this.warmup = n;
+    return this;
+  }
+
+  public OverheadBench log(PrintStream out) {
+    this.log = out;
+    return this;
+  }
+
+  /**
+   * Per pair i, {@code on_i / off_i} for throughput, {@code off_i / on_i} for the p99 (so that 1.0
+   * means no cost and less means a cost, for both); the median of the pairs (the mean of the middle
+   * two for an even count). NaN without a complete pair.
+   */
+  static double ratio(List<Phase> phases, boolean throughput) {
+    Map<Integer, Phase> on = new LinkedHashMap<>();
+    Map<Integer, Phase> off = new LinkedHashMap<>();
+    for (Phase p : phases) {
+      (p.sdk() ? on : off).put(p.pair(), p);
+    }
+    List<Double> ratios = new ArrayList<>();
+    for (Map.Entry<Integer, Phase> e : on.entrySet()) {
+      Phase b = off.get(e.getKey());
+      if (b == null) {
+        continue;
+      }
+      Phase a = e.getValue();
+      ratios.add(throughput ? a.throughput() / b.throughput() : b.p99Ms() / a.p99Ms());
+    }
+    if (ratios.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = r.length;
+    return n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+  }
+
+  /** The {@code q} quantile (0..1) of {@code sorted} latencies, nearest rank. */
+  static double quantile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  public Result run() {
+    log.printf(
+        Locale.ROOT,
+        "bench overhead: %s, fixed variant, services as child processes; %d pair(s) of %d orders"
+            + " at %d in flight (closed loop), after %d warm-up orders per lab; Java services: %s%n",
+        implementations.label(),
+        pairs,
+        requests,
+        concurrency,
+        warmup,
+        String.join(" ", serviceJvm));
+    List<Integer> allowed = IngestBench.Cpus.allowedCpus();
+    try (LabEnvironment on = start(true);
+        LabEnvironment off = start(false)) {
+      String cpus = pin(allowed) + "; load average " + IngestBench.loadAverage() + " at the start";
+      log.println("bench overhead: " + cpus);
+      OrderClient onClient = OrderClient.create(on.gatewayUrl());
+      OrderClient offClient = OrderClient.create(off.gatewayUrl());
+      phase(onClient, warmup, -1, true);
+      phase(offClient, warmup, -1, false);
+      List<Phase> phases = new ArrayList<>();
+      for (int i = 0; i < pairs; i++) {
+        phases.add(phase(onClient, requests, i, true));
+        phases.add(phase(offClient, requests, i, false));
+      }
+      cpus += ", " + IngestBench.loadAverage() + " at the end";
+      Map<String, Long> leaked = new LinkedHashMap<>();
+      off.auditor()
+          .assembler()
+          .spanCountsByService()
+          .forEach(
+              (svc, c) -> {
+                if (c.received() > 0) {
+                  leaked.put(svc, c.received());
+                }
+              });
+      if (!leaked.isEmpty()) {
+        log.println(
+            "bench overhead: WARNING: with OTEL_SDK_DISABLED=true these services still exported spans: "
+                + leaked);
+      }
+      return new Result(
+          implementations, phases, pairs, requests, concurrency, cpus, Map.copyOf(leaked));
+    } finally {
+      taskset(
+          String.join(",", allowed.stream().map(String::valueOf).toList()),
+          ProcessHandle.current().pid());
+    }
+  }
+
+  private LabEnvironment start(boolean sdk) {
+    long t0 = System.nanoTime();
+    LabEnvironment.Builder b = LabEnvironment.builder();
+    for (String role : Flow.SERVICES) {
+      Language language = implementations.languageOf(role);
+      b.implementation(
+          role,
+          language == Language.JAVA
+              ? dev.tracelab.env.service.ChildProcessImplementation.javaMain(serviceJvm)
+              : ServiceImplementation.of(language));
+    }
+    if (!sdk) {
+      b.sdkProperty("otel.sdk.disabled", "true");
+    }
+    LabEnvironment env = b.start();
+    log.printf(
+        Locale.ROOT,
+        "  lab with the SDK %s up in %.1f s (gateway %s)%n",
+        sdk ? "on" : "off",
+        (System.nanoTime() - t0) / 1e9,
+        env.gatewayUrl());
+    return env;
+  }
+
+  private Phase phase(OrderClient client, int n, int pair, boolean sdk) {
+    List<String> bodies = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      bodies.add("{\"sku\":\"BENCH-" + (i % 100) + "\",\"quantity\":1}");
+    }
+    long t0 = System.nanoTime();
+    List<OrderClient.Placed> placed = client.placeAll(bodies, concurrency, p -> {});
+    double secs = (System.nanoTime() - t0) / 1e9;
+    long failed = placed.stream().filter(p -> p.accepted() == null).count();
+    double[] latencies =
+        placed.stream().mapToDouble(OrderClient.Placed::latencyMs).sorted().toArray();
+    Phase p = new Phase(pair, sdk, n, failed, secs, quantile(latencies, 0.99));
+    if (pair >= 0) {
+      log.printf(
+          Locale.ROOT,
+          "  pair %d, SDK %-3s: %.0f orders/s, p99 %.1f ms%s%n",
+          pair + 1,
+          sdk ? "on" : "off",
+          p.throughput(),
+          p.p99Ms(),
+          failed > 0 ? ", " + failed + " failed" : "");
+    }
+    drain();
+    return p;
+  }
+
+  /**
+   * Waits until the services' deferred work is done: every child process of this JVM (services,
+   * brokers) used under 5% of a CPU over 250 ms, or 60 s passed.
+   */
+  private static void drain() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    double before = childCpu();
+    while (System.nanoTime() < deadline) {
+      sleep(250);
+      double now = childCpu();
+      if (now - before < 0.0125) {
+        return;
+      }
+      before = now;
+    }
+  }
+
+  private static double childCpu() {
+    return ProcessHandle.current()
+        .descendants()
+        .mapToDouble(p -> Math.max(0, IngestBench.cpuSeconds(p.pid())))
+        .sum();
+  }
+
+  /** Pins every child process (services, brokers) to the last CPU and this JVM to the others. */
+  private static String pin(List<Integer> cpus) {
+    if (cpus.size() < 2 || !IngestBench.Cpus.tasksetWorks()) {
+      return "not pinned ("
+          + (cpus.size() < 2 ? "one CPU" : "no taskset")
+          + "): services, brokers, load generator and auditor share the CPUs";
+    }
+    String last = String.valueOf(cpus.get(cpus.size() - 1));
+    String rest =
+        String.join(",", cpus.subList(0, cpus.size() - 1).stream().map(String::valueOf).toList());
+    List<Long> children = ProcessHandle.current().descendants().map(ProcessHandle::pid).toList();
+    for (long pid : children) {
+      taskset(last, pid);
+    }
+    taskset(rest, ProcessHandle.current().pid());
+    return "services and Kafka brokers ("
+        + children.size()
+        + " processes) pinned to CPU "
+        + last
+        + "; load generator and auditors (this JVM) to CPU "
+        + rest;
+  }
+
+  private static void taskset(String cpus, long pid) {
+    try {
+      Process p =
+          new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid))
+              .redirectErrorStream(true)
+              .start();
+      p.getInputStream().readAllBytes();
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // best effort
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.tracelab.experiments.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tracelab.experiments.bench.OverheadBench.Phase;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The ratios of {@code ./lab bench overhead}: per pair, then the median. */
+class OverheadRatioTest {
+
+  /** A phase of 1000 orders taking {@code seconds}, with this p99. */
+  private static Phase phase(int pair, boolean sdk, double seconds, double p99) {
+    return new Phase(pair, sdk, 1000, 0, seconds, p99);
+  }
+
+  @Test
+  void throughputIsOnOverOffAndP99IsOffOverOnMedianOverPairs() {
+    List<Phase> phases =
+        List.of(
+            phase(0, true, 1.25, 20), // 800/s vs 1000/s: 0.8; p99 10/20 = 0.5
+            phase(0, false, 1.0, 10),
+            phase(1, true, 1.0, 10), // 1000 vs 1000: 1.0; p99 10/10 = 1.0
+            phase(1, false, 1.0, 10),
+            phase(2, true, 2.0, 40), // 500 vs 1000: 0.5; p99 10/40 = 0.25
+            phase(2, false, 1.0, 10));
+    assertThat(OverheadBench.ratio(phases, true)).isCloseTo(0.8, within(1e-12));
+    assertThat(OverheadBench.ratio(phases, false)).isCloseTo(0.5, within(1e-12));
+  }
+
+  @Test
+  void anEvenNumberOfPairsTakesTheMeanOfTheMiddleTwoAndAnUnpairedPhaseIsLeftOut() {
+    List<Phase> phases =
+        List.of(
+            phase(0, true, 1.0, 10), // 1.0
+            phase(0, false, 1.0, 10),
+            phase(1, true, 1.25, 10), // 0.8
+            phase(1, false, 1.0, 10),
+            phase(2, true, 1.0, 10)); // no "off" side: left out
+    assertThat(OverheadBench.ratio(phases, true)).isCloseTo(0.9, within(1e-12));
+    assertThat(OverheadBench.ratio(List.of(phase(0, true, 1.0, 10)), true)).isNaN();
+  }
+
+  @Test
+  void p99IsTheNearestRank() {
+    double[] sorted = new double[200];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = i + 1; // 1..200 ms
+    }
+    assertThat(OverheadBench.quantile(sorted, 0.99)).isEqualTo(198.0);
+    assertThat(OverheadBench.quantile(new double[] {7}, 0.99)).isEqualTo(7.0);
+    assertThat(OverheadBench.quantile(new double[0], 0.99)).isNaN();
+  }
+}
