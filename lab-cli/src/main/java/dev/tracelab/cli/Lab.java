@@ -37,7 +37,27 @@ public final class Lab {
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
           "     [--mesh]  the gateway -> worker hop through a real Envoy sidecar (envoy-sidecar spans; demo: adds mesh rows",
           "               and the latency Envoy adds; needs compose/mesh/install-envoy.sh or TRACELAB_ENVOY_BIN)",
-          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators, linked-kafka");
+          "scenarios: " + dev.tracelab.flow.Scenario.ids(),
+          "defects (docs/orphans.md; switch each on alone):",
+          defects());
+
+  /** One line per defect of the catalog: its id and its switch. */
+  private static String defects() {
+    StringBuilder sb = new StringBuilder();
+    for (dev.tracelab.flow.Defect d : dev.tracelab.flow.Defects.ALL) {
+      if (!sb.isEmpty()) {
+        sb.append('\n');
+      }
+      sb.append(String.format("  %-15s %s", d.id(), d.switchText()));
+      if (d.scenario() != null) {
+        sb.append("; scenario ").append(d.scenario());
+      }
+      if (d.exercise() != null) {
+        sb.append("; exercise ").append(d.exercise());
+      }
+    }
+    return sb.toString();
+  }
 
   private Lab() {}
 
