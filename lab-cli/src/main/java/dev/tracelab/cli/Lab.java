@@ -21,7 +21,10 @@ public final class Lab {
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "  chaos    [--compose [--project P]] [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
-          "  exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY [--apply] | reset | status",
+          "  exercise start [--lang java|go|node|all] [--boundaries B,...] | check [BOUNDARY] | solution BOUNDARY [--apply]",
+          "           | reset | status  (BOUNDARY: "
+              + String.join(", ", dev.tracelab.flow.Defects.exercises())
+              + ")",
           "           fix each boundary yourself; check builds, tests, runs a scenario and hints (docs/workshop.md)",
           "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
           "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",

@@ -1,10 +1,11 @@
 package dev.tracelab.flow;
 
 /**
- * A place where trace context must cross from one execution to another (docs/design.md §3). Each
- * has one deliberate defect per language in {@code broken-variants/}; when broken, one span of the
- * next execution starts a new trace. Which span, and which file holds the fix, depends on the
- * implementations: ask {@link ExpectedFlow#orphanStep} and {@link ExpectedFlow#fixFile}.
+ * A place where trace context must cross from one execution to another (docs/design.md §3). Its
+ * defects — one per language in {@code broken-variants/}, or one of configuration — are in the
+ * defect catalog ({@link Defects}); when broken, one span of the next execution starts a new trace.
+ * Which span, and which file holds the fix, depends on the implementations: ask {@link
+ * ExpectedFlow#orphanStep} and {@link ExpectedFlow#fixFile}.
  */
 public enum Boundary {
   /**
