@@ -24,7 +24,9 @@ export function originPattern(origin) {
 
 /** The fix: the lab's API origin, and only it. */
 export function apiOnlyAllowlist(config) {
+  // tracelab:exercise cors begin
   return [originPattern(config.apiOrigin)];
+  // tracelab:exercise cors end
 }
 
 /** The allowlist of `variant` (`fixed`, `leak`, `missing-entry`) for the page's `config`. */

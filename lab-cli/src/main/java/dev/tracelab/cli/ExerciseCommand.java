@@ -19,9 +19,15 @@ import java.util.Set;
  */
 final class ExerciseCommand {
 
+  /** The exercises' ids, {@code |}-separated (the defect catalog's). */
+  private static final String BOUNDARIES = String.join("|", dev.tracelab.flow.Defects.exercises());
+
   static final String USAGE =
-      "usage: ./lab exercise start [--lang java|go|node|all] | check [http|async|kafka]"
-          + " | solution http|async|kafka [--apply] | reset | status";
+      "usage: ./lab exercise start [--lang java|go|node|all] [--boundaries B,...] | check ["
+          + BOUNDARIES
+          + "] | solution "
+          + BOUNDARIES
+          + " [--apply] | reset | status";
 
   private ExerciseCommand() {}
 
@@ -66,9 +72,11 @@ final class ExerciseCommand {
   }
 
   private static int start(Workspace workspace, String[] argv, PrintStream out) {
-    Args args = Args.parse(argv, Set.of("lang"));
+    Args args = Args.parse(argv, Set.of("lang", "boundaries"));
     String lang = args.string("lang", null);
-    Workspace.State s = workspace.start(lang);
+    String boundaries = args.string("boundaries", null);
+    Workspace.State s =
+        workspace.start(lang, boundaries == null ? null : List.of(boundaries.split(",", -1)));
     out.println(
         "exercise started on branch "
             + s.branch
@@ -88,10 +96,10 @@ final class ExerciseCommand {
 
   private static int check(Workspace workspace, String[] argv, PrintStream out) {
     if (argv.length > 1) {
-      throw new UsageException("check takes at most one boundary (http, async, kafka)");
+      throw new UsageException("check takes at most one boundary (" + BOUNDARIES + ")");
     }
     if (argv.length == 1 && argv[0].startsWith("--")) {
-      throw new UsageException("unknown option '" + argv[0] + "' (check [http|async|kafka])");
+      throw new UsageException("unknown option '" + argv[0] + "' (check [" + BOUNDARIES + "])");
     }
     List<Checker.Result> results =
         new Checker(workspace, out).check(argv.length == 1 ? argv[0] : null);
@@ -102,7 +110,7 @@ final class ExerciseCommand {
     List<String> words = Arrays.stream(argv).filter(a -> !a.equals("--apply")).toList();
     if (words.size() != 1 || words.get(0).startsWith("--") || argv.length > 2) {
       throw new UsageException(
-          "solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]");
+          "solution needs one boundary: ./lab exercise solution " + BOUNDARIES + " [--apply]");
     }
     Boundary boundary = Checker.parseBoundary(words.get(0));
     if (words.size() == argv.length) {

@@ -21,7 +21,10 @@ public final class Lab {
           "  trace    [--scenario S] [LANG]                                  one request's span tree",
           "  sampling [--requests M] [--report-json F] [--threshold-ms T] [--scenario S]  tail sampling via the collector tier",
           "  chaos    [--compose [--project P]] [--rate R] [--seconds S] [--downtime D] [--report-json F]  faults under load: lost, duplicates, p99, recovery",
-          "  exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY [--apply] | reset | status",
+          "  exercise start [--lang java|go|node|all] [--boundaries B,...] | check [BOUNDARY] | solution BOUNDARY [--apply]",
+          "           | reset | status  (BOUNDARY: "
+              + String.join(", ", dev.tracelab.flow.Defects.exercises())
+              + ")",
           "           fix each boundary yourself; check builds, tests, runs a scenario and hints (docs/workshop.md)",
           "  longrun  [--decision-wait S] [--duration S] [--rate N] [--sampling-percentage P] [--report-json F] [LANG]",
           "           the long-running trace before/after its fix on the collector tier: late spans, trace size, collector RSS",
@@ -41,7 +44,27 @@ public final class Lab {
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
           "     [--mesh]  the gateway -> worker hop through a real Envoy sidecar (envoy-sidecar spans; demo: adds mesh rows",
           "               and the latency Envoy adds; needs compose/mesh/install-envoy.sh or TRACELAB_ENVOY_BIN)",
-          "scenarios: fixed, broken-http, broken-async, broken-kafka, all-broken, broken-propagators, linked-kafka");
+          "scenarios: " + dev.tracelab.flow.Scenario.ids(),
+          "defects (docs/orphans.md; switch each on alone):",
+          defects());
+
+  /** One line per defect of the catalog: its id and its switch. */
+  private static String defects() {
+    StringBuilder sb = new StringBuilder();
+    for (dev.tracelab.flow.Defect d : dev.tracelab.flow.Defects.ALL) {
+      if (!sb.isEmpty()) {
+        sb.append('\n');
+      }
+      sb.append(String.format("  %-15s %s", d.id(), d.switchText()));
+      if (d.scenario() != null) {
+        sb.append("; scenario ").append(d.scenario());
+      }
+      if (d.exercise() != null) {
+        sb.append("; exercise ").append(d.exercise());
+      }
+    }
+    return sb.toString();
+  }
 
   private Lab() {}
 

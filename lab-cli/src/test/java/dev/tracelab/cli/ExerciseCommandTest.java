@@ -90,7 +90,7 @@ class ExerciseCommandTest {
     ExerciseClone clone = ExerciseClone.of(tmp);
     run(clone, "start");
     String usage =
-        "solution needs one boundary: ./lab exercise solution http|async|kafka [--apply]";
+        "solution needs one boundary: ./lab exercise solution cors|http|propagators|async|kafka [--apply]";
     for (String[] argv :
         List.of(
             new String[] {"solution", "--apply"},

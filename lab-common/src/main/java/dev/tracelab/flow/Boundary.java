@@ -1,10 +1,11 @@
 package dev.tracelab.flow;
 
 /**
- * A place where trace context must cross from one execution to another (docs/design.md §3). Each
- * has one deliberate defect per language in {@code broken-variants/}; when broken, one span of the
- * next execution starts a new trace. Which span, and which file holds the fix, depends on the
- * implementations: ask {@link ExpectedFlow#orphanStep} and {@link ExpectedFlow#fixFile}.
+ * A place where trace context must cross from one execution to another (docs/design.md §3). Its
+ * defects — one per language in {@code broken-variants/}, or one of configuration — are in the
+ * defect catalog ({@link Defects}); when broken, one span of the next execution starts a new trace.
+ * Which span, and which file holds the fix, depends on the implementations: ask {@link
+ * ExpectedFlow#orphanStep} and {@link ExpectedFlow#fixFile}.
  */
 public enum Boundary {
   /**
@@ -13,7 +14,6 @@ public enum Boundary {
    */
   CORS(
       "cors",
-      Flow.FRONTEND,
       Flow.GATEWAY,
       "List the API's origin (exactly: scheme, host, port) in the fetch instrumentation's"
           + " propagateTraceHeaderCorsUrls, and answer its CORS preflight with"
@@ -21,19 +21,16 @@ public enum Boundary {
           + " the trace context to third parties."),
   HTTP(
       "http",
-      Flow.GATEWAY,
       Flow.WORKER,
       "Inject the context into the outgoing request with the propagator (OTel-aware HTTP client"
           + " wrapper on the caller); the server extracts it."),
   ASYNC(
       "async",
       Flow.WORKER,
-      Flow.WORKER,
       "Bind the current context to the task at submit time (Java: Context.taskWrapping /"
           + " Context.current().wrap; Node.js: context.bind(context.active(), job)) at the hand-off."),
   KAFKA(
       "kafka",
-      Flow.CONSUMER,
       Flow.CONSUMER,
       "Extract the context from the record headers (the producer injects it) and make it the"
           + " process span's parent."),
@@ -43,20 +40,17 @@ public enum Boundary {
    */
   PROPAGATORS(
       "propagators",
-      Flow.GATEWAY,
       Flow.WORKER,
       "Align OTEL_PROPAGATORS on both sides of the hop (both tracecontext), or, during a migration,"
           + " run a composite propagator (tracecontext,b3multi) on both: inject both formats, extract"
           + " either.");
 
   private final String id;
-  private final String brokenBy;
   private final String orphanService;
   private final String fix;
 
-  Boundary(String id, String brokenBy, String orphanService, String fix) {
+  Boundary(String id, String orphanService, String fix) {
     this.id = id;
-    this.brokenBy = brokenBy;
     this.orphanService = orphanService;
     this.fix = fix;
   }
@@ -69,9 +63,12 @@ public enum Boundary {
     return id;
   }
 
-  /** The service whose broken variant breaks this boundary. */
+  /**
+   * The participant whose switch breaks this boundary (its variant, or for configuration its
+   * propagators): the role of its defects in {@link Defects}.
+   */
   public String brokenBy() {
-    return brokenBy;
+    return Defects.of(this).get(0).role();
   }
 
   /** The service that owns the orphan span when this boundary breaks. */
@@ -86,7 +83,7 @@ public enum Boundary {
 
   /** True when the defect is configuration (no variant of any service's code breaks it). */
   public boolean isConfiguration() {
-    return this == PROPAGATORS;
+    return Defects.of(this).get(0).isConfiguration();
   }
 
   /** The all-Java fix file; for other implementations see {@link ExpectedFlow#fixFile}. */

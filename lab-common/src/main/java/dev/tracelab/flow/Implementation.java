@@ -24,24 +24,21 @@ public enum Implementation {
       Flow.FRONTEND,
       Language.BROWSER,
       List.of(new Declared(SpanKind.CLIENT, Flow.FRONTEND_FETCH, Declared.UPSTREAM)),
-      Map.of(),
-      "frontend/src/propagation.js"),
+      Map.of()),
   GATEWAY_JAVA(
       Flow.GATEWAY,
       Language.JAVA,
       List.of(
           new Declared(SpanKind.SERVER, Flow.GATEWAY_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.CLIENT, Flow.GATEWAY_CLIENT, 0)),
-      Map.of(Boundary.CORS, 0),
-      "gateway-svc/src/main/java/dev/tracelab/gateway/TracingHttpClient.java"),
+      Map.of(Boundary.CORS, 0)),
   GATEWAY_GO(
       Flow.GATEWAY,
       Language.GO,
       List.of(
           new Declared(SpanKind.SERVER, Flow.GATEWAY_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.CLIENT, Flow.GATEWAY_CLIENT, 0)),
-      Map.of(Boundary.CORS, 0),
-      "gateway-svc/go/worker.go"),
+      Map.of(Boundary.CORS, 0)),
   WORKER_JAVA(
       Flow.WORKER,
       Language.JAVA,
@@ -49,8 +46,7 @@ public enum Implementation {
           new Declared(SpanKind.SERVER, Flow.WORKER_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.INTERNAL, Flow.DEFERRED_WORK, 0),
           new Declared(SpanKind.PRODUCER, Flow.PRODUCE, 1)),
-      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1),
-      "worker-svc/src/main/java/dev/tracelab/worker/ContextBoundHandOff.java"),
+      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1)),
   WORKER_NODE(
       Flow.WORKER,
       Language.NODE,
@@ -58,20 +54,17 @@ public enum Implementation {
           new Declared(SpanKind.SERVER, Flow.WORKER_SERVER, Declared.UPSTREAM),
           new Declared(SpanKind.INTERNAL, Flow.DEFERRED_WORK, 0),
           new Declared(SpanKind.PRODUCER, Flow.PRODUCE, 1)),
-      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1),
-      "worker-svc/node/src/context-bound-hand-off.js"),
+      Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0, Boundary.ASYNC, 1)),
   CONSUMER_JAVA(
       Flow.CONSUMER,
       Language.JAVA,
       List.of(new Declared(SpanKind.CONSUMER, Flow.PROCESS, Declared.UPSTREAM)),
-      Map.of(Boundary.KAFKA, 0),
-      "consumer-svc/src/main/java/dev/tracelab/consumer/RecordHeadersParent.java"),
+      Map.of(Boundary.KAFKA, 0)),
   CONSUMER_GO(
       Flow.CONSUMER,
       Language.GO,
       List.of(new Declared(SpanKind.CONSUMER, Flow.PROCESS, Declared.UPSTREAM)),
-      Map.of(Boundary.KAFKA, 0),
-      "consumer-svc/go/parent.go"),
+      Map.of(Boundary.KAFKA, 0)),
   /**
    * Envoy as the worker's inbound sidecar ({@code --mesh}): a SERVER span for the request its
    * listener received and, as the upstream span of its router, a CLIENT span for the request it
@@ -86,7 +79,6 @@ public enum Implementation {
           new Declared(SpanKind.SERVER, Flow.SIDECAR_INGRESS, Declared.UPSTREAM),
           new Declared(SpanKind.CLIENT, Flow.SIDECAR_UPSTREAM, 0)),
       Map.of(Boundary.HTTP, 0, Boundary.PROPAGATORS, 0),
-      null,
       "tracecontext",
       "The request reached the mesh sidecar with no trace context it could read, so the proxy"
           + " started a new trace and the worker joined the sidecar's trace, not the request's. The"
@@ -103,17 +95,12 @@ public enum Implementation {
   private final Language language;
   private final List<Declared> spans;
   private final Map<Boundary, Integer> orphanAt;
-  private final String fixFile;
   private final String propagators;
   private final String orphanNote;
 
   Implementation(
-      String role,
-      Language language,
-      List<Declared> spans,
-      Map<Boundary, Integer> orphanAt,
-      String fixFile) {
-    this(role, language, spans, orphanAt, fixFile, null, null);
+      String role, Language language, List<Declared> spans, Map<Boundary, Integer> orphanAt) {
+    this(role, language, spans, orphanAt, null, null);
   }
 
   Implementation(
@@ -121,14 +108,12 @@ public enum Implementation {
       Language language,
       List<Declared> spans,
       Map<Boundary, Integer> orphanAt,
-      String fixFile,
       String propagators,
       String orphanNote) {
     this.role = role;
     this.language = language;
     this.spans = spans;
     this.orphanAt = orphanAt;
-    this.fixFile = fixFile;
     this.propagators = propagators;
     this.orphanNote = orphanNote;
   }
@@ -157,10 +142,11 @@ public enum Implementation {
 
   /**
    * The file (repo-relative) holding this implementation's fix of the boundary its role can break;
-   * null for a participant with no code of the lab's ({@link #SIDECAR_ENVOY}).
+   * null for a participant with no code of the lab's ({@link #SIDECAR_ENVOY}). From the defect
+   * catalog ({@link Defects}).
    */
   public String fixFile() {
-    return fixFile;
+    return Defects.fixFileOf(role, language);
   }
 
   /**

@@ -9,33 +9,44 @@ import java.util.stream.Collectors;
 
 /** A combination of variants, and what it must produce (docs/design.md §3). */
 public enum Scenario {
-  FIXED("fixed", EnumSet.noneOf(Boundary.class)),
-  BROKEN_HTTP("broken-http", EnumSet.of(Boundary.HTTP)),
-  BROKEN_ASYNC("broken-async", EnumSet.of(Boundary.ASYNC)),
-  BROKEN_KAFKA("broken-kafka", EnumSet.of(Boundary.KAFKA)),
-  ALL_BROKEN("all-broken", EnumSet.of(Boundary.HTTP, Boundary.ASYNC, Boundary.KAFKA)),
+  FIXED("fixed", Kind.NONE),
+  /** The catalog's defects of scenario {@code broken-http} (docs/design.md §3). */
+  BROKEN_HTTP("broken-http", Kind.CATALOG),
+  BROKEN_ASYNC("broken-async", Kind.CATALOG),
+  BROKEN_KAFKA("broken-kafka", Kind.CATALOG),
+  /** Every service runs its {@code broken} variant. */
+  ALL_BROKEN("all-broken", Kind.ALL_BROKEN),
   /** Every service fixed; the gateway propagates only B3 (b3multi), the worker reads only W3C. */
-  BROKEN_PROPAGATORS("broken-propagators", EnumSet.of(Boundary.PROPAGATORS)),
+  BROKEN_PROPAGATORS("broken-propagators", Kind.CATALOG),
   /**
    * Every boundary propagates; the consumer runs {@link Variant#LINKED}: its process span starts a
    * new trace linked to the producer span (docs/design.md §8). Two traces per request, no orphan.
    */
-  LINKED_KAFKA("linked-kafka", EnumSet.noneOf(Boundary.class), EnumSet.of(Boundary.KAFKA));
+  LINKED_KAFKA("linked-kafka", Kind.NONE, EnumSet.of(Boundary.KAFKA));
 
   /** The propagators every service runs unless a scenario says otherwise (OTEL_PROPAGATORS). */
   public static final String DEFAULT_PROPAGATORS = "tracecontext,baggage";
 
-  private final String id;
-  private final Set<Boundary> broken;
-  private final Set<Boundary> linked;
-
-  Scenario(String id, Set<Boundary> broken) {
-    this(id, broken, EnumSet.noneOf(Boundary.class));
+  /** Where a scenario's broken boundaries come from. */
+  private enum Kind {
+    NONE,
+    /** The defects of the catalog ({@link Defects}) whose scenario this is. */
+    CATALOG,
+    /** Every boundary a service's {@code broken} variant breaks. */
+    ALL_BROKEN
   }
 
-  Scenario(String id, Set<Boundary> broken, Set<Boundary> linked) {
+  private final String id;
+  private final Kind kind;
+  private final Set<Boundary> linked;
+
+  Scenario(String id, Kind kind) {
+    this(id, kind, EnumSet.noneOf(Boundary.class));
+  }
+
+  Scenario(String id, Kind kind, Set<Boundary> linked) {
     this.id = id;
-    this.broken = broken;
+    this.kind = kind;
     this.linked = linked;
   }
 
@@ -43,8 +54,13 @@ public enum Scenario {
     return id;
   }
 
+  /** The boundaries this scenario breaks, from the defect catalog. */
   public Set<Boundary> brokenBoundaries() {
-    return broken;
+    return switch (kind) {
+      case NONE -> EnumSet.noneOf(Boundary.class);
+      case CATALOG -> Defects.brokenBy(id);
+      case ALL_BROKEN -> Defects.brokenByVariant(Variant.BROKEN.id());
+    };
   }
 
   /**
@@ -58,6 +74,7 @@ public enum Scenario {
   /** The variant each service runs, in flow order of services. */
   public Map<String, Variant> variants() {
     Map<String, Variant> variants = new LinkedHashMap<>();
+    Set<Boundary> broken = brokenBoundaries();
     for (String service : Flow.SERVICES) {
       boolean isBroken =
           broken.stream().anyMatch(b -> !b.isConfiguration() && b.brokenBy().equals(service));
@@ -73,10 +90,7 @@ public enum Scenario {
     for (String service : Flow.SERVICES) {
       propagators.put(service, DEFAULT_PROPAGATORS);
     }
-    if (broken.contains(Boundary.PROPAGATORS)) {
-      propagators.put(Boundary.PROPAGATORS.brokenBy(), "b3multi");
-      propagators.put(Boundary.PROPAGATORS.orphanService(), "tracecontext");
-    }
+    propagators.putAll(Defects.propagatorsOf(id));
     return propagators;
   }
 
@@ -96,7 +110,7 @@ public enum Scenario {
   /** The trace fragments one request must produce in {@code flow}'s implementations. */
   public List<List<Integer>> expectedFragments(ExpectedFlow flow) {
     Set<Boundary> cuts = EnumSet.noneOf(Boundary.class);
-    cuts.addAll(broken);
+    cuts.addAll(brokenBoundaries());
     cuts.addAll(linked);
     return flow.fragments(cuts);
   }
@@ -114,6 +128,11 @@ public enum Scenario {
     return null;
   }
 
+  /** Every scenario's id, comma-separated: {@code fixed, broken-http, ...}. */
+  public static String ids() {
+    return java.util.Arrays.stream(values()).map(Scenario::id).collect(Collectors.joining(", "));
+  }
+
   /** Parses a scenario id such as {@code broken-http}; unknown ids are a clear error. */
   public static Scenario parse(String value) {
     for (Scenario s : values()) {
@@ -122,10 +141,6 @@ public enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "unknown scenario '"
-            + value
-            + "' (expected one of "
-            + java.util.Arrays.stream(values()).map(Scenario::id).collect(Collectors.joining(", "))
-            + ")");
+        "unknown scenario '" + value + "' (expected one of " + ids() + ")");
   }
 }

@@ -1,6 +1,7 @@
 package dev.tracelab.flow;
 
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Which implementation of its boundary a service runs: the fix, the deliberate defect, or (the
@@ -38,11 +39,18 @@ public enum Variant {
   }
 
   /**
-   * True when {@code service} has this variant (fixed and broken: every service; the rest: the
-   * consumer).
+   * True when {@code service} has this variant: {@code fixed} every service; a defect's variant the
+   * services the defect catalog ({@link Defects}) has it for; the rest (the consumer's {@code
+   * linked} and {@code lifecycle-fixed}) the consumer.
    */
   public boolean appliesTo(String service) {
-    return this == FIXED || this == BROKEN || Flow.CONSUMER.equals(service);
+    if (this == FIXED) {
+      return true;
+    }
+    boolean isDefect = Defects.ALL.stream().anyMatch(d -> id.equals(d.variant()));
+    return isDefect
+        ? Defects.ALL.stream().anyMatch(d -> id.equals(d.variant()) && d.role().equals(service))
+        : Flow.CONSUMER.equals(service);
   }
 
   /**
@@ -61,6 +69,8 @@ public enum Variant {
     throw new IllegalArgumentException(
         "unknown variant '"
             + value
-            + "' (expected fixed, broken, linked, lifecycle or lifecycle-fixed)");
+            + "' (expected one of "
+            + java.util.Arrays.stream(values()).map(Variant::id).collect(Collectors.joining(", "))
+            + ")");
   }
 }

@@ -412,6 +412,17 @@ public final class LabEnvironment implements AutoCloseable {
       return this;
     }
 
+    /**
+     * {@code OTEL_PROPAGATORS} per service (service name -> value), as a deployment sets them; a
+     * service not named runs the default. Call after {@link #scenario} / {@link #variants}.
+     */
+    public Builder propagators(Map<String, String> propagators) {
+      Map<String, String> all = new LinkedHashMap<>(Scenario.FIXED.propagators());
+      all.putAll(propagators);
+      this.propagators = Map.copyOf(all);
+      return this;
+    }
+
     /** These variants (service name -> variant), every service with the default propagators. */
     public Builder variants(Map<String, Variant> variants) {
       this.variants = Map.copyOf(variants);

@@ -3,8 +3,10 @@ package dev.tracelab.auditor.room;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.auditor.trace.TraceClosed;
+import dev.tracelab.flow.Boundary;
+import dev.tracelab.flow.Defects;
+import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
-import io.opentelemetry.api.trace.SpanKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,8 +23,12 @@ import java.util.TreeMap;
  */
 public final class Room {
 
-  /** The boundaries of the room view, in flow order. */
-  public static final List<String> BOUNDARIES = List.of("http", "async", "kafka");
+  /**
+   * The boundaries of the room view, in flow order: the code exercises between the lab's services
+   * (the defect catalog's, {@link Defects#serviceExercises()}).
+   */
+  public static final List<String> BOUNDARIES =
+      Defects.serviceExercises().stream().map(Boundary::id).toList();
 
   /** One boundary of one learner: its last verdict and when it was seen. */
   public record Seen(String status, Instant at) {}
@@ -48,15 +54,15 @@ public final class Room {
     }
   }
 
+  /**
+   * The room's boundary whose orphan span (in the all-Java flow) has this span's service and kind.
+   */
   private static String boundaryAt(ReceivedSpan s) {
-    if (s.service().equals(Flow.WORKER) && s.kind() == SpanKind.SERVER) {
-      return "http";
-    }
-    if (s.service().equals(Flow.WORKER) && s.kind() == SpanKind.INTERNAL) {
-      return "async";
-    }
-    if (s.service().equals(Flow.CONSUMER) && s.kind() == SpanKind.CONSUMER) {
-      return "kafka";
+    for (Boundary b : Defects.serviceExercises()) {
+      ExpectedSpan orphan = Flow.JAVA.orphanSpan(b);
+      if (orphan.service().equals(s.service()) && orphan.kind() == s.kind()) {
+        return b.id();
+      }
     }
     return null;
   }

@@ -3,6 +3,8 @@ package dev.tracelab.cli.exercise;
 import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.flow.Boundary;
+import dev.tracelab.flow.Defects;
+import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Language;
 import java.io.PrintStream;
@@ -55,19 +57,15 @@ public final class Checker {
     return tasks;
   }
 
+  /** An exercise's boundary by id: one of the defect catalog's exercises. */
   public static Boundary parseBoundary(String id) {
     for (Boundary b : Boundary.values()) {
-      if (b.id().equals(id)) {
-        if (b.isConfiguration()) {
-          throw new ExerciseException(
-              id
-                  + " is a configuration boundary (OTEL_PROPAGATORS), not code to fix here:"
-                  + " see ./lab trace --scenario broken-propagators");
-        }
+      if (b.id().equals(id) && Defects.exercises().contains(id)) {
         return b;
       }
     }
-    throw new ExerciseException("unknown boundary '" + id + "' (http, async, kafka)");
+    throw new ExerciseException(
+        "unknown boundary '" + id + "' (" + String.join(", ", Defects.exercises()) + ")");
   }
 
   public List<Result> check(String boundary) {
@@ -93,6 +91,7 @@ public final class Checker {
     for (Implementations combination : EndToEnd.combinations(languages)) {
       List<Task> here =
           tasks.stream()
+              .filter(Task::isServiceCode)
               .filter(t -> combination.of(t.implementation().role()) == t.implementation())
               .toList();
       if (here.isEmpty()) {
@@ -100,6 +99,7 @@ public final class Checker {
       }
       List<Task> unbuilt =
           s.tasks().stream()
+              .filter(Task::isServiceCode)
               .filter(t -> combination.of(t.implementation().role()) == t.implementation())
               .filter(t -> built.containsKey(t) && !built.get(t).compiles())
               .toList();
@@ -133,13 +133,45 @@ public final class Checker {
       }
     }
 
+    Map<Task, List<String>> leaks = new LinkedHashMap<>();
+    SharedChecks shared = new SharedChecks(workspace.root());
+    for (Task t : tasks) {
+      if (t.isServiceCode()) {
+        continue;
+      }
+      if (!built.get(t).compiles()) {
+        notRun.put(t, "not run end to end: " + t.fixFile() + " does not build");
+        continue;
+      }
+      out.println(
+          t.language() == null
+              ? "running the lab end to end with the OTEL_PROPAGATORS of "
+                  + OtelEnv.FILE
+                  + " ("
+                  + EndToEnd.REQUESTS
+                  + " orders) ..."
+              : "running the page in Chromium, one order through the API origin (the lab embedded) ...");
+      try {
+        SharedChecks.Seen seenHere =
+            t.language() == null
+                ? shared.propagators(OtelEnv.read(workspace.root()))
+                : shared.cors();
+        seen.put(t, seenHere.observation());
+        leaks.put(t, seenHere.leaked());
+      } catch (RuntimeException e) {
+        notRun.put(t, "the end-to-end run failed: " + e.getMessage());
+      }
+    }
+
     List<Result> results = new ArrayList<>();
     out.println();
     for (Task t : tasks) {
       SpanTests.Outcome b = built.get(t);
       EndToEnd.Observation o = seen.get(t);
-      boolean fixed = b.passed() && o != null && o.verdict() == EndToEnd.Verdict.CONNECTED;
-      WrongFix wrong = fixed ? null : recognise(t, o, wires.get(t));
+      List<String> leaked = leaks.getOrDefault(t, List.of());
+      boolean fixed =
+          b.passed() && o != null && o.verdict() == EndToEnd.Verdict.CONNECTED && leaked.isEmpty();
+      WrongFix wrong = fixed ? null : recognise(t, o, wires.get(t), leaked);
       int level = s.hints.getOrDefault(t.id(), 0);
       // judged broken: it built, and failed its span-level tests or ran end to end. Code that does
       // not
@@ -153,7 +185,7 @@ public final class Checker {
           t.id(),
           fixed ? "fixed" : b.compileError() ? "does not compile" : judged ? "broken" : "not run");
       results.add(new Result(t, fixed, wrong, level));
-      print(s, t, fixed, judged, b, o, notRun.get(t), wires.get(t), wrong, level);
+      print(s, t, fixed, judged, b, o, notRun.get(t), wires.get(t), leaked, wrong, level);
     }
     workspace.save(s);
     long done = results.stream().filter(Result::fixed).count();
@@ -177,6 +209,7 @@ public final class Checker {
       EndToEnd.Observation o,
       String notRun,
       EndToEnd.Wire wire,
+      List<String> leaked,
       WrongFix wrong,
       int level) {
     out.printf(
@@ -217,8 +250,11 @@ public final class Checker {
     if (wire != null && !wire.request().isEmpty()) {
       out.println("   on the wire, POST /work carried: " + interesting(wire.request()));
     }
+    if (!leaked.isEmpty()) {
+      out.println("   the third party (analytics origin) received: " + String.join("; ", leaked));
+    }
     if (wrong != null) {
-      out.println("   wrong fix: " + wrong.hint(observedFor(wrong, t, o, wire)));
+      out.println("   wrong fix: " + wrong.hint(observedFor(wrong, t, o, wire, leaked)));
     }
     if (!fixed && judged) {
       String reference = t.referenceLines(workspace.reference(s, t)).stripTrailing();
@@ -263,8 +299,21 @@ public final class Checker {
    * The recognised wrong fix of a broken task, from the wire and the trace first, the code where
    * they cannot tell.
    */
-  private WrongFix recognise(Task t, EndToEnd.Observation o, EndToEnd.Wire wire) {
+  private WrongFix recognise(
+      Task t, EndToEnd.Observation o, EndToEnd.Wire wire, List<String> leaked) {
     switch (t.boundary()) {
+      case CORS -> {
+        return leaked.isEmpty() ? null : WrongFix.CATCH_ALL_ALLOWLIST;
+      }
+      case PROPAGATORS -> {
+        if (o != null
+            && o.span() != null
+            && o.verdict() == EndToEnd.Verdict.ROOT
+            && !o.span().service().equals(Flow.WORKER)) {
+          return WrongFix.MISMATCH_MOVED;
+        }
+        return null;
+      }
       case HTTP -> {
         if (o != null
             && o.verdict() == EndToEnd.Verdict.WRONG_PARENT
@@ -307,8 +356,11 @@ public final class Checker {
     }
   }
 
-  private String observedFor(WrongFix wrong, Task t, EndToEnd.Observation o, EndToEnd.Wire wire) {
+  private String observedFor(
+      WrongFix wrong, Task t, EndToEnd.Observation o, EndToEnd.Wire wire, List<String> leaked) {
     return switch (wrong) {
+      case CATCH_ALL_ALLOWLIST -> String.join("; ", leaked);
+      case MISMATCH_MOVED -> "'" + o.span().name() + "' (" + o.span().service() + ")";
       case ID_HEADER_ONLY -> String.join(", ", idHeaders(wire.request()));
       case B3_ONLY -> interesting(wire.request());
       case INJECTED_ON_SERVER -> t.fixFile();

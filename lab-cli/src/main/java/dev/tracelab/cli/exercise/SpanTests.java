@@ -109,9 +109,53 @@ final class SpanTests {
                 + t.spanTests()
                 + ".test.js ...");
         out.put(t, node(t));
+      } else if (t.language() == Language.BROWSER) {
+        progress.println(
+            "testing the page: node --test "
+                + t.module()
+                + "/test/"
+                + t.spanTests()
+                + ".test.js (npm ci and the bundle first, when needed) ...");
+        out.put(t, page(t));
+      } else if (t.language() == null) {
+        Map<String, String> p = OtelEnv.read(root); // a bad line: one error naming it
+        out.put(
+            t,
+            Outcome.ok(
+                OtelEnv.FILE
+                    + " reads: "
+                    + String.join(
+                        ", ",
+                        p.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList())));
       }
     }
     return out;
+  }
+
+  /** The page's allowlist: syntax, then its unit tests in {@code frontend/} (bundled first). */
+  private Outcome page(Task t) {
+    Optional<Path> node = find("node", List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin")));
+    if (node.isEmpty()) {
+      return Outcome.notBuilt("needs Node.js 20.6+ (node not found on PATH)");
+    }
+    Path log = logs.resolve("node-" + t.module() + ".log");
+    if (exec(List.of(node.get().toString(), "--check", t.fixFile()), root, Map.of(), log, 2) != 0) {
+      return Outcome.compileErrors(List.of(syntaxError(lines(log))));
+    }
+    try {
+      dev.tracelab.env.service.FrontendBundle.prepare(root); // npm ci and the bundle, when stale
+    } catch (IllegalStateException e) {
+      return Outcome.notBuilt(e.getMessage());
+    }
+    Path dir = root.resolve(t.module());
+    int exit =
+        exec(
+            List.of(node.get().toString(), "--test", "test/" + t.spanTests() + ".test.js"),
+            dir,
+            Map.of(),
+            log,
+            5);
+    return tapOutcome(t, exit, lines(log), log);
   }
 
   private static String modules(List<Task> tasks) {
@@ -299,7 +343,11 @@ final class SpanTests {
             Map.of(),
             log,
             5);
-    List<String> lines = lines(log);
+    return tapOutcome(t, exit, lines(log), log);
+  }
+
+  /** A {@code node --test} run's outcome from its TAP output. */
+  private Outcome tapOutcome(Task t, int exit, List<String> lines, Path log) {
     if (exit == 0) {
       String pass =
           lines.stream()

@@ -1,9 +1,12 @@
 package dev.tracelab.cli.exercise;
 
 import dev.tracelab.flow.Boundary;
+import dev.tracelab.flow.Defect;
+import dev.tracelab.flow.Defects;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementation;
 import dev.tracelab.flow.Language;
+import dev.tracelab.flow.Scenario;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -19,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public enum Task {
   HTTP_JAVA(
-      Implementation.GATEWAY_JAVA,
+      "http/java",
       "docs/w3c-trace-context.md (traceparent) and docs/orphans.md (1. HTTP boundary)",
       List.of(Edit.dropAll()),
       List.of(
@@ -33,7 +36,7 @@ public enum Task {
       "gateway-svc",
       "HttpBoundarySpansTest"),
   HTTP_GO(
-      Implementation.GATEWAY_GO,
+      "http/go",
       "docs/w3c-trace-context.md (traceparent) and docs/orphans.md (The same boundaries in Go and Node.js)",
       List.of(Edit.dropAll()),
       List.of(
@@ -47,7 +50,7 @@ public enum Task {
       "gateway-svc",
       "TestFixedGatewayPropagatesTheClientSpanToTheWorker|TestIncomingTraceparentIsContinued"),
   ASYNC_JAVA(
-      Implementation.WORKER_JAVA,
+      "async/java",
       "docs/orphans.md (2. In-process async boundary)",
       List.of(Edit.replace("Context.taskWrapping(pool)", "pool")),
       List.of(
@@ -61,7 +64,7 @@ public enum Task {
       "worker-svc",
       "AsyncBoundarySpansTest"),
   ASYNC_NODE(
-      Implementation.WORKER_NODE,
+      "async/node",
       "docs/orphans.md (The same boundaries in Go and Node.js)",
       List.of(Edit.replace("context.bind(context.active(), job)", "job")),
       List.of(
@@ -74,7 +77,7 @@ public enum Task {
       "worker-svc",
       "async-boundary"),
   KAFKA_JAVA(
-      Implementation.CONSUMER_JAVA,
+      "kafka/java",
       "docs/orphans.md (3. Kafka boundary; A link instead of a parent)",
       List.of(
           Edit.replace(
@@ -91,7 +94,7 @@ public enum Task {
       "consumer-svc",
       "KafkaBoundarySpansTest"),
   KAFKA_GO(
-      Implementation.CONSUMER_GO,
+      "kafka/go",
       "docs/orphans.md (The same boundaries in Go and Node.js)",
       List.of(
           Edit.replace(
@@ -104,11 +107,49 @@ public enum Task {
               + " recordHeaders{kotel.NewRecordCarrier(r), r} (already in this file).",
           "Exact lines: the return statement of the func recordParent returns"),
       "consumer-svc",
-      "TestProcessSpanIsTheChildOfTheProducerSpan|TestRecordWithoutContextIsARoot");
+      "TestProcessSpanIsTheChildOfTheProducerSpan|TestRecordWithoutContextIsARoot"),
+  /**
+   * Configuration only: the stub sets each side's {@code OTEL_PROPAGATORS} as the catalog's {@code
+   * propagators} defect does (the gateway B3 only, the worker W3C only).
+   */
+  PROPAGATORS(
+      "propagators",
+      "docs/orphans.md (5. Propagators that disagree)",
+      propagatorEdits(),
+      List.of(
+          "Concept: both services propagate, in formats the other does not read. The gateway's"
+              + " OTEL_PROPAGATORS writes only B3 headers (X-B3-TraceId ...); the worker's reads only W3C"
+              + " traceparent, finds none and starts a new trace. No code is wrong: the configuration of"
+              + " the two sides of the hop disagrees.",
+          "API: OTEL_PROPAGATORS is a comma-separated list; every listed propagator injects its format"
+              + " and extracts it. tracecontext = W3C traceparent, baggage = W3C baggage, b3multi = B3"
+              + " headers. Give both sides the same format (tracecontext,baggage), or, during a migration,"
+              + " both formats on both sides (tracecontext,baggage,b3multi). Mind the worker's next hop:"
+              + " it injects into the Kafka record with its own list, and the consumer reads W3C.",
+          "Exact lines: the GATEWAY_ and WORKER_ lines of " + OtelEnv.FILE),
+      null,
+      null),
+  /** The page's allowlist: the stub is the catalog's {@code cors} defect (no API origin listed). */
+  CORS(
+      "cors/browser",
+      "docs/browser.md (The rule: same origin, or explicitly allowed)",
+      List.of(Edit.replace("[originPattern(config.apiOrigin)]", "[]")),
+      List.of(
+          "Concept: the fetch instrumentation sends traceparent to the page's own origin always, and"
+              + " to another origin only when the URL matches an entry of propagateTraceHeaderCorsUrls."
+              + " The API is another origin (another port): its requests carry no trace context, so the"
+              + " gateway's SERVER span starts a new trace. List the API's origin, and only it: a"
+              + " catch-all sends the trace context to every third party the page calls.",
+          "API: originPattern(origin) (in this file) returns a RegExp matching exactly that origin"
+              + " (scheme, host, port); config.apiOrigin is the API's origin. apiOnlyAllowlist returns"
+              + " the allowlist, an array of such patterns.",
+          "Exact lines: the return statement of apiOnlyAllowlist(config)"),
+      "frontend",
+      "propagation");
 
   static final String MARKER = "tracelab:exercise";
 
-  private final Implementation implementation;
+  private final String defect;
   private final String docs;
   private final List<Edit> edits;
   private final List<String> hints;
@@ -116,13 +157,13 @@ public enum Task {
   private final String spanTests;
 
   Task(
-      Implementation implementation,
+      String defect,
       String docs,
       List<Edit> edits,
       List<String> hints,
       String module,
       String spanTests) {
-    this.implementation = implementation;
+    this.defect = defect;
     this.docs = docs;
     this.edits = edits;
     this.hints = hints;
@@ -130,31 +171,39 @@ public enum Task {
     this.spanTests = spanTests;
   }
 
-  /** The boundary this task fixes: the one its role's broken variant breaks. */
+  /** The catalog's defect this task is the exercise of ({@link Defects}). */
+  public Defect defect() {
+    return Defects.get(defect);
+  }
+
+  /** The boundary this task fixes: its defect's. */
   public Boundary boundary() {
-    for (Boundary b : Boundary.values()) {
-      if (!b.isConfiguration() && b.brokenBy().equals(implementation.role())) {
-        return b;
-      }
-    }
-    throw new IllegalStateException("no boundary broken by " + implementation.role());
+    return defect().boundary();
   }
 
+  /** The language of the code the learner fixes; null for configuration. */
   public Language language() {
-    return implementation.language();
+    return defect().language();
   }
 
+  /** The implementation the learner fixes; null for configuration. */
   public Implementation implementation() {
-    return implementation;
+    Defect d = defect();
+    return d.language() == null ? null : Implementation.of(d.role(), d.language());
   }
 
-  /** {@code http/java}, {@code async/node}, ... */
+  /** True for the code of a lab service (Java, Go, Node.js): built, tested, run end to end. */
+  public boolean isServiceCode() {
+    return language() != null && Flow.SERVICES.contains(defect().role());
+  }
+
+  /** {@code http/java}, {@code async/node}, {@code cors/browser}, {@code propagators} ... */
   public String id() {
-    return boundary().id() + "/" + language().id();
+    return defect().id();
   }
 
   public String fixFile() {
-    return implementation.fixFile();
+    return defect().fixFile();
   }
 
   public String docs() {
@@ -194,6 +243,34 @@ public enum Task {
     return tasks;
   }
 
+  /** The tasks every exercise has, whatever its languages: configuration and the browser page. */
+  public static List<Task> shared() {
+    List<Task> tasks = new ArrayList<>();
+    for (Task t : values()) {
+      if (!t.isServiceCode()) {
+        tasks.add(t);
+      }
+    }
+    return tasks;
+  }
+
+  /**
+   * The stub's edits of {@link OtelEnv#FILE}: each role's line gets the value the catalog's {@code
+   * propagators} defect runs it with.
+   */
+  private static List<Edit> propagatorEdits() {
+    List<Edit> edits = new ArrayList<>();
+    Defects.get("propagators").propagators().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                edits.add(
+                    Edit.replace(
+                        OtelEnv.key(e.getKey()) + "=" + Scenario.DEFAULT_PROPAGATORS,
+                        OtelEnv.key(e.getKey()) + "=" + e.getValue())));
+    return edits;
+  }
+
   public static Task of(Boundary boundary, Language language) {
     for (Task t : values()) {
       if (t.boundary() == boundary && t.language() == language) {
@@ -201,15 +278,6 @@ public enum Task {
       }
     }
     return null;
-  }
-
-  /** The boundary the role's task fixes, by role: gateway http, worker async, consumer kafka. */
-  static Boundary boundaryOf(String role) {
-    return switch (role) {
-      case Flow.GATEWAY -> Boundary.HTTP;
-      case Flow.WORKER -> Boundary.ASYNC;
-      default -> Boundary.KAFKA;
-    };
   }
 
   // ---- stub generation ----
@@ -227,7 +295,8 @@ public enum Task {
     }
     String todo =
         r.indent()
-            + "// TODO(exercise "
+            + r.comment()
+            + " TODO(exercise "
             + boundary().id()
             + "): "
             + todoText()
@@ -260,12 +329,17 @@ public enum Task {
       case ASYNC ->
           "the deferred-work span starts a new trace: the task runs without the request's context.";
       case KAFKA -> "the process span starts a new trace: the record headers' context is ignored.";
-      case PROPAGATORS, CORS -> "";
+      case PROPAGATORS ->
+          "the worker's SERVER span starts a new trace: the two sides propagate in formats the"
+              + " other does not read.";
+      case CORS ->
+          "the gateway's SERVER span starts a new trace: the page sends no trace context to the"
+              + " API's origin.";
     };
   }
 
   /** The lines strictly between a begin and an end marker line of one boundary. */
-  record Region(String indent, int bodyStart, int bodyEnd, String text) {
+  record Region(String indent, String comment, int bodyStart, int bodyEnd, String text) {
 
     String body() {
       return text.substring(bodyStart, bodyEnd);
@@ -274,7 +348,7 @@ public enum Task {
     static Region find(String source, String boundary, String file) {
       Matcher begin =
           Pattern.compile(
-                  "(?m)^([ \\t]*)\\S+ "
+                  "(?m)^([ \\t]*)(\\S+) "
                       + Pattern.quote(MARKER + " " + boundary)
                       + " begin[ \\t]*\\R")
               .matcher(source);
@@ -290,7 +364,7 @@ public enum Task {
         throw new IllegalStateException(
             "no '" + MARKER + " " + boundary + " end' marker after its begin in " + file);
       }
-      return new Region(begin.group(1), begin.end(), end.start(), source);
+      return new Region(begin.group(1), begin.group(2), begin.end(), end.start(), source);
     }
   }
 

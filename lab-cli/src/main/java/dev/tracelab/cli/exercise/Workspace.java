@@ -55,12 +55,22 @@ public final class Workspace {
     public Map<String, Integer> hints = new LinkedHashMap<>();
     public Map<String, String> results = new LinkedHashMap<>();
 
+    /** The chosen boundaries ({@code start --boundaries}); null: every exercise. */
+    public List<String> boundaries;
+
+    /**
+     * The tasks: the code of the chosen languages, then configuration and the page (every exercise
+     * has them), limited to the chosen boundaries.
+     */
     public List<Task> tasks() {
       List<Task> tasks = new ArrayList<>();
       for (String l : languages) {
         tasks.addAll(Task.of(Language.parse(l)));
       }
-      return tasks;
+      tasks.addAll(Task.shared());
+      return tasks.stream()
+          .filter(t -> boundaries == null || boundaries.contains(t.boundary().id()))
+          .toList();
     }
   }
 
@@ -86,7 +96,22 @@ public final class Workspace {
    * branch.
    */
   public State start(String lang) {
+    return start(lang, null);
+  }
+
+  /**
+   * As {@link #start(String)}, with only {@code boundaries} (exercise ids, e.g. {@code http,
+   * async}); null or empty: every exercise.
+   */
+  public State start(String lang, List<String> boundaries) {
     List<Language> languages = languages(lang);
+    List<String> chosen = null;
+    if (boundaries != null && !boundaries.isEmpty()) {
+      chosen = new ArrayList<>();
+      for (String b : boundaries) {
+        chosen.add(Checker.parseBoundary(b.strip()).id());
+      }
+    }
     requireRepository();
     if (Files.exists(root().resolve(STATE))) {
       throw new ExerciseException(
@@ -110,6 +135,11 @@ public final class Workspace {
     }
     State s = new State();
     languages.forEach(l -> s.languages.add(l.id()));
+    s.boundaries = chosen;
+    if (s.tasks().isEmpty()) {
+      throw new ExerciseException(
+          "no exercise of " + String.join(", ", chosen) + " in " + String.join(", ", s.languages));
+    }
     s.from = git.branch() == null ? git.head() : git.branch();
     s.base = git.head();
     s.branch = branch;

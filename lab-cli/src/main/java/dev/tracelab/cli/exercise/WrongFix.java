@@ -47,7 +47,20 @@ public enum WrongFix {
       "The process span starts a new trace with a LINK to the producer span (%s). A link keeps the"
           + " lineage for batch consumers, but this exercise asks for a PARENT: the consumer handles"
           + " each record on its own, so the process span should be the producer span's child and"
-          + " the request stays one trace (see docs/orphans.md, A link instead of a parent).");
+          + " the request stays one trace (see docs/orphans.md, A link instead of a parent)."),
+  CATCH_ALL_ALLOWLIST(
+      Boundary.CORS,
+      "The API's requests may carry the trace context now, but so do the third party's (%s): the"
+          + " allowlist matches every origin, and the page's trace ids (and baggage) leave for a party"
+          + " that has no business with them. List the API's origin exactly"
+          + " (originPattern(config.apiOrigin)), nothing else."),
+  MISMATCH_MOVED(
+      Boundary.PROPAGATORS,
+      "The gateway -> worker hop connects now, but %s starts a new trace: the mismatch moved to the"
+          + " next hop. The worker injects into the Kafka record with ITS OTEL_PROPAGATORS, and the"
+          + " consumer extracts only what its own list names. Every hop needs a format both of its"
+          + " sides read: the same list everywhere (tracecontext,baggage), or, while migrating, both"
+          + " formats on every service.");
 
   private final Boundary boundary;
   private final String hint;

@@ -20,7 +20,7 @@ class ExerciseCheckTest {
   @Test
   void java() {
     ExerciseClone clone = ExerciseClone.of(tmp);
-    clone.workspace.start("java");
+    clone.workspace.start("java", ExerciseClone.CODE);
     String http = Task.HTTP_JAVA.fixFile();
     String async = Task.ASYNC_JAVA.fixFile();
     String kafka = Task.KAFKA_JAVA.fixFile();
@@ -106,7 +106,7 @@ class ExerciseCheckTest {
   @Test
   void aCompileErrorUsesNoHintThenTheAppliedSolutionPassesAndTheEditStaysInGit() {
     ExerciseClone clone = ExerciseClone.of(tmp);
-    clone.workspace.start("java");
+    clone.workspace.start("java", ExerciseClone.CODE);
     String http = Task.HTTP_JAVA.fixFile();
     String broken = "      tracelabUndefined(traced); // my attempt";
     clone.edit(http, clone.todoLine(http, "http"), broken);
@@ -161,7 +161,7 @@ class ExerciseCheckTest {
   void go() {
     ExerciseClone.assumeToolchain(Language.GO);
     ExerciseClone clone = ExerciseClone.of(tmp);
-    clone.workspace.start("go");
+    clone.workspace.start("go", ExerciseClone.CODE);
     String http = Task.HTTP_GO.fixFile();
     String kafka = Task.KAFKA_GO.fixFile();
 
@@ -213,7 +213,7 @@ class ExerciseCheckTest {
   void node() {
     ExerciseClone.assumeToolchain(Language.NODE);
     ExerciseClone clone = ExerciseClone.of(tmp);
-    clone.workspace.start("node");
+    clone.workspace.start("node", ExerciseClone.CODE);
     String async = Task.ASYNC_NODE.fixFile();
 
     clone.edit(
@@ -231,6 +231,78 @@ class ExerciseCheckTest {
     clone.applySolutions();
     ExerciseClone.Check done = clone.check();
     assertThat(done.results()).containsExactly(new Checker.Result(Task.ASYNC_NODE, true, null, 0));
+  }
+
+  @Test
+  void propagators() {
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    clone.workspace.start("java", java.util.List.of("propagators"));
+    String env = Task.PROPAGATORS.fixFile();
+
+    // the stub: the gateway injects B3 only, the worker extracts W3C only
+    ExerciseClone.Check stub = clone.check("propagators");
+    assertThat(stub.results())
+        .containsExactly(new Checker.Result(Task.PROPAGATORS, false, null, 1));
+    assertThat(stub.output())
+        .contains(
+            "span-level tests: config/otel.env reads: gateway-svc b3multi, worker-svc tracecontext,"
+                + " consumer-svc tracecontext,baggage")
+        .contains("'POST /work' (worker-svc) starts a new trace (no parent)")
+        .contains("hint 1/3: Concept: both services propagate");
+
+    // a wrong fix: the worker speaks B3 too; the hop connects, the mismatch moves to Kafka
+    clone.edit(env, "WORKER_OTEL_PROPAGATORS=tracecontext", "WORKER_OTEL_PROPAGATORS=b3multi");
+    ExerciseClone.Check moved = clone.check("propagators");
+    assertThat(moved.results())
+        .containsExactly(new Checker.Result(Task.PROPAGATORS, false, WrongFix.MISMATCH_MOVED, 2));
+    assertThat(moved.output())
+        .contains("'process orders' (consumer-svc) starts a new trace (no parent)")
+        .contains("wrong fix: The gateway -> worker hop connects now, but 'process orders'");
+
+    // hostile input: one error naming the file and the line
+    clone.edit(env, "WORKER_OTEL_PROPAGATORS=b3multi", "WORKER_OTEL_PROPAGATORS=w3c");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> clone.check("propagators"))
+        .isInstanceOf(ExerciseException.class)
+        .hasMessage(
+            "config/otel.env:9: unknown propagator 'w3c' in WORKER_OTEL_PROPAGATORS (known:"
+                + " tracecontext, baggage, b3, b3multi, jaeger, ottrace, none)");
+
+    clone.workspace.applySolution(dev.tracelab.flow.Boundary.PROPAGATORS);
+    ExerciseClone.Check done = clone.check("propagators");
+    assertThat(done.results()).containsExactly(new Checker.Result(Task.PROPAGATORS, true, null, 2));
+    assertThat(done.output()).contains("== propagators FIXED  config/otel.env", "1 of 1 fixed");
+  }
+
+  @Test
+  void cors() {
+    ExerciseClone.assumeBrowser();
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    clone.workspace.start("java", java.util.List.of("cors"));
+    String page = Task.CORS.fixFile();
+
+    // the stub: the API origin is not on the allowlist
+    ExerciseClone.Check stub = clone.check("cors");
+    assertThat(stub.results()).containsExactly(new Checker.Result(Task.CORS, false, null, 1));
+    assertThat(stub.output())
+        .contains("span-level tests: propagation.test.js failed: fixed: same origin and the API")
+        .contains("'POST /orders' (gateway-svc) starts a new trace (no parent)")
+        .contains("diagnosis: cors boundary at gateway-svc 'POST /orders'")
+        .contains("hint 1/3: Concept: the fetch instrumentation sends traceparent");
+
+    // a wrong fix: a catch-all allowlist; the API gets the context, and so does the third party
+    clone.edit(page, "  return [];", "  return [new RegExp('.*')];");
+    ExerciseClone.Check leak = clone.check("cors");
+    assertThat(leak.results())
+        .containsExactly(new Checker.Result(Task.CORS, false, WrongFix.CATCH_ALL_ALLOWLIST, 2));
+    assertThat(leak.output())
+        .contains("'POST /orders' (gateway-svc) is the child of the span before it, in one trace")
+        .contains("the third party (analytics origin) received: ")
+        .contains("wrong fix: The API's requests may carry the trace context now, but so do the");
+
+    clone.workspace.applySolution(dev.tracelab.flow.Boundary.CORS);
+    ExerciseClone.Check done = clone.check("cors");
+    assertThat(done.results()).containsExactly(new Checker.Result(Task.CORS, true, null, 2));
+    assertThat(done.output()).contains("1 of 1 fixed");
   }
 
   private static void appendGo(ExerciseClone clone, String path, String text) {

@@ -47,12 +47,15 @@ public final class ExerciseClone {
     Git outside = new Git(parent);
     outside.run("clone", "--quiet", "--no-hardlinks", repository().toString(), root.toString());
     // the Node.js dependencies of this checkout, if installed, spare the clone an npm ci
-    Path modules = repository().resolve("worker-svc/node/node_modules");
-    if (Files.isDirectory(modules)) {
-      run(parent, "cp", "-a", modules.toString(), root.resolve("worker-svc/node/").toString());
-      root.resolve("worker-svc/node/node_modules/.package-lock.json")
-          .toFile()
-          .setLastModified(System.currentTimeMillis() + 60_000);
+    for (String dir : List.of("worker-svc/node", "frontend")) {
+      Path modules = repository().resolve(dir).resolve("node_modules");
+      if (Files.isDirectory(modules)) {
+        run(parent, "cp", "-a", modules.toString(), root.resolve(dir).toString());
+        root.resolve(dir)
+            .resolve("node_modules/.package-lock.json")
+            .toFile()
+            .setLastModified(System.currentTimeMillis() + 60_000);
+      }
     }
     return new ExerciseClone(root);
   }
@@ -72,6 +75,21 @@ public final class ExerciseClone {
           "the " + language.id() + " exercise needs " + program + " (not found on PATH)";
       if (TOOLCHAINS_REQUIRED) {
         throw new AssertionError(reason + " and -Dtracelab.toolchains=required is set");
+      }
+      Assumptions.abort(reason);
+    }
+  }
+
+  /**
+   * Skips the test without Chromium and Node.js (the page's check needs both), unless {@code
+   * -Dtracelab.browser=required}.
+   */
+  static void assumeBrowser() {
+    assumeToolchain(Language.NODE);
+    if (dev.tracelab.env.browser.Chromium.find().isEmpty()) {
+      String reason = "the cors exercise needs Chromium (apt-get install chromium)";
+      if ("required".equals(System.getProperty("tracelab.browser"))) {
+        throw new AssertionError(reason + " and -Dtracelab.browser=required is set");
       }
       Assumptions.abort(reason);
     }
@@ -105,6 +123,9 @@ public final class ExerciseClone {
         .findFirst()
         .orElseThrow();
   }
+
+  /** The code exercises between the services: what the per-language tests start with. */
+  static final List<String> CODE = List.of("http", "async", "kafka");
 
   /** Runs a check of every boundary; its results and what it printed. */
   Check check() {
@@ -148,7 +169,7 @@ public final class ExerciseClone {
   }
 
   void applySolutions() {
-    for (String b : List.of("http", "async", "kafka")) {
+    for (String b : dev.tracelab.flow.Defects.exercises()) {
       try {
         String diff = workspace.solution(Checker.parseBoundary(b));
         Path patch = root.resolve(".tracelab").resolve(b + ".diff");

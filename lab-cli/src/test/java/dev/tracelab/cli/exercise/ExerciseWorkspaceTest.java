@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracelab.flow.Boundary;
-import dev.tracelab.flow.Flow;
+import dev.tracelab.flow.Defects;
 import dev.tracelab.flow.Implementation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +26,21 @@ class ExerciseWorkspaceTest {
     ExerciseClone clone = ExerciseClone.of(tmp);
     Workspace.State s = clone.workspace.start("all");
 
-    // every fix file of a lab service (the page's allowlist and the sidecar are no exercise here)
+    // every fix file of a lab service, the page's allowlist and the propagators' configuration
+    // (the sidecar has none)
     List<String> fixFiles =
         Arrays.stream(Implementation.values())
-            .filter(i -> Flow.SERVICES.contains(i.role()))
+            .filter(i -> i.fixFile() != null)
             .map(Implementation::fixFile)
-            .sorted()
-            .toList();
+            .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+    fixFiles.add(Defects.get("propagators").fixFile());
+    fixFiles = fixFiles.stream().sorted().toList();
+    assertThat(Arrays.stream(Task.values()).map(Task::fixFile).sorted().toList())
+        .isEqualTo(fixFiles);
+    // the tasks are the catalog's exercises, one per defect that has one
+    assertThat(Arrays.stream(Task.values()).map(Task::id))
+        .containsExactlyInAnyOrderElementsOf(
+            Defects.ALL.stream().filter(d -> d.exercise() != null).map(d -> d.id()).toList());
     assertThat(clone.workspace.changedByStart().stream().sorted().toList()).isEqualTo(fixFiles);
     assertThat(s.branch).isEqualTo("tracelab-exercise-all");
     assertThat(new Git(clone.root).branch()).isEqualTo("tracelab-exercise-all");
@@ -60,11 +68,35 @@ class ExerciseWorkspaceTest {
   }
 
   @Test
-  void startWithOneLanguageStubsOnlyItsFiles() {
+  void startWithOneLanguageStubsOnlyItsFilesAndTheSharedOnes() {
     ExerciseClone clone = ExerciseClone.of(tmp);
-    clone.workspace.start("go");
+    Workspace.State s = clone.workspace.start("go");
     assertThat(clone.workspace.changedByStart())
-        .containsExactlyInAnyOrder("gateway-svc/go/worker.go", "consumer-svc/go/parent.go");
+        .containsExactlyInAnyOrder(
+            "gateway-svc/go/worker.go",
+            "consumer-svc/go/parent.go",
+            "config/otel.env",
+            "frontend/src/propagation.js");
+    assertThat(s.tasks()).containsExactly(Task.HTTP_GO, Task.KAFKA_GO, Task.PROPAGATORS, Task.CORS);
+    // the configuration stub is the catalog's defect: the gateway B3 only, the worker W3C only
+    assertThat(Task.regionOf(clone.read("config/otel.env"), Boundary.PROPAGATORS))
+        .isEqualTo(
+            "# TODO(exercise propagators): the worker's SERVER span starts a new trace: the two sides"
+                + " propagate in formats the other does not read. See docs/orphans.md (5. Propagators"
+                + " that disagree).\n"
+                + "GATEWAY_OTEL_PROPAGATORS=b3multi\n"
+                + "WORKER_OTEL_PROPAGATORS=tracecontext\n");
+    assertThat(Task.regionOf(clone.read("frontend/src/propagation.js"), Boundary.CORS))
+        .endsWith("  return [];\n");
+  }
+
+  @Test
+  void startWithChosenBoundariesStubsOnlyTheirFiles() {
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    Workspace.State s = clone.workspace.start("java", List.of("propagators", "kafka"));
+    assertThat(s.tasks()).containsExactly(Task.KAFKA_JAVA, Task.PROPAGATORS);
+    assertThat(clone.workspace.changedByStart())
+        .containsExactlyInAnyOrder(Task.KAFKA_JAVA.fixFile(), "config/otel.env");
   }
 
   @Test
@@ -172,10 +204,8 @@ class ExerciseWorkspaceTest {
     assertThatThrownBy(() -> clone.workspace.start("node"))
         .hasMessageStartingWith("an exercise is already started here");
     assertThatThrownBy(() -> clone.workspace.solution(Checker.parseBoundary("http")))
-        .hasMessage("no http exercise in node (boundaries here: async)");
+        .hasMessage("no http exercise in node (boundaries here: async, propagators, cors)");
     assertThatThrownBy(() -> Checker.parseBoundary("grpc"))
-        .hasMessage("unknown boundary 'grpc' (http, async, kafka)");
-    assertThatThrownBy(() -> Checker.parseBoundary("propagators"))
-        .hasMessageStartingWith("propagators is a configuration boundary");
+        .hasMessage("unknown boundary 'grpc' (cors, http, propagators, async, kafka)");
   }
 }
