@@ -89,6 +89,14 @@ final class TwoServices implements AutoCloseable {
    * @param dropContext the customer does not extract: its server span starts a new trace
    */
   Spans spans(String orderId, boolean dropContext) {
+    return spans(orderId, dropContext, false);
+  }
+
+  /**
+   * One request, as {@link #spans(String, boolean)}; with {@code link}, the customer's server span
+   * starts a new trace with a span link to the frontend's call (as a message consumer may).
+   */
+  Spans spans(String orderId, boolean dropContext, boolean link) {
     int n = ++requests;
     Span server =
         f.spanBuilder("GET /dispatch")
@@ -108,9 +116,13 @@ final class TwoServices implements AutoCloseable {
               .setAttribute("server.port", 8081L)
               .setAttribute(ORDER_ID, orderId)
               .startSpan();
-      Context received = dropContext ? Context.root() : Context.current().with(call);
+      Context received = dropContext || link ? Context.root() : Context.current().with(call);
+      var calleeBuilder = c.spanBuilder("GET /customer");
+      if (link) {
+        calleeBuilder.addLink(call.getSpanContext());
+      }
       Span callee =
-          c.spanBuilder("GET /customer")
+          calleeBuilder
               .setSpanKind(SpanKind.SERVER)
               .setParent(received)
               .setAttribute("http.request.method", "GET")
