@@ -258,17 +258,6 @@ final class SpecShape {
             .filter(s -> expected.id().equals(s.parent()) && startOf.get(s) != s)
             .toList();
     List<AuditedSpan> children = new ArrayList<>(trace.children(span));
-    if (children.size() != expectedChildren.size()) {
-      problems.add(
-          where
-              + span
-              + " has "
-              + children.size()
-              + (children.size() == 1 ? " child " : " children ")
-              + children
-              + ", the spec "
-              + expectedChildren.stream().map(s -> s.selector().toString()).toList());
-    }
     for (SpanSpec e : expectedChildren) {
       AuditedSpan match =
           children.stream()
@@ -276,11 +265,14 @@ final class SpecShape {
               .findFirst()
               .orElse(null);
       if (match == null) {
-        problems.add(where + span + " has no child " + e.selector());
+        problems.add(where + span + " has no child " + e.selector() + " (the spec's)");
         continue;
       }
       children.remove(match);
       matchChildren(trace, match, e, where, problems, actualOf);
+    }
+    for (AuditedSpan extra : children) {
+      problems.add(where + span + " has the child " + extra + ", which the spec's shape has not");
     }
   }
 
