@@ -48,7 +48,7 @@ final class AuditorHttpApi {
   AuditReport report() {
     try {
       return JSON.treeToValue(
-          // format=audit: a lab auditor answers its run as the generic report too
+          // format=audit: an auditor outside audit mode answers its run as the generic report too
           get("/api/report?format=audit")
               .orElseThrow(() -> new IllegalStateException("no /api/report")),
           AuditReport.class);

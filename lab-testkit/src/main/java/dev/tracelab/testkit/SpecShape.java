@@ -139,15 +139,7 @@ final class SpecShape {
     List<String> problems = new ArrayList<>();
     for (AuditedTrace t : traces) {
       if (!t.lateSpans().isEmpty()) {
-        throw new Polling.Final(
-            "trace "
-                + t.traceId()
-                + ": "
-                + SpanTrees.count(t.lateSpans().size(), "span")
-                + " arrived after the auditor judged it ("
-                + String.join(", ", t.lateSpans().stream().map(AuditedSpan::toString).toList())
-                + "): it was judged without them, so it can never be this shape. Raise the"
-                + " auditor's quiet window, or lower the services' OTEL_BSP_SCHEDULE_DELAY");
+        throw new Polling.Final(Request.lateSpans(t));
       }
     }
     if (traces.size() != fragments.size()) {

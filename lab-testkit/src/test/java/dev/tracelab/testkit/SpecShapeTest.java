@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -119,6 +120,43 @@ class SpecShapeTest {
                 + request.call().getTraceId()
                 + "], where the spec's shape has none")
         .hasMessageContaining("(link to span " + request.call().getSpanId());
+  }
+
+  @Test
+  void spansThatArriveAfterTheirTraceWasJudgedEndTheWaitAtOnceNamingThem() {
+    TwoServices.Spans request;
+    try (TwoServices services = TwoServices.withCustomerHeldBack(auditor.otlpHttpEndpoint())) {
+      request = services.spans("o-4", false);
+      String traceId = request.server().getTraceId();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> auditor.trace(traceId).map(AuditedTrace::closed).orElse(false));
+    } // the customer exports now, after the frontend's spans were judged alone
+    String traceId = request.server().getTraceId();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> auditor.trace(traceId).orElseThrow().lateSpans().size() == 2);
+
+    long start = System.nanoTime();
+    for (Runnable assertion :
+        List.<Runnable>of(
+            () -> assertThat(auditor).request(byTraceId(traceId)).isOneConnectedTrace(),
+            () -> assertThat(auditor).request(byTraceId(traceId)).matchesSpec())) {
+      assertThatThrownBy(assertion::run)
+          .isInstanceOf(AssertionError.class)
+          .hasMessageStartingWith("Expecting byTraceId(" + traceId + ") to be ")
+          .hasMessageContaining(
+              "(no need to wait longer), but:\n  trace "
+                  + traceId
+                  + ": 2 spans arrived after the auditor judged it (customer ")
+          .hasMessageContaining(
+              "): it was judged without them, and no later poll changes that. Raise the auditor's"
+                  + " quiet window, or lower the services' OTEL_BSP_SCHEDULE_DELAY\n")
+          .hasMessageContaining("late (arrived after the trace was judged");
+    }
+    Assertions.assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("no wait for the 30 s timeout")
+        .isLessThan(Duration.ofSeconds(10));
   }
 
   @Test

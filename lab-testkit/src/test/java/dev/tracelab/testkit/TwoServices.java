@@ -34,8 +34,14 @@ final class TwoServices implements AutoCloseable {
   private int requests;
 
   private TwoServices(SpanExporter frontendExporter, SpanExporter customerExporter) {
-    this.frontend = provider("frontend", frontendExporter);
-    this.customer = provider("customer", customerExporter);
+    this(
+        provider("frontend", frontendExporter, Duration.ofMillis(50)),
+        provider("customer", customerExporter, Duration.ofMillis(50)));
+  }
+
+  private TwoServices(SdkTracerProvider frontend, SdkTracerProvider customer) {
+    this.frontend = frontend;
+    this.customer = customer;
     this.f = frontend.get("shop");
     this.c = customer.get("shop");
   }
@@ -45,6 +51,16 @@ final class TwoServices implements AutoCloseable {
    */
   static TwoServices overHttp(String endpoint) {
     return new TwoServices(http(endpoint), http(endpoint));
+  }
+
+  /**
+   * Both export over OTLP/HTTP; the customer only when flushed or closed (its batch delay is a
+   * minute): its spans arrive whenever the test lets them.
+   */
+  static TwoServices withCustomerHeldBack(String endpoint) {
+    return new TwoServices(
+        provider("frontend", http(endpoint), Duration.ofMillis(50)),
+        provider("customer", http(endpoint), Duration.ofMinutes(1)));
   }
 
   /** The frontend exports over OTLP/HTTP, the customer over OTLP/gRPC. */
@@ -58,14 +74,13 @@ final class TwoServices implements AutoCloseable {
     return OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").build();
   }
 
-  private static SdkTracerProvider provider(String service, SpanExporter exporter) {
+  private static SdkTracerProvider provider(String service, SpanExporter exporter, Duration delay) {
     return SdkTracerProvider.builder()
         .setResource(
             Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service)))
         // a short export delay, as a test sets OTEL_BSP_SCHEDULE_DELAY: well inside the quiet
         // window
-        .addSpanProcessor(
-            BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofMillis(50)).build())
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(delay).build())
         .build();
   }
 
