@@ -16,7 +16,7 @@ import java.util.Set;
  * The exact traces one request must be by the flow spec's spans (docs/design.md §11.1): the spans
  * the spec lists, each the child of its spec parent, in one trace — or, where the request starts a
  * new trace at a span (a hop that broke, or one crossed by a span link), in the fragments that
- * follows from it: each of those spans the root of its own trace, with no parent, or with exactly
+ * follow from it: each of those spans the root of its own trace, with no parent, or with exactly
  * one link to the span that is its spec parent when the hop is a linked one.
  */
 final class SpecShape {

@@ -27,7 +27,8 @@ public final class TracesAssert extends AbstractAssert<TracesAssert, List<Audite
 
   /** As {@link RequestAssert#continuing}: the first span has this parent instead of none. */
   public TracesAssert continuing(String parentSpanId) {
-    this.rootParent = Objects.requireNonNull(parentSpanId, "parentSpanId");
+    this.rootParent =
+        Objects.requireNonNull(parentSpanId, "parentSpanId").toLowerCase(java.util.Locale.ROOT);
     return this;
   }
 
