@@ -443,6 +443,14 @@ public final class Auditor implements AutoCloseable {
     return mode == null ? null : run.auditReport(mode, pending);
   }
 
+  /**
+   * The current run as the generic report of docs/design.md §11.4, in audit mode or not ({@code GET
+   * /api/report?format=audit}: a lab auditor's run as the test kit reads it).
+   */
+  public AuditReport genericReport() {
+    return run.auditReport(mode == null ? "spec" : mode, false);
+  }
+
   /** The broken edges of the current run (docs/design.md §11.3). */
   public List<dev.tracelab.auditor.orphans.BrokenEdge> brokenEdges() {
     return run.brokenEdges();

@@ -81,6 +81,11 @@ class AuditorHttpTest {
     assertThat(get("/api/report").body())
         .contains("\"linkedRequests\":2")
         .contains("\"linkedRate\":1.0");
+    // the same run as the generic report, as the test kit reads a lab auditor
+    assertThat(get("/api/report?format=audit").body())
+        .contains("\"mode\":\"spec\"")
+        .contains("\"traces\":4,")
+        .contains("\"linkedRequests\":2");
     var consumer = get("/api/traces/" + b.traceIdOf(6)).body();
     assertThat(consumer).contains("\"closed\":true");
   }

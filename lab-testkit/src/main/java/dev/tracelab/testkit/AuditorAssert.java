@@ -185,7 +185,7 @@ public final class AuditorAssert extends AbstractAssert<AuditorAssert, TraceAudi
     isNotNull();
     Settling settling = new Settling();
     AuditReport[] last = {null};
-    Optional<String> failure =
+    Optional<Polling.Failure> failure =
         Polling.await(
             timeout,
             () -> {
@@ -213,10 +213,10 @@ public final class AuditorAssert extends AbstractAssert<AuditorAssert, TraceAudi
       StringBuilder sb =
           new StringBuilder("Expecting the auditor ")
               .append(expectation)
-              .append(" (waited ")
-              .append(Failures.format(timeout))
-              .append("), but:\n  ")
-              .append(failure.get())
+              .append(' ')
+              .append(failure.get().waited(timeout))
+              .append(", but:\n  ")
+              .append(failure.get().message())
               .append('\n');
       if (last[0] != null) {
         SpanTrees.appendReport(sb, last[0], actual);

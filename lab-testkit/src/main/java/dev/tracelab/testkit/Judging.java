@@ -41,6 +41,10 @@ record Judging(FlowSpec spec, String mode, Path file) {
     }
   }
 
+  static Judging of(FlowSpec spec) {
+    return new Judging(Objects.requireNonNull(spec, "spec"), SPEC, null);
+  }
+
   private static SpanSelector entryPoint(String text) {
     SpanSelector selector = SpanSelector.parse(Objects.requireNonNull(text, "entry point"));
     if (selector.name() != null) {
@@ -89,6 +93,9 @@ record Judging(FlowSpec spec, String mode, Path file) {
   String describe() {
     if (file != null) {
       return "spec " + file;
+    }
+    if (!ENTRY.equals(spec.name()) && !spec.entryPoints().isEmpty()) {
+      return "spec '" + spec.name() + "'";
     }
     return "entry "
         + entryArgument()

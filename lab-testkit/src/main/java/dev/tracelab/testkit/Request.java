@@ -24,7 +24,8 @@ record Request(
     List<AuditedTrace> fragments,
     AuditReport report,
     FlowSpec spec,
-    boolean settled) {
+    boolean settled,
+    int inFlight) {
 
   /** Most fragments one request is read as. */
   static final int MAX_FRAGMENTS = 32;
@@ -57,7 +58,7 @@ record Request(
         }
       }
     }
-    return new Request(selector, List.copyOf(found.values()), report, spec, settled);
+    return new Request(selector, List.copyOf(found.values()), report, spec, settled, inFlight);
   }
 
   /** Why the request is not judged yet, or null when every fragment is. */
@@ -70,6 +71,11 @@ record Request(
         return "trace "
             + t.traceId()
             + " is not judged yet (a span of it arrived within the quiet window)";
+      }
+    }
+    for (AuditedTrace t : fragments) {
+      if (!t.lateSpans().isEmpty()) {
+        throw new Polling.Final(lateSpans(t));
       }
     }
     if (!settled) {
@@ -85,6 +91,18 @@ record Request(
       }
     }
     return null;
+  }
+
+  /** Why a trace with late spans ends the wait: its verdict was reached without them. */
+  static String lateSpans(AuditedTrace t) {
+    return "trace "
+        + t.traceId()
+        + ": "
+        + SpanTrees.count(t.lateSpans().size(), "span")
+        + " arrived after the auditor judged it ("
+        + String.join(", ", t.lateSpans().stream().map(AuditedSpan::toString).toList())
+        + "): it was judged without them, and no later poll changes that. Raise the auditor's"
+        + " quiet window, or lower the services' OTEL_BSP_SCHEDULE_DELAY";
   }
 
   int spanCount() {
@@ -189,7 +207,11 @@ record Request(
   String describe() {
     StringBuilder sb = new StringBuilder();
     if (fragments.isEmpty()) {
-      sb.append("No trace of ").append(selector).append(" arrived.\n");
+      sb.append("No trace of ")
+          .append(selector)
+          .append(" arrived (the auditor has ")
+          .append(SpanTrees.count(inFlight, "trace"))
+          .append(" in flight).\n");
     } else {
       sb.append("The request's ")
           .append(SpanTrees.count(fragments.size(), "trace"))

@@ -20,12 +20,17 @@ public final class RequestSelector {
 
   private final String description;
   private final String attribute; // null: not found by the correlation attribute
+  private final String traceId; // null: not found by trace id
   private final Function<TraceAuditor, List<AuditedTrace>> seed;
 
   private RequestSelector(
-      String description, String attribute, Function<TraceAuditor, List<AuditedTrace>> seed) {
+      String description,
+      String attribute,
+      String traceId,
+      Function<TraceAuditor, List<AuditedTrace>> seed) {
     this.description = description;
     this.attribute = attribute;
+    this.traceId = traceId;
     this.seed = seed;
   }
 
@@ -36,7 +41,7 @@ public final class RequestSelector {
           "a trace id is 32 hex digits, not all zero: '" + traceId + "'");
     }
     return new RequestSelector(
-        "byTraceId(" + id + ")", null, auditor -> auditor.trace(id).stream().toList());
+        "byTraceId(" + id + ")", null, id, auditor -> auditor.trace(id).stream().toList());
   }
 
   static RequestSelector byTraceresponse(String header) {
@@ -51,7 +56,7 @@ public final class RequestSelector {
     }
     String id = m.group(2);
     RequestSelector byId = byTraceId(id);
-    return new RequestSelector("byTraceresponse(" + header.strip() + ")", null, byId.seed);
+    return new RequestSelector("byTraceresponse(" + header.strip() + ")", null, id, byId.seed);
   }
 
   static RequestSelector byAttribute(String attribute, String value) {
@@ -60,6 +65,7 @@ public final class RequestSelector {
     return new RequestSelector(
         "byAttribute(" + attribute + "=" + value + ")",
         attribute,
+        null,
         auditor -> {
           List<AuditedTrace> traces = new ArrayList<>(auditor.tracesWith(value));
           // an array attribute of one value (a captured header, http.request.header.x-request-id)
@@ -88,6 +94,11 @@ public final class RequestSelector {
               + "' (TracelabAuditor.builder().setCorrelation, "
               + "TracelabAuditorContainer.withCorrelation, or correlation: in the spec file)");
     }
+  }
+
+  /** The trace id the selector names; null when it selects by attribute. */
+  String traceId() {
+    return traceId;
   }
 
   /** The traces the selector names directly (more fragments are found from them). */

@@ -109,6 +109,13 @@ final class SpanTrees {
     if (span.error()) {
       sb.append("  (status ERROR)");
     }
+    for (AuditedSpan.Link link : span.links()) {
+      sb.append("  (link to span ")
+          .append(link.spanId())
+          .append(" in trace ")
+          .append(link.traceId())
+          .append(')');
+    }
     sb.append('\n');
     for (AuditedSpan child : trace.children(span)) {
       appendSpan(sb, child, trace, spec, indent + "  ", printed);

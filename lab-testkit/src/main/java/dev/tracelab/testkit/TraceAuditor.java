@@ -8,12 +8,14 @@ import java.util.Optional;
 /**
  * A running tracelab auditor that the services under test export to, and what {@link
  * TracelabAssertions} reads: in-process ({@link TracelabAuditor}) or as a container ({@link
- * TracelabAuditorContainer}, read over its HTTP API).
+ * TracelabAuditorContainer}, read over its HTTP API), or one that runs already ({@link
+ * TracelabAuditorClient}, read over its HTTP API).
  *
  * <p>Each call reads the auditor's state at that moment; the assertions poll these calls until
  * their condition holds or their time is up.
  */
-public sealed interface TraceAuditor permits TracelabAuditor, TracelabAuditorContainer {
+public sealed interface TraceAuditor
+    permits TracelabAuditor, TracelabAuditorContainer, TracelabAuditorClient {
 
   /**
    * The base URL for the services' OTLP/HTTP exporters ({@code OTEL_EXPORTER_OTLP_ENDPOINT}, the

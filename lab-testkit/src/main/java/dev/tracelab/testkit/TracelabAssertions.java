@@ -24,6 +24,15 @@ public final class TracelabAssertions {
     return new AuditorAssert(auditor);
   }
 
+  /**
+   * The shape assertions on traces read elsewhere (a tracing backend, a file), against {@code
+   * spec}: nothing waits.
+   */
+  public static TracesAssert assertThatTraces(
+      java.util.List<AuditedTrace> traces, dev.tracelab.auditor.spec.FlowSpec spec) {
+    return new TracesAssert(traces, spec);
+  }
+
   /** The request whose trace has this id (32 hex digits), with the traces it broke into. */
   public static RequestSelector byTraceId(String traceId) {
     return RequestSelector.byTraceId(traceId);

@@ -199,7 +199,8 @@ public final class TracelabAuditor
               s.kind(),
               s.name(),
               s.error(),
-              s.attributes()));
+              s.attributes(),
+              s.links().stream().map(l -> new AuditedSpan.Link(l.traceId(), l.spanId())).toList()));
     }
     return out;
   }

@@ -1,25 +1,13 @@
 package dev.tracelab.testkit;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tracelab.auditor.orphans.AuditReport;
 import dev.tracelab.auditor.spec.FlowSpec;
-import io.opentelemetry.api.trace.SpanKind;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.testcontainers.containers.GenericContainer;
@@ -63,11 +51,7 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
   public static final int API_PORT = 8090;
 
   private static final String SPEC_PATH = "/tmp/tracelab-spec.yaml";
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AuditorHttpApi api = new AuditorHttpApi(this::apiUrl);
   private List<String> entryPoints = List.of();
   private Path specFile;
   private String correlation;
@@ -194,125 +178,22 @@ public final class TracelabAuditorContainer extends GenericContainer<TracelabAud
 
   @Override
   public AuditReport report() {
-    try {
-      return JSON.treeToValue(
-          get("/api/report").orElseThrow(() -> new IllegalStateException("no /api/report")),
-          AuditReport.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("the auditor's /api/report could not be read", e);
-    }
+    return api.report();
   }
 
   @Override
   public Optional<AuditedTrace> trace(String traceId) {
-    Objects.requireNonNull(traceId, "traceId");
-    return get("/api/traces/" + pathSegment(traceId)).map(TracelabAuditorContainer::trace);
+    return api.trace(traceId);
   }
 
   @Override
   public List<AuditedTrace> tracesWith(String correlationValue) {
     Objects.requireNonNull(correlationValue, "correlationValue");
-    if (spec().correlation() == null) {
-      return List.of();
-    }
-    List<AuditedTrace> traces = new ArrayList<>();
-    get("/api/orders/" + pathSegment(correlationValue))
-        .ifPresent(order -> order.path("traces").forEach(t -> traces.add(trace(t))));
-    return traces;
+    return spec().correlation() == null ? List.of() : api.tracesWith(correlationValue);
   }
 
   @Override
   public int tracesInFlight() {
-    String metrics = send("/metrics").body();
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith("tracelab_traces_in_flight ")) {
-        // a gauge: the Prometheus writer prints it as a double (3.0)
-        return (int) Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
-      }
-    }
-    throw new IllegalStateException("the auditor's /metrics has no tracelab_traces_in_flight");
-  }
-
-  /** A JSON answer of the API; empty on 404. */
-  private Optional<JsonNode> get(String path) {
-    HttpResponse<String> response = send(path);
-    if (response.statusCode() == 404) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(JSON.readTree(response.body()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET " + path + " answered no JSON", e);
-    }
-  }
-
-  private HttpResponse<String> send(String path) {
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(apiUrl() + path))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      if (response.statusCode() != 200 && response.statusCode() != 404) {
-        throw new IllegalStateException(
-            "GET " + path + " answered " + response.statusCode() + ": " + response.body());
-      }
-      return response;
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET " + path + " failed: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the auditor", e);
-    }
-  }
-
-  /** Percent-encodes everything but RFC 3986's unreserved characters. */
-  private static String pathSegment(String value) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || "-._~".indexOf(c) >= 0) {
-        sb.append(c);
-      } else {
-        sb.append('%')
-            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
-  }
-
-  private static AuditedTrace trace(JsonNode t) {
-    return new AuditedTrace(
-        t.path("traceId").asText(),
-        t.path("closed").asBoolean(),
-        spans(t.path("spans")),
-        spans(t.path("lateSpans")));
-  }
-
-  private static List<AuditedSpan> spans(JsonNode spans) {
-    List<AuditedSpan> out = new ArrayList<>();
-    for (JsonNode s : spans) {
-      Map<String, String> attributes = new LinkedHashMap<>();
-      s.path("attributes")
-          .fields()
-          .forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
-      JsonNode parent = s.path("parentSpanId");
-      out.add(
-          new AuditedSpan(
-              s.path("traceId").asText(),
-              s.path("spanId").asText(),
-              parent.isTextual() ? parent.asText() : null,
-              s.path("service").asText(),
-              SpanKind.valueOf(s.path("kind").asText()),
-              s.path("name").asText(),
-              "ERROR".equals(s.path("status").asText()),
-              attributes));
-    }
-    return out;
+    return api.tracesInFlight();
   }
 }

@@ -79,4 +79,39 @@ class TracelabAuditorContainerTest {
     Assertions.assertThat(auditor.networkOtlpHttpEndpoint())
         .isEqualTo("http://tracelab-auditor:4318");
   }
+
+  @Test
+  void theShapeAssertionsJudgeBySpecFileCopiedIntoTheContainer() {
+    try (TracelabAuditorContainer specAuditor =
+        new TracelabAuditorContainer(AuditorImageAvailable.IMAGE)
+            .withSpec(SpecShapeTest.SPEC)
+            .withQuietWindow(Duration.ofMillis(500))) {
+      specAuditor.start();
+      TwoServices.Spans linked;
+      try (TwoServices services =
+          TwoServices.overHttpAndGrpc(
+              specAuditor.otlpHttpEndpoint(), specAuditor.otlpGrpcEndpoint())) {
+        services.spans("s-1", false);
+        services.spans("s-2", true);
+        linked = services.spans("s-3", false, true);
+      }
+
+      assertThat(specAuditor)
+          .awaiting(Duration.ofSeconds(30))
+          .request(byAttribute(TwoServices.ORDER_ID, "s-1"))
+          .matchesSpec();
+      assertThat(specAuditor)
+          .request(byAttribute(TwoServices.ORDER_ID, "s-2"))
+          .matchesSpecBrokenAt("customer:SERVER");
+      assertThat(specAuditor)
+          .request(byTraceId(linked.server().getTraceId()))
+          .matchesSpecLinkedAt("customer:SERVER")
+          .hasTracesSatisfying(
+              traces ->
+                  Assertions.assertThat(traces.get(1).roots().get(0).links())
+                      .containsExactly(
+                          new AuditedSpan.Link(
+                              linked.call().getTraceId(), linked.call().getSpanId())));
+    }
+  }
 }

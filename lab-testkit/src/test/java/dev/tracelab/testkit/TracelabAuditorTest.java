@@ -28,7 +28,7 @@ class TracelabAuditorTest {
   static final TracelabAuditor auditor =
       TracelabAuditor.builder()
           .setEntryPoints("frontend:SERVER")
-          .setQuietWindow(Duration.ofMillis(300))
+          .setQuietWindow(Duration.ofSeconds(1))
           .build();
 
   @Test

@@ -34,8 +34,14 @@ final class TwoServices implements AutoCloseable {
   private int requests;
 
   private TwoServices(SpanExporter frontendExporter, SpanExporter customerExporter) {
-    this.frontend = provider("frontend", frontendExporter);
-    this.customer = provider("customer", customerExporter);
+    this(
+        provider("frontend", frontendExporter, Duration.ofMillis(50)),
+        provider("customer", customerExporter, Duration.ofMillis(50)));
+  }
+
+  private TwoServices(SdkTracerProvider frontend, SdkTracerProvider customer) {
+    this.frontend = frontend;
+    this.customer = customer;
     this.f = frontend.get("shop");
     this.c = customer.get("shop");
   }
@@ -45,6 +51,16 @@ final class TwoServices implements AutoCloseable {
    */
   static TwoServices overHttp(String endpoint) {
     return new TwoServices(http(endpoint), http(endpoint));
+  }
+
+  /**
+   * Both export over OTLP/HTTP; the customer only when flushed or closed (its batch delay is a
+   * minute): its spans arrive whenever the test lets them.
+   */
+  static TwoServices withCustomerHeldBack(String endpoint) {
+    return new TwoServices(
+        provider("frontend", http(endpoint), Duration.ofMillis(50)),
+        provider("customer", http(endpoint), Duration.ofMinutes(1)));
   }
 
   /** The frontend exports over OTLP/HTTP, the customer over OTLP/gRPC. */
@@ -58,14 +74,13 @@ final class TwoServices implements AutoCloseable {
     return OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").build();
   }
 
-  private static SdkTracerProvider provider(String service, SpanExporter exporter) {
+  private static SdkTracerProvider provider(String service, SpanExporter exporter, Duration delay) {
     return SdkTracerProvider.builder()
         .setResource(
             Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service)))
         // a short export delay, as a test sets OTEL_BSP_SCHEDULE_DELAY: well inside the quiet
         // window
-        .addSpanProcessor(
-            BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofMillis(50)).build())
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(delay).build())
         .build();
   }
 
@@ -89,6 +104,14 @@ final class TwoServices implements AutoCloseable {
    * @param dropContext the customer does not extract: its server span starts a new trace
    */
   Spans spans(String orderId, boolean dropContext) {
+    return spans(orderId, dropContext, false);
+  }
+
+  /**
+   * One request, as {@link #spans(String, boolean)}; with {@code link}, the customer's server span
+   * starts a new trace with a span link to the frontend's call (as a message consumer may).
+   */
+  Spans spans(String orderId, boolean dropContext, boolean link) {
     int n = ++requests;
     Span server =
         f.spanBuilder("GET /dispatch")
@@ -108,9 +131,13 @@ final class TwoServices implements AutoCloseable {
               .setAttribute("server.port", 8081L)
               .setAttribute(ORDER_ID, orderId)
               .startSpan();
-      Context received = dropContext ? Context.root() : Context.current().with(call);
+      Context received = dropContext || link ? Context.root() : Context.current().with(call);
+      var calleeBuilder = c.spanBuilder("GET /customer");
+      if (link) {
+        calleeBuilder.addLink(call.getSpanContext());
+      }
       Span callee =
-          c.spanBuilder("GET /customer")
+          calleeBuilder
               .setSpanKind(SpanKind.SERVER)
               .setParent(received)
               .setAttribute("http.request.method", "GET")

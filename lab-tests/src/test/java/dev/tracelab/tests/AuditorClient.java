@@ -8,11 +8,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads what the auditor received, over its HTTP API (the same way in every environment). */
+/**
+ * The lab's auditor's run API over HTTP (the same way in every environment): its lab report and new
+ * runs. Traces are read and judged through the test kit ({@link LabScenarios#kit()}).
+ */
 final class AuditorClient {
 
   private static final ObjectMapper JSON =
@@ -23,75 +25,6 @@ final class AuditorClient {
 
   AuditorClient(URI api) {
     this.api = api;
-  }
-
-  record SpanView(
-      String traceId,
-      String spanId,
-      String parentSpanId,
-      String service,
-      String kind,
-      String name,
-      double durationMs,
-      String status,
-      Map<String, String> attributes,
-      List<LinkView> links) {
-    String orderId() {
-      return attributes.get("app.order_id");
-    }
-  }
-
-  record LinkView(String traceId, String spanId) {}
-
-  /** A trace; {@code closeReason} (complete, quiet, evicted) once closed, late spans after that. */
-  record TraceView(
-      String traceId,
-      boolean closed,
-      String closeReason,
-      List<SpanView> spans,
-      List<SpanView> lateSpans) {
-    TraceView {
-      lateSpans = lateSpans == null ? List.of() : lateSpans;
-    }
-
-    TraceView(String traceId, boolean closed, List<SpanView> spans) {
-      this(traceId, closed, null, spans, List.of());
-    }
-
-    /**
-     * One line per span, e.g. {@code consumer-svc CONSUMER process orders (late)}, for failure
-     * messages.
-     */
-    String describe() {
-      StringBuilder sb =
-          new StringBuilder(
-              "trace " + traceId + (closed ? " closed (" + closeReason + ")" : " open"));
-      spans.forEach(
-          s ->
-              sb.append("\n    ")
-                  .append(s.service())
-                  .append(' ')
-                  .append(s.kind())
-                  .append(' ')
-                  .append(s.name()));
-      lateSpans.forEach(
-          s ->
-              sb.append("\n    ")
-                  .append(s.service())
-                  .append(' ')
-                  .append(s.kind())
-                  .append(' ')
-                  .append(s.name())
-                  .append(" (late)"));
-      return sb.toString();
-    }
-  }
-
-  record OrderView(String orderId, List<TraceView> traces) {}
-
-  /** Every fragment of an order; empty when none arrived yet. */
-  List<TraceView> fragmentsOf(String orderId) {
-    return get("/api/orders/" + orderId, OrderView.class).map(OrderView::traces).orElse(List.of());
   }
 
   /** {@code GET /api/report}: the auditor's run, everything received since it started. */
@@ -125,10 +58,6 @@ final class AuditorClient {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  Optional<TraceView> trace(String traceId) {
-    return get("/api/traces/" + traceId, TraceView.class);
   }
 
   private <T> Optional<T> get(String path, Class<T> type) {

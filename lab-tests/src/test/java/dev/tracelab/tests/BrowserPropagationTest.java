@@ -1,14 +1,13 @@
 package dev.tracelab.tests;
 
+import static dev.tracelab.testkit.TracelabAssertions.assertThat;
+import static dev.tracelab.testkit.TracelabAssertions.byAttribute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tracelab.auditor.orphans.FlowShape;
-import dev.tracelab.auditor.orphans.RunSetup;
+import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.auditor.orphans.ScenarioReport;
-import dev.tracelab.auditor.trace.AssembledTrace;
-import dev.tracelab.auditor.trace.ReceivedSpan;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.env.browser.BrowserPage;
 import dev.tracelab.env.browser.Chromium;
@@ -17,10 +16,14 @@ import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.env.frontend.ReceivedRequest;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
+import dev.tracelab.testkit.AuditedSpan;
+import dev.tracelab.testkit.RequestAssert;
+import dev.tracelab.testkit.TraceAuditor;
+import dev.tracelab.testkit.TracelabAuditorClient;
 import io.opentelemetry.api.trace.SpanKind;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,110 +89,63 @@ class BrowserPropagationTest {
     return result;
   }
 
-  /** The order's traces once the auditor closed them all, holding the flow's spans. */
-  private List<AssembledTrace> awaitTraces(String orderId, int fragments, int spans) {
-    try {
-      return await()
-          .atMost(WAIT)
-          .until(
-              () -> lab.env().auditor().tracesOfOrder(orderId),
-              traces ->
-                  traces.size() == fragments
-                      && traces.stream().allMatch(AssembledTrace::isClosed)
-                      && traces.stream().mapToInt(t -> t.spans().size()).sum() == spans);
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          "order "
-              + orderId
-              + ": expected "
-              + fragments
-              + " closed trace(s) holding "
-              + spans
-              + " spans within "
-              + WAIT.toSeconds()
-              + " s; the auditor holds:"
-              + describe(lab.env().auditor().tracesOfOrder(orderId)),
-          e);
-    }
+  /**
+   * The lab's auditor as the test kit reads it, judging by the current run's flow spec (the lab's,
+   * with the page: {@code LabFlowSpecs}).
+   */
+  private TraceAuditor kit() {
+    return TracelabAuditorClient.builder(URI.create(lab.env().auditor().apiUrl()))
+        .setSpec(lab.env().auditor().runSetup().spec())
+        .build();
   }
 
-  private static ReceivedSpan only(
-      List<AssembledTrace> traces, String service, SpanKind kind, String name) {
-    List<ReceivedSpan> found =
-        traces.stream()
+  /**
+   * The kit's assertions on the order's request, found by {@code app.order_id}: the browser's span
+   * carries it as every service's does.
+   */
+  private RequestAssert order(JsonNode order) {
+    return assertThat(kit())
+        .awaiting(WAIT)
+        .request(byAttribute(LabFlowSpecs.CORRELATION, order.path("orderId").asText()));
+  }
+
+  /** The one span with this identity among the order's traces (judged: asserted before). */
+  private AuditedSpan only(JsonNode order, String service, SpanKind kind, String name) {
+    List<AuditedSpan> found =
+        kit().tracesWith(order.path("orderId").asText()).stream()
             .flatMap(t -> t.spans().stream())
             .filter(s -> s.service().equals(service) && s.kind() == kind && s.name().equals(name))
             .toList();
-    assertThat(found).as("%s %s %s", service, kind, name).hasSize(1);
+    org.assertj.core.api.Assertions.assertThat(found)
+        .as("%s %s %s", service, kind, name)
+        .hasSize(1);
     return found.get(0);
   }
 
-  private static String describe(List<AssembledTrace> traces) {
-    StringBuilder sb = new StringBuilder();
-    for (AssembledTrace t : traces) {
-      sb.append("\n  trace ").append(t.traceId()).append(t.isClosed() ? " closed" : " open");
-      for (ReceivedSpan s : t.spans()) {
-        sb.append("\n    ")
-            .append(s.service())
-            .append(' ')
-            .append(s.kind())
-            .append(' ')
-            .append(s.name())
-            .append(" id ")
-            .append(s.spanId())
-            .append(" parent ")
-            .append(s.parentSpanId())
-            .append(" order ")
-            .append(s.attributes().get("app.order_id"));
-      }
-    }
-    return sb.toString();
-  }
-
-  private static List<ReceivedSpan> roots(AssembledTrace trace) {
-    return trace.spans().stream().filter(ReceivedSpan::isRoot).toList();
-  }
-
-  private static String traceparentOf(ReceivedSpan span) {
+  private static String traceparentOf(AuditedSpan span) {
     return "00-" + span.traceId() + "-" + span.spanId() + "-01";
   }
 
   @Test
   void fixedTheTraceStartsInTheBrowserAndReachesTheConsumerThroughEitherOrigin() {
     BrowserPage page = open(FrontendVariant.FIXED);
-    RunSetup setup = lab.env().auditor().runSetup();
-    dev.tracelab.auditor.spec.FlowSpec flow = setup.spec();
-    assertThat(flow.spanCount()).isEqualTo(7);
+    assertThat(lab.env().auditor().runSetup().spec().spanCount()).isEqualTo(7);
 
     JsonNode viaApi = placeOrder(page, "api");
     JsonNode viaPage = placeOrder(page, "same-origin");
 
+    // each order: one connected trace of the flow's 7 spans, its root the browser's fetch span
+    // (the gateway's SERVER span its child), the trace the page was answered
     for (JsonNode order : List.of(viaApi, viaPage)) {
-      List<AssembledTrace> traces = awaitTraces(order.path("orderId").asText(), 1, 7);
-      assertThat(FlowShape.isConnected(traces, flow)).as("connected: %s", traces).isTrue();
-      AssembledTrace trace = traces.get(0);
-      ReceivedSpan browser = only(traces, Flow.FRONTEND, SpanKind.CLIENT, Flow.FRONTEND_FETCH);
-      ReceivedSpan gateway = only(traces, Flow.GATEWAY, SpanKind.SERVER, Flow.GATEWAY_SERVER);
-      assertThat(browser.isRoot()).isTrue();
-      assertThat(roots(trace)).containsExactly(browser);
-      assertThat(gateway.parentSpanId()).isEqualTo(browser.spanId());
-      assertThat(trace.traceId()).isEqualTo(order.path("traceId").asText());
-      assertThat(browser.attributes().get("app.order_id"))
-          .isEqualTo(order.path("orderId").asText());
+      order(order)
+          .matchesSpec()
+          .hasTracesSatisfying(
+              traces ->
+                  assertThat(traces.get(0).traceId()).isEqualTo(order.path("traceId").asText()));
     }
-    String apiTrace = awaitTraces(viaApi.path("orderId").asText(), 1, 7).get(0).traceId();
-    ReceivedSpan apiFetch =
-        only(
-            awaitTraces(viaApi.path("orderId").asText(), 1, 7),
-            Flow.FRONTEND,
-            SpanKind.CLIENT,
-            "POST");
-    ReceivedSpan pageFetch =
-        only(
-            awaitTraces(viaPage.path("orderId").asText(), 1, 7),
-            Flow.FRONTEND,
-            SpanKind.CLIENT,
-            "POST");
+    String apiTrace = viaApi.path("traceId").asText();
+    AuditedSpan apiFetch = only(viaApi, Flow.FRONTEND, SpanKind.CLIENT, "POST");
+    AuditedSpan pageFetch = only(viaPage, Flow.FRONTEND, SpanKind.CLIENT, "POST");
 
     // the API origin: a preflight asking for the trace header, then the order carrying it
     List<ReceivedRequest> api = frontend.received(FrontendServer.API);
@@ -225,9 +181,7 @@ class BrowserPropagationTest {
 
     JsonNode order = placeOrder(page, "api");
 
-    List<AssembledTrace> traces = awaitTraces(order.path("orderId").asText(), 1, 7);
-    assertThat(FlowShape.isConnected(traces, lab.env().auditor().runSetup().spec()))
-        .isTrue(); // no orphan shows it
+    order(order).matchesSpec(); // no orphan shows it
     List<ReceivedRequest> analytics = frontend.received(FrontendServer.ANALYTICS);
     assertThat(analytics).extracting(ReceivedRequest::method).containsExactly("OPTIONS", "POST");
     assertThat(analytics.get(0).header("access-control-request-headers")).isEqualTo("traceparent");
@@ -244,17 +198,11 @@ class BrowserPropagationTest {
 
     JsonNode order = placeOrder(page, "api");
 
-    List<AssembledTrace> traces = awaitTraces(order.path("orderId").asText(), 2, 7);
-    traces.sort(Comparator.comparingInt(t -> t.spans().size()));
-    assertThat(traces.get(0).spans())
-        .extracting(ReceivedSpan::service, ReceivedSpan::kind, ReceivedSpan::name)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(
-                Flow.FRONTEND, SpanKind.CLIENT, Flow.FRONTEND_FETCH));
-    ReceivedSpan gateway = only(traces, Flow.GATEWAY, SpanKind.SERVER, Flow.GATEWAY_SERVER);
-    assertThat(gateway.isRoot()).isTrue();
-    assertThat(roots(traces.get(1))).containsExactly(gateway);
-    assertThat(traces.get(1).spans()).hasSize(6);
+    // the browser's fetch span alone in its trace; the gateway's SERVER span the root of the
+    // rest of the flow
+    order(order)
+        .matchesSpecBrokenAt(Flow.GATEWAY + ":SERVER:" + Flow.GATEWAY_SERVER)
+        .hasTraceCount(2);
 
     List<ReceivedRequest> api = frontend.received(FrontendServer.API);
     assertThat(api).extracting(ReceivedRequest::method).containsExactly("OPTIONS", "POST");

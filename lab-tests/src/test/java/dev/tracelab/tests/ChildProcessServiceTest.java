@@ -1,6 +1,5 @@
 package dev.tracelab.tests;
 
-import static dev.tracelab.tests.TraceTree.assertTree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracelab.env.LabEnvironment;
@@ -8,9 +7,7 @@ import dev.tracelab.env.service.RunningService;
 import dev.tracelab.env.service.ServiceImplementation;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.tests.AuditorClient.TraceView;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,12 +88,7 @@ class ChildProcessServiceTest {
     scenarios.lab().use(Scenario.FIXED);
     Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "CHILD-1", "quantity", 3));
 
-    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
-
-    assertThat(traces).hasSize(1);
-    assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
-    assertThat(traces.get(0).spans()).hasSize(Flow.SPANS.size());
-    assertTree(traces.get(0), LabScenarios.connectedTree());
+    scenarios.assertConnected(accepted).hasSpanCount(Flow.SPANS.size());
   }
 
   @Test

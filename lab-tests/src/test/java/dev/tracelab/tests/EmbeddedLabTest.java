@@ -1,6 +1,5 @@
 package dev.tracelab.tests;
 
-import static dev.tracelab.tests.TraceTree.assertTree;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,8 +9,9 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.tests.AuditorClient.SpanView;
-import dev.tracelab.tests.AuditorClient.TraceView;
+import dev.tracelab.testkit.AuditedSpan;
+import dev.tracelab.testkit.AuditedTrace;
+import dev.tracelab.testkit.TraceAuditor;
 import io.restassured.response.Response;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,23 +45,15 @@ class EmbeddedLabTest {
   void fixedRequestIsOneTraceOfSixSpansWithTheFlowsParentChain() {
     Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 2));
 
-    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
-
-    assertThat(traces).hasSize(1);
-    TraceView trace = traces.get(0);
-    assertTree(trace, LabScenarios.connectedTree());
-    assertThat(trace.traceId()).isEqualTo(accepted.traceId());
-    SpanView server =
-        trace.spans().stream().filter(s -> s.parentSpanId() == null).findFirst().orElseThrow();
-    assertThat(accepted.traceResponse())
-        .isEqualTo(
-            "00-"
-                + trace.traceId()
-                + "-"
-                + server.spanId()
-                + "-03"); // sampled + random-trace-id: docs/w3c-trace-context.md
-    assertThat(trace.spans())
-        .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(accepted.orderId()));
+    scenarios
+        .assertConnected(accepted)
+        .hasTracesSatisfying(
+            traces -> {
+              AuditedSpan server = traces.get(0).roots().get(0);
+              // sampled + random-trace-id: docs/w3c-trace-context.md
+              assertThat(accepted.traceResponse())
+                  .isEqualTo("00-" + accepted.traceId() + "-" + server.spanId() + "-03");
+            });
   }
 
   @Test
@@ -74,12 +67,12 @@ class EmbeddedLabTest {
                 Map.of("sku", "ABC-1", "quantity", 1),
                 "00-" + callerTrace + "-" + callerSpan + "-01");
 
-    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
-
     assertThat(accepted.traceId()).isEqualTo(callerTrace);
-    assertThat(traces).hasSize(1);
-    assertThat(traces.get(0).traceId()).isEqualTo(callerTrace);
-    assertTree(traces.get(0), LabScenarios.connectedTree().withParent(callerSpan));
+    scenarios
+        .request(accepted)
+        .continuing(callerSpan)
+        .matchesSpec()
+        .hasTracesSatisfying(LabScenarios.taggedWith(accepted.orderId()));
   }
 
   @ParameterizedTest
@@ -106,12 +99,8 @@ class EmbeddedLabTest {
 
     Set<String> traceIds = new HashSet<>();
     for (Orders.Accepted a : accepted) {
-      List<TraceView> traces = scenarios.awaitFragments(a.orderId(), 1);
-      assertThat(traces).hasSize(1);
-      assertTree(traces.get(0), LabScenarios.connectedTree());
-      assertThat(traces.get(0).spans())
-          .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
-      traceIds.add(traces.get(0).traceId());
+      scenarios.assertConnected(a);
+      traceIds.add(a.traceId());
     }
     assertThat(traceIds).hasSize(50);
   }
@@ -121,15 +110,18 @@ class EmbeddedLabTest {
     Orders.Accepted accepted =
         scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1, "fail", true));
 
-    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
+    scenarios.assertConnected(accepted).hasTracesSatisfying(onlyTheProcessSpanIsAnError());
+  }
 
-    assertThat(traces).hasSize(1);
-    assertTree(traces.get(0), LabScenarios.connectedTree());
-    for (SpanView span : traces.get(0).spans()) {
-      assertThat(span.status())
-          .as("status of %s", span.name())
-          .isEqualTo(span.name().equals(Flow.PROCESS) ? "ERROR" : "UNSET");
-    }
+  /** The status of each span of a failed order: ERROR for the consumer's process span alone. */
+  static Consumer<List<AuditedTrace>> onlyTheProcessSpanIsAnError() {
+    return traces ->
+        assertThat(traces.get(0).spans())
+            .allSatisfy(
+                span ->
+                    assertThat(span.error())
+                        .as("status ERROR of %s", span)
+                        .isEqualTo(span.name().equals(Flow.PROCESS)));
   }
 
   static Stream<Arguments> badRequests() {
@@ -217,15 +209,15 @@ class EmbeddedLabTest {
     // the rejected request is one gateway SERVER span (400), nothing downstream: a valid order
     // placed after it is the barrier (once its spans are all in, the rejected request's would be
     // too)
-    AuditorClient auditor = scenarios.auditor();
+    TraceAuditor auditor = scenarios.kit();
     await().atMost(LabScenarios.TRACE_TIMEOUT).until(() -> auditor.trace(traceId).isPresent());
-    Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
-    scenarios.awaitFragments(after.orderId(), 1);
-    TraceView trace = auditor.trace(traceId).orElseThrow();
+    scenarios.assertConnected(scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1)));
+    AuditedTrace trace = auditor.trace(traceId).orElseThrow();
     assertThat(trace.spans())
         .singleElement()
         .satisfies(
             s -> {
+              assertThat(s.parentSpanId()).as("the caller's span").isEqualTo("00f067aa0ba902b7");
               assertThat(s.name()).isEqualTo(Flow.GATEWAY_SERVER);
               assertThat(s.attributes())
                   .containsEntry("http.response.status_code", String.valueOf(status));
@@ -244,9 +236,8 @@ class EmbeddedLabTest {
         .statusCode(200)
         .body("status", equalTo("UP"));
     // a request after it proves spans are flowing; the health trace id must never appear
-    Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
-    scenarios.awaitFragments(after.orderId(), 1);
-    assertThat(scenarios.auditor().trace(traceId)).isEmpty();
+    scenarios.assertConnected(scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1)));
+    assertThat(scenarios.kit().trace(traceId)).isEmpty();
   }
 
   @Test

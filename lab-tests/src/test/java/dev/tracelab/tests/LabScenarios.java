@@ -1,34 +1,28 @@
 package dev.tracelab.tests;
 
-import static dev.tracelab.flow.Flow.CONSUMER;
-import static dev.tracelab.flow.Flow.GATEWAY;
-import static dev.tracelab.flow.Flow.WORKER;
-import static dev.tracelab.tests.TraceTree.assertTree;
-import static dev.tracelab.tests.TraceTree.child;
-import static dev.tracelab.tests.TraceTree.root;
-import static io.opentelemetry.api.trace.SpanKind.CLIENT;
-import static io.opentelemetry.api.trace.SpanKind.INTERNAL;
-import static io.opentelemetry.api.trace.SpanKind.PRODUCER;
-import static io.opentelemetry.api.trace.SpanKind.SERVER;
+import static dev.tracelab.testkit.TracelabAssertions.byTraceId;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.auditor.orphans.OrphanGate;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.flow.Boundary;
 import dev.tracelab.flow.ExpectedFlow;
+import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.tests.AuditorClient.SpanView;
-import dev.tracelab.tests.AuditorClient.TraceView;
-import io.opentelemetry.api.trace.SpanKind;
+import dev.tracelab.testkit.AuditedSpan;
+import dev.tracelab.testkit.AuditedTrace;
+import dev.tracelab.testkit.RequestAssert;
+import dev.tracelab.testkit.TraceAuditor;
+import dev.tracelab.testkit.TracelabAssertions;
+import dev.tracelab.testkit.TracelabAuditorClient;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.assertj.core.data.Offset;
 
@@ -67,144 +61,97 @@ final class LabScenarios {
     return lab;
   }
 
-  /** A client of the target's current auditor (a container target may replace it between runs). */
+  /**
+   * The lab's auditor's report API (the lab's run figures, {@code POST /api/runs}); the traces are
+   * read through the test kit ({@link #kit()}).
+   */
   AuditorClient auditor() {
     return new AuditorClient(lab.auditorApiUrl());
+  }
+
+  /**
+   * The target's current auditor as the test kit reads it (a container target may replace it
+   * between runs), judging by this suite's flow spec: the lab's expected shapes come from {@link
+   * LabFlowSpecs}, as the auditor's do.
+   */
+  TraceAuditor kit() {
+    return TracelabAuditorClient.builder(lab.auditorApiUrl())
+        .setSpec(LabFlowSpecs.of(flow.implementations(), Map.of()))
+        .build();
   }
 
   Orders orders() {
     return new Orders(lab.gatewayUrl());
   }
 
-  /** The connected trace of this suite's combination, as a tree. */
-  TraceTree.Node connected() {
-    return TraceTree.chainOf(flow, flow.spans().stream().map(e -> e.step()).toList());
-  }
-
-  /** The connected all-Java trace of docs/design.md §2, as a tree. */
-  static TraceTree.Node connectedTree() {
-    return root(
-        GATEWAY,
-        SERVER,
-        Flow.GATEWAY_SERVER,
-        child(
-            GATEWAY,
-            CLIENT,
-            Flow.GATEWAY_CLIENT,
-            child(
-                WORKER,
-                SERVER,
-                Flow.WORKER_SERVER,
-                child(
-                    WORKER,
-                    INTERNAL,
-                    Flow.DEFERRED_WORK,
-                    child(
-                        WORKER,
-                        PRODUCER,
-                        Flow.PRODUCE,
-                        child(CONSUMER, SpanKind.CONSUMER, Flow.PROCESS))))));
-  }
-
   /**
-   * Waits until an order's fragments all closed and there are {@code expected} of them. Fails at
-   * once, saying so, when a span arrived after its trace closed by the quiet window (a stall longer
-   * than the window, not a propagation defect); on timeout the message lists what arrived.
+   * The kit's assertions on the request behind {@code accepted}, found by the trace id the gateway
+   * answered (its other traces by {@code app.order_id}); they wait up to {@link #TRACE_TIMEOUT}.
    */
-  List<TraceView> awaitFragments(String orderId, int expected) {
-    AuditorClient auditor = auditor();
-    AtomicReference<List<TraceView>> seen = new AtomicReference<>(List.of());
-    try {
-      await("%d closed trace(s) of order %s".formatted(expected, orderId))
-          .atMost(TRACE_TIMEOUT)
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                List<TraceView> traces = auditor.fragmentsOf(orderId);
-                seen.set(traces);
-                if (traces.stream().anyMatch(t -> !t.lateSpans().isEmpty())) {
-                  throw new AssertionError(
-                      "order "
-                          + orderId
-                          + ": spans arrived after their trace closed"
-                          + " (no span for longer than the auditor's quiet window, "
-                          + lab.quietWindow().toMillis()
-                          + " ms):"
-                          + describe(traces));
-                }
-                return traces.size() >= expected
-                    && traces.stream().allMatch(TraceView::closed)
-                    && traces.stream().mapToInt(t -> t.spans().size()).sum() >= flow.size();
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "; on "
-              + flow.implementations().label()
-              + " the auditor holds:"
-              + describe(seen.get()),
-          e);
-    }
-    return seen.get();
+  RequestAssert request(Orders.Accepted accepted) {
+    return request(accepted.traceId());
   }
 
-  private static String describe(List<TraceView> traces) {
-    return traces.isEmpty()
-        ? " nothing"
-        : traces.stream().map(t -> "\n  " + t.describe()).collect(Collectors.joining());
+  /** The kit's assertions on the request whose trace has this id. */
+  RequestAssert request(String traceId) {
+    return TracelabAssertions.assertThat(kit()).awaiting(TRACE_TIMEOUT).request(byTraceId(traceId));
   }
 
   /**
-   * One request in {@code scenario} yields exactly the fragments docs/design.md §3 lists, each a
-   * chain.
+   * The request is one connected trace of exactly this suite's flow, every service's span tagged
+   * with its order.
+   */
+  RequestAssert assertConnected(Orders.Accepted accepted) {
+    return request(accepted).matchesSpec().hasTracesSatisfying(taggedWith(accepted.orderId()));
+  }
+
+  /**
+   * Every span of the lab's services carries {@code app.order_id = orderId}; no proxy's does (the
+   * order is in the body, a proxy never sees it).
+   */
+  static Consumer<List<AuditedTrace>> taggedWith(String orderId) {
+    return traces -> {
+      for (AuditedTrace t : traces) {
+        for (AuditedSpan span : t.spans()) {
+          assertThat(span.attribute(LabFlowSpecs.CORRELATION))
+              .as("%s of %s", LabFlowSpecs.CORRELATION, span)
+              .isEqualTo(Flow.SERVICES.contains(span.service()) ? orderId : null);
+        }
+      }
+    };
+  }
+
+  /** {@code service:KIND:name}: the kit's name of one span of the flow. */
+  static String span(ExpectedSpan step) {
+    return step.service() + ":" + step.kind() + ":" + step.name();
+  }
+
+  /** The spans where the boundaries' next spans start new traces in this suite's flow. */
+  String[] newTracesAt(Set<Boundary> boundaries) {
+    return boundaries.stream().map(b -> span(flow.orphanSpan(b))).toArray(String[]::new);
+  }
+
+  /**
+   * One request in {@code scenario} is exactly the fragments docs/design.md §3 lists, each span of
+   * the flow spec the child of its parent there; a linked boundary's span the root of its trace
+   * with exactly one link, to its expected parent; the request's own trace the one the gateway
+   * answered.
    */
   void assertScenarioFragments(Scenario scenario) {
     use(scenario);
     Orders.Accepted accepted = orders().place(Map.of("sku", "ABC-1", "quantity", 2));
-    List<List<Integer>> expected = scenario.expectedFragments(flow);
-    List<TraceView> fragments =
-        awaitFragments(accepted.orderId(), expected.size()).stream()
-            .sorted(Comparator.comparingInt(this::firstStep))
-            .toList();
-    assertThat(fragments)
-        .as("fragments of %s on %s", scenario.id(), flow.implementations().label())
-        .hasSize(expected.size());
-    for (int i = 0; i < expected.size(); i++) {
-      assertTree(fragments.get(i), TraceTree.chainOf(flow, expected.get(i)));
-      for (SpanView span : fragments.get(i).spans()) {
-        // the services tag their spans with the order; a proxy never sees it (it is in the body)
-        String orderId = Flow.SERVICES.contains(span.service()) ? accepted.orderId() : null;
-        assertThat(span.orderId())
-            .as("app.order_id of %s %s", span.service(), span.name())
-            .isEqualTo(orderId);
-      }
+    RequestAssert request =
+        request(accepted).as("%s on %s", scenario.id(), flow.implementations().label());
+    if (!scenario.linkedBoundaries().isEmpty()) {
+      request.matchesSpecLinkedAt(newTracesAt(scenario.linkedBoundaries()));
+    } else if (!scenario.brokenBoundaries().isEmpty()) {
+      request.matchesSpecBrokenAt(newTracesAt(scenario.brokenBoundaries()));
+    } else {
+      request.matchesSpec();
     }
-    assertThat(fragments.get(0).traceId()).isEqualTo(accepted.traceId());
-    // a linked boundary: its span has no parent and exactly one link, to its expected parent's span
-    List<SpanView> all = fragments.stream().flatMap(f -> f.spans().stream()).toList();
-    for (Boundary boundary : scenario.linkedBoundaries()) {
-      var linkedStep = flow.orphanSpan(boundary);
-      var predecessorStep = flow.step(linkedStep.parentStep());
-      SpanView linked = only(all, linkedStep);
-      SpanView predecessor = only(all, predecessorStep);
-      assertThat(linked.parentSpanId()).as("parent of %s", linked.name()).isNull();
-      assertThat(linked.links())
-          .as("links of %s", linked.name())
-          .containsExactly(new AuditorClient.LinkView(predecessor.traceId(), predecessor.spanId()));
-      assertThat(linked.traceId()).isNotEqualTo(predecessor.traceId());
-    }
-    if (scenario.linkedBoundaries().isEmpty()) {
-      assertThat(all).allSatisfy(s -> assertThat(s.links()).as("links of %s", s.name()).isEmpty());
-    }
-  }
-
-  private static SpanView only(List<SpanView> spans, dev.tracelab.flow.ExpectedSpan step) {
-    List<SpanView> found =
-        spans.stream()
-            .filter(s -> step.matches(s.service(), SpanKind.valueOf(s.kind()), s.name()))
-            .toList();
-    assertThat(found).as("spans of step %s", step).hasSize(1);
-    return found.get(0);
+    request
+        .hasTraceCount(scenario.expectedFragments(flow).size())
+        .hasTracesSatisfying(taggedWith(accepted.orderId()));
   }
 
   /**
@@ -329,18 +276,5 @@ final class LabScenarios {
           .isEqualTo(orphansPerRequest * requests);
       assertThat(figures.missingParentOrphans()).as("%s missing-parent orphans", service).isZero();
     }
-  }
-
-  private int firstStep(TraceView trace) {
-    return trace.spans().stream()
-        .mapToInt(
-            s ->
-                flow.spans().stream()
-                    .filter(e -> e.matches(s.service(), SpanKind.valueOf(s.kind()), s.name()))
-                    .mapToInt(e -> e.step())
-                    .findFirst()
-                    .orElse(99))
-        .min()
-        .orElse(99);
   }
 }

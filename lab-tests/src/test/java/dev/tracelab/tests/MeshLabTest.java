@@ -4,9 +4,6 @@ import static dev.tracelab.flow.Flow.CONSUMER;
 import static dev.tracelab.flow.Flow.GATEWAY;
 import static dev.tracelab.flow.Flow.SIDECAR;
 import static dev.tracelab.flow.Flow.WORKER;
-import static dev.tracelab.tests.TraceTree.assertTree;
-import static dev.tracelab.tests.TraceTree.child;
-import static dev.tracelab.tests.TraceTree.root;
 import static io.opentelemetry.api.trace.SpanKind.CLIENT;
 import static io.opentelemetry.api.trace.SpanKind.INTERNAL;
 import static io.opentelemetry.api.trace.SpanKind.PRODUCER;
@@ -20,11 +17,8 @@ import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.tests.AuditorClient.SpanView;
-import dev.tracelab.tests.AuditorClient.TraceView;
+import dev.tracelab.testkit.RequestAssert;
 import io.opentelemetry.api.trace.SpanKind;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,102 +39,59 @@ class MeshLabTest {
   private final EmbeddedLab lab = EmbeddedLab.get();
   private final LabScenarios scenarios = new LabScenarios(lab, MESH);
 
+  /** A span of the flow, written out (not read from the flow): {@code service:KIND:name}. */
+  private static String span(String service, SpanKind kind, String name) {
+    return service + ":" + kind + ":" + name;
+  }
+
+  private static final String GATEWAY_SERVER = span(GATEWAY, SERVER, "POST /orders");
+  private static final String GATEWAY_CLIENT = span(GATEWAY, CLIENT, "POST");
+  private static final String INGRESS = span(SIDECAR, SERVER, "ingress");
+  private static final String EGRESS = span(SIDECAR, CLIENT, "router worker-svc egress");
+  private static final String WORKER_SERVER = span(WORKER, SERVER, "POST /work");
+  private static final String PREPARE = span(WORKER, INTERNAL, "order.prepare");
+  private static final String SEND = span(WORKER, PRODUCER, "send orders");
+  private static final String PROCESS = span(CONSUMER, SpanKind.CONSUMER, "process orders");
+
   /**
-   * gateway CLIENT -> sidecar SERVER -> sidecar CLIENT -> worker SERVER, written out (not read from
-   * the flow).
+   * Places an order in {@code scenario}: the kit's assertions on it, its spans tagged with the
+   * order.
    */
-  private static TraceTree.Node hopThroughTheSidecar(TraceTree.Node workerServer) {
-    return child(
-        GATEWAY,
-        CLIENT,
-        "POST",
-        child(
-            SIDECAR,
-            SERVER,
-            "ingress",
-            child(SIDECAR, CLIENT, "router worker-svc egress", workerServer)));
-  }
-
-  private static TraceTree.Node workerFrom(String workerServer, TraceTree.Node... afterProducer) {
-    return child(
-        WORKER,
-        SERVER,
-        workerServer,
-        child(
-            WORKER,
-            INTERNAL,
-            "order.prepare",
-            child(WORKER, PRODUCER, "send orders", afterProducer)));
-  }
-
-  private List<TraceView> place(Scenario scenario, int fragments) {
+  private RequestAssert place(Scenario scenario) {
     scenarios.use(scenario);
     Orders.Accepted accepted = scenarios.orders().place(Map.of("sku", "MESH-1", "quantity", 2));
-    List<TraceView> traces =
-        scenarios.awaitFragments(accepted.orderId(), fragments).stream()
-            .sorted(
-                Comparator.comparing(
-                    t -> !t.traceId().equals(accepted.traceId()))) // the request's own trace first
-            .toList();
-    assertThat(traces).as("traces of order %s", accepted.orderId()).hasSize(fragments);
-    assertThat(traces.get(0).traceId()).isEqualTo(accepted.traceId());
-    return traces;
+    return scenarios
+        .request(accepted)
+        .hasTracesSatisfying(LabScenarios.taggedWith(accepted.orderId()));
   }
 
   @Test
   void fixedThroughTheSidecarIsOneTraceClientSidecarServerInAnExactParentChain() {
-    List<TraceView> traces = place(Scenario.FIXED, 1);
-
-    assertTree(
-        traces.get(0),
-        root(
-            GATEWAY,
-            SERVER,
-            "POST /orders",
-            hopThroughTheSidecar(
-                workerFrom("POST /work", child(CONSUMER, SpanKind.CONSUMER, "process orders")))));
-    // the ids themselves: each span of the hop is the child of the one before it
-    List<SpanView> spans = traces.get(0).spans();
-    SpanView gatewayClient = one(spans, GATEWAY, CLIENT);
-    SpanView ingress = one(spans, SIDECAR, SERVER);
-    SpanView egress = one(spans, SIDECAR, CLIENT);
-    SpanView workerServer = one(spans, WORKER, SERVER);
-    assertThat(ingress.parentSpanId()).isEqualTo(gatewayClient.spanId());
-    assertThat(egress.parentSpanId()).isEqualTo(ingress.spanId());
-    assertThat(workerServer.parentSpanId()).isEqualTo(egress.spanId());
+    // exactly the mesh flow's spans, each the child of the one before: the gateway's CLIENT span,
+    // the sidecar's SERVER and CLIENT spans, the worker's SERVER span in one parent chain
+    place(Scenario.FIXED)
+        .matchesSpec()
+        .hasPath(
+            GATEWAY_SERVER, GATEWAY_CLIENT, INGRESS, EGRESS, WORKER_SERVER, PREPARE, SEND, PROCESS);
     assertThat(lab.env().service(SIDECAR).implementation()).isEqualTo("envoy");
   }
 
   @Test
   void brokenKafkaThroughTheSidecarLeavesTheConsumerAnOrphanRoot() {
-    List<TraceView> traces = place(Scenario.BROKEN_KAFKA, 2);
-
-    assertTree(
-        traces.get(0),
-        root(GATEWAY, SERVER, "POST /orders", hopThroughTheSidecar(workerFrom("POST /work"))));
-    assertTree(traces.get(1), root(CONSUMER, SpanKind.CONSUMER, "process orders"));
+    place(Scenario.BROKEN_KAFKA)
+        .matchesSpecBrokenAt(PROCESS)
+        .hasPath(GATEWAY_SERVER, GATEWAY_CLIENT, INGRESS, EGRESS, WORKER_SERVER, PREPARE, SEND)
+        .hasPath(PROCESS);
   }
 
   @Test
   void brokenHttpThroughTheSidecarStartsANewTraceAtTheSidecarThatTheWorkerJoins() {
-    List<TraceView> traces = place(Scenario.BROKEN_HTTP, 2);
-
-    // the gateway sent no traceparent: its trace ends at its CLIENT span ...
-    assertTree(
-        traces.get(0), root(GATEWAY, SERVER, "POST /orders", child(GATEWAY, CLIENT, "POST")));
-    // ... Envoy started a new trace, and the worker is the child of the sidecar, not of the request
-    assertTree(
-        traces.get(1),
-        root(
-            SIDECAR,
-            SERVER,
-            "ingress",
-            child(
-                SIDECAR,
-                CLIENT,
-                "router worker-svc egress",
-                workerFrom("POST /work", child(CONSUMER, SpanKind.CONSUMER, "process orders")))));
-    assertThat(one(traces.get(1).spans(), SIDECAR, SERVER).parentSpanId()).isNull();
+    // the gateway sent no traceparent: its trace ends at its CLIENT span; Envoy started a new
+    // trace (its SERVER span a root), and the worker is the child of the sidecar
+    place(Scenario.BROKEN_HTTP)
+        .matchesSpecBrokenAt(INGRESS)
+        .hasPath(GATEWAY_SERVER, GATEWAY_CLIENT)
+        .hasPath(INGRESS, EGRESS, WORKER_SERVER, PREPARE, SEND, PROCESS);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -231,14 +182,5 @@ class MeshLabTest {
                   .contains("gateway-svc OTEL_PROPAGATORS=b3multi")
                   .contains("envoy-sidecar OTEL_PROPAGATORS=tracecontext");
             });
-  }
-
-  private static SpanView one(List<SpanView> spans, String service, SpanKind kind) {
-    List<SpanView> found =
-        spans.stream()
-            .filter(s -> s.service().equals(service) && s.kind().equals(kind.name()))
-            .toList();
-    assertThat(found).as("%s %s spans", service, kind).hasSize(1);
-    return found.get(0);
   }
 }

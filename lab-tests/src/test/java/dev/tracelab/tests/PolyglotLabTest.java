@@ -3,7 +3,6 @@ package dev.tracelab.tests;
 import static dev.tracelab.flow.Language.GO;
 import static dev.tracelab.flow.Language.JAVA;
 import static dev.tracelab.flow.Language.NODE;
-import static dev.tracelab.tests.TraceTree.assertTree;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.auditor.orphans.ScenarioReport;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.env.service.RunningService;
@@ -20,8 +20,10 @@ import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
-import dev.tracelab.tests.AuditorClient.SpanView;
-import dev.tracelab.tests.AuditorClient.TraceView;
+import dev.tracelab.testkit.AuditedSpan;
+import dev.tracelab.testkit.AuditedTrace;
+import dev.tracelab.testkit.TraceAuditor;
+import io.opentelemetry.api.trace.SpanKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -238,13 +240,8 @@ class PolyglotLabTest {
 
     Set<String> traceIds = new HashSet<>();
     for (Orders.Accepted a : accepted) {
-      List<TraceView> traces = scenarios.awaitFragments(a.orderId(), 1);
-      assertThat(traces).as("traces of order %s", a.orderId()).hasSize(1);
-      assertThat(traces.get(0).traceId()).isEqualTo(a.traceId());
-      assertTree(traces.get(0), scenarios.connected());
-      assertThat(traces.get(0).spans())
-          .allSatisfy(s -> assertThat(s.orderId()).isEqualTo(a.orderId()));
-      traceIds.add(traces.get(0).traceId());
+      scenarios.assertConnected(a);
+      traceIds.add(a.traceId());
     }
     assertThat(traceIds).hasSize(50);
   }
@@ -255,15 +252,9 @@ class PolyglotLabTest {
     Orders.Accepted accepted =
         scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1, "fail", true));
 
-    List<TraceView> traces = scenarios.awaitFragments(accepted.orderId(), 1);
-
-    assertThat(traces).hasSize(1);
-    assertTree(traces.get(0), scenarios.connected());
-    for (SpanView span : traces.get(0).spans()) {
-      assertThat(span.status())
-          .as("status of %s", span.name())
-          .isEqualTo(span.name().equals(Flow.PROCESS) ? "ERROR" : "UNSET");
-    }
+    scenarios
+        .assertConnected(accepted)
+        .hasTracesSatisfying(EmbeddedLabTest.onlyTheProcessSpanIsAnError());
   }
 
   @ParameterizedTest(name = "go gateway: {0}")
@@ -344,32 +335,30 @@ class PolyglotLabTest {
       producer.send(record).get();
     }
 
-    AuditorClient auditor = scenarios.auditor();
+    TraceAuditor auditor = scenarios.kit();
     await()
         .atMost(LabScenarios.TRACE_TIMEOUT)
-        .until(() -> auditor.trace(traceId).map(TraceView::closed).orElse(false));
-    TraceView trace = auditor.trace(traceId).orElseThrow();
+        .until(() -> auditor.trace(traceId).map(AuditedTrace::closed).orElse(false));
+    AuditedTrace trace = auditor.trace(traceId).orElseThrow();
     // poison: an ERROR process span, and its dead-letter send to orders.dlq as its child
     assertThat(trace.spans()).hasSize(2);
-    SpanView process =
+    AuditedSpan process =
         trace.spans().stream().filter(s -> s.name().equals(Flow.PROCESS)).findFirst().orElseThrow();
     assertThat(process.service()).isEqualTo(Flow.CONSUMER);
-    assertThat(process.kind()).isEqualTo("CONSUMER");
+    assertThat(process.kind()).isEqualTo(SpanKind.CONSUMER);
     assertThat(process.parentSpanId()).isEqualTo(producerSpan);
-    assertThat(process.status()).isEqualTo("ERROR");
-    assertThat(process.orderId()).isEqualTo(key);
+    assertThat(process.error()).as("status ERROR").isTrue();
+    assertThat(process.attribute(LabFlowSpecs.CORRELATION)).isEqualTo(key);
     assertThat(process.attributes()).containsEntry("app.failure.category", "poison");
-    SpanView deadLetter =
+    AuditedSpan deadLetter =
         trace.spans().stream().filter(s -> s != process).findFirst().orElseThrow();
     assertThat(deadLetter.service()).isEqualTo(Flow.CONSUMER);
-    assertThat(deadLetter.kind()).isEqualTo("PRODUCER");
+    assertThat(deadLetter.kind()).isEqualTo(SpanKind.PRODUCER);
     assertThat(deadLetter.name()).isEqualTo("send " + Flow.DEAD_LETTER_TOPIC);
     assertThat(deadLetter.parentSpanId()).isEqualTo(process.spanId());
     // and the next order still flows end to end
     Orders.Accepted after = scenarios.orders().place(Map.of("sku", "ABC-1", "quantity", 1));
-    assertThat(scenarios.awaitFragments(after.orderId(), 1))
-        .singleElement()
-        .satisfies(t -> assertTree(t, scenarios.connected()));
+    scenarios.assertConnected(after);
   }
 
   @Test
