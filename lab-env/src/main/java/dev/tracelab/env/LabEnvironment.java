@@ -79,17 +79,23 @@ public final class LabEnvironment implements AutoCloseable {
     if (mesh) {
       EnvoySidecar.require(); // before anything starts: a clear error when Envoy is missing
     }
+    long step = System.nanoTime();
     this.kafka = EmbeddedKafka.start(config.kafkaPort);
+    config.ready("kafka", step);
     Auditor started = null;
     try {
+      step = System.nanoTime();
       started = newAuditor(config.auditorOtlpPort, config.auditorApiPort);
+      config.ready("auditor", step);
       this.auditor = started;
       this.auditorOtlpEndpoint = started.otlpEndpoint();
       this.auditorOtlpPort = URI.create(auditorOtlpEndpoint).getPort();
       this.auditorApiPort = URI.create(started.apiUrl()).getPort();
       this.services = Services.start(this, config.variants, config.propagators);
       if (config.frontendVariant != null) {
+        step = System.nanoTime();
         serveFrontend(config.frontendVariant);
+        config.ready(Flow.FRONTEND, step);
       }
     } catch (RuntimeException e) {
       if (services != null) {
@@ -431,6 +437,7 @@ public final class LabEnvironment implements AutoCloseable {
     final Map<String, Variant> variants;
     final Map<String, String> propagators;
     final Map<String, Duration> startupTimes = new LinkedHashMap<>();
+    List<java.util.function.BiConsumer<String, Duration>> onReady = List.of(); // at start only
     RunningService consumer;
     RunningService worker;
     RunningService sidecar; // the worker's inbound Envoy in mesh mode, else null
@@ -444,6 +451,7 @@ public final class LabEnvironment implements AutoCloseable {
     static Services start(
         LabEnvironment lab, Map<String, Variant> variants, Map<String, String> propagators) {
       Services s = new Services(variants, propagators);
+      s.onReady = lab.config.readyListeners;
       Builder c = lab.config;
       int generation = ++lab.generation;
       try {
@@ -566,7 +574,9 @@ public final class LabEnvironment implements AutoCloseable {
     private RunningService timed(String role, java.util.function.Supplier<RunningService> start) {
       long t0 = System.nanoTime();
       RunningService running = start.get();
-      startupTimes.put(role, Duration.ofNanos(System.nanoTime() - t0));
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      startupTimes.put(role, took);
+      onReady.forEach(l -> l.accept(role, took));
       return running;
     }
 
@@ -660,6 +670,8 @@ public final class LabEnvironment implements AutoCloseable {
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
     private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
+    private final List<java.util.function.BiConsumer<String, Duration>> readyListeners =
+        new ArrayList<>();
     private final List<Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>>> spanListeners =
         new ArrayList<>();
     private FrontendVariant frontendVariant;
@@ -767,6 +779,21 @@ public final class LabEnvironment implements AutoCloseable {
         this.mesh = true; // with the mesh; implementations without it leave mesh(...) as set
       }
       return this;
+    }
+
+    /**
+     * Told, while {@link #start()} runs, of each participant as it becomes ready, with the time it
+     * took: {@code kafka}, {@code auditor}, each role in start order (consumer, worker, the sidecar
+     * in mesh mode, gateway; a build on first use included), {@code frontend} when served.
+     */
+    public Builder onReady(java.util.function.BiConsumer<String, Duration> listener) {
+      readyListeners.add(listener);
+      return this;
+    }
+
+    private void ready(String participant, long sinceNanos) {
+      Duration took = Duration.ofNanos(System.nanoTime() - sinceNanos);
+      readyListeners.forEach(l -> l.accept(participant, took));
     }
 
     public Builder onTraceClosed(Consumer<AssembledTrace> listener) {
