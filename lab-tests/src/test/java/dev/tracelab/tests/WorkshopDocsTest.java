@@ -81,7 +81,11 @@ class WorkshopDocsTest {
   @Test
   void theLearnerModelExpectsCheckToPassOnlyOnAppliedFixes() {
     WorkshopRunTest.Learner l = new WorkshopRunTest.Learner();
+    assertThat(l.expectedExit("./lab gate --scenario fixed")).isZero();
     l.ran("./lab exercise start --lang java");
+    // the fix files are the learner's stubs now: the fixed scenario runs them
+    assertThat(l.expectedExit("./lab gate --scenario fixed")).isEqualTo(1);
+    assertThat(l.expectedExit("./lab gate --scenario fixed --polyglot")).isZero();
     assertThat(l.expectedExit("./lab exercise check")).isEqualTo(1);
     assertThat(l.expectedExit("./lab exercise check http")).isEqualTo(1);
     l.ran("./lab exercise solution http --apply");
@@ -91,11 +95,15 @@ class WorkshopDocsTest {
     l.ran("./lab exercise solution async --apply");
     l.ran("./lab exercise solution kafka --apply");
     assertThat(l.expectedExit("./lab exercise check")).isZero();
+    assertThat(l.expectedExit("./lab gate --scenario fixed")).isZero();
     l.ran("./lab exercise reset");
     assertThat(l.expectedExit("./lab exercise check")).isEqualTo(1);
-    assertThat(l.expectedExit("./lab gate --scenario fixed")).isZero();
-    assertThat(l.expectedExit("./lab gate")).isZero();
+    assertThat(l.expectedExit("./lab gate")).isEqualTo(1);
     assertThat(l.expectedExit("./lab gate --scenario broken-http")).isEqualTo(1);
+    WorkshopRunTest.Learner fresh = new WorkshopRunTest.Learner();
+    assertThat(fresh.expectedExit("./lab gate")).isZero();
+    assertThat(fresh.expectedExit("./lab gate --scenario linked-kafka")).isZero();
+    assertThat(fresh.expectedExit("./lab gate --scenario broken-http")).isEqualTo(1);
     assertThat(l.expectedExit("./lab trace --scenario all-broken")).isZero();
   }
 

@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Expected exit codes: 0, except {@code ./lab exercise check [B]} (0 only when every checked
  * boundary holds its fix: after {@code ./lab exercise solution B --apply}, until a {@code start} or
- * {@code reset}; else 1), {@code ./lab gate} of a broken scenario (1), and a marker's {@code exit
- * N}. Commands that run until Ctrl-C or take minutes carry a skip marker with the reason.
+ * {@code reset}; else 1), {@code ./lab gate} of a broken scenario, or during an exercise whose
+ * stubs are not all fixed (1), and a marker's {@code exit N}. Commands that run until Ctrl-C or
+ * take minutes carry a skip marker with the reason.
  *
  * <p>Slow (the first build, then about a minute per {@code exercise check}): it runs with {@code
  * -Dtracelab.workshop=required} (CI, .ci/run) and is skipped with the reason otherwise.
@@ -175,10 +176,15 @@ class WorkshopRunTest {
     }
   }
 
-  /** What the exercise has been told so far, for the exit code the docs promise. */
+  /**
+   * What the exercise has been told so far, for the exit code the docs promise. During an exercise
+   * the fix files of its languages are the learner's: a gate runs them, so it passes only once
+   * every boundary holds its fix (here: {@code solution B --apply}; the test does not write fixes).
+   */
   static final class Learner {
     private static final List<String> BOUNDARIES = List.of("http", "async", "kafka");
     private final Set<String> fixed = new HashSet<>();
+    private final Set<String> exerciseLanguages = new HashSet<>(); // empty: no exercise
 
     int expectedExit(String command) {
       List<String> w = List.of(command.split("\\s+"));
@@ -189,16 +195,43 @@ class WorkshopRunTest {
       if (w.size() >= 2 && w.get(1).equals("gate")) {
         int at = w.indexOf("--scenario");
         String scenario = at >= 0 && at + 1 < w.size() ? w.get(at + 1) : "fixed";
-        return scenario.equals("fixed") || scenario.equals("linked-kafka") ? 0 : 1;
+        boolean fixedVariants = scenario.equals("fixed") || scenario.equals("linked-kafka");
+        boolean stubsRun = !fixed.containsAll(BOUNDARIES) && runsExerciseLanguage(w);
+        return fixedVariants && !stubsRun ? 0 : 1;
       }
       return 0;
+    }
+
+    /** True when the command runs a language whose fix files the exercise turned into stubs. */
+    private boolean runsExerciseLanguage(List<String> w) {
+      if (exerciseLanguages.contains("all")) {
+        return true;
+      }
+      Set<String> languages = new HashSet<>();
+      if (w.contains("--polyglot")) {
+        languages.addAll(List.of("go", "node"));
+      } else {
+        languages.add("java");
+        for (int i = 0; i + 1 < w.size(); i++) {
+          if (w.get(i).endsWith("-lang")) {
+            languages.add(w.get(i + 1));
+          }
+        }
+      }
+      languages.retainAll(exerciseLanguages);
+      return !languages.isEmpty();
     }
 
     void ran(String command) {
       List<String> w = List.of(command.split("\\s+"));
       if (w.size() >= 3 && w.get(1).equals("exercise")) {
         switch (w.get(2)) {
-          case "start", "reset" -> fixed.clear();
+          case "start" -> {
+            fixed.clear();
+            int at = w.indexOf("--lang");
+            exerciseLanguages.add(at >= 0 && at + 1 < w.size() ? w.get(at + 1) : "java");
+          }
+          case "reset" -> fixed.clear();
           case "solution" -> {
             if (w.contains("--apply") && w.size() > 3) {
               fixed.add(w.get(3));
