@@ -166,7 +166,9 @@ class WorkshopRunTest {
                 Locale.ROOT, "%nworkshop walk-through: %.0f s", (System.nanoTime() - t0) / 1e9);
     System.out.println(summary);
     Files.writeString(work.resolve("summary.txt"), summary + "\n");
-    if (!failures.isEmpty()) {
+    if (failures.isEmpty()) {
+      delete(clone); // the logs and summary.txt stay in target/workshop
+    } else {
       fail(
           failures.size()
               + " documented command(s) did not behave as the docs say:\n"
