@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * a placeholder ({@code N}, {@code FILE...}, {@code <boundary>}) or alternatives ({@code a | b}) is
  * not runnable and is listed as such. A marker {@code <!-- workshop-test: skip (reason) -->}
  * excludes the commands of its line (or, alone on its line, of the next line with a command), with
- * the reason; {@code <!-- workshop-test: exit N -->} says the exit code the doc expects there.
+ * the reason; {@code <!-- workshop-test: exit N -->} says the exit code the doc expects there. A
+ * command preceded in its table cell (or line) by the word "edit" follows the learner's edit:
+ * {@link Command#afterEdit()}.
  */
 final class WorkshopDocs {
 
@@ -36,7 +38,8 @@ final class WorkshopDocs {
       String text,
       String runnable, // the form run, or null when it is not runnable
       String skipReason, // a marker's reason, or why it cannot run (placeholders), or null
-      Integer expectedExit) { // a marker's exit code, or null (the test's model decides)
+      Integer expectedExit, // a marker's exit code, or null (the test's model decides)
+      boolean afterEdit) { // "edit ..., `./lab exercise check B`": the learner wrote the fix first
 
     boolean runs() {
       return runnable != null && skipReason == null;
@@ -48,6 +51,7 @@ final class WorkshopDocs {
   }
 
   private static final Pattern SPAN = Pattern.compile("`([^`]+)`");
+  private static final Pattern EDIT = Pattern.compile("(?i)\\bedit\\b");
   private static final Pattern MARKER =
       Pattern.compile("<!--\\s*workshop-test:\\s*(?:skip\\s*\\((.+?)\\)|exit\\s+(\\d+))\\s*-->");
   private static final Pattern PLACEHOLDER =
@@ -90,9 +94,11 @@ final class WorkshopDocs {
         continue;
       }
       List<String> found = new ArrayList<>();
+      List<Boolean> edits = new ArrayList<>();
       if (fence) {
         if (!tablesOnly && (trimmed.startsWith("./lab ") || trimmed.equals("./lab"))) {
           found.add(trimmed.replaceFirst("\\s+#.*$", ""));
+          edits.add(false);
         }
       } else {
         if (trimmed.startsWith("## ")) {
@@ -108,6 +114,7 @@ final class WorkshopDocs {
             Matcher m = SPAN.matcher(firstCell(trimmed));
             if (m.find() && m.group(1).startsWith("./lab")) {
               found.add(m.group(1));
+              edits.add(false);
             }
           }
         } else {
@@ -115,6 +122,9 @@ final class WorkshopDocs {
           while (m.find()) {
             if (m.group(1).startsWith("./lab ") || m.group(1).equals("./lab")) {
               found.add(m.group(1));
+              String before = line.substring(0, m.start());
+              String cell = before.substring(before.lastIndexOf('|') + 1);
+              edits.add(EDIT.matcher(cell).find());
             }
           }
         }
@@ -129,8 +139,15 @@ final class WorkshopDocs {
       }
       Matcher applies = hasMarker ? marker : pending;
       pending = null;
-      for (String text : found) {
-        out.add(command(file, i + 1, section, text.replace("\\|", "|").strip(), applies));
+      for (int k = 0; k < found.size(); k++) {
+        out.add(
+            command(
+                file,
+                i + 1,
+                section,
+                found.get(k).replace("\\|", "|").strip(),
+                applies,
+                edits.get(k)));
       }
     }
     return out;
@@ -155,7 +172,7 @@ final class WorkshopDocs {
   }
 
   private static Command command(
-      String file, int line, String section, String text, Matcher marker) {
+      String file, int line, String section, String text, Matcher marker, boolean afterEdit) {
     String skip = null;
     Integer exit = null;
     if (marker != null) {
@@ -177,7 +194,7 @@ final class WorkshopDocs {
         skip = skip != null ? skip : "a synopsis: placeholder " + p.group(2).strip();
       }
     }
-    return new Command(file, line, section, text, runnable, skip, exit);
+    return new Command(file, line, section, text, runnable, skip, exit, afterEdit);
   }
 
   /** The synopsis without its optional parts: every {@code [...]} removed, innermost first. */

@@ -24,6 +24,7 @@ class WorkshopDocsTest {
             "|---|---|",
             "| 0-10 | `./lab trace` then `./lab trace --scenario all-broken` |",
             "| 10-20 | `./lab exercise solution <boundary> --apply` |",
+            "| 30-45 | edit the client, `./lab exercise check http` | FIXED |",
             "<!-- workshop-test: exit 1 -->",
             "Then `./lab gate --scenario broken-kafka`.",
             "```bash",
@@ -39,6 +40,7 @@ class WorkshopDocsTest {
             "./lab trace",
             "./lab trace --scenario all-broken",
             "./lab exercise solution <boundary> --apply",
+            "./lab exercise check http",
             "./lab gate --scenario broken-kafka",
             "./lab exercise start --lang java");
     assertThat(c.get(0).runs()).isFalse();
@@ -48,9 +50,11 @@ class WorkshopDocsTest {
     assertThat(c.get(1).line()).isEqualTo(6);
     assertThat(c.get(3).runs()).isFalse();
     assertThat(c.get(3).skipReason()).isEqualTo("a synopsis: placeholder <boundary>");
-    assertThat(c.get(4).expectedExit()).isEqualTo(1);
-    assertThat(c.get(4).runs()).isTrue();
-    assertThat(c.get(5).runnable()).isEqualTo("./lab exercise start --lang java");
+    assertThat(c.get(4).afterEdit()).isTrue();
+    assertThat(c.get(3).afterEdit()).isFalse();
+    assertThat(c.get(5).expectedExit()).isEqualTo(1);
+    assertThat(c.get(5).runs()).isTrue();
+    assertThat(c.get(6).runnable()).isEqualTo("./lab exercise start --lang java");
   }
 
   @Test
@@ -105,6 +109,21 @@ class WorkshopDocsTest {
     assertThat(fresh.expectedExit("./lab gate --scenario linked-kafka")).isZero();
     assertThat(fresh.expectedExit("./lab gate --scenario broken-http")).isEqualTo(1);
     assertThat(l.expectedExit("./lab trace --scenario all-broken")).isZero();
+  }
+
+  @Test
+  void theLearnersEditIsTheReferenceFixDuringAnExercise() {
+    WorkshopDocs.Command check =
+        WorkshopDocs.parse(
+                "w.md", "| 30-45 | edit the client, `./lab exercise check http` |", false)
+            .get(0);
+    WorkshopRunTest.Learner l = new WorkshopRunTest.Learner();
+    assertThat(l.editFor(check)).isNull(); // no exercise started: nothing to edit
+    l.ran("./lab exercise start --lang java");
+    assertThat(l.editFor(check)).isEqualTo("./lab exercise solution http --apply");
+    l.ran(l.editFor(check));
+    assertThat(l.expectedExit(check.runnable())).isZero();
+    assertThat(l.state()).isEqualTo("[http]");
   }
 
   @Test

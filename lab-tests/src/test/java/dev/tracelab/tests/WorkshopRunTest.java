@@ -31,6 +31,11 @@ import org.junit.jupiter.api.Test;
  * ##} heading) in order, in its own copy of that built clone, each distinct command once. Each must
  * exit as the docs say and none may print a stack trace.
  *
+ * <p>Where the docs have the learner edit a fix file before {@code ./lab exercise check B} (an
+ * "edit ..." before it in its table cell), the test runs {@code ./lab exercise solution B --apply}
+ * first, standing in for the learner's edit, so the walk-through ends all green. A command repeated
+ * in the same state runs once per section.
+ *
  * <p>Expected exit codes: 0, except {@code ./lab exercise check [B]} (0 only when every checked
  * boundary holds its fix: after {@code ./lab exercise solution B --apply}, until a {@code start} or
  * {@code reset}; else 1), {@code ./lab gate} of a broken scenario, or during an exercise whose
@@ -121,41 +126,50 @@ class WorkshopRunTest {
       Set<String> done = new HashSet<>();
       int i = 0;
       for (WorkshopDocs.Command c : section.getValue()) {
-        if (!done.add(c.runnable())) {
-          continue; // the same command again: once per section
+        List<String> steps = new ArrayList<>();
+        String edit = learner.editFor(c);
+        if (edit != null) {
+          steps.add(edit); // the learner's edit: the reference fix stands in for it
         }
-        int expected =
-            c.expectedExit() != null ? c.expectedExit() : learner.expectedExit(c.runnable());
-        Result r =
-            lab(
-                dir,
-                c.runnable(),
-                work.resolve(String.format(Locale.ROOT, "%02d-%02d.log", n, ++i)));
-        learner.ran(c.runnable());
-        report.add(line(c.runnable() + "   " + c.where(), expected, r));
-        if (r.exit != expected) {
-          failures.add(
-              c.runnable()
-                  + " ("
-                  + c.where()
-                  + ") exited "
-                  + r.exit
-                  + ", the docs say "
-                  + expected
-                  + "; log "
-                  + r.log
-                  + "\n"
-                  + tail(r.output));
-        }
-        if (STACK_TRACE.matcher(r.output).find()) {
-          failures.add(
-              c.runnable()
-                  + " ("
-                  + c.where()
-                  + ") printed a stack trace; log "
-                  + r.log
-                  + "\n"
-                  + tail(r.output));
+        steps.add(c.runnable());
+        for (int k = 0; k < steps.size(); k++) {
+          String step = steps.get(k);
+          boolean stood = edit != null && k == 0;
+          // the same command in the same state again: once per section
+          if (!done.add(step + " " + learner.state())) {
+            continue;
+          }
+          int expected =
+              !stood && c.expectedExit() != null ? c.expectedExit() : learner.expectedExit(step);
+          Result r =
+              lab(dir, step, work.resolve(String.format(Locale.ROOT, "%02d-%02d.log", n, ++i)));
+          learner.ran(step);
+          String what = stood ? "(the learner's edit before the next) " + step : step;
+          report.add(line(what + "   " + c.where(), expected, r));
+          if (r.exit != expected) {
+            failures.add(
+                what
+                    + " ("
+                    + c.where()
+                    + ") exited "
+                    + r.exit
+                    + ", the docs say "
+                    + expected
+                    + "; log "
+                    + r.log
+                    + "\n"
+                    + tail(r.output));
+          }
+          if (STACK_TRACE.matcher(r.output).find()) {
+            failures.add(
+                what
+                    + " ("
+                    + c.where()
+                    + ") printed a stack trace; log "
+                    + r.log
+                    + "\n"
+                    + tail(r.output));
+          }
         }
       }
       delete(dir);
@@ -222,6 +236,27 @@ class WorkshopRunTest {
       }
       languages.retainAll(exerciseLanguages);
       return !languages.isEmpty();
+    }
+
+    /** The boundaries fixed so far (what makes a repeated command a new step). */
+    String state() {
+      return new java.util.TreeSet<>(fixed).toString();
+    }
+
+    /**
+     * For "edit ..., {@code ./lab exercise check B}": the command that stands in for the learner's
+     * edit ({@code ./lab exercise solution B --apply}), or null.
+     */
+    String editFor(WorkshopDocs.Command c) {
+      List<String> w = List.of(c.runnable().split("\\s+"));
+      if (!c.afterEdit()
+          || exerciseLanguages.isEmpty()
+          || w.size() != 4
+          || !w.get(1).equals("exercise")
+          || !w.get(2).equals("check")) {
+        return null;
+      }
+      return "./lab exercise solution " + w.get(3) + " --apply";
     }
 
     void ran(String command) {
