@@ -3,7 +3,7 @@
 # into the cache OUTSIDE the repo, where the lab's process mode (CollectorTier, ./lab sampling,
 # SamplingProofTest) looks for it (the version: the root pom's zipkin.version):
 #   ${TRACELAB_CACHE:-$HOME/.cache/tracelab}/zipkin/zipkin-server-<v>-exec.jar
-# Skips when the jar is already there. Uses the repo's Maven wrapper and whatever repository
+# Skips when the jar is already there (a 135 MB download the first time). Uses the repo's Maven wrapper and whatever repository
 # settings Maven is configured with. The LAST stdout line is the jar path:
 #   JAR=$(compose/collector/fetch-zipkin.sh | tail -1)
 set -euo pipefail
@@ -25,8 +25,10 @@ if [ -f "$JAR" ]; then
 fi
 mkdir -p "$DIR"
 log "fetching io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec"
-# -N: run once on the parent pom, not once per module.
-(cd "$ROOT" && ./mvnw -q -B -ntp -N dependency:copy \
+# -N: run once on the parent pom, not once per module. TRACELAB_FETCH_PROGRESS=1 (./lab sets it):
+# Maven's transfer progress ("Progress (1): 46/135 MB") on stderr, which ./lab shows as a percentage.
+if [ -n "${TRACELAB_FETCH_PROGRESS:-}" ]; then mvn_flags=(-N); else mvn_flags=(-q -B -ntp -N); fi
+(cd "$ROOT" && CI= ./mvnw "${mvn_flags[@]}" dependency:copy \
     -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
     -DoutputDirectory="$DIR" >&2)
 [ -f "$JAR" ] || { log "ERROR: $JAR not there after dependency:copy"; exit 1; }

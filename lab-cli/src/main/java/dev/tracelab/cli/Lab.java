@@ -39,6 +39,7 @@ public final class Lab {
           "           [--report-html F] [--junit F] FILE...  judge anyone's spans (OTLP JSON/JSONL, Jaeger, Zipkin; docs/audit.md)",
           "           audit --listen [...]: a long-running auditor (OTLP/HTTP 4318, OTLP/gRPC 4317, API 8090) until Ctrl-C",
           "--dump-spans F (demo, gate, trace): every span the auditor received, as OTLP JSON Lines (demo: one file per scenario)",
+          "--offline (any command): never fetch an optional part (Zipkin jar, collector build, Envoy); also TRACELAB_OFFLINE=1",
           "LANG (each service's implementation; default java): [--gateway-lang java|go] [--worker-lang java|node]",
           "     [--consumer-lang java|go] [--polyglot]  (--polyglot = go/node/go; Go 1.26+ and Node.js 20.6+, built on first use)",
           "--matrix (demo): every scenario on java/java/java, go/java/java, java/node/java, java/java/go and go/node/go",
@@ -82,8 +83,16 @@ public final class Lab {
       out.println(USAGE);
       return 0;
     }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    // --offline (any command): optional parts are not fetched (also TRACELAB_OFFLINE=1)
+    boolean offlineFlag = Arrays.asList(args).contains("--offline");
+    String[] rest =
+        Arrays.stream(args, 1, args.length)
+            .filter(a -> !a.equals("--offline"))
+            .toArray(String[]::new);
+    dev.tracelab.env.Steps.listen(new Progress.Steps(err)); // builds on first use, with their time
     try {
+      OptionalParts.ensure(
+          args[0], OptionalParts.needed(args[0], rest), OptionalParts.offline(offlineFlag), err);
       return switch (args[0]) {
         case "demo" -> DemoCommand.run(rest, out, err);
         case "up" -> UpCommand.run(rest, out, err);

@@ -1,6 +1,11 @@
 package dev.tracelab.cli;
 
 import dev.tracelab.auditor.TraceLog;
+import dev.tracelab.auditor.orphans.OrphanRules;
+import dev.tracelab.auditor.spec.FlowSpec;
+import dev.tracelab.auditor.trace.AssembledTrace;
+import dev.tracelab.auditor.trace.ReceivedSpan;
+import dev.tracelab.auditor.trace.TraceClosed;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.flow.Flow;
@@ -8,7 +13,10 @@ import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -32,7 +40,7 @@ final class UpCommand {
     variants.put(Flow.WORKER, args.variant("worker"));
     variants.put(Flow.CONSUMER, args.variant("consumer"));
 
-    err.println("starting the lab...");
+    err.println("starting the lab (Kafka, the auditor, consumer, worker, gateway, the page)...");
     LabEnvironment env;
     try {
       env =
@@ -43,7 +51,13 @@ final class UpCommand {
               .sidecarPort(implementations.mesh() ? 8086 : 0)
               .frontend(frontendVariant)
               .frontendPorts(8083, 8084, 8085)
-              .onTraceClosed(t -> out.println(TraceLog.line(t)))
+              .onReady(
+                  (participant, took) ->
+                      err.printf(
+                          Locale.ROOT,
+                          "  %-14s ready in %5.1f s%n",
+                          participant,
+                          took.toMillis() / 1000.0))
               .start();
     } catch (RuntimeException e) {
       throw new IllegalStateException(
@@ -59,6 +73,12 @@ final class UpCommand {
     // then shows as a cors orphan); without it the page is served all the same
     env.auditor()
         .startRun(frontendOption != null ? env.browserRunSetup(runName) : env.runSetup(runName));
+    // a line per closed trace, each root marked: the entry point, a linked root, or an ORPHAN root
+    // with the boundary the auditor's rules name (the same model as its report)
+    OrphanRules rules = new OrphanRules();
+    env.auditor()
+        .assembler()
+        .onClose(closed -> out.println(traceLine(closed, rules, env.auditor().runSetup().spec())));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -116,5 +136,46 @@ final class UpCommand {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * {@code trace <id> closed (<why>): N span(s), root gateway-svc POST /orders, order <id>}; an
+   * orphan root reads {@code ORPHAN root worker-svc order.prepare (async)}, a span whose parent is
+   * absent {@code ORPHAN span ... (missing-parent)}, a root joined by a span link {@code linked
+   * root ...}.
+   */
+  static String traceLine(TraceClosed closed, OrphanRules rules, FlowSpec spec) {
+    AssembledTrace trace = closed.trace();
+    Map<ReceivedSpan, OrphanRules.Orphan> orphans = new LinkedHashMap<>();
+    for (OrphanRules.Orphan o : rules.orphansOf(closed, spec)) {
+      orphans.put(o.span(), o);
+    }
+    List<String> marks = new ArrayList<>();
+    for (ReceivedSpan span : trace.spans()) {
+      OrphanRules.Orphan orphan = orphans.get(span);
+      String label = span.service() + " " + span.name();
+      if (orphan != null && orphan.counts()) {
+        marks.add(
+            "ORPHAN "
+                + (orphan.root() ? "root " : "span ")
+                + label
+                + " ("
+                + orphan.diagnosis().boundary()
+                + ")");
+      } else if (span.isRoot()) {
+        marks.add(
+            (OrphanRules.isLinkedRoot(span, closed, spec) ? "linked root " : "root ") + label);
+      }
+    }
+    String line = TraceLog.line(trace);
+    // TraceLog's "root: a, b" becomes the marked roots
+    int at = line.indexOf(", root: ");
+    int order = line.indexOf(", order ", Math.max(at, 0));
+    String head = at < 0 ? line : line.substring(0, at);
+    String tail = order < 0 ? "" : line.substring(order);
+    return head
+        + ", "
+        + (marks.isEmpty() ? "no root (parent outside)" : String.join(", ", marks))
+        + tail;
   }
 }

@@ -70,12 +70,16 @@ public final class LabEnvironment implements AutoCloseable {
     if (mesh) {
       EnvoySidecar.require(); // before anything starts: a clear error when Envoy is missing
     }
+    long step = System.nanoTime();
     this.kafka = EmbeddedKafka.start(config.kafkaPort);
+    config.ready("kafka", step);
     LabAuditor started = null;
     ServiceStarter starter = null;
     try {
+      step = System.nanoTime();
       started =
           new LabAuditor(this::auditorSettings, config.auditorOtlpPort, config.auditorApiPort);
+      config.ready("auditor", step);
       this.auditor = started;
       starter =
           new ServiceStarter(
@@ -87,9 +91,15 @@ public final class LabEnvironment implements AutoCloseable {
       this.starter = starter;
       this.services =
           ServiceSet.start(
-              roles(), config.variants, config.propagators, config.ports, starter.nextGeneration());
+              roles(),
+              config.variants,
+              config.propagators,
+              config.ports,
+              reportingReady(starter.nextGeneration()));
       if (config.frontendVariant != null) {
+        step = System.nanoTime();
         serveFrontend(config.frontendVariant);
+        config.ready(Flow.FRONTEND, step);
       }
     } catch (RuntimeException e) {
       if (services != null) {
@@ -109,6 +119,24 @@ public final class LabEnvironment implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** {@code starter}, telling the {@link Builder#onReady} listeners of each role it starts. */
+  private ServiceSet.Starter reportingReady(ServiceSet.Starter starter) {
+    return new ServiceSet.Starter() {
+      @Override
+      public String implementationId(String role) {
+        return starter.implementationId(role);
+      }
+
+      @Override
+      public RunningService start(String role, int port, ServiceSet started) {
+        long step = System.nanoTime();
+        RunningService service = starter.start(role, port, started);
+        config.ready(role, step);
+        return service;
+      }
+    };
   }
 
   private Auditor.Builder auditorSettings() {
@@ -384,6 +412,8 @@ public final class LabEnvironment implements AutoCloseable {
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
     private final Map<String, ServiceImplementation> implementations = new LinkedHashMap<>();
     private final List<Consumer<AssembledTrace>> closeListeners = new ArrayList<>();
+    private final List<java.util.function.BiConsumer<String, Duration>> readyListeners =
+        new ArrayList<>();
     private final List<Consumer<List<dev.tracelab.auditor.trace.ReceivedSpan>>> spanListeners =
         new ArrayList<>();
     private FrontendVariant frontendVariant;
@@ -502,6 +532,21 @@ public final class LabEnvironment implements AutoCloseable {
         this.mesh = true; // with the mesh; implementations without it leave mesh(...) as set
       }
       return this;
+    }
+
+    /**
+     * Told, while {@link #start()} runs, of each participant as it becomes ready, with the time it
+     * took: {@code kafka}, {@code auditor}, each role in start order (consumer, worker, the sidecar
+     * in mesh mode, gateway; a build on first use included), {@code frontend} when served.
+     */
+    public Builder onReady(java.util.function.BiConsumer<String, Duration> listener) {
+      readyListeners.add(listener);
+      return this;
+    }
+
+    private void ready(String participant, long sinceNanos) {
+      Duration took = Duration.ofNanos(System.nanoTime() - sinceNanos);
+      readyListeners.forEach(l -> l.accept(participant, took));
     }
 
     public Builder onTraceClosed(Consumer<AssembledTrace> listener) {

@@ -157,6 +157,16 @@ final class Toolchain {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + log.getParent(), e);
     }
+    dev.tracelab.env.Steps.run(what, log, () -> runBuild(what, command, dir, env, log, timeout));
+  }
+
+  private static void runBuild(
+      String what,
+      List<String> command,
+      Path dir,
+      Map<String, String> env,
+      Path log,
+      Duration timeout) {
     ChildProcess build =
         ChildProcess.builder(what, command).workingDirectory(dir).env(env).log(log).start();
     OptionalInt exit = build.awaitExit(timeout);
