@@ -10,6 +10,7 @@ import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.ExpectedSpan;
 import dev.tracelab.flow.Implementation;
 import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Instrumentation;
 import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,6 +51,30 @@ public final class LabFlowSpecs {
         implementations.ids(),
         implementations.mesh(),
         of(implementations, propagators));
+  }
+
+  /** A lab run under {@code instrumentation} ({@code --instrumentation}, docs/design.md §14). */
+  public static RunSetup setup(
+      String name,
+      Map<String, String> variants,
+      Implementations implementations,
+      Map<String, String> propagators,
+      Instrumentation instrumentation) {
+    return new RunSetup(
+        name,
+        variants,
+        implementations.ids(),
+        implementations.mesh(),
+        instrumentation.id(),
+        of(implementations, propagators, instrumentation));
+  }
+
+  /** The flow of {@code implementations} under {@code instrumentation}. */
+  public static FlowSpec of(
+      Implementations implementations,
+      Map<String, String> propagators,
+      Instrumentation instrumentation) {
+    return of(implementations, propagators);
   }
 
   /** The flow of {@code implementations}, with the {@code OTEL_PROPAGATORS} each role runs. */

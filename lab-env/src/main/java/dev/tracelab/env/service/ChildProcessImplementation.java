@@ -6,6 +6,7 @@ import dev.tracelab.flow.Flow;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -50,26 +51,37 @@ public final class ChildProcessImplementation implements ServiceImplementation {
    * {@code dev.tracelab.gateway.GatewayMain}), the same main a service image runs.
    */
   public static ChildProcessImplementation javaMain() {
+    return javaMain("java-process", List.of()).build();
+  }
+
+  /**
+   * {@link #javaMain()} with {@code jvmOptions} before the class path (for example {@code
+   * -javaagent:...}), as a builder to add environment variables.
+   */
+  static Builder javaMain(String id, List<String> jvmOptions) {
     String classPath = System.getProperty("java.class.path");
     return builder(
-            "java-process",
+            id,
             role -> {
               String main = JAVA_MAIN_CLASSES.get(role);
               if (main == null) {
                 throw new IllegalArgumentException("no Java main class for role " + role);
               }
-              return List.of(
-                  LocalHost.javaBin(),
-                  "-Xms32m",
-                  "-Xmx256m",
-                  "-XX:+UseSerialGC",
-                  "-XX:TieredStopAtLevel=1",
-                  "-cp",
-                  classPath,
-                  main);
+              List<String> command = new java.util.ArrayList<>();
+              command.add(LocalHost.javaBin());
+              command.addAll(jvmOptions);
+              command.addAll(
+                  List.of(
+                      "-Xms32m",
+                      "-Xmx256m",
+                      "-XX:+UseSerialGC",
+                      "-XX:TieredStopAtLevel=1",
+                      "-cp",
+                      classPath,
+                      main));
+              return command;
             })
-        .language("java")
-        .build();
+        .language("java");
   }
 
   @Override
@@ -87,7 +99,7 @@ public final class ChildProcessImplementation implements ServiceImplementation {
     int port = spec.port() > 0 ? spec.port() : LocalHost.freePort();
     ChildProcess process =
         ChildProcess.builder(spec.role(), config.command.apply(spec.role()))
-            .env(spec.environment(port))
+            .env(environment(spec, port))
             .workingDirectory(config.workingDirectory)
             .log(spec.log())
             .healthUrl(URI.create("http://127.0.0.1:" + port + "/health"))
@@ -98,8 +110,16 @@ public final class ChildProcessImplementation implements ServiceImplementation {
     return new RunningProcess(spec.role(), config.id, port, process);
   }
 
+  /** The spec's environment, then this implementation's own variables (they win). */
+  private Map<String, String> environment(ServiceSpec spec, int port) {
+    Map<String, String> env = new LinkedHashMap<>(spec.environment(port));
+    env.putAll(config.environment);
+    return env;
+  }
+
   public static final class Builder {
     private final String id;
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final Function<String, List<String>> command;
     private String language;
     private Path workingDirectory;
@@ -115,6 +135,15 @@ public final class ChildProcessImplementation implements ServiceImplementation {
     /** The language id of docs/design.md §7 when it is not the {@code id} (default: the id). */
     public Builder language(String language) {
       this.language = language;
+      return this;
+    }
+
+    /**
+     * Variables every process of this implementation gets on top of {@link
+     * ServiceSpec#environment(int)} (they win over it), e.g. the Java agent's settings.
+     */
+    public Builder environment(Map<String, String> variables) {
+      environment.putAll(variables);
       return this;
     }
 
