@@ -32,7 +32,10 @@ final class GateCommand {
                 : java.nio.file.Path.of(args.string("dump-spans", null)),
             false);
     LabEnvironment.Builder envBuilder =
-        LabEnvironment.builder().implementations(implementations).scenario(scenario);
+        LabEnvironment.builder()
+            .implementations(implementations)
+            .instrumentation(args.instrumentation())
+            .scenario(scenario);
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);
       dumps.startRun(scenario.id());
