@@ -480,8 +480,7 @@ final class DemoCommand {
     for (Row row : rows) {
       ScenarioReport s = row.result().report();
       String label = row.label();
-      if (!label.equals(last)
-          && rows.stream().map(Row::label).distinct().count() > 1) {
+      if (!label.equals(last) && rows.stream().map(Row::label).distinct().count() > 1) {
         lines.add(" " + label + ":");
       }
       last = label;

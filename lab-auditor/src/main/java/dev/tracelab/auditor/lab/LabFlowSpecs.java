@@ -97,9 +97,11 @@ public final class LabFlowSpecs {
    * agent's CLIENT span roots the request's trace; in the worker every span hangs under the
    * caller's span id; the agent's executor instrumentation carries that context into the deferred
    * work and its HTTP client and Kafka producer instrumentations inject {@code traceparent}
-   * themselves, over the service's own header. node-auto: the worker registers the HTTP and kafkajs
-   * instrumentations first; the auto-instrumentations' patches of the same modules do not replace
-   * them, so the worker's spans are its own SDK's, as under {@code sdk}.
+   * themselves, over the service's own header. node-auto: the auto-instrumentations patch {@code
+   * http} and kafkajs after the worker's own instrumentations and replace their patches, so the
+   * worker's SERVER and PRODUCER spans come from the auto SDK (same names, parents and trace as
+   * under {@code sdk}; the PRODUCER span without {@code app.order_id}, which the worker's own span
+   * processor stamps); nothing carries the context through the worker's job queue.
    */
   public static java.util.Optional<RequestShape> agentShape(
       Implementations implementations, dev.tracelab.flow.Scenario scenario) {

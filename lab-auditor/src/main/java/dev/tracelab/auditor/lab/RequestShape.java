@@ -42,6 +42,15 @@ public record RequestShape(List<String> traces) {
     return new RequestShape(traces.stream().map(RequestShape::treeOfSpecs).toList());
   }
 
+  /** How many spans the request's traces hold. */
+  public int spans() {
+    int n = 0;
+    for (String tree : traces) {
+      n += lines(List.of(tree)).size() - 1;
+    }
+    return n;
+  }
+
   /** How many traces the request is. */
   public int fragments() {
     return traces.size();
@@ -62,6 +71,10 @@ public record RequestShape(List<String> traces) {
 
   /** The shape as indented lines, one span per line (for reports and failing tests). */
   public List<String> lines() {
+    return lines(traces);
+  }
+
+  private static List<String> lines(List<String> traces) {
     List<String> lines = new ArrayList<>();
     int n = 0;
     for (String tree : traces) {

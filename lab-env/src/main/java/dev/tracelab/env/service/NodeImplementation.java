@@ -143,8 +143,20 @@ public final class NodeImplementation implements ServiceImplementation {
     if (processes == null) {
       processes =
           ChildProcessImplementation.builder(
-                  "node",
-                  r -> List.of(node.toString(), "--import", "./src/instrument.js", "src/main.js"))
+                  id(),
+                  r ->
+                      auto
+                          ? List.of(
+                              node.toString(),
+                              "--import",
+                              "./src/instrument.js",
+                              "--import",
+                              AUTO_INSTRUMENT,
+                              "src/main.js")
+                          : List.of(
+                              node.toString(), "--import", "./src/instrument.js", "src/main.js"))
+              .language(Language.NODE.id())
+              .environment(auto ? AgentInstrumentation.NODE_ENV : Map.of())
               .workingDirectory(dir)
               .build();
     }
