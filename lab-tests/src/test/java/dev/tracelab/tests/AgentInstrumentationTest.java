@@ -53,7 +53,11 @@ class AgentInstrumentationTest {
 
   @BeforeAll
   void start() {
-    env = LabEnvironment.builder().instrumentation(Instrumentation.AGENT).start();
+    env =
+        LabEnvironment.builder()
+            .instrumentation(Instrumentation.AGENT)
+            .quietWindow(java.time.Duration.ofSeconds(1))
+            .start();
   }
 
   @AfterAll
