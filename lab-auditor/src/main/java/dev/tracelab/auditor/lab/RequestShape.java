@@ -28,13 +28,18 @@ public record RequestShape(List<String> traces) {
 
   /** The measured shape of a request: the traces that carry its correlation attribute. */
   public static RequestShape measured(List<AssembledTrace> traces) {
-    List<String> trees = new ArrayList<>();
+    List<List<ReceivedSpan>> spans = new ArrayList<>();
     for (AssembledTrace t : traces) {
-      List<ReceivedSpan> spans = new ArrayList<>(t.spans());
-      spans.addAll(t.lateSpans());
-      trees.add(treeOfSpans(spans));
+      List<ReceivedSpan> all = new ArrayList<>(t.spans());
+      all.addAll(t.lateSpans());
+      spans.add(all);
     }
-    return new RequestShape(trees);
+    return ofSpans(spans);
+  }
+
+  /** The shape of a request given as the spans of each of its traces. */
+  public static RequestShape ofSpans(List<List<ReceivedSpan>> traces) {
+    return new RequestShape(traces.stream().map(RequestShape::treeOfSpans).toList());
   }
 
   /** A described shape: one list of spans per trace, each span's parent an id in its list. */
