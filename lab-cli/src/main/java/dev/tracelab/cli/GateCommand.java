@@ -53,7 +53,10 @@ final class GateCommand {
         "gate %s: scenario %s on %s, %d requests, max orphan rate %.2f%%%n",
         verdict.passed() ? "PASSED" : "FAILED",
         scenario.id(),
-        implementations.label(),
+        implementations.label()
+            + (args.instrumentation() == dev.tracelab.flow.Instrumentation.AGENT
+                ? " under the agent"
+                : ""),
         requests,
         max * 100);
     verdict.lines().forEach(l -> out.println("  " + l));
