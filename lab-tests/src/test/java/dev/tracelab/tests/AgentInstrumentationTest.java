@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * under the services' own SDKs is the one the docs teach: http and async hidden, kafka and
  * propagators still broken. An agent upgrade that changes any of it fails here. Its own lab (the
  * shared one stays on {@code sdk}); about two minutes on two cores, most of it child JVMs starting
- * under the agent (measured: 114 s at a load average near 3, 192 s at a load average near 40).
+ * under the agent (measured: 92 s, 192 s at a load average near 40).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
