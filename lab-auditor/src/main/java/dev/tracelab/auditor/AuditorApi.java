@@ -70,9 +70,10 @@ final class AuditorApi {
   /**
    * {@code POST /api/runs} {@code {"name": "broken-async", "variants": {"worker-svc": "broken"},
    * "implementations": {"gateway-svc": "go"}, "propagators": {"gateway-svc": "b3multi"}, "mesh":
-   * true}} (all optional; implementations default to java, mesh to false: with it, the Envoy
-   * sidecar's spans are part of the expected flow): a new run; {@code /api/report} then covers only
-   * traces that begin after it.
+   * true, "instrumentation": "agent"}} (all optional; implementations default to java, mesh to
+   * false: with it, the Envoy sidecar's spans are part of the expected flow; instrumentation to
+   * sdk, a label the report carries, docs/design.md §14): a new run; {@code /api/report} then
+   * covers only traces that begin after it.
    */
   private void startRun(Context ctx) {
     String name = "run";
@@ -81,6 +82,7 @@ final class AuditorApi {
     Map<String, String> propagators = new LinkedHashMap<>();
     RunSetup setup;
     boolean mesh = false;
+    dev.tracelab.flow.Instrumentation instrumentation = dev.tracelab.flow.Instrumentation.SDK;
     String body = ctx.body();
     try {
       if (!body.isBlank()) {
@@ -100,11 +102,17 @@ final class AuditorApi {
             .fields()
             .forEachRemaining(e -> propagators.put(e.getKey(), e.getValue().asText()));
         mesh = json.path("mesh").asBoolean(false);
+        instrumentation =
+            dev.tracelab.flow.Instrumentation.parse(json.path("instrumentation").asText("sdk"));
       }
       Implementations implementations = Implementations.fromIds(languages);
       setup =
           LabFlowSpecs.setup(
-              name, variants, mesh ? implementations.withMesh() : implementations, propagators);
+              name,
+              variants,
+              mesh ? implementations.withMesh() : implementations,
+              propagators,
+              instrumentation);
     } catch (java.io.IOException | IllegalArgumentException e) {
       Problem.badRequest(
               "a run is {\"name\": ..., \"variants\": {...}, \"implementations\": {...}, \"propagators\": {...}}: "

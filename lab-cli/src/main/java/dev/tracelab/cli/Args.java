@@ -3,6 +3,7 @@ package dev.tracelab.cli;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementation;
 import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Instrumentation;
 import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
@@ -31,6 +32,9 @@ final class Args {
   /** The worker's inbound hop through a real Envoy sidecar (docs/design.md §8). */
   static final String MESH = "mesh";
 
+  /** {@code --instrumentation sdk|agent} (docs/design.md §14). */
+  static final String INSTRUMENTATION = "instrumentation";
+
   static Args parse(String[] args, Set<String> allowed) {
     return parse(args, allowed, Set.of());
   }
@@ -39,6 +43,7 @@ final class Args {
   static Args parseWithLanguages(String[] args, String... options) {
     Set<String> allowed = new LinkedHashSet<>(Set.of(options));
     allowed.addAll(LANGUAGE_OPTIONS);
+    allowed.add(INSTRUMENTATION);
     return parse(args, allowed, Set.of(POLYGLOT, MESH));
   }
 
@@ -100,6 +105,19 @@ final class Args {
             implementation(Flow.WORKER, "worker-lang", base),
             implementation(Flow.CONSUMER, "consumer-lang", base));
     return flag(MESH) ? chosen.withMesh() : chosen;
+  }
+
+  /** {@code --instrumentation sdk|agent}; {@code sdk} by default. */
+  Instrumentation instrumentation() {
+    String raw = values.get(INSTRUMENTATION);
+    if (raw == null) {
+      return Instrumentation.SDK;
+    }
+    try {
+      return Instrumentation.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--" + INSTRUMENTATION + ": " + e.getMessage());
+    }
   }
 
   private Implementation implementation(String role, String option, Implementations base) {

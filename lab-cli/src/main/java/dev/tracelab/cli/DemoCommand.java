@@ -9,10 +9,12 @@ import dev.tracelab.auditor.trace.AssembledTrace;
 import dev.tracelab.env.LabEnvironment;
 import dev.tracelab.env.mesh.EnvoySidecar;
 import dev.tracelab.experiments.scenario.HopLatency;
+import dev.tracelab.experiments.scenario.InstrumentationComparison;
 import dev.tracelab.experiments.scenario.ScenarioRunner;
 import dev.tracelab.flow.ExpectedFlow;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Instrumentation;
 import dev.tracelab.flow.Scenario;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,11 +57,24 @@ final class DemoCommand {
   private DemoCommand() {}
 
   /** One scenario run on one combination of implementations. */
-  record Row(Implementations implementations, ScenarioRunner.Result result) {}
+  record Row(Implementations implementations, ScenarioRunner.Result result) {
+
+    /** {@code java/java/java}, and {@code java/java/java agent} for a run under the agent. */
+    String label() {
+      return implementations.label()
+          + ("agent".equals(result.report().instrumentation()) ? " agent" : "");
+    }
+  }
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
     Args args = Args.parse(argv, options(), Set.of(Args.POLYGLOT, Args.MESH, MATRIX));
     boolean matrix = args.flag(MATRIX);
+    Instrumentation instrumentation = args.instrumentation();
+    if (instrumentation == Instrumentation.AGENT && (matrix || args.flag(Args.MESH))) {
+      throw new UsageException(
+          "--instrumentation agent compares one combination under sdk and agent; it takes no --matrix"
+              + " or --mesh");
+    }
     if (matrix && args.choosesLanguages()) {
       throw new UsageException(
           "--matrix runs every combination; it takes no --polyglot or --<role>-lang");
@@ -88,6 +103,7 @@ final class DemoCommand {
     Map<String, Object> example;
     List<String> tree;
     List<String> meshTree = List.of();
+    List<String> agentLines = List.of();
     List<String> hop = List.of();
     Map<String, Object> hopJson = null;
     long startupMs;
@@ -123,6 +139,9 @@ final class DemoCommand {
         }
       }
       Row last = rows.get(rows.size() - 1);
+      if (instrumentation == Instrumentation.AGENT) {
+        agentLines = agentRuns(env, runner, rows, sections, requests, dumps, err);
+      }
       ScenarioRunner.Result fixed = last.result();
       AssembledTrace connected =
           firstConnected(env, fixed, ExpectedFlow.of(last.implementations()));
@@ -182,6 +201,10 @@ final class DemoCommand {
       lines.addAll(meshTree);
       lines.add("");
       lines.addAll(hop);
+      lines.add("");
+    }
+    if (!agentLines.isEmpty()) {
+      lines.addAll(agentLines);
       lines.add("");
     }
     lines.addAll(latencies(rows));
@@ -246,6 +269,60 @@ final class DemoCommand {
   }
 
   /**
+   * {@code --instrumentation agent}: measures the shape of every request of the sdk runs done so
+   * far, switches the same services to the agent, runs every scenario again (its rows join {@code
+   * rows}), and returns the agent's part of the output: one request of {@code fixed} under the
+   * agent and the defect x {sdk, agent} table with its diagnoses.
+   */
+  private static List<String> agentRuns(
+      LabEnvironment env,
+      ScenarioRunner runner,
+      List<Row> rows,
+      List<HtmlReport.Section> sections,
+      int requests,
+      SpanDumps dumps,
+      PrintStream err) {
+    Map<Scenario, InstrumentationComparison.Measured> sdk = new LinkedHashMap<>();
+    for (int i = 0; i < ORDER.size() && i < rows.size(); i++) {
+      sdk.put(ORDER.get(i), InstrumentationComparison.measure(env.auditor(), rows.get(i).result()));
+    }
+    Implementations implementations = env.implementations();
+    err.println(
+        "switching to --instrumentation agent: the Java services as child JVMs under the"
+            + " OpenTelemetry Java agent, the Node.js worker with its auto-instrumentations...");
+    env.switchTo(Instrumentation.AGENT, ORDER.get(0));
+    err.printf(Locale.ROOT, "services started under the agent (%s)%n", startupTimes(env));
+    Map<Scenario, InstrumentationComparison.Measured> agent = new LinkedHashMap<>();
+    for (Scenario scenario : ORDER) {
+      String label = scenario.id() + " agent";
+      if (dumps != null) {
+        dumps.startRun(label);
+      }
+      ScenarioRunner.Result result =
+          runner.run(scenario, requests, new Progress(err, label, requests));
+      result.incompleteWarning().ifPresent(err::println);
+      rows.add(new Row(implementations, result));
+      sections.add(example(env, scenario, result));
+      agent.put(scenario, InstrumentationComparison.measure(env.auditor(), result));
+    }
+    List<String> lines = new ArrayList<>();
+    InstrumentationComparison.Measured fixed = agent.get(Scenario.FIXED);
+    lines.add(
+        "One request (fixed) under the agent: the traces that carry its app.order_id ("
+            + fixed.withShape()
+            + " of "
+            + fixed.requests()
+            + " requests had this shape):");
+    fixed.shape().lines().forEach(l -> lines.add("  " + l));
+    lines.add("");
+    lines.addAll(
+        InstrumentationComparison.table(
+            InstrumentationComparison.compare(implementations, sdk, agent),
+            implementations.label()));
+    return lines;
+  }
+
+  /**
    * The Markdown report: what the terminal shows (the table with its broken edges and legend, the
    * diagnoses ...), verbatim.
    */
@@ -258,6 +335,7 @@ final class DemoCommand {
         new LinkedHashSet<>(
             Set.of("requests", "report-json", "report-md", "report-html", "dump-spans"));
     options.addAll(Args.LANGUAGE_OPTIONS);
+    options.add(Args.INSTRUMENTATION);
     return options;
   }
 
@@ -275,7 +353,7 @@ final class DemoCommand {
           String.format(
               Locale.ROOT,
               "  %-14s %-18s verdict p50 %5.0f ms, p99 %5.0f ms   (all spans received p50 %5.0f ms, p99 %5.0f ms)",
-              row.implementations().label(),
+              row.label(),
               r.report().name(),
               r.percentile(r.verdictMs(), 50),
               r.percentile(r.verdictMs(), 99),
@@ -337,7 +415,7 @@ final class DemoCommand {
     }
     header.append(
         String.format(Locale.ROOT, " | %9s | %6s | %8s", "connected", "linked", "frag/req"));
-    List<String> labels = rows.stream().map(r -> r.implementations().label()).distinct().toList();
+    List<String> labels = rows.stream().map(Row::label).distinct().toList();
     List<String> lines = new ArrayList<>();
     lines.add(
         "Orphan % per service (its spans that are orphans), measured by the auditor"
@@ -347,7 +425,7 @@ final class DemoCommand {
     String group = null;
     for (Row row : rows) {
       ScenarioReport s = row.result().report();
-      String label = row.implementations().label();
+      String label = row.label();
       if (labels.size() > 1 && !label.equals(group)) {
         lines.add(label + ":");
         group = label;
@@ -401,9 +479,8 @@ final class DemoCommand {
     String last = null;
     for (Row row : rows) {
       ScenarioReport s = row.result().report();
-      String label = row.implementations().label();
-      if (!label.equals(last)
-          && rows.stream().map(x -> x.implementations()).distinct().count() > 1) {
+      String label = row.label();
+      if (!label.equals(last) && rows.stream().map(Row::label).distinct().count() > 1) {
         lines.add(" " + label + ":");
       }
       last = label;

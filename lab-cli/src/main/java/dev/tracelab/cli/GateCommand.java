@@ -32,7 +32,10 @@ final class GateCommand {
                 : java.nio.file.Path.of(args.string("dump-spans", null)),
             false);
     LabEnvironment.Builder envBuilder =
-        LabEnvironment.builder().implementations(implementations).scenario(scenario);
+        LabEnvironment.builder()
+            .implementations(implementations)
+            .instrumentation(args.instrumentation())
+            .scenario(scenario);
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);
       dumps.startRun(scenario.id());
@@ -50,7 +53,10 @@ final class GateCommand {
         "gate %s: scenario %s on %s, %d requests, max orphan rate %.2f%%%n",
         verdict.passed() ? "PASSED" : "FAILED",
         scenario.id(),
-        implementations.label(),
+        implementations.label()
+            + (args.instrumentation() == dev.tracelab.flow.Instrumentation.AGENT
+                ? " under the agent"
+                : ""),
         requests,
         max * 100);
     verdict.lines().forEach(l -> out.println("  " + l));

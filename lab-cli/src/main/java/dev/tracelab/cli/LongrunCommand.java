@@ -34,6 +34,9 @@ final class LongrunCommand {
     Args args =
         Args.parseWithLanguages(
             argv, "decision-wait", "duration", "rate", "report-json", "sampling-percentage");
+    if (args.flag(Args.INSTRUMENTATION)) {
+      throw new UsageException("longrun takes no --instrumentation (demo, up, gate and trace do)");
+    }
     Implementations implementations = args.implementations();
     int decisionWaitS = args.integer("decision-wait", 30, 1, 600);
     int durationS = args.integer("duration", 90, 1, 3600);

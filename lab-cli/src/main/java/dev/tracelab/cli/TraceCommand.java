@@ -31,7 +31,10 @@ final class TraceCommand {
                 : java.nio.file.Path.of(args.string("dump-spans", null)),
             false);
     LabEnvironment.Builder envBuilder =
-        LabEnvironment.builder().implementations(implementations).scenario(scenario);
+        LabEnvironment.builder()
+            .implementations(implementations)
+            .instrumentation(args.instrumentation())
+            .scenario(scenario);
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);
       dumps.startRun(scenario.id());
@@ -56,9 +59,12 @@ final class TraceCommand {
                   ? "linked: span links join the traces along the flow"
                   : "fragments: lineage broke";
       out.printf(
-          "scenario %s on %s, order %s: %d trace%s (%s)%n",
+          "scenario %s on %s%s, order %s: %d trace%s (%s)%n",
           scenario.id(),
           implementations.label(),
+          env.instrumentation() == dev.tracelab.flow.Instrumentation.AGENT
+              ? " under the agent"
+              : "",
           orderId,
           traces.size(),
           traces.size() == 1 ? "" : "s",

@@ -46,6 +46,7 @@ final class UpCommand {
       env =
           LabEnvironment.builder()
               .implementations(implementations)
+              .instrumentation(args.instrumentation())
               .variants(variants)
               .ports(8080, 8081, 8082, 9092, 4318, 8090)
               .sidecarPort(implementations.mesh() ? 8086 : 0)

@@ -8,6 +8,7 @@ import dev.tracelab.env.frontend.FrontendServer;
 import dev.tracelab.env.frontend.FrontendVariant;
 import dev.tracelab.env.kafka.EmbeddedKafka;
 import dev.tracelab.env.mesh.EnvoySidecar;
+import dev.tracelab.env.service.AgentInstrumentation;
 import dev.tracelab.env.service.FrontendBundle;
 import dev.tracelab.env.service.RunningService;
 import dev.tracelab.env.service.ServiceImplementation;
@@ -15,6 +16,7 @@ import dev.tracelab.env.service.ServiceSet;
 import dev.tracelab.flow.Flow;
 import dev.tracelab.flow.Implementation;
 import dev.tracelab.flow.Implementations;
+import dev.tracelab.flow.Instrumentation;
 import dev.tracelab.flow.Language;
 import dev.tracelab.flow.Scenario;
 import dev.tracelab.flow.Variant;
@@ -61,11 +63,13 @@ public final class LabEnvironment implements AutoCloseable {
   private final Duration startupTime;
   private ServiceSet services;
   private boolean mesh;
+  private Instrumentation instrumentation; // --instrumentation (docs/design.md §14)
   private FrontendServer frontend; // null unless the builder asked for the page
 
   private LabEnvironment(Builder config) {
     long t0 = System.nanoTime();
     this.config = config;
+    this.instrumentation = config.instrumentation;
     this.mesh = config.mesh;
     if (mesh) {
       EnvoySidecar.require(); // before anything starts: a clear error when Envoy is missing
@@ -89,6 +93,7 @@ public final class LabEnvironment implements AutoCloseable {
               kafka,
               this::otlpEndpoint);
       this.starter = starter;
+      applyInstrumentation();
       this.services =
           ServiceSet.start(
               roles(),
@@ -226,13 +231,37 @@ public final class LabEnvironment implements AutoCloseable {
    */
   public synchronized void switchTo(Implementations languages, Scenario scenario) {
     for (String role : Flow.SERVICES) {
-      starter.use(role, ServiceImplementation.of(languages.languageOf(role)));
+      starter.use(role, AgentInstrumentation.of(languages.languageOf(role), instrumentation));
     }
     if (languages.mesh()) {
       EnvoySidecar.require();
     }
     mesh = languages.mesh();
     restart(scenario.variants(), scenario.propagators());
+  }
+
+  /**
+   * Restarts the services under {@code instrumentation} (same languages) with {@code scenario}'s
+   * variants and propagators ({@code --instrumentation}, docs/design.md §14).
+   */
+  public synchronized void switchTo(Instrumentation instrumentation, Scenario scenario) {
+    this.instrumentation = instrumentation;
+    switchTo(implementations().servicesOnly(), scenario);
+  }
+
+  /** What the services run under now: {@code sdk}, or {@code agent} (Go roles keep their SDK). */
+  public synchronized Instrumentation instrumentation() {
+    return instrumentation;
+  }
+
+  /** Each service's implementation under the lab's instrumentation (agent: java-agent, ...). */
+  private void applyInstrumentation() {
+    if (instrumentation == Instrumentation.AGENT) {
+      for (String role : Flow.SERVICES) {
+        Language language = Language.parse(starter.implementationOf(role).language());
+        starter.use(role, AgentInstrumentation.of(language, instrumentation));
+      }
+    }
   }
 
   /** True when the services run exactly {@code scenario}'s variants and propagators. */
@@ -267,7 +296,7 @@ public final class LabEnvironment implements AutoCloseable {
   public synchronized RunSetup runSetup(String name) {
     Map<String, String> variantIds = new LinkedHashMap<>();
     variants().forEach((role, v) -> variantIds.put(role, v.id()));
-    return LabFlowSpecs.setup(name, variantIds, implementations(), propagators());
+    return LabFlowSpecs.setup(name, variantIds, implementations(), propagators(), instrumentation);
   }
 
   /**
@@ -280,7 +309,11 @@ public final class LabEnvironment implements AutoCloseable {
     variantIds.put(Flow.FRONTEND, page.variant().id());
     variants().forEach((role, v) -> variantIds.put(role, v.id()));
     return LabFlowSpecs.setup(
-        name, variantIds, implementations().with(Implementation.FRONTEND_BROWSER), propagators());
+        name,
+        variantIds,
+        implementations().with(Implementation.FRONTEND_BROWSER),
+        propagators(),
+        instrumentation);
   }
 
   /**
@@ -407,6 +440,7 @@ public final class LabEnvironment implements AutoCloseable {
     private int auditorOtlpPort;
     private int auditorApiPort;
     private boolean mesh;
+    private Instrumentation instrumentation = Instrumentation.SDK;
     private Duration quietWindow = Duration.ofSeconds(2);
     private String otlpEndpoint;
     private final Map<String, String> sdkOverrides = new LinkedHashMap<>();
@@ -547,6 +581,15 @@ public final class LabEnvironment implements AutoCloseable {
     private void ready(String participant, long sinceNanos) {
       Duration took = Duration.ofNanos(System.nanoTime() - sinceNanos);
       readyListeners.forEach(l -> l.accept(participant, took));
+    }
+
+     * {@code sdk} (default) or {@code agent}: the Java services as child JVMs under the
+     * OpenTelemetry Java agent, the Node.js worker with the Node.js auto-instrumentations, Go
+     * unchanged ({@link AgentInstrumentation}); applied to whatever implementations are chosen.
+     */
+    public Builder instrumentation(Instrumentation instrumentation) {
+      this.instrumentation = instrumentation;
+      return this;
     }
 
     public Builder onTraceClosed(Consumer<AssembledTrace> listener) {

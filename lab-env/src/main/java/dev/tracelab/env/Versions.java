@@ -40,6 +40,12 @@ public final class Versions {
    */
   public static final String ENVOY = get("envoy");
 
+  /**
+   * {@code opentelemetry-javaagent.version}: the OpenTelemetry Java agent of {@code
+   * --instrumentation agent}.
+   */
+  public static final String JAVA_AGENT = get("opentelemetry-javaagent");
+
   private Versions() {}
 
   /**

@@ -276,6 +276,7 @@ public final class RunStats {
         variants,
         setup.implementations(),
         setup.mesh(),
+        setup.instrumentation(),
         requests,
         connected,
         requests == 0 ? 0.0 : (double) connected / requests,

@@ -6,6 +6,7 @@ import dev.tracelab.flow.Flow;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -62,10 +63,19 @@ public final class ChildProcessImplementation implements ServiceImplementation {
 
   /** As {@link #javaMain()}, with these JVM options instead of {@link #LAB_JVM}. */
   public static ChildProcessImplementation javaMain(List<String> jvmOptions) {
+    return javaMain("java-process", jvmOptions).build();
+  }
+
+  /**
+   * {@code java -cp <this JVM's class path> <role's main class>} with {@code jvmOptions} before the
+   * class path (for example {@code -javaagent:...} and {@link #LAB_JVM}), as a builder to add
+   * environment variables.
+   */
+  static Builder javaMain(String id, List<String> jvmOptions) {
     String classPath = System.getProperty("java.class.path");
     List<String> options = List.copyOf(jvmOptions);
     return builder(
-            "java-process",
+            id,
             role -> {
               String main = JAVA_MAIN_CLASSES.get(role);
               if (main == null) {
@@ -77,8 +87,7 @@ public final class ChildProcessImplementation implements ServiceImplementation {
               command.addAll(List.of("-cp", classPath, main));
               return command;
             })
-        .language("java")
-        .build();
+        .language("java");
   }
 
   @Override
@@ -96,7 +105,7 @@ public final class ChildProcessImplementation implements ServiceImplementation {
     int port = spec.port() > 0 ? spec.port() : LocalHost.freePort();
     ChildProcess process =
         ChildProcess.builder(spec.role(), config.command.apply(spec.role()))
-            .env(spec.environment(port))
+            .env(environment(spec, port))
             .workingDirectory(config.workingDirectory)
             .log(spec.log())
             .healthUrl(URI.create("http://127.0.0.1:" + port + "/health"))
@@ -107,8 +116,16 @@ public final class ChildProcessImplementation implements ServiceImplementation {
     return new RunningProcess(spec.role(), config.id, port, process);
   }
 
+  /** The spec's environment, then this implementation's own variables (they win). */
+  private Map<String, String> environment(ServiceSpec spec, int port) {
+    Map<String, String> env = new LinkedHashMap<>(spec.environment(port));
+    env.putAll(config.environment);
+    return env;
+  }
+
   public static final class Builder {
     private final String id;
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final Function<String, List<String>> command;
     private String language;
     private Path workingDirectory;
@@ -124,6 +141,15 @@ public final class ChildProcessImplementation implements ServiceImplementation {
     /** The language id of docs/design.md §7 when it is not the {@code id} (default: the id). */
     public Builder language(String language) {
       this.language = language;
+      return this;
+    }
+
+    /**
+     * Variables every process of this implementation gets on top of {@link
+     * ServiceSpec#environment(int)} (they win over it), e.g. the Java agent's settings.
+     */
+    public Builder environment(Map<String, String> variables) {
+      environment.putAll(variables);
       return this;
     }
 

@@ -22,13 +22,32 @@ public final class NodeImplementation implements ServiceImplementation {
       List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"));
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
 
+  /** The setup file of {@code --instrumentation agent}, loaded after the worker's own. */
+  static final String AUTO_INSTRUMENT = "./src/auto-instrument.js";
+
   private final Path root;
   private final List<Path> searchPath;
+  private final boolean auto;
   private volatile ChildProcessImplementation processes;
 
   NodeImplementation(Path root, List<Path> searchPath) {
+    this(root, searchPath, false);
+  }
+
+  private NodeImplementation(Path root, List<Path> searchPath, boolean auto) {
     this.root = root;
     this.searchPath = searchPath;
+    this.auto = auto;
+  }
+
+  /**
+   * {@code node-auto} ({@code --instrumentation agent}): the same worker, started as {@code node
+   * --import ./src/instrument.js --import ./src/auto-instrument.js src/main.js}: its own SDK first,
+   * then {@code @opentelemetry/auto-instrumentations-node} (docs/auto-instrumentation.md).
+   */
+  public static NodeImplementation autoInstrumented(Path root) {
+    return new NodeImplementation(
+        root.toAbsolutePath().normalize(), Toolchain.searchPath(INSTALL_DIRS), true);
   }
 
   /** The Node.js implementations in the checkout at {@code root}. */
@@ -44,6 +63,11 @@ public final class NodeImplementation implements ServiceImplementation {
 
   @Override
   public String id() {
+    return auto ? "node-auto" : Language.NODE.id();
+  }
+
+  @Override
+  public String language() {
     return Language.NODE.id();
   }
 
@@ -119,8 +143,20 @@ public final class NodeImplementation implements ServiceImplementation {
     if (processes == null) {
       processes =
           ChildProcessImplementation.builder(
-                  "node",
-                  r -> List.of(node.toString(), "--import", "./src/instrument.js", "src/main.js"))
+                  id(),
+                  r ->
+                      auto
+                          ? List.of(
+                              node.toString(),
+                              "--import",
+                              "./src/instrument.js",
+                              "--import",
+                              AUTO_INSTRUMENT,
+                              "src/main.js")
+                          : List.of(
+                              node.toString(), "--import", "./src/instrument.js", "src/main.js"))
+              .language(Language.NODE.id())
+              .environment(auto ? AgentInstrumentation.NODE_ENV : Map.of())
               .workingDirectory(dir)
               .build();
     }
