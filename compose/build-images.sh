@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # build-images.sh — the project's images, tag ${TRACELAB_IMAGE_TAG:-dev}:
 #   Java, from the modules' fat jars (run after `./mvnw -B -DskipTests package` at the repo root),
 #   each also tagged with its language suffix (what compose's GATEWAY_LANG & co. pick):

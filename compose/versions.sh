@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # versions.sh — the third-party versions the compose stack, the stand-ins and the collector build
 # use, read from the root pom.xml's <properties> (the one place they are pinned):
 #

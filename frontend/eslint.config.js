@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // ESLint (flat config): the recommended rules on the page (browser), its build script and tests
 // (Node.js), and the defects it bundles from broken-variants/frontend (whose eslint.config.js
 // re-exports this one). Run: npx eslint .

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2317 # the checks are functions that check() calls by name
 # The lab's Go and Node.js code checked the way Surefire checks the Java: run by Maven in
 # lab-polyglot-tests' test phase (./mvnw verify), or by hand from anywhere:

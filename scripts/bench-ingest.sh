@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Auditor ingest benchmark: OTLP protobuf decode + trace assembly + orphan analysis, one core, in
 # process (no HTTP): spans/s and spans per CPU-second per round, heap after GC. The auditor over
 # OTLP/HTTP next to the lab collector, each on one core: ./lab bench ingest (docs/scale.md).

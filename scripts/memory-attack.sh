@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The memory attack on the auditor: rounds of 16 concurrent gzip OTLP requests, each inflating to
 # just under the 32 MiB inflate limit, against an auditor with a 1 GiB heap; once with admission
 # and caps off ("unbounded", as before), once as shipped ("bounded"). Prints answers by status,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (leak, frontend): the propagation allowlist is a catch-all.
  *   `propagateTraceHeaderCorsUrls: [new RegExp(".*")]` was meant to "make the cross-origin API work", and it

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (cors, frontend): the cross-origin API is missing from the propagation allowlist.
  *   The page moved its API to another origin (another port here) and nobody added that origin to

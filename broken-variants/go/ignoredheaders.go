@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // DEFECT (kafka, consumer-svc): the consumer ignores the record headers. The producer did inject
 // traceparent into them, but the process span starts from context.Background(), as code does
 // when it "just wants a span per message".

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // DEFECT (lifecycle, consumer-svc): a long-running handler traced as ONE span. The subscription
 // opens a span "orders subscription" when it starts and runs its poll loop in that span's context
 // for its whole life; every record's process span starts from that context (the record headers

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // DEFECT (http, gateway-svc): "we do propagate an id". The gateway calls the worker through a
 // plain http.RoundTripper with home-grown tracing: a request id minted once and carried in the
 // context (context.WithValue), sent as an X-Trace-ID header. No W3C traceparent is sent. It even

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (async, worker-svc, Node): the deferred work is queued bare on the worker's job queue.
  *   Node carries trace context in AsyncLocalStorage along the async chain that *awaits*; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the tracelab lab collector (otelcol-lab) from builder-config.yaml with the
 # OpenTelemetry Collector Builder, into a cache OUTSIDE the repo:
 #   ${TRACELAB_CACHE:-$HOME/.cache/tracelab}/otelcol/<sha256 of the resolved manifest>/otelcol-lab

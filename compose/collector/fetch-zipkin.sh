@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fetches the Zipkin server exec jar (Maven Central artifact io.zipkin:zipkin-server:<v>:jar:exec)
 # into the cache OUTSIDE the repo, where the lab's process mode (CollectorTier, ./lab sampling,
 # SamplingProofTest) looks for it (the version: the root pom's zipkin.version):

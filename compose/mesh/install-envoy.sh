@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Envoy binary of mesh mode (--mesh) into the cache OUTSIDE the repo, where lab-env
 # looks for it (the version and checksums: the root pom's envoy.* properties):
 #   ${TRACELAB_CACHE:-$HOME/.cache/tracelab}/envoy/<v>/envoy/_bin/envoy

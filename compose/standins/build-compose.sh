@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # build-compose.sh — the Docker Compose V2 CLI plugin (`docker compose`), built from source through
 # the Go module proxy, for machines that reach no release download and no image registry (tracelab's
 # CI). Testcontainers' ComposeContainer runs the local `docker compose`; Debian bookworm ships only

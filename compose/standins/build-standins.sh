@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # build-standins.sh — local stand-ins for the official container images tracelab uses.
 #
 #   ONLY for registry-less machines (tracelab's CI): no image can be pulled there, so this

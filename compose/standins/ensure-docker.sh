@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ensure-docker.sh — make sure a Docker engine answers `docker info` on this machine.
 #
 # Idempotent; runs as root, non-interactive (CI on a fresh machine).

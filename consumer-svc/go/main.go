@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command consumer-svc is the Go implementation of the lab's consumer: it consumes topic orders
 // in group consumer-svc, processes each record in one CONSUMER span "process orders" and commits
 // after processing; an order with fail: true gets an ERROR span with the exception recorded.

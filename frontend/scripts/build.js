@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Bundles the page (ES modules -> one browser ES module) into dist/: app.js and index.html.
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';

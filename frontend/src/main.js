@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * The lab's page: reads its configuration from the lab, starts tracing, then places orders with
  * fetch, to the page's own origin or to the API origin, and tells the analytics endpoint (a third

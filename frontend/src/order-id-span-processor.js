@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * The gateway names the order (its response carries the id), so the page's fetch span cannot
  * know its app.order_id before it ends. This processor holds each order's span from its end

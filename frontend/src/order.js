@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /* Pure pieces of placing an order: the request body and reading the order id back from it. */
 
 /** The order the page places (the gateway names it: the response carries its id). */

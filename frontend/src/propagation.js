@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * Which cross-origin URLs may receive the trace context (traceparent, tracestate).
  *

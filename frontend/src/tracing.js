@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * The page's OpenTelemetry setup, the only place that registers anything globally: the fetch
  * instrumentation reads the global propagator when it injects, so the W3C trace-context

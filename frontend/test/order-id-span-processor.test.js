@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OrderIdSpanProcessor, withAttribute } from '../src/order-id-span-processor.js';

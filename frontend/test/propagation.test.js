@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allowlistFor, originPattern, propagatesTo } from '../src/propagation.js';

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command gateway-svc is the Go implementation of the lab's gateway: POST /orders validates an
 // order, hands it to the worker's POST /work over HTTP and answers 202 {"orderId", "traceId"}
 // with a traceresponse header; GET /health answers without a span.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // ESLint (flat config): the recommended rules on the worker, its tests and the defect it loads
 // from broken-variants/node (whose eslint.config.js re-exports this one). Run: npx eslint .
 import js from '@eslint/js';

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package config reads a service process's settings from its environment, with errors that
 // name the variable. Every Go service honours the same variables as the Java ones: PORT,
 // BIND_HOST, TRACELAB_VARIANT, plus its own (WORKER_URL, KAFKA_BOOTSTRAP_SERVERS).

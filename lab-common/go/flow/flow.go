@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package flow names the parts of the lab's request flow that the Go services emit or consume:
 // service names, the topic, the consumer group and span names. The flow itself (six spans,
 // their kinds and parents) is defined in lab-common/src/main/java/dev/tracelab/flow/Flow.java;

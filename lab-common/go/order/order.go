@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package order is the order's JSON form on the wire: the gateway's request to the worker and
 // the Kafka record value the consumer reads.
 package order

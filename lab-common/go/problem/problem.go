@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package problem writes RFC 9457 problem details as application/problem+json, in the same
 // shape as the Java services: type, title, status, detail, instance and, for invalid input,
 // errors with a JSON pointer per field.

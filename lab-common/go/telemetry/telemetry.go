@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package telemetry builds one service's OpenTelemetry SDK from the standard OTEL_* environment
 // and stamps the lab's app.order_id attribute. Nothing is registered globally: the returned
 // TracerProvider and propagator are passed to the components that need them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Manual end-to-end check: Java gateway -> this Node worker -> Kafka -> Java consumer, traced into
 # the lab auditor, once per variant. Needs the Java build (./mvnw -B -ntp -DskipTests package) and
 # `npm ci` here. Everything runs on loopback, on the ports below (override with E2E_PORT_BASE).

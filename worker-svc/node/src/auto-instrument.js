@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * `--instrumentation agent` (docs/auto-instrumentation.md): the zero-code instrumentation of the
  * Node.js worker, loaded after the worker's own SDK with

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The service's settings, read from environment variables only (the same contract as the Java
  * worker): PORT (8081), BIND_HOST (0.0.0.0), KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092),

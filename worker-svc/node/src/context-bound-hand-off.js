@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * FIX for the async boundary. The deferred work runs on a job-queue loop that was started at boot;
  * after its `await` that loop is back in its own (empty) context, not the request's. Binding the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The deferred work: an INTERNAL span `order.prepare`, child of whatever context is active when
  * the job runs (the request's, when the hand-off carried it), which waits `delayMs` and produces

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Process entry for telemetry, loaded before the service with
  * `node --import ./src/instrument.js src/main.js`: it must run before `node:http` and kafkajs are

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The worker's in-process job queue: a fixed pool of async worker loops, started when the queue is
  * created (at boot), each taking the next job and awaiting it. A job is `(signal) => Promise`;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Readiness of the worker: the broker answers a cluster description within a second. Liveness
  * (GET /health) never asks Kafka; readiness (GET /health/ready) does, so a broker restart makes

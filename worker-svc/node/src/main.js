@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * `node --import ./src/instrument.js src/main.js` (npm start). Environment: PORT (8081),
  * BIND_HOST (0.0.0.0), KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), TRACELAB_VARIANT (fixed|broken)

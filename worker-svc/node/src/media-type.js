@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Whether a request's Content-Type is JSON, parsed as RFC 9110 §8.3.1 defines a media type
  * (`type "/" subtype *( OWS ";" OWS [ parameter ] )`, a parameter `token "=" ( token /

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import { trace } from '@opentelemetry/api';
 
 /** @typedef {import('@opentelemetry/sdk-trace-base').SpanProcessor} SpanProcessor */

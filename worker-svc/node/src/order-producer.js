@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Produces orders to topic `orders` (key = orderId, value = the order's JSON) with kafkajs.
  * The PRODUCER span `send orders` comes from @opentelemetry/instrumentation-kafkajs, which also

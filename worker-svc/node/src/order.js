@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * One order as it travels gateway -> worker -> Kafka -> consumer, and its JSON form on the wire
  * (the POST /work body and the Kafka record value). The worker checks the same rules as the

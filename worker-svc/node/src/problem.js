@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * RFC 9457 problem details, written as application/problem+json, in the same shape as the Java
  * services: type about:blank, title, status, detail, instance (the request path) and, for invalid

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The worker's OpenTelemetry SDK, built from the standard OTEL_* environment variables, and the
  * one place where anything is registered globally.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The worker: POST /work hands the order to the job queue (the async boundary); the deferred work
  * prepares it and produces it to Kafka. The request answers 202 only once Kafka has acknowledged

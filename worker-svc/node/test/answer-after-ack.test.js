@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The worker answers 202 only once Kafka has acknowledged the order (a worker killed after its 202
  * has nothing left to lose), and 503 problem+json with Retry-After when the send fails or is not

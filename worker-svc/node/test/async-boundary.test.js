@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The async boundary, span by span: the SERVER span `POST /work` and the deferred-work span
  * `order.prepare`, with the fix (context bound at submit) and with the defect (job queued bare).

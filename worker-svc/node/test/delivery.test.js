@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * The worker's delivery at unit level (a fake client, no broker): a send that fails transiently
  * is retried until it goes through; one that keeps failing is given up after the delivery

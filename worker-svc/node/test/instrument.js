@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Test counterpart of src/instrument.js (`node --test --import ./test/instrument.js`): the same
  * registrations, with spans going to an in-memory exporter the tests read through `spans`.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Against a real broker, only when KAFKA_BOOTSTRAP_SERVERS is set (topic `orders` is created if
  * missing): the worker's three spans, and the record the consumer side receives.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /** The same cases as the Java JsonMediaTypeTest and the Go gateway's TestNotJSONParsesTheMediaType. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

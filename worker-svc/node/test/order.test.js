@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readOrder, writeOrder } from '../src/order.js';

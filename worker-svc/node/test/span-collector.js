@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /**
  * Reads the finished spans of an InMemorySpanExporter and lets a test wait, without sleeping, until
  * a given number have ended: it is also a SpanProcessor, notified on each span's end (after the

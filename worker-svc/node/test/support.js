@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /** Test helpers: a worker on a free loopback port with a recording producer, and an HTTP client. */
 import { startWorker } from '../src/worker-service.js';
 import { telemetry } from './instrument.js';

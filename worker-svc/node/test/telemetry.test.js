@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kafka-run-class.sh of the tracelab stand-in image: a short re-implementation of
 # upstream's launcher (classpath = libs/*, the same *_OPTS variables). No -daemon.
 base_dir=$(cd "$(dirname "$0")/.." && pwd)

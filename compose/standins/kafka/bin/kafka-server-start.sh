@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kafka-server-start.sh of the tracelab stand-in image (foreground only).
 if [ $# -lt 1 ]; then echo "USAGE: $0 server.properties [--override property=value]*"; exit 1; fi
 base_dir=$(cd "$(dirname "$0")/.." && pwd)

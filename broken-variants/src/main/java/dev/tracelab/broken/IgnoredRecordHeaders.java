@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (kafka, consumer-svc): the consumer ignores the record headers. The producer did inject
  *   traceparent into them, but the process span is started with no parent (setNoParent), as code

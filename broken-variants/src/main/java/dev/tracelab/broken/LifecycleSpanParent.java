@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (lifecycle, consumer-svc): a long-running handler traced as ONE span. The subscription
  *   opens a span "orders subscription" when it starts, makes it current on the poll loop's thread

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (async, worker-svc): the deferred work is submitted to a raw ExecutorService. Trace
  *   context lives in a thread-local of the request thread; the pool thread that runs the task has

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 /*
  * DEFECT (http, gateway-svc): "we do propagate an id". The gateway calls the worker with a plain
  *   HTTP client that sends a home-made X-Trace-ID header and no W3C traceparent. It even makes a

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dev.tracelab.cli;
 
 import java.io.PrintStream;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dev.tracelab.tests;
 
 import static io.restassured.RestAssured.given;

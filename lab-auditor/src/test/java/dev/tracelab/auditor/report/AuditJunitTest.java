@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dev.tracelab.auditor.report;
 
 import static dev.tracelab.auditor.report.CraftedReports.CALL_SPAN;

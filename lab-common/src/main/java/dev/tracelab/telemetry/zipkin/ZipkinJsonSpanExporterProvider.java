@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dev.tracelab.telemetry.zipkin;
 
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package dev.tracelab.experiments.chaos;
 
 import java.io.IOException;
