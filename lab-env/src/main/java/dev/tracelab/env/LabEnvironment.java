@@ -585,6 +585,7 @@ public final class LabEnvironment implements AutoCloseable {
       readyListeners.forEach(l -> l.accept(participant, took));
     }
 
+    /**
      * {@code sdk} (default) or {@code agent}: the Java services as child JVMs under the
      * OpenTelemetry Java agent, the Node.js worker with the Node.js auto-instrumentations, Go
      * unchanged ({@link AgentInstrumentation}); applied to whatever implementations are chosen.
