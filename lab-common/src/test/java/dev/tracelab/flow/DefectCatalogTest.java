@@ -107,9 +107,12 @@ class DefectCatalogTest {
     assertThat(named).as("paths named in the headers").isGreaterThanOrEqualTo(files.size());
   }
 
-  /** The leading comment of a source file (block comment or // lines). */
+  /** The leading comment of a source file (block comment or // lines), after its SPDX line. */
   private static String header(String source) {
     String s = source.stripLeading();
+    if (s.startsWith("// SPDX-License-Identifier:")) {
+      s = s.substring(s.indexOf('\n') + 1).stripLeading();
+    }
     if (s.startsWith("/*")) {
       return s.substring(0, s.indexOf("*/"));
     }
