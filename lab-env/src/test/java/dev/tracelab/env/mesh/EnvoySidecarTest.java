@@ -30,6 +30,7 @@ class EnvoySidecarTest {
 
     String header =
         """
+        # SPDX-License-Identifier: Apache-2.0
         # The worker's inbound Envoy sidecar in the compose stack (docker-compose.mesh.yml, docs/mesh.md).
         # Generated: the same bootstrap lab-env's EnvoySidecar writes for the process lab, with the
         # compose service names; EnvoySidecarTest fails when the two drift apart.
