@@ -463,9 +463,13 @@ public final class Auditor implements AutoCloseable {
     return mode;
   }
 
-  /** Closes every open trace now, as if its quiet window had passed (a file has no more spans). */
+  /**
+   * Closes every open trace now, as if its quiet window had passed, and settles the pairs only time
+   * supports (the input has ended: a file has no more spans, a live auditor stops).
+   */
   public void closeAll() {
     assembler.closeAll();
+    run.settleAll();
   }
 
   /** What the current run is. */

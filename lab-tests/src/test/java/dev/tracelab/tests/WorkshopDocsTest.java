@@ -88,7 +88,7 @@ class WorkshopDocsTest {
   void theLearnerModelExpectsCheckToPassOnlyOnAppliedFixes() {
     WorkshopRunTest.Learner l = new WorkshopRunTest.Learner();
     assertThat(l.expectedExit("./lab gate --scenario fixed")).isZero();
-    l.ran("./lab exercise start --lang java");
+    l.ran("./lab exercise start --lang java --boundaries http,async,kafka");
     // the fix files are the learner's stubs now: the fixed scenario runs them
     assertThat(l.expectedExit("./lab gate --scenario fixed")).isEqualTo(1);
     assertThat(l.expectedExit("./lab gate --scenario fixed --polyglot")).isZero();
@@ -111,6 +111,21 @@ class WorkshopDocsTest {
     assertThat(fresh.expectedExit("./lab gate --scenario linked-kafka")).isZero();
     assertThat(fresh.expectedExit("./lab gate --scenario broken-http")).isEqualTo(1);
     assertThat(l.expectedExit("./lab trace --scenario all-broken")).isZero();
+  }
+
+  @Test
+  void withoutBoundariesTheExerciseHasEveryBoundaryOfTheCatalog() {
+    WorkshopRunTest.Learner l = new WorkshopRunTest.Learner();
+    l.ran("./lab exercise start --lang java");
+    for (String b : List.of("http", "async", "kafka")) {
+      l.ran("./lab exercise solution " + b + " --apply");
+    }
+    // propagators and cors are still stubs: the check fails, the gate (code only) passes
+    assertThat(l.expectedExit("./lab exercise check")).isEqualTo(1);
+    assertThat(l.expectedExit("./lab gate --scenario fixed")).isZero();
+    l.ran("./lab exercise solution propagators --apply");
+    l.ran("./lab exercise solution cors --apply");
+    assertThat(l.expectedExit("./lab exercise check")).isZero();
   }
 
   @Test
@@ -159,7 +174,7 @@ class WorkshopDocsTest {
         .contains(
             "./lab trace",
             "./lab trace --scenario all-broken",
-            "./lab exercise start --lang java",
+            "./lab exercise start --lang java --boundaries http,async,kafka",
             "./lab exercise check",
             "./lab demo");
     // nothing that runs until Ctrl-C or takes many minutes is left to run

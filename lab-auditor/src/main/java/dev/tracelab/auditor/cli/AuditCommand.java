@@ -399,6 +399,7 @@ public final class AuditCommand {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  auditor.closeAll(); // the input has ended: open traces are judged as they are
                   AuditReport report = auditor.auditReport();
                   auditor.close();
                   printSummary(out, report, o.rate(), -1, 0);

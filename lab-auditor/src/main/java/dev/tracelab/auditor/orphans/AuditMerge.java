@@ -45,7 +45,7 @@ public final class AuditMerge {
     Map<String, long[]> services = new LinkedHashMap<>();
     Map<List<String>, Long> diagnosisCounts = new LinkedHashMap<>();
     Map<List<String>, String> diagnosisFix = new LinkedHashMap<>();
-    EdgePairing pairing = new EdgePairing(skew.toNanos(), maxLag.toNanos(), () -> connected[0]--);
+    EdgePairing pairing = new EdgePairing(skew.toNanos(), maxLag.toNanos(), d -> connected[0] += d);
     for (AuditReport r : reports) {
       if (r.pending() == null) {
         throw new IllegalArgumentException(
@@ -96,6 +96,7 @@ public final class AuditMerge {
         pairing.offer(role, foundProducer, spec);
       }
     }
+    pairing.settleAll(spec);
     Map<String, ScenarioReport.ServiceFigures> figures = new LinkedHashMap<>();
     services.forEach(
         (svc, c) ->

@@ -15,13 +15,17 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * The pairing rule of docs/design.md §11.3: unanswered calls (CLIENT/PRODUCER spans with no child
  * in their trace) meet unexplained roots (orphan-root SERVER/CONSUMER spans of other traces), and
  * async roots (orphan-root INTERNAL/PRODUCER spans) meet the same service's SERVER/CONSUMER spans
  * in progress when they started. Each pair counts for its edge. Online: whichever end closes second
- * finds the first among the pending ends; pending ends are bounded (the oldest go first, counted).
+ * finds the first among the pending ends when an attribute corroborates the pair (a strong pair); a
+ * pair that only time supports (a weak pair) waits {@link #SETTLE_AFTER_NANOS} after the root's
+ * trace arrived, or until the input ends ({@link #settleAll}), so that a strong partner still in
+ * flight wins whatever the arrival order. Pending ends are bounded (the oldest go first, counted).
  * Not thread-safe: {@link RunStats} calls it under its lock.
  */
 final class EdgePairing {
@@ -29,29 +33,54 @@ final class EdgePairing {
   static final int MAX_PENDING = 20_000;
   static final int MAX_SERVING = 20_000;
 
+  /** The newest pairs a better-fitting end may still take apart; older pairs are final. */
+  static final int MAX_REVISABLE = 1_000;
+
+  /** How many ends one offer may displace in a chain (each displaced end is offered again). */
+  private static final int MAX_DISPLACEMENTS = 8;
+
+  /**
+   * How long (the assembler's clock: arrival, not span time) a root waits for a strong partner
+   * before a weak one is taken: longer than a caller's trace takes to close after its callee's (the
+   * live auditor's default quiet window is 30 s), shorter than a CI job waits for a report.
+   */
+  static final long SETTLE_AFTER_NANOS = 60_000_000_000L;
+
+  /** The time part of a score: the nearer the root's start to the call's, in microseconds. */
+  private static final long TIME_RANGE = 1_000_000_000L;
+
+  /** A pair scores at least this when an attribute, not only time, backs it. */
+  private static final long STRONG = TIME_RANGE + 1;
+
   private final long skewNanos;
   private final long maxLagNanos;
   private final ArrayDeque<End> calls = new ArrayDeque<>();
   private final ArrayDeque<End> roots = new ArrayDeque<>();
   private final ArrayDeque<End> asyncRoots = new ArrayDeque<>();
   private final ArrayDeque<End> serving = new ArrayDeque<>();
+  // the calls and roots of the revisable pairs, oldest first
+  private final ArrayDeque<End> pairedCalls = new ArrayDeque<>();
+  private final ArrayDeque<End> pairedRoots = new ArrayDeque<>();
   // consumer roots judged no-context here: their request's producer may sit on another auditor
   private final ArrayDeque<End> noContext = new ArrayDeque<>();
   private final Map<EdgeKey, EdgeFigures> edges = new LinkedHashMap<>();
   private final Map<String, long[]> propagation =
       new HashMap<>(); // service -> {answered calls, continued serves}
   private long droppedEnds;
+  // the latest arrival seen (the assembler's clock), and when weak pairs were last settled
+  private long now = Long.MIN_VALUE;
+  private long settledAt = Long.MIN_VALUE;
 
-  private final Runnable onConnectedTracePaired;
+  private final IntConsumer connectedTracesDelta;
 
   /**
-   * @param onConnectedTracePaired called when a call of a trace counted connected is paired: the
-   *     trace is not connected after all
+   * @param connectedTracesDelta told -1 when a call of a trace counted connected is paired (the
+   *     trace is not connected after all), +1 when a better partner takes that call's root back
    */
-  EdgePairing(long skewNanos, long maxLagNanos, Runnable onConnectedTracePaired) {
+  EdgePairing(long skewNanos, long maxLagNanos, IntConsumer connectedTracesDelta) {
     this.skewNanos = skewNanos;
     this.maxLagNanos = maxLagNanos;
-    this.onConnectedTracePaired = onConnectedTracePaired;
+    this.connectedTracesDelta = connectedTracesDelta;
   }
 
   // ---- the state a report carries so that reports of several auditors merge (docs/design.md
@@ -149,7 +178,43 @@ final class EdgePairing {
   }
 
   /** One end of a possible pair. */
-  private record End(ReceivedSpan span, String request, Proto proto, boolean connectedTrace) {}
+  private static final class End {
+    private final ReceivedSpan span;
+    private final String request;
+    private final Proto proto;
+    private final boolean connectedTrace;
+    // a root found no weak partner when it settled: only a strong one, or the input's end, pairs it
+    boolean weakTried;
+    long arrival = Long.MIN_VALUE; // when a root's trace arrived (the assembler's clock)
+    // a revisable pair: the other end, the pair's score, and what it counted (to take it back)
+    End partner;
+    long pairScore;
+    EdgeKey key;
+    List<String> names;
+
+    End(ReceivedSpan span, String request, Proto proto, boolean connectedTrace) {
+      this.span = span;
+      this.request = request;
+      this.proto = proto;
+      this.connectedTrace = connectedTrace;
+    }
+
+    ReceivedSpan span() {
+      return span;
+    }
+
+    String request() {
+      return request;
+    }
+
+    Proto proto() {
+      return proto;
+    }
+
+    boolean connectedTrace() {
+      return connectedTrace;
+    }
+  }
 
   private record EdgeKey(String from, String to, String boundary, boolean likely) {}
 
@@ -247,7 +312,9 @@ final class EdgePairing {
     for (OrphanRules.Orphan o : orphans) {
       if (o.root() && o.counts()) {
         ReceivedSpan s = o.span();
-        offerRoot(new End(s, spec.correlationOf(s), Proto.of(s), false), spec);
+        End root = new End(s, spec.correlationOf(s), Proto.of(s), false);
+        root.arrival = trace.lastArrivalNanos();
+        offerRoot(root, spec);
       } else if (o.root() && OrphanRules.NO_CONTEXT.equals(o.diagnosis().boundary())) {
         ReceivedSpan s = o.span();
         // bounded as the other pending ends; the oldest go first, uncounted (only a merge reads
@@ -263,6 +330,37 @@ final class EdgePairing {
       if (s.kind() == SpanKind.SERVER || s.kind() == SpanKind.CONSUMER) {
         // a serving end is only ever a host of async roots, which reads no protocol class
         offerServing(new End(s, spec.correlationOf(s), Proto.UNKNOWN, false), spec);
+      }
+    }
+    now = Math.max(now, trace.lastArrivalNanos());
+    // weak pairs settle at most once a second (a pass reads every pending root)
+    if (settledAt == Long.MIN_VALUE || now - settledAt >= 1_000_000_000L) {
+      settledAt = now;
+      settle(now - SETTLE_AFTER_NANOS, false, spec);
+    }
+  }
+
+  /**
+   * The end of the input: every root still pending takes its best weak partner, if any. A file
+   * audit calls it once all spans are read, a live auditor when it stops.
+   */
+  void settleAll(FlowSpec spec) {
+    settle(Long.MAX_VALUE, true, spec);
+  }
+
+  /** Pairs the pending SERVER/CONSUMER roots that arrived before {@code cutoff} with weak calls. */
+  private void settle(long cutoff, boolean all, FlowSpec spec) {
+    for (Iterator<End> it = roots.iterator(); it.hasNext(); ) {
+      End root = it.next();
+      if (!all && (root.weakTried || root.arrival >= cutoff)) {
+        continue;
+      }
+      End call = best(root, calls, pairedCalls, spec, false, 0);
+      if (call != null) {
+        it.remove();
+        take(call, root, spec, 0);
+      } else {
+        root.weakTried = true;
       }
     }
   }
@@ -288,26 +386,37 @@ final class EdgePairing {
     return false;
   }
 
-  /** An unanswered call: paired with the best pending root, else kept pending. */
   private void offerCall(End call, FlowSpec spec) {
+    offerCall(call, spec, 0);
+  }
+
+  /**
+   * An unanswered call: paired with the best pending root, or with a root of a revisable pair that
+   * it fits better than its partner does, else kept pending.
+   */
+  private void offerCall(End call, FlowSpec spec, int displacements) {
     if (call.proto() == Proto.DB) {
       return; // a database answers no trace of its own
     }
-    End root = best(call, roots, spec, true);
+    End root = best(call, roots, pairedRoots, spec, true, STRONG);
     if (root != null) {
-      pair(call, root, spec, false);
+      take(call, root, spec, displacements);
     } else {
       push(calls, call);
     }
   }
 
-  /** An orphan root: SERVER/CONSUMER meet calls, INTERNAL/PRODUCER meet serving spans. */
   private void offerRoot(End root, FlowSpec spec) {
+    offerRoot(root, spec, 0);
+  }
+
+  /** An orphan root: SERVER/CONSUMER meet calls, INTERNAL/PRODUCER meet serving spans. */
+  private void offerRoot(End root, FlowSpec spec, int displacements) {
     SpanKind kind = root.span().kind();
     if (kind == SpanKind.SERVER || kind == SpanKind.CONSUMER) {
-      End call = best(root, calls, spec, false);
+      End call = best(root, calls, pairedCalls, spec, false, STRONG);
       if (call != null) {
-        pair(call, root, spec, false);
+        take(call, root, spec, displacements);
       } else {
         push(roots, root);
       }
@@ -350,28 +459,93 @@ final class EdgePairing {
     }
   }
 
-  /** The best pending partner of {@code end} (removed from {@code pending}), or null. */
-  private End best(End end, ArrayDeque<End> pending, FlowSpec spec, boolean endIsCall) {
+  /**
+   * The best partner of {@code end} scoring at least {@code min}: a pending end (removed from
+   * {@code pending}), or an end of a revisable pair that {@code end} fits better than its partner
+   * does (still paired: {@link #take} parts it); null when none.
+   */
+  private End best(
+      End end,
+      ArrayDeque<End> pending,
+      ArrayDeque<End> paired,
+      FlowSpec spec,
+      boolean endIsCall,
+      long min) {
     End best = null;
     long bestScore = Long.MIN_VALUE;
     for (End other : pending) {
-      End call = endIsCall ? end : other;
-      End root = endIsCall ? other : end;
-      long score = score(call, root, spec);
-      if (score > bestScore) {
+      long score = endIsCall ? score(end, other, spec) : score(other, end, spec);
+      if (score > bestScore && score >= min) {
         bestScore = score;
         best = other;
       }
     }
-    if (best != null) {
+    for (End other : paired) {
+      long score = endIsCall ? score(end, other, spec) : score(other, end, spec);
+      if (score > bestScore && score >= min && score > other.pairScore) {
+        bestScore = score;
+        best = other;
+      }
+    }
+    if (best != null && best.partner == null) {
       pending.remove(best);
     }
     return best;
   }
 
   /**
+   * Pairs {@code call} and {@code root}; when one of them was paired (a revisable pair it fits
+   * worse), that pair is taken back and its other end offered again. The arrival order of traces so
+   * decides nothing: a root that came before its own call, and took another request's overlapping
+   * call, gives that call back when the call's own root comes.
+   */
+  private void take(End call, End root, FlowSpec spec, int displacements) {
+    End displacedRoot = call.partner;
+    End displacedCall = root.partner;
+    if (displacedRoot != null) {
+      unpair(call, displacedRoot);
+    } else if (displacedCall != null) {
+      unpair(displacedCall, root);
+    }
+    pair(call, root, spec, false);
+    if (displacedRoot != null) {
+      if (displacements < MAX_DISPLACEMENTS) {
+        offerRoot(displacedRoot, spec, displacements + 1);
+      } else {
+        push(roots, displacedRoot);
+      }
+    } else if (displacedCall != null) {
+      if (displacements < MAX_DISPLACEMENTS) {
+        offerCall(displacedCall, spec, displacements + 1);
+      } else {
+        push(calls, displacedCall);
+      }
+    }
+  }
+
+  /** Takes back a revisable pair: its edge, names and connected trace as if never made. */
+  private void unpair(End call, End root) {
+    pairedCalls.remove(call);
+    pairedRoots.remove(root);
+    EdgeFigures e = edges.get(call.key);
+    e.count--;
+    e.names.computeIfPresent(call.names, (k, n) -> n == 1 ? null : n - 1);
+    if (e.count == 0) {
+      edges.remove(call.key);
+    }
+    if (call.connectedTrace()) {
+      connectedTracesDelta.accept(+1);
+    }
+    call.partner = null;
+    root.partner = null;
+    call.key = null;
+    call.names = null;
+  }
+
+  /**
    * How well a call and a root fit, or {@code Long.MIN_VALUE} when a rule of §11.3 forbids the
-   * pair: higher is better (correlation, the spec's hop, peer attributes, then the nearest start).
+   * pair: higher is better (correlation, the spec's hop, peer attributes, the protocol class, then
+   * the nearest start). At least {@link #STRONG} when an attribute backs the pair.
    */
   private long score(End call, End root, FlowSpec spec) {
     ReceivedSpan c = call.span();
@@ -414,6 +588,14 @@ final class EdgePairing {
     }
     Map<String, String> ca = c.attributes();
     Map<String, String> ra = r.attributes();
+    // peer.service names the service the caller called: another one's root is no answer to it
+    String peer = ca.get("peer.service");
+    if (peer != null && !peer.isEmpty()) {
+      if (!peer.equals(r.service())) {
+        return Long.MIN_VALUE;
+      }
+      score += 30;
+    }
     if (conflict(ca.get("rpc.service"), ra.get("rpc.service"))
         || conflict(ca.get("rpc.method"), ra.get("rpc.method"))) {
       return Long.MIN_VALUE;
@@ -449,9 +631,16 @@ final class EdgePairing {
     if (callPort != null && callPort.equals(first(ra, "server.port", "net.host.port"))) {
       score += 10;
     }
-    // nearest start last: at most 9 points, so a peer attribute always outranks it
-    long distanceMs = Math.abs(start - c.startEpochNanos()) / 1_000_000;
-    return score * 10 + Math.max(0, 9 - Math.min(9, distanceMs / 100));
+    if (call.proto() != Proto.UNKNOWN && call.proto() == root.proto()) {
+      score += 5; // both say the same protocol: an HTTP call and an HTTP server
+    }
+    // nearest start last, to the microsecond: below one point, so a peer attribute always outranks
+    // it; among concurrent calls on one edge the call that started just before the root is its own
+    // (a root that starts before its call is within the clock skew, so it ranks after every root
+    // that starts after the call within that skew)
+    long after = start - c.startEpochNanos();
+    long distanceMicros = (after >= 0 ? after : skewNanos - after) / 1_000;
+    return score * STRONG + (TIME_RANGE - Math.min(TIME_RANGE, distanceMicros));
   }
 
   private static boolean conflict(String a, String b) {
@@ -576,7 +765,22 @@ final class EdgePairing {
       e.names.merge(names, 1L, Long::sum);
     }
     if (call.connectedTrace() && !async) {
-      onConnectedTracePaired.run();
+      connectedTracesDelta.accept(-1);
+    }
+    if (!async) {
+      call.partner = root;
+      root.partner = call;
+      call.pairScore = root.pairScore = score(call, root, spec);
+      call.key = key;
+      call.names = names;
+      pairedCalls.addLast(call);
+      pairedRoots.addLast(root);
+      if (pairedCalls.size() > MAX_REVISABLE) {
+        End old = pairedCalls.removeFirst();
+        pairedRoots.remove(old.partner);
+        old.partner.partner = null;
+        old.partner = null;
+      }
     }
   }
 

@@ -124,7 +124,7 @@ public final class RunStats {
     orders.clear();
     traces = 0;
     connectedTraces = 0;
-    edges = new EdgePairing(skew.toNanos(), maxLag.toNanos(), () -> connectedTraces--);
+    edges = new EdgePairing(skew.toNanos(), maxLag.toNanos(), d -> connectedTraces += d);
   }
 
   /** Analyses a closed trace (the assembler's close listener). */
@@ -198,6 +198,11 @@ public final class RunStats {
   /** Traces rooted at an entry point, with no orphan and no call paired into a broken edge. */
   public synchronized long connectedTraces() {
     return connectedTraces;
+  }
+
+  /** The input has ended: pending roots take their best weak partners (see EdgePairing). */
+  public synchronized void settleAll() {
+    edges.settleAll(setup.spec());
   }
 
   /** The broken edges of the run, most counted first. */

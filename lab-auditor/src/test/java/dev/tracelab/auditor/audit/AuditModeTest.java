@@ -102,6 +102,48 @@ class AuditModeTest {
   }
 
   @Test
+  void handMadeClientSpansThatOverlapTheBrokenCallNeverTakeItsRoot() {
+    // HotROD's shape: CLIENT spans with no protocol attribute (a cache read, a ledger query naming
+    // its peer.service) overlap the stripped call in time; under concurrency and in any arrival
+    // order, the callee's roots still pair with the HTTP calls that the path backs, and only them
+    ThirdPartySystem system = new ThirdPartySystem();
+    system.breakPayments = true;
+    system.handMadeClients = true;
+
+    AuditReport r = audit("entry", ENTRY, system.requests(N));
+
+    assertThat(r.brokenEdges())
+        .extracting(BrokenEdge::label, BrokenEdge::count, BrokenEdge::evidence)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "web -> payments (http)",
+                (long) N,
+                N
+                    + " unanswered CLIENT 'POST' spans <-> "
+                    + N
+                    + " root SERVER 'POST /charge/{id}'"));
+    assertThat(r.services().get("payments"))
+        .isEqualTo(new ServiceFigures(3L * N, N, N, 0, 1.0 / 3));
+    assertThat(r.connectedTraces()).isZero();
+  }
+
+  @Test
+  void aPairOnlyTimeSupportsIsTakenWhenTheInputEndsAndNoBetterPartnerCame() {
+    // no attribute on any span: nothing but time links web's call and payments' new trace; the
+    // requests do not overlap, so time alone is unambiguous
+    ThirdPartySystem system = new ThirdPartySystem();
+    system.breakPayments = true;
+    system.bare = true;
+    system.spacingMs = 1_000;
+
+    AuditReport r = audit("entry", ENTRY, system.requests(10));
+
+    assertThat(r.brokenEdges())
+        .extracting(BrokenEdge::label, BrokenEdge::count)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("web -> payments (http)", 10L));
+  }
+
+  @Test
   void everyEdgeBrokenAtOnceEachCountsExactlyAndNothingElse() {
     ThirdPartySystem system = new ThirdPartySystem();
     system.breakPayments = true;

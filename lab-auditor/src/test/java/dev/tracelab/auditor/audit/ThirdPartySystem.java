@@ -25,12 +25,21 @@ final class ThirdPartySystem {
   boolean breakReceipts; // mailer ignores the message headers
   boolean breakBackground; // web's background task loses its context
   boolean correlate; // every span carries app.request_id
+  // hand-made client spans with no protocol attribute (as Jaeger's HotROD has): web reads a cache
+  // (only param.*), payments queries a ledger (only peer.service and a query); no trace answers
+  // them
+  boolean handMadeClients;
+  boolean bare; // no span carries any attribute (but app.request_id when correlate)
+  long spacingMs = 2; // between the starts of two requests
 
-  /** {@code n} requests, started 2 ms apart, each lasting ~200 ms: all of them overlap. */
+  /**
+   * {@code n} requests, started {@link #spacingMs} (2 ms) apart, each lasting ~200 ms: all of them
+   * overlap.
+   */
   List<ReceivedSpan> requests(int n) {
     List<ReceivedSpan> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.addAll(request(i, 1_000_000_000_000L + i * 2_000_000L));
+      out.addAll(request(i, 1_000_000_000_000L + i * ms(spacingMs)));
     }
     return out;
   }
@@ -166,6 +175,32 @@ final class ThirdPartySystem {
             t + ms(160),
             request,
             Map.of("db.system.name", "postgresql")));
+    if (handMadeClients) {
+      spans.add(
+          span(
+              trace,
+              id(16),
+              root,
+              "web",
+              SpanKind.CLIENT,
+              "GetCart",
+              t + ms(5),
+              t + ms(115),
+              request,
+              Map.of("param.cartId", "c" + i)));
+      spans.add(
+          span(
+              paymentsTrace,
+              id(16),
+              paymentsServer,
+              "payments",
+              SpanKind.CLIENT,
+              "SQL SELECT",
+              ps + ms(20),
+              ps + ms(40),
+              request,
+              Map.of("peer.service", "ledger", "sql.query", "SELECT balance FROM ledger")));
+    }
     // background work handed to another thread while the request is served
     String bgTrace = breakBackground ? id(32) : trace;
     spans.add(
@@ -194,7 +229,7 @@ final class ThirdPartySystem {
       long end,
       String request,
       Map<String, String> attributes) {
-    Map<String, String> a = new java.util.HashMap<>(attributes);
+    Map<String, String> a = new java.util.HashMap<>(bare ? Map.of() : attributes);
     if (correlate) {
       a.put("app.request_id", request);
     }
