@@ -54,13 +54,15 @@ public final class Lab implements Callable<Integer> {
     return String.join(
         "\n",
         "",
-        "LANG (demo, up, gate, trace, longrun, bench overhead): each service's implementation, java"
-            + " by default: --gateway-lang java|go, --worker-lang java|node, --consumer-lang"
-            + " java|go, --polyglot (go/node/go), --mesh (the gateway -> worker hop through Envoy),"
-            + " --instrumentation sdk|agent.",
+        "LANG (demo, up, gate, trace, longrun, bench overhead; each service's implementation,"
+            + " java by default):",
+        "  [--gateway-lang java|go] [--worker-lang java|node] [--consumer-lang java|go] [--polyglot]",
+        "  [--mesh] [--instrumentation sdk|agent]  (--polyglot = go/node/go; --mesh: the gateway ->"
+            + " worker hop through Envoy)",
         "scenarios: " + dev.tracelab.flow.Scenario.ids(),
         "defects (docs/orphans.md; switch each on alone):",
-        defects());
+        defects(),
+        "");
   }
 
   /** One line per defect of the catalog: its id and its switch. */
@@ -92,6 +94,11 @@ public final class Lab implements Callable<Integer> {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     dev.tracelab.env.Steps.listen(new Progress.Steps(err)); // builds on first use, with their time
+    return commandLine(out, err).execute(args);
+  }
+
+  /** {@code ./lab} and its commands, writing to {@code out} and {@code err}. */
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
     Lab lab = new Lab();
     CommandLine cl =
         new CommandLine(lab)
@@ -112,9 +119,11 @@ public final class Lab implements Callable<Integer> {
                     .addSubcommand(new BenchCommand.Ingest(out, err))
                     .addSubcommand(new BenchScale(out, err))
                     .addSubcommand(new BenchOverhead(out, err)));
-    cl.getCommandSpec().usageMessage().footer(footer());
+    // the footer as written: picocli would wrap the defect lines without their indentation
+    cl.getHelpSectionMap()
+        .put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> footer());
     cl.setExecutionStrategy(parsed -> execute(parsed, lab, err));
-    return configure(cl, out, err).execute(args);
+    return configure(cl, out, err);
   }
 
   /**
@@ -144,7 +153,11 @@ public final class Lab implements Callable<Integer> {
     if (help != null) {
       return help;
     }
-    if (parsed.hasSubcommand()) {
+    List<CommandLine> chain = parsed.asCommandLineList();
+    // ./lab bench without ingest, scale or overhead is bad usage: no collector built for it
+    boolean benchAlone =
+        chain.get(chain.size() - 1).getCommandSpec().userObject() instanceof BenchCommand;
+    if (parsed.hasSubcommand() && !benchAlone) {
       CommandLine command = parsed.subcommand().commandSpec().commandLine();
       String name = command.getCommandName();
       List<String> rest = new ArrayList<>(parsed.originalArgs());

@@ -5,14 +5,18 @@ package dev.tracelab.auditor.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Bad usage in one line on stderr, exit 2: {@code lab: unknown option '--foo' (./lab demo --help)}
- * instead of picocli's message followed by the whole usage help. The prefix is {@code audit: }
- * inside {@code audit} (as the standalone auditor says it), the given one elsewhere.
+ * instead of picocli's message followed by the whole usage help; a value that is not a number and a
+ * missing value said as before picocli ({@code --requests must be an integer, was 'x'}). The prefix
+ * is {@code audit: } inside {@code audit} (as the standalone auditor says it), the given one
+ * elsewhere.
  */
 public final class OneLineUsage implements CommandLine.IParameterExceptionHandler {
 
@@ -53,6 +57,22 @@ public final class OneLineUsage implements CommandLine.IParameterExceptionHandle
         return "unknown command '" + first + "'" + suggestion(u);
       }
       return "unexpected argument '" + first + "'";
+    }
+    if (ex.getArgSpec() instanceof OptionSpec option && ex.getValue() != null) {
+      Class<?> type = option.type();
+      if (type == int.class || type == Integer.class) {
+        return option.longestName() + " must be an integer, was '" + ex.getValue() + "'";
+      }
+      if (type == double.class || type == Double.class) {
+        return option.longestName() + " must be a number, was '" + ex.getValue() + "'";
+      }
+    }
+    if (ex instanceof MissingParameterException missing
+        && missing.getMissing().size() == 1
+        && missing.getMissing().get(0) instanceof OptionSpec option
+        && ex.getMessage() != null
+        && ex.getMessage().startsWith("Missing required parameter for option")) {
+      return option.longestName() + " needs a value";
     }
     String m = ex.getMessage() == null ? "bad usage" : ex.getMessage();
     return m.lines().findFirst().orElse(m);
