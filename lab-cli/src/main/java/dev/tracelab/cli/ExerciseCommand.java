@@ -37,7 +37,8 @@ final class ExerciseCommand implements Callable<Integer> {
   /** The exercises' ids, {@code |}-separated (the defect catalog's). */
   private static final String BOUNDARIES = String.join("|", dev.tracelab.flow.Defects.exercises());
 
-  static final String USAGE =
+  /** The subcommands in one line, for {@code ./lab exercise} without one. */
+  private static final String USAGE =
       "usage: ./lab exercise start [--lang java|go|node|all] [--boundaries B,...] | check ["
           + BOUNDARIES
           + "] | solution "
@@ -53,10 +54,6 @@ final class ExerciseCommand implements Callable<Integer> {
   }
 
   /**
-   * The checkout the exercise works in: {@code -Dtracelab.root} / {@code TRACELAB_ROOT}, else the
-   * working directory.
-   */
-  /**
    * {@code ./lab exercise} in {@code root}, writing to {@code out}: {@code solution http --force}
    * is bad usage of solution, not an unknown option.
    */
@@ -66,6 +63,10 @@ final class ExerciseCommand implements Callable<Integer> {
     return cl;
   }
 
+  /**
+   * The checkout the exercise works in: {@code -Dtracelab.root} / {@code TRACELAB_ROOT}, else the
+   * working directory.
+   */
   static Path root() {
     String configured = System.getProperty("tracelab.root", System.getenv("TRACELAB_ROOT"));
     return Path.of(configured == null || configured.isBlank() ? "" : configured)
