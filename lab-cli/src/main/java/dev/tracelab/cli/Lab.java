@@ -134,6 +134,7 @@ public final class Lab implements Callable<Integer> {
     cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     cl.setUsageHelpWidth(100);
+    cl.setOverwrittenOptionsAllowed(true); // --requests 5 --requests 6: the last one, as always
     cl.setParameterExceptionHandler(new OneLineUsage("lab: "));
     cl.setExecutionExceptionHandler(
         (e, failed, parsed) -> {

@@ -152,7 +152,8 @@ class LabTest {
             "screenshot --out docs/img --requests 5",
             "trace --scenario all-broken --dump-spans F",
             "up --gateway broken --worker fixed --consumer linked --frontend leak --polyglot",
-            "--offline sampling")) {
+            "--offline sampling",
+            "gate --requests 5 --requests 6")) {
       assertThatCode(() -> Lab.commandLine(sink, sink).parseArgs(line.split(" ")))
           .as(line)
           .doesNotThrowAnyException();

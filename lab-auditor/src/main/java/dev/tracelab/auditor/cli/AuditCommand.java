@@ -109,6 +109,7 @@ public final class AuditCommand implements Callable<Integer> {
     CommandLine cl = new CommandLine(new AuditCommand(out, err));
     cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    cl.setOverwrittenOptionsAllowed(true); // an option given twice: the last one
     cl.setParameterExceptionHandler(new OneLineUsage("audit: "));
     return cl.execute(argv);
   }
