@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab bench ingest [--report-json F] [--seconds S]} (SPEC §13, docs/scale.md): the
@@ -28,55 +30,101 @@ import java.util.Set;
  * load generator. Builds the collector first when its binary is missing (a few minutes); when it
  * cannot, says so and measures the auditor alone.
  */
-final class BenchCommand {
+@Command(
+    name = "bench",
+    synopsisSubcommandLabel = "(ingest | scale | overhead)",
+    description =
+        "Benchmarks (docs/scale.md): the auditor's ingest, its scaling, the SDK's overhead.")
+final class BenchCommand implements Callable<Integer> {
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: ./lab bench ingest [--report-json F] [--seconds S] [--warmup S] [--connections N]",
-          "                          [--decision-wait D] [--auditor-jvm \"OPTS\"] [--auditor-only]",
-          "  the auditor (audit --listen --spec lab, a child JVM) and the lab collector (tail sampling,",
-          "  compose/collector/bench.yaml), each pinned to one CPU, fed the same OTLP/HTTP protobuf requests",
-          "  (20 traces of 6 spans each) by one load generator on the other CPUs; S seconds measured per side",
-          "  (default 20) after a warm-up (default 5); JSON {auditorSpansPerSec, collectorSpansPerSec, ratio,",
-          "  spansPerTrace, cores}");
+  @Mixin private HelpOption help;
 
-  private BenchCommand() {}
+  @Override
+  public Integer call() {
+    throw new UsageException("bench needs one of: ingest, scale, overhead (./lab bench --help)");
+  }
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
-      out.println(USAGE);
-      out.println(BenchScale.USAGE);
-      out.println(BenchOverhead.USAGE);
-      return argv.length == 0 ? 2 : 0;
+  /** {@code ./lab bench ingest}. */
+  @Command(
+      name = "ingest",
+      sortOptions = false,
+      description = {
+        "The auditor (audit --listen --spec lab, a child JVM) and the lab collector (tail sampling,"
+            + " compose/collector/bench.yaml), each pinned to one CPU, fed the same OTLP/HTTP"
+            + " protobuf requests (20 traces of 6 spans each) by one load generator on the other"
+            + " CPUs: spans/s, ratio, heap.",
+        "JSON {auditorSpansPerSec, collectorSpansPerSec, ratio, spansPerTrace, cores}."
+      })
+  static final class Ingest implements Callable<Integer> {
+
+    @Mixin private HelpOption help;
+
+    @Option(names = "--report-json", paramLabel = "F", description = "the result as JSON")
+    private String reportJson;
+
+    @Option(
+        names = "--seconds",
+        paramLabel = "S",
+        defaultValue = "20",
+        description = "seconds measured per side (1..600, default ${DEFAULT-VALUE})")
+    private int seconds;
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "S",
+        defaultValue = "5",
+        description = "seconds of warm-up (0..120, default ${DEFAULT-VALUE})")
+    private int warmup;
+
+    @Option(
+        names = "--connections",
+        paramLabel = "N",
+        defaultValue = "4",
+        description = "the load generator's connections (1..64, default ${DEFAULT-VALUE})")
+    private int connections;
+
+    @Option(
+        names = "--decision-wait",
+        paramLabel = "D",
+        defaultValue = "2s",
+        description = "the collector's decision_wait, like 2s or 500ms (default ${DEFAULT-VALUE})")
+    private String decisionWait;
+
+    @Option(
+        names = "--auditor-jvm",
+        paramLabel = "\"OPTS\"",
+        description = "the auditor's JVM options")
+    private String auditorJvm;
+
+    @Option(names = "--auditor-only", description = "measure the auditor alone")
+    private boolean auditorOnly;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Ingest(PrintStream out, PrintStream err) {
+      this.out = out;
+      this.err = err;
     }
-    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
-    switch (argv[0]) {
-      case "scale" -> {
-        return BenchScale.run(rest, out, err);
-      }
-      case "overhead" -> {
-        return BenchOverhead.run(rest, out, err);
-      }
-      case "ingest" -> {}
-      default ->
-          throw new UsageException("unknown bench '" + argv[0] + "' (ingest, scale, overhead)");
+
+    @Override
+    public Integer call() {
+      return ingest(this, out, err);
     }
-    Args args =
-        Args.parse(
-            rest,
-            Set.of(
-                "report-json", "seconds", "warmup", "connections", "decision-wait", "auditor-jvm"),
-            Set.of("auditor-only"));
-    int seconds = args.integer("seconds", 20, 1, 600);
-    int warmup = args.integer("warmup", 5, 0, 120);
-    int connections = args.integer("connections", 4, 1, 64);
-    String decisionWait = args.string("decision-wait", "2s");
+  }
+
+  BenchCommand() {}
+
+  private static int ingest(Ingest args, PrintStream out, PrintStream err) {
+    int seconds = Checks.range("seconds", args.seconds, 1, 600);
+    int warmup = Checks.range("warmup", args.warmup, 0, 120);
+    int connections = Checks.range("connections", args.connections, 1, 64);
+    String decisionWait = args.decisionWait;
     if (!decisionWait.matches("\\d+(ms|s)")) {
       throw new UsageException("--decision-wait must be like 2s or 500ms, was " + decisionWait);
     }
-    Path json = DemoCommand.path(args.string("report-json", null));
-    boolean collector = !args.flag("auditor-only");
+    Path json = DemoCommand.path(args.reportJson);
+    boolean collector = !args.auditorOnly;
 
     IngestBench bench =
         new IngestBench()
@@ -86,7 +134,7 @@ final class BenchCommand {
             .decisionWait(decisionWait)
             .collector(collector)
             .log(err);
-    String jvm = args.string("auditor-jvm", null);
+    String jvm = args.auditorJvm;
     if (jvm != null) {
       bench.auditorJvm(List.of(jvm.trim().split("\\s+")));
     }

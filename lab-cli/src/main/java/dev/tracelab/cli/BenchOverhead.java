@@ -13,42 +13,89 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab bench overhead [LANG] [--report-json F] [--pairs P]} (SPEC §13, docs/scale.md): the
  * flow with the SDK on and off ({@code OTEL_SDK_DISABLED=true}) in interleaved pairs; throughput
  * and p99 per side and their ratios.
  */
-final class BenchOverhead {
+@Command(
+    name = "overhead",
+    sortOptions = false,
+    description = {
+      "Two embedded labs (fixed variant, services as child processes, the auditor outside them),"
+          + " one with the SDK on, one with OTEL_SDK_DISABLED=true; N orders at C in flight (closed"
+          + " loop) to one then the other, P times: throughput and p99 ratios (median over pairs of"
+          + " on/off throughput and off/on p99; 1.0 = no cost).",
+      "JSON {pairs, throughputRatio, p99Ratio, implementations}. Options LANG (but --mesh): see"
+          + " ./lab help."
+    })
+final class BenchOverhead implements Callable<Integer> {
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: ./lab bench overhead [LANG] [--report-json F] [--pairs P] [--requests N] [--concurrency C] [--warmup W]",
-          "                            [--service-jvm \"OPTS\"]  (the Java services' JVM; default -Xms64m -Xmx256m -XX:+UseSerialGC)",
-          "  two embedded labs (fixed variant, services as child processes, the auditor outside them), one with the SDK",
-          "  on, one with OTEL_SDK_DISABLED=true; N orders (default 2000) at C in flight (default 16, closed loop) to",
-          "  one then the other, P times (default 5); JSON {pairs, throughputRatio, p99Ratio, implementations}",
-          "  (ratios: median over pairs of on/off throughput and off/on p99; 1.0 = no cost)");
+  @Mixin private HelpOption help;
 
-  private BenchOverhead() {}
+  @Option(names = "--report-json", paramLabel = "F", description = "the result as JSON")
+  private String reportJson;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    if (argv.length > 0 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-      out.println(USAGE);
-      return 0;
-    }
-    Args args =
-        Args.parseWithLanguages(argv, "report-json", "pairs", "requests", "concurrency", "warmup");
-    if (args.flag(Args.MESH)) {
+  @Option(
+      names = "--pairs",
+      paramLabel = "P",
+      defaultValue = "5",
+      description = "on/off pairs (1..50, default ${DEFAULT-VALUE})")
+  private int pairs;
+
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "2000",
+      description = "orders per side (50..1000000, default ${DEFAULT-VALUE})")
+  private int requests;
+
+  @Option(
+      names = "--concurrency",
+      paramLabel = "C",
+      defaultValue = "16",
+      description = "orders in flight (1..256, default ${DEFAULT-VALUE})")
+  private int concurrency;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      defaultValue = "2000",
+      description = "warm-up orders per side (0..1000000, default ${DEFAULT-VALUE})")
+  private int warmup;
+
+  @Option(
+      names = "--service-jvm",
+      paramLabel = "\"OPTS\"",
+      description = "the Java services' JVM (default -Xms64m -Xmx256m -XX:+UseSerialGC)")
+  private String serviceJvm;
+
+  @Mixin private LanguageOptions lang;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  BenchOverhead(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    if (lang.mesh()) {
       throw new UsageException("bench overhead takes no --mesh");
     }
-    int pairs = args.integer("pairs", 5, 1, 50);
-    int requests = args.integer("requests", 2000, 50, 1_000_000);
-    int concurrency = args.integer("concurrency", 16, 1, 256);
-    int warmup = args.integer("warmup", 2000, 0, 1_000_000);
-    Path json = DemoCommand.path(args.string("report-json", null));
-    String jvm = args.string("service-jvm", null);
+    int pairs = Checks.range("pairs", this.pairs, 1, 50);
+    int requests = Checks.range("requests", this.requests, 50, 1_000_000);
+    int concurrency = Checks.range("concurrency", this.concurrency, 1, 256);
+    int warmup = Checks.range("warmup", this.warmup, 0, 1_000_000);
+    Path json = DemoCommand.path(reportJson);
+    String jvm = serviceJvm;
     OverheadBench bench = new OverheadBench();
     if (jvm != null) {
       if (jvm.isBlank() || jvm.length() > 1000) {
@@ -59,7 +106,7 @@ final class BenchOverhead {
     }
     OverheadBench.Result r =
         bench
-            .implementations(args.implementations())
+            .implementations(lang.implementations())
             .pairs(pairs)
             .requests(requests)
             .concurrency(concurrency)

@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab bench scale --auditors N [--report-json F] [--seconds S]} (SPEC §13, docs/scale.md):
@@ -24,37 +27,70 @@ import java.util.Set;
  * routing_key: traceID}) to one auditor and to N; the N reports merged and compared with the one.
  * Exit 0 when equal, 1 when not.
  */
-final class BenchScale {
+@Command(
+    name = "scale",
+    sortOptions = false,
+    description = {
+      "The collector's load_balancing exporter (routing_key traceID, static resolver;"
+          + " compose/collector/scale.yaml) in front of 1 auditor for S seconds (at most "
+          + ScaleBench.MAX_REQUESTS
+          + " requests), then of N auditors (audit --listen --spec lab, child JVMs) for the same"
+          + " requests: lab traces with broken-http and broken-kafka edges across trace ids; the N"
+          + " reports merged (as ./lab audit merge) and compared with the single one.",
+      "JSON {single, merged, equal, singleSpansPerSec, scaledSpansPerSec}; exit 0 equal, 1 not."
+    })
+final class BenchScale implements Callable<Integer> {
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: ./lab bench scale --auditors N [--report-json F] [--seconds S] [--connections C] [--quiet-ms Q]",
-          "  the collector's load_balancing exporter (routing_key traceID, static resolver; compose/collector/scale.yaml)",
-          "  in front of 1 auditor for S seconds (default 20; at most "
-              + ScaleBench.MAX_REQUESTS
-              + " requests), then of N auditors",
-          "  (audit --listen --spec lab, child JVMs) for the same requests: lab traces with broken-http and broken-kafka",
-          "  edges across trace ids; the N reports merged (as ./lab audit merge) and compared with the single one;",
-          "  JSON {single, merged, equal, singleSpansPerSec, scaledSpansPerSec}; exit 0 equal, 1 not");
+  @Mixin private HelpOption help;
 
-  private BenchScale() {}
+  @Option(
+      names = "--auditors",
+      paramLabel = "N",
+      description = "auditors behind the load balancer (2..16; required)")
+  private Integer auditors;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    if (argv.length > 0 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-      out.println(USAGE);
-      return 0;
-    }
-    Args args =
-        Args.parse(argv, Set.of("auditors", "report-json", "seconds", "connections", "quiet-ms"));
-    if (args.string("auditors", null) == null) {
+  @Option(names = "--report-json", paramLabel = "F", description = "the result as JSON")
+  private String reportJson;
+
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      defaultValue = "20",
+      description = "seconds of traffic (1..600, default ${DEFAULT-VALUE})")
+  private int seconds;
+
+  @Option(
+      names = "--connections",
+      paramLabel = "C",
+      defaultValue = "4",
+      description = "the load generator's connections (1..64, default ${DEFAULT-VALUE})")
+  private int connections;
+
+  @Option(
+      names = "--quiet-ms",
+      paramLabel = "Q",
+      defaultValue = "1000",
+      description = "the auditors' quiet window in ms (100..60000, default ${DEFAULT-VALUE})")
+  private int quietMs;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  BenchScale(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    if (this.auditors == null) {
       throw new UsageException("bench scale needs --auditors N (2..16)");
     }
-    int auditors = args.integer("auditors", 3, 2, 16);
-    int seconds = args.integer("seconds", 20, 1, 600);
-    int connections = args.integer("connections", 4, 1, 64);
-    int quietMs = args.integer("quiet-ms", 1000, 100, 60_000);
-    Path json = DemoCommand.path(args.string("report-json", null));
+    int auditors = Checks.range("auditors", this.auditors, 2, 16);
+    int seconds = Checks.range("seconds", this.seconds, 1, 600);
+    int connections = Checks.range("connections", this.connections, 1, 64);
+    int quietMs = Checks.range("quiet-ms", this.quietMs, 100, 60_000);
+    Path json = DemoCommand.path(reportJson);
     if (ScaleBench.unavailableReason() != null) {
       BenchCommand.buildCollector(err);
       String missing = ScaleBench.unavailableReason();

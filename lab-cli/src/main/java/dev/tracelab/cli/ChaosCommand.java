@@ -22,7 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab chaos}: the embedded lab (worker and consumer as child JVMs, so they can be killed)
@@ -31,21 +34,79 @@ import java.util.Set;
  * down. Per fault a table row and, with {@code --report-json}, {@code {"faults": [...]}}
  * (docs/design.md §10).
  */
-final class ChaosCommand {
+@Command(
+    name = "chaos",
+    sortOptions = false,
+    description = {
+      "Faults under steady load, one after the other: broker restart, consumer kill -9, worker kill"
+          + " -9, auditor down; per fault lost orders, duplicates, p99 and recovery."
+    })
+final class ChaosCommand implements Callable<Integer> {
 
-  private ChaosCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args =
-        Args.parse(
-            argv,
-            Set.of("rate", "seconds", "downtime", "report-json", "project"),
-            Set.of("compose"));
+  @Option(
+      names = "--compose",
+      description =
+          "the compose stack (a project of its own, taken down afterwards), not the embedded lab")
+  private boolean compose;
+
+  @Option(
+      names = "--project",
+      paramLabel = "P",
+      defaultValue = "tracelab-chaos",
+      description = "--compose: the compose project (default ${DEFAULT-VALUE})")
+  private String project;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "R",
+      description = "orders per second (1..200, default 20)")
+  private Integer rate;
+
+  @Option(
+      names = "--seconds",
+      paramLabel = "S",
+      description = "seconds per fault (6..600, default 18)")
+  private Integer seconds;
+
+  @Option(
+      names = "--downtime",
+      paramLabel = "D",
+      description = "seconds each fault lasts (1..120, default 5)")
+  private Integer downtime;
+
+  @Option(
+      names = "--report-json",
+      paramLabel = "F",
+      description = "{\"faults\": [...]}, a row per fault")
+  private String reportJson;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  ChaosCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
     ChaosExperiment.Settings defaults = ChaosExperiment.Settings.defaults();
-    int rate = args.integer("rate", defaults.rate(), 1, 200);
-    int seconds = args.integer("seconds", (int) defaults.duration().toSeconds(), 6, 600);
-    int downtime = args.integer("downtime", (int) defaults.downtime().toSeconds(), 1, 120);
-    Path json = DemoCommand.path(args.string("report-json", null));
+    int rate = Checks.range("rate", this.rate == null ? defaults.rate() : this.rate, 1, 200);
+    int seconds =
+        Checks.range(
+            "seconds",
+            this.seconds == null ? (int) defaults.duration().toSeconds() : this.seconds,
+            6,
+            600);
+    int downtime =
+        Checks.range(
+            "downtime",
+            this.downtime == null ? (int) defaults.downtime().toSeconds() : this.downtime,
+            1,
+            120);
+    Path json = DemoCommand.path(reportJson);
     ChaosExperiment.Settings settings =
         new ChaosExperiment.Settings(
             rate,
@@ -54,11 +115,10 @@ final class ChaosCommand {
             defaults.drainTimeout(),
             defaults.healthyWithin(),
             defaults.orderDelay());
-    String project = args.string("project", "tracelab-chaos");
 
     List<FaultResult> results = new ArrayList<>();
     try {
-      if (args.flag("compose")) {
+      if (compose) {
         Path composeFile = SourceTree.root().resolve("compose/docker-compose.yml");
         err.println(
             "starting the compose stack as project "

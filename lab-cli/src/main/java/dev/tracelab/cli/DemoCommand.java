@@ -24,20 +24,60 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab demo}: one embedded environment, every scenario from all-broken to fixed, N requests
  * each, then the before/after table, the diagnoses and one connected span tree — every number
  * measured by the auditor.
  */
-final class DemoCommand {
+@Command(
+    name = "demo",
+    sortOptions = false,
+    description = {
+      "Every scenario on the embedded lab, from all-broken to fixed: the before/after table, the"
+          + " diagnoses and one connected span tree, every number measured by the auditor.",
+      "Options LANG: see ./lab help."
+    })
+final class DemoCommand implements Callable<Integer> {
 
-  static final String MATRIX = "matrix";
+  @Mixin private HelpOption help;
+
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "orders per scenario (1..100000, default ${DEFAULT-VALUE})")
+  private int requests;
+
+  @Option(names = "--report-json", paramLabel = "F", description = "the report as JSON")
+  private String reportJson;
+
+  @Option(names = "--report-md", paramLabel = "F", description = "the report as Markdown")
+  private String reportMd;
+
+  @Option(
+      names = "--report-html",
+      paramLabel = "F",
+      description = "the report as one HTML page, with the span trees")
+  private String reportHtml;
+
+  @Option(
+      names = "--matrix",
+      description =
+          "every scenario on java/java/java, go/java/java, java/node/java, java/java/go and"
+              + " go/node/go")
+  private boolean matrix;
+
+  @Mixin private DumpSpansOption dumpSpans;
+
+  @Mixin private LanguageOptions lang;
 
   static final List<Scenario> ORDER =
       List.of(
@@ -56,7 +96,13 @@ final class DemoCommand {
   static final List<Scenario> MESH_ORDER =
       List.of(Scenario.BROKEN_HTTP, Scenario.BROKEN_KAFKA, Scenario.FIXED);
 
-  private DemoCommand() {}
+  private final PrintStream out;
+  private final PrintStream err;
+
+  DemoCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   /** One scenario run on one combination of implementations. */
   record Row(Implementations implementations, ScenarioRunner.Result result) {
@@ -68,31 +114,30 @@ final class DemoCommand {
     }
   }
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, options(), Set.of(Args.POLYGLOT, Args.MESH, MATRIX));
-    boolean matrix = args.flag(MATRIX);
-    Instrumentation instrumentation = args.instrumentation();
-    if (instrumentation == Instrumentation.AGENT && (matrix || args.flag(Args.MESH))) {
+  @Override
+  public Integer call() {
+    Instrumentation instrumentation = lang.instrumentation();
+    if (instrumentation == Instrumentation.AGENT && (matrix || lang.mesh())) {
       throw new UsageException(
           "--instrumentation agent compares one combination under sdk and agent; it takes no --matrix"
               + " or --mesh");
     }
-    if (matrix && args.choosesLanguages()) {
+    if (matrix && lang.choosesLanguages()) {
       throw new UsageException(
           "--matrix runs every combination; it takes no --polyglot or --<role>-lang");
     }
-    Implementations chosen = args.implementations();
+    Implementations chosen = lang.implementations();
     boolean mesh = chosen.mesh();
     if (mesh) {
       EnvoySidecar.require(); // a clear error before anything starts
     }
     List<Implementations> combinations =
         matrix ? Implementations.matrix() : List.of(chosen.without(Flow.SIDECAR));
-    int requests = args.integer("requests", 200, 1, 100_000);
-    Path json = path(args.string("report-json", null));
-    Path md = path(args.string("report-md", null));
-    Path html = path(args.string("report-html", null));
-    SpanDumps dumps = SpanDumps.of(path(args.string("dump-spans", null)), true);
+    int requests = Checks.range("requests", this.requests, 1, 100_000);
+    Path json = path(reportJson);
+    Path md = path(reportMd);
+    Path html = path(reportHtml);
+    SpanDumps dumps = SpanDumps.of(path(dumpSpans.file()), true);
 
     long t0 = System.nanoTime();
     Implementations first = combinations.get(0);
@@ -330,15 +375,6 @@ final class DemoCommand {
    */
   static String markdown(List<String> lines) {
     return "# tracelab demo\n\n```\n" + String.join("\n", lines) + "\n```\n";
-  }
-
-  private static Set<String> options() {
-    Set<String> options =
-        new LinkedHashSet<>(
-            Set.of("requests", "report-json", "report-md", "report-html", "dump-spans"));
-    options.addAll(Args.LANGUAGE_OPTIONS);
-    options.add(Args.INSTRUMENTATION);
-    return options;
   }
 
   /**

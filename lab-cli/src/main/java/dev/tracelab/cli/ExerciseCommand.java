@@ -9,9 +9,13 @@ import dev.tracelab.cli.exercise.Workspace;
 import dev.tracelab.flow.Boundary;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./lab exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY
@@ -19,64 +23,153 @@ import java.util.Set;
  * and hints. Whatever overwrites the learner's files saves them first and prints the one command
  * that restores them.
  */
-final class ExerciseCommand {
+@Command(
+    name = "exercise",
+    synopsisSubcommandLabel = "(start | check | solution | reset | status)",
+    description = {
+      "Fix each boundary yourself; check builds, tests, runs a scenario and hints"
+          + " (docs/workshop.md)."
+    })
+final class ExerciseCommand implements Callable<Integer> {
+
+  @Mixin private HelpOption help;
 
   /** The exercises' ids, {@code |}-separated (the defect catalog's). */
   private static final String BOUNDARIES = String.join("|", dev.tracelab.flow.Defects.exercises());
 
-  static final String USAGE =
+  /** The subcommands in one line, for {@code ./lab exercise} without one. */
+  private static final String USAGE =
       "usage: ./lab exercise start [--lang java|go|node|all] [--boundaries B,...] | check ["
           + BOUNDARIES
           + "] | solution "
           + BOUNDARIES
           + " [--apply] | reset | status";
 
-  private ExerciseCommand() {}
+  private final Path root;
+  private final PrintStream out;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    return run(argv, root(), out, err);
+  ExerciseCommand(Path root, PrintStream out) {
+    this.root = root;
+    this.out = out;
+  }
+
+  /**
+   * {@code ./lab exercise} in {@code root}, writing to {@code out}: {@code solution http --force}
+   * is bad usage of solution, not an unknown option.
+   */
+  static CommandLine commandLine(Path root, PrintStream out) {
+    CommandLine cl = new CommandLine(new ExerciseCommand(root, out));
+    cl.getSubcommands().get("solution").setUnmatchedOptionsArePositionalParams(true);
+    return cl;
   }
 
   /**
    * The checkout the exercise works in: {@code -Dtracelab.root} / {@code TRACELAB_ROOT}, else the
    * working directory.
    */
-  private static Path root() {
+  static Path root() {
     String configured = System.getProperty("tracelab.root", System.getenv("TRACELAB_ROOT"));
     return Path.of(configured == null || configured.isBlank() ? "" : configured)
         .toAbsolutePath()
         .normalize();
   }
 
-  static int run(String[] argv, Path root, PrintStream out, PrintStream err) {
-    if (argv.length == 0) {
-      throw new UsageException(
-          "exercise needs a subcommand: " + USAGE.substring("usage: ".length()));
-    }
-    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
-    Workspace workspace = Workspace.at(root);
+  @Override
+  public Integer call() {
+    throw new UsageException("exercise needs a subcommand: " + USAGE.substring("usage: ".length()));
+  }
+
+  private Workspace workspace() {
+    return Workspace.at(root);
+  }
+
+  @Command(
+      name = "start",
+      description =
+          "Turns the boundary fixes into stubs on a branch of its own; you fix each boundary"
+              + " yourself (docs/workshop.md).")
+  int start(
+      @Mixin HelpOption help,
+      @Option(
+              names = "--lang",
+              paramLabel = "java|go|node|all",
+              description = "the services' language(s) to fix (default java)")
+          String lang,
+      @Option(
+              names = "--boundaries",
+              paramLabel = "B,...",
+              description = "the boundaries to stub (default all)")
+          String boundaries) {
     try {
-      return switch (argv[0]) {
-        case "start" -> start(workspace, rest, out);
-        case "check" -> check(workspace, rest, out);
-        case "solution" -> solution(workspace, rest, out);
-        case "reset" -> reset(workspace, rest, out);
-        case "status" -> status(workspace, rest, out);
-        default ->
-            throw new UsageException(
-                "unknown exercise subcommand '"
-                    + argv[0]
-                    + "' (start, check, solution, reset, status)");
-      };
+      return start(workspace(), lang, boundaries, out);
     } catch (ExerciseException e) {
       throw new UsageException(e.getMessage());
     }
   }
 
-  private static int start(Workspace workspace, String[] argv, PrintStream out) {
-    Args args = Args.parse(argv, Set.of("lang", "boundaries"));
-    String lang = args.string("lang", null);
-    String boundaries = args.string("boundaries", null);
+  @Command(
+      name = "check",
+      description =
+          "Builds, runs the span-level tests and one scenario end to end; hints for what is not"
+              + " fixed yet.")
+  int check(
+      @Mixin HelpOption help,
+      @Parameters(
+              paramLabel = "BOUNDARY",
+              arity = "0..*",
+              description = "one boundary (default all)")
+          List<String> boundary) {
+    try {
+      return check(workspace(), boundary == null ? List.of() : boundary, out);
+    } catch (ExerciseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  @Command(
+      name = "solution",
+      description =
+          "The reference fix of BOUNDARY as a diff; with --apply, in place (yours saved).")
+  int solution(
+      @Mixin HelpOption help,
+      @Parameters(paramLabel = "BOUNDARY", arity = "0..*", description = "the boundary")
+          List<String> words,
+      @Option(names = "--apply", description = "replace the fix file(s) by the reference fix")
+          boolean[] apply) {
+    List<String> w = words == null ? List.of() : words;
+    int applies = apply == null ? 0 : apply.length;
+    if (w.size() != 1 || w.get(0).startsWith("--") || applies > 1) {
+      throw new UsageException(
+          "solution needs one boundary: ./lab exercise solution " + BOUNDARIES + " [--apply]");
+    }
+    try {
+      return solution(workspace(), w.get(0), applies == 1, out);
+    } catch (ExerciseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  @Command(
+      name = "reset",
+      description = "Back to the start of the exercise; your work saved on a branch first.")
+  int reset(@Mixin HelpOption help) {
+    try {
+      return reset(workspace(), out);
+    } catch (ExerciseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  @Command(name = "status", description = "Each boundary's last check and hints.")
+  int status(@Mixin HelpOption help) {
+    try {
+      return status(workspace(), out);
+    } catch (ExerciseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static int start(Workspace workspace, String lang, String boundaries, PrintStream out) {
     Workspace.State s =
         workspace.start(lang, boundaries == null ? null : List.of(boundaries.split(",", -1)));
     out.println(
@@ -96,26 +189,18 @@ final class ExerciseCommand {
     return 0;
   }
 
-  private static int check(Workspace workspace, String[] argv, PrintStream out) {
-    if (argv.length > 1) {
+  private static int check(Workspace workspace, List<String> argv, PrintStream out) {
+    if (argv.size() > 1) {
       throw new UsageException("check takes at most one boundary (" + BOUNDARIES + ")");
     }
-    if (argv.length == 1 && argv[0].startsWith("--")) {
-      throw new UsageException("unknown option '" + argv[0] + "' (check [" + BOUNDARIES + "])");
-    }
     List<Checker.Result> results =
-        new Checker(workspace, out).check(argv.length == 1 ? argv[0] : null);
+        new Checker(workspace, out).check(argv.size() == 1 ? argv.get(0) : null);
     return results.stream().allMatch(Checker.Result::fixed) ? 0 : 1;
   }
 
-  private static int solution(Workspace workspace, String[] argv, PrintStream out) {
-    List<String> words = Arrays.stream(argv).filter(a -> !a.equals("--apply")).toList();
-    if (words.size() != 1 || words.get(0).startsWith("--") || argv.length > 2) {
-      throw new UsageException(
-          "solution needs one boundary: ./lab exercise solution " + BOUNDARIES + " [--apply]");
-    }
-    Boundary boundary = Checker.parseBoundary(words.get(0));
-    if (words.size() == argv.length) {
+  private static int solution(Workspace workspace, String word, boolean apply, PrintStream out) {
+    Boundary boundary = Checker.parseBoundary(word);
+    if (!apply) {
       out.print(workspace.solution(boundary));
       return 0;
     }
@@ -143,10 +228,7 @@ final class ExerciseCommand {
     out.println("  " + saved.restore());
   }
 
-  private static int reset(Workspace workspace, String[] argv, PrintStream out) {
-    if (argv.length != 0) {
-      throw new UsageException("reset takes no arguments");
-    }
+  private static int reset(Workspace workspace, PrintStream out) {
     Workspace.Reset reset = workspace.reset();
     Workspace.State s = reset.state();
     if (reset.saved() != null) {
@@ -161,10 +243,7 @@ final class ExerciseCommand {
     return 0;
   }
 
-  private static int status(Workspace workspace, String[] argv, PrintStream out) {
-    if (argv.length != 0) {
-      throw new UsageException("status takes no arguments");
-    }
+  private static int status(Workspace workspace, PrintStream out) {
     Workspace.State s = workspace.load();
     out.println(
         "exercise on branch "

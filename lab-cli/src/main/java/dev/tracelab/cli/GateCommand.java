@@ -9,34 +9,77 @@ import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Scenario;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab gate}: run one scenario and fail (exit 1) when an orphan rate is above the
  * threshold.
  */
-final class GateCommand {
+@Command(
+    name = "gate",
+    sortOptions = false,
+    description = {
+      "Runs one scenario; exit 1 when a service's orphan rate is above R (a CI gate).",
+      "Options LANG: see ./lab help."
+    })
+final class GateCommand implements Callable<Integer> {
 
-  private GateCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args =
-        Args.parseWithLanguages(argv, "scenario", "requests", "max-orphan-rate", "dump-spans");
-    Implementations implementations = args.implementations();
-    Scenario scenario = args.scenario("scenario", Scenario.FIXED);
-    int requests = args.integer("requests", 200, 1, 100_000);
-    double max = args.decimal("max-orphan-rate", OrphanGate.DEFAULT_MAX_ORPHAN_RATE, 0.0, 1.0);
+  @Option(
+      names = "--scenario",
+      paramLabel = "S",
+      description = "the scenario (default fixed; ./lab help lists them)")
+  private String scenario;
+
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "orders placed (1..100000, default ${DEFAULT-VALUE})")
+  private int requests;
+
+  @Option(
+      names = "--max-orphan-rate",
+      paramLabel = "R",
+      description = "the highest orphan rate that passes, 0..1 (default 0.01)")
+  private Double maxOrphanRate;
+
+  @Mixin private DumpSpansOption dumpSpans;
+
+  @Mixin private LanguageOptions lang;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  GateCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    Implementations implementations = lang.implementations();
+    Scenario scenario = Checks.scenario("scenario", this.scenario, Scenario.FIXED);
+    int requests = Checks.range("requests", this.requests, 1, 100_000);
+    double max =
+        Checks.range(
+            "max-orphan-rate",
+            maxOrphanRate == null ? OrphanGate.DEFAULT_MAX_ORPHAN_RATE : maxOrphanRate,
+            0.0,
+            1.0);
     OrphanGate.Verdict verdict;
     ScenarioRunner.Result result;
     SpanDumps dumps =
         SpanDumps.of(
-            args.string("dump-spans", null) == null
-                ? null
-                : java.nio.file.Path.of(args.string("dump-spans", null)),
-            false);
+            dumpSpans.file() == null ? null : java.nio.file.Path.of(dumpSpans.file()), false);
     LabEnvironment.Builder envBuilder =
         LabEnvironment.builder()
             .implementations(implementations)
-            .instrumentation(args.instrumentation())
+            .instrumentation(lang.instrumentation())
             .scenario(scenario);
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);
@@ -56,7 +99,7 @@ final class GateCommand {
         verdict.passed() ? "PASSED" : "FAILED",
         scenario.id(),
         implementations.label()
-            + (args.instrumentation() == dev.tracelab.flow.Instrumentation.AGENT
+            + (lang.instrumentation() == dev.tracelab.flow.Instrumentation.AGENT
                 ? " under the agent"
                 : ""),
         requests,

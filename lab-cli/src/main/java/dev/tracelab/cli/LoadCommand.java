@@ -8,21 +8,57 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code ./lab load}: N orders at C concurrency against a running lab, with a progress bar. */
-final class LoadCommand {
+@Command(
+    name = "load",
+    sortOptions = false,
+    description = "Drives a running lab (./lab up): N orders at C in flight, with a progress bar.")
+final class LoadCommand implements Callable<Integer> {
 
-  private LoadCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("requests", "concurrency", "gateway-url"));
-    int requests = args.integer("requests", 200, 1, 1_000_000);
-    int concurrency = args.integer("concurrency", 8, 1, 256);
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "orders placed (1..1000000, default ${DEFAULT-VALUE})")
+  private int requests;
+
+  @Option(
+      names = "--concurrency",
+      paramLabel = "C",
+      defaultValue = "8",
+      description = "orders in flight (1..256, default ${DEFAULT-VALUE})")
+  private int concurrency;
+
+  @Option(
+      names = "--gateway-url",
+      paramLabel = "U",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "the gateway (default ${DEFAULT-VALUE})")
+  private String gatewayUrl;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  LoadCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    int requests = Checks.range("requests", this.requests, 1, 1_000_000);
+    int concurrency = Checks.range("concurrency", this.concurrency, 1, 256);
     URI gateway;
     try {
-      gateway = URI.create(args.string("gateway-url", "http://127.0.0.1:8080"));
+      gateway = URI.create(gatewayUrl);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--gateway-url is not a URL: " + e.getMessage());
     }

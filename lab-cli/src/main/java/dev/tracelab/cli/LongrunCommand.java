@@ -21,30 +21,82 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab longrun}: the long-running trace before and after its fix, on the real collector
  * tier with a production-shaped decision wait ({@link LongRunExperiment}); prints the table, writes
  * {@code {"before": R, "after": R}} with {@code --report-json}.
  */
-final class LongrunCommand {
+@Command(
+    name = "longrun",
+    sortOptions = false,
+    description = {
+      "The long-running trace before and after its fix on the collector tier: late spans, trace"
+          + " size, collector RSS.",
+      "Options LANG (but --instrumentation): see ./lab help."
+    })
+final class LongrunCommand implements Callable<Integer> {
 
-  private LongrunCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args =
-        Args.parseWithLanguages(
-            argv, "decision-wait", "duration", "rate", "report-json", "sampling-percentage");
-    if (args.flag(Args.INSTRUMENTATION)) {
+  @Option(
+      names = "--decision-wait",
+      paramLabel = "S",
+      defaultValue = "30",
+      description =
+          "the tail samplers' decision_wait in seconds (1..600, default ${DEFAULT-VALUE})")
+  private int decisionWait;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "S",
+      defaultValue = "90",
+      description = "seconds of orders per phase (1..3600, default ${DEFAULT-VALUE})")
+  private int duration;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "orders per second (1..500, default ${DEFAULT-VALUE})")
+  private int rate;
+
+  @Option(
+      names = "--sampling-percentage",
+      paramLabel = "P",
+      defaultValue = "100",
+      description = "the baseline kept, percent (0..100, default ${DEFAULT-VALUE})")
+  private double samplingPercentage;
+
+  @Option(names = "--report-json", paramLabel = "F", description = "{\"before\": R, \"after\": R}")
+  private String reportJson;
+
+  @Mixin private LanguageOptions lang;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  LongrunCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    if (lang.instrumentationGiven()) {
       throw new UsageException("longrun takes no --instrumentation (demo, up, gate and trace do)");
     }
-    Implementations implementations = args.implementations();
-    int decisionWaitS = args.integer("decision-wait", 30, 1, 600);
-    int durationS = args.integer("duration", 90, 1, 3600);
-    int rate = args.integer("rate", 20, 1, 500);
-    double percentage = args.decimal("sampling-percentage", 100, 0, 100);
-    Path json = DemoCommand.path(args.string("report-json", null));
+    Implementations implementations = lang.implementations();
+    int decisionWaitS = Checks.range("decision-wait", decisionWait, 1, 600);
+    int durationS = Checks.range("duration", duration, 1, 3600);
+    int rate = Checks.range("rate", this.rate, 1, 500);
+    double percentage = Checks.range("sampling-percentage", samplingPercentage, 0, 100);
+    Path json = DemoCommand.path(reportJson);
 
     Optional<String> missing = CollectorTier.unavailableReason();
     if (missing.isPresent()) {

@@ -24,24 +24,65 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab sampling}: the embedded lab exporting to the collector tier in process mode (LB
  * collector -> tail-a | tail-b -> Zipkin, LB -> auditor); M baseline orders, one failing and one
  * slow; then what the tail samplers kept, read back from Zipkin, the tails' files and metrics.
  */
-final class SamplingCommand {
+@Command(
+    name = "sampling",
+    sortOptions = false,
+    description = {
+      "Tail sampling via the collector tier (LB collector -> tail-a | tail-b -> Zipkin): M baseline"
+          + " orders, one failing and one slow; what the tail samplers kept."
+    })
+final class SamplingCommand implements Callable<Integer> {
 
-  private SamplingCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("requests", "report-json", "threshold-ms", "scenario"));
-    int requests = args.integer("requests", 2000, 1, 100_000);
-    int thresholdMs = args.integer("threshold-ms", 2000, 100, 20_000);
-    Scenario scenario = args.scenario("scenario", Scenario.FIXED);
-    Path json = DemoCommand.path(args.string("report-json", null));
+  @Option(
+      names = "--requests",
+      paramLabel = "M",
+      defaultValue = "2000",
+      description = "baseline orders (1..100000, default ${DEFAULT-VALUE})")
+  private int requests;
+
+  @Option(names = "--report-json", paramLabel = "F", description = "the report as JSON")
+  private String reportJson;
+
+  @Option(
+      names = "--threshold-ms",
+      paramLabel = "T",
+      defaultValue = "2000",
+      description = "the tail samplers' latency threshold (100..20000, default ${DEFAULT-VALUE})")
+  private int thresholdMs;
+
+  @Option(
+      names = "--scenario",
+      paramLabel = "S",
+      description = "the scenario (default fixed; ./lab help lists them)")
+  private String scenario;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  SamplingCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    int requests = Checks.range("requests", this.requests, 1, 100_000);
+    int thresholdMs = Checks.range("threshold-ms", this.thresholdMs, 100, 20_000);
+    Scenario scenario = Checks.scenario("scenario", this.scenario, Scenario.FIXED);
+    Path json = DemoCommand.path(reportJson);
     int slowDelayMs = thresholdMs + 500;
     // decision_wait must cover the slow trace (its spans arrive slowDelay apart) plus export
     // delays; whole seconds, because the processor decides on a 1 s tick.

@@ -30,6 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab screenshot [--out DIR] [--requests N]}: the pictures of the README, through the same
@@ -40,26 +44,54 @@ import java.util.Map;
  * zipkin-connected.png} (the browser-rooted trace in Zipkin's UI) and {@code zipkin-shattered.png}
  * (the second trace of a broken-http request, rooted at the worker) to DIR (default docs/img).
  */
-final class ScreenshotCommand {
+@Command(
+    name = "screenshot",
+    sortOptions = false,
+    description =
+        "PNGs of the HTML report, the page and Zipkin (through Chromium): the pictures of the"
+            + " README.")
+final class ScreenshotCommand implements Callable<Integer> {
+
+  @Mixin private HelpOption help;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "docs/img",
+      description = "where the PNGs go (default ${DEFAULT-VALUE})")
+  private String outDir;
+
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "orders per scenario (1..10000, default ${DEFAULT-VALUE})")
+  private int requests;
 
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private ScreenshotCommand() {}
+  private final PrintStream out;
+  private final PrintStream err;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
+  ScreenshotCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
     try {
-      return capture(argv, out, err);
+      return capture();
     } catch (IOException e) {
       err.println("lab: screenshot: " + e.getMessage());
       return 1;
     }
   }
 
-  private static int capture(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args args = Args.parse(argv, java.util.Set.of("out", "requests"));
-    Path dir = Path.of(args.string("out", "docs/img"));
-    int requests = args.integer("requests", 20, 1, 10_000);
+  private int capture() throws IOException {
+    Path dir = Path.of(outDir);
+    int requests = Checks.range("requests", this.requests, 1, 10_000);
     Files.createDirectories(dir);
     Path zipkinJar = TierArtifacts.zipkinJar();
 

@@ -13,29 +13,55 @@ import dev.tracelab.flow.Scenario;
 import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./lab trace}: one request; every fragment of it in flow order, each under its own trace id
  * and labelled with the flow's steps it holds (docs/design.md §2).
  */
-final class TraceCommand {
+@Command(
+    name = "trace",
+    sortOptions = false,
+    description = {
+      "One request's span tree: every fragment in flow order, each under its own trace id.",
+      "Options LANG: see ./lab help."
+    })
+final class TraceCommand implements Callable<Integer> {
 
-  private TraceCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parseWithLanguages(argv, "scenario", "dump-spans");
-    Implementations implementations = args.implementations();
-    Scenario scenario = args.scenario("scenario", Scenario.FIXED);
+  @Option(
+      names = "--scenario",
+      paramLabel = "S",
+      description = "the scenario (default fixed; ./lab help lists them)")
+  private String scenario;
+
+  @Mixin private DumpSpansOption dumpSpans;
+
+  @Mixin private LanguageOptions lang;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  TraceCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    Implementations implementations = lang.implementations();
+    Scenario scenario = Checks.scenario("scenario", this.scenario, Scenario.FIXED);
     SpanDumps dumps =
         SpanDumps.of(
-            args.string("dump-spans", null) == null
-                ? null
-                : java.nio.file.Path.of(args.string("dump-spans", null)),
-            false);
+            dumpSpans.file() == null ? null : java.nio.file.Path.of(dumpSpans.file()), false);
     LabEnvironment.Builder envBuilder =
         LabEnvironment.builder()
             .implementations(implementations)
-            .instrumentation(args.instrumentation())
+            .instrumentation(lang.instrumentation())
             .scenario(scenario);
     if (dumps != null) {
       envBuilder.onSpansReceived(dumps);

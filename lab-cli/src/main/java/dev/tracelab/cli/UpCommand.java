@@ -20,27 +20,74 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code ./lab up}: the embedded lab on the default ports until Ctrl-C. */
-final class UpCommand {
+@Command(
+    name = "up",
+    sortOptions = false,
+    description = {
+      "Runs the lab and its page on the default ports until Ctrl-C: a line per closed trace.",
+      "Options LANG: see ./lab help."
+    })
+final class UpCommand implements Callable<Integer> {
 
-  private UpCommand() {}
+  @Mixin private HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parseWithLanguages(argv, "gateway", "worker", "consumer", "frontend");
-    String frontendOption = args.string("frontend", null);
+  @Option(
+      names = "--gateway",
+      paramLabel = "V",
+      description = "the gateway's variant: fixed (default) or broken")
+  private String gateway;
+
+  @Option(
+      names = "--worker",
+      paramLabel = "V",
+      description = "the worker's variant: fixed (default) or broken")
+  private String worker;
+
+  @Option(
+      names = "--consumer",
+      paramLabel = "V",
+      description = "the consumer's variant: fixed (default), broken or linked")
+  private String consumer;
+
+  @Option(
+      names = "--frontend",
+      paramLabel = "F",
+      description =
+          "the page's variant: fixed, leak or missing-entry; given, the run's requests start in the"
+              + " browser")
+  private String frontend;
+
+  @Mixin private LanguageOptions lang;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  UpCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    String frontendOption = frontend;
     FrontendVariant frontendVariant;
     try {
       frontendVariant = FrontendVariant.parse(frontendOption == null ? "fixed" : frontendOption);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    Implementations implementations = args.implementations();
+    Implementations implementations = lang.implementations();
     Map<String, Variant> variants = new LinkedHashMap<>();
-    variants.put(Flow.GATEWAY, args.variant("gateway"));
-    variants.put(Flow.WORKER, args.variant("worker"));
-    variants.put(Flow.CONSUMER, args.variant("consumer"));
+    variants.put(Flow.GATEWAY, Checks.variant("gateway", gateway));
+    variants.put(Flow.WORKER, Checks.variant("worker", worker));
+    variants.put(Flow.CONSUMER, Checks.variant("consumer", consumer));
 
     err.println("starting the lab (Kafka, the auditor, consumer, worker, gateway, the page)...");
     LabEnvironment env;
@@ -48,7 +95,7 @@ final class UpCommand {
       env =
           LabEnvironment.builder()
               .implementations(implementations)
-              .instrumentation(args.instrumentation())
+              .instrumentation(lang.instrumentation())
               .variants(variants)
               .ports(8080, 8081, 8082, 9092, 4318, 8090)
               .sidecarPort(implementations.mesh() ? 8086 : 0)

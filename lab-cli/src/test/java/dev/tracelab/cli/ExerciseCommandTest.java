@@ -3,7 +3,6 @@
 package dev.tracelab.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracelab.cli.exercise.ExerciseClone;
 import java.io.ByteArrayOutputStream;
@@ -31,11 +30,21 @@ class ExerciseCommandTest {
 
   private static List<String> run(ExerciseClone clone, String... argv) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit =
-        ExerciseCommand.run(
-            argv, clone.root, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-    assertThat(exit).isZero();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = exercise(clone, out, err, argv);
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
     return out.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
+  /** {@code ./lab exercise argv} in {@code clone}: its exit code. */
+  private static int exercise(
+      ExerciseClone clone, ByteArrayOutputStream out, ByteArrayOutputStream err, String... argv) {
+    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    return Lab.configure(
+            ExerciseCommand.commandLine(clone.root, o),
+            o,
+            new PrintStream(err, true, StandardCharsets.UTF_8))
+        .execute(argv);
   }
 
   private static String branch(List<String> lines) {
@@ -99,9 +108,9 @@ class ExerciseCommandTest {
             new String[] {"solution", "http", "--apply", "--apply"},
             new String[] {"solution", "http", "kafka"},
             new String[] {"solution", "http", "--force"})) {
-      assertThatThrownBy(() -> run(clone, argv))
-          .isInstanceOf(UsageException.class)
-          .hasMessage(usage);
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(exercise(clone, new ByteArrayOutputStream(), err, argv)).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("lab: " + usage + "\n");
     }
   }
 }

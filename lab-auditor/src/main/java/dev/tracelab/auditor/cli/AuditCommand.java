@@ -25,6 +25,7 @@ import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Language;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code audit}: judges anyone's spans (docs/audit.md, docs/design.md §11). From files: exit 0 when
@@ -45,49 +53,45 @@ import java.util.concurrent.CountDownLatch;
  * spec or a bad file (one line naming file and position). With {@code --listen}: a long-running
  * auditor (OTLP/HTTP, OTLP/gRPC, the API) until Ctrl-C.
  */
-public final class AuditCommand {
+@Command(
+    name = "audit",
+    abbreviateSynopsis = true,
+    sortOptions = false,
+    subcommands = AuditCommand.Merge.class,
+    description = {
+      "Judges anyone's spans (docs/audit.md): the orphan rate per service, the broken edges with the"
+          + " side that must fix each, diagnoses.",
+      "FILE: OTLP JSON or JSON Lines, Jaeger JSON, Zipkin v2 JSON (told by content; .gz too).",
+      "With --listen: a long-running auditor (OTLP/HTTP, OTLP/gRPC, the API) until Ctrl-C.",
+      "audit merge: the reports of several auditors behind a trace-id load balancer merged into"
+          + " the report one auditor would have made."
+    },
+    footer = {
+      "Exit: 0 every service at or under R (default 0.01), 1 over, 2 usage or a bad file/spec."
+    })
+public final class AuditCommand implements Callable<Integer> {
 
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: audit [--spec F | --spec lab [LANG] | --entry SVC[:KIND],...] [--max-orphan-rate R]",
-          "             [--report-json F] [--report-md F] [--report-html F] [--junit F] [--skew-ms MS] FILE...",
-          "       audit --listen [--spec F | --entry E] [--otlp-http-port P] [--otlp-grpc-port G] [--api-port A]",
-          "             [--quiet-ms Q] [--bind HOST]",
-          "       audit merge [--spec F | --entry E] [--report-json F] [...] REPORT.json...  (reports of several auditors",
-          "             behind a trace-id load balancer: the report one auditor would have made)",
-          "  FILE: OTLP JSON or JSON Lines, Jaeger JSON, Zipkin v2 JSON (told by content; .gz too)",
-          "  --spec lab: the lab's own flow; LANG: --gateway-lang java|go --worker-lang java|node",
-          "             --consumer-lang java|go --polyglot --mesh",
-          "  exit: 0 every service at or under R (default 0.01), 1 over, 2 usage or a bad file/spec");
+  private final PrintStream out;
+  private final PrintStream err;
 
-  private static final Set<String> VALUED =
-      Set.of(
-          "spec",
-          "entry",
-          "max-orphan-rate",
-          "report-json",
-          "report-md",
-          "report-html",
-          "junit",
-          "skew-ms",
-          "max-lag-s",
-          "otlp-http-port",
-          "otlp-grpc-port",
-          "api-port",
-          "quiet-ms",
-          "bind",
-          "gateway-lang",
-          "worker-lang",
-          "consumer-lang",
-          "max-traces");
-  private static final Set<String> FLAGS = Set.of("listen", "polyglot", "mesh", "quiet");
+  @Mixin private Options o;
 
-  private AuditCommand() {}
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "this help")
+  private boolean help;
 
-  /** The command's usage text. */
-  public static String usage() {
-    return USAGE;
+  @Option(names = "--listen", description = "a long-running auditor instead of files, until Ctrl-C")
+  private boolean listen;
+
+  @Parameters(paramLabel = "FILE", arity = "0..*", description = "span files to judge")
+  private List<String> files = new ArrayList<>();
+
+  /** The command writing to {@code out} and {@code err}. */
+  public AuditCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
   }
 
   /** A usage error: exit 2 with one line. */
@@ -97,75 +101,185 @@ public final class AuditCommand {
     }
   }
 
-  /** Runs the command; returns the exit code. */
+  /**
+   * Runs the command as the standalone auditor does ({@code java -jar lab-auditor.jar audit ...});
+   * returns the exit code.
+   */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
-    if (argv.length == 1 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-      out.println(USAGE);
-      return 0;
+    CommandLine cl = new CommandLine(new AuditCommand(out, err));
+    cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    cl.setOverwrittenOptionsAllowed(true); // an option given twice: the last one
+    cl.setParameterExceptionHandler(new OneLineUsage("audit: "));
+    return cl.execute(argv);
+  }
+
+  @Override
+  public Integer call() {
+    o.listen = listen;
+    o.files = files;
+    return judge(false);
+  }
+
+  /** {@code audit merge}: the reports of several auditors merged. */
+  @Command(
+      name = "merge",
+      abbreviateSynopsis = true,
+      sortOptions = false,
+      description = {
+        "The reports of several auditors behind a trace-id load balancer (--report-json, or GET"
+            + " /api/report?pending=true): the report one auditor would have made."
+      })
+  static final class Merge implements Callable<Integer> {
+
+    @ParentCommand private AuditCommand audit;
+
+    @Mixin private Options o;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "this help")
+    private boolean help;
+
+    @Parameters(paramLabel = "REPORT.json", arity = "0..*", description = "the auditors' reports")
+    private List<String> files = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      o.files = files;
+      audit.o = o;
+      return audit.judge(true);
     }
+  }
+
+  private int judge(boolean merge) {
     try {
-      boolean merge = argv.length > 0 && argv[0].equals("merge");
-      Options o = Options.parse(merge ? java.util.Arrays.copyOfRange(argv, 1, argv.length) : argv);
       Judged judged = judgeBy(o);
       if (merge) {
         return merge(o, judged, out);
       }
-      return o.flags.contains("listen") ? listen(o, judged, out) : files(o, judged, out);
-    } catch (UsageException e) {
-      err.println("audit: " + e.getMessage());
-      return 2;
-    } catch (FlowSpecException | SpanFileException e) {
-      err.println("audit: " + e.getMessage());
-      return 2;
-    } catch (IOException e) {
+      return o.listen ? listen(o, judged, out) : files(o, judged, out);
+    } catch (UsageException | FlowSpecException | SpanFileException | IOException e) {
       err.println("audit: " + e.getMessage());
       return 2;
     }
   }
 
-  /** The options, checked. */
-  private record Options(Map<String, String> values, Set<String> flags, List<String> files) {
+  /** The options of audit and audit merge, checked when used. */
+  static final class Options {
+    @Option(
+        names = "--spec",
+        paramLabel = "F|lab",
+        description = "a flow spec (YAML file), or lab: the lab's own flow (with LANG)")
+    String spec;
 
-    static Options parse(String[] argv) {
-      Map<String, String> values = new LinkedHashMap<>();
-      Set<String> flags = new LinkedHashSet<>();
-      List<String> files = new ArrayList<>();
-      for (int i = 0; i < argv.length; i++) {
-        String a = argv[i];
-        if (!a.startsWith("--")) {
-          files.add(a);
-          continue;
-        }
-        String name = a.substring(2);
-        String value = null;
-        int eq = name.indexOf('=');
-        if (eq > 0) {
-          value = name.substring(eq + 1);
-          name = name.substring(0, eq);
-        }
-        if (FLAGS.contains(name) && value == null) {
-          flags.add(name);
-        } else if (VALUED.contains(name)) {
-          if (value == null) {
-            if (i + 1 >= argv.length) {
-              throw new UsageException("--" + name + " needs a value");
-            }
-            value = argv[++i];
-          }
-          values.put(name, value);
-        } else {
-          throw new UsageException("unknown option --" + name + " (./lab audit --help)");
-        }
-      }
-      return new Options(values, flags, files);
-    }
+    @Option(
+        names = "--entry",
+        paramLabel = "SVC[:KIND],...",
+        description = "the spans that may start a trace (without --spec: the entry points alone)")
+    String entry;
 
-    String get(String name) {
-      return values.get(name);
-    }
+    @Option(
+        names = "--max-orphan-rate",
+        paramLabel = "R",
+        description = "exit 1 when a service's orphan rate is above R (0 to 1; default 0.01)")
+    String maxOrphanRate;
 
-    int integer(String name, int dflt, int min, int max) {
-      String v = values.get(name);
+    @Option(names = "--report-json", paramLabel = "F", description = "the report as JSON")
+    String reportJson;
+
+    @Option(names = "--report-md", paramLabel = "F", description = "the report as Markdown")
+    String reportMd;
+
+    @Option(
+        names = "--report-html",
+        paramLabel = "F",
+        description = "the report as HTML, with the traces (span files only)")
+    String reportHtml;
+
+    @Option(names = "--junit", paramLabel = "F", description = "JUnit XML for CI")
+    String junit;
+
+    @Option(
+        names = "--skew-ms",
+        paramLabel = "MS",
+        description = "clock skew tolerated between services (default 100)")
+    String skewMs;
+
+    @Option(
+        names = "--max-lag-s",
+        paramLabel = "S",
+        description = "how late a span may arrive after its trace (default 600)")
+    String maxLagS;
+
+    @Option(
+        names = "--max-traces",
+        paramLabel = "N",
+        description = "traces held at once (default 1000000 from files, 100000 with --listen)")
+    String maxTraces;
+
+    @Option(
+        names = "--otlp-http-port",
+        paramLabel = "P",
+        description = "--listen: OTLP/HTTP port (default 4318)")
+    String otlpHttpPort;
+
+    @Option(
+        names = "--otlp-grpc-port",
+        paramLabel = "G",
+        description = "--listen: OTLP/gRPC port (default 4317)")
+    String otlpGrpcPort;
+
+    @Option(
+        names = "--api-port",
+        paramLabel = "A",
+        description = "--listen: API port (default 8090)")
+    String apiPort;
+
+    @Option(
+        names = "--quiet-ms",
+        paramLabel = "Q",
+        description = "--listen: a trace is judged Q ms after its last span (default 30000)")
+    String quietMs;
+
+    @Option(
+        names = "--bind",
+        paramLabel = "HOST",
+        description = "--listen: the address to listen on (default 0.0.0.0)")
+    String bind;
+
+    @Option(
+        names = "--gateway-lang",
+        paramLabel = "java|go",
+        description = "--spec lab: the gateway's language")
+    String gatewayLang;
+
+    @Option(
+        names = "--worker-lang",
+        paramLabel = "java|node",
+        description = "--spec lab: the worker's language")
+    String workerLang;
+
+    @Option(
+        names = "--consumer-lang",
+        paramLabel = "java|go",
+        description = "--spec lab: the consumer's language")
+    String consumerLang;
+
+    @Option(names = "--polyglot", description = "--spec lab: go/node/go")
+    boolean polyglot;
+
+    @Option(names = "--mesh", description = "--spec lab: the worker behind an Envoy sidecar")
+    boolean mesh;
+
+    @Option(names = "--quiet", hidden = true)
+    boolean quiet;
+
+    boolean listen;
+    List<String> files = List.of();
+
+    int integer(String name, String v, int dflt, int min, int max) {
       if (v == null) {
         return dflt;
       }
@@ -182,7 +296,7 @@ public final class AuditCommand {
     }
 
     double rate() {
-      String v = values.get("max-orphan-rate");
+      String v = maxOrphanRate;
       if (v == null) {
         return 0.01;
       }
@@ -202,16 +316,18 @@ public final class AuditCommand {
   private record Judged(String mode, FlowSpec spec, Set<String> extraEntryPoints) {}
 
   private static Judged judgeBy(Options o) throws FlowSpecException {
-    String spec = o.get("spec");
-    String entry = o.get("entry");
+    String spec = o.spec;
+    String entry = o.entry;
     if (spec == null && entry == null) {
       throw new UsageException(
           "give --spec F (a flow spec), --spec lab, or --entry SVC[:KIND],... (the spans that may start a trace)");
     }
     boolean lang =
-        o.flags.contains("polyglot")
-            || o.flags.contains("mesh")
-            || o.values.keySet().stream().anyMatch(k -> k.endsWith("-lang"));
+        o.polyglot
+            || o.mesh
+            || o.gatewayLang != null
+            || o.workerLang != null
+            || o.consumerLang != null;
     if (lang && !"lab".equals(spec)) {
       throw new UsageException(
           "--gateway-lang, --worker-lang, --consumer-lang, --polyglot and --mesh go with --spec lab");
@@ -252,14 +368,14 @@ public final class AuditCommand {
   }
 
   private static Implementations labImplementations(Options o) {
-    boolean polyglot = o.flags.contains("polyglot");
+    boolean polyglot = o.polyglot;
     try {
       Implementations i =
           Implementations.of(
-              Language.parse(o.values.getOrDefault("gateway-lang", polyglot ? "go" : "java")),
-              Language.parse(o.values.getOrDefault("worker-lang", polyglot ? "node" : "java")),
-              Language.parse(o.values.getOrDefault("consumer-lang", polyglot ? "go" : "java")));
-      return o.flags.contains("mesh") ? i.withMesh() : i;
+              Language.parse(o.gatewayLang != null ? o.gatewayLang : polyglot ? "go" : "java"),
+              Language.parse(o.workerLang != null ? o.workerLang : polyglot ? "node" : "java"),
+              Language.parse(o.consumerLang != null ? o.consumerLang : polyglot ? "go" : "java"));
+      return o.mesh ? i.withMesh() : i;
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -269,8 +385,8 @@ public final class AuditCommand {
     return Auditor.builder()
         .setAuditMode(judged.mode(), judged.spec())
         .setEntryPoints(judged.extraEntryPoints())
-        .setSkew(Duration.ofMillis(o.integer("skew-ms", 100, 0, 600_000)))
-        .setMaxLag(Duration.ofSeconds(o.integer("max-lag-s", 600, 1, 86_400)));
+        .setSkew(Duration.ofMillis(o.integer("skew-ms", o.skewMs, 100, 0, 600_000)))
+        .setMaxLag(Duration.ofSeconds(o.integer("max-lag-s", o.maxLagS, 600, 1, 86_400)));
   }
 
   private static int files(Options o, Judged judged, PrintStream out)
@@ -278,13 +394,19 @@ public final class AuditCommand {
     if (o.files.isEmpty()) {
       throw new UsageException("no FILE to judge (or --listen for live OTLP)");
     }
-    for (String f : List.of("otlp-http-port", "otlp-grpc-port", "api-port", "quiet-ms", "bind")) {
-      if (o.values.containsKey(f)) {
-        throw new UsageException("--" + f + " goes with --listen");
+    Map<String, String> listenOnly = new LinkedHashMap<>();
+    listenOnly.put("otlp-http-port", o.otlpHttpPort);
+    listenOnly.put("otlp-grpc-port", o.otlpGrpcPort);
+    listenOnly.put("api-port", o.apiPort);
+    listenOnly.put("quiet-ms", o.quietMs);
+    listenOnly.put("bind", o.bind);
+    for (Map.Entry<String, String> f : listenOnly.entrySet()) {
+      if (f.getValue() != null) {
+        throw new UsageException("--" + f.getKey() + " goes with --listen");
       }
     }
     double max = o.rate();
-    int maxTraces = o.integer("max-traces", 1_000_000, 1, 10_000_000);
+    int maxTraces = o.integer("max-traces", o.maxTraces, 1_000_000, 1, 10_000_000);
     try (Auditor auditor =
         auditor(o, judged)
             .setMaxTraces(maxTraces)
@@ -325,7 +447,7 @@ public final class AuditCommand {
       throw new UsageException(
           "merge needs the REPORT.json files of the auditors (--report-json, or GET /api/report?pending=true)");
     }
-    if (o.flags.contains("listen")) {
+    if (o.listen) {
       throw new UsageException("merge takes reports, not --listen");
     }
     ObjectMapper json =
@@ -359,8 +481,8 @@ public final class AuditCommand {
           AuditMerge.merge(
               reports,
               judged.spec(),
-              Duration.ofMillis(o.integer("skew-ms", 100, 0, 600_000)),
-              Duration.ofSeconds(o.integer("max-lag-s", 600, 1, 86_400)));
+              Duration.ofMillis(o.integer("skew-ms", o.skewMs, 100, 0, 600_000)),
+              Duration.ofSeconds(o.integer("max-lag-s", o.maxLagS, 600, 1, 86_400)));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -374,22 +496,28 @@ public final class AuditCommand {
     if (!o.files.isEmpty()) {
       throw new UsageException("--listen takes no FILE (files are judged without it)");
     }
-    for (String f : List.of("report-json", "report-md", "report-html", "junit")) {
-      if (o.values.containsKey(f)) {
+    Map<String, String> filesOnly = new LinkedHashMap<>();
+    filesOnly.put("report-json", o.reportJson);
+    filesOnly.put("report-md", o.reportMd);
+    filesOnly.put("report-html", o.reportHtml);
+    filesOnly.put("junit", o.junit);
+    for (Map.Entry<String, String> f : filesOnly.entrySet()) {
+      if (f.getValue() != null) {
         throw new UsageException(
-            "--" + f + " is for files; a listening auditor serves GET /api/report");
+            "--" + f.getKey() + " is for files; a listening auditor serves GET /api/report");
       }
     }
     Auditor auditor;
     try {
       auditor =
           auditor(o, judged)
-              .setHost(o.values.getOrDefault("bind", "0.0.0.0"))
-              .setOtlpPort(o.integer("otlp-http-port", 4318, 0, 65535))
-              .setOtlpGrpcPort(o.integer("otlp-grpc-port", 4317, 0, 65535))
-              .setApiPort(o.integer("api-port", 8090, 0, 65535))
-              .setQuietWindow(Duration.ofMillis(o.integer("quiet-ms", 30_000, 1, 3_600_000)))
-              .setMaxTraces(o.integer("max-traces", 100_000, 1, 10_000_000))
+              .setHost(o.bind == null ? "0.0.0.0" : o.bind)
+              .setOtlpPort(o.integer("otlp-http-port", o.otlpHttpPort, 4318, 0, 65535))
+              .setOtlpGrpcPort(o.integer("otlp-grpc-port", o.otlpGrpcPort, 4317, 0, 65535))
+              .setApiPort(o.integer("api-port", o.apiPort, 8090, 0, 65535))
+              .setQuietWindow(
+                  Duration.ofMillis(o.integer("quiet-ms", o.quietMs, 30_000, 1, 3_600_000)))
+              .setMaxTraces(o.integer("max-traces", o.maxTraces, 100_000, 1, 10_000_000))
               .start();
     } catch (RuntimeException e) {
       throw new UsageException("cannot start: " + e.getMessage());
@@ -426,24 +554,22 @@ public final class AuditCommand {
 
   private static void writeReports(Options o, AuditReport report, double max, Auditor auditor)
       throws IOException {
-    if (o.get("report-json") != null) {
+    if (o.reportJson != null) {
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       Files.writeString(
-          Path.of(o.get("report-json")),
-          json.writeValueAsString(report) + "\n",
-          StandardCharsets.UTF_8);
+          Path.of(o.reportJson), json.writeValueAsString(report) + "\n", StandardCharsets.UTF_8);
     }
-    if (o.get("report-md") != null) {
+    if (o.reportMd != null) {
       Files.writeString(
-          Path.of(o.get("report-md")), AuditMarkdown.render(report, max), StandardCharsets.UTF_8);
+          Path.of(o.reportMd), AuditMarkdown.render(report, max), StandardCharsets.UTF_8);
     }
-    if (o.get("report-html") != null && auditor == null) {
+    if (o.reportHtml != null && auditor == null) {
       throw new UsageException(
           "--report-html needs the traces: judge the span files, not merged reports");
     }
-    if (o.get("report-html") != null) {
+    if (o.reportHtml != null) {
       Files.writeString(
-          Path.of(o.get("report-html")),
+          Path.of(o.reportHtml),
           AuditHtml.render(
               report,
               max,
@@ -453,8 +579,8 @@ public final class AuditCommand {
               }),
           StandardCharsets.UTF_8);
     }
-    if (o.get("junit") != null) {
-      try (Writer w = Files.newBufferedWriter(Path.of(o.get("junit")), StandardCharsets.UTF_8)) {
+    if (o.junit != null) {
+      try (Writer w = Files.newBufferedWriter(Path.of(o.junit), StandardCharsets.UTF_8)) {
         AuditJunit.write(report, max, w);
       }
     }
