@@ -70,12 +70,12 @@ final class AuditorApi {
   }
 
   /**
-   * {@code POST /api/runs} {@code {"name": "broken-async", "variants": {"worker-svc": "broken"},
-   * "implementations": {"gateway-svc": "go"}, "propagators": {"gateway-svc": "b3multi"}, "mesh":
-   * true, "instrumentation": "agent"}} (all optional; implementations default to java, mesh to
-   * false: with it, the Envoy sidecar's spans are part of the expected flow; instrumentation to
-   * sdk, a label the report carries, docs/design.md §14): a new run; {@code /api/report} then
-   * covers only traces that begin after it.
+   * {@code POST /api/runs} {@code {"name": "R", "variants": {"SERVICE": "broken"},
+   * "implementations": {"SERVICE": "go"}, "propagators": {"SERVICE": "b3multi"}, "mesh": true,
+   * "instrumentation": "agent"}} (all optional; the run's labels, read by the flow spec;
+   * implementations default to java, mesh to false: with it, the Envoy sidecar's spans are part of
+   * the expected flow; instrumentation to sdk, a label the report carries, docs/design.md §14): a
+   * new run; {@code /api/report} then covers only traces that begin after it.
    */
   private void startRun(Context ctx) {
     String name = "run";

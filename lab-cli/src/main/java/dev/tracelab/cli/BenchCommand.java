@@ -25,10 +25,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./lab bench ingest [--report-json F] [--seconds S]} (SPEC §13, docs/scale.md): the
- * auditor's ingest next to the lab collector's, each on one core, the same OTLP requests from one
- * load generator. Builds the collector first when its binary is missing (a few minutes); when it
- * cannot, says so and measures the auditor alone.
+ * {@code ./lab bench ingest [--report-json F] [--seconds S]} (docs/scale.md): the auditor's ingest
+ * next to the lab collector's, each on one core, the same OTLP requests from one load generator.
+ * Builds the collector first when its binary is missing (a few minutes); when it cannot, says so
+ * and measures the auditor alone.
  */
 @Command(
     name = "bench",

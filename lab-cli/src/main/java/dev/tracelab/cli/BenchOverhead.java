@@ -19,9 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./lab bench overhead [LANG] [--report-json F] [--pairs P]} (SPEC §13, docs/scale.md): the
- * flow with the SDK on and off ({@code OTEL_SDK_DISABLED=true}) in interleaved pairs; throughput
- * and p99 per side and their ratios.
+ * {@code ./lab bench overhead [LANG] [--report-json F] [--pairs P]} (docs/scale.md): the flow with
+ * the SDK on and off ({@code OTEL_SDK_DISABLED=true}) in interleaved pairs; throughput and p99 per
+ * side and their ratios.
  */
 @Command(
     name = "overhead",

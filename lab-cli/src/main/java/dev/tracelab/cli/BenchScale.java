@@ -22,8 +22,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./lab bench scale --auditors N [--report-json F] [--seconds S]} (SPEC §13, docs/scale.md):
- * the same traffic with broken edges through the lab's collector ({@code load_balancing}, {@code
+ * {@code ./lab bench scale --auditors N [--report-json F] [--seconds S]} (docs/scale.md): the same
+ * traffic with broken edges through the lab's collector ({@code load_balancing}, {@code
  * routing_key: traceID}) to one auditor and to N; the N reports merged and compared with the one.
  * Exit 0 when equal, 1 when not.
  */

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generic report (docs/design.md §11.4; SPEC §11): only services that sent spans; the request
- * figures only when the spec has a correlation attribute (null fields are not written).
+ * The generic report (docs/design.md §11.4): only services that sent spans; the request figures
+ * only when the spec has a correlation attribute (null fields are not written).
  *
  * @param mode {@code entry} (no spec) or {@code spec}
  * @param spec the spec's name

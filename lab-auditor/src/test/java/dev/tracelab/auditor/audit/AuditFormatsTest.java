@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same spans in every input format give the same report (SPEC §11 "Inputs"): a broken system
- * written as OTLP JSON Lines, Jaeger JSON and Zipkin v2 JSON, each judged by {@code audit}.
+ * The same spans in every input format give the same report (docs/audit.md §1, docs/design.md §11):
+ * a broken system written as OTLP JSON Lines, Jaeger JSON and Zipkin v2 JSON, each judged by {@code
+ * audit}.
  */
 class AuditFormatsTest {
 

@@ -29,10 +29,10 @@ import java.util.List;
  *
  * <p>{@link #withBrokenEdges()} (the traffic of {@code ./lab bench scale}): the same, except that
  * one trace in every {@value #BROKEN_EVERY} requests is broken at the HTTP boundary (the worker's
- * SERVER span starts a trace of its own: fragments {1,2} + {3,4,5,6}, SPEC §3 {@code broken-http})
- * and as many at the Kafka boundary (the consumer's span starts a trace of its own: {1..5} + {6}):
- * the two ends of each broken edge are two trace ids, which a trace-id load balancer usually sends
- * to two auditors. Every span still carries its request's {@code app.order_id}.
+ * SERVER span starts a trace of its own: fragments {1,2} + {3,4,5,6}, docs/orphans.md {@code
+ * broken-http}) and as many at the Kafka boundary (the consumer's span starts a trace of its own:
+ * {1..5} + {6}): the two ends of each broken edge are two trace ids, which a trace-id load balancer
+ * usually sends to two auditors. Every span still carries its request's {@code app.order_id}.
  */
 public final class IngestWorkload {
 

@@ -19,15 +19,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./lab bench overhead} (SPEC §13, docs/scale.md): what tracing costs the services. Two
- * embedded labs run side by side, the same services as child processes (the Java ones as child
- * JVMs; Go and Node.js as their programs), each with its own Kafka broker, the fixed variant: one
- * with the SDK on (exporting OTLP to its auditor, which runs in this JVM, outside the services'
- * processes), one with {@code OTEL_SDK_DISABLED=true}. After a warm-up of each, a closed-loop load
- * ({@code requests} orders at {@code concurrency} in flight, each client sending its next order
- * when the last is answered) goes to one lab, then the other, {@code pairs} times: on, off, on,
- * off... Between phases the flow drains (every order consumed: the services' processes idle), so
- * one phase's deferred work never runs during the next.
+ * {@code ./lab bench overhead} (docs/scale.md): what tracing costs the services. Two embedded labs
+ * run side by side, the same services as child processes (the Java ones as child JVMs; Go and
+ * Node.js as their programs), each with its own Kafka broker, the fixed variant: one with the SDK
+ * on (exporting OTLP to its auditor, which runs in this JVM, outside the services' processes), one
+ * with {@code OTEL_SDK_DISABLED=true}. After a warm-up of each, a closed-loop load ({@code
+ * requests} orders at {@code concurrency} in flight, each client sending its next order when the
+ * last is answered) goes to one lab, then the other, {@code pairs} times: on, off, on, off...
+ * Between phases the flow drains (every order consumed: the services' processes idle), so one
+ * phase's deferred work never runs during the next.
  *
  * <p>Where {@code taskset} works and there are 2 or more CPUs, the services and the brokers are
  * pinned to the last CPU and this JVM (load generator, auditors) to the others: what is measured is

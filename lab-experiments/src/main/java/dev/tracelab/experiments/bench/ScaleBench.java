@@ -27,11 +27,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code ./lab bench scale --auditors N} (SPEC §13, docs/scale.md): the same traffic through the
- * lab's collector ({@code compose/collector/scale.yaml}: the {@code load_balancing} exporter,
- * {@code routing_key: traceID}, a static resolver) to one auditor, then to N auditors; the N
- * reports merged ({@link AuditMerge}, what {@code ./lab audit merge} does) and compared with the
- * single one.
+ * {@code ./lab bench scale --auditors N} (docs/scale.md): the same traffic through the lab's
+ * collector ({@code compose/collector/scale.yaml}: the {@code load_balancing} exporter, {@code
+ * routing_key: traceID}, a static resolver) to one auditor, then to N auditors; the N reports
+ * merged ({@link AuditMerge}, what {@code ./lab audit merge} does) and compared with the single
+ * one.
  *
  * <p>The traffic is {@link IngestWorkload#withBrokenEdges()}: complete lab traces plus, in one
  * request in {@value IngestWorkload#BROKEN_EVERY}, a trace broken at the HTTP boundary and one at

@@ -3,6 +3,7 @@
 package dev.tracelab.experiments.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tracelab.auditor.Auditor;
 import dev.tracelab.auditor.lab.LabFlowSpecs;
@@ -63,10 +64,10 @@ class IngestWorkloadTest {
       int port = Integer.parseInt(auditor.otlpEndpoint().replaceAll(".*:", ""));
       OtlpHttpLoad.Counts counts;
       try (OtlpHttpLoad load = OtlpHttpLoad.start(workload, "127.0.0.1", port, 2, 0)) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (load.counts().requests() < 50 && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> load.counts().requests() >= 50);
         load.close();
         counts = load.counts();
         assertThat(load.firstError()).isNull();
