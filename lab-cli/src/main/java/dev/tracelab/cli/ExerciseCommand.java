@@ -19,13 +19,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./lab exercise start [--lang java|go|node|all] | check [BOUNDARY] | solution BOUNDARY
- * [--apply] | reset | status} (docs/design.md §9): the learner fixes each boundary; the lab checks
- * and hints. Whatever overwrites the learner's files saves them first and prints the one command
- * that restores them.
+ * [--apply] | reset | end | status} (docs/design.md §9): the learner fixes each boundary; the lab
+ * checks and hints. Whatever overwrites the learner's files saves them first and prints the one
+ * command that restores them.
  */
 @Command(
     name = "exercise",
-    synopsisSubcommandLabel = "(start | check | solution | reset | status)",
+    synopsisSubcommandLabel = "(start | check | solution | reset | end | status)",
     description = {
       "Fix each boundary yourself; check builds, tests, runs a scenario and hints"
           + " (docs/workshop.md)."
@@ -43,7 +43,7 @@ final class ExerciseCommand implements Callable<Integer> {
           + BOUNDARIES
           + "] | solution "
           + BOUNDARIES
-          + " [--apply] | reset | status";
+          + " [--apply] | reset | end | status";
 
   private final Path root;
   private final PrintStream out;
@@ -160,6 +160,19 @@ final class ExerciseCommand implements Callable<Integer> {
     }
   }
 
+  @Command(
+      name = "end",
+      description =
+          "Back to the branch the exercise started from (the fixed lab); your work saved on a"
+              + " branch first.")
+  int end(@Mixin HelpOption help) {
+    try {
+      return end(workspace(), out);
+    } catch (ExerciseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
   @Command(name = "status", description = "Each boundary's last check and hints.")
   int status(@Mixin HelpOption help) {
     try {
@@ -243,6 +256,20 @@ final class ExerciseCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static int end(Workspace workspace, PrintStream out) {
+    Workspace.Ended ended = workspace.end();
+    if (ended.saved() != null) {
+      saved(ended.saved(), "your work (commits and uncommitted changes)", out);
+    }
+    out.println(
+        "exercise ended: back on "
+            + ended.state().from
+            + " (the fixed sources; the next ./lab command rebuilds the lab from them); branch "
+            + ended.state().branch
+            + " removed.");
+    return 0;
+  }
+
   private static int status(Workspace workspace, PrintStream out) {
     Workspace.State s = workspace.load();
     out.println(
@@ -252,9 +279,7 @@ final class ExerciseCommand implements Callable<Integer> {
             + String.join(", ", s.languages)
             + "; started from "
             + s.from
-            + "; leave it with git checkout "
-            + s.from
-            + ")");
+            + "; ./lab exercise end goes back there)");
     int fixed = 0;
     for (Task t : taskList(s)) {
       String result = s.results.getOrDefault(t.id(), "not checked yet");

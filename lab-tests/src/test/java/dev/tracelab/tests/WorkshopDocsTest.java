@@ -106,6 +106,13 @@ class WorkshopDocsTest {
     assertThat(l.expectedExit("./lab exercise check")).isEqualTo(1);
     assertThat(l.expectedExit("./lab gate")).isEqualTo(1);
     assertThat(l.expectedExit("./lab gate --scenario broken-http")).isEqualTo(1);
+    l.ran("./lab exercise end"); // back on the fixed sources
+    assertThat(l.expectedExit("./lab gate")).isZero();
+    assertThat(l.expectedExit("./lab gate --scenario broken-http")).isEqualTo(1);
+    assertThat(
+            l.editFor(
+                WorkshopDocs.parse("w.md", "| edit, `./lab exercise check http` |", false).get(0)))
+        .isNull();
     WorkshopRunTest.Learner fresh = new WorkshopRunTest.Learner();
     assertThat(fresh.expectedExit("./lab gate")).isZero();
     assertThat(fresh.expectedExit("./lab gate --scenario linked-kafka")).isZero();

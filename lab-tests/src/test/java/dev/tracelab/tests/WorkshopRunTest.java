@@ -279,6 +279,11 @@ class WorkshopRunTest {
             exerciseLanguages.add(at >= 0 && at + 1 < w.size() ? w.get(at + 1) : "java");
           }
           case "reset" -> fixed.clear();
+          case "end" -> {
+            fixed.clear();
+            chosen = List.of();
+            exerciseLanguages.clear();
+          }
           case "solution" -> {
             if (w.contains("--apply") && w.size() > 3) {
               fixed.add(w.get(3));

@@ -24,8 +24,8 @@ import java.util.Map;
  * first commit replaces every boundary fix of the chosen languages with its stub ({@link
  * Task#stub}), and the exercise state in {@code .tracelab/exercise.json} (git-ignored): where it
  * started, hints shown, last results. Whatever overwrites the learner's files ({@link #reset},
- * {@link #applySolution}) first saves them as a commit on a branch {@code tracelab/saved/<time>}
- * and says how to restore them.
+ * {@link #applySolution}, {@link #end}) first saves them as a commit on a branch {@code
+ * tracelab/saved/<time>} and says how to restore them.
  */
 public final class Workspace {
 
@@ -206,6 +206,41 @@ public final class Workspace {
     s.results.clear();
     save(s);
     return new Reset(s, saved);
+  }
+
+  /**
+   * What {@link #end} did: the branch the checkout is back on, and where the learner's work went
+   * (null when there was nothing of theirs to save).
+   */
+  public record Ended(State state, Saved saved) {}
+
+  /**
+   * Ends the exercise: the learner's work (commits since the start and uncommitted changes) is
+   * saved on a branch {@code tracelab/saved/<time>}, the checkout goes back to where {@link #start}
+   * was run (the fixed sources), and the exercise branch and state are removed, so {@code start}
+   * can run again.
+   */
+  public Ended end() {
+    State s = load();
+    if (!s.branch.equals(git.branch())) {
+      if (git.dirty()) {
+        throw new ExerciseException(
+            "the checkout has uncommitted changes: commit or stash them before end");
+      }
+      git.run("checkout", "--quiet", s.branch);
+    }
+    Saved saved = null;
+    if (!git.head().equals(s.start) || git.dirty()) {
+      saved = saveWork("before end", List.of("."));
+    }
+    git.run("checkout", "--quiet", "--force", s.from);
+    git.run("branch", "--quiet", "-D", s.branch);
+    try {
+      Files.delete(root().resolve(STATE));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + STATE, e);
+    }
+    return new Ended(s, saved);
   }
 
   /**

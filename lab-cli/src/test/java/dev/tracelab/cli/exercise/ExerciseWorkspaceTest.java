@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * start, solution (as a diff and applied), reset and bad input on a fresh clone; the stubs
+ * start, solution (as a diff and applied), reset, end and bad input on a fresh clone; the stubs
  * generated from the fixed sources; the learner's work saved where git restores it.
  */
 class ExerciseWorkspaceTest {
@@ -193,6 +193,33 @@ class ExerciseWorkspaceTest {
     // restored, then reset again: saved again; at the start with nothing changed, nothing to save
     assertThat(clone.workspace.reset().saved()).isNotNull();
     assertThat(clone.workspace.reset().saved()).isNull();
+  }
+
+  @Test
+  void endSavesTheLearnersWorkThenReturnsToTheFixedSourcesAndAllowsANewStart() {
+    ExerciseClone clone = ExerciseClone.of(tmp);
+    String from = clone.git("rev-parse", "--abbrev-ref", "HEAD").strip();
+    String base = clone.git("rev-parse", "HEAD").strip();
+    String http = Task.HTTP_JAVA.fixFile();
+    String reference = clone.read(http);
+    Workspace.State s = clone.workspace.start("java");
+    clone.edit(http, clone.todoLine(http, "http"), "      // unfinished attempt");
+
+    Workspace.Ended ended = clone.workspace.end();
+
+    assertThat(clone.git("rev-parse", "--abbrev-ref", "HEAD").strip()).isEqualTo(from);
+    assertThat(clone.git("rev-parse", "HEAD").strip()).isEqualTo(base);
+    assertThat(clone.read(http)).isEqualTo(reference);
+    assertThat(clone.git("status", "--porcelain").strip()).isEmpty();
+    assertThat(clone.git("branch", "--list", s.branch).strip()).isEmpty();
+    assertThat(clone.workspace.started()).isFalse();
+    assertThat(clone.git("rev-parse", ended.saved().branch() + "^").strip()).isEqualTo(s.start);
+    assertThat(clone.allHistory()).contains("// unfinished attempt\n");
+
+    // a new exercise starts; ended untouched, there is nothing to save
+    clone.workspace.start("java");
+    assertThat(clone.workspace.end().saved()).isNull();
+    assertThatThrownBy(clone.workspace::end).hasMessageStartingWith("no exercise started here");
   }
 
   @Test
