@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package dev.tracelab.tests;
+package dev.tracelab.workshop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -63,7 +63,7 @@ class WorkshopRunTest {
         "the workshop walk-through takes minutes (a fresh clone's build, then each command):"
             + " run it with -Dtracelab.workshop=required (CI does)");
     Path root = SourceTree.root();
-    Path work = root.resolve("lab-tests/target/workshop");
+    Path work = root.resolve("lab-workshop-tests/target/workshop");
     delete(work);
     Files.createDirectories(work);
     Path clone = work.resolve("clone");

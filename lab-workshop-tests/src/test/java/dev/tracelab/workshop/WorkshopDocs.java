@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package dev.tracelab.tests;
+package dev.tracelab.workshop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package dev.tracelab.tests;
+package dev.tracelab.workshop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
