@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tracelab.auditor.lab.LabFlowSpecs;
 import dev.tracelab.env.Versions;
+import dev.tracelab.env.process.LocalHost;
 import dev.tracelab.experiments.sampling.TierProbe;
 import dev.tracelab.experiments.sampling.TierProbe.Sample;
 import dev.tracelab.experiments.sampling.TierProbe.ZipkinSpan;
@@ -18,8 +19,6 @@ import dev.tracelab.testkit.AuditedTrace;
 import io.opentelemetry.api.trace.SpanKind;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -307,11 +306,7 @@ class ComposeStackTest {
   private static Map<String, String> freePorts(String... names) {
     Map<String, String> ports = new LinkedHashMap<>();
     for (String name : names) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        ports.put(name, Integer.toString(s.getLocalPort()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      ports.put(name, Integer.toString(LocalHost.freePort()));
     }
     return ports;
   }

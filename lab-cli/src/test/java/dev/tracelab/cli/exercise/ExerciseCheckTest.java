@@ -21,7 +21,7 @@ class ExerciseCheckTest {
 
   @Test
   void java() {
-    ExerciseClone clone = ExerciseClone.of(tmp);
+    ExerciseClone clone = ExerciseClone.withNodeModules(tmp);
     clone.workspace.start("java", ExerciseClone.CODE);
     String http = Task.HTTP_JAVA.fixFile();
     String async = Task.ASYNC_JAVA.fixFile();
@@ -107,7 +107,7 @@ class ExerciseCheckTest {
 
   @Test
   void aCompileErrorUsesNoHintThenTheAppliedSolutionPassesAndTheEditStaysInGit() {
-    ExerciseClone clone = ExerciseClone.of(tmp);
+    ExerciseClone clone = ExerciseClone.withNodeModules(tmp);
     clone.workspace.start("java", ExerciseClone.CODE);
     String http = Task.HTTP_JAVA.fixFile();
     String broken = "      tracelabUndefined(traced); // my attempt";
@@ -162,7 +162,7 @@ class ExerciseCheckTest {
   @Test
   void go() {
     ExerciseClone.assumeToolchain(Language.GO);
-    ExerciseClone clone = ExerciseClone.of(tmp);
+    ExerciseClone clone = ExerciseClone.withNodeModules(tmp);
     clone.workspace.start("go", ExerciseClone.CODE);
     String http = Task.HTTP_GO.fixFile();
     String kafka = Task.KAFKA_GO.fixFile();
@@ -214,7 +214,7 @@ class ExerciseCheckTest {
   @Test
   void node() {
     ExerciseClone.assumeToolchain(Language.NODE);
-    ExerciseClone clone = ExerciseClone.of(tmp);
+    ExerciseClone clone = ExerciseClone.withNodeModules(tmp);
     clone.workspace.start("node", ExerciseClone.CODE);
     String async = Task.ASYNC_NODE.fixFile();
 
@@ -237,7 +237,7 @@ class ExerciseCheckTest {
 
   @Test
   void propagators() {
-    ExerciseClone clone = ExerciseClone.of(tmp);
+    ExerciseClone clone = ExerciseClone.withNodeModules(tmp);
     clone.workspace.start("java", java.util.List.of("propagators"));
     String env = Task.PROPAGATORS.fixFile();
 
@@ -278,7 +278,7 @@ class ExerciseCheckTest {
   @Test
   void cors() {
     ExerciseClone.assumeBrowser();
-    ExerciseClone clone = ExerciseClone.of(tmp);
+    ExerciseClone clone = ExerciseClone.withNodeModules(tmp);
     clone.workspace.start("java", java.util.List.of("cors"));
     String page = Task.CORS.fixFile();
 

@@ -44,11 +44,21 @@ public final class ExerciseClone {
     throw new IllegalStateException("no git checkout above " + dir);
   }
 
+  /** A clone for the exercise's git work (start, solution, reset, end): no dependencies copied. */
   public static ExerciseClone of(Path parent) {
     Path root = parent.resolve("repo");
     Git outside = new Git(parent);
     outside.run("clone", "--quiet", "--no-hardlinks", repository().toString(), root.toString());
-    // the Node.js dependencies of this checkout, if installed, spare the clone an npm ci
+    return new ExerciseClone(root);
+  }
+
+  /**
+   * A clone whose checks run the code: the Node.js dependencies of this checkout, if installed,
+   * copied in to spare it an npm ci.
+   */
+  public static ExerciseClone withNodeModules(Path parent) {
+    ExerciseClone clone = of(parent);
+    Path root = clone.workspace.root();
     for (String dir : List.of("worker-svc/node", "frontend")) {
       Path modules = repository().resolve(dir).resolve("node_modules");
       if (Files.isDirectory(modules)) {
@@ -59,7 +69,7 @@ public final class ExerciseClone {
             .setLastModified(System.currentTimeMillis() + 60_000);
       }
     }
-    return new ExerciseClone(root);
+    return clone;
   }
 
   static void assumeToolchain(Language language) {
