@@ -25,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  * on (exporting OTLP to its auditor, which runs in this JVM, outside the services' processes), one
  * with {@code OTEL_SDK_DISABLED=true}. After a warm-up of each, a closed-loop load ({@code
  * requests} orders at {@code concurrency} in flight, each client sending its next order when the
- * last is answered) goes to one lab, then the other, {@code pairs} times: on, off, on, off...
- * Between phases the flow drains (every order consumed: the services' processes idle), so one
- * phase's deferred work never runs during the next.
+ * last is answered) goes to one lab, then the other, {@code pairs} times, in ABBA order (on, off;
+ * off, on; ...). The warm-up repeats until each lab's throughput is steady. Between phases the flow
+ * drains (every order consumed: the services' processes idle), so one phase's deferred work never
+ * runs during the next.
  *
  * <p>Where {@code taskset} works and there are 2 or more CPUs, the services and the brokers are
  * pinned to the last CPU and this JVM (load generator, auditors) to the others: what is measured is
@@ -159,7 +160,8 @@ public final class OverheadBench {
     log.printf(
         Locale.ROOT,
         "bench overhead: %s, fixed variant, services as child processes; %d pair(s) of %d orders"
-            + " at %d in flight (closed loop), after %d warm-up orders per lab; Java services: %s%n",
+            + " at %d in flight (closed loop, ABBA order), after warm-up rounds of %d orders per lab"
+            + " until steady; Java services: %s%n",
         implementations.label(),
         pairs,
         requests,
@@ -173,12 +175,14 @@ public final class OverheadBench {
       log.println("bench overhead: " + cpus);
       OrderClient onClient = OrderClient.create(on.gatewayUrl());
       OrderClient offClient = OrderClient.create(off.gatewayUrl());
-      phase(onClient, warmup, -1, true);
-      phase(offClient, warmup, -1, false);
+      warmUp(onClient, offClient);
       List<Phase> phases = new ArrayList<>();
       for (int i = 0; i < pairs; i++) {
-        phases.add(phase(onClient, requests, i, true));
-        phases.add(phase(offClient, requests, i, false));
+        // ABBA: on first in even pairs, off first in odd ones, so a drift of the machine (JIT,
+        // caches, a neighbour) over the run favours neither side
+        boolean onFirst = onFirst(i);
+        phases.add(phase(onFirst ? onClient : offClient, requests, i, onFirst));
+        phases.add(phase(onFirst ? offClient : onClient, requests, i, !onFirst));
       }
       cpus += ", " + IngestBench.loadAverage() + " at the end";
       Map<String, Long> leaked = new LinkedHashMap<>();
@@ -203,6 +207,49 @@ public final class OverheadBench {
           String.join(",", allowed.stream().map(String::valueOf).toList()),
           ProcessHandle.current().pid());
     }
+  }
+
+  /** The order within pair {@code i}: SDK on first in even pairs, off first in odd ones. */
+  static boolean onFirst(int pair) {
+    return pair % 2 == 0;
+  }
+
+  /** Warm-up rounds at most, per lab. */
+  static final int MAX_WARMUP_ROUNDS = 8;
+
+  /**
+   * Warms both labs up, alternately, {@code warmup} orders per round, until each is steady: its
+   * last round's throughput within 5% of the round before (the JIT has compiled the hot paths), or
+   * {@link #MAX_WARMUP_ROUNDS} rounds. Each round is printed.
+   */
+  private void warmUp(OrderClient onClient, OrderClient offClient) {
+    if (warmup == 0) {
+      return;
+    }
+    double[] last = {Double.NaN, Double.NaN};
+    boolean[] steady = {false, false};
+    for (int round = 1; round <= MAX_WARMUP_ROUNDS && !(steady[0] && steady[1]); round++) {
+      for (int side = 0; side < 2; side++) {
+        if (steady[side]) {
+          continue;
+        }
+        Phase p = phase(side == 0 ? onClient : offClient, warmup, -1, side == 0);
+        steady[side] = steady(last[side], p.throughput());
+        last[side] = p.throughput();
+        log.printf(
+            Locale.ROOT,
+            "  warm-up %d, SDK %-3s: %.0f orders/s%s%n",
+            round,
+            side == 0 ? "on" : "off",
+            p.throughput(),
+            steady[side] ? " (steady)" : "");
+      }
+    }
+  }
+
+  /** True when {@code now} is within 5% of {@code before} (a throughput that stopped climbing). */
+  static boolean steady(double before, double now) {
+    return !Double.isNaN(before) && Math.abs(now - before) <= 0.05 * before;
   }
 
   private LabEnvironment start(boolean sdk) {

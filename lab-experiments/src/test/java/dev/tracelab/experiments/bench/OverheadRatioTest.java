@@ -9,7 +9,7 @@ import dev.tracelab.experiments.bench.OverheadBench.Phase;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The ratios of {@code ./lab bench overhead}: per pair, then the median. */
+/** The ratios of {@code ./lab bench overhead}: per pair, then the median; its order and warm-up. */
 class OverheadRatioTest {
 
   /** A phase of 1000 orders taking {@code seconds}, with this p99. */
@@ -42,6 +42,21 @@ class OverheadRatioTest {
             phase(2, true, 1.0, 10)); // no "off" side: left out
     assertThat(OverheadBench.ratio(phases, true)).isCloseTo(0.9, within(1e-12));
     assertThat(OverheadBench.ratio(List.of(phase(0, true, 1.0, 10)), true)).isNaN();
+  }
+
+  @Test
+  void pairsAlternateTheirOrderSoADriftFavoursNeitherSide() {
+    assertThat(List.of(0, 1, 2, 3).stream().map(OverheadBench::onFirst))
+        .containsExactly(true, false, true, false);
+  }
+
+  @Test
+  void warmUpIsSteadyWhenThroughputMovesAtMostFivePercent() {
+    assertThat(OverheadBench.steady(Double.NaN, 500)).isFalse(); // the first round
+    assertThat(OverheadBench.steady(500, 560)).isFalse(); // still climbing: +12%
+    assertThat(OverheadBench.steady(500, 525)).isTrue();
+    assertThat(OverheadBench.steady(500, 475)).isTrue();
+    assertThat(OverheadBench.steady(500, 470)).isFalse();
   }
 
   @Test
