@@ -190,17 +190,7 @@ public final class Workspace {
    */
   public Reset reset() {
     State s = load();
-    if (!s.branch.equals(git.branch())) {
-      if (git.dirty()) {
-        throw new ExerciseException(
-            "the checkout has uncommitted changes: commit or stash them before reset");
-      }
-      git.run("checkout", "--quiet", s.branch);
-    }
-    Saved saved = null;
-    if (!git.head().equals(s.start) || git.dirty()) {
-      saved = saveWork("before reset", List.of("."));
-    }
+    Saved saved = saveWorkOnBranch(s, "reset");
     git.run("reset", "--quiet", "--hard", s.start);
     s.hints.clear();
     s.results.clear();
@@ -222,17 +212,7 @@ public final class Workspace {
    */
   public Ended end() {
     State s = load();
-    if (!s.branch.equals(git.branch())) {
-      if (git.dirty()) {
-        throw new ExerciseException(
-            "the checkout has uncommitted changes: commit or stash them before end");
-      }
-      git.run("checkout", "--quiet", s.branch);
-    }
-    Saved saved = null;
-    if (!git.head().equals(s.start) || git.dirty()) {
-      saved = saveWork("before end", List.of("."));
-    }
+    Saved saved = saveWorkOnBranch(s, "end");
     git.run("checkout", "--quiet", "--force", s.from);
     git.run("branch", "--quiet", "-D", s.branch);
     try {
@@ -287,6 +267,24 @@ public final class Workspace {
         saveWork("before solution " + boundary.id() + " --apply", List.copyOf(replaced.keySet()));
     replaced.forEach(this::write);
     return new Applied(List.copyOf(replaced.keySet()), saved);
+  }
+
+  /**
+   * Before {@code what} ({@code reset}, {@code end}) overwrites the learner's files: checks out the
+   * exercise branch (refusing uncommitted changes elsewhere), then saves their work — commits since
+   * the start and uncommitted changes — when there is any; null when there is none.
+   */
+  private Saved saveWorkOnBranch(State s, String what) {
+    if (!s.branch.equals(git.branch())) {
+      if (git.dirty()) {
+        throw new ExerciseException(
+            "the checkout has uncommitted changes: commit or stash them before " + what);
+      }
+      git.run("checkout", "--quiet", s.branch);
+    }
+    return !git.head().equals(s.start) || git.dirty()
+        ? saveWork("before " + what, List.of("."))
+        : null;
   }
 
   /**

@@ -25,6 +25,9 @@ public final class LocalHost {
   /** Where {@link #freePort} looks when the kernel's ephemeral range is unknown. */
   private static final int LOWEST = 10_000;
 
+  /** The first port of the kernel's ephemeral range, read once. */
+  private static final int EPHEMERAL_LOW = ephemeralLow();
+
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   /**
@@ -35,7 +38,7 @@ public final class LocalHost {
    * by side); never the same one twice in this JVM. Falls back to {@code bind(0)}.
    */
   public static int freePort() {
-    int below = ephemeralLow();
+    int below = EPHEMERAL_LOW;
     if (below > LOWEST + 1_000) {
       for (int attempt = 0; attempt < 200; attempt++) {
         int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
