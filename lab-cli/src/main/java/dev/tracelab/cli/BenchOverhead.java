@@ -11,8 +11,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -171,6 +173,7 @@ final class BenchOverhead implements Callable<Integer> {
             "throughput ratio (median on/off): %.3f; p99 ratio (median off/on): %.3f; goal >= 0.95%n",
             r.throughputRatio(),
             r.p99Ratio()));
+    b.append(cpuTable(r));
     long failed = r.phases().stream().mapToLong(OverheadBench.Phase::failed).sum();
     if (failed > 0) {
       b.append("failed orders: ").append(failed).append('\n');
@@ -183,6 +186,39 @@ final class BenchOverhead implements Callable<Integer> {
               + "\n");
     }
     return b.toString();
+  }
+
+  /**
+   * Where the cost goes: CPU microseconds per order by process, SDK on and off, over the measured
+   * phases (each from its first order to the end of its drain). Empty when nothing was measured.
+   */
+  static String cpuTable(OverheadBench.Result r) {
+    Map<String, Double> on = r.cpuMicrosPerOrder(true);
+    Map<String, Double> off = r.cpuMicrosPerOrder(false);
+    if (on.isEmpty() || off.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    b.append("CPU per order (us; services and broker, phase and drain, all pairs):\n");
+    b.append("| process | SDK on | SDK off | on - off | on/off |\n|---|---:|---:|---:|---:|\n");
+    Set<String> names = new LinkedHashSet<>(on.keySet());
+    names.addAll(off.keySet());
+    double sumOn = 0;
+    double sumOff = 0;
+    for (String name : names) {
+      double a = on.getOrDefault(name, 0.0);
+      double o = off.getOrDefault(name, 0.0);
+      sumOn += a;
+      sumOff += o;
+      b.append(cpuRow(name, a, o));
+    }
+    b.append(cpuRow("total", sumOn, sumOff));
+    return b.toString();
+  }
+
+  private static String cpuRow(String name, double on, double off) {
+    return String.format(
+        Locale.ROOT, "| %s | %.0f | %.0f | %+.0f | %.3f |%n", name, on, off, on - off, on / off);
   }
 
   static String json(OverheadBench.Result r) throws IOException {

@@ -116,7 +116,12 @@ final class OptionalParts {
         parts.add(Part.COLLECTOR);
         parts.add(Part.ZIPKIN);
       }
-      case "bench" -> parts.add(Part.COLLECTOR);
+      case "bench" -> {
+        // ingest and scale measure against the collector; overhead runs only the services
+        if (!a.isEmpty() && List.of("ingest", "scale").contains(a.get(0))) {
+          parts.add(Part.COLLECTOR);
+        }
+      }
       default -> {}
     }
     if (a.contains("--mesh") && List.of("demo", "up", "gate", "trace").contains(command)) {

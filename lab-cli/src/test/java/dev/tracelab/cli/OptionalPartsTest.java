@@ -31,6 +31,9 @@ class OptionalPartsTest {
         .containsExactly(OptionalParts.Part.COLLECTOR, OptionalParts.Part.ZIPKIN);
     assertThat(OptionalParts.needed("bench", new String[] {"ingest"}))
         .containsExactly(OptionalParts.Part.COLLECTOR);
+    assertThat(OptionalParts.needed("bench", new String[] {"scale", "--auditors", "3"}))
+        .containsExactly(OptionalParts.Part.COLLECTOR);
+    assertThat(OptionalParts.needed("bench", new String[] {"overhead", "--pairs", "3"})).isEmpty();
     assertThat(OptionalParts.needed("demo", new String[] {"--mesh"}))
         .containsExactly(OptionalParts.Part.ENVOY);
     assertThat(OptionalParts.needed("trace", new String[] {"--scenario", "fixed"})).isEmpty();

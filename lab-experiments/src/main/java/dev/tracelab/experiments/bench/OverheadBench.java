@@ -26,21 +26,46 @@ import java.util.concurrent.TimeUnit;
  * with {@code OTEL_SDK_DISABLED=true}. After a warm-up of each, a closed-loop load ({@code
  * requests} orders at {@code concurrency} in flight, each client sending its next order when the
  * last is answered) goes to one lab, then the other, {@code pairs} times, in ABBA order (on, off;
- * off, on; ...). The warm-up repeats until each lab's throughput is steady. Between phases the flow
- * drains (every order consumed: the services' processes idle), so one phase's deferred work never
- * runs during the next.
+ * off, on; ...). The warm-up, on all CPUs, repeats until each lab's throughput and CPU per order
+ * are steady. Between phases the flow drains (every order consumed: the services' processes idle),
+ * so one phase's deferred work never runs during the next. Each phase also records its processes'
+ * CPU time, by process: where the cost goes.
  *
- * <p>Where {@code taskset} works and there are 2 or more CPUs, the services and the brokers are
- * pinned to the last CPU and this JVM (load generator, auditors) to the others: what is measured is
- * the services' cost, not the auditor's.
+ * <p>Where {@code taskset} works and there are 2 or more CPUs, after the warm-up the services and
+ * the brokers are pinned to the last CPU and this JVM (load generator, auditors) to the others:
+ * what is measured is the services' cost, not the auditor's.
  */
 public final class OverheadBench {
 
-  /** One measured phase. */
+  /**
+   * One measured phase. {@code cpuSeconds}: CPU time (user + system) per process of the lab under
+   * load, from the first order to the end of the drain, by {@link #processes what it runs}.
+   */
   public record Phase(
-      int pair, boolean sdk, long requests, long failed, double seconds, double p99Ms) {
+      int pair,
+      boolean sdk,
+      long requests,
+      long failed,
+      double seconds,
+      double p99Ms,
+      Map<String, Double> cpuSeconds) {
+    public Phase {
+      cpuSeconds = Map.copyOf(cpuSeconds);
+    }
+
+    public Phase(int pair, boolean sdk, long requests, long failed, double seconds, double p99Ms) {
+      this(pair, sdk, requests, failed, seconds, p99Ms, Map.of());
+    }
+
     public double throughput() {
       return requests / seconds;
+    }
+
+    /** The processes' CPU microseconds per order, all together; NaN when not measured. */
+    public double cpuMicrosPerOrder() {
+      return cpuSeconds.isEmpty()
+          ? Double.NaN
+          : cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum() * 1e6 / requests;
     }
   }
 
@@ -66,6 +91,32 @@ public final class OverheadBench {
     public double p99Ratio() {
       return ratio(phases, false);
     }
+
+    /**
+     * CPU microseconds per order by process (services' roles, {@code kafka}), with the SDK on or
+     * off: the sum over the measured phases of that side, divided by their orders.
+     */
+    public Map<String, Double> cpuMicrosPerOrder(boolean sdk) {
+      return cpuPerOrder(phases, sdk);
+    }
+  }
+
+  /** See {@link Result#cpuMicrosPerOrder}; warm-up phases (pair < 0) do not count. */
+  static Map<String, Double> cpuPerOrder(List<Phase> phases, boolean sdk) {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long orders = 0;
+    for (Phase p : phases) {
+      if (p.pair() < 0 || p.sdk() != sdk || p.cpuSeconds().isEmpty()) {
+        continue;
+      }
+      orders += p.requests();
+      p.cpuSeconds().forEach((k, v) -> seconds.merge(k, v, Double::sum));
+    }
+    Map<String, Double> perOrder = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : seconds.entrySet()) {
+      perOrder.put(e.getKey(), e.getValue() * 1e6 / orders);
+    }
+    return perOrder;
   }
 
   private Implementations implementations = Implementations.JAVA;
@@ -169,44 +220,70 @@ public final class OverheadBench {
         warmup,
         String.join(" ", serviceJvm));
     List<Integer> allowed = IngestBench.Cpus.allowedCpus();
-    try (LabEnvironment on = start(true);
-        LabEnvironment off = start(false)) {
-      String cpus = pin(allowed) + "; load average " + IngestBench.loadAverage() + " at the start";
-      log.println("bench overhead: " + cpus);
-      OrderClient onClient = OrderClient.create(on.gatewayUrl());
-      OrderClient offClient = OrderClient.create(off.gatewayUrl());
-      warmUp(onClient, offClient);
-      List<Phase> phases = new ArrayList<>();
-      for (int i = 0; i < pairs; i++) {
-        // ABBA: on first in even pairs, off first in odd ones, so a drift of the machine (JIT,
-        // caches, a neighbour) over the run favours neither side
-        boolean onFirst = onFirst(i);
-        phases.add(phase(onFirst ? onClient : offClient, requests, i, onFirst));
-        phases.add(phase(onFirst ? offClient : onClient, requests, i, !onFirst));
+    try (LabEnvironment on = start(true)) {
+      Map<Long, String> onProcesses = processes(on, List.of());
+      try (LabEnvironment off = start(false)) {
+        Map<Long, String> offProcesses = processes(off, List.copyOf(onProcesses.keySet()));
+        return measure(on, off, onProcesses, offProcesses, allowed);
       }
-      cpus += ", " + IngestBench.loadAverage() + " at the end";
-      Map<String, Long> leaked = new LinkedHashMap<>();
-      off.auditor()
-          .assembler()
-          .spanCountsByService()
-          .forEach(
-              (svc, c) -> {
-                if (c.received() > 0) {
-                  leaked.put(svc, c.received());
-                }
-              });
-      if (!leaked.isEmpty()) {
-        log.println(
-            "bench overhead: WARNING: with OTEL_SDK_DISABLED=true these services still exported spans: "
-                + leaked);
-      }
-      return new Result(
-          implementations, phases, pairs, requests, concurrency, cpus, Map.copyOf(leaked));
     } finally {
       taskset(
           String.join(",", allowed.stream().map(String::valueOf).toList()),
           ProcessHandle.current().pid());
     }
+  }
+
+  private Result measure(
+      LabEnvironment on,
+      LabEnvironment off,
+      Map<Long, String> onProcesses,
+      Map<Long, String> offProcesses,
+      List<Integer> allowed) {
+    Side onSide = new Side(OrderClient.create(on.gatewayUrl()), true, onProcesses);
+    Side offSide = new Side(OrderClient.create(off.gatewayUrl()), false, offProcesses);
+    // the warm-up on every CPU: the JIT's compiler threads finish sooner than on the one CPU the
+    // services share when measured; one more round per lab after pinning settles them there
+    log.println("bench overhead: warm-up on all CPUs");
+    warmUp(onSide, offSide);
+    String cpus = pin(allowed) + "; load average " + IngestBench.loadAverage() + " at the start";
+    log.println("bench overhead: " + cpus);
+    if (warmup > 0) {
+      for (Side side : List.of(onSide, offSide)) {
+        Phase p = phase(side, warmup, -1);
+        log.printf(
+            Locale.ROOT,
+            "  pinned, SDK %-3s: %.0f orders/s, %.0f us CPU per order%n",
+            side.sdk() ? "on" : "off",
+            p.throughput(),
+            p.cpuMicrosPerOrder());
+      }
+    }
+    List<Phase> phases = new ArrayList<>();
+    for (int i = 0; i < pairs; i++) {
+      // ABBA: on first in even pairs, off first in odd ones, so a drift of the machine (JIT,
+      // caches, a neighbour) over the run favours neither side
+      boolean onFirst = onFirst(i);
+      phases.add(phase(onFirst ? onSide : offSide, requests, i));
+      phases.add(phase(onFirst ? offSide : onSide, requests, i));
+    }
+    cpus += ", " + IngestBench.loadAverage() + " at the end";
+    Map<String, Long> leaked = new LinkedHashMap<>();
+    off.auditor()
+        .assembler()
+        .spanCountsByService()
+        .forEach(
+            (svc, c) -> {
+              if (c.received() > 0) {
+                leaked.put(svc, c.received());
+              }
+            });
+    if (!leaked.isEmpty()) {
+      log.println(
+          "bench overhead: WARNING: with OTEL_SDK_DISABLED=true these services still exported spans: "
+              + leaked);
+    }
+    return new Result(
+        implementations, phases, pairs, requests, concurrency, cpus, Map.copyOf(leaked));
   }
 
   /** The order within pair {@code i}: SDK on first in even pairs, off first in odd ones. */
@@ -215,39 +292,46 @@ public final class OverheadBench {
   }
 
   /** Warm-up rounds at most, per lab. */
-  static final int MAX_WARMUP_ROUNDS = 8;
+  static final int MAX_WARMUP_ROUNDS = 10;
 
   /**
    * Warms both labs up, alternately, {@code warmup} orders per round, until each is steady: its
-   * last round's throughput within 5% of the round before (the JIT has compiled the hot paths), or
-   * {@link #MAX_WARMUP_ROUNDS} rounds. Each round is printed.
+   * last round's throughput and CPU per order both within 5% of the round before (the JIT has
+   * compiled the hot paths: its compiler threads' CPU counts in the processes' CPU per order, which
+   * keeps falling while they work, even where throughput has paused), or {@link #MAX_WARMUP_ROUNDS}
+   * rounds. Each round is printed.
    */
-  private void warmUp(OrderClient onClient, OrderClient offClient) {
+  private void warmUp(Side onSide, Side offSide) {
     if (warmup == 0) {
       return;
     }
     double[] last = {Double.NaN, Double.NaN};
+    double[] lastCpu = {Double.NaN, Double.NaN};
     boolean[] steady = {false, false};
     for (int round = 1; round <= MAX_WARMUP_ROUNDS && !(steady[0] && steady[1]); round++) {
       for (int side = 0; side < 2; side++) {
         if (steady[side]) {
           continue;
         }
-        Phase p = phase(side == 0 ? onClient : offClient, warmup, -1, side == 0);
-        steady[side] = steady(last[side], p.throughput());
+        Phase p = phase(side == 0 ? onSide : offSide, warmup, -1);
+        double cpu = p.cpuMicrosPerOrder();
+        steady[side] =
+            steady(last[side], p.throughput()) && (Double.isNaN(cpu) || steady(lastCpu[side], cpu));
         last[side] = p.throughput();
+        lastCpu[side] = cpu;
         log.printf(
             Locale.ROOT,
-            "  warm-up %d, SDK %-3s: %.0f orders/s%s%n",
+            "  warm-up %d, SDK %-3s: %.0f orders/s, %.0f us CPU per order%s%n",
             round,
             side == 0 ? "on" : "off",
             p.throughput(),
+            cpu,
             steady[side] ? " (steady)" : "");
       }
     }
   }
 
-  /** True when {@code now} is within 5% of {@code before} (a throughput that stopped climbing). */
+  /** True when {@code now} is within 5% of {@code before} (a figure that stopped moving). */
   static boolean steady(double before, double now) {
     return !Double.isNaN(before) && Math.abs(now - before) <= 0.05 * before;
   }
@@ -276,29 +360,70 @@ public final class OverheadBench {
     return env;
   }
 
-  private Phase phase(OrderClient client, int n, int pair, boolean sdk) {
+  /** One lab of the bench: its client, whether its SDK is on, its processes (pid -> what). */
+  private record Side(OrderClient client, boolean sdk, Map<Long, String> processes) {}
+
+  /**
+   * The child processes {@code env} started, by what they run: each service's process (and its own
+   * children) under its role, the rest (the Kafka broker) as {@code kafka}; {@code others}: the
+   * pids of the labs started before it.
+   */
+  private static Map<Long, String> processes(LabEnvironment env, List<Long> others) {
+    Map<Long, String> byPid = new LinkedHashMap<>();
+    for (String role : Flow.SERVICES) {
+      env.service(role)
+          .pid()
+          .ifPresent(
+              pid -> {
+                byPid.put(pid, role);
+                ProcessHandle.of(pid)
+                    .ifPresent(h -> h.descendants().forEach(d -> byPid.put(d.pid(), role)));
+              });
+    }
+    ProcessHandle.current()
+        .descendants()
+        .filter(h -> !others.contains(h.pid()) && !byPid.containsKey(h.pid()))
+        .forEach(h -> byPid.put(h.pid(), "kafka"));
+    return byPid;
+  }
+
+  /** CPU seconds so far of {@code processes}, summed by what they run. */
+  private static Map<String, Double> cpu(Map<Long, String> processes) {
+    Map<String, Double> sum = new LinkedHashMap<>();
+    processes.forEach(
+        (pid, what) -> sum.merge(what, Math.max(0, IngestBench.cpuSeconds(pid)), Double::sum));
+    return sum;
+  }
+
+  private Phase phase(Side side, int n, int pair) {
     List<String> bodies = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       bodies.add("{\"sku\":\"BENCH-" + (i % 100) + "\",\"quantity\":1}");
     }
+    Map<String, Double> cpu0 = cpu(side.processes());
     long t0 = System.nanoTime();
-    List<OrderClient.Placed> placed = client.placeAll(bodies, concurrency, p -> {});
+    List<OrderClient.Placed> placed = side.client().placeAll(bodies, concurrency, p -> {});
     double secs = (System.nanoTime() - t0) / 1e9;
+    drain();
+    Map<String, Double> used = cpu(side.processes());
+    used.replaceAll((what, s) -> s - cpu0.getOrDefault(what, 0.0));
     long failed = placed.stream().filter(p -> p.accepted() == null).count();
     double[] latencies =
         placed.stream().mapToDouble(OrderClient.Placed::latencyMs).sorted().toArray();
-    Phase p = new Phase(pair, sdk, n, failed, secs, quantile(latencies, 0.99));
+    boolean sdk = side.sdk();
+    Phase p = new Phase(pair, sdk, n, failed, secs, quantile(latencies, 0.99), used);
     if (pair >= 0) {
       log.printf(
           Locale.ROOT,
-          "  pair %d, SDK %-3s: %.0f orders/s, p99 %.1f ms%s%n",
+          "  pair %d, SDK %-3s: %.0f orders/s, p99 %.1f ms, services and broker %.0f us CPU per"
+              + " order%s%n",
           pair + 1,
           sdk ? "on" : "off",
           p.throughput(),
           p.p99Ms(),
+          p.cpuMicrosPerOrder(),
           failed > 0 ? ", " + failed + " failed" : "");
     }
-    drain();
     return p;
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tracelab.experiments.bench.OverheadBench.Phase;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The ratios of {@code ./lab bench overhead}: per pair, then the median; its order and warm-up. */
@@ -57,6 +58,23 @@ class OverheadRatioTest {
     assertThat(OverheadBench.steady(500, 525)).isTrue();
     assertThat(OverheadBench.steady(500, 475)).isTrue();
     assertThat(OverheadBench.steady(500, 470)).isFalse();
+  }
+
+  @Test
+  void cpuPerOrderSumsOneSidesMeasuredPhasesByProcessAndLeavesTheWarmUpOut() {
+    List<Phase> phases =
+        List.of(
+            new Phase(-1, true, 1000, 0, 1, 10, Map.of("kafka", 9.0)), // warm-up: left out
+            new Phase(0, true, 1000, 0, 1, 10, Map.of("kafka", 0.3, "gateway-svc", 0.2)),
+            new Phase(0, false, 1000, 0, 1, 10, Map.of("kafka", 0.25, "gateway-svc", 0.1)),
+            new Phase(1, true, 3000, 0, 1, 10, Map.of("kafka", 0.9, "gateway-svc", 0.6)));
+    Map<String, Double> on = OverheadBench.cpuPerOrder(phases, true);
+    assertThat(on).containsOnlyKeys("kafka", "gateway-svc");
+    assertThat(on.get("kafka")).isCloseTo(300.0, within(1e-9)); // 1.2 s / 4000 orders
+    assertThat(on.get("gateway-svc")).isCloseTo(200.0, within(1e-9));
+    assertThat(OverheadBench.cpuPerOrder(phases, false).get("kafka"))
+        .isCloseTo(250.0, within(1e-9));
+    assertThat(OverheadBench.cpuPerOrder(List.of(phase(0, true, 1, 10)), true)).isEmpty();
   }
 
   @Test
