@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LabScriptRebuildTest {
 
   @TempDir Path tree;
-  private Path source;
 
   @BeforeEach
   void scratchTree() throws IOException {
@@ -38,7 +37,7 @@ class LabScriptRebuildTest {
             + "mkdir -p lab-cli/target && : > lab-cli/target/lab-cli.jar\n");
     Files.createDirectories(tree.resolve("bin"));
     executable(tree.resolve("bin/java"), "#!/bin/sh\necho ran\n");
-    source = tree.resolve("svc/src/main/java/A.java");
+    Path source = source();
     Files.createDirectories(source.getParent());
     Files.writeString(source, "class A {}\n");
   }
@@ -63,6 +62,17 @@ class LabScriptRebuildTest {
   }
 
   @Test
+  void aCopyOfABuiltCheckoutDoesNotRebuild(@TempDir Path elsewhere) throws Exception {
+    assertThat(lab()).isEqualTo(1);
+    Path copy = elsewhere.resolve("copy");
+    Process cp = new ProcessBuilder("cp", "-a", tree.toString(), copy.toString()).start();
+    assertThat(cp.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    tree = copy;
+    rewrite("class A {}\n"); // the same contents, newer, in the copy
+    assertThat(lab()).isEqualTo(1);
+  }
+
+  @Test
   void aChangedTestOrBuildOutputIsNoInput() throws Exception {
     assertThat(lab()).isEqualTo(1);
     Path test = tree.resolve("svc/src/test/java/ATest.java");
@@ -72,9 +82,13 @@ class LabScriptRebuildTest {
     assertThat(lab()).isEqualTo(1);
   }
 
+  private Path source() {
+    return tree.resolve("svc/src/main/java/A.java");
+  }
+
   private void rewrite(String contents) throws IOException {
-    Files.writeString(source, contents);
-    newer(source);
+    Files.writeString(source(), contents);
+    newer(source());
   }
 
   /** Dates {@code file} after the jar, as an edit after the last build. */
