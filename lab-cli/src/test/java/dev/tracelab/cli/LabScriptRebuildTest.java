@@ -73,6 +73,18 @@ class LabScriptRebuildTest {
   }
 
   @Test
+  void aJarBuiltByMavenSinceDoesNotTrustTheLastStamp() throws Exception {
+    assertThat(lab()).isEqualTo(1); // built from "class A {}"
+    Files.writeString(source(), "class A { int x; }\n");
+    Path jar = tree.resolve("lab-cli/target/lab-cli.jar");
+    // ./mvnw package by hand: a new jar from the edited source, no stamp written
+    Files.setLastModifiedTime(
+        jar, FileTime.fromMillis(Files.getLastModifiedTime(source()).toMillis() + 10_000));
+    rewrite("class A {}\n"); // a checkout back to the stamp's contents: not what the jar holds
+    assertThat(lab()).isEqualTo(2);
+  }
+
+  @Test
   void aChangedTestOrBuildOutputIsNoInput() throws Exception {
     assertThat(lab()).isEqualTo(1);
     Path test = tree.resolve("svc/src/test/java/ATest.java");

@@ -53,10 +53,6 @@ public final class OverheadBench {
       cpuSeconds = Map.copyOf(cpuSeconds);
     }
 
-    public Phase(int pair, boolean sdk, long requests, long failed, double seconds, double p99Ms) {
-      this(pair, sdk, requests, failed, seconds, p99Ms, Map.of());
-    }
-
     public double throughput() {
       return requests / seconds;
     }

@@ -15,7 +15,7 @@ class OverheadRatioTest {
 
   /** A phase of 1000 orders taking {@code seconds}, with this p99. */
   private static Phase phase(int pair, boolean sdk, double seconds, double p99) {
-    return new Phase(pair, sdk, 1000, 0, seconds, p99);
+    return new Phase(pair, sdk, 1000, 0, seconds, p99, Map.of());
   }
 
   @Test
