@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@code ./lab bench overhead} (docs/scale.md): what tracing costs the services. Two embedded labs
@@ -26,10 +27,10 @@ import java.util.concurrent.TimeUnit;
  * with {@code OTEL_SDK_DISABLED=true}. After a warm-up of each, a closed-loop load ({@code
  * requests} orders at {@code concurrency} in flight, each client sending its next order when the
  * last is answered) goes to one lab, then the other, {@code pairs} times, in ABBA order (on, off;
- * off, on; ...). The warm-up, on all CPUs, repeats until each lab's throughput and CPU per order
- * are steady. Between phases the flow drains (every order consumed: the services' processes idle),
- * so one phase's deferred work never runs during the next. Each phase also records its processes'
- * CPU time, by process: where the cost goes.
+ * off, on; ...). The warm-up, on all CPUs, runs both labs the same rounds until both labs'
+ * throughput and CPU per order are steady. Between phases the flow drains (every order consumed:
+ * the services' processes idle), so one phase's deferred work never runs during the next. Each
+ * phase also records its processes' CPU time, by process: where the cost goes.
  *
  * <p>Where {@code taskset} works and there are 2 or more CPUs, after the warm-up the services and
  * the brokers are pinned to the last CPU and this JVM (load generator, auditors) to the others:
@@ -288,43 +289,63 @@ public final class OverheadBench {
   }
 
   /** Warm-up rounds at most, per lab. */
-  static final int MAX_WARMUP_ROUNDS = 10;
+  static final int MAX_WARMUP_ROUNDS = 15;
 
   /**
-   * Warms both labs up, alternately, {@code warmup} orders per round, until each is steady: its
-   * last round's throughput and CPU per order both within 5% of the round before (the JIT has
+   * Warms both labs up, alternately, {@code warmup} orders per round, until both are steady in the
+   * same round: each lab's throughput and CPU per order within 5% of its round before (the JIT has
    * compiled the hot paths: its compiler threads' CPU counts in the processes' CPU per order, which
    * keeps falling while they work, even where throughput has paused), or {@link #MAX_WARMUP_ROUNDS}
-   * rounds. Each round is printed.
+   * rounds. Both labs always run the same rounds: a lab warmed longer than the other is faster for
+   * that alone (seen: the SDK-off lab, steady by chance after 3 rounds, then measured 1.29 times
+   * slower than the SDK-on lab warmed for 10). Each round is printed.
    */
   private void warmUp(Side onSide, Side offSide) {
     if (warmup == 0) {
       return;
     }
+    warmUp(
+        MAX_WARMUP_ROUNDS,
+        sdk -> phase(sdk ? onSide : offSide, warmup, -1),
+        (round, p, steady) ->
+            log.printf(
+                Locale.ROOT,
+                "  warm-up %d, SDK %-3s: %.0f orders/s, %.0f us CPU per order%s%n",
+                round,
+                p.sdk() ? "on" : "off",
+                p.throughput(),
+                p.cpuMicrosPerOrder(),
+                steady ? " (steady)" : ""));
+  }
+
+  /** What the warm-up reports of each round of each lab. */
+  @FunctionalInterface
+  interface WarmUpLog {
+    void round(int round, Phase phase, boolean steady);
+  }
+
+  /**
+   * The warm-up loop: runs {@code lab} (true: the SDK-on lab) on, then off, each round, until both
+   * were steady in the same round or {@code maxRounds}; returns the rounds run, the same for both.
+   */
+  static int warmUp(int maxRounds, Function<Boolean, Phase> lab, WarmUpLog log) {
     double[] last = {Double.NaN, Double.NaN};
     double[] lastCpu = {Double.NaN, Double.NaN};
     boolean[] steady = {false, false};
-    for (int round = 1; round <= MAX_WARMUP_ROUNDS && !(steady[0] && steady[1]); round++) {
+    int round = 0;
+    while (round < maxRounds && !(steady[0] && steady[1])) {
+      round++;
       for (int side = 0; side < 2; side++) {
-        if (steady[side]) {
-          continue;
-        }
-        Phase p = phase(side == 0 ? onSide : offSide, warmup, -1);
+        Phase p = lab.apply(side == 0);
         double cpu = p.cpuMicrosPerOrder();
         steady[side] =
             steady(last[side], p.throughput()) && (Double.isNaN(cpu) || steady(lastCpu[side], cpu));
         last[side] = p.throughput();
         lastCpu[side] = cpu;
-        log.printf(
-            Locale.ROOT,
-            "  warm-up %d, SDK %-3s: %.0f orders/s, %.0f us CPU per order%s%n",
-            round,
-            side == 0 ? "on" : "off",
-            p.throughput(),
-            cpu,
-            steady[side] ? " (steady)" : "");
+        log.round(round, p, steady[side]);
       }
     }
+    return round;
   }
 
   /** True when {@code now} is within 5% of {@code before} (a figure that stopped moving). */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tracelab.experiments.bench.OverheadBench.Phase;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,49 @@ class OverheadRatioTest {
     assertThat(OverheadBench.steady(500, 525)).isTrue();
     assertThat(OverheadBench.steady(500, 475)).isTrue();
     assertThat(OverheadBench.steady(500, 470)).isFalse();
+  }
+
+  @Test
+  void bothLabsWarmUpTheSameRoundsUntilBothAreSteady() {
+    // SDK off: steady from round 3; SDK on: still climbing until round 6
+    double[] on = {100, 200, 300, 400, 500, 510, 900};
+    double[] off = {100, 200, 205, 206, 207, 208, 900};
+    int[] ran = {0, 0};
+    List<String> printed = new ArrayList<>();
+    int rounds =
+        OverheadBench.warmUp(
+            10,
+            sdk -> {
+              int i = ran[sdk ? 0 : 1]++;
+              return new Phase(-1, sdk, 1000, 0, 1000 / (sdk ? on[i] : off[i]), 10, Map.of());
+            },
+            (round, p, steady) -> printed.add(round + (p.sdk() ? " on " : " off ") + steady));
+    assertThat(rounds).isEqualTo(6);
+    assertThat(ran).containsExactly(6, 6);
+    assertThat(printed)
+        .containsExactly(
+            "1 on false",
+            "1 off false",
+            "2 on false",
+            "2 off false",
+            "3 on false",
+            "3 off true",
+            "4 on false",
+            "4 off true",
+            "5 on false",
+            "5 off true",
+            "6 on true",
+            "6 off true");
+    // never steady: stops at the limit, both labs the same rounds
+    int[] limited = {0, 0};
+    assertThat(
+            OverheadBench.warmUp(
+                4,
+                sdk ->
+                    new Phase(-1, sdk, 1000, 0, 1.0 / (1 + limited[sdk ? 0 : 1]++), 10, Map.of()),
+                (round, p, steady) -> {}))
+        .isEqualTo(4);
+    assertThat(limited).containsExactly(4, 4);
   }
 
   @Test
