@@ -190,7 +190,8 @@ final class BenchOverhead implements Callable<Integer> {
 
   /**
    * Where the cost goes: CPU microseconds per order by process, SDK on and off, over the measured
-   * phases (each from its first order to the end of its drain). Empty when nothing was measured.
+   * phases (each from its first order to the end of its drain), the JIT compiler threads in a row of
+   * their own (warm-up still under way, not tracing's steady cost). Empty when nothing was measured.
    */
   static String cpuTable(OverheadBench.Result r) {
     Map<String, Double> on = r.cpuMicrosPerOrder(true);
@@ -199,7 +200,10 @@ final class BenchOverhead implements Callable<Integer> {
       return "";
     }
     StringBuilder b = new StringBuilder();
-    b.append("CPU per order (us; services and broker, phase and drain, all pairs):\n");
+    b.append(
+        "CPU per order (us; services and broker, phase and drain, all pairs; '"
+            + OverheadBench.JIT
+            + "': the Java processes' JIT compiler threads, out of each process's row):\n");
     b.append("| process | SDK on | SDK off | on - off | on/off |\n|---|---:|---:|---:|---:|\n");
     Set<String> names = new LinkedHashSet<>(on.keySet());
     names.addAll(off.keySet());

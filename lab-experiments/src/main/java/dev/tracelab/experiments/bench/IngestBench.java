@@ -396,8 +396,13 @@ public final class IngestBench {
    * seconds; -1 when unknown. Spans per CPU-second do not depend on what else runs on the core.
    */
   static double cpuSeconds(long pid) {
+    return cpuSeconds(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /** User + system CPU seconds in a {@code /proc} stat file (a process's or a thread's); -1. */
+  static double cpuSeconds(Path statFile) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readString(statFile);
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       // after "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based over the whole line)
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;

@@ -10,6 +10,8 @@ import dev.tracelab.flow.Implementations;
 import dev.tracelab.flow.Language;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -404,12 +406,76 @@ public final class OverheadBench {
     return byPid;
   }
 
-  /** CPU seconds so far of {@code processes}, summed by what they run. */
-  private static Map<String, Double> cpu(Map<Long, String> processes) {
+  /**
+   * The key, in {@link Phase#cpuSeconds}, of the Java processes' JIT compiler threads (C1, C2), all
+   * processes together; each process's own figure leaves them out. The JIT compiling during a
+   * measured phase is warm-up that did not finish, not the steady cost of tracing.
+   */
+  public static final String JIT = "JIT compilers";
+
+  /** CPU seconds so far: processes by what they run, and their compiler threads by thread. */
+  record Cpu(Map<String, Double> byWhat, Map<CompilerThread, Double> compilerThreads) {}
+
+  /** A JIT compiler thread: its process and its thread id. */
+  record CompilerThread(long pid, long tid) {}
+
+  private static Cpu cpu(Map<Long, String> processes) {
     Map<String, Double> sum = new LinkedHashMap<>();
+    Map<CompilerThread, Double> jit = new LinkedHashMap<>();
     processes.forEach(
-        (pid, what) -> sum.merge(what, Math.max(0, IngestBench.cpuSeconds(pid)), Double::sum));
-    return sum;
+        (pid, what) -> {
+          sum.merge(what, Math.max(0, IngestBench.cpuSeconds(pid)), Double::sum);
+          compilerThreads(pid).forEach((tid, s) -> jit.put(new CompilerThread(pid, tid), s));
+        });
+    return new Cpu(sum, jit);
+  }
+
+  /** CPU seconds so far of each JIT compiler thread of {@code pid}, by thread id. */
+  private static Map<Long, Double> compilerThreads(long pid) {
+    Map<Long, Double> out = new LinkedHashMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      tasks.forEach(
+          task -> {
+            try {
+              if (isCompilerThread(Files.readString(task.resolve("comm")).strip())) {
+                double s = IngestBench.cpuSeconds(task.resolve("stat"));
+                if (s >= 0) {
+                  out.put(Long.parseLong(task.getFileName().toString()), s);
+                }
+              }
+            } catch (IOException | RuntimeException gone) {
+              // the thread ended between the listing and the read
+            }
+          });
+    } catch (IOException | RuntimeException gone) {
+      // no such process (any more), or no /proc
+    }
+    return out;
+  }
+
+  /** HotSpot's compiler threads, by their (15-character) name: "C2 CompilerThre", "C1 ...". */
+  static boolean isCompilerThread(String comm) {
+    return comm.matches("C[12] CompilerThre.*");
+  }
+
+  /**
+   * The CPU seconds of a phase: each process's use between {@code before} and {@code after} without
+   * its compiler threads' part, which goes under {@link #JIT} (a compiler thread that ended during
+   * the phase, as HotSpot's dynamic compiler threads do when idle, stays in its process's figure).
+   */
+  static Map<String, Double> used(Cpu before, Cpu after, Map<Long, String> processes) {
+    Map<String, Double> used = new LinkedHashMap<>(after.byWhat());
+    used.replaceAll((what, s) -> s - before.byWhat().getOrDefault(what, 0.0));
+    double jit = 0;
+    for (Map.Entry<CompilerThread, Double> t : after.compilerThreads().entrySet()) {
+      double spent = t.getValue() - before.compilerThreads().getOrDefault(t.getKey(), 0.0);
+      used.merge(processes.get(t.getKey().pid()), -spent, Double::sum);
+      jit += spent;
+    }
+    if (!used.isEmpty()) {
+      used.put(JIT, jit);
+    }
+    return used;
   }
 
   private Phase phase(Side side, int n, int pair) {
@@ -417,13 +483,12 @@ public final class OverheadBench {
     for (int i = 0; i < n; i++) {
       bodies.add("{\"sku\":\"BENCH-" + (i % 100) + "\",\"quantity\":1}");
     }
-    Map<String, Double> cpu0 = cpu(side.processes());
+    Cpu cpu0 = cpu(side.processes());
     long t0 = System.nanoTime();
     List<OrderClient.Placed> placed = side.client().placeAll(bodies, concurrency, p -> {});
     double secs = (System.nanoTime() - t0) / 1e9;
     drain();
-    Map<String, Double> used = cpu(side.processes());
-    used.replaceAll((what, s) -> s - cpu0.getOrDefault(what, 0.0));
+    Map<String, Double> used = used(cpu0, cpu(side.processes()), side.processes());
     long failed = placed.stream().filter(p -> p.accepted() == null).count();
     double[] latencies =
         placed.stream().mapToDouble(OrderClient.Placed::latencyMs).sorted().toArray();

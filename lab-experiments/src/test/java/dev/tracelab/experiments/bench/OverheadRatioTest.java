@@ -105,6 +105,45 @@ class OverheadRatioTest {
   }
 
   @Test
+  void aPhasesCpuPutsTheCompilerThreadsUnderJitAndLeavesThemOutOfTheirProcess() {
+    OverheadBench.CompilerThread gatewayC2 = new OverheadBench.CompilerThread(10, 11);
+    OverheadBench.CompilerThread gatewayC1 = new OverheadBench.CompilerThread(10, 12);
+    OverheadBench.CompilerThread kafkaC2 = new OverheadBench.CompilerThread(20, 21);
+    OverheadBench.CompilerThread kafkaNew = new OverheadBench.CompilerThread(20, 22);
+    OverheadBench.Cpu before =
+        new OverheadBench.Cpu(
+            Map.of("gateway-svc", 5.0, "kafka", 8.0),
+            Map.of(gatewayC2, 1.0, gatewayC1, 0.5, kafkaC2, 2.0));
+    // gateway: +3.0 s of which its C2 +0.6; its C1 ended (idle: HotSpot stops it) and stays in
+    // the gateway's figure; kafka: +2.0 s of which its C2 +0.3 and a new compiler thread 0.1
+    OverheadBench.Cpu after =
+        new OverheadBench.Cpu(
+            Map.of("gateway-svc", 8.0, "kafka", 10.0),
+            Map.of(gatewayC2, 1.6, kafkaC2, 2.3, kafkaNew, 0.1));
+    Map<String, Double> used =
+        OverheadBench.used(before, after, Map.of(10L, "gateway-svc", 20L, "kafka"));
+    assertThat(used).containsOnlyKeys("gateway-svc", "kafka", OverheadBench.JIT);
+    assertThat(used.get("gateway-svc")).isCloseTo(2.4, within(1e-9));
+    assertThat(used.get("kafka")).isCloseTo(1.6, within(1e-9));
+    assertThat(used.get(OverheadBench.JIT)).isCloseTo(1.0, within(1e-9));
+    assertThat(
+            OverheadBench.used(
+                new OverheadBench.Cpu(Map.of(), Map.of()),
+                new OverheadBench.Cpu(Map.of(), Map.of()),
+                Map.of()))
+        .isEmpty(); // nothing measured (no /proc): no row at all
+  }
+
+  @Test
+  void compilerThreadsAreHotSpotsC1AndC2ByTheirTruncatedNames() {
+    assertThat(OverheadBench.isCompilerThread("C2 CompilerThre")).isTrue();
+    assertThat(OverheadBench.isCompilerThread("C1 CompilerThre")).isTrue();
+    assertThat(OverheadBench.isCompilerThread("VM Thread")).isFalse();
+    assertThat(OverheadBench.isCompilerThread("Sweeper thread")).isFalse();
+    assertThat(OverheadBench.isCompilerThread("okhttp-dispatch")).isFalse();
+  }
+
+  @Test
   void cpuPerOrderSumsOneSidesMeasuredPhasesByProcessAndLeavesTheWarmUpOut() {
     List<Phase> phases =
         List.of(
