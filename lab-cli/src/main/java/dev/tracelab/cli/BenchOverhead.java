@@ -190,8 +190,9 @@ final class BenchOverhead implements Callable<Integer> {
 
   /**
    * Where the cost goes: CPU microseconds per order by process, SDK on and off, over the measured
-   * phases (each from its first order to the end of its drain), the JIT compiler threads in a row of
-   * their own (warm-up still under way, not tracing's steady cost). Empty when nothing was measured.
+   * phases (each from its first order to the end of its drain), the JIT compiler threads in a row
+   * of their own (warm-up still under way, not tracing's steady cost). Empty when nothing was
+   * measured.
    */
   static String cpuTable(OverheadBench.Result r) {
     Map<String, Double> on = r.cpuMicrosPerOrder(true);
