@@ -221,9 +221,16 @@ final class BenchOverhead implements Callable<Integer> {
     return b.toString();
   }
 
-  private static String cpuRow(String name, double on, double off) {
+  /** One row of {@link #cpuTable}; on/off is "-" where nothing ran with the SDK off. */
+  static String cpuRow(String name, double on, double off) {
     return String.format(
-        Locale.ROOT, "| %s | %.0f | %.0f | %+.0f | %.3f |%n", name, on, off, on - off, on / off);
+        Locale.ROOT,
+        "| %s | %.0f | %.0f | %+.0f | %s |%n",
+        name,
+        on,
+        off,
+        on - off,
+        off > 0 ? String.format(Locale.ROOT, "%.3f", on / off) : "-");
   }
 
   static String json(OverheadBench.Result r) throws IOException {
