@@ -21,7 +21,9 @@ import java.util.Optional;
  * order, entry first, so nothing new flows into a service while the rest drains.
  *
  * <p>{@link #restart} replaces only what changed: a role whose variant, propagators or
- * implementation changed, and every role started after it (they hold its address).
+ * implementation changed, and every role started after a replaced worker or sidecar (they hold its
+ * address). Nobody holds the consumer's: Kafka stands between it and the worker, so a new consumer
+ * restarts nothing else.
  */
 public final class ServiceSet implements AutoCloseable {
 
@@ -64,8 +66,9 @@ public final class ServiceSet implements AutoCloseable {
 
   /**
    * The set running {@code roles} with these variants and propagators: keeps each role of {@code
-   * old} whose variant, propagators and implementation are unchanged and whose earlier roles are
-   * all kept, stops the others (entry first), then starts what is missing in start order.
+   * old} whose variant, propagators and implementation are unchanged and whose address holders
+   * before it (worker, sidecar) are all kept, stops the others (entry first), then starts what is
+   * missing in start order.
    */
   public static ServiceSet restart(
       ServiceSet old,
@@ -81,16 +84,14 @@ public final class ServiceSet implements AutoCloseable {
       }
     }
     List<String> kept = new ArrayList<>();
-    boolean earlierKept = true;
+    boolean addressChanged = false; // a worker or sidecar replaced, added or removed
     for (String role : START_ORDER) {
       boolean wanted = roles.contains(role);
       boolean had = old != null && old.running.containsKey(role);
-      earlierKept =
-          earlierKept
-              && wanted == had
-              && (!wanted || old.unchanged(role, variants, propagators, starter));
-      if (earlierKept && wanted) {
+      if (wanted && had && !addressChanged && old.unchanged(role, variants, propagators, starter)) {
         kept.add(role);
+      } else if ((wanted || had) && !role.equals(Flow.CONSUMER)) {
+        addressChanged = true;
       }
     }
     if (old != null) {

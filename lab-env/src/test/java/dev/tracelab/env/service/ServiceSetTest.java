@@ -124,20 +124,40 @@ class ServiceSetTest {
   @Test
   void anImplementationChangeRestartsThatRoleAndEveryLaterOne() {
     ServiceSet old = start(SERVICES, Scenario.FIXED);
-    implementations.put(Flow.CONSUMER, "go");
+    implementations.put(Flow.WORKER, "node");
     events.clear();
 
-    ServiceSet.restart(
-        old, SERVICES, Scenario.FIXED.variants(), Scenario.FIXED.propagators(), Map.of(), starter);
+    ServiceSet fresh =
+        ServiceSet.restart(
+            old,
+            SERVICES,
+            Scenario.FIXED.variants(),
+            Scenario.FIXED.propagators(),
+            Map.of(),
+            starter);
 
     assertThat(events)
         .containsExactly(
-            "stop gateway-svc",
-            "stop worker-svc",
-            "stop consumer-svc",
-            "start consumer-svc",
-            "start worker-svc",
-            "start gateway-svc -> 1003");
+            "stop gateway-svc", "stop worker-svc", "start worker-svc", "start gateway-svc -> 1002");
+    assertThat(fresh.get(Flow.CONSUMER)).isSameAs(old.get(Flow.CONSUMER));
+  }
+
+  @Test
+  void aNewConsumerRestartsNothingElseNobodyHoldsItsAddress() {
+    ServiceSet old = start(SERVICES, Scenario.FIXED);
+    implementations.put(Flow.CONSUMER, "go");
+    Map<String, Variant> variants = new LinkedHashMap<>(Scenario.FIXED.variants());
+    variants.put(Flow.CONSUMER, Variant.BROKEN);
+    events.clear();
+
+    ServiceSet fresh =
+        ServiceSet.restart(
+            old, SERVICES, variants, Scenario.FIXED.propagators(), Map.of(), starter);
+
+    assertThat(events).containsExactly("stop consumer-svc", "start consumer-svc");
+    assertThat(fresh.get(Flow.WORKER)).isSameAs(old.get(Flow.WORKER));
+    assertThat(fresh.get(Flow.GATEWAY)).isSameAs(old.get(Flow.GATEWAY));
+    assertThat(fresh.variants()).isEqualTo(variants);
   }
 
   @Test
