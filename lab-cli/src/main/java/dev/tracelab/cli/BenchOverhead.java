@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -206,11 +208,9 @@ final class BenchOverhead implements Callable<Integer> {
             + OverheadBench.JIT
             + "': the Java processes' JIT compiler threads, out of each process's row):\n");
     b.append("| process | SDK on | SDK off | on - off | on/off |\n|---|---:|---:|---:|---:|\n");
-    Set<String> names = new LinkedHashSet<>(on.keySet());
-    names.addAll(off.keySet());
     double sumOn = 0;
     double sumOff = 0;
-    for (String name : names) {
+    for (String name : rows(on.keySet(), off.keySet())) {
       double a = on.getOrDefault(name, 0.0);
       double o = off.getOrDefault(name, 0.0);
       sumOn += a;
@@ -222,6 +222,23 @@ final class BenchOverhead implements Callable<Integer> {
   }
 
   /** One row of {@link #cpuTable}; on/off is "-" where nothing ran with the SDK off. */
+  /**
+   * The table's rows, the same in every run: the services in flow order, the Kafka broker, the JIT
+   * compilers, then anything else as measured.
+   */
+  static List<String> rows(Set<String> on, Set<String> off) {
+    List<String> order = new ArrayList<>(Flow.SERVICES);
+    order.add("kafka");
+    order.add(OverheadBench.JIT);
+    Set<String> measured = new LinkedHashSet<>(on);
+    measured.addAll(off);
+    List<String> rows = new ArrayList<>(order);
+    rows.retainAll(measured);
+    measured.removeAll(order);
+    rows.addAll(measured);
+    return rows;
+  }
+
   static String cpuRow(String name, double on, double off) {
     return String.format(
         Locale.ROOT,
