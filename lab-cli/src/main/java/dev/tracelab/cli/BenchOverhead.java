@@ -221,7 +221,6 @@ final class BenchOverhead implements Callable<Integer> {
     return b.toString();
   }
 
-  /** One row of {@link #cpuTable}; on/off is "-" where nothing ran with the SDK off. */
   /**
    * The table's rows, the same in every run: the services in flow order, the Kafka broker, the JIT
    * compilers, then anything else as measured.
@@ -239,6 +238,7 @@ final class BenchOverhead implements Callable<Integer> {
     return rows;
   }
 
+  /** One row of {@link #cpuTable}; on/off is "-" where nothing ran with the SDK off. */
   static String cpuRow(String name, double on, double off) {
     return String.format(
         Locale.ROOT,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The running roles of one variant combination, by role, in {@link #START_ORDER}: the consumer, the
@@ -30,6 +31,12 @@ public final class ServiceSet implements AutoCloseable {
   /** The one start order; {@link #close()} stops in reverse. */
   public static final List<String> START_ORDER =
       List.of(Flow.CONSUMER, Flow.WORKER, Flow.SIDECAR, Flow.GATEWAY);
+
+  /**
+   * The roles whose address a role started after them holds (the gateway calls the sidecar or the
+   * worker, the sidecar the worker); the consumer is reached through Kafka, by nobody's address.
+   */
+  private static final Set<String> CALLED = Set.of(Flow.WORKER, Flow.SIDECAR);
 
   /** Starts one role; the set passed in holds the roles started before it. */
   public interface Starter {
@@ -84,13 +91,13 @@ public final class ServiceSet implements AutoCloseable {
       }
     }
     List<String> kept = new ArrayList<>();
-    boolean addressChanged = false; // a worker or sidecar replaced, added or removed
+    boolean addressChanged = false; // a CALLED role replaced, added or removed
     for (String role : START_ORDER) {
       boolean wanted = roles.contains(role);
       boolean had = old != null && old.running.containsKey(role);
       if (wanted && had && !addressChanged && old.unchanged(role, variants, propagators, starter)) {
         kept.add(role);
-      } else if ((wanted || had) && !role.equals(Flow.CONSUMER)) {
+      } else if ((wanted || had) && CALLED.contains(role)) {
         addressChanged = true;
       }
     }

@@ -42,6 +42,19 @@ class ServiceSetTest {
         }
       };
 
+  /** {@link ServiceSet#restart} with the fixed scenario's propagators and ephemeral ports. */
+  private ServiceSet restart(ServiceSet old, List<String> roles, Map<String, Variant> variants) {
+    return ServiceSet.restart(
+        old, roles, variants, Scenario.FIXED.propagators(), Map.of(), starter);
+  }
+
+  /** The fixed scenario's variants with {@code role} running {@code variant}. */
+  private static Map<String, Variant> fixedWith(String role, Variant variant) {
+    Map<String, Variant> variants = new LinkedHashMap<>(Scenario.FIXED.variants());
+    variants.put(role, variant);
+    return variants;
+  }
+
   private final class Recorded implements RunningService {
     private final String role;
     private final String implementation;
@@ -106,13 +119,10 @@ class ServiceSetTest {
   @Test
   void restartKeepsTheUnchangedDownstreamRoles() {
     ServiceSet old = start(SERVICES, Scenario.FIXED);
-    Map<String, Variant> variants = new LinkedHashMap<>(Scenario.FIXED.variants());
-    variants.put(Flow.WORKER, Variant.BROKEN);
+    Map<String, Variant> variants = fixedWith(Flow.WORKER, Variant.BROKEN);
     events.clear();
 
-    ServiceSet fresh =
-        ServiceSet.restart(
-            old, SERVICES, variants, Scenario.FIXED.propagators(), Map.of(), starter);
+    ServiceSet fresh = restart(old, SERVICES, variants);
 
     assertThat(events)
         .containsExactly(
@@ -127,14 +137,7 @@ class ServiceSetTest {
     implementations.put(Flow.WORKER, "node");
     events.clear();
 
-    ServiceSet fresh =
-        ServiceSet.restart(
-            old,
-            SERVICES,
-            Scenario.FIXED.variants(),
-            Scenario.FIXED.propagators(),
-            Map.of(),
-            starter);
+    ServiceSet fresh = restart(old, SERVICES, Scenario.FIXED.variants());
 
     assertThat(events)
         .containsExactly(
@@ -146,13 +149,10 @@ class ServiceSetTest {
   void aNewConsumerRestartsNothingElseNobodyHoldsItsAddress() {
     ServiceSet old = start(SERVICES, Scenario.FIXED);
     implementations.put(Flow.CONSUMER, "go");
-    Map<String, Variant> variants = new LinkedHashMap<>(Scenario.FIXED.variants());
-    variants.put(Flow.CONSUMER, Variant.BROKEN);
+    Map<String, Variant> variants = fixedWith(Flow.CONSUMER, Variant.BROKEN);
     events.clear();
 
-    ServiceSet fresh =
-        ServiceSet.restart(
-            old, SERVICES, variants, Scenario.FIXED.propagators(), Map.of(), starter);
+    ServiceSet fresh = restart(old, SERVICES, variants);
 
     assertThat(events).containsExactly("stop consumer-svc", "start consumer-svc");
     assertThat(fresh.get(Flow.WORKER)).isSameAs(old.get(Flow.WORKER));
@@ -165,9 +165,7 @@ class ServiceSetTest {
     ServiceSet old = start(SERVICES, Scenario.FIXED);
     events.clear();
 
-    ServiceSet fresh =
-        ServiceSet.restart(
-            old, MESH, Scenario.FIXED.variants(), Scenario.FIXED.propagators(), Map.of(), starter);
+    ServiceSet fresh = restart(old, MESH, Scenario.FIXED.variants());
 
     assertThat(events)
         .containsExactly("stop gateway-svc", "start envoy-sidecar", "start gateway-svc -> 1002");
